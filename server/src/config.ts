@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * All configuration, parsed and validated once at start (CONTRACT.md lists the variables). Nothing
+ * below this module reads process.env.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  JWT_SECRET: z.string().optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional(),
+  SMS_PROVIDER: z.enum(['console', 'twilio']).default('console'),
+  DATA_DIR: z.string().default('./data'),
+  RECORDING_POLICY: z.enum(['off', 'on-demand', 'always']).default('on-demand'),
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  RTC_ANNOUNCED_IP: z.string().min(1).default('127.0.0.1'),
+  RTC_LISTEN_IP: z.string().min(1).optional(),
+  RTC_PORT: port.default(40000),
+  MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  DEMO_PASSWORD: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  INVITE_TTL_MINUTES: z.coerce.number().positive().default(15),
+  SESSION_MAX_MINUTES: z.coerce.number().positive().default(120),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string;
+  jwtSecret: Buffer;
+  redisUrl?: string;
+  smsProvider: 'console' | 'twilio';
+  dataDir: string;
+  recordingPolicy: 'off' | 'on-demand' | 'always';
+  retentionDays: number;
+  rtc: { announcedIp: string; listenIp: string; port: number; workers: number };
+  demoPassword?: string;
+  logLevel: string;
+  inviteTtlMs: number;
+  sessionMaxMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    jwtSecret: jwtSecret(e.JWT_SECRET, e.NODE_ENV),
+    redisUrl: e.REDIS_URL,
+    smsProvider: e.SMS_PROVIDER,
+    dataDir: path.resolve(e.DATA_DIR),
+    recordingPolicy: e.RECORDING_POLICY,
+    retentionDays: e.RETENTION_DAYS,
+    rtc: {
+      announcedIp: e.RTC_ANNOUNCED_IP,
+      listenIp: e.RTC_LISTEN_IP ?? (isIp(e.HOST) ? e.HOST : '127.0.0.1'),
+      port: e.RTC_PORT,
+      workers: e.MEDIASOUP_WORKERS ?? Math.max(1, os.availableParallelism()),
+    },
+    demoPassword: e.DEMO_PASSWORD,
+    logLevel: e.LOG_LEVEL,
+    inviteTtlMs: e.INVITE_TTL_MINUTES * 60_000,
+    sessionMaxMs: e.SESSION_MAX_MINUTES * 60_000,
+  };
+}
+
+function jwtSecret(given: string | undefined, nodeEnv: string): Buffer {
+  if (given !== undefined) {
+    const bytes = Buffer.from(given, 'utf8');
+    if (bytes.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes');
+    return bytes;
+  }
+  if (nodeEnv === 'production') throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+  // Development: a fresh secret each start, so tokens do not outlive the process.
+  return randomBytes(32);
+}
+
+function isIp(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}

@@ -1,0 +1,69 @@
+import type { ErrorCode } from '@sightline/shared';
+
+/**
+ * Errors that cross the edge (REST or socket) carry a code and an HTTP status. Anything else that
+ * reaches the edge is a bug and is answered as `internal` without its message.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super('bad_request', 400, message, details);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = 'authentication required') {
+    super('unauthorized', 401, message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'not allowed') {
+    super('forbidden', 403, message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string) {
+    super('not_found', 404, `${what} not found`);
+  }
+}
+
+export type GoneReason = 'used' | 'expired' | 'ended';
+
+export class GoneError extends AppError {
+  constructor(
+    readonly reason: GoneReason,
+    what = 'invite',
+  ) {
+    super('gone', 410, `${what} is no longer valid (${reason})`);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super('conflict', 409, message);
+  }
+}
+
+export class UnavailableError extends AppError {
+  constructor(message: string) {
+    super('unavailable', 503, message);
+  }
+}
+
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError('internal', 500, 'internal error');
+}

@@ -1,0 +1,102 @@
+import type { SessionEvent, SessionStatus } from '@sightline/shared';
+import type {
+  InviteRecord,
+  NewEvent,
+  RedeemOutcome,
+  SessionFilter,
+  SessionRecord,
+  Store,
+  UserRecord,
+} from './Store.js';
+import { matchesFilter } from './filter.js';
+
+/** In-process store for a single node. Copies on the way in and out so callers cannot mutate state. */
+export class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+  #sessions = new Map<string, SessionRecord>();
+  #events = new Map<string, SessionEvent[]>();
+  #invites = new Map<string, InviteRecord>();
+  #users = new Map<string, UserRecord>();
+
+  async insertSession(session: SessionRecord): Promise<void> {
+    if (this.#sessions.has(session.id)) throw new Error(`session ${session.id} exists`);
+    this.#sessions.set(session.id, { ...session });
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const s = this.#sessions.get(id);
+    return s && { ...s };
+  }
+
+  async patchSession(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'status'>>): Promise<void> {
+    const s = this.#sessions.get(id);
+    if (s) Object.assign(s, patch);
+  }
+
+  async compareAndSetStatus(id: string, expected: SessionStatus, next: SessionStatus): Promise<boolean> {
+    const s = this.#sessions.get(id);
+    if (!s || s.status !== expected) return false;
+    s.status = next;
+    return true;
+  }
+
+  async listSessions(filter: SessionFilter): Promise<SessionRecord[]> {
+    return [...this.#sessions.values()]
+      .filter((s) => matchesFilter(s, filter))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .map((s) => ({ ...s }));
+  }
+
+  async appendEvent(sessionId: string, event: NewEvent): Promise<SessionEvent> {
+    const list = this.#events.get(sessionId) ?? [];
+    const stored = { ...event, seq: list.length + 1 };
+    list.push(stored);
+    this.#events.set(sessionId, list);
+    return { ...stored };
+  }
+
+  async listEvents(sessionId: string): Promise<SessionEvent[]> {
+    return (this.#events.get(sessionId) ?? []).map((e) => ({ ...e }));
+  }
+
+  async putInvite(invite: InviteRecord): Promise<void> {
+    this.#invites.set(invite.code, { ...invite });
+  }
+
+  async getInvite(code: string): Promise<InviteRecord | undefined> {
+    const i = this.#invites.get(code);
+    return i && { ...i };
+  }
+
+  async markInviteOpened(code: string, at: string): Promise<boolean> {
+    const i = this.#invites.get(code);
+    if (!i || i.openedAt) return false;
+    i.openedAt = at;
+    return true;
+  }
+
+  async redeemInvite(code: string, at: string): Promise<RedeemOutcome> {
+    const i = this.#invites.get(code);
+    if (!i) return { ok: false, reason: 'missing' };
+    if (i.redeemedAt) return { ok: false, reason: 'used' };
+    i.redeemedAt = at;
+    return { ok: true, invite: { ...i } };
+  }
+
+  async addUser(user: UserRecord): Promise<boolean> {
+    if (this.#users.has(user.username)) return false;
+    this.#users.set(user.username, { ...user });
+    return true;
+  }
+
+  async getUser(username: string): Promise<UserRecord | undefined> {
+    const u = this.#users.get(username);
+    return u && { ...u };
+  }
+
+  async countUsers(): Promise<number> {
+    return this.#users.size;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,184 @@
+import { createClient } from 'redis';
+import type { SessionEvent, SessionStatus } from '@sightline/shared';
+import type {
+  InviteRecord,
+  NewEvent,
+  RedeemOutcome,
+  SessionFilter,
+  SessionRecord,
+  Store,
+  UserRecord,
+} from './Store.js';
+import { matchesFilter } from './filter.js';
+
+type RedisClient = ReturnType<typeof createRedisClient>;
+
+function createRedisClient(url: string) {
+  return createClient({ url });
+}
+
+/*
+ * Key layout (prefix default "sl:"):
+ *   session:<id>        hash { json, status }    status apart so compare-and-set needs no JSON parse
+ *   session:<id>:seq    counter for event seq
+ *   session:<id>:events list of event JSON, in seq order
+ *   sessions            zset of ids by createdAt (ms)
+ *   invite:<code>       hash { json, openedAt?, redeemedAt? }
+ *   user:<name>         string JSON;  users  set of names
+ * Multi-step updates are Lua scripts so they are atomic across nodes.
+ */
+const CAS_STATUS = `
+if redis.call('HGET', KEYS[1], 'status') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'status', ARGV[2]) return 1
+end
+return 0`;
+
+const PATCH_JSON = `
+local cur = redis.call('HGET', KEYS[1], 'json')
+if not cur then return 0 end
+local obj = cjson.decode(cur)
+for k, v in pairs(cjson.decode(ARGV[1])) do obj[k] = v end
+redis.call('HSET', KEYS[1], 'json', cjson.encode(obj))
+return 1`;
+
+// ARGV[1] is the event's JSON without seq; seq goes first so the stored line stays canonical.
+const APPEND_EVENT = `
+local seq = redis.call('INCR', KEYS[1])
+local rec = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
+redis.call('RPUSH', KEYS[2], rec)
+return rec`;
+
+const REDEEM = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
+if redis.call('HSETNX', KEYS[1], 'redeemedAt', ARGV[1]) == 0 then return 'used' end
+return redis.call('HGET', KEYS[1], 'json')`;
+
+const ADD_USER = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('SADD', KEYS[2], ARGV[2]) return 1 end
+return 0`;
+
+export class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+
+  private constructor(
+    private readonly client: RedisClient,
+    private readonly prefix: string,
+  ) {}
+
+  static async connect(url: string, prefix = 'sl:'): Promise<RedisStore> {
+    const client = createRedisClient(url);
+    // Without a listener node-redis rethrows connection errors as uncaught; it reconnects by itself.
+    client.on('error', () => {});
+    await client.connect();
+    return new RedisStore(client, prefix);
+  }
+
+  #k(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  async insertSession(session: SessionRecord): Promise<void> {
+    const { status, ...rest } = session;
+    const added = await this.client.hSetNX(this.#k('session', session.id), 'json', JSON.stringify(rest));
+    if (!added) throw new Error(`session ${session.id} exists`);
+    await this.client
+      .multi()
+      .hSet(this.#k('session', session.id), 'status', status)
+      .zAdd(this.#k('sessions'), { score: Date.parse(session.createdAt), value: session.id })
+      .exec();
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const h = await this.client.hGetAll(this.#k('session', id));
+    if (!h['json'] || !h['status']) return undefined;
+    return { ...(JSON.parse(h['json']) as Omit<SessionRecord, 'status'>), status: h['status'] as SessionStatus };
+  }
+
+  async patchSession(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'status'>>): Promise<void> {
+    await this.client.eval(PATCH_JSON, { keys: [this.#k('session', id)], arguments: [JSON.stringify(patch)] });
+  }
+
+  async compareAndSetStatus(id: string, expected: SessionStatus, next: SessionStatus): Promise<boolean> {
+    const r = await this.client.eval(CAS_STATUS, { keys: [this.#k('session', id)], arguments: [expected, next] });
+    return r === 1;
+  }
+
+  async listSessions(filter: SessionFilter): Promise<SessionRecord[]> {
+    const min = filter.from ? Date.parse(filter.from) : '-inf';
+    const max = filter.to ? Date.parse(filter.to) : '+inf';
+    const ids = await this.client.zRangeByScore(this.#k('sessions'), min, max);
+    const found = await Promise.all(ids.map((id) => this.getSession(id)));
+    return found
+      .filter((s): s is SessionRecord => s !== undefined && matchesFilter(s, filter))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async appendEvent(sessionId: string, event: NewEvent): Promise<SessionEvent> {
+    const rec = await this.client.eval(APPEND_EVENT, {
+      keys: [this.#k('session', sessionId, 'seq'), this.#k('session', sessionId, 'events')],
+      arguments: [JSON.stringify(event)],
+    });
+    return JSON.parse(String(rec)) as SessionEvent;
+  }
+
+  async listEvents(sessionId: string): Promise<SessionEvent[]> {
+    const lines = await this.client.lRange(this.#k('session', sessionId, 'events'), 0, -1);
+    return lines.map((l) => JSON.parse(l) as SessionEvent);
+  }
+
+  async putInvite(invite: InviteRecord): Promise<void> {
+    const { openedAt, redeemedAt, ...rest } = invite;
+    const fields: Record<string, string> = { json: JSON.stringify(rest) };
+    if (openedAt) fields['openedAt'] = openedAt;
+    if (redeemedAt) fields['redeemedAt'] = redeemedAt;
+    const key = this.#k('invite', invite.code);
+    await this.client.multi().del(key).hSet(key, fields).pExpireAt(key, inviteKeepUntil(invite)).exec();
+  }
+
+  async getInvite(code: string): Promise<InviteRecord | undefined> {
+    const h = await this.client.hGetAll(this.#k('invite', code));
+    if (!h['json']) return undefined;
+    const invite = JSON.parse(h['json']) as InviteRecord;
+    if (h['openedAt']) invite.openedAt = h['openedAt'];
+    if (h['redeemedAt']) invite.redeemedAt = h['redeemedAt'];
+    return invite;
+  }
+
+  async markInviteOpened(code: string, at: string): Promise<boolean> {
+    const key = this.#k('invite', code);
+    if (!(await this.client.exists(key))) return false;
+    return (await this.client.hSetNX(key, 'openedAt', at)) === 1;
+  }
+
+  async redeemInvite(code: string, at: string): Promise<RedeemOutcome> {
+    const r = String(await this.client.eval(REDEEM, { keys: [this.#k('invite', code)], arguments: [at] }));
+    if (r === 'missing' || r === 'used') return { ok: false, reason: r };
+    return { ok: true, invite: { ...(JSON.parse(r) as InviteRecord), redeemedAt: at } };
+  }
+
+  async addUser(user: UserRecord): Promise<boolean> {
+    const r = await this.client.eval(ADD_USER, {
+      keys: [this.#k('user', user.username), this.#k('users')],
+      arguments: [JSON.stringify(user), user.username],
+    });
+    return r === 1;
+  }
+
+  async getUser(username: string): Promise<UserRecord | undefined> {
+    const json = await this.client.get(this.#k('user', username));
+    return json ? (JSON.parse(json) as UserRecord) : undefined;
+  }
+
+  async countUsers(): Promise<number> {
+    return this.client.sCard(this.#k('users'));
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** Invites are kept a day past expiry so a late redeem answers 410 (gone) rather than 404. */
+function inviteKeepUntil(invite: InviteRecord): number {
+  return Date.parse(invite.expiresAt) + 24 * 3600_000;
+}

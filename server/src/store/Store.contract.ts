@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { InviteRecord, SessionRecord, Store } from './Store.js';
+
+/** One behavioural contract for every Store implementation. */
+export function storeContract(name: string, make: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    const session = (over: Partial<SessionRecord> = {}): SessionRecord => ({
+      id: `s_${randomUUID().slice(0, 12)}`,
+      status: 'created',
+      phone: '+4791234567',
+      language: 'nb',
+      dispatcher: 'disp1',
+      createdAt: new Date().toISOString(),
+      inviteCode: 'c'.repeat(22),
+      ...over,
+    });
+    const invite = (sessionId: string, over: Partial<InviteRecord> = {}): InviteRecord => ({
+      code: randomUUID().replace(/-/g, ''),
+      sessionId,
+      role: 'caller',
+      createdAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      ...over,
+    });
+
+    it('stores and returns sessions, and patches fields', async () => {
+      const store = await make();
+      const s = session({ incidentRef: 'INC-1' });
+      await store.insertSession(s);
+      expect(await store.getSession(s.id)).toEqual(s);
+      await store.patchSession(s.id, { endReason: 'dispatcher', endedAt: '2026-01-01T00:00:00.000Z' });
+      expect(await store.getSession(s.id)).toMatchObject({ incidentRef: 'INC-1', endReason: 'dispatcher' });
+      expect(await store.getSession('s_missing_000')).toBeUndefined();
+      await expect(store.insertSession(s)).rejects.toThrow();
+      await store.close();
+    });
+
+    it('moves status only from the expected value', async () => {
+      const store = await make();
+      const s = session();
+      await store.insertSession(s);
+      expect(await store.compareAndSetStatus(s.id, 'created', 'sms_sent')).toBe(true);
+      expect(await store.compareAndSetStatus(s.id, 'created', 'link_opened')).toBe(false);
+      expect((await store.getSession(s.id))?.status).toBe('sms_sent');
+      await store.close();
+    });
+
+    it('filters and orders sessions newest first', async () => {
+      const store = await make();
+      const dispatcher = `d_${randomUUID().slice(0, 8)}`;
+      const a = session({ dispatcher, createdAt: '2026-03-01T10:00:00.000Z', incidentRef: 'A' });
+      const b = session({ dispatcher, createdAt: '2026-03-02T10:00:00.000Z', incidentRef: 'B' });
+      const c = session({ dispatcher: 'someone-else', createdAt: '2026-03-02T11:00:00.000Z' });
+      for (const s of [a, b, c]) await store.insertSession(s);
+      expect((await store.listSessions({ dispatcher })).map((s) => s.id)).toEqual([b.id, a.id]);
+      expect((await store.listSessions({ dispatcher, incidentRef: 'A' })).map((s) => s.id)).toEqual([a.id]);
+      const ranged = await store.listSessions({ dispatcher, from: '2026-03-01T12:00:00Z', to: '2026-03-03T00:00:00Z' });
+      expect(ranged.map((s) => s.id)).toEqual([b.id]);
+      await store.close();
+    });
+
+    it('numbers events gap-free even when appended concurrently', async () => {
+      const store = await make();
+      const s = session();
+      await store.insertSession(s);
+      const appended = await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          store.appendEvent(s.id, { type: 'created', at: new Date().toISOString(), actor: 'system', details: { i } }),
+        ),
+      );
+      expect(appended.map((e) => e.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+      const listed = await store.listEvents(s.id);
+      expect(listed.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+      expect(listed[0]).toMatchObject({ type: 'created', actor: 'system' });
+      await store.close();
+    });
+
+    it('redeems an invite exactly once, even under a race, and records the first opening', async () => {
+      const store = await make();
+      const inv = invite('s_whatever_1');
+      await store.putInvite(inv);
+      expect(await store.markInviteOpened(inv.code, '2026-01-01T00:00:00.000Z')).toBe(true);
+      expect(await store.markInviteOpened(inv.code, '2026-01-01T00:00:01.000Z')).toBe(false);
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.redeemInvite(inv.code, new Date().toISOString())));
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.filter((r) => !r.ok && r.reason === 'used')).toHaveLength(9);
+      expect(await store.redeemInvite('nope'.repeat(5), new Date().toISOString())).toEqual({ ok: false, reason: 'missing' });
+      const after = await store.getInvite(inv.code);
+      expect(after?.openedAt).toBe('2026-01-01T00:00:00.000Z');
+      expect(after?.redeemedAt).toBeDefined();
+      await store.close();
+    });
+
+    it('adds users once and counts them', async () => {
+      const store = await make();
+      const before = await store.countUsers();
+      const username = `u_${randomUUID().slice(0, 8)}`;
+      const user = { username, role: 'dispatcher' as const, passwordHash: 'x', createdAt: new Date().toISOString() };
+      expect(await store.addUser(user)).toBe(true);
+      expect(await store.addUser({ ...user, role: 'supervisor' })).toBe(false);
+      expect(await store.getUser(username)).toEqual(user);
+      expect(await store.countUsers()).toBe(before + 1);
+      await store.close();
+    });
+  });
+}

@@ -1,0 +1,82 @@
+import type { Language, SessionEvent, SessionStatus, StaffRole } from '@sightline/shared';
+
+/**
+ * The persistence seam. Two real implementations: MemoryStore (single node, the default) and
+ * RedisStore (REDIS_URL). Both pass Store.contract.ts. Anything needing atomicity across nodes
+ * (seq numbers, one-time redemption, status compare-and-set) is a single operation here.
+ */
+export interface SessionRecord {
+  id: string;
+  status: SessionStatus;
+  phone: string;
+  incidentRef?: string;
+  language: Language;
+  dispatcher: string;
+  createdAt: string;
+  endedAt?: string;
+  endReason?: string;
+  /** The caller's current invite code (resends reuse it). */
+  inviteCode: string;
+}
+
+export type InviteRole = 'caller' | 'viewer';
+
+export interface InviteRecord {
+  code: string;
+  sessionId: string;
+  role: InviteRole;
+  createdAt: string;
+  expiresAt: string;
+  openedAt?: string;
+  redeemedAt?: string;
+}
+
+export interface UserRecord {
+  username: string;
+  role: StaffRole;
+  passwordHash: string;
+  createdAt: string;
+}
+
+export interface SessionFilter {
+  dispatcher?: string;
+  status?: SessionStatus;
+  incidentRef?: string;
+  /** Inclusive bounds on createdAt (ISO strings). */
+  from?: string;
+  to?: string;
+}
+
+export type NewEvent = Omit<SessionEvent, 'seq'>;
+
+export type RedeemOutcome = { ok: true; invite: InviteRecord } | { ok: false; reason: 'missing' | 'used' };
+
+export interface Store {
+  readonly kind: 'memory' | 'redis';
+
+  insertSession(session: SessionRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | undefined>;
+  /** Sets fields other than status. */
+  patchSession(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'status'>>): Promise<void>;
+  /** Atomically sets status to `next` if it is still `expected`; false when someone else moved it first. */
+  compareAndSetStatus(id: string, expected: SessionStatus, next: SessionStatus): Promise<boolean>;
+  listSessions(filter: SessionFilter): Promise<SessionRecord[]>;
+
+  /** Appends with the next seq (1-based, gap-free per session) and returns the stored event. */
+  appendEvent(sessionId: string, event: NewEvent): Promise<SessionEvent>;
+  listEvents(sessionId: string): Promise<SessionEvent[]>;
+
+  putInvite(invite: InviteRecord): Promise<void>;
+  getInvite(code: string): Promise<InviteRecord | undefined>;
+  /** Records the first opening of the link; true if this call was the first. */
+  markInviteOpened(code: string, at: string): Promise<boolean>;
+  /** One-time: exactly one concurrent caller gets ok. Expiry is the caller's business. */
+  redeemInvite(code: string, at: string): Promise<RedeemOutcome>;
+
+  /** Inserts unless the name is taken; false when it was. */
+  addUser(user: UserRecord): Promise<boolean>;
+  getUser(username: string): Promise<UserRecord | undefined>;
+  countUsers(): Promise<number>;
+
+  close(): Promise<void>;
+}

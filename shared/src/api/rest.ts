@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
+
+/** Languages the caller page speaks (PRODUCT.md). */
+export const LANGUAGES = ['nb', 'nn', 'sv', 'da', 'fi', 'en', 'ar', 'pl', 'so', 'uk'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const ROLES = ['dispatcher', 'supervisor'] as const;
+export type StaffRole = (typeof ROLES)[number];
+
+export const loginRequest = z.strictObject({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export type LoginRequest = z.infer<typeof loginRequest>;
+
+export interface LoginResponse {
+  token: string;
+  role: StaffRole;
+}
+
+/** E.164: a plus, a country code and up to 15 digits in all. Spaces are tolerated and stripped. */
+export const e164Phone = z
+  .string()
+  .transform((s) => s.replace(/[\s-]/g, ''))
+  .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be in E.164 form, e.g. +4791234567'));
+
+export const createSessionRequest = z.strictObject({
+  phone: e164Phone,
+  incidentRef: z.string().trim().max(64).optional(),
+  language: z.enum(LANGUAGES).optional(),
+});
+export type CreateSessionRequest = z.input<typeof createSessionRequest>;
+
+export const listSessionsQuery = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  status: z.string().max(32).optional(),
+  incidentRef: z.string().max(64).optional(),
+});
+export type ListSessionsQuery = z.infer<typeof listSessionsQuery>;
+
+export const sessionIdParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) });
+export const inviteCodeParam = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) });
+
+export interface SessionSummary {
+  id: string;
+  status: SessionStatus;
+  phone: string;
+  incidentRef?: string;
+  language: Language;
+  dispatcher: string;
+  createdAt: string;
+  endedAt?: string;
+}
+
+export interface CreateSessionResponse {
+  id: string;
+  status: SessionStatus;
+  inviteUrl: string;
+}
+
+export interface SessionDetail extends SessionSummary {
+  inviteUrl?: string;
+  events: SessionEvent[];
+}
+
+export interface RedeemResponse {
+  token: string;
+  sessionId: string;
+  role: 'caller' | 'viewer';
+}

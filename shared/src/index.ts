@@ -1,0 +1,4 @@
+export * from './sessions/lifecycle.js';
+export * from './api/errors.js';
+export * from './api/rest.js';
+export * from './signalling/messages.js';

@@ -1,0 +1,70 @@
+/**
+ * The session lifecycle of PRODUCT.md. The order matters: a session only moves forward along it
+ * (except live <-> reconnecting), and the console explains "no video yet" by showing where it stands.
+ */
+export const SESSION_STATUSES = [
+  'created',
+  'sms_sent',
+  'sms_delivered',
+  'sms_failed',
+  'link_opened',
+  'consent_given',
+  'camera_granted',
+  'camera_denied',
+  'live',
+  'reconnecting',
+  'ended',
+] as const;
+
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** Event types in a session's log. Lifecycle statuses are events too; others do not change the status. */
+export const SESSION_EVENT_TYPES = [
+  ...SESSION_STATUSES,
+  'media_started',
+  'media_ended',
+  'viewer_joined',
+] as const;
+
+export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];
+
+export type Actor = `dispatcher:${string}` | 'caller' | `viewer:${string}` | 'system' | `supervisor:${string}`;
+
+export interface SessionEvent {
+  seq: number;
+  type: SessionEventType;
+  /** ISO 8601 UTC. */
+  at: string;
+  actor: string;
+  details?: Record<string, unknown>;
+}
+
+/** Rank used to ignore stale transitions (e.g. a late "sms_delivered" after the caller is already live). */
+const RANK: Record<SessionStatus, number> = {
+  created: 0,
+  sms_sent: 1,
+  sms_failed: 2,
+  sms_delivered: 2,
+  link_opened: 3,
+  consent_given: 4,
+  camera_denied: 5,
+  camera_granted: 5,
+  live: 6,
+  reconnecting: 6,
+  ended: 9,
+};
+
+export function isSessionStatus(value: string): value is SessionStatus {
+  return (SESSION_STATUSES as readonly string[]).includes(value);
+}
+
+/** Whether `next` may replace `current` as the session's status. */
+export function canTransition(current: SessionStatus, next: SessionStatus): boolean {
+  if (current === 'ended') return false;
+  if (next === 'ended') return true;
+  // A denied camera can be granted on a second try; live and reconnecting alternate.
+  if (current === 'camera_denied' && next === 'camera_granted') return true;
+  if (current === 'live' && next === 'reconnecting') return true;
+  if (current === 'reconnecting' && next === 'live') return true;
+  return RANK[next] > RANK[current];
+}

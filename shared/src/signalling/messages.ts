@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../api/errors.js';
+import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
+
+/**
+ * Every client-to-server signalling message, as one zod schema each. The server validates each payload
+ * against its schema at one gate before any handler runs; the client imports the same names, so a
+ * renamed message breaks the build on both ends.
+ *
+ * WebRTC parameter blobs (DTLS, RTP) are checked for shape and size here; mediasoup checks their meaning.
+ */
+const id = z.string().min(1).max(64);
+const sessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const mediaKind = z.enum(['audio', 'video']);
+
+const dtlsParameters = z.looseObject({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(z.strictObject({ algorithm: z.string().max(16), value: z.string().max(256) }))
+    .min(1)
+    .max(8),
+});
+
+const rtpCodec = z.looseObject({
+  mimeType: z.string().max(64),
+  payloadType: z.number().int().min(0).max(127),
+  clockRate: z.number().int().positive(),
+});
+
+const rtpParameters = z.looseObject({
+  mid: z.string().max(32).optional(),
+  codecs: z.array(rtpCodec).min(1).max(32),
+  headerExtensions: z.array(z.looseObject({ uri: z.string().max(256), id: z.number().int() })).max(32).optional(),
+  encodings: z.array(z.looseObject({})).max(8).optional(),
+  rtcp: z.looseObject({}).optional(),
+});
+
+const rtpCapabilities = z.looseObject({
+  codecs: z.array(z.looseObject({ kind: mediaKind, mimeType: z.string().max(64) })).max(64).optional(),
+  headerExtensions: z.array(z.looseObject({})).max(64).optional(),
+});
+
+export const requestSchemas = {
+  /** Attach this socket to a session: a dispatcher's console, or the caller once redeemed. */
+  'session:join': z.strictObject({ sessionId }),
+  'transport:create': z.strictObject({ sessionId, direction: z.enum(['send', 'recv']) }),
+  'transport:connect': z.strictObject({ sessionId, transportId: id, dtlsParameters }),
+  'transport:restart-ice': z.strictObject({ sessionId, transportId: id }),
+  'media:produce': z.strictObject({
+    sessionId,
+    transportId: id,
+    kind: mediaKind,
+    rtpParameters,
+    source: z.enum(['camera', 'microphone']).default('camera'),
+  }),
+  'media:consume': z.strictObject({ sessionId, transportId: id, producerId: id, rtpCapabilities }),
+  'media:resume': z.strictObject({ sessionId, consumerId: id }),
+  /** The caller's page reports what happened to its camera request. */
+  'caller:camera': z.strictObject({ sessionId, granted: z.boolean(), reason: z.string().max(200).optional() }),
+} as const;
+
+export type RequestName = keyof typeof requestSchemas;
+export type RequestOf<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
+export type ParsedRequestOf<K extends RequestName> = z.output<(typeof requestSchemas)[K]>;
+
+export interface TransportOptions {
+  id: string;
+  iceParameters: unknown;
+  iceCandidates: unknown[];
+  dtlsParameters: unknown;
+}
+
+export interface ProducerInfo {
+  producerId: string;
+  kind: 'audio' | 'video';
+  source: 'camera' | 'microphone';
+}
+
+export interface ConsumerOptions {
+  consumerId: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  rtpParameters: unknown;
+}
+
+export interface JoinResult {
+  sessionId: string;
+  status: SessionStatus;
+  role: 'dispatcher' | 'caller' | 'viewer' | 'supervisor';
+  routerRtpCapabilities: unknown;
+  producers: ProducerInfo[];
+  events: SessionEvent[];
+}
+
+/** What each request answers on success. */
+export interface ResponseMap {
+  'session:join': JoinResult;
+  'transport:create': TransportOptions;
+  'transport:connect': Record<string, never>;
+  'transport:restart-ice': { iceParameters: unknown };
+  'media:produce': { producerId: string };
+  'media:consume': ConsumerOptions;
+  'media:resume': Record<string, never>;
+  'caller:camera': Record<string, never>;
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+/** Server-to-client pushes. */
+export interface ServerToClientEvents {
+  'session:event': (payload: { sessionId: string; status: SessionStatus; event: SessionEvent }) => void;
+  'media:producer-added': (payload: { sessionId: string } & ProducerInfo) => void;
+  'media:producer-closed': (payload: { sessionId: string; producerId: string }) => void;
+  'session:ended': (payload: { sessionId: string; reason: string }) => void;
+}
+
+export type ClientToServerEvents = {
+  [K in RequestName]: (payload: RequestOf<K>, ack: (result: Ack<ResponseMap[K]>) => void) => void;
+};
