@@ -1,0 +1,36 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, ClientToServerEvents, RequestName, RequestOf, ResponseMap, ServerToClientEvents } from '@sightline/shared';
+
+export type SignallingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A failed signalling request, with the server's error code. */
+export class SignallingError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SignallingError';
+  }
+}
+
+export function connectSignalling(token: string): SignallingSocket {
+  // WebSocket straight away: the long-polling upgrade costs round trips a caller cannot spare.
+  return io({ auth: { token }, transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 3000 });
+}
+
+/** Sends one typed request and resolves with its answer (or rejects with the server's error). */
+export async function request<K extends RequestName>(
+  socket: SignallingSocket,
+  name: K,
+  payload: RequestOf<K>,
+  timeoutMs = 10_000,
+): Promise<ResponseMap[K]> {
+  // socket.io's typings cannot express "the ack's argument of event K"; the shared map can.
+  const timed = socket.timeout(timeoutMs) as unknown as {
+    emitWithAck(n: K, p: RequestOf<K>): Promise<Ack<ResponseMap[K]>>;
+  };
+  const ack = await timed.emitWithAck(name, payload);
+  if (!ack.ok) throw new SignallingError(ack.error.code, ack.error.message);
+  return ack.data;
+}

@@ -1,0 +1,98 @@
+import './console.css';
+import type { CreateSessionResponse, LoginResponse, SessionSummary } from '@sightline/shared';
+import { api, ApiError } from '../common/api.js';
+import { loadDevice } from '../common/device.js';
+import { connectSignalling } from '../common/signalling.js';
+import { SessionCard } from './SessionCard.js';
+
+/** The dispatcher console: login, a form to start a session, and one card per active session. */
+const TOKEN_KEY = 'sightline.token';
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const loginForm = $<HTMLFormElement>('login');
+loginForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const data = new FormData(loginForm);
+  $('login-error').textContent = '';
+  api<LoginResponse>('POST', '/api/auth/login', { body: { username: data.get('username'), password: data.get('password') } })
+    .then((r) => {
+      if (r.role !== 'dispatcher') throw new ApiError(403, 'forbidden', 'this console is for dispatchers; supervisors use /audit');
+      sessionStorage.setItem(TOKEN_KEY, r.token);
+      return openConsole(r.token, String(data.get('username')));
+    })
+    .catch((err: Error) => ($('login-error').textContent = err.message));
+});
+
+$('logout').addEventListener('click', () => {
+  sessionStorage.removeItem(TOKEN_KEY);
+  location.reload();
+});
+
+const saved = sessionStorage.getItem(TOKEN_KEY);
+if (saved) openConsole(saved, '').catch(() => sessionStorage.removeItem(TOKEN_KEY));
+
+async function openConsole(token: string, username: string): Promise<void> {
+  const { sessions } = await api<{ sessions: SessionSummary[] }>('GET', '/api/sessions', { token });
+  loginForm.hidden = true;
+  $('app').hidden = false;
+  $('logout').hidden = false;
+  $('who').textContent = username || (sessions[0]?.dispatcher ?? '');
+
+  const device = await loadDevice();
+  const socket = connectSignalling(token);
+  const cards = new Map<string, SessionCard>();
+  const list = $('sessions');
+
+  const addCard = (id: string, inviteUrl?: string): SessionCard => {
+    const existing = cards.get(id);
+    if (existing) return existing;
+    const card = new SessionCard(id, socket, device, token, (c) => {
+      setTimeout(() => {
+        c.el.remove();
+        cards.delete(c.sessionId);
+      }, 10_000);
+    });
+    if (inviteUrl) card.setInviteUrl(inviteUrl);
+    cards.set(id, card);
+    list.prepend(card.el);
+    card.attach().catch((err: Error) => console.error('attach failed', id, err));
+    return card;
+  };
+
+  socket.on('session:event', ({ sessionId, status, event }) => {
+    const card = cards.get(sessionId);
+    card?.addEvent(event);
+    card?.setStatus(status);
+  });
+  socket.on('media:producer-added', ({ sessionId, producerId }) => cards.get(sessionId)?.producerAdded(producerId));
+  socket.on('media:producer-closed', ({ sessionId, producerId }) => cards.get(sessionId)?.producerClosed(producerId));
+  socket.on('session:ended', ({ sessionId }) => cards.get(sessionId)?.ended());
+  // After a reconnect the server has forgotten this socket's transports: attach every card again.
+  socket.io.on('reconnect', () => {
+    for (const card of cards.values()) card.attach().catch(() => undefined);
+  });
+
+  // Diagnostics hook (tests, support staff in devtools): inbound video stats of a session.
+  (window as unknown as { __sightlineStats: (id?: string) => Promise<RTCStatsReport | undefined> }).__sightlineStats = async (id) =>
+    (id ? cards.get(id) : [...cards.values()][0])?.videoStats();
+
+  for (const s of sessions.filter((s) => s.status !== 'ended').reverse()) addCard(s.id);
+
+  const form = $<HTMLFormElement>('new-session');
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const data = new FormData(form);
+    $('new-session-error').textContent = '';
+    const body = {
+      phone: String(data.get('phone') ?? ''),
+      incidentRef: String(data.get('incidentRef') ?? '') || undefined,
+      language: String(data.get('language') ?? 'nb'),
+    };
+    api<CreateSessionResponse>('POST', '/api/sessions', { token, body })
+      .then((r) => {
+        addCard(r.id, r.inviteUrl);
+        form.reset();
+      })
+      .catch((err: Error) => ($('new-session-error').textContent = err.message));
+  });
+}

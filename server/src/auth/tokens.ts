@@ -1,0 +1,74 @@
+import jwt from 'jsonwebtoken';
+import type { StaffRole } from '@sightline/shared';
+import { UnauthorizedError } from '../errors.js';
+
+/**
+ * The only place that signs or checks JWTs (RFC 8725): one algorithm, `exp` always, issuer and
+ * audience checked, and a `typ` claim per kind so a caller token can never pass as a staff token.
+ */
+const ALGORITHM = 'HS256';
+const ISSUER = 'sightline';
+const AUDIENCE = 'sightline';
+
+export type Principal =
+  | { typ: 'staff'; username: string; role: StaffRole }
+  | { typ: 'caller'; sessionId: string }
+  | { typ: 'viewer'; sessionId: string; viewerId: string };
+
+export type TokenKind = Principal['typ'];
+
+const TTL_SECONDS: Record<TokenKind, number> = {
+  staff: 12 * 3600, // one shift; refresh comes with the access-model work
+  caller: 3 * 3600, // longer than a session's maximum lifetime
+  viewer: 3 * 3600,
+};
+
+export class TokenService {
+  constructor(private readonly secret: Buffer) {}
+
+  issue(principal: Principal): string {
+    const { typ, ...claims } = principal;
+    const subject = principal.typ === 'staff' ? principal.username : principal.sessionId;
+    return jwt.sign({ ...claims, typ }, this.secret, {
+      algorithm: ALGORITHM,
+      expiresIn: TTL_SECONDS[typ],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      subject,
+    });
+  }
+
+  /** Verifies and returns the principal, or throws UnauthorizedError. `kinds` limits what is accepted. */
+  verify(token: string, kinds: readonly TokenKind[]): Principal {
+    let payload: jwt.JwtPayload;
+    try {
+      const decoded = jwt.verify(token, this.secret, { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE });
+      if (typeof decoded === 'string') throw new Error('unexpected string payload');
+      payload = decoded;
+    } catch {
+      throw new UnauthorizedError('invalid or expired token');
+    }
+    const principal = toPrincipal(payload);
+    if (!principal || !kinds.includes(principal.typ)) throw new UnauthorizedError('token not valid here');
+    return principal;
+  }
+}
+
+function toPrincipal(p: jwt.JwtPayload): Principal | undefined {
+  if (typeof p.exp !== 'number') return undefined;
+  switch (p['typ']) {
+    case 'staff':
+      if (typeof p['username'] === 'string' && (p['role'] === 'dispatcher' || p['role'] === 'supervisor'))
+        return { typ: 'staff', username: p['username'], role: p['role'] };
+      return undefined;
+    case 'caller':
+      if (typeof p['sessionId'] === 'string') return { typ: 'caller', sessionId: p['sessionId'] };
+      return undefined;
+    case 'viewer':
+      if (typeof p['sessionId'] === 'string' && typeof p['viewerId'] === 'string')
+        return { typ: 'viewer', sessionId: p['sessionId'], viewerId: p['viewerId'] };
+      return undefined;
+    default:
+      return undefined;
+  }
+}

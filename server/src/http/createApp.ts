@@ -1,0 +1,55 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { TokenService } from '../auth/tokens.js';
+import type { Logger } from '../logging.js';
+import type { SessionService } from '../sessions/SessionService.js';
+import { errorHandler, notFound } from './errorHandler.js';
+import { pagesRouter } from './pages.js';
+import { mountRoutes, type RouteSpec } from './route.js';
+
+export interface AppParts {
+  tokens: TokenService;
+  sessions: SessionService;
+  routes: RouteSpec<any, any, any, any>[];
+  clientDist: string;
+  health: () => boolean;
+  log: Logger;
+}
+
+/** The express app: security headers, a small JSON body limit, the gated API routes and the pages. */
+export function createApp({ tokens, sessions, routes, clientDist, health, log }: AppParts): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'media-src': ["'self'", 'blob:'],
+          'connect-src': ["'self'"],
+          'frame-ancestors': ["'none'"],
+          'upgrade-insecure-requests': null,
+        },
+      },
+      strictTransportSecurity: false,
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  app.get('/healthz', (_req, res) => {
+    if (health()) res.json({ status: 'ok' });
+    else res.status(503).json({ status: 'unavailable' });
+  });
+  app.use('/api', express.json({ limit: '16kb' }));
+  const api = express.Router();
+  mountRoutes(api, tokens, routes);
+  app.use(api);
+  app.use('/api', notFound);
+  app.use(pagesRouter(clientDist, sessions, log));
+  app.use(notFound);
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,29 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorBody } from '@sightline/shared';
+import { AppError, toAppError } from '../errors.js';
+import type { Logger } from '../logging.js';
+
+/** Turns anything thrown into `{"error":{"code","message"}}` with a fitting status. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const appError = fromBodyParser(err) ?? toAppError(err);
+    if (appError.status >= 500) log.error({ err, method: req.method, path: req.route?.path }, 'request failed');
+    const body: ErrorBody = { error: { code: appError.code, message: appError.message } };
+    if (appError.details !== undefined) body.error.details = appError.details;
+    res.status(appError.status).json(body);
+  };
+}
+
+export const notFound: RequestHandler = (_req, res) => {
+  const body: ErrorBody = { error: { code: 'not_found', message: 'no such route' } };
+  res.status(404).json(body);
+};
+
+/** express.json() errors arrive as plain errors with a `type`. */
+function fromBodyParser(err: unknown): AppError | undefined {
+  const type = (err as { type?: string }).type;
+  if (type === 'entity.parse.failed') return new AppError('bad_request', 400, 'body is not valid JSON');
+  if (type === 'entity.too.large') return new AppError('payload_too_large', 413, 'body is too large');
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new AppError('bad_request', 415 as never, 'unsupported body encoding');
+  return undefined;
+}

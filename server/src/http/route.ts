@@ -1,0 +1,77 @@
+import type { Request, Response, Router } from 'express';
+import type { StaffRole } from '@sightline/shared';
+import type { z } from 'zod';
+import type { Principal, TokenKind, TokenService } from '../auth/tokens.js';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
+
+/**
+ * The one gate every REST route passes: authentication by bearer token, a role check, and zod
+ * validation of params, query and body, before the handler sees typed input.
+ */
+export type RouteAccess = 'public' | { staff: readonly StaffRole[] } | { session: readonly Exclude<TokenKind, 'staff'>[] };
+
+export interface RouteSpec<P, Q, B, A extends RouteAccess> {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  access: A;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** HTTP status on success (default 200). */
+  status?: number;
+  handle(input: {
+    params: P;
+    query: Q;
+    body: B;
+    principal: A extends 'public' ? undefined : Principal;
+    req: Request;
+    res: Response;
+  }): Promise<unknown>;
+}
+
+export function defineRoute<P = unknown, Q = unknown, B = unknown, A extends RouteAccess = RouteAccess>(
+  spec: RouteSpec<P, Q, B, A>,
+): RouteSpec<P, Q, B, A> {
+  return spec;
+}
+
+export function mountRoutes(router: Router, tokens: TokenService, routes: RouteSpec<any, any, any, any>[]): void {
+  for (const spec of routes) {
+    router[spec.method](spec.path, async (req, res, next) => {
+      try {
+        const principal = authenticate(req, tokens, spec.access);
+        const params = parse(spec.params, req.params, 'path parameter');
+        const query = parse(spec.query, req.query, 'query');
+        const body = parse(spec.body, req.body ?? {}, 'body');
+        const result = await spec.handle({ params, query, body, principal, req, res });
+        if (res.headersSent) return;
+        if (result === undefined) res.status(spec.status ?? 204).end();
+        else res.status(spec.status ?? 200).json(result);
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
+}
+
+function authenticate(req: Request, tokens: TokenService, access: RouteAccess): Principal | undefined {
+  if (access === 'public') return undefined;
+  const header = req.get('authorization') ?? '';
+  const match = /^Bearer ([A-Za-z0-9._-]+)$/.exec(header);
+  if (!match?.[1]) throw new UnauthorizedError();
+  if ('staff' in access) {
+    const p = tokens.verify(match[1], ['staff']);
+    if (p.typ !== 'staff' || !access.staff.includes(p.role)) throw new ForbiddenError(`requires role ${access.staff.join(' or ')}`);
+    return p;
+  }
+  return tokens.verify(match[1], access.session);
+}
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const first = r.error.issues[0];
+  const at = first?.path.length ? ` at ${first.path.join('.')}` : '';
+  throw new ValidationError(`invalid ${where}${at}: ${first?.message ?? 'bad value'}`, r.error.issues.map((i) => ({ path: i.path, message: i.message })));
+}

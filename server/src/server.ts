@@ -1,0 +1,99 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { authRoutes } from './auth/routes.js';
+import { TokenService } from './auth/tokens.js';
+import { UserService } from './auth/UserService.js';
+import type { Config } from './config.js';
+import { createApp } from './http/createApp.js';
+import { defineRoute } from './http/route.js';
+import type { Logger } from './logging.js';
+import { sessionRoutes } from './sessions/routes.js';
+import { SessionService } from './sessions/SessionService.js';
+import { RoomRegistry } from './sfu/RoomRegistry.js';
+import { WorkerPool } from './sfu/WorkerPool.js';
+import { attachSignalling } from './signalling/SignallingServer.js';
+import { createSmsProvider } from './sms/createSmsProvider.js';
+import { createStore } from './store/createStore.js';
+import type { SmsProvider } from './sms/SmsProvider.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  http: HttpServer;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Replaces the configured SMS provider (tests). */
+  sms?: SmsProvider;
+  clientDist?: string;
+}
+
+/** The composition root: builds every service from the config and starts listening. */
+export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningServer> {
+  const store = await createStore(config.redisUrl);
+  const tokens = new TokenService(config.jwtSecret);
+  const users = new UserService(store, log);
+  await users.seedDemoUsers(config.demoPassword);
+
+  const pool = await WorkerPool.start(
+    { workers: config.rtc.workers, listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp, basePort: config.rtc.port },
+    log,
+  );
+  const rooms = new RoomRegistry(pool, log);
+  const sessions = new SessionService(
+    store,
+    opts.sms ?? createSmsProvider(config),
+    tokens,
+    { publicUrl: config.publicUrl, inviteTtlMs: config.inviteTtlMs },
+    log,
+  );
+  pool.onWorkerReplaced = (index) => {
+    for (const sessionId of rooms.dropWorker(index)) log.warn({ sessionId, worker: index }, 'room lost with its worker');
+  };
+  const rtpCapabilities = (await rooms.template()).rtpCapabilities;
+
+  const app = createApp({
+    tokens,
+    sessions,
+    routes: [
+      ...authRoutes(users, tokens),
+      ...sessionRoutes(sessions),
+      defineRoute({
+        method: 'get',
+        path: '/api/rtp-capabilities',
+        access: 'public',
+        // The same for every router (same codec list): lets the caller page load its device before the tap.
+        async handle({ res }) {
+          res.set('Cache-Control', 'public, max-age=300');
+          return rtpCapabilities;
+        },
+      }),
+    ],
+    clientDist: opts.clientDist ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
+    health: () => pool.size > 0,
+    log,
+  });
+  const http = createServer(app);
+  const io = attachSignalling(http, tokens, { sessions, rooms }, log);
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, resolve);
+  });
+  const port = (http.address() as AddressInfo).port;
+  log.info({ host: config.host, port, store: store.kind, workers: pool.size }, 'sightline listening');
+
+  return {
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    port,
+    http,
+    async close() {
+      io.close();
+      await new Promise<void>((r) => http.close(() => r()));
+      await pool.close();
+      await store.close();
+    },
+  };
+}

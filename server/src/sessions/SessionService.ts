@@ -1,0 +1,180 @@
+import { EventEmitter } from 'node:events';
+import { canTransition, type CreateSessionRequest, type Language, type SessionEvent, type SessionEventType, type SessionStatus } from '@sightline/shared';
+import type { Principal, TokenService } from '../auth/tokens.js';
+import { GoneError, NotFoundError } from '../errors.js';
+import { maskPhone, type Logger } from '../logging.js';
+import type { SmsProvider } from '../sms/SmsProvider.js';
+import { SmsSendError } from '../sms/SmsProvider.js';
+import { smsBody } from '../sms/messages.js';
+import type { InviteRecord, SessionFilter, SessionRecord, Store } from '../store/Store.js';
+import { newInviteCode, newSessionId } from './ids.js';
+
+export interface SessionServiceEvents {
+  /** Every appended event, with the status after it. */
+  event: [sessionId: string, status: SessionStatus, event: SessionEvent];
+  ended: [sessionId: string, reason: string];
+}
+
+export interface SessionServiceOptions {
+  publicUrl: string;
+  inviteTtlMs: number;
+  now?: () => Date;
+}
+
+/**
+ * The session lifecycle: creation, the invite and its one-time redemption, status transitions
+ * (each one an event in the session's log) and the end.
+ */
+export class SessionService extends EventEmitter<SessionServiceEvents> {
+  readonly #now: () => Date;
+
+  constructor(
+    private readonly store: Store,
+    private readonly sms: SmsProvider,
+    private readonly tokens: TokenService,
+    private readonly opts: SessionServiceOptions,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.#now = opts.now ?? (() => new Date());
+  }
+
+  inviteUrl(code: string): string {
+    return `${this.opts.publicUrl}/j/${code}`;
+  }
+
+  async create(dispatcher: string, req: { phone: string; incidentRef?: string; language?: Language }): Promise<SessionRecord> {
+    const now = this.#now();
+    const session: SessionRecord = {
+      id: newSessionId(),
+      status: 'created',
+      phone: req.phone,
+      incidentRef: req.incidentRef || undefined,
+      language: req.language ?? 'nb',
+      dispatcher,
+      createdAt: now.toISOString(),
+      inviteCode: newInviteCode(),
+    };
+    await this.store.putInvite(this.#invite(session.inviteCode, session.id, 'caller', now));
+    await this.store.insertSession(session);
+    await this.#append(session.id, 'created', 'created', `dispatcher:${dispatcher}`, {
+      phone: maskPhone(session.phone),
+      incidentRef: session.incidentRef,
+      language: session.language,
+    });
+    this.log.info({ sessionId: session.id, phone: maskPhone(session.phone) }, 'session created');
+    await this.sendSms(session, `dispatcher:${dispatcher}`);
+    return (await this.store.getSession(session.id)) ?? session;
+  }
+
+  /** Sends (or resends) the caller's link. Failures become an `sms_failed` event, never an exception. */
+  async sendSms(session: SessionRecord, actor: string): Promise<void> {
+    const link = this.inviteUrl(session.inviteCode);
+    try {
+      const { providerMessageId } = await this.sms.send({ to: session.phone, body: smsBody(link, session.language), sessionId: session.id });
+      await this.transition(session.id, 'sms_sent', actor, { provider: this.sms.name, providerMessageId });
+    } catch (err) {
+      const reason = err instanceof SmsSendError ? err.reason : 'provider_unavailable';
+      this.log.warn({ sessionId: session.id, reason, err: (err as Error).message }, 'sms failed');
+      await this.transition(session.id, 'sms_failed', actor, { provider: this.sms.name, reason });
+    }
+  }
+
+  async get(id: string): Promise<SessionRecord> {
+    const s = await this.store.getSession(id);
+    if (!s) throw new NotFoundError('session');
+    return s;
+  }
+
+  list(filter: SessionFilter): Promise<SessionRecord[]> {
+    return this.store.listSessions(filter);
+  }
+
+  events(id: string): Promise<SessionEvent[]> {
+    return this.store.listEvents(id);
+  }
+
+  /**
+   * Moves the session to `next` if the lifecycle allows it, logging the transition. Stale or
+   * repeated transitions are ignored (returns false): two tabs, late callbacks and retries are normal.
+   */
+  async transition(id: string, next: SessionStatus, actor: string, details?: Record<string, unknown>): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const s = await this.store.getSession(id);
+      if (!s || !canTransition(s.status, next)) return false;
+      if (await this.store.compareAndSetStatus(id, s.status, next)) {
+        await this.#append(id, next, next, actor, details);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Logs an event that does not change the status. */
+  async record(id: string, type: SessionEventType, actor: string, details?: Record<string, unknown>): Promise<void> {
+    const s = await this.get(id);
+    await this.#append(id, type, s.status, actor, details);
+  }
+
+  async end(id: string, actor: string, reason: string): Promise<void> {
+    if (!(await this.transition(id, 'ended', actor, { reason }))) return;
+    await this.store.patchSession(id, { endedAt: this.#now().toISOString(), endReason: reason });
+    this.log.info({ sessionId: id, reason }, 'session ended');
+    this.emit('ended', id, reason);
+  }
+
+  /** GET of the link: logs the first opening; never redeems (link previewers open links too). */
+  async noteInviteOpened(code: string): Promise<void> {
+    const invite = await this.store.getInvite(code);
+    if (!invite || invite.role !== 'caller') return;
+    if (await this.store.markInviteOpened(code, this.#now().toISOString())) {
+      await this.transition(invite.sessionId, 'link_opened', 'caller');
+    }
+  }
+
+  /** The explicit tap: one-time redemption of the invite for a session-bound token. */
+  async redeem(code: string): Promise<{ token: string; sessionId: string; role: 'caller' | 'viewer' }> {
+    const invite = await this.store.getInvite(code);
+    if (!invite) throw new NotFoundError('invite');
+    const session = await this.get(invite.sessionId);
+    if (session.status === 'ended') throw new GoneError('ended');
+    if (Date.parse(invite.expiresAt) <= this.#now().getTime()) throw new GoneError('expired');
+    const outcome = await this.store.redeemInvite(code, this.#now().toISOString());
+    if (!outcome.ok) throw outcome.reason === 'used' ? new GoneError('used') : new NotFoundError('invite');
+    const principal: Principal =
+      invite.role === 'caller'
+        ? { typ: 'caller', sessionId: invite.sessionId }
+        : { typ: 'viewer', sessionId: invite.sessionId, viewerId: code.slice(0, 8) };
+    if (invite.role === 'caller') {
+      await this.transition(invite.sessionId, 'link_opened', 'caller');
+      await this.transition(invite.sessionId, 'consent_given', 'caller');
+    }
+    return { token: this.tokens.issue(principal), sessionId: invite.sessionId, role: invite.role };
+  }
+
+  #invite(code: string, sessionId: string, role: InviteRecord['role'], now: Date): InviteRecord {
+    return {
+      code,
+      sessionId,
+      role,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.opts.inviteTtlMs).toISOString(),
+    };
+  }
+
+  async #append(id: string, type: SessionEventType, status: SessionStatus, actor: string, details?: Record<string, unknown>): Promise<void> {
+    const event = await this.store.appendEvent(id, {
+      type,
+      at: this.#now().toISOString(),
+      actor,
+      ...(details && { details: stripUndefined(details) }),
+    });
+    this.emit('event', id, status, event);
+  }
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+export type { CreateSessionRequest };

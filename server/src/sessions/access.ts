@@ -1,0 +1,40 @@
+import type { Principal } from '../auth/tokens.js';
+import { ForbiddenError, GoneError } from '../errors.js';
+import type { SessionRecord } from '../store/Store.js';
+
+/**
+ * Who may touch which session: the one place REST routes and socket handlers ask.
+ * Dispatchers own the sessions they created; supervisors may look at all; callers and viewers are
+ * bound to the one session their invite named, and lose it when the session ends.
+ */
+export type SessionAction = 'view' | 'control' | 'join' | 'publish' | 'watch';
+
+const ALLOWED: Record<SessionAction, ReadonlyArray<'dispatcher' | 'supervisor' | 'caller' | 'viewer'>> = {
+  view: ['dispatcher', 'supervisor'],
+  control: ['dispatcher'],
+  /** Attach to the session's signalling and media (anyone who belongs to it). */
+  join: ['dispatcher', 'supervisor', 'caller', 'viewer'],
+  publish: ['caller'],
+  watch: ['dispatcher', 'viewer', 'supervisor'],
+};
+
+export function principalRole(p: Principal): 'dispatcher' | 'supervisor' | 'caller' | 'viewer' {
+  return p.typ === 'staff' ? p.role : p.typ;
+}
+
+export function authorizeSession(p: Principal, session: SessionRecord, action: SessionAction): void {
+  const role = principalRole(p);
+  if (!ALLOWED[action].includes(role)) throw new ForbiddenError(`a ${role} may not ${action} a session`);
+  if (p.typ === 'staff') {
+    if (p.role === 'dispatcher' && session.dispatcher !== p.username) throw new ForbiddenError('not your session');
+    return;
+  }
+  if (p.sessionId !== session.id) throw new ForbiddenError('token is for another session');
+  if (session.status === 'ended') throw new GoneError('ended', 'session');
+}
+
+export function actorOf(p: Principal): string {
+  if (p.typ === 'staff') return `${p.role}:${p.username}`;
+  if (p.typ === 'viewer') return `viewer:${p.viewerId}`;
+  return 'caller';
+}

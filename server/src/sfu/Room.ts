@@ -1,0 +1,190 @@
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import type { ConsumerOptions, ProducerInfo, TransportOptions } from '@sightline/shared';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { Logger } from '../logging.js';
+import { MEDIA_CODECS } from './codecs.js';
+import type { WorkerSlot } from './WorkerPool.js';
+
+interface Peer {
+  transports: Map<string, types.WebRtcTransport>;
+  producers: Map<string, types.Producer>;
+  consumers: Map<string, types.Consumer>;
+}
+
+export interface RoomEvents {
+  'producer-added': [ProducerInfo];
+  'producer-closed': [producerId: string];
+  /** A producer's transport lost or regained ICE/DTLS connectivity (drives live/reconnecting). */
+  'producer-connectivity': [producerId: string, connected: boolean];
+  closed: [];
+}
+
+/**
+ * One session's media: a router on one worker, and per peer (a socket) its transports, producers and
+ * consumers. A peer can only touch objects it created, whatever ids it sends.
+ */
+export class Room extends EventEmitter<RoomEvents> {
+  #peers = new Map<string, Peer>();
+  #producers = new Map<string, { producer: types.Producer; info: ProducerInfo }>();
+  #closed = false;
+
+  private constructor(
+    readonly sessionId: string,
+    readonly router: types.Router,
+    private readonly slot: WorkerSlot,
+    private readonly log: Logger,
+  ) {
+    super();
+    slot.routers++;
+    router.observer.once('close', () => this.#onRouterClosed());
+  }
+
+  static async create(sessionId: string, slot: WorkerSlot, log: Logger): Promise<Room> {
+    const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { sessionId } });
+    return new Room(sessionId, router, slot, log.child({ sessionId, worker: slot.index }));
+  }
+
+  get workerIndex(): number {
+    return this.slot.index;
+  }
+
+  hasPeer(peerId: string): boolean {
+    return this.#peers.has(peerId);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get rtpCapabilities(): types.RtpCapabilities {
+    return this.router.rtpCapabilities;
+  }
+
+  producers(): ProducerInfo[] {
+    return [...this.#producers.values()].map((p) => p.info);
+  }
+
+  async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportOptions> {
+    const peer = this.#peer(peerId);
+    const transport = await this.router.createWebRtcTransport({
+      webRtcServer: this.slot.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 1_000_000,
+      appData: { peerId, direction },
+    });
+    if (direction === 'send') await transport.setMaxIncomingBitrate(3_000_000);
+    peer.transports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(peerId: string, transportId: string, dtlsParameters: unknown): Promise<void> {
+    const transport = this.#transport(peerId, transportId);
+    try {
+      await transport.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters });
+    } catch (err) {
+      throw new ValidationError(`cannot connect transport: ${(err as Error).message}`);
+    }
+  }
+
+  async restartIce(peerId: string, transportId: string): Promise<unknown> {
+    return this.#transport(peerId, transportId).restartIce();
+  }
+
+  async produce(
+    peerId: string,
+    transportId: string,
+    kind: 'audio' | 'video',
+    rtpParameters: unknown,
+    source: ProducerInfo['source'],
+  ): Promise<string> {
+    const transport = this.#transport(peerId, transportId);
+    if (transport.appData['direction'] !== 'send') throw new ConflictError('not a send transport');
+    let producer: types.Producer;
+    try {
+      producer = await transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData: { source } });
+    } catch (err) {
+      throw new ValidationError(`cannot produce: ${(err as Error).message}`);
+    }
+    const info: ProducerInfo = { producerId: producer.id, kind, source };
+    this.#peer(peerId).producers.set(producer.id, producer);
+    this.#producers.set(producer.id, { producer, info });
+    transport.on('icestatechange', (state) => {
+      if (state === 'disconnected') this.emit('producer-connectivity', producer.id, false);
+      if (state === 'connected' || state === 'completed') this.emit('producer-connectivity', producer.id, true);
+    });
+    producer.observer.once('close', () => {
+      this.#peer(peerId).producers.delete(producer.id);
+      this.#producers.delete(producer.id);
+      if (!this.#closed) this.emit('producer-closed', producer.id);
+    });
+    this.log.info({ producerId: producer.id, kind, codec: producer.rtpParameters.codecs[0]?.mimeType }, 'producer created');
+    this.emit('producer-added', info);
+    return producer.id;
+  }
+
+  /** Creates the consumer paused; the client resumes it once its track is wired (media:resume). */
+  async consume(peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown): Promise<ConsumerOptions> {
+    const transport = this.#transport(peerId, transportId);
+    if (transport.appData['direction'] !== 'recv') throw new ConflictError('not a receive transport');
+    const caps = rtpCapabilities as types.RtpCapabilities;
+    if (!this.#producers.has(producerId)) throw new NotFoundError('producer');
+    if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) throw new ValidationError('cannot consume with these capabilities');
+    const consumer = await transport.consume({ producerId, rtpCapabilities: caps, paused: true });
+    const peer = this.#peer(peerId);
+    peer.consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
+    return { consumerId: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
+  }
+
+  async resume(peerId: string, consumerId: string): Promise<void> {
+    const consumer = this.#peer(peerId).consumers.get(consumerId);
+    if (!consumer) throw new NotFoundError('consumer');
+    await consumer.resume();
+  }
+
+  /** Closes everything a peer (socket) opened; its producers disappear for everyone else. */
+  closePeer(peerId: string): void {
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    for (const t of peer.transports.values()) t.close();
+    this.#peers.delete(peerId);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.router.close();
+  }
+
+  #onRouterClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.slot.routers--;
+    this.#peers.clear();
+    this.#producers.clear();
+    this.emit('closed');
+  }
+
+  #peer(peerId: string): Peer {
+    let peer = this.#peers.get(peerId);
+    if (!peer) {
+      peer = { transports: new Map(), producers: new Map(), consumers: new Map() };
+      this.#peers.set(peerId, peer);
+    }
+    return peer;
+  }
+
+  #transport(peerId: string, transportId: string): types.WebRtcTransport {
+    const transport = this.#peers.get(peerId)?.transports.get(transportId);
+    if (!transport) throw new NotFoundError('transport');
+    return transport;
+  }
+}

@@ -1,0 +1,69 @@
+import type { Logger } from '../logging.js';
+import { Room } from './Room.js';
+import type { WorkerPool } from './WorkerPool.js';
+
+/** Rooms by session id, created on first use. Concurrent first uses share one creation. */
+export class RoomRegistry {
+  #rooms = new Map<string, Promise<Room>>();
+  #ready = new Map<string, Room>();
+  /** Called once per new room so signalling can subscribe to its events. */
+  onRoomCreated: (room: Room) => void = () => {};
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly log: Logger,
+  ) {}
+
+  get(sessionId: string): Promise<Room> {
+    let room = this.#rooms.get(sessionId);
+    if (!room) {
+      room = Room.create(sessionId, this.pool.pick(), this.log).then((r) => {
+        this.#ready.set(sessionId, r);
+        r.once('closed', () => {
+          if (this.#rooms.get(sessionId) === room) this.#rooms.delete(sessionId);
+          if (this.#ready.get(sessionId) === r) this.#ready.delete(sessionId);
+        });
+        this.onRoomCreated(r);
+        return r;
+      });
+      room.catch(() => this.#rooms.delete(sessionId));
+      this.#rooms.set(sessionId, room);
+    }
+    return room;
+  }
+
+  /** A router outside any session, whose capabilities equal every session router's. */
+  async template(): Promise<Room> {
+    return this.get('__template__');
+  }
+
+  /** The room if it exists and is ready; never creates one. */
+  peek(sessionId: string): Room | undefined {
+    return this.#ready.get(sessionId);
+  }
+
+  /** Sessions in which this peer (socket) holds media objects. */
+  sessionsOfPeer(peerId: string): string[] {
+    return [...this.#ready.values()].filter((r) => r.hasPeer(peerId)).map((r) => r.sessionId);
+  }
+
+  /** Rooms on a worker that died are gone; forget them so the next join builds a new one. */
+  dropWorker(index: number): string[] {
+    const lost = [...this.#ready.values()].filter((r) => r.workerIndex === index);
+    for (const r of lost) {
+      this.#rooms.delete(r.sessionId);
+      this.#ready.delete(r.sessionId);
+    }
+    return lost.map((r) => r.sessionId);
+  }
+
+  async close(sessionId: string): Promise<void> {
+    const room = this.#rooms.get(sessionId);
+    this.#rooms.delete(sessionId);
+    (await room?.catch(() => undefined))?.close();
+  }
+
+  get count(): number {
+    return this.#rooms.size;
+  }
+}

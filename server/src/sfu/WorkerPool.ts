@@ -1,0 +1,90 @@
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import type { Logger } from '../logging.js';
+
+export interface WorkerPoolOptions {
+  workers: number;
+  listenIp: string;
+  announcedIp: string;
+  /** Worker i listens on basePort + i (UDP and TCP) through its WebRtcServer. */
+  basePort: number;
+}
+
+export interface WorkerSlot {
+  index: number;
+  worker: types.Worker;
+  webRtcServer: types.WebRtcServer;
+  routers: number;
+}
+
+/**
+ * One mediasoup worker per core, each with one WebRtcServer so a deployment opens one RTC port per
+ * worker instead of a range. A worker that dies is replaced in its slot; the process never exits for it.
+ */
+export class WorkerPool {
+  #slots: (WorkerSlot | undefined)[] = [];
+  #closed = false;
+  /** Called with the slot index when a worker died and was replaced (rooms on it are gone). */
+  onWorkerReplaced: (index: number) => void = () => {};
+
+  private constructor(
+    private readonly opts: WorkerPoolOptions,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(opts: WorkerPoolOptions, log: Logger): Promise<WorkerPool> {
+    const pool = new WorkerPool(opts, log);
+    for (let i = 0; i < opts.workers; i++) pool.#slots[i] = await pool.#spawn(i);
+    return pool;
+  }
+
+  async #spawn(index: number): Promise<WorkerSlot> {
+    const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+    const port = this.opts.basePort + index;
+    const webRtcServer = await worker.createWebRtcServer({
+      listenInfos: [
+        { protocol: 'udp', ip: this.opts.listenIp, announcedAddress: this.opts.announcedIp, port },
+        { protocol: 'tcp', ip: this.opts.listenIp, announcedAddress: this.opts.announcedIp, port },
+      ],
+    });
+    const slot: WorkerSlot = { index, worker, webRtcServer, routers: 0 };
+    worker.on('died', (err) => void this.#replace(slot, err));
+    this.log.info({ worker: index, pid: worker.pid, port }, 'mediasoup worker started');
+    return slot;
+  }
+
+  async #replace(slot: WorkerSlot, err: Error): Promise<void> {
+    if (this.#closed) return;
+    this.log.error({ worker: slot.index, pid: slot.worker.pid, err: err.message }, 'mediasoup worker died; replacing it');
+    this.#slots[slot.index] = undefined;
+    // The dead worker's port is released by the kernel with the process; retry briefly if it lingers.
+    for (let attempt = 0; attempt < 5 && !this.#closed; attempt++) {
+      try {
+        this.#slots[slot.index] = await this.#spawn(slot.index);
+        this.onWorkerReplaced(slot.index);
+        return;
+      } catch (e) {
+        this.log.warn({ worker: slot.index, err: (e as Error).message }, 'worker restart failed; retrying');
+        await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+      }
+    }
+  }
+
+  /** The live worker with the fewest routers. */
+  pick(): WorkerSlot {
+    const live = this.#slots.filter((s): s is WorkerSlot => s !== undefined);
+    const best = live.sort((a, b) => a.routers - b.routers)[0];
+    if (!best) throw new Error('no mediasoup worker is running');
+    return best;
+  }
+
+  get size(): number {
+    return this.#slots.filter(Boolean).length;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const slot of this.#slots) slot?.worker.close();
+    this.#slots = [];
+  }
+}

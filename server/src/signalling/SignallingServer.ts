@@ -1,0 +1,48 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { TokenService } from '../auth/tokens.js';
+import { UnauthorizedError } from '../errors.js';
+import type { Logger } from '../logging.js';
+import { registerHandlers } from './gate.js';
+import { handlers } from './handlers/index.js';
+import { wireSessionEvents } from './sessionEvents.js';
+import type { Services, SignallingServer } from './types.js';
+
+/** Largest socket message accepted; SDP-sized payloads are a few KB. */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/**
+ * socket.io at the default path, authenticated by `auth: { token }` on the handshake (staff, caller
+ * or viewer token). Messages go through the one gate; media objects die with their socket.
+ */
+export function attachSignalling(http: HttpServer, tokens: TokenService, services: Services, log: Logger): SignallingServer {
+  const io: SignallingServer = new Server(http, {
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    serveClient: false,
+    cors: { origin: false },
+    // Detect a vanished phone in ~10 s so the console can show "reconnecting" promptly.
+    pingInterval: 5_000,
+    pingTimeout: 5_000,
+  });
+
+  io.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    try {
+      if (typeof token !== 'string') throw new UnauthorizedError('auth.token is required');
+      socket.data.principal = tokens.verify(token, ['staff', 'caller', 'viewer']);
+      next();
+    } catch (err) {
+      next(Object.assign(new Error((err as Error).message), { data: { code: 'unauthorized' } }));
+    }
+  });
+
+  io.on('connection', (socket) => {
+    registerHandlers(socket, handlers, services, log);
+    socket.on('disconnect', () => {
+      for (const sessionId of services.rooms.sessionsOfPeer(socket.id)) services.rooms.peek(sessionId)?.closePeer(socket.id);
+    });
+  });
+
+  wireSessionEvents(io, services, log);
+  return io;
+}

@@ -1,0 +1,40 @@
+import { requestSchemas, type Ack, type RequestName } from '@sightline/shared';
+import { toAppError, ValidationError } from '../errors.js';
+import type { Logger } from '../logging.js';
+import { authorizeSession } from '../sessions/access.js';
+import type { Handler, Services, SignallingSocket } from './types.js';
+
+/**
+ * The one gate for socket messages: every registered message is validated against its shared zod
+ * schema, its session loaded and authorized for the handler's action, and the answer sent as a typed
+ * ack. A bad message gets an error ack; the connection and the session carry on.
+ */
+export function registerHandlers(
+  socket: SignallingSocket,
+  handlers: readonly Handler<RequestName>[],
+  services: Services,
+  log: Logger,
+): void {
+  for (const handler of handlers) {
+    const schema = requestSchemas[handler.name];
+    socket.on(handler.name, async (payload: unknown, ack: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: Ack<unknown>) => void) : () => {};
+      try {
+        const parsed = schema.safeParse(payload);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new ValidationError(`invalid ${handler.name}${issue?.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message}`);
+        }
+        const principal = socket.data.principal;
+        const session = await services.sessions.get(parsed.data.sessionId);
+        authorizeSession(principal, session, handler.action);
+        const data = await handler.handle({ socket, principal, peerId: socket.id, session, services }, parsed.data as never);
+        reply({ ok: true, data });
+      } catch (err) {
+        const appError = toAppError(err);
+        if (appError.status >= 500) log.error({ err, event: handler.name }, 'signalling handler failed');
+        reply({ ok: false, error: { code: appError.code, message: appError.message } });
+      }
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import { principalRole } from '../../sessions/access.js';
+import { defineHandler, sessionChannel } from '../types.js';
+
+export const joinSession = defineHandler({
+  name: 'session:join',
+  action: 'join',
+  async handle({ socket, principal, session, services }) {
+    const room = await services.rooms.get(session.id);
+    await socket.join(sessionChannel(session.id));
+    return {
+      sessionId: session.id,
+      status: session.status,
+      role: principalRole(principal),
+      routerRtpCapabilities: room.rtpCapabilities,
+      producers: room.producers(),
+      events: await services.sessions.events(session.id),
+    };
+  },
+});
+

@@ -1,0 +1,48 @@
+import type { Logger } from '../logging.js';
+import type { Room } from '../sfu/Room.js';
+import { sessionChannel, type Services, type SignallingServer } from './types.js';
+
+/**
+ * Glue between the domain and the sockets: session events are pushed to everyone in the session's
+ * channel, and media events drive the lifecycle (live, reconnecting).
+ */
+export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Services, log: Logger): void {
+  sessions.on('event', (sessionId, status, event) => {
+    io.to(sessionChannel(sessionId)).emit('session:event', { sessionId, status, event });
+  });
+
+  sessions.on('ended', (sessionId, reason) => {
+    const channel = sessionChannel(sessionId);
+    io.to(channel).emit('session:ended', { sessionId, reason });
+    void rooms.close(sessionId);
+    // Callers and viewers lose the session with it; staff sockets serve other sessions too.
+    void io
+      .in(channel)
+      .fetchSockets()
+      .then((sockets) => {
+        for (const s of sockets) {
+          if (s.data.principal.typ === 'staff') s.leave(channel);
+          else s.disconnect(true);
+        }
+      });
+  });
+
+  rooms.onRoomCreated = (room: Room) => {
+    const id = room.sessionId;
+    const channel = sessionChannel(id);
+    const transition = (status: 'live' | 'reconnecting', details?: Record<string, unknown>) =>
+      sessions.transition(id, status, 'system', details).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'transition failed'));
+
+    room.on('producer-added', (info) => {
+      io.to(channel).emit('media:producer-added', { sessionId: id, ...info });
+      void transition('live', { kind: info.kind, source: info.source });
+    });
+    room.on('producer-closed', (producerId) => {
+      io.to(channel).emit('media:producer-closed', { sessionId: id, producerId });
+      if (room.producers().length === 0) void transition('reconnecting', { reason: 'caller media stopped' });
+    });
+    room.on('producer-connectivity', (_producerId, connected) => {
+      void transition(connected ? 'live' : 'reconnecting', connected ? undefined : { reason: 'caller network lost' });
+    });
+  };
+}

@@ -1,0 +1,41 @@
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ParsedRequestOf, RequestName, ResponseMap, ServerToClientEvents } from '@sightline/shared';
+import type { Principal } from '../auth/tokens.js';
+import type { SessionAction } from '../sessions/access.js';
+import type { SessionService } from '../sessions/SessionService.js';
+import type { RoomRegistry } from '../sfu/RoomRegistry.js';
+import type { SessionRecord } from '../store/Store.js';
+
+export interface SocketData {
+  principal: Principal;
+}
+
+export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type SignallingSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface Services {
+  sessions: SessionService;
+  rooms: RoomRegistry;
+}
+
+export interface HandlerContext {
+  socket: SignallingSocket;
+  principal: Principal;
+  /** Media objects are owned per socket. */
+  peerId: string;
+  session: SessionRecord;
+  services: Services;
+}
+
+/** One signalling message: what it needs (checked by the gate) and what it does. */
+export interface Handler<K extends RequestName> {
+  name: K;
+  action: SessionAction;
+  handle(ctx: HandlerContext, payload: ParsedRequestOf<K>): Promise<ResponseMap[K]>;
+}
+
+export function defineHandler<K extends RequestName>(handler: Handler<K>): Handler<K> {
+  return handler;
+}
+
+export const sessionChannel = (sessionId: string): string => `session:${sessionId}`;

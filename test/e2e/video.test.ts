@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
+import { callerStartsVideo, dispatcherCreatesSession, sel, statusOf } from '../support/flow.js';
+import { startServer, type TestServer } from '../support/server.js';
+
+/**
+ * The walking skeleton end to end: a dispatcher in one Chromium, a caller with a fake camera in
+ * another, a real mediasoup worker between them.
+ */
+let server: TestServer;
+let dispatcher: Device;
+let caller: Device;
+
+beforeAll(async () => {
+  server = await startServer();
+  [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
+});
+
+afterAll(async () => {
+  await Promise.all([dispatcher?.close(), caller?.close()]);
+  await server?.stop();
+});
+
+describe('caller video reaches the dispatcher console', () => {
+  it('streams the caller camera into the console remote-video', async () => {
+    const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url, { incident: 'INC-42' });
+    expect(inviteUrl).toMatch(new RegExp(`^${server.url.replace('127.0.0.1', 'localhost')}/j/[A-Za-z0-9_-]{22}$|^http://localhost:\\d+/j/[A-Za-z0-9_-]{22}$`));
+    // The console SMS provider printed the same link.
+    expect(server.output()).toContain(inviteUrl);
+    await waitFor('sms_sent', async () => (await statusOf(dispatcher.page, sessionId)) === 'sms_sent');
+
+    // PUBLIC_URL defaults to localhost; the caller opens the same link.
+    await callerStartsVideo(caller.page, inviteUrl);
+    await waitFor('caller live', () => caller.page.$eval(sel('caller-status'), (el) => el.textContent?.startsWith('live')), 20_000);
+    await waitFor('console live', async () => (await statusOf(dispatcher.page, sessionId)) === 'live', 20_000);
+
+    const first = await waitFor('decoded frames', async () => {
+      const n = await framesDecoded(dispatcher.page);
+      return n > 0 ? n : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = await framesDecoded(dispatcher.page);
+    expect(later).toBeGreaterThan(first + 10);
+
+    const timeline = await dispatcher.page.$$eval(
+      `${sel('session-card')}[data-session-id="${sessionId}"] .timeline li`,
+      (els) => els.map((e) => e.getAttribute('data-type')),
+    );
+    expect(timeline).toEqual(['created', 'sms_sent', 'link_opened', 'consent_given', 'camera_granted', 'live']);
+  });
+
+  it('ends the session from the console and tells the caller', async () => {
+    const card = await dispatcher.page.$(sel('session-card'));
+    const sessionId = await card!.evaluate((el) => el.getAttribute('data-session-id')!);
+    await dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
+    await waitFor('console ended', async () => (await statusOf(dispatcher.page, sessionId)) === 'ended');
+    await waitFor('caller ended', () => caller.page.$eval(sel('caller-status'), (el) => el.textContent?.startsWith('ended')));
+  });
+});

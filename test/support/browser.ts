@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+export const CHROMIUM = process.env['CHROMIUM_BIN'] ?? '/usr/bin/chromium';
+
+/**
+ * One headless Chromium per simulated device (caller phone, dispatcher desktop): a background tab
+ * is throttled and may never render a frame, so the two never share a browser.
+ */
+export interface Device {
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function launchDevice(opts: { fakeVideoFile?: string; denyCamera?: boolean; mobile?: boolean } = {}): Promise<Device> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (the test command does)`);
+  const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-chromium-'));
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    '--use-fake-device-for-media-stream',
+    '--autoplay-policy=no-user-gesture-required',
+    `--user-data-dir=${userDataDir}`,
+  ];
+  if (!opts.denyCamera) args.push('--use-fake-ui-for-media-stream');
+  if (opts.fakeVideoFile) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideoFile}`);
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args, defaultViewport: null });
+  const page = (await browser.pages())[0] ?? (await browser.newPage());
+  if (opts.mobile) await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  else await page.setViewport({ width: 1440, height: 900 });
+  return {
+    browser,
+    page,
+    async close() {
+      await browser.close().catch(() => undefined);
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Frames decoded so far by the first inbound video stream of the page's `remote-video` consumer. */
+export async function framesDecoded(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const probe = (window as unknown as { __sightlineStats?: () => Promise<RTCStatsReport | undefined> }).__sightlineStats;
+    const report = probe ? await probe() : undefined;
+    let frames = 0;
+    report?.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') frames = Math.max(frames, s.framesDecoded ?? 0);
+    });
+    return frames;
+  });
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,0 +1,40 @@
+import type { Page } from 'puppeteer-core';
+import { DEMO_PASSWORD } from './server.js';
+import { waitFor } from './browser.js';
+
+export const sel = (testid: string) => `[data-testid="${testid}"]`;
+
+/** The dispatcher's part through the console UI: log in, create a session, read the invite link. */
+export async function dispatcherCreatesSession(
+  page: Page,
+  baseUrl: string,
+  opts: { phone?: string; incident?: string } = {},
+): Promise<{ sessionId: string; inviteUrl: string }> {
+  await page.goto(`${baseUrl}/console`);
+  await page.type(sel('login-username'), 'dispatcher');
+  await page.type(sel('login-password'), DEMO_PASSWORD);
+  await page.click(sel('login-submit'));
+  await page.waitForSelector(sel('new-session-phone'), { visible: true });
+  await page.type(sel('new-session-phone'), opts.phone ?? '+4791234567');
+  if (opts.incident) await page.type(sel('new-session-incident'), opts.incident);
+  const before = await page.$$eval(sel('session-card'), (els) => els.map((e) => e.getAttribute('data-session-id')));
+  await page.click(sel('new-session-submit'));
+  const sessionId = await waitFor('a new session card', () =>
+    page.$$eval(sel('session-card'), (els, known) => els.map((e) => e.getAttribute('data-session-id')).find((id) => id && !known.includes(id)) ?? undefined, before),
+  );
+  const inviteUrl = await waitFor('the invite link', () =>
+    page.$eval(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('invite-url')}`, (el) => el.textContent?.trim()),
+  );
+  return { sessionId, inviteUrl };
+}
+
+export async function statusOf(page: Page, sessionId: string): Promise<string> {
+  return page.$eval(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('session-status')}`, (el) => el.textContent ?? '');
+}
+
+/** The caller's part: open the link and tap Start video. */
+export async function callerStartsVideo(page: Page, inviteUrl: string): Promise<void> {
+  await page.goto(inviteUrl);
+  await page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+  await page.click(sel('start-video'));
+}
