@@ -1,0 +1,120 @@
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
+import { http, login, startServer, type TestServer } from '../support/server.js';
+
+/**
+ * The invite is a one-time credential, and a caller's token opens exactly one session. Run against
+ * both stores: the default in-memory one and a real redis-server.
+ */
+describe.each(['memory', 'redis'] as const)('with the %s store', (storeKind) => {
+let server: TestServer;
+let redis: RedisServer | undefined;
+let token: string;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  if (storeKind === 'redis') redis = await startRedisServer();
+  server = await startServer(redis ? { REDIS_URL: redis.url } : {});
+  token = await login(server);
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await server?.stop();
+  await redis?.stop();
+});
+
+async function newSession(): Promise<{ id: string; code: string; inviteUrl: string }> {
+  const r = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+47 912 34 567', incidentRef: 'INC-7' } });
+  expect(r.status).toBe(201);
+  return { id: r.body.id, inviteUrl: r.body.inviteUrl, code: String(r.body.inviteUrl).split('/j/')[1]! };
+}
+
+function connect(authToken: string): Promise<Socket> {
+  const socket = io(server.url, { auth: { token: authToken }, transports: ['websocket'], reconnection: false });
+  sockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+describe('invites', () => {
+  it('serves the caller page on GET without using the invite', async () => {
+    const s = await newSession();
+    for (let i = 0; i < 3; i++) {
+      const page = await fetch(`${server.url}/j/${s.code}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('cache-control')).toBe('no-store');
+      expect(await page.text()).toContain('data-testid="start-video"');
+    }
+    const detail = await http('GET', `${server.url}/api/sessions/${s.id}`, { token });
+    expect(detail.body.status).toBe('link_opened');
+    expect(detail.body.events.filter((e: { type: string }) => e.type === 'link_opened')).toHaveLength(1);
+
+    const first = await http('POST', `${server.url}/api/invites/${s.code}/redeem`);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ sessionId: s.id, role: 'caller' });
+    expect(typeof first.body.token).toBe('string');
+  });
+
+  it('answers 410 to a second redeem, and to a redeem after the session ended', async () => {
+    const s = await newSession();
+    expect((await http('POST', `${server.url}/api/invites/${s.code}/redeem`)).status).toBe(200);
+    const again = await http('POST', `${server.url}/api/invites/${s.code}/redeem`);
+    expect(again.status).toBe(410);
+    expect(again.body.error.code).toBe('gone');
+
+    const ended = await newSession();
+    expect((await http('POST', `${server.url}/api/sessions/${ended.id}/end`, { token })).status).toBe(200);
+    expect((await http('POST', `${server.url}/api/invites/${ended.code}/redeem`)).status).toBe(410);
+    expect((await http('POST', `${server.url}/api/invites/${'x'.repeat(22)}/redeem`)).status).toBe(404);
+  });
+
+  it('refuses a bad phone number with a clear 400', async () => {
+    const r = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '12345' } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('bad_request');
+    expect(r.body.error.message).toMatch(/E\.164/);
+  });
+
+  it('binds a caller token to its own session for media', async () => {
+    const mine = await newSession();
+    const other = await newSession();
+    const callerToken = (await http('POST', `${server.url}/api/invites/${mine.code}/redeem`)).body.token as string;
+    const socket = await connect(callerToken);
+
+    const ownTransport = await socket.emitWithAck('transport:create', { sessionId: mine.id, direction: 'send' });
+    expect(ownTransport.ok).toBe(true);
+
+    for (const [event, payload] of [
+      ['session:join', { sessionId: other.id }],
+      ['transport:create', { sessionId: other.id, direction: 'send' }],
+      ['media:produce', { sessionId: other.id, transportId: ownTransport.data.id, kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }] } }],
+      ['media:consume', { sessionId: other.id, transportId: ownTransport.data.id, producerId: 'p1', rtpCapabilities: {} }],
+    ] as const) {
+      const ack = await socket.emitWithAck(event, payload);
+      expect(ack, event).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    // Nor may a caller consume in its own session (it publishes; staff and viewers watch).
+    const consume = await socket.emitWithAck('media:consume', { sessionId: mine.id, transportId: ownTransport.data.id, producerId: 'p1', rtpCapabilities: {} });
+    expect(consume).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // The connection survives all of it.
+    expect(socket.connected).toBe(true);
+  });
+
+  it('rejects malformed socket messages with an error ack and keeps the connection', async () => {
+    const socket = await connect(token);
+    const bad = await socket.emitWithAck('transport:create', { sessionId: 'nope', direction: 'sideways' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const worse = await socket.emitWithAck('media:resume', 'not an object');
+    expect(worse).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(socket.connected).toBe(true);
+  });
+
+  it('refuses sockets without a valid token', async () => {
+    await expect(connect('not-a-token')).rejects.toThrow(/invalid or expired token/);
+  });
+});
+});
