@@ -1,3 +1,4 @@
+import compression from 'compression';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { TokenService } from '../auth/tokens.js';
@@ -39,6 +40,8 @@ export function createApp({ tokens, sessions, routes, clientDist, health, log }:
       referrerPolicy: { policy: 'no-referrer' },
     }),
   );
+  // Every byte counts on the caller's mobile link: the page and its scripts go out compressed.
+  app.use(compression());
   app.get('/healthz', (_req, res) => {
     if (health()) res.json({ status: 'ok' });
     else res.status(503).json({ status: 'unavailable' });
