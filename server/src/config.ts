@@ -17,6 +17,10 @@ const envSchema = z.object({
   JWT_SECRET: z.string().optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional(),
   SMS_PROVIDER: z.enum(['console', 'twilio']).default('console'),
+  TWILIO_ACCOUNT_SID: z.string().min(1).optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  TWILIO_FROM: z.string().min(1).optional(),
+  TWILIO_API_URL: z.url().optional(),
   DATA_DIR: z.string().default('./data'),
   RECORDING_POLICY: z.enum(['off', 'on-demand', 'always']).default('on-demand'),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
@@ -38,6 +42,7 @@ export interface Config {
   jwtSecret: Buffer;
   redisUrl?: string;
   smsProvider: 'console' | 'twilio';
+  twilio?: { accountSid: string; authToken: string; from: string; apiUrl?: string };
   dataDir: string;
   recordingPolicy: 'off' | 'on-demand' | 'always';
   retentionDays: number;
@@ -67,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: jwtSecret(e.JWT_SECRET, e.NODE_ENV),
     redisUrl: e.REDIS_URL,
     smsProvider: e.SMS_PROVIDER,
+    twilio: twilioConfig(e),
     dataDir: path.resolve(e.DATA_DIR),
     recordingPolicy: e.RECORDING_POLICY,
     retentionDays: e.RETENTION_DAYS,
@@ -81,6 +87,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inviteTtlMs: e.INVITE_TTL_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_MINUTES * 60_000,
   };
+}
+
+function twilioConfig(e: z.infer<typeof envSchema>): Config['twilio'] {
+  if (e.SMS_PROVIDER !== 'twilio') return undefined;
+  const missing = (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const).filter((k) => !e[k]);
+  if (missing.length) throw new ConfigError(`SMS_PROVIDER=twilio needs ${missing.join(', ')}`);
+  return { accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, from: e.TWILIO_FROM!, apiUrl: e.TWILIO_API_URL };
 }
 
 function jwtSecret(given: string | undefined, nodeEnv: string): Buffer {

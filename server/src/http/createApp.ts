@@ -14,11 +14,13 @@ export interface AppParts {
   routes: RouteSpec<any, any, any, any>[];
   clientDist: string;
   health: () => boolean;
+  /** Routers with their own body parsing (e.g. form-encoded provider webhooks), mounted before the JSON API. */
+  webhooks?: express.Router[];
   log: Logger;
 }
 
 /** The express app: security headers, a small JSON body limit, the gated API routes and the pages. */
-export function createApp({ tokens, sessions, routes, clientDist, health, log }: AppParts): Express {
+export function createApp({ tokens, sessions, routes, clientDist, health, webhooks = [], log }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -46,6 +48,7 @@ export function createApp({ tokens, sessions, routes, clientDist, health, log }:
     if (health()) res.json({ status: 'ok' });
     else res.status(503).json({ status: 'unavailable' });
   });
+  for (const router of webhooks) app.use(router);
   app.use('/api', express.json({ limit: '16kb' }));
   const api = express.Router();
   mountRoutes(api, tokens, routes);

@@ -72,12 +72,31 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     const link = this.inviteUrl(session.inviteCode);
     try {
       const { providerMessageId } = await this.sms.send({ to: session.phone, body: smsBody(link, session.language), sessionId: session.id });
-      await this.transition(session.id, 'sms_sent', actor, { provider: this.sms.name, providerMessageId });
+      if (providerMessageId) await this.store.putSmsRef(providerMessageId, session.id);
+      // A resend after the link was opened is logged, but does not move the status back.
+      if (!(await this.transition(session.id, 'sms_sent', actor, { provider: this.sms.name, providerMessageId }))) {
+        await this.record(session.id, 'sms_resend', actor, { provider: this.sms.name, providerMessageId });
+      }
     } catch (err) {
       const reason = err instanceof SmsSendError ? err.reason : 'provider_unavailable';
       this.log.warn({ sessionId: session.id, reason, err: (err as Error).message }, 'sms failed');
-      await this.transition(session.id, 'sms_failed', actor, { provider: this.sms.name, reason });
+      if (!(await this.transition(session.id, 'sms_failed', actor, { provider: this.sms.name, reason }))) {
+        await this.record(session.id, 'sms_failed', actor, { provider: this.sms.name, reason });
+      }
     }
+  }
+
+  /**
+   * A delivery report from the SMS provider. Unknown message ids are ignored (true = known).
+   * `delivered` → sms_delivered; `failed`/`undelivered` → sms_failed; other states are progress only.
+   */
+  async smsStatus(providerMessageId: string, status: string, errorCode?: string): Promise<boolean> {
+    const sessionId = await this.store.getSmsRef(providerMessageId);
+    if (!sessionId) return false;
+    const details = { providerMessageId, providerStatus: status, ...(errorCode && { errorCode }) };
+    if (status === 'delivered') await this.transition(sessionId, 'sms_delivered', 'system', details);
+    else if (status === 'failed' || status === 'undelivered') await this.transition(sessionId, 'sms_failed', 'system', details);
+    return true;
   }
 
   async get(id: string): Promise<SessionRecord> {

@@ -17,6 +17,7 @@ export class MemoryStore implements Store {
   #events = new Map<string, SessionEvent[]>();
   #invites = new Map<string, InviteRecord>();
   #users = new Map<string, UserRecord>();
+  #smsRefs = new Map<string, string>();
 
   async insertSession(session: SessionRecord): Promise<void> {
     if (this.#sessions.has(session.id)) throw new Error(`session ${session.id} exists`);
@@ -81,6 +82,14 @@ export class MemoryStore implements Store {
     if (i.redeemedAt) return { ok: false, reason: 'used' };
     i.redeemedAt = at;
     return { ok: true, invite: { ...i } };
+  }
+
+  async putSmsRef(providerMessageId: string, sessionId: string): Promise<void> {
+    this.#smsRefs.set(providerMessageId, sessionId);
+  }
+
+  async getSmsRef(providerMessageId: string): Promise<string | undefined> {
+    return this.#smsRefs.get(providerMessageId);
   }
 
   async addUser(user: UserRecord): Promise<boolean> {

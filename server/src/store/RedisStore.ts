@@ -25,6 +25,7 @@ function createRedisClient(url: string) {
  *   sessions            zset of ids by createdAt (ms)
  *   invite:<code>       hash { json, openedAt?, redeemedAt? }
  *   user:<name>         string JSON;  users  set of names
+ *   sms:<providerId>    session id (expires after a week)
  * Multi-step updates are Lua scripts so they are atomic across nodes.
  */
 const CAS_STATUS = `
@@ -154,6 +155,15 @@ export class RedisStore implements Store {
     const r = String(await this.client.eval(REDEEM, { keys: [this.#k('invite', code)], arguments: [at] }));
     if (r === 'missing' || r === 'used') return { ok: false, reason: r };
     return { ok: true, invite: { ...(JSON.parse(r) as InviteRecord), redeemedAt: at } };
+  }
+
+  async putSmsRef(providerMessageId: string, sessionId: string): Promise<void> {
+    // Delivery reports arrive within hours; a week is plenty.
+    await this.client.set(this.#k('sms', providerMessageId), sessionId, { EX: 7 * 24 * 3600 });
+  }
+
+  async getSmsRef(providerMessageId: string): Promise<string | undefined> {
+    return (await this.client.get(this.#k('sms', providerMessageId))) ?? undefined;
   }
 
   async addUser(user: UserRecord): Promise<boolean> {

@@ -92,6 +92,15 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('maps SMS provider message ids to sessions', async () => {
+      const store = await make();
+      const sid = `SM${randomUUID().replace(/-/g, '')}`;
+      await store.putSmsRef(sid, 's_sms_test_1');
+      expect(await store.getSmsRef(sid)).toBe('s_sms_test_1');
+      expect(await store.getSmsRef('SMunknown')).toBeUndefined();
+      await store.close();
+    });
+
     it('adds users once and counts them', async () => {
       const store = await make();
       const before = await store.countUsers();

@@ -73,6 +73,10 @@ export interface Store {
   /** One-time: exactly one concurrent caller gets ok. Expiry is the caller's business. */
   redeemInvite(code: string, at: string): Promise<RedeemOutcome>;
 
+  /** Remembers which session an SMS provider's message id belongs to (for delivery callbacks). */
+  putSmsRef(providerMessageId: string, sessionId: string): Promise<void>;
+  getSmsRef(providerMessageId: string): Promise<string | undefined>;
+
   /** Inserts unless the name is taken; false when it was. */
   addUser(user: UserRecord): Promise<boolean>;
   getUser(username: string): Promise<UserRecord | undefined>;

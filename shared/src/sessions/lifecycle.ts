@@ -23,7 +23,21 @@ export const SESSION_EVENT_TYPES = [
   ...SESSION_STATUSES,
   'media_started',
   'media_ended',
+  'media_paused',
+  'media_resumed',
+  'camera_flipped',
+  'control_requested',
+  'control_answered',
+  'chat',
+  'location',
+  'snapshot',
+  'photo_uploaded',
+  'viewer_invited',
   'viewer_joined',
+  'sms_resend',
+  'code_issued',
+  'code_redeemed',
+  'code_failed',
 ] as const;
 
 export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];

@@ -10,6 +10,14 @@ import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
  * WebRTC parameter blobs (DTLS, RTP) are checked for shape and size here; mediasoup checks their meaning.
  */
 const id = z.string().min(1).max(64);
+
+/** What a dispatcher can ask of the caller's camera. */
+export const CONTROL_ACTIONS = ['flip', 'torch_on', 'torch_off'] as const;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+/** Preset chat phrases: shown to the caller in their own language (the caller page translates by id). */
+export const CHAT_PRESET_IDS = ['hold_steady', 'move_closer', 'show_face', 'show_chest', 'turn_on_light', 'help_coming', 'stay_on_phone'] as const;
+export type ChatPresetId = (typeof CHAT_PRESET_IDS)[number];
 const sessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 const mediaKind = z.enum(['audio', 'video']);
 
@@ -57,6 +65,28 @@ export const requestSchemas = {
   'media:resume': z.strictObject({ sessionId, consumerId: id }),
   /** The caller's page reports what happened to its camera request. */
   'caller:camera': z.strictObject({ sessionId, granted: z.boolean(), reason: z.string().max(200).optional() }),
+  /** The caller's page reports pause/black-out and which camera is in use. */
+  'caller:media': z.strictObject({ sessionId, paused: z.boolean(), facing: z.enum(['user', 'environment', 'unknown']) }),
+  'caller:location': z.strictObject({
+    sessionId,
+    lat: z.number().min(-90).max(90),
+    lng: z.number().min(-180).max(180),
+    accuracy: z.number().min(0).max(1_000_000),
+  }),
+  'chat:send': z.strictObject({
+    sessionId,
+    text: z.string().trim().min(1).max(500),
+    presetId: z.enum(CHAT_PRESET_IDS).optional(),
+  }),
+  /** Dispatcher asks the caller's page to do something with the camera. */
+  'control:request': z.strictObject({ sessionId, action: z.enum(CONTROL_ACTIONS) }),
+  /** The caller's page answers a control request. */
+  'control:reply': z.strictObject({
+    sessionId,
+    action: z.enum(CONTROL_ACTIONS),
+    outcome: z.enum(['done', 'unsupported', 'failed']),
+    detail: z.string().max(200).optional(),
+  }),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -102,6 +132,33 @@ export interface ResponseMap {
   'media:consume': ConsumerOptions;
   'media:resume': Record<string, never>;
   'caller:camera': Record<string, never>;
+  'caller:media': Record<string, never>;
+  'caller:location': Record<string, never>;
+  'chat:send': { message: ChatMessage };
+  'control:request': Record<string, never>;
+  'control:reply': Record<string, never>;
+}
+
+export interface ChatMessage {
+  id: string;
+  from: 'dispatcher' | 'caller' | 'viewer';
+  text: string;
+  presetId?: ChatPresetId;
+  at: string;
+}
+
+export interface CallerLocation {
+  lat: number;
+  lng: number;
+  accuracy: number;
+  at: string;
+}
+
+export interface SnapshotInfo {
+  name: string;
+  at: string;
+  source: 'dispatcher' | 'caller';
+  bytes: number;
 }
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -112,6 +169,12 @@ export interface ServerToClientEvents {
   'media:producer-added': (payload: { sessionId: string } & ProducerInfo) => void;
   'media:producer-closed': (payload: { sessionId: string; producerId: string }) => void;
   'session:ended': (payload: { sessionId: string; reason: string }) => void;
+  'chat:message': (payload: { sessionId: string; message: ChatMessage }) => void;
+  'control:request': (payload: { sessionId: string; action: ControlAction }) => void;
+  'control:reply': (payload: { sessionId: string; action: ControlAction; outcome: 'done' | 'unsupported' | 'failed'; detail?: string }) => void;
+  'caller:location': (payload: { sessionId: string; location: CallerLocation }) => void;
+  'caller:media': (payload: { sessionId: string; paused: boolean; facing: 'user' | 'environment' | 'unknown' }) => void;
+  'snapshot:added': (payload: { sessionId: string; snapshot: SnapshotInfo }) => void;
 }
 
 export type ClientToServerEvents = {
