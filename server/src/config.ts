@@ -32,6 +32,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INVITE_TTL_MINUTES: z.coerce.number().positive().default(15),
   SESSION_MAX_MINUTES: z.coerce.number().positive().default(120),
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(10),
+  SPOKEN_CODE_MINUTES: z.coerce.number().positive().default(10),
 });
 
 export interface Config {
@@ -51,6 +53,8 @@ export interface Config {
   logLevel: string;
   inviteTtlMs: number;
   sessionMaxMs: number;
+  sessionIdleMs: number;
+  spokenCodeTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     inviteTtlMs: e.INVITE_TTL_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_MINUTES * 60_000,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    spokenCodeTtlMs: e.SPOKEN_CODE_MINUTES * 60_000,
   };
 }
 

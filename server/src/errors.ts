@@ -57,6 +57,12 @@ export class ConflictError extends AppError {
   }
 }
 
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate_limited', 429, `too many attempts; try again in ${retryAfterSeconds} s`);
+  }
+}
+
 export class UnavailableError extends AppError {
   constructor(message: string) {
     super('unavailable', 503, message);

@@ -8,12 +8,20 @@ import type { Config } from './config.js';
 import { createApp } from './http/createApp.js';
 import { defineRoute } from './http/route.js';
 import type { Logger } from './logging.js';
+import { InviteService } from './invites/InviteService.js';
+import { RedeemLimiter } from './invites/redeemLimiter.js';
+import { inviteRoutes } from './invites/routes.js';
 import { sessionRoutes } from './sessions/routes.js';
+import { SessionTimers } from './sessions/SessionTimers.js';
+import { snapshotRoutes } from './snapshots/routes.js';
+import { SnapshotStore } from './snapshots/SnapshotStore.js';
+import type { SignallingServer } from './signalling/types.js';
 import { SessionService } from './sessions/SessionService.js';
 import { RoomRegistry } from './sfu/RoomRegistry.js';
 import { WorkerPool } from './sfu/WorkerPool.js';
 import { attachSignalling } from './signalling/SignallingServer.js';
 import { createSmsProvider } from './sms/createSmsProvider.js';
+import { smsStatusRouter } from './sms/statusWebhook.js';
 import { createStore } from './store/createStore.js';
 import type { SmsProvider } from './sms/SmsProvider.js';
 
@@ -44,7 +52,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const rooms = new RoomRegistry(pool, log);
   const sessions = new SessionService(
     store,
-    opts.sms ?? createSmsProvider(config),
+    opts.sms ?? createSmsProvider(config, log), // log: wired by sms helper
     tokens,
     { publicUrl: config.publicUrl, inviteTtlMs: config.inviteTtlMs },
     log,
@@ -53,13 +61,30 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     for (const sessionId of rooms.dropWorker(index)) log.warn({ sessionId, worker: index }, 'room lost with its worker');
   };
   const rtpCapabilities = (await rooms.template()).rtpCapabilities;
+  const invites = new InviteService(store, sessions, {
+    spokenCodeTtlMs: config.spokenCodeTtlMs,
+    viewerTtlMs: config.sessionMaxMs,
+    recordingPolicy: config.recordingPolicy,
+  });
+  const limiter = new RedeemLimiter({ attemptsPerMinute: 60, failures: 5, failureWindowSeconds: 15 * 60 });
+  const snapshots = new SnapshotStore(config.dataDir);
+  const timers = new SessionTimers(sessions, { inviteTtlMs: config.inviteTtlMs, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, log);
+  let io: SignallingServer | undefined;
 
+  // Delivery reports exist only with a provider that sends them.
+  const webhooks =
+    config.smsProvider === 'twilio' && config.twilio
+      ? [smsStatusRouter({ authToken: config.twilio.authToken, publicUrl: config.publicUrl, sessions, log })]
+      : [];
   const app = createApp({
     tokens,
     sessions,
+    webhooks,
     routes: [
       ...authRoutes(users, tokens),
       ...sessionRoutes(sessions),
+      ...inviteRoutes(sessions, invites, limiter),
+      ...snapshotRoutes(sessions, snapshots, () => io),
       defineRoute({
         method: 'get',
         path: '/api/rtp-capabilities',
@@ -76,7 +101,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     log,
   });
   const http = createServer(app);
-  const io = attachSignalling(http, tokens, { sessions, rooms }, log);
+  io = attachSignalling(http, tokens, { sessions, rooms }, log);
+  timers.start();
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -90,7 +116,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     port,
     http,
     async close() {
-      io.close();
+      timers.stop();
+      io?.close();
       await new Promise<void>((r) => http.close(() => r()));
       await pool.close();
       await store.close();

@@ -1,5 +1,6 @@
 /** Why the camera could not be had: the page shows different help for each. */
 export type CameraFailure = 'denied' | 'unsupported' | 'failed';
+export type Facing = 'environment' | 'user';
 
 export class CameraError extends Error {
   constructor(
@@ -11,14 +12,14 @@ export class CameraError extends Error {
   }
 }
 
-/** The back camera at up to 720p30. In-app browsers often lack getUserMedia altogether. */
-export async function openBackCamera(): Promise<MediaStreamTrack> {
+/** A camera at up to 720p30, the back one by default. In-app browsers often lack getUserMedia altogether. */
+export async function openCamera(facing: Facing = 'environment'): Promise<MediaStreamTrack> {
   if (!navigator.mediaDevices?.getUserMedia) throw new CameraError('unsupported', 'getUserMedia is not available');
   try {
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: false,
       video: {
-        facingMode: { ideal: 'environment' },
+        facingMode: { ideal: facing },
         width: { ideal: 1280 },
         height: { ideal: 720 },
         frameRate: { ideal: 30, max: 30 },

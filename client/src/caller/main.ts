@@ -1,71 +1,104 @@
 import './caller.css';
-import type { RedeemResponse } from '@sightline/shared';
+import type { ControlAction, RedeemResponse } from '@sightline/shared';
 import { api, ApiError } from '../common/api.js';
 import { loadDevice, type Device } from '../common/device.js';
 import { connectSignalling, request, type SignallingSocket } from '../common/signalling.js';
-import { CameraError, openBackCamera } from './camera.js';
-import { publishCamera } from './publisher.js';
-import { callerText } from './text.js';
+import { CameraError, openCamera } from './camera.js';
+import { isLanguage } from './i18n/index.js';
+import { detectPlatform } from './platform.js';
+import { Publisher, UnsupportedError } from './Publisher.js';
+import { watchQuality } from './quality.js';
+import { $, CallerUi } from './ui.js';
+import { wireExtras } from './extras.js';
 
 /**
- * The caller's page. Opening it does nothing irreversible; the tap on "Start video" redeems the
- * invite, opens the camera and publishes it. Everything that can happen before the tap (code
- * download, media capabilities) does, because every millisecond after it is the caller's.
+ * The caller's page (also the viewer's: the invite says which). Opening it does nothing
+ * irreversible; the tap on "Start video" redeems the invite, opens the camera and publishes it.
+ * Everything that can happen before the tap (code, media capabilities, the session's language) does.
  */
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const text = callerText(navigator.language);
-const statusEl = $('status');
-const startButton = $<HTMLButtonElement>('start');
-const helpEl = $('help');
-
-function setStatus(state: string, message?: string): void {
-  statusEl.dataset['state'] = state;
-  statusEl.textContent = `${state}${message || text.statuses[state] ? ` — ${message ?? text.statuses[state]}` : ''}`;
+interface InvitePeek {
+  role: 'caller' | 'viewer';
+  language: string;
+  recording: 'off' | 'on-demand' | 'always';
+  valid: boolean;
 }
 
-function showHelp(message: string): void {
-  helpEl.textContent = message;
-  helpEl.hidden = false;
-}
-
-$('consent-title').textContent = text.title;
-$('consent-text').textContent = text.consent;
-$('consent-recording').textContent = text.recordingUnknown;
-startButton.textContent = text.start;
-
+const ui = new CallerUi();
 const code = decodeURIComponent(location.pathname.split('/').pop() ?? '');
+const tokenKey = `sightline.invite.${code}`;
+const browserLang = navigator.language.slice(0, 2);
+ui.initLanguages(isLanguage(browserLang) ? browserLang : 'nb');
+let languageChosen = false;
+$('lang').addEventListener('change', () => (languageChosen = true));
+
 const devicePromise: Promise<Device> = loadDevice();
 devicePromise.catch(() => undefined);
-startButton.disabled = false;
-setStatus('ready');
+const startButton = $<HTMLButtonElement>('start');
 
-startButton.addEventListener('click', () => {
-  startButton.disabled = true;
-  start().catch((err: unknown) => {
-    setStatus('error', (err as Error).message);
-    startButton.disabled = false;
+void boot();
+
+async function boot(): Promise<void> {
+  let peek: InvitePeek | undefined;
+  try {
+    peek = await api<InvitePeek>('GET', `/api/invites/${encodeURIComponent(code)}`);
+  } catch {
+    // Unknown code or no network: the tap will say what is wrong.
+  }
+  if (peek?.role === 'viewer') {
+    const { startViewer } = await import('../viewer/viewer.js');
+    return startViewer(code, peek.language);
+  }
+  if (peek) {
+    if (!languageChosen && isLanguage(peek.language)) ui.setLanguage(peek.language);
+    ui.setRecording(peek.recording);
+  }
+  // A reload after the tap keeps its token (the invite itself is spent).
+  if (peek && !peek.valid && !sessionStorage.getItem(tokenKey)) {
+    ui.setStatus('expired');
+    return;
+  }
+  startButton.disabled = false;
+  ui.setStatus('ready');
+  startButton.addEventListener('click', () => {
+    startButton.disabled = true;
+    start().catch((err: unknown) => {
+      ui.setStatus('error', (err as Error).message);
+      startButton.disabled = false;
+    });
   });
-});
+}
+
+async function redeem(): Promise<RedeemResponse | undefined> {
+  const saved = sessionStorage.getItem(tokenKey);
+  if (saved) return JSON.parse(saved) as RedeemResponse;
+  try {
+    const r = await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`);
+    sessionStorage.setItem(tokenKey, JSON.stringify(r));
+    return r;
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 410 || err.status === 404)) return undefined;
+    throw err;
+  }
+}
 
 async function start(): Promise<void> {
-  setStatus('connecting');
-  const camera = openBackCamera();
+  ui.setStatus('connecting');
+  const camera = openCamera('environment');
   camera.catch(() => undefined);
-  let redeemed: RedeemResponse;
-  try {
-    redeemed = await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`);
-  } catch (err) {
-    if (err instanceof ApiError && (err.status === 410 || err.status === 404)) {
-      camera.then((t) => t.stop(), () => undefined);
-      setStatus('expired', text.expired);
-      return;
-    }
-    throw err;
+  const redeemed = await redeem();
+  if (!redeemed) {
+    camera.then((t) => t.stop(), () => undefined);
+    ui.setStatus('expired');
+    return;
   }
   const { token, sessionId } = redeemed;
   const socket = connectSignalling(token);
-  socket.on('session:ended', () => endCall(socket));
+  let publisher: Publisher | undefined;
+  socket.on('session:ended', () => endCall(socket, publisher));
+  socket.on('chat:message', ({ message }) => ui.addChat(message));
+  socket.on('control:request', ({ action }) => void obey(socket, sessionId, publisher, action));
   void request(socket, 'session:join', { sessionId }).catch(() => undefined);
+  wireExtras(ui, socket, sessionId, token);
 
   let track: MediaStreamTrack;
   try {
@@ -73,28 +106,69 @@ async function start(): Promise<void> {
   } catch (err) {
     const reason = err instanceof CameraError ? err.reason : 'failed';
     void request(socket, 'caller:camera', { sessionId, granted: false, reason }).catch(() => undefined);
-    setStatus('camera_denied');
-    showHelp(reason === 'unsupported' ? text.unsupported : text.denied);
+    ui.setStatus('camera_denied');
+    const platform = reason === 'unsupported' ? 'inApp' : detectPlatform();
+    ui.showHelp(ui.text.help[platform]);
+    $('extras').hidden = false;
+    startButton.disabled = false;
     return;
   }
   void request(socket, 'caller:camera', { sessionId, granted: true }).catch(() => undefined);
   $('consent').hidden = true;
+  $('help').hidden = true;
   $('stage').hidden = false;
+  $('extras').hidden = false;
   const local = $<HTMLVideoElement>('local');
   local.srcObject = new MediaStream([track]);
   void local.play().catch(() => undefined);
 
-  // "live" once the media path is up, not merely once the server accepted the producer.
-  await publishCamera(socket, await devicePromise, sessionId, track, (state) => {
-    if (state === 'connected') setStatus('live');
-    else if (state === 'disconnected' || state === 'failed') setStatus('reconnecting');
+  publisher = new Publisher(socket, await devicePromise, sessionId, track, 'environment');
+  const p = publisher;
+  p.onState = (state) => ui.setStatus(state === 'live' && p.paused ? 'paused' : state);
+  wireControls(p);
+  await p.start();
+  watchQuality(p, (weak) => ui.setWeakNetwork(weak));
+}
+
+function wireControls(p: Publisher): void {
+  const local = $<HTMLVideoElement>('local');
+  $('flip').addEventListener('click', () => void p.flip().then(() => (local.srcObject = new MediaStream([p.currentTrack])), () => undefined));
+  const torch = $<HTMLButtonElement>('torch');
+  torch.hidden = !p.canTorch();
+  let torchOn = false;
+  torch.addEventListener('click', () => void p.setTorch((torchOn = !torchOn)).catch(() => undefined));
+  const pause = $<HTMLButtonElement>('pause');
+  pause.addEventListener('click', () => {
+    p.setPaused(!p.paused);
+    pause.setAttribute('aria-pressed', String(p.paused));
+    pause.textContent = p.paused ? ui.text.resume : ui.text.pause;
+    ui.setStatus(p.paused ? 'paused' : 'live');
   });
 }
 
-function endCall(socket: SignallingSocket): void {
+/** A dispatcher's request: do it, or say why not. */
+async function obey(socket: SignallingSocket, sessionId: string, p: Publisher | undefined, action: ControlAction): Promise<void> {
+  let outcome: 'done' | 'unsupported' | 'failed' = 'done';
+  let detail: string | undefined;
+  try {
+    if (!p) throw new Error('camera not started');
+    if (action === 'flip') {
+      await p.flip();
+      $<HTMLVideoElement>('local').srcObject = new MediaStream([p.currentTrack]);
+    } else await p.setTorch(action === 'torch_on');
+  } catch (err) {
+    outcome = err instanceof UnsupportedError ? 'unsupported' : 'failed';
+    detail = (err as Error).message;
+  }
+  await request(socket, 'control:reply', { sessionId, action, outcome, ...(detail && { detail }) }).catch(() => undefined);
+}
+
+function endCall(socket: SignallingSocket, p: Publisher | undefined): void {
+  p?.close();
   socket.disconnect();
-  const local = $<HTMLVideoElement>('local');
-  (local.srcObject as MediaStream | null)?.getTracks().forEach((t) => t.stop());
-  local.srcObject = null;
-  setStatus('ended');
+  sessionStorage.removeItem(tokenKey);
+  $<HTMLVideoElement>('local').srcObject = null;
+  $('stage').hidden = true;
+  $('extras').hidden = true;
+  ui.setStatus('ended');
 }

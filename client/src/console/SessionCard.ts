@@ -1,17 +1,25 @@
-import type { JoinResult, SessionDetail, SessionEvent, SessionStatus } from '@sightline/shared';
+import type { CallerLocation, ChatMessage, ControlAction, JoinResult, SessionDetail, SessionEvent, SessionStatus, SnapshotInfo } from '@sightline/shared';
 import { api } from '../common/api.js';
 import type { Device } from '../common/device.js';
 import { h } from '../common/dom.js';
 import { request, type SignallingSocket } from '../common/signalling.js';
-import { Subscriber } from './subscriber.js';
+import { Subscriber } from '../common/subscriber.js';
+import { CallerPanel } from './card/CallerPanel.js';
+import { ChatPanel } from './card/ChatPanel.js';
+import type { CardContext } from './card/context.js';
+import { InvitePanel } from './card/InvitePanel.js';
+import { SnapshotList } from './card/SnapshotList.js';
+import { Timeline } from './card/Timeline.js';
+import { VideoPanel } from './card/VideoPanel.js';
 
 const STATUS_HINT: Partial<Record<SessionStatus, string>> = {
   created: 'preparing the link',
   sms_sent: 'link sent — waiting for the caller to open it',
-  sms_failed: 'SMS failed — read the link or code out, or resend',
+  sms_delivered: 'SMS delivered — waiting for the caller to open it',
+  sms_failed: 'SMS failed — read the spoken code out, or resend',
   link_opened: 'caller opened the link',
   consent_given: 'caller tapped Start video',
-  camera_denied: 'caller blocked the camera — talk them through allowing it',
+  camera_denied: 'caller blocked the camera — talk them through allowing it, or ask for a photo',
   camera_granted: 'camera allowed — connecting',
   live: 'live',
   reconnecting: 'video lost — reconnecting',
@@ -19,17 +27,21 @@ const STATUS_HINT: Partial<Record<SessionStatus, string>> = {
 };
 
 /**
- * One session on the dispatcher's screen: status and timeline, the invite link, live video, end.
- * It owns its Subscriber; the console routes socket pushes to it by session id.
+ * One session on the dispatcher's screen, composed of panels. The console routes socket pushes to
+ * it by session id; it owns the Subscriber that receives the caller's video.
  */
 export class SessionCard {
   readonly el: HTMLElement;
-  #status: HTMLElement;
-  #timeline: HTMLOListElement;
-  #video: HTMLVideoElement;
-  #invite: HTMLElement;
+  #status = h('span', { testid: 'session-status', class: 'status' }, 'created');
+  #hint = h('p', { class: 'hint muted' });
+  #title = h('h3', { class: 'title' });
+  #timeline = new Timeline();
+  #invite: InvitePanel;
+  #video: VideoPanel;
+  #chat: ChatPanel;
+  #caller: CallerPanel;
+  #snapshots: SnapshotList;
   #subscriber: Subscriber;
-  #seen = new Set<number>();
 
   constructor(
     readonly sessionId: string,
@@ -38,64 +50,82 @@ export class SessionCard {
     private readonly token: string,
     private readonly onEnded: (card: SessionCard) => void,
   ) {
-    this.#status = h('span', { testid: 'session-status', class: 'status' }, 'created');
-    this.#invite = h('code', { testid: 'invite-url', class: 'invite' });
-    this.#timeline = h('ol', { class: 'timeline', 'aria-label': 'Session timeline' });
-    this.#video = h('video', { testid: 'remote-video', autoplay: true, muted: true, playsinline: true, 'aria-label': 'Caller video' });
-    this.#video.muted = true;
-    const copy = h('button', { type: 'button', class: 'small' }, 'Copy link');
-    copy.addEventListener('click', () => void navigator.clipboard?.writeText(this.#invite.textContent ?? ''));
+    const ctx: CardContext = { sessionId, socket, token };
+    this.#title.textContent = sessionId;
+    this.#invite = new InvitePanel(ctx);
+    this.#snapshots = new SnapshotList(ctx);
+    this.#subscriber = new Subscriber(socket, device, sessionId, (track) => this.#video.show(track));
+    this.#video = new VideoPanel(() => this.#subscriber.videoStats(), (v) => this.#snapshots.capture(v), localStorage.getItem('sightline.blur') === '1');
+    this.#chat = new ChatPanel(ctx);
+    this.#caller = new CallerPanel(ctx);
     const end = h('button', { type: 'button', testid: 'end-session-button', class: 'danger' }, 'End session');
     end.addEventListener('click', () => void this.end());
     this.el = h(
       'article',
-      { testid: 'session-card', 'data-session-id': sessionId, class: 'card' },
-      h('header', {}, h('h3', { class: 'title' }, sessionId), this.#status),
-      h('div', { class: 'invite-row' }, h('span', { class: 'muted' }, 'Link: '), this.#invite, copy),
-      h('div', { class: 'video-wrap' }, this.#video),
-      h('details', { open: true }, h('summary', {}, 'Timeline'), this.#timeline),
+      { testid: 'session-card', 'data-session-id': sessionId, class: 'card', 'aria-label': `Session ${sessionId}` },
+      h('header', {}, this.#title, this.#status),
+      this.#hint,
+      this.#invite.el,
+      this.#video.el,
+      this.#caller.el,
+      h('div', { class: 'columns' }, this.#chat.el, this.#timeline.el),
+      this.#snapshots.el,
       h('footer', {}, end),
     );
-    this.#subscriber = new Subscriber(socket, device, sessionId, (track) => {
-      this.#video.srcObject = new MediaStream([track]);
-      void this.#video.play().catch(() => undefined);
-    });
   }
 
   /** Loads details, joins the session's channel and prepares to receive media. Safe to call again after a reconnect. */
   async attach(): Promise<void> {
     const detail = await api<SessionDetail>('GET', `/api/sessions/${this.sessionId}`, { token: this.token });
-    const title = this.el.querySelector('.title');
-    if (title) title.textContent = [detail.incidentRef, maskedPhone(detail.phone)].filter(Boolean).join(' · ') || this.sessionId;
-    if (detail.inviteUrl) this.#invite.textContent = detail.inviteUrl;
+    this.#title.textContent = [detail.incidentRef, maskedPhone(detail.phone)].filter(Boolean).join(' · ') || this.sessionId;
+    if (detail.inviteUrl) this.#invite.setLink(detail.inviteUrl);
     this.#subscriber.close();
     const joined: JoinResult = await request(this.socket, 'session:join', { sessionId: this.sessionId });
     for (const e of joined.events) this.addEvent(e);
     this.setStatus(joined.status);
+    void this.#snapshots.load().catch(() => undefined);
     await this.#subscriber.prepare();
     for (const p of joined.producers) void this.#subscriber.consume(p);
   }
 
-  videoStats(): Promise<RTCStatsReport | undefined> {
-    return this.#subscriber.videoStats();
-  }
-
   setInviteUrl(url: string): void {
-    this.#invite.textContent = url;
+    this.#invite.setLink(url);
   }
 
   setStatus(status: SessionStatus): void {
     this.#status.textContent = status;
     this.#status.dataset['status'] = status;
-    this.#status.title = STATUS_HINT[status] ?? '';
+    this.#hint.textContent = STATUS_HINT[status] ?? '';
     this.el.dataset['status'] = status;
+    if (status === 'reconnecting') this.#video.setLost(true);
   }
 
   addEvent(e: SessionEvent): void {
-    if (this.#seen.has(e.seq)) return;
-    this.#seen.add(e.seq);
-    const time = new Date(e.at).toLocaleTimeString();
-    this.#timeline.append(h('li', { 'data-type': e.type }, h('time', { datetime: e.at }, time), ` ${e.type} `, h('span', { class: 'muted' }, e.actor)));
+    this.#timeline.add(e);
+  }
+
+  chat(m: ChatMessage): void {
+    this.#chat.add(m);
+  }
+
+  controlReply(action: ControlAction, outcome: string, detail?: string): void {
+    this.#caller.reply(action, outcome, detail);
+  }
+
+  location(loc: CallerLocation): void {
+    this.#caller.location(loc);
+  }
+
+  callerMedia(paused: boolean, facing: string): void {
+    this.#caller.media(paused, facing);
+  }
+
+  snapshot(s: SnapshotInfo): void {
+    this.#snapshots.add(s);
+  }
+
+  videoStats(): Promise<RTCStatsReport | undefined> {
+    return this.#subscriber.videoStats();
   }
 
   producerAdded(producerId: string): void {
@@ -109,7 +139,7 @@ export class SessionCard {
   ended(): void {
     this.setStatus('ended');
     this.#subscriber.close();
-    this.#video.srcObject = null;
+    this.#video.clear();
     this.onEnded(this);
   }
 

@@ -23,6 +23,10 @@ loginForm.addEventListener('submit', (ev) => {
     .catch((err: Error) => ($('login-error').textContent = err.message));
 });
 
+const blurDefault = $<HTMLInputElement>('blur-default');
+blurDefault.checked = localStorage.getItem('sightline.blur') === '1';
+blurDefault.addEventListener('change', () => localStorage.setItem('sightline.blur', blurDefault.checked ? '1' : '0'));
+
 $('logout').addEventListener('click', () => {
   sessionStorage.removeItem(TOKEN_KEY);
   location.reload();
@@ -67,6 +71,11 @@ async function openConsole(token: string, username: string): Promise<void> {
   socket.on('media:producer-added', ({ sessionId, producerId }) => cards.get(sessionId)?.producerAdded(producerId));
   socket.on('media:producer-closed', ({ sessionId, producerId }) => cards.get(sessionId)?.producerClosed(producerId));
   socket.on('session:ended', ({ sessionId }) => cards.get(sessionId)?.ended());
+  socket.on('chat:message', ({ sessionId, message }) => cards.get(sessionId)?.chat(message));
+  socket.on('control:reply', ({ sessionId, action, outcome, detail }) => cards.get(sessionId)?.controlReply(action, outcome, detail));
+  socket.on('caller:location', ({ sessionId, location }) => cards.get(sessionId)?.location(location));
+  socket.on('caller:media', ({ sessionId, paused, facing }) => cards.get(sessionId)?.callerMedia(paused, facing));
+  socket.on('snapshot:added', ({ sessionId, snapshot }) => cards.get(sessionId)?.snapshot(snapshot));
   // After a reconnect the server has forgotten this socket's transports: attach every card again.
   socket.io.on('reconnect', () => {
     for (const card of cards.values()) card.attach().catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorBody } from '@sightline/shared';
-import { AppError, toAppError } from '../errors.js';
+import { AppError, RateLimitedError, toAppError } from '../errors.js';
 import type { Logger } from '../logging.js';
 
 /** Turns anything thrown into `{"error":{"code","message"}}` with a fitting status. */
@@ -8,6 +8,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = fromBodyParser(err) ?? toAppError(err);
     if (appError.status >= 500) log.error({ err, method: req.method, path: req.route?.path }, 'request failed');
+    if (appError instanceof RateLimitedError) res.set('Retry-After', String(appError.retryAfterSeconds));
     const body: ErrorBody = { error: { code: appError.code, message: appError.message } };
     if (appError.details !== undefined) body.error.details = appError.details;
     res.status(appError.status).json(body);

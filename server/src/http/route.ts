@@ -1,4 +1,4 @@
-import type { Request, Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { StaffRole } from '@sightline/shared';
 import type { z } from 'zod';
 import type { Principal, TokenKind, TokenService } from '../auth/tokens.js';
@@ -17,6 +17,8 @@ export interface RouteSpec<P, Q, B, A extends RouteAccess> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /** Accept a raw binary body of these content types (uploads) instead of JSON; `body` then sees a Buffer. */
+  raw?: { types: string[]; limit: string };
   /** HTTP status on success (default 200). */
   status?: number;
   handle(input: {
@@ -37,7 +39,8 @@ export function defineRoute<P = unknown, Q = unknown, B = unknown, A extends Rou
 
 export function mountRoutes(router: Router, tokens: TokenService, routes: RouteSpec<any, any, any, any>[]): void {
   for (const spec of routes) {
-    router[spec.method](spec.path, async (req, res, next) => {
+    const pre: RequestHandler[] = spec.raw ? [express.raw({ type: spec.raw.types, limit: spec.raw.limit })] : [];
+    router[spec.method](spec.path, ...pre, async (req, res, next) => {
       try {
         const principal = authenticate(req, tokens, spec.access);
         const params = parse(spec.params, req.params, 'path parameter');

@@ -167,6 +167,8 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     if (invite.role === 'caller') {
       await this.transition(invite.sessionId, 'link_opened', 'caller');
       await this.transition(invite.sessionId, 'consent_given', 'caller');
+    } else {
+      await this.record(invite.sessionId, 'viewer_joined', `viewer:${code.slice(0, 8)}`);
     }
     return { token: this.tokens.issue(principal), sessionId: invite.sessionId, role: invite.role };
   }

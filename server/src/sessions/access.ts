@@ -7,7 +7,7 @@ import type { SessionRecord } from '../store/Store.js';
  * Dispatchers own the sessions they created; supervisors may look at all; callers and viewers are
  * bound to the one session their invite named, and lose it when the session ends.
  */
-export type SessionAction = 'view' | 'control' | 'join' | 'publish' | 'watch';
+export type SessionAction = 'view' | 'control' | 'join' | 'publish' | 'watch' | 'chat';
 
 const ALLOWED: Record<SessionAction, ReadonlyArray<'dispatcher' | 'supervisor' | 'caller' | 'viewer'>> = {
   view: ['dispatcher', 'supervisor'],
@@ -16,6 +16,7 @@ const ALLOWED: Record<SessionAction, ReadonlyArray<'dispatcher' | 'supervisor' |
   join: ['dispatcher', 'supervisor', 'caller', 'viewer'],
   publish: ['caller'],
   watch: ['dispatcher', 'viewer', 'supervisor'],
+  chat: ['dispatcher', 'caller', 'viewer'],
 };
 
 export function principalRole(p: Principal): 'dispatcher' | 'supervisor' | 'caller' | 'viewer' {

@@ -1,11 +1,9 @@
 import {
   createSessionRequest,
-  inviteCodeParam,
   isSessionStatus,
   listSessionsQuery,
   sessionIdParam,
   type CreateSessionResponse,
-  type RedeemResponse,
   type SessionDetail,
   type SessionSummary,
 } from '@sightline/shared';
@@ -93,15 +91,6 @@ export function sessionRoutes(sessions: SessionService) {
         authorizeSession(principal, s, 'control');
         await sessions.sendSms(s, actorOf(principal));
         return { id: s.id, status: (await sessions.get(s.id)).status };
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/api/invites/:code/redeem',
-      access: 'public',
-      params: inviteCodeParam,
-      async handle({ params }): Promise<RedeemResponse> {
-        return sessions.redeem(params.code);
       },
     }),
   ];

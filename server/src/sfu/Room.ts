@@ -28,6 +28,8 @@ export class Room extends EventEmitter<RoomEvents> {
   #peers = new Map<string, Peer>();
   #producers = new Map<string, { producer: types.Producer; info: ProducerInfo }>();
   #closed = false;
+  /** Last pause/facing state the caller's page reported (logged on change). */
+  callerMedia: { paused: boolean; facing: 'user' | 'environment' | 'unknown' } = { paused: false, facing: 'unknown' };
 
   private constructor(
     readonly sessionId: string,
@@ -149,6 +151,10 @@ export class Room extends EventEmitter<RoomEvents> {
     const consumer = this.#peer(peerId).consumers.get(consumerId);
     if (!consumer) throw new NotFoundError('consumer');
     await consumer.resume();
+  }
+
+  closeProducers(source: ProducerInfo['source']): void {
+    for (const { producer, info } of [...this.#producers.values()]) if (info.source === source) producer.close();
   }
 
   /** Closes everything a peer (socket) opened; its producers disappear for everyone else. */

@@ -5,6 +5,7 @@ import type {
   RedeemOutcome,
   SessionFilter,
   SessionRecord,
+  SpokenCodeRecord,
   Store,
   UserRecord,
 } from './Store.js';
@@ -18,6 +19,7 @@ export class MemoryStore implements Store {
   #invites = new Map<string, InviteRecord>();
   #users = new Map<string, UserRecord>();
   #smsRefs = new Map<string, string>();
+  #codes = new Map<string, SpokenCodeRecord>();
 
   async insertSession(session: SessionRecord): Promise<void> {
     if (this.#sessions.has(session.id)) throw new Error(`session ${session.id} exists`);
@@ -82,6 +84,18 @@ export class MemoryStore implements Store {
     if (i.redeemedAt) return { ok: false, reason: 'used' };
     i.redeemedAt = at;
     return { ok: true, invite: { ...i } };
+  }
+
+  async putSpokenCode(code: string, ref: SpokenCodeRecord): Promise<boolean> {
+    const existing = this.#codes.get(code);
+    if (existing && Date.parse(existing.expiresAt) > Date.now()) return false;
+    this.#codes.set(code, { ...ref });
+    return true;
+  }
+
+  async getSpokenCode(code: string): Promise<SpokenCodeRecord | undefined> {
+    const c = this.#codes.get(code);
+    return c && { ...c };
   }
 
   async putSmsRef(providerMessageId: string, sessionId: string): Promise<void> {

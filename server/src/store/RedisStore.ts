@@ -6,6 +6,7 @@ import type {
   RedeemOutcome,
   SessionFilter,
   SessionRecord,
+  SpokenCodeRecord,
   Store,
   UserRecord,
 } from './Store.js';
@@ -26,6 +27,7 @@ function createRedisClient(url: string) {
  *   invite:<code>       hash { json, openedAt?, redeemedAt? }
  *   user:<name>         string JSON;  users  set of names
  *   sms:<providerId>    session id (expires after a week)
+ *   code:<6 digits>     spoken-code JSON (expires with the code)
  * Multi-step updates are Lua scripts so they are atomic across nodes.
  */
 const CAS_STATUS = `
@@ -155,6 +157,17 @@ export class RedisStore implements Store {
     const r = String(await this.client.eval(REDEEM, { keys: [this.#k('invite', code)], arguments: [at] }));
     if (r === 'missing' || r === 'used') return { ok: false, reason: r };
     return { ok: true, invite: { ...(JSON.parse(r) as InviteRecord), redeemedAt: at } };
+  }
+
+  async putSpokenCode(code: string, ref: SpokenCodeRecord): Promise<boolean> {
+    // Redis expires the key with the code, so a taken code frees itself.
+    const ttl = Math.max(1, Date.parse(ref.expiresAt) - Date.now());
+    return (await this.client.set(this.#k('code', code), JSON.stringify(ref), { NX: true, PX: ttl })) === 'OK';
+  }
+
+  async getSpokenCode(code: string): Promise<SpokenCodeRecord | undefined> {
+    const json = await this.client.get(this.#k('code', code));
+    return json ? (JSON.parse(json) as SpokenCodeRecord) : undefined;
   }
 
   async putSmsRef(providerMessageId: string, sessionId: string): Promise<void> {

@@ -92,6 +92,16 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('hands out a spoken code once while it lives', async () => {
+      const store = await make();
+      const code = String(Math.floor(Math.random() * 1e6)).padStart(6, '0');
+      const ref = { sessionId: 's_code_test1', inviteCode: 'i'.repeat(22), expiresAt: new Date(Date.now() + 60_000).toISOString() };
+      expect(await store.putSpokenCode(code, ref)).toBe(true);
+      expect(await store.putSpokenCode(code, { ...ref, sessionId: 's_code_test2' })).toBe(false);
+      expect(await store.getSpokenCode(code)).toEqual(ref);
+      await store.close();
+    });
+
     it('maps SMS provider message ids to sessions', async () => {
       const store = await make();
       const sid = `SM${randomUUID().replace(/-/g, '')}`;

@@ -31,6 +31,12 @@ export interface InviteRecord {
   redeemedAt?: string;
 }
 
+export interface SpokenCodeRecord {
+  sessionId: string;
+  inviteCode: string;
+  expiresAt: string;
+}
+
 export interface UserRecord {
   username: string;
   role: StaffRole;
@@ -72,6 +78,13 @@ export interface Store {
   markInviteOpened(code: string, at: string): Promise<boolean>;
   /** One-time: exactly one concurrent caller gets ok. Expiry is the caller's business. */
   redeemInvite(code: string, at: string): Promise<RedeemOutcome>;
+
+  /**
+   * A spoken 6-digit code standing for a session's caller invite. Fails (false) when the code is
+   * already taken by a live session, so the caller can retry with another.
+   */
+  putSpokenCode(code: string, ref: SpokenCodeRecord): Promise<boolean>;
+  getSpokenCode(code: string): Promise<SpokenCodeRecord | undefined>;
 
   /** Remembers which session an SMS provider's message id belongs to (for delivery callbacks). */
   putSmsRef(providerMessageId: string, sessionId: string): Promise<void>;

@@ -1,4 +1,4 @@
-import { defineHandler } from '../types.js';
+import { defineHandler, sessionChannel } from '../types.js';
 
 /** The caller page reports the outcome of its camera request, so the console can say why there is no video. */
 export const reportCamera = defineHandler({
@@ -6,6 +6,32 @@ export const reportCamera = defineHandler({
   action: 'publish',
   async handle({ session, services }, { granted, reason }) {
     await services.sessions.transition(session.id, granted ? 'camera_granted' : 'camera_denied', 'caller', reason ? { reason } : undefined);
+    return {};
+  },
+});
+
+/** Pause/black-out and camera facing, as the caller's page reports them. Only changes are logged. */
+export const reportMedia = defineHandler({
+  name: 'caller:media',
+  action: 'publish',
+  async handle({ socket, session, services }, { paused, facing }) {
+    const room = await services.rooms.get(session.id);
+    const before = room.callerMedia;
+    room.callerMedia = { paused, facing };
+    if (before.paused !== paused) await services.sessions.record(session.id, paused ? 'media_paused' : 'media_resumed', 'caller');
+    if (before.facing !== facing && before.facing !== 'unknown') await services.sessions.record(session.id, 'camera_flipped', 'caller', { facing });
+    socket.nsp.to(sessionChannel(session.id)).emit('caller:media', { sessionId: session.id, paused, facing });
+    return {};
+  },
+});
+
+export const reportLocation = defineHandler({
+  name: 'caller:location',
+  action: 'publish',
+  async handle({ socket, session, services }, { lat, lng, accuracy }) {
+    const location = { lat, lng, accuracy, at: new Date().toISOString() };
+    await services.sessions.record(session.id, 'location', 'caller', { lat, lng, accuracy });
+    socket.nsp.to(sessionChannel(session.id)).emit('caller:location', { sessionId: session.id, location });
     return {};
   },
 });

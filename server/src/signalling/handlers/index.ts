@@ -1,6 +1,8 @@
 import type { RequestName } from '@sightline/shared';
 import type { Handler } from '../types.js';
-import { reportCamera } from './caller.js';
+import { reportCamera, reportLocation, reportMedia } from './caller.js';
+import { sendChat } from './chat.js';
+import { replyControl, requestControl } from './control.js';
 import { consume, produce, resumeConsumer } from './media.js';
 import { joinSession } from './session.js';
 import { connectTransport, createTransport, restartIce } from './transport.js';
@@ -15,4 +17,9 @@ export const handlers = [
   consume,
   resumeConsumer,
   reportCamera,
+  reportMedia,
+  reportLocation,
+  sendChat,
+  requestControl,
+  replyControl,
 ] as unknown as readonly Handler<RequestName>[];

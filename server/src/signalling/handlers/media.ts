@@ -1,4 +1,3 @@
-import { ConflictError } from '../../errors.js';
 import { defineHandler } from '../types.js';
 
 export const produce = defineHandler({
@@ -6,7 +5,9 @@ export const produce = defineHandler({
   action: 'publish',
   async handle({ peerId, session, services }, { transportId, kind, rtpParameters, source }) {
     const room = await services.rooms.get(session.id);
-    if (room.producers().some((p) => p.source === source)) throw new ConflictError(`a ${source} is already published`);
+    // The newest connection of the caller wins: after a network change or a reload the old
+    // producer may linger until its socket times out.
+    room.closeProducers(source);
     return { producerId: await room.produce(peerId, transportId, kind, rtpParameters, source) };
   },
 });

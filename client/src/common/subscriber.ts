@@ -1,7 +1,7 @@
 import type { ProducerInfo } from '@sightline/shared';
 import type { types } from 'mediasoup-client';
-import type { Device } from '../common/device.js';
-import { request, type SignallingSocket } from '../common/signalling.js';
+import type { Device } from './device.js';
+import { request, type SignallingSocket } from './signalling.js';
 
 /**
  * Receives one session's media: one receive transport, a consumer per producer. Consumers arrive

@@ -1,0 +1,184 @@
+import type { types } from 'mediasoup-client';
+import type { Device } from '../common/device.js';
+import { request, type SignallingSocket } from '../common/signalling.js';
+import { openCamera, type Facing } from './camera.js';
+
+export type PublisherState = 'connecting' | 'live' | 'reconnecting';
+
+/** The torch is a property of some back cameras only. */
+export class UnsupportedError extends Error {
+  override name = 'UnsupportedError';
+}
+
+/**
+ * The caller's camera in the session, kept alive without the caller doing anything: on a network
+ * change it first restarts ICE on the same transport; if that fails, or the signalling connection
+ * itself was lost (the server then dropped our transports), it publishes again from scratch.
+ * H264 first (hardware encoders on iPhones), VP8 where the browser cannot send H264.
+ */
+export class Publisher {
+  #transport: types.Transport | undefined;
+  #producer: types.Producer | undefined;
+  #paused = false;
+  #rejoining: Promise<void> | undefined;
+  #iceTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+  onState: (state: PublisherState) => void = () => {};
+
+  constructor(
+    private readonly socket: SignallingSocket,
+    private readonly device: Device,
+    private readonly sessionId: string,
+    private track: MediaStreamTrack,
+    private facing: Facing,
+  ) {
+    socket.on('disconnect', () => !this.#closed && this.onState('reconnecting'));
+    socket.io.on('reconnect', () => void this.rejoin());
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  async start(): Promise<void> {
+    this.onState('connecting');
+    await this.#publish();
+  }
+
+  async flip(): Promise<Facing> {
+    const next: Facing = this.facing === 'environment' ? 'user' : 'environment';
+    // iOS cannot hold two cameras open: release the old one first.
+    this.track.stop();
+    this.track = await openCamera(next);
+    this.facing = next;
+    await this.#producer?.replaceTrack({ track: this.track });
+    if (this.#paused) this.track.enabled = false;
+    this.#report();
+    return next;
+  }
+
+  canTorch(): boolean {
+    const caps = this.track.getCapabilities?.() as MediaTrackCapabilities & { torch?: boolean };
+    return Boolean(caps?.torch);
+  }
+
+  async setTorch(on: boolean): Promise<void> {
+    if (!this.canTorch()) throw new UnsupportedError('no torch on this camera');
+    await this.track.applyConstraints({ advanced: [{ torch: on } as MediaTrackConstraintSet] });
+  }
+
+  /** Pause blacks the picture out (the track sends black frames); the session stays connected. */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+    if (paused) this.#producer?.pause();
+    else this.#producer?.resume();
+    this.#report();
+  }
+
+  get currentTrack(): MediaStreamTrack {
+    return this.track;
+  }
+
+  async stats(): Promise<RTCStatsReport | undefined> {
+    return this.#producer?.getStats();
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#iceTimer);
+    this.#transport?.close();
+    this.track.stop();
+  }
+
+  /** Publishes again on a new transport; concurrent calls share one attempt, retried until it works. */
+  rejoin(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#rejoining ??= (async () => {
+      this.onState('reconnecting');
+      for (let attempt = 0; !this.#closed; attempt++) {
+        try {
+          this.#transport?.close();
+          await request(this.socket, 'session:join', { sessionId: this.sessionId });
+          await this.#publish();
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 4000)));
+        }
+      }
+    })().finally(() => (this.#rejoining = undefined));
+    return this.#rejoining;
+  }
+
+  async #publish(): Promise<void> {
+    const sessionId = this.sessionId;
+    const options = await request(this.socket, 'transport:create', { sessionId, direction: 'send' });
+    const transport = this.device.createSendTransport(options as types.TransportOptions);
+    this.#transport = transport;
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      request(this.socket, 'transport:connect', { sessionId, transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
+    });
+    transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
+      request(this.socket, 'media:produce', { sessionId, transportId: transport.id, kind, rtpParameters: rtpParameters as never, source: 'camera' }).then(
+        ({ producerId }) => callback({ id: producerId }),
+        errback,
+      );
+    });
+    transport.on('connectionstatechange', (state) => this.#onConnectionState(transport, state));
+    this.#producer = await transport.produce({
+      track: this.track,
+      codec: preferredVideoCodec(this.device),
+      encodings: [{ maxBitrate: 1_500_000, maxFramerate: 30 }],
+      // Start near the target instead of ramping up from a few hundred kbit/s.
+      codecOptions: { videoGoogleStartBitrate: 1000 },
+      stopTracks: false,
+    });
+    if (this.#paused) this.#producer.pause();
+    await preferSmoothOverSharp(this.#producer);
+    this.#report();
+  }
+
+  #onConnectionState(transport: types.Transport, state: types.ConnectionState): void {
+    if (transport !== this.#transport || this.#closed) return;
+    clearTimeout(this.#iceTimer);
+    if (state === 'connected') this.onState('live');
+    else if (state === 'disconnected') {
+      this.onState('reconnecting');
+      // Often transient (a Wi-Fi to 4G hand-over): give ICE a moment, then restart it.
+      this.#iceTimer = setTimeout(() => void this.#restartIce(transport), 1500);
+    } else if (state === 'failed') void this.rejoin();
+  }
+
+  async #restartIce(transport: types.Transport): Promise<void> {
+    try {
+      const { iceParameters } = await request(this.socket, 'transport:restart-ice', { sessionId: this.sessionId, transportId: transport.id });
+      await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+      this.#iceTimer = setTimeout(() => {
+        if (transport === this.#transport && transport.connectionState !== 'connected') void this.rejoin();
+      }, 5000);
+    } catch {
+      void this.rejoin();
+    }
+  }
+
+  #report(): void {
+    void request(this.socket, 'caller:media', { sessionId: this.sessionId, paused: this.#paused, facing: this.facing }).catch(() => undefined);
+  }
+}
+
+function preferredVideoCodec(device: Device): types.RtpCodecCapability | undefined {
+  const video = (device.rtpCapabilities.codecs ?? []).filter((c) => c.kind === 'video');
+  return video.find((c) => c.mimeType.toLowerCase() === 'video/h264') ?? video.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
+}
+
+/** On a poor network, lower resolution and frame rate together rather than freezing the picture. */
+async function preferSmoothOverSharp(producer: types.Producer): Promise<void> {
+  const sender = producer.rtpSender;
+  if (!sender) return;
+  try {
+    const params = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
+    params.degradationPreference = 'balanced';
+    await sender.setParameters(params);
+  } catch {
+    // Older browsers: their default already degrades rather than stops.
+  }
+}

@@ -1,0 +1,33 @@
+import { request, type SignallingSocket } from '../common/signalling.js';
+import { $, type CallerUi } from './ui.js';
+
+/** Location sharing and the photo fallback (for when live video will not work). */
+export function wireExtras(ui: CallerUi, socket: SignallingSocket, sessionId: string, token: string): void {
+  $('location').addEventListener('click', () => {
+    if (!navigator.geolocation) return ui.note('—');
+    navigator.geolocation.getCurrentPosition(
+      (pos) => {
+        const { latitude: lat, longitude: lng, accuracy } = pos.coords;
+        request(socket, 'caller:location', { sessionId, lat, lng, accuracy }).then(
+          () => ui.note(ui.text.locationSent),
+          () => undefined,
+        );
+      },
+      (err) => ui.note(err.message),
+      { enableHighAccuracy: true, timeout: 15_000, maximumAge: 30_000 },
+    );
+  });
+
+  $<HTMLInputElement>('photo').addEventListener('change', async (ev) => {
+    const input = ev.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    const res = await fetch(`/api/sessions/${sessionId}/photos`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': file.type || 'image/jpeg' },
+      body: file,
+    }).catch(() => undefined);
+    ui.note(res?.ok ? ui.text.photoSent : `${res?.status ?? ''} ✗`);
+    input.value = '';
+  });
+}

@@ -1,0 +1,19 @@
+import type { CallerText } from './types.js';
+
+export const da: CallerText = {
+  name: 'Dansk',
+  title: 'Vis os, hvad der sker',
+  consent: 'Alarmcentralen beder om at se det, dit kamera ser. Kun dem, der hjælper dig, ser det. Bliv ved med at tale i telefonen.',
+  recording: { off: 'Videoen bliver ikke optaget.', 'on-demand': 'Videoen kan blive optaget til journalen. Du kan se, når det sker.', always: 'Videoen bliver optaget til journalen.' },
+  start: 'Start video',
+  status: { ready: 'Klar', connecting: 'Forbinder …', live: 'Live: de kan se din video', reconnecting: 'Forbinder igen …', paused: 'Pause: de ser et sort billede', ended: 'Videoen er slut. Tak.', expired: 'Linket virker ikke længere. Bed om et nyt i telefonen.', weak: 'Svagt net: billedet kan blive uskarpt' },
+  help: {
+    ios: 'Kameraet er blokeret. Tryk på “aA” i adresselinjen, derefter Indstillinger for websted, sæt Kamera til Tillad og genindlæs.',
+    android: 'Kameraet er blokeret. Tryk på låsen til venstre for adressen, tillad Kamera og genindlæs.',
+    inApp: 'Denne app kan ikke bruge kameraet. Tryk ⋯ og vælg “Åbn i browser” (Safari eller Chrome).',
+    other: 'Kameraet er blokeret. Tillad kameraet for siden i browserens indstillinger og genindlæs.',
+  },
+  flip: 'Skift kamera', torch: 'Lys', pause: 'Pause video', resume: 'Fortsæt video',
+  location: 'Del min position', locationSent: 'Position sendt', photo: 'Send et billede', photoSent: 'Billede sendt', chat: 'Beskeder',
+  presets: { hold_steady: 'Hold telefonen stille.', move_closer: 'Gå tættere på.', show_face: 'Vis os patientens ansigt.', show_chest: 'Vis os brystet, så vi kan se vejrtrækningen.', turn_on_light: 'Tænd lyset.', help_coming: 'Hjælpen er på vej.', stay_on_phone: 'Bliv i telefonen med os.' },
+};

@@ -1,0 +1,19 @@
+import type { CallerText } from './types.js';
+
+export const fi: CallerText = {
+  name: 'Suomi',
+  title: 'Näytä meille, mitä tapahtuu',
+  consent: 'Hätäkeskus pyytää nähdä, mitä kamerasi näkee. Vain sinua auttavat näkevät sen. Jatka puhelua.',
+  recording: { off: 'Videota ei tallenneta.', 'on-demand': 'Video voidaan tallentaa potilasasiakirjoihin. Näet, milloin.', always: 'Video tallennetaan potilasasiakirjoihin.' },
+  start: 'Aloita video',
+  status: { ready: 'Valmis', connecting: 'Yhdistetään…', live: 'Suorana: he näkevät videosi', reconnecting: 'Yhdistetään uudelleen…', paused: 'Tauko: he näkevät mustan kuvan', ended: 'Video on päättynyt. Kiitos.', expired: 'Linkki ei enää toimi. Pyydä uusi puhelimessa.', weak: 'Heikko verkko: kuva voi olla epätarkka' },
+  help: {
+    ios: 'Kamera on estetty. Napauta osoiterivin ”aA”, sitten Verkkosivuston asetukset, salli Kamera ja lataa sivu uudelleen.',
+    android: 'Kamera on estetty. Napauta osoitteen vasemmalla olevaa lukkoa, salli Kamera ja lataa sivu uudelleen.',
+    inApp: 'Tämä sovellus ei voi käyttää kameraa. Napauta ⋯ ja valitse ”Avaa selaimessa” (Safari tai Chrome).',
+    other: 'Kamera on estetty. Salli kamera tälle sivulle selaimen asetuksista ja lataa sivu uudelleen.',
+  },
+  flip: 'Vaihda kameraa', torch: 'Valo', pause: 'Keskeytä video', resume: 'Jatka videota',
+  location: 'Jaa sijaintini', locationSent: 'Sijainti lähetetty', photo: 'Lähetä kuva', photoSent: 'Kuva lähetetty', chat: 'Viestit',
+  presets: { hold_steady: 'Pidä puhelin vakaana.', move_closer: 'Mene lähemmäs.', show_face: 'Näytä potilaan kasvot.', show_chest: 'Näytä rintakehä, jotta näemme hengityksen.', turn_on_light: 'Sytytä valo.', help_coming: 'Apu on tulossa.', stay_on_phone: 'Pysy puhelimessa.' },
+};

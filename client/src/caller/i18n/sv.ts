@@ -1,0 +1,19 @@
+import type { CallerText } from './types.js';
+
+export const sv: CallerText = {
+  name: 'Svenska',
+  title: 'Visa oss vad som händer',
+  consent: 'Larmcentralen ber att få se det din kamera ser. Bara de som hjälper dig ser det. Fortsätt prata i telefonen.',
+  recording: { off: 'Videon spelas inte in.', 'on-demand': 'Videon kan spelas in för journalen. Du ser när det sker.', always: 'Videon spelas in för journalen.' },
+  start: 'Starta video',
+  status: { ready: 'Redo', connecting: 'Ansluter …', live: 'Live: de ser din video', reconnecting: 'Återansluter …', paused: 'Pausad: de ser en svart bild', ended: 'Videon är avslutad. Tack.', expired: 'Länken fungerar inte längre. Be om en ny i telefonen.', weak: 'Svagt nät: bilden kan bli suddig' },
+  help: {
+    ios: 'Kameran är blockerad. Tryck på ”aA” i adressfältet, sedan Webbplatsinställningar, välj Tillåt för Kamera och ladda om.',
+    android: 'Kameran är blockerad. Tryck på låset till vänster om adressen, tillåt Kamera och ladda om.',
+    inApp: 'Den här appen kan inte använda kameran. Tryck ⋯ och välj ”Öppna i webbläsare” (Safari eller Chrome).',
+    other: 'Kameran är blockerad. Tillåt kameran för sidan i webbläsarens inställningar och ladda om.',
+  },
+  flip: 'Byt kamera', torch: 'Lampa', pause: 'Pausa video', resume: 'Fortsätt video',
+  location: 'Dela min position', locationSent: 'Position skickad', photo: 'Skicka en bild', photoSent: 'Bild skickad', chat: 'Meddelanden',
+  presets: { hold_steady: 'Håll telefonen stilla.', move_closer: 'Gå närmare.', show_face: 'Visa oss patientens ansikte.', show_chest: 'Visa oss bröstkorgen så vi ser andningen.', turn_on_light: 'Tänd en lampa.', help_coming: 'Hjälp är på väg.', stay_on_phone: 'Stanna kvar i telefonen.' },
+};

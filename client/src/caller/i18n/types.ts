@@ -1,0 +1,23 @@
+import type { ChatPresetId } from '@sightline/shared';
+
+/** Everything the caller reads. Short, plain words: the reader is stressed and on a small screen. */
+export interface CallerText {
+  /** Name of the language in itself, for the switcher. */
+  name: string;
+  title: string;
+  consent: string;
+  recording: { off: string; 'on-demand': string; always: string };
+  start: string;
+  status: { ready: string; connecting: string; live: string; reconnecting: string; paused: string; ended: string; expired: string; weak: string };
+  help: { ios: string; android: string; inApp: string; other: string };
+  flip: string;
+  torch: string;
+  pause: string;
+  resume: string;
+  location: string;
+  locationSent: string;
+  photo: string;
+  photoSent: string;
+  chat: string;
+  presets: Record<ChatPresetId, string>;
+}

@@ -1,0 +1,67 @@
+import { api } from '../../common/api.js';
+import { h } from '../../common/dom.js';
+import type { CardContext } from './context.js';
+
+/**
+ * The ways to get the caller (and helpers) in: the link (copy, resend by SMS), the spoken code for
+ * when the SMS is late, and a view-only link for a doctor or the ambulance crew.
+ */
+export class InvitePanel {
+  readonly el: HTMLElement;
+  #link = h('code', { testid: 'invite-url', class: 'invite' });
+  #code = h('strong', { testid: 'spoken-code', class: 'spoken-code' });
+  #codeInfo = h('span', { class: 'muted' });
+  #viewer = h('code', { testid: 'viewer-url', class: 'invite' });
+  #note = h('span', { class: 'muted', 'aria-live': 'polite' });
+
+  constructor(private readonly ctx: CardContext) {
+    const copy = button('Copy link', () => void navigator.clipboard?.writeText(this.#link.textContent ?? '').then(() => this.#say('copied')));
+    const resend = button('Resend SMS', () => void this.#post('sms').then(() => this.#say('SMS sent again'), (e: Error) => this.#say(e.message)), 'resend-sms');
+    const code = button('Spoken code', () => void this.#spokenCode(), 'spoken-code-button');
+    const viewer = button('Invite viewer', () => void this.#inviteViewer(), 'invite-viewer');
+    this.el = h(
+      'div',
+      { class: 'invite-panel' },
+      h('div', { class: 'row' }, h('span', { class: 'muted' }, 'Link: '), this.#link, copy, resend),
+      h('div', { class: 'row' }, code, this.#code, this.#codeInfo, viewer, this.#viewer),
+      this.#note,
+    );
+  }
+
+  setLink(url: string): void {
+    this.#link.textContent = url;
+  }
+
+  async #spokenCode(): Promise<void> {
+    try {
+      const r = await this.#post<{ code: string; expiresAt: string }>('code');
+      this.#code.textContent = r.code;
+      this.#codeInfo.textContent = ` at ${location.host}/c until ${new Date(r.expiresAt).toLocaleTimeString()}`;
+    } catch (e) {
+      this.#say((e as Error).message);
+    }
+  }
+
+  async #inviteViewer(): Promise<void> {
+    try {
+      const r = await this.#post<{ inviteUrl: string }>('viewers', {});
+      this.#viewer.textContent = r.inviteUrl;
+    } catch (e) {
+      this.#say((e as Error).message);
+    }
+  }
+
+  #post<T>(what: string, body?: unknown): Promise<T> {
+    return api<T>('POST', `/api/sessions/${this.ctx.sessionId}/${what}`, { token: this.ctx.token, body });
+  }
+
+  #say(text: string): void {
+    this.#note.textContent = text;
+  }
+}
+
+function button(label: string, onClick: () => void, testid?: string): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'small', testid }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}

@@ -1,0 +1,49 @@
+import type { SnapshotInfo } from '@sightline/shared';
+import { api } from '../../common/api.js';
+import { h } from '../../common/dom.js';
+import type { CardContext } from './context.js';
+
+/** Stills of the session (dispatcher snapshots and caller photos) as thumbnails, newest last. */
+export class SnapshotList {
+  readonly el: HTMLElement;
+  #list = h('ul', { class: 'snapshots', testid: 'snapshot-list' });
+  #names = new Set<string>();
+
+  constructor(private readonly ctx: CardContext) {
+    this.el = h('details', { open: true }, h('summary', {}, 'Snapshots & photos'), this.#list);
+  }
+
+  async load(): Promise<void> {
+    const { snapshots } = await api<{ snapshots: SnapshotInfo[] }>('GET', `/api/sessions/${this.ctx.sessionId}/snapshots`, { token: this.ctx.token });
+    for (const s of snapshots) this.add(s);
+  }
+
+  /** Captures the current frame of `video` at full resolution and stores it with the session. */
+  async capture(video: HTMLVideoElement): Promise<void> {
+    if (!video.videoWidth) return;
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext('2d')!.drawImage(video, 0, 0);
+    const blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, 'image/jpeg', 0.9));
+    if (!blob) return;
+    const res = await fetch(`/api/sessions/${this.ctx.sessionId}/snapshots`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.ctx.token}`, 'content-type': 'image/jpeg' },
+      body: blob,
+    });
+    if (res.ok) this.add((await res.json()) as SnapshotInfo);
+  }
+
+  add(s: SnapshotInfo): void {
+    if (this.#names.has(s.name)) return;
+    this.#names.add(s.name);
+    const img = h('img', { alt: `${s.source} ${new Date(s.at).toLocaleTimeString()}`, loading: 'lazy' });
+    const item = h('li', { testid: 'snapshot-item', 'data-source': s.source }, img, h('span', { class: 'muted' }, `${s.source} ${new Date(s.at).toLocaleTimeString()}`));
+    this.#list.append(item);
+    // Images need the bearer token, which an <img src> cannot send.
+    void fetch(`/api/sessions/${this.ctx.sessionId}/snapshots/${encodeURIComponent(s.name)}`, { headers: { authorization: `Bearer ${this.ctx.token}` } })
+      .then((r) => (r.ok ? r.blob() : undefined))
+      .then((b) => b && (img.src = URL.createObjectURL(b)));
+  }
+}

@@ -1,0 +1,22 @@
+import type { SessionEvent } from '@sightline/shared';
+import { h } from '../../common/dom.js';
+
+/** The session's events as they happen: how the dispatcher knows why there is no video yet. */
+export class Timeline {
+  readonly el: HTMLElement;
+  #list = h('ol', { class: 'timeline', 'aria-label': 'Session timeline' });
+  #seen = new Set<number>();
+
+  constructor() {
+    this.el = h('details', { open: true }, h('summary', {}, 'Timeline'), this.#list);
+  }
+
+  add(e: SessionEvent): void {
+    if (this.#seen.has(e.seq)) return;
+    this.#seen.add(e.seq);
+    const time = new Date(e.at).toLocaleTimeString();
+    const reason = typeof e.details?.['reason'] === 'string' ? ` (${e.details['reason']})` : '';
+    this.#list.append(h('li', { 'data-type': e.type }, h('time', { datetime: e.at }, time), ` ${e.type}${reason} `, h('span', { class: 'muted' }, e.actor)));
+    this.#list.scrollTop = this.#list.scrollHeight;
+  }
+}

@@ -1,0 +1,76 @@
+import './viewer.css';
+import type { RedeemResponse } from '@sightline/shared';
+import { api } from '../common/api.js';
+import { loadDevice } from '../common/device.js';
+import { h } from '../common/dom.js';
+import { connectSignalling, request } from '../common/signalling.js';
+import { Subscriber } from '../common/subscriber.js';
+
+/**
+ * The view-only page for an invited doctor or ambulance crew: the caller's video and the chat,
+ * nothing else (the server refuses anything more to a viewer token anyway).
+ */
+export async function startViewer(code: string, language: string): Promise<void> {
+  const nb = language === 'nb' || language === 'nn';
+  const status = document.getElementById('status')!;
+  const setStatus = (s: string) => {
+    status.dataset['state'] = s;
+    status.textContent = s;
+  };
+  const watch = h('button', { type: 'button', class: 'primary', testid: 'start-video' }, nb ? 'Se video' : 'Watch video');
+  const video = h('video', { testid: 'remote-video', autoplay: true, muted: true, playsinline: true });
+  video.muted = true;
+  const log = h('ol', { testid: 'chat-log', 'aria-live': 'polite' });
+  const input = h('input', { testid: 'chat-input', maxlength: '500', 'aria-label': nb ? 'Melding' : 'Message' });
+  const send = h('button', { type: 'submit', testid: 'chat-send' }, nb ? 'Send' : 'Send');
+  const form = h('form', { class: 'chat-form' }, input, send);
+  const main = document.querySelector('main')!;
+  main.replaceChildren(
+    h('h1', {}, nb ? 'Video fra innringer (kun visning)' : 'Caller video (view only)'),
+    watch,
+    h('div', { class: 'viewer-video' }, video),
+    status,
+    h('section', { class: 'chat' }, log, form),
+  );
+  setStatus('ready');
+
+  watch.addEventListener('click', async () => {
+    watch.disabled = true;
+    setStatus('connecting');
+    const { token, sessionId } = await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`).catch((err: Error) => {
+      setStatus(`expired — ${err.message}`);
+      throw err;
+    });
+    watch.hidden = true;
+    const socket = connectSignalling(token);
+    const device = await loadDevice();
+    const subscriber = new Subscriber(socket, device, sessionId, (track) => {
+      video.srcObject = new MediaStream([track]);
+      void video.play().catch(() => undefined);
+      setStatus('live');
+    });
+    (window as unknown as { __sightlineStats: () => Promise<RTCStatsReport | undefined> }).__sightlineStats = () => subscriber.videoStats();
+    socket.on('media:producer-added', ({ producerId }) => void subscriber.consume({ producerId }));
+    socket.on('media:producer-closed', ({ producerId }) => subscriber.producerClosed(producerId));
+    socket.on('chat:message', ({ message }) => log.append(h('li', { 'data-from': message.from }, `${message.from}: ${message.text}`)));
+    socket.on('session:ended', () => {
+      subscriber.close();
+      video.srcObject = null;
+      setStatus('ended');
+    });
+    const join = async () => {
+      const joined = await request(socket, 'session:join', { sessionId });
+      subscriber.close();
+      await subscriber.prepare();
+      for (const p of joined.producers) void subscriber.consume(p);
+    };
+    socket.io.on('reconnect', () => void join());
+    await join();
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const text = input.value.trim();
+      if (!text) return;
+      void request(socket, 'chat:send', { sessionId, text }).then(() => (input.value = ''));
+    });
+  });
+}

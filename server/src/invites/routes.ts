@@ -1,0 +1,69 @@
+import { inviteCodeParam, sessionIdParam, type RedeemResponse } from '@sightline/shared';
+import { z } from 'zod';
+import { defineRoute } from '../http/route.js';
+import { actorOf, authorizeSession } from '../sessions/access.js';
+import type { SessionService } from '../sessions/SessionService.js';
+import type { InviteService } from './InviteService.js';
+import type { RedeemLimiter } from './redeemLimiter.js';
+
+const spokenCode = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits') });
+const viewerBody = z.strictObject({ label: z.string().trim().max(64).optional() });
+
+export function inviteRoutes(sessions: SessionService, invites: InviteService, limiter: RedeemLimiter) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/invites/:code',
+      access: 'public',
+      params: inviteCodeParam,
+      // Lets the page speak the session's language and state the recording policy before the tap; redeems nothing.
+      async handle({ params, res }) {
+        res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+        return invites.peek(params.code);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/invites/:code/redeem',
+      access: 'public',
+      params: inviteCodeParam,
+      async handle({ params, req }): Promise<RedeemResponse> {
+        return limiter.attempt(`invite:${req.ip}`, () => sessions.redeem(params.code));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sessions/:id/code',
+      access: { staff: ['dispatcher'] },
+      params: sessionIdParam,
+      status: 201,
+      async handle({ params, principal }) {
+        const s = await sessions.get(params.id);
+        authorizeSession(principal, s, 'control');
+        return invites.issueSpokenCode(s.id, actorOf(principal));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/codes/redeem',
+      access: 'public',
+      body: spokenCode,
+      async handle({ body, req }): Promise<RedeemResponse> {
+        return limiter.attempt(`code:${req.ip}`, () => invites.redeemSpokenCode(body.code));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sessions/:id/viewers',
+      access: { staff: ['dispatcher'] },
+      params: sessionIdParam,
+      body: viewerBody,
+      status: 201,
+      async handle({ params, body, principal }) {
+        const s = await sessions.get(params.id);
+        authorizeSession(principal, s, 'control');
+        return { inviteUrl: await invites.inviteViewer(s.id, actorOf(principal), body.label) };
+      },
+    }),
+  ];
+}

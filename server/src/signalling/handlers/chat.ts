@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatMessage } from '@sightline/shared';
+import { actorOf, principalRole } from '../../sessions/access.js';
+import { defineHandler, sessionChannel } from '../types.js';
+
+/** Chat between dispatcher, caller and viewers. Every message is in the session log (the transcript). */
+export const sendChat = defineHandler({
+  name: 'chat:send',
+  action: 'chat',
+  async handle({ socket, principal, session, services }, { text, presetId }) {
+    const role = principalRole(principal);
+    const message: ChatMessage = {
+      id: randomUUID(),
+      from: role === 'supervisor' ? 'dispatcher' : role,
+      text,
+      ...(presetId && { presetId }),
+      at: new Date().toISOString(),
+    };
+    await services.sessions.record(session.id, 'chat', actorOf(principal), { id: message.id, from: message.from, text, presetId });
+    socket.nsp.to(sessionChannel(session.id)).emit('chat:message', { sessionId: session.id, message });
+    return { message };
+  },
+});

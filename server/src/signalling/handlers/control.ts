@@ -1,0 +1,24 @@
+import { actorOf } from '../../sessions/access.js';
+import { defineHandler, sessionChannel } from '../types.js';
+
+/** The dispatcher asks the caller's page to flip the camera or switch the torch. */
+export const requestControl = defineHandler({
+  name: 'control:request',
+  action: 'control',
+  async handle({ socket, principal, session, services }, { action }) {
+    await services.sessions.record(session.id, 'control_requested', actorOf(principal), { action });
+    socket.nsp.to(sessionChannel(session.id)).emit('control:request', { sessionId: session.id, action });
+    return {};
+  },
+});
+
+/** The caller's page says whether it could: the console shows "done" or "not possible on this phone". */
+export const replyControl = defineHandler({
+  name: 'control:reply',
+  action: 'publish',
+  async handle({ socket, session, services }, { action, outcome, detail }) {
+    await services.sessions.record(session.id, 'control_answered', 'caller', { action, outcome, detail });
+    socket.nsp.to(sessionChannel(session.id)).emit('control:reply', { sessionId: session.id, action, outcome, ...(detail && { detail }) });
+    return {};
+  },
+});

@@ -1,0 +1,168 @@
+/**
+ * Time to first frame through BARE mediasoup + mediasoup-client (no Sightline code path): the
+ * baseline for ../ttff.ts. Same measurement: wall-clock from the publisher's tap to the first
+ * frame the subscriber's <video> presents (requestVideoFrameCallback), two separate headless
+ * Chromium instances with fake cameras, the first run a warm-up. Prints figures; never fails on
+ * timing.
+ *
+ *   npx tsx test/bench/bare/ttff-bare.ts        (RUNS=20 for more runs)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CDPSession, Page } from 'puppeteer-core';
+import { build } from 'vite';
+import { launchDevice, waitFor, type Device } from '../../support/browser.js';
+
+const RUNS = Number(process.env['RUNS'] ?? 10);
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(HERE, '../../..');
+
+interface Child {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Builds the two pages into a temp dir (removed on exit). */
+async function buildPages(): Promise<string> {
+  const outDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-bare-dist-'));
+  await build({ configFile: path.join(HERE, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  return outDir;
+}
+
+/** Runs server.ts in its own process (as the Sightline bench does with its server). */
+async function startChild(distDir: string): Promise<Child> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'server.ts'), distDir], {
+    cwd: REPO_ROOT,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bare server did not start:\n${out}`)), 30_000);
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      const m = /BARE_URL (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bare server exited (${code}):\n${out}`));
+    });
+  });
+  return {
+    url,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const distDir = await buildPages();
+  let server: Child | undefined;
+  let devices: Device[] = [];
+  const ttff: number[] = [];
+  const bytes: number[] = [];
+  let codec = '';
+  try {
+    server = await startChild(distDir);
+    const [subscriber, publisher] = (devices = await Promise.all([launchDevice(), launchDevice({ mobile: true })]));
+    for (let i = 0; i < RUNS + 1; i++) {
+      // Fresh state each run: the old publisher page goes away (its producer with it), the subscriber reloads.
+      await publisher!.page.goto('about:blank');
+      await subscriber!.page.goto(`${server.url}/subscriber.html`);
+      await waitFor('subscriber ready', () => pageState(subscriber!.page, '__ready'), 20_000, 5);
+      await armFirstFrameProbe(subscriber!.page);
+
+      const cdp = await publisher!.page.createCDPSession();
+      const counter = await countBytes(cdp);
+      await publisher!.page.goto(`${server.url}/publisher.html`);
+      await publisher!.page.waitForSelector('#start:not([disabled])');
+      const tappedAt = await publisher!.page.$eval('#start', (el) => {
+        const t = performance.timeOrigin + performance.now();
+        (el as HTMLButtonElement).click();
+        return t;
+      });
+      const firstFrameAt = await waitFor(
+        'first frame',
+        async () => {
+          const error = (await pageState(publisher!.page, '__error')) ?? (await pageState(subscriber!.page, '__error'));
+          if (error) throw new Error(String(error));
+          return subscriber!.page.evaluate(() => (window as any).__firstFrameAt as number | undefined);
+        },
+        30_000,
+        5,
+      );
+      const transferred = counter.total();
+      await cdp.detach();
+      // The first run warms caches (browser, JIT, worker); it is not counted.
+      if (i > 0) {
+        ttff.push(firstFrameAt - tappedAt);
+        bytes.push(transferred);
+      }
+      process.stdout.write(`run ${i}${i === 0 ? ' (warm-up)' : ''}: ${(firstFrameAt - tappedAt).toFixed(0)} ms, ${(transferred / 1024).toFixed(1)} KiB\n`);
+      if (i === 0) codec = await publisher!.page.$eval('#status', (el) => el.textContent ?? '');
+    }
+  } finally {
+    await Promise.all(devices.map((d) => d.close()));
+    await server?.stop();
+    await rm(distDir, { recursive: true, force: true });
+  }
+  const sorted = [...ttff].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  process.stdout.write(
+    `\nBARE tap → first decoded frame over ${RUNS} runs: median ${pct(50).toFixed(0)} ms, p90 ${pct(90).toFixed(0)} ms, ` +
+      `min ${sorted[0]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms\n` +
+      `publisher page bytes on the wire to first frame (compressed, incl. headers and signalling): median ${(median(bytes) / 1024).toFixed(1)} KiB\n` +
+      `publisher: ${codec}\n`,
+  );
+}
+
+async function pageState(page: Page, key: '__ready' | '__error'): Promise<unknown> {
+  return page.evaluate((k) => (window as any)[k] as unknown, key);
+}
+
+/** Stamps window.__firstFrameAt with the wall-clock time the subscriber presents its first remote frame. */
+async function armFirstFrameProbe(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as any;
+    w.__firstFrameAt = undefined;
+    const video = document.getElementById('remote') as HTMLVideoElement;
+    video.requestVideoFrameCallback(() => (w.__firstFrameAt = performance.timeOrigin + performance.now()));
+  });
+}
+
+/** Counts bytes received by the publisher page over the network (HTTP bodies + headers, WebSocket frames). */
+async function countBytes(cdp: CDPSession): Promise<{ total(): number }> {
+  let total = 0;
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  cdp.on('Network.loadingFinished', (e) => (total += e.encodedDataLength));
+  cdp.on('Network.webSocketFrameReceived', (e) => (total += e.response.payloadData.length));
+  return { total: () => total };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
