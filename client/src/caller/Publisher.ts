@@ -111,6 +111,8 @@ export class Publisher {
 
   async #publish(): Promise<void> {
     const sessionId = this.sessionId;
+    // The OS may have taken the camera away meanwhile (a phone call, a permission change).
+    if (this.track.readyState === 'ended') this.track = await openCamera(this.facing);
     const options = await request(this.socket, 'transport:create', { sessionId, direction: 'send' });
     const transport = this.device.createSendTransport(options as types.TransportOptions);
     this.#transport = transport;

@@ -1,8 +1,16 @@
 import { request, type SignallingSocket } from '../common/signalling.js';
 import { $, type CallerUi } from './ui.js';
 
-/** Location sharing and the photo fallback (for when live video will not work). */
+/** Location sharing, the photo fallback (for when live video will not work) and the caller's chat replies. */
 export function wireExtras(ui: CallerUi, socket: SignallingSocket, sessionId: string, token: string): void {
+  $('chat').hidden = false;
+  const chatInput = $<HTMLInputElement>('chat-input');
+  $('chat-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const text = chatInput.value.trim();
+    if (text) void request(socket, 'chat:send', { sessionId, text }).then(() => (chatInput.value = ''), () => undefined);
+  });
+
   $('location').addEventListener('click', () => {
     if (!navigator.geolocation) return ui.note('—');
     navigator.geolocation.getCurrentPosition(

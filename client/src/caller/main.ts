@@ -38,6 +38,7 @@ const startButton = $<HTMLButtonElement>('start');
 void boot();
 
 async function boot(): Promise<void> {
+  if (location.pathname === '/c' && !sessionStorage.getItem(tokenKey)) return bootCodeEntry();
   let peek: InvitePeek | undefined;
   try {
     peek = await api<InvitePeek>('GET', `/api/invites/${encodeURIComponent(code)}`);
@@ -65,6 +66,32 @@ async function boot(): Promise<void> {
       ui.setStatus('error', (err as Error).message);
       startButton.disabled = false;
     });
+  });
+}
+
+/** `/c`: the caller types the spoken code the dispatcher read out; same session, same consent. */
+function bootCodeEntry(): void {
+  startButton.hidden = true;
+  ui.setRecording('on-demand');
+  const form = $<HTMLFormElement>('code-form');
+  const input = $<HTMLInputElement>('code');
+  form.hidden = false;
+  ui.setStatus('ready');
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const submit = form.querySelector('button')!;
+    submit.disabled = true;
+    api<RedeemResponse>('POST', '/api/codes/redeem', { body: { code: input.value.replace(/\D/g, '') } })
+      .then((r) => {
+        sessionStorage.setItem(tokenKey, JSON.stringify(r));
+        form.hidden = true;
+        return start();
+      })
+      .catch((err: unknown) => {
+        submit.disabled = false;
+        const limited = err instanceof ApiError && err.status === 429;
+        ui.setStatus('error', limited ? (err as Error).message : ui.text.codeWrong);
+      });
   });
 }
 

@@ -31,6 +31,8 @@ export function pagesRouter(clientDist: string, sessions: SessionService, log: L
     }
     page('caller.html', { 'Referrer-Policy': 'no-referrer' })(req, res);
   });
+  // Spoken-code entry: the same caller page, asking for the code instead of carrying it in the link.
+  router.get('/c', page('caller.html', { 'Referrer-Policy': 'no-referrer' }));
   router.use('/assets', express.static(path.join(clientDist, 'assets'), { immutable: true, maxAge: '365d', index: false }));
   return router;
 }

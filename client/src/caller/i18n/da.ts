@@ -14,6 +14,6 @@ export const da: CallerText = {
     other: 'Kameraet er blokeret. Tillad kameraet for siden i browserens indstillinger og genindlæs.',
   },
   flip: 'Skift kamera', torch: 'Lys', pause: 'Pause video', resume: 'Fortsæt video',
-  location: 'Del min position', locationSent: 'Position sendt', photo: 'Send et billede', photoSent: 'Billede sendt', chat: 'Beskeder',
+  location: 'Del min position', locationSent: 'Position sendt', photo: 'Send et billede', photoSent: 'Billede sendt', codeLabel: 'Skriv den sekscifrede kode, du fik i telefonen', codeWrong: 'Koden passer ikke. Tjek den og prøv igen.', chat: 'Beskeder',
   presets: { hold_steady: 'Hold telefonen stille.', move_closer: 'Gå tættere på.', show_face: 'Vis os patientens ansigt.', show_chest: 'Vis os brystet, så vi kan se vejrtrækningen.', turn_on_light: 'Tænd lyset.', help_coming: 'Hjælpen er på vej.', stay_on_phone: 'Bliv i telefonen med os.' },
 };

@@ -14,6 +14,6 @@ export const en: CallerText = {
     other: 'The camera is blocked. Allow the camera for this page in the browser settings and reload.',
   },
   flip: 'Switch camera', torch: 'Light', pause: 'Pause video', resume: 'Resume video',
-  location: 'Share my location', locationSent: 'Location sent', photo: 'Send a photo', photoSent: 'Photo sent', chat: 'Messages',
+  location: 'Share my location', locationSent: 'Location sent', photo: 'Send a photo', photoSent: 'Photo sent', codeLabel: 'Type the 6-digit code you were given on the phone', codeWrong: 'That code is not right. Check it and try again.', chat: 'Messages',
   presets: { hold_steady: 'Hold the phone steady.', move_closer: 'Move closer, please.', show_face: 'Show us the face of the patient.', show_chest: 'Show us the chest, so we can see the breathing.', turn_on_light: 'Turn on a light, please.', help_coming: 'Help is on the way.', stay_on_phone: 'Stay on the phone with us.' },
 };

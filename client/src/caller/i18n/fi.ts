@@ -14,6 +14,6 @@ export const fi: CallerText = {
     other: 'Kamera on estetty. Salli kamera tälle sivulle selaimen asetuksista ja lataa sivu uudelleen.',
   },
   flip: 'Vaihda kameraa', torch: 'Valo', pause: 'Keskeytä video', resume: 'Jatka videota',
-  location: 'Jaa sijaintini', locationSent: 'Sijainti lähetetty', photo: 'Lähetä kuva', photoSent: 'Kuva lähetetty', chat: 'Viestit',
+  location: 'Jaa sijaintini', locationSent: 'Sijainti lähetetty', photo: 'Lähetä kuva', photoSent: 'Kuva lähetetty', codeLabel: 'Kirjoita puhelimessa saamasi 6-numeroinen koodi', codeWrong: 'Koodi ei ole oikein. Tarkista se ja yritä uudelleen.', chat: 'Viestit',
   presets: { hold_steady: 'Pidä puhelin vakaana.', move_closer: 'Mene lähemmäs.', show_face: 'Näytä potilaan kasvot.', show_chest: 'Näytä rintakehä, jotta näemme hengityksen.', turn_on_light: 'Sytytä valo.', help_coming: 'Apu on tulossa.', stay_on_phone: 'Pysy puhelimessa.' },
 };

@@ -14,6 +14,6 @@ export const nb: CallerText = {
     other: 'Kameraet er blokkert. Tillat kamera for siden i nettleserinnstillingene og last inn på nytt.',
   },
   flip: 'Bytt kamera', torch: 'Lys', pause: 'Pause video', resume: 'Fortsett video',
-  location: 'Del posisjonen min', locationSent: 'Posisjon sendt', photo: 'Send et bilde', photoSent: 'Bilde sendt', chat: 'Meldinger',
+  location: 'Del posisjonen min', locationSent: 'Posisjon sendt', photo: 'Send et bilde', photoSent: 'Bilde sendt', codeLabel: 'Skriv den sekssifrede koden du fikk i telefonen', codeWrong: 'Koden stemmer ikke. Sjekk den og prøv igjen.', chat: 'Meldinger',
   presets: { hold_steady: 'Hold telefonen stødig.', move_closer: 'Gå nærmere.', show_face: 'Vis oss ansiktet til pasienten.', show_chest: 'Vis oss brystet, så vi ser pusten.', turn_on_light: 'Slå på lyset.', help_coming: 'Hjelpen er på vei.', stay_on_phone: 'Bli i telefonen med oss.' },
 };

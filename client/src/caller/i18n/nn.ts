@@ -14,6 +14,6 @@ export const nn: CallerText = {
     other: 'Kameraet er blokkert. Tillat kamera for sida i nettlesarinnstillingane og last inn på nytt.',
   },
   flip: 'Byt kamera', torch: 'Lys', pause: 'Pause video', resume: 'Hald fram video',
-  location: 'Del posisjonen min', locationSent: 'Posisjon sendt', photo: 'Send eit bilete', photoSent: 'Bilete sendt', chat: 'Meldingar',
+  location: 'Del posisjonen min', locationSent: 'Posisjon sendt', photo: 'Send eit bilete', photoSent: 'Bilete sendt', codeLabel: 'Skriv den sekssifra koden du fekk i telefonen', codeWrong: 'Koden stemmer ikkje. Sjekk han og prøv igjen.', chat: 'Meldingar',
   presets: { hold_steady: 'Hald telefonen stødig.', move_closer: 'Gå nærare.', show_face: 'Vis oss andletet til pasienten.', show_chest: 'Vis oss brystet, så vi ser pusten.', turn_on_light: 'Slå på lyset.', help_coming: 'Hjelpa er på veg.', stay_on_phone: 'Ver i telefonen med oss.' },
 };

@@ -14,6 +14,6 @@ export const pl: CallerText = {
     other: 'Kamera jest zablokowana. Zezwól na kamerę dla tej strony w ustawieniach przeglądarki i odśwież.',
   },
   flip: 'Zmień kamerę', torch: 'Latarka', pause: 'Wstrzymaj wideo', resume: 'Wznów wideo',
-  location: 'Udostępnij lokalizację', locationSent: 'Lokalizacja wysłana', photo: 'Wyślij zdjęcie', photoSent: 'Zdjęcie wysłane', chat: 'Wiadomości',
+  location: 'Udostępnij lokalizację', locationSent: 'Lokalizacja wysłana', photo: 'Wyślij zdjęcie', photoSent: 'Zdjęcie wysłane', codeLabel: 'Wpisz 6-cyfrowy kod podany przez telefon', codeWrong: 'Kod jest nieprawidłowy. Sprawdź go i spróbuj ponownie.', chat: 'Wiadomości',
   presets: { hold_steady: 'Trzymaj telefon nieruchomo.', move_closer: 'Podejdź bliżej.', show_face: 'Pokaż nam twarz pacjenta.', show_chest: 'Pokaż nam klatkę piersiową, żebyśmy widzieli oddech.', turn_on_light: 'Włącz światło.', help_coming: 'Pomoc jest w drodze.', stay_on_phone: 'Nie rozłączaj się.' },
 };

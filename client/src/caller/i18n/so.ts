@@ -14,6 +14,6 @@ export const so: CallerText = {
     other: 'Kamaradu way xiran tahay. U oggolow kamarada boggan goobaha browser-ka oo dib u soo rar.',
   },
   flip: 'Beddel kamarada', torch: 'Iftiin', pause: 'Jooji fiidiyowga', resume: 'Sii wad fiidiyowga',
-  location: 'La wadaag goobtayda', locationSent: 'Goobta waa la diray', photo: 'Dir sawir', photoSent: 'Sawirka waa la diray', chat: 'Fariimaha',
+  location: 'La wadaag goobtayda', locationSent: 'Goobta waa la diray', photo: 'Dir sawir', photoSent: 'Sawirka waa la diray', codeLabel: 'Qor koodka 6-da god ah ee lagugu siiyay telefoonka', codeWrong: 'Koodkaasi sax maaha. Hubi oo isku day mar kale.', chat: 'Fariimaha',
   presets: { hold_steady: 'Telefoonka si deggan u qabo.', move_closer: 'Fadlan u soo dhowow.', show_face: 'Na tus wejiga bukaanka.', show_chest: 'Na tus laabta si aan u aragno neefsashada.', turn_on_light: 'Fadlan shid iftiinka.', help_coming: 'Caawimaadu waa soo socotaa.', stay_on_phone: 'Telefoonka nagu sii hay.' },
 };

@@ -14,6 +14,6 @@ export const sv: CallerText = {
     other: 'Kameran är blockerad. Tillåt kameran för sidan i webbläsarens inställningar och ladda om.',
   },
   flip: 'Byt kamera', torch: 'Lampa', pause: 'Pausa video', resume: 'Fortsätt video',
-  location: 'Dela min position', locationSent: 'Position skickad', photo: 'Skicka en bild', photoSent: 'Bild skickad', chat: 'Meddelanden',
+  location: 'Dela min position', locationSent: 'Position skickad', photo: 'Skicka en bild', photoSent: 'Bild skickad', codeLabel: 'Skriv den sexsiffriga koden du fick i telefonen', codeWrong: 'Koden stämmer inte. Kontrollera den och försök igen.', chat: 'Meddelanden',
   presets: { hold_steady: 'Håll telefonen stilla.', move_closer: 'Gå närmare.', show_face: 'Visa oss patientens ansikte.', show_chest: 'Visa oss bröstkorgen så vi ser andningen.', turn_on_light: 'Tänd en lampa.', help_coming: 'Hjälp är på väg.', stay_on_phone: 'Stanna kvar i telefonen.' },
 };

@@ -18,6 +18,8 @@ export interface CallerText {
   locationSent: string;
   photo: string;
   photoSent: string;
+  codeLabel: string;
+  codeWrong: string;
   chat: string;
   presets: Record<ChatPresetId, string>;
 }

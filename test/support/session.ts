@@ -1,0 +1,27 @@
+import type { Page } from 'puppeteer-core';
+import { framesDecoded, waitFor } from './browser.js';
+import { sel, statusOf } from './flow.js';
+
+/** Scoped selectors and waits for one session card in the console. */
+export function card(page: Page, sessionId: string) {
+  const scope = `${sel('session-card')}[data-session-id="${sessionId}"]`;
+  return {
+    scope,
+    sel: (testid: string) => `${scope} ${sel(testid)}`,
+    status: () => statusOf(page, sessionId),
+    waitStatus: (status: string, timeoutMs = 20_000) =>
+      waitFor(`console status ${status}`, async () => (await statusOf(page, sessionId)) === status, timeoutMs),
+    text: (testid: string) => page.$eval(`${scope} ${sel(testid)}`, (el) => el.textContent ?? ''),
+    timeline: () => page.$$eval(`${scope} .timeline li`, (els) => els.map((e) => e.getAttribute('data-type') ?? '')),
+  };
+}
+
+/** Resolves once the page's decoded frame count has risen by `by` over its value now. */
+export async function framesKeepRising(page: Page, by = 10, timeoutMs = 15_000): Promise<void> {
+  const start = await framesDecoded(page);
+  await waitFor(`frames rising past ${start + by}`, async () => (await framesDecoded(page)) > start + by, timeoutMs, 200);
+}
+
+export async function callerStatus(page: Page): Promise<string> {
+  return page.$eval(sel('caller-status'), (el) => el.textContent ?? '');
+}
