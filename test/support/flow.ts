@@ -10,11 +10,7 @@ export async function dispatcherCreatesSession(
   baseUrl: string,
   opts: { phone?: string; incident?: string } = {},
 ): Promise<{ sessionId: string; inviteUrl: string }> {
-  await page.goto(`${baseUrl}/console`);
-  await page.type(sel('login-username'), 'dispatcher');
-  await page.type(sel('login-password'), DEMO_PASSWORD);
-  await page.click(sel('login-submit'));
-  await page.waitForSelector(sel('new-session-phone'), { visible: true });
+  await openConsole(page, baseUrl);
   await page.type(sel('new-session-phone'), opts.phone ?? '+4791234567');
   if (opts.incident) await page.type(sel('new-session-incident'), opts.incident);
   const before = await page.$$eval(sel('session-card'), (els) => els.map((e) => e.getAttribute('data-session-id')));
@@ -26,6 +22,21 @@ export async function dispatcherCreatesSession(
     page.$eval(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('invite-url')}`, (el) => el.textContent?.trim()),
   );
   return { sessionId, inviteUrl };
+}
+
+/** Opens the console, logging in unless this tab already holds a token. */
+export async function openConsole(page: Page, baseUrl: string): Promise<void> {
+  await page.goto(`${baseUrl}/console`);
+  const which = await Promise.race([
+    page.waitForSelector(sel('new-session-phone'), { visible: true }).then(() => 'app'),
+    page.waitForSelector(sel('login-username'), { visible: true }).then(() => 'login'),
+  ]);
+  if (which === 'login') {
+    await page.type(sel('login-username'), 'dispatcher');
+    await page.type(sel('login-password'), DEMO_PASSWORD);
+    await page.click(sel('login-submit'));
+    await page.waitForSelector(sel('new-session-phone'), { visible: true });
+  }
 }
 
 export async function statusOf(page: Page, sessionId: string): Promise<string> {

@@ -25,6 +25,7 @@ export async function startViewer(code: string, language: string): Promise<void>
   const send = h('button', { type: 'submit', testid: 'chat-send' }, nb ? 'Send' : 'Send');
   const form = h('form', { class: 'chat-form' }, input, send);
   const main = document.querySelector('main')!;
+  main.classList.add('viewer');
   main.replaceChildren(
     h('h1', {}, nb ? 'Video fra innringer (kun visning)' : 'Caller video (view only)'),
     watch,
@@ -37,10 +38,17 @@ export async function startViewer(code: string, language: string): Promise<void>
   watch.addEventListener('click', async () => {
     watch.disabled = true;
     setStatus('connecting');
-    const { token, sessionId } = await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`).catch((err: Error) => {
-      setStatus(`expired — ${err.message}`);
-      throw err;
-    });
+    // The invite is spent on the first tap; a reload keeps the token of this tab.
+    const key = `sightline.invite.${code}`;
+    const saved = sessionStorage.getItem(key);
+    const redeemed = saved
+      ? (JSON.parse(saved) as RedeemResponse)
+      : await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`).catch((err: Error) => {
+          setStatus(`expired — ${err.message}`);
+          throw err;
+        });
+    sessionStorage.setItem(key, JSON.stringify(redeemed));
+    const { token, sessionId } = redeemed;
     watch.hidden = true;
     const socket = connectSignalling(token);
     const device = await loadDevice();

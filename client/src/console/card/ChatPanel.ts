@@ -16,7 +16,7 @@ const PRESET_LABELS: Record<ChatPresetId, string> = {
 
 export class ChatPanel {
   readonly el: HTMLElement;
-  #log = h('ol', { class: 'chat-log', 'aria-live': 'polite', 'aria-label': 'Chat' });
+  #log = h('ol', { class: 'chat-log', 'aria-live': 'polite', 'aria-label': 'Chat', tabindex: '0' });
 
   constructor(private readonly ctx: CardContext) {
     const input = h('input', { testid: 'chat-input', maxlength: '500', placeholder: 'Message to caller', 'aria-label': 'Message to caller' });

@@ -4,7 +4,7 @@ import { h } from '../../common/dom.js';
 /** The session's events as they happen: how the dispatcher knows why there is no video yet. */
 export class Timeline {
   readonly el: HTMLElement;
-  #list = h('ol', { class: 'timeline', 'aria-label': 'Session timeline' });
+  #list = h('ol', { class: 'timeline', 'aria-label': 'Session timeline', tabindex: '0' });
   #seen = new Set<number>();
 
   constructor() {
