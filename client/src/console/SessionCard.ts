@@ -66,10 +66,12 @@ export class SessionCard {
       h('header', {}, this.#title, this.#status),
       this.#hint,
       this.#invite.el,
-      this.#video.el,
-      this.#caller.el,
-      h('div', { class: 'columns' }, this.#chat.el, this.#timeline.el),
-      this.#snapshots.el,
+      h(
+        'div',
+        { class: 'card-body' },
+        h('div', { class: 'card-main' }, this.#video.el, this.#caller.el),
+        h('div', { class: 'card-side' }, this.#chat.el, this.#timeline.el, this.#snapshots.el),
+      ),
       h('footer', {}, end),
     );
   }
