@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { createApp } from './http/createApp.js';
 import { defineRoute } from './http/route.js';
 import type { Logger } from './logging.js';
+import { AuditLogs } from './audit/AuditLogs.js';
 import { InviteService } from './invites/InviteService.js';
 import { RedeemLimiter } from './invites/redeemLimiter.js';
 import { inviteRoutes } from './invites/routes.js';
@@ -50,11 +51,12 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     log,
   );
   const rooms = new RoomRegistry(pool, log);
+  const audit = new AuditLogs(config.dataDir);
   const sessions = new SessionService(
     store,
     opts.sms ?? createSmsProvider(config, log), // log: wired by sms helper
     tokens,
-    { publicUrl: config.publicUrl, inviteTtlMs: config.inviteTtlMs },
+    { publicUrl: config.publicUrl, inviteTtlMs: config.inviteTtlMs, eventLog: audit },
     log,
   );
   pool.onWorkerReplaced = (index) => {

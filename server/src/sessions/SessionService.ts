@@ -19,6 +19,8 @@ export interface SessionServiceOptions {
   publicUrl: string;
   inviteTtlMs: number;
   now?: () => Date;
+  /** Where every event is also written, durably, before it counts as done (the hash-chained log). */
+  eventLog?: { appendSession(sessionId: string, event: SessionEvent, seal: boolean): Promise<void> };
 }
 
 /**
@@ -27,6 +29,8 @@ export interface SessionServiceOptions {
  */
 export class SessionService extends EventEmitter<SessionServiceEvents> {
   readonly #now: () => Date;
+  /** Appends per session run one at a time, so the log file sees seq in order. */
+  #appendQueues = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: Store,
@@ -184,13 +188,24 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   }
 
   async #append(id: string, type: SessionEventType, status: SessionStatus, actor: string, details?: Record<string, unknown>): Promise<void> {
-    const event = await this.store.appendEvent(id, {
-      type,
-      at: this.#now().toISOString(),
-      actor,
-      ...(details && { details: stripUndefined(details) }),
+    const previous = this.#appendQueues.get(id) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      const event = await this.store.appendEvent(id, {
+        type,
+        at: this.#now().toISOString(),
+        actor,
+        ...(details && { details: stripUndefined(details) }),
+      });
+      // Ended sessions get their chain head sealed in the index, so a cut-off tail shows.
+      await this.opts.eventLog?.appendSession(id, event, status === 'ended');
+      return event;
     });
-    this.emit('event', id, status, event);
+    const settled = run.catch(() => undefined);
+    this.#appendQueues.set(id, settled);
+    void settled.then(() => {
+      if (this.#appendQueues.get(id) === settled) this.#appendQueues.delete(id);
+    });
+    this.emit('event', id, status, await run);
   }
 }
 

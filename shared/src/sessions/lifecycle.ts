@@ -38,6 +38,14 @@ export const SESSION_EVENT_TYPES = [
   'code_issued',
   'code_redeemed',
   'code_failed',
+  'recording_started',
+  'recording_ended',
+  'recording_failed',
+  'media_deleted',
+  'legal_hold',
+  'supervisor_viewed',
+  'recording_played',
+  'session_exported',
 ] as const;
 
 export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];
