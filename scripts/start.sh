@@ -5,8 +5,14 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 
+# Users persist in $DATA_DIR/users.json, so the demo password must too: made once, then reused.
+data_dir="${DATA_DIR:-./data}"
 if [[ -z "${DEMO_PASSWORD:-}" ]]; then
-  DEMO_PASSWORD="$(node -e 'console.log(require("crypto").randomBytes(6).toString("hex"))')"
+  mkdir -p "$data_dir"
+  if [[ ! -s "$data_dir/.demo-password" ]]; then
+    (umask 077; node -e 'console.log(require("crypto").randomBytes(6).toString("hex"))' >"$data_dir/.demo-password")
+  fi
+  DEMO_PASSWORD="$(cat "$data_dir/.demo-password")"
   export DEMO_PASSWORD
 fi
 cat <<MSG

@@ -9,6 +9,9 @@ import { createApp } from './http/createApp.js';
 import { defineRoute } from './http/route.js';
 import type { Logger } from './logging.js';
 import { AuditLogs } from './audit/AuditLogs.js';
+import { auditRoutes } from './audit/routes.js';
+import { mediaFiles, sessionDir } from './audit/sessionFiles.js';
+import { RetentionService } from './retention/RetentionService.js';
 import { InviteService } from './invites/InviteService.js';
 import { RedeemLimiter } from './invites/redeemLimiter.js';
 import { inviteRoutes } from './invites/routes.js';
@@ -41,7 +44,7 @@ export interface StartOptions {
 
 /** The composition root: builds every service from the config and starts listening. */
 export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningServer> {
-  const store = await createStore(config.redisUrl);
+  const store = await createStore(config.redisUrl, config.dataDir);
   const tokens = new TokenService(config.jwtSecret);
   const users = new UserService(store, log);
   await users.seedDemoUsers(config.demoPassword);
@@ -84,7 +87,11 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     webhooks,
     routes: [
       ...authRoutes(users, tokens),
-      ...sessionRoutes(sessions),
+      ...sessionRoutes(sessions, {
+        searched: (actor, query, results) => audit.appendAccess(actor, 'sessions_searched', { query, results }),
+        hasRecording: async (id) => (await mediaFiles(sessionDir(config.dataDir, id))).some((f) => f.rel.startsWith('recordings/')),
+      }),
+      ...auditRoutes(sessions, audit),
       ...inviteRoutes(sessions, invites, limiter),
       ...snapshotRoutes(sessions, snapshots, () => io),
       defineRoute({
@@ -105,6 +112,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const http = createServer(app);
   io = attachSignalling(http, tokens, { sessions, rooms }, log);
   timers.start();
+  const retention = new RetentionService(audit, config.retentionDays, log);
+  retention.startDaily();
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -119,6 +128,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     http,
     async close() {
       timers.stop();
+      retention.stop();
       io?.close();
       await new Promise<void>((r) => http.close(() => r()));
       await pool.close();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { SessionEvent } from '@sightline/shared';
-import type { VerifyResult } from './chain.js';
-import { ChainedLogFile } from './ChainedLogFile.js';
+import type { ChainedRecord, VerifyResult } from './chain.js';
+import { ChainedLogFile, type NewRecord } from './ChainedLogFile.js';
 import { HeadIndex } from './HeadIndex.js';
 
 /**
@@ -28,10 +28,19 @@ export class AuditLogs {
     return log;
   }
 
-  /** Appends a session event; `seal` also records the new head in the index (ended sessions). */
-  async appendSession(sessionId: string, event: SessionEvent, seal: boolean): Promise<void> {
-    const rec = await this.sessionLog(sessionId).append(event);
+  /**
+   * Appends a session event; `seal` also records the new head in the index (ended sessions). The
+   * file numbers its own records; they match the store's seq unless another process appended too.
+   */
+  async appendSession(sessionId: string, event: NewRecord | SessionEvent, seal: boolean): Promise<ChainedRecord> {
+    const { seq: _ignored, ...record } = event as SessionEvent;
+    const rec = await this.sessionLog(sessionId).append(record);
     if (seal) await this.heads.set(sessionId, { seq: rec.seq, hash: rec.hash });
+    return rec;
+  }
+
+  async readSession(sessionId: string): Promise<SessionEvent[]> {
+    return (await this.sessionLog(sessionId).records()).map(({ prevHash: _p, hash: _h, ...event }) => event as SessionEvent);
   }
 
   async verifySession(sessionId: string): Promise<VerifyResult> {
@@ -40,7 +49,6 @@ export class AuditLogs {
 
   /** Supervisor access that is not about one session (searches). */
   async appendAccess(actor: string, type: string, details?: Record<string, unknown>): Promise<void> {
-    const head = await this.access.head();
-    await this.access.append({ seq: head.seq + 1, at: new Date().toISOString(), type, actor, ...(details && { details }) });
+    await this.access.append({ at: new Date().toISOString(), type, actor, ...(details && { details }) });
   }
 }

@@ -1,55 +1,54 @@
-import { open, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { chain, genesisHash, verifyLines, type ChainHead, type ChainedRecord, type UnchainedRecord, type VerifyResult } from './chain.js';
 
+export type NewRecord = Omit<UnchainedRecord, 'seq'>;
+
 /**
- * An append-only, hash-chained JSON-lines file. Each append is written and fdatasync'd before it
- * resolves, so a record acknowledged to anyone is on disk. Appends to one file are serialised.
+ * An append-only, hash-chained JSON-lines file. The file owns its numbering: each append takes the
+ * seq after the last record on disk, under a lock file, so the server and the command line can both
+ * append (retention, exports) without breaking the chain. Each append is written and fdatasync'd
+ * before it resolves: a record acknowledged to anyone is on disk.
  */
 export class ChainedLogFile {
-  #last: Promise<ChainHead> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Head as of our last read or write, valid while the file still has `size` bytes. */
+  #cached: { head: ChainHead; size: number } | undefined;
 
   constructor(
     readonly file: string,
     readonly logId: string,
   ) {}
 
-  append(record: UnchainedRecord): Promise<ChainedRecord> {
-    const run = this.#queue.then(() => this.#append(record));
+  append(record: NewRecord): Promise<ChainedRecord> {
+    const run = this.#queue.then(() => this.#withLock(() => this.#append(record)));
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  async #append(record: UnchainedRecord): Promise<ChainedRecord> {
-    this.#last ??= this.#readHead();
-    const head = await this.#last;
-    if (record.seq !== head.seq + 1) throw new Error(`log ${this.logId}: seq ${record.seq} does not follow ${head.seq}`);
-    const chained = chain(record, head.hash);
-    await mkdir(path.dirname(this.file), { recursive: true });
+  async #append(record: NewRecord): Promise<ChainedRecord> {
+    const head = await this.head();
+    const chained = chain({ ...record, seq: head.seq + 1 }, head.hash);
+    const line = `${JSON.stringify(chained)}\n`;
     const fh = await open(this.file, 'a');
     try {
-      await fh.write(`${JSON.stringify(chained)}\n`);
+      await fh.write(line);
       await fh.datasync();
+      this.#cached = { head: { seq: chained.seq, hash: chained.hash }, size: (await fh.stat()).size };
     } finally {
       await fh.close();
     }
-    this.#last = Promise.resolve({ seq: chained.seq, hash: chained.hash });
     return chained;
   }
 
-  /** The head after the last intact record on disk (a fresh log: seq 0 and the genesis hash). */
-  async #readHead(): Promise<ChainHead> {
-    const lines = await this.lines();
-    const last = lines.at(-1);
-    if (!last) return { seq: 0, hash: genesisHash(this.logId) };
-    const rec = JSON.parse(last) as ChainedRecord;
-    return { seq: rec.seq, hash: rec.hash };
-  }
-
+  /** The last record's seq and hash (a fresh log: seq 0 and the genesis hash). */
   async head(): Promise<ChainHead> {
-    this.#last ??= this.#readHead();
-    return this.#last;
+    const size = await stat(this.file).then((s) => s.size, () => 0);
+    if (this.#cached?.size === size) return this.#cached.head;
+    const last = (await this.lines()).at(-1);
+    const head = last ? pick(JSON.parse(last) as ChainedRecord) : { seq: 0, hash: genesisHash(this.logId) };
+    this.#cached = { head, size };
+    return head;
   }
 
   async lines(): Promise<string[]> {
@@ -68,4 +67,31 @@ export class ChainedLogFile {
   async verify(head?: ChainHead): Promise<VerifyResult> {
     return verifyLines(this.logId, await this.lines(), head);
   }
+
+  /** A lock file beside the log keeps two processes from appending at once; a stale one (10 s) is broken. */
+  async #withLock<T>(fn: () => Promise<T>): Promise<T> {
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const lock = `${this.file}.lock`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await (await open(lock, 'wx')).close();
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+        if (age > 10_000) await unlink(lock).catch(() => undefined);
+        if (attempt > 500) throw new Error(`log ${this.logId} is locked`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlink(lock).catch(() => undefined);
+    }
+  }
+}
+
+function pick(r: ChainedRecord): ChainHead {
+  return { seq: r.seq, hash: r.hash };
 }

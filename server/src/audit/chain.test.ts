@@ -64,7 +64,11 @@ describe('session log hash chain', () => {
     expect(await verify()).toMatchObject({ intact: false, records: 4, firstBadSeq: 5 });
   });
 
-  it('refuses to append out of order', async () => {
-    await expect(logs.appendSession(ID, { seq: 9, type: 'chat', at: new Date().toISOString(), actor: 'caller' }, false)).rejects.toThrow(/does not follow/);
+  it('numbers its own records, so a second writer (the command line) keeps the chain intact', async () => {
+    const other = new AuditLogs(dir);
+    await other.appendSession(ID, { type: 'media_deleted', at: new Date().toISOString(), actor: 'system' }, true);
+    const rec = await logs.appendSession(ID, { seq: 7, type: 'supervisor_viewed', at: new Date().toISOString(), actor: 'supervisor:sue' }, true);
+    expect(rec.seq).toBe(8);
+    expect(await verify()).toEqual({ intact: true, records: 8 });
   });
 });

@@ -1,5 +1,5 @@
 import { loginRequest, type LoginResponse } from '@sightline/shared';
-import { defineRoute } from '../http/route.js';
+import { defineRoute, STAFF_COOKIE } from '../http/route.js';
 import type { TokenService } from './tokens.js';
 import type { UserService } from './UserService.js';
 
@@ -10,9 +10,12 @@ export function authRoutes(users: UserService, tokens: TokenService) {
       path: '/api/auth/login',
       access: 'public',
       body: loginRequest,
-      async handle({ body }): Promise<LoginResponse> {
+      async handle({ body, req, res }): Promise<LoginResponse> {
         const user = await users.authenticate(body.username, body.password);
-        return { token: tokens.issue({ typ: 'staff', username: user.username, role: user.role }), role: user.role };
+        const token = tokens.issue({ typ: 'staff', username: user.username, role: user.role });
+        // Media playback (<video src>) cannot send a bearer header; an HttpOnly, same-site cookie can.
+        res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/api', maxAge: 12 * 3600_000 });
+        return { token, role: user.role };
       },
     }),
   ];

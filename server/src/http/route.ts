@@ -17,6 +17,8 @@ export interface RouteSpec<P, Q, B, A extends RouteAccess> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /** Also accept the staff token from the HttpOnly session cookie (for <video src>, which cannot send headers). */
+  cookieAuth?: boolean;
   /** Accept a raw binary body of these content types (uploads) instead of JSON; `body` then sees a Buffer. */
   raw?: { types: string[]; limit: string };
   /** HTTP status on success (default 200). */
@@ -42,7 +44,7 @@ export function mountRoutes(router: Router, tokens: TokenService, routes: RouteS
     const pre: RequestHandler[] = spec.raw ? [express.raw({ type: spec.raw.types, limit: spec.raw.limit })] : [];
     router[spec.method](spec.path, ...pre, async (req, res, next) => {
       try {
-        const principal = authenticate(req, tokens, spec.access);
+        const principal = authenticate(req, tokens, spec.access, spec.cookieAuth === true);
         const params = parse(spec.params, req.params, 'path parameter');
         const query = parse(spec.query, req.query, 'query');
         const body = parse(spec.body, req.body ?? {}, 'body');
@@ -57,17 +59,28 @@ export function mountRoutes(router: Router, tokens: TokenService, routes: RouteS
   }
 }
 
-function authenticate(req: Request, tokens: TokenService, access: RouteAccess): Principal | undefined {
+export const STAFF_COOKIE = 'sightline_staff';
+
+function authenticate(req: Request, tokens: TokenService, access: RouteAccess, cookieAuth: boolean): Principal | undefined {
   if (access === 'public') return undefined;
   const header = req.get('authorization') ?? '';
-  const match = /^Bearer ([A-Za-z0-9._-]+)$/.exec(header);
-  if (!match?.[1]) throw new UnauthorizedError();
+  const bearer = /^Bearer ([A-Za-z0-9._-]+)$/.exec(header)?.[1];
+  const token = bearer ?? (cookieAuth ? cookie(req, STAFF_COOKIE) : undefined);
+  if (!token) throw new UnauthorizedError();
   if ('staff' in access) {
-    const p = tokens.verify(match[1], ['staff']);
+    const p = tokens.verify(token, ['staff']);
     if (p.typ !== 'staff' || !access.staff.includes(p.role)) throw new ForbiddenError(`requires role ${access.staff.join(' or ')}`);
     return p;
   }
-  return tokens.verify(match[1], access.session);
+  return tokens.verify(token, access.session);
+}
+
+function cookie(req: Request, name: string): string | undefined {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const [k, v] = part.trim().split('=');
+    if (k === name && v && /^[A-Za-z0-9._-]+$/.test(v)) return v;
+  }
+  return undefined;
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {

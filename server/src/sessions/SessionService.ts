@@ -20,7 +20,10 @@ export interface SessionServiceOptions {
   inviteTtlMs: number;
   now?: () => Date;
   /** Where every event is also written, durably, before it counts as done (the hash-chained log). */
-  eventLog?: { appendSession(sessionId: string, event: SessionEvent, seal: boolean): Promise<void> };
+  eventLog?: {
+    appendSession(sessionId: string, event: SessionEvent, seal: boolean): Promise<unknown>;
+    readSession(sessionId: string): Promise<SessionEvent[]>;
+  };
 }
 
 /**
@@ -113,8 +116,10 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     return this.store.listSessions(filter);
   }
 
-  events(id: string): Promise<SessionEvent[]> {
-    return this.store.listEvents(id);
+  /** The session's events; the durable log is the authority where there is one. */
+  async events(id: string): Promise<SessionEvent[]> {
+    const fromLog = await this.opts.eventLog?.readSession(id);
+    return fromLog?.length ? fromLog : this.store.listEvents(id);
   }
 
   /**

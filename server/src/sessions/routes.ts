@@ -14,7 +14,13 @@ import type { SessionRecord } from '../store/Store.js';
 import { actorOf, authorizeSession } from './access.js';
 import type { SessionService } from './SessionService.js';
 
-export function sessionRoutes(sessions: SessionService) {
+export interface SupervisorAccess {
+  /** Logs a supervisor's search in the access log. */
+  searched(actor: string, query: Record<string, unknown>, results: number): Promise<void>;
+  hasRecording(sessionId: string): Promise<boolean>;
+}
+
+export function sessionRoutes(sessions: SessionService, supervision: SupervisorAccess) {
   const summary = (s: SessionRecord): SessionSummary => ({
     id: s.id,
     status: s.status,
@@ -47,9 +53,15 @@ export function sessionRoutes(sessions: SessionService) {
       query: listSessionsQuery,
       async handle({ query, principal }): Promise<{ sessions: SessionSummary[] }> {
         if (query.status !== undefined && !isSessionStatus(query.status)) throw new ValidationError(`unknown status ${query.status}`);
-        const mine = principal.typ === 'staff' && principal.role === 'dispatcher' ? { dispatcher: principal.username } : {};
-        const list = await sessions.list({ ...query, status: query.status as SessionRecord['status'] | undefined, ...mine });
-        return { sessions: list.map(summary) };
+        const isSupervisor = principal.typ === 'staff' && principal.role === 'supervisor';
+        const mine = isSupervisor ? {} : { dispatcher: (principal as { username: string }).username };
+        const { hasRecording, ...filter } = query;
+        const list = await sessions.list({ ...filter, status: query.status as SessionRecord['status'] | undefined, ...mine });
+        if (!isSupervisor) return { sessions: list.map(summary) };
+        const rows = await Promise.all(list.map(async (s) => ({ ...summary(s), hasRecording: await supervision.hasRecording(s.id) })));
+        const filtered = hasRecording === undefined ? rows : rows.filter((r) => r.hasRecording === (hasRecording === 'true'));
+        await supervision.searched(actorOf(principal), query, filtered.length);
+        return { sessions: filtered };
       },
     }),
     defineRoute({
@@ -61,6 +73,8 @@ export function sessionRoutes(sessions: SessionService) {
         const s = await sessions.get(params.id);
         authorizeSession(principal, s, 'view');
         const isOwner = principal.typ === 'staff' && principal.role === 'dispatcher';
+        // Every look a supervisor takes is itself on the record, visible in the same timeline.
+        if (!isOwner) await sessions.record(s.id, 'supervisor_viewed', actorOf(principal));
         return {
           ...summary(s),
           ...(isOwner && s.status !== 'ended' && { inviteUrl: sessions.inviteUrl(s.inviteCode) }),

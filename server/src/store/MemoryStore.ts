@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { SessionEvent, SessionStatus } from '@sightline/shared';
 import type {
   InviteRecord,
@@ -11,7 +14,11 @@ import type {
 } from './Store.js';
 import { matchesFilter } from './filter.js';
 
-/** In-process store for a single node. Copies on the way in and out so callers cannot mutate state. */
+/**
+ * In-process store for a single node. Copies on the way in and out so callers cannot mutate state.
+ * Users alone outlive the process: with a users file they are loaded from it and saved to it
+ * (the command line adds users there).
+ */
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   #sessions = new Map<string, SessionRecord>();
@@ -20,6 +27,12 @@ export class MemoryStore implements Store {
   #users = new Map<string, UserRecord>();
   #smsRefs = new Map<string, string>();
   #codes = new Map<string, SpokenCodeRecord>();
+
+  constructor(private readonly usersFile?: string) {
+    if (usersFile && existsSync(usersFile)) {
+      for (const u of JSON.parse(readFileSync(usersFile, 'utf8')) as UserRecord[]) this.#users.set(u.username, u);
+    }
+  }
 
   async insertSession(session: SessionRecord): Promise<void> {
     if (this.#sessions.has(session.id)) throw new Error(`session ${session.id} exists`);
@@ -109,6 +122,12 @@ export class MemoryStore implements Store {
   async addUser(user: UserRecord): Promise<boolean> {
     if (this.#users.has(user.username)) return false;
     this.#users.set(user.username, { ...user });
+    if (this.usersFile) {
+      await mkdir(path.dirname(this.usersFile), { recursive: true });
+      const tmp = `${this.usersFile}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify([...this.#users.values()], null, 2), { mode: 0o600 });
+      await rename(tmp, this.usersFile);
+    }
     return true;
   }
 

@@ -37,6 +37,8 @@ export const listSessionsQuery = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional(),
   status: z.string().max(32).optional(),
   incidentRef: z.string().max(64).optional(),
+  dispatcher: z.string().max(64).optional(),
+  hasRecording: z.enum(['true', 'false']).optional(),
 });
 export type ListSessionsQuery = z.infer<typeof listSessionsQuery>;
 
@@ -52,6 +54,8 @@ export interface SessionSummary {
   dispatcher: string;
   createdAt: string;
   endedAt?: string;
+  /** Supervisor listings only. */
+  hasRecording?: boolean;
 }
 
 export interface CreateSessionResponse {
@@ -64,6 +68,8 @@ export interface SessionDetail extends SessionSummary {
   inviteUrl?: string;
   events: SessionEvent[];
 }
+
+export const legalHoldRequest = z.strictObject({ hold: z.boolean(), reason: z.string().trim().max(200).optional() });
 
 export interface RedeemResponse {
   token: string;

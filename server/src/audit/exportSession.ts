@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import * as tar from 'tar';
+import type { AuditLogs } from './AuditLogs.js';
+import { mediaFiles, sessionDir } from './sessionFiles.js';
+
+export interface VerificationReport {
+  sessionId: string;
+  generatedAt: string;
+  generatedBy: string;
+  log: { intact: boolean; records: number; firstBadSeq?: number; reason?: string; head?: { seq: number; hash: string } };
+  files: { path: string; bytes: number; sha256: string }[];
+}
+
+/**
+ * One archive per session (tar.gz): its log, recordings, stills, and a verification report with the
+ * log's check and a SHA-256 of every file, so the receiver can tell the archive is whole.
+ */
+export async function exportSession(audit: AuditLogs, sessionId: string, by: string): Promise<{ stream: Readable; report: VerificationReport }> {
+  const dir = sessionDir(audit.dataDir, sessionId);
+  const files = [{ rel: 'log.jsonl', bytes: 0 }, ...(await mediaFiles(dir))];
+  const verify = await audit.verifySession(sessionId);
+  const report: VerificationReport = {
+    sessionId,
+    generatedAt: new Date().toISOString(),
+    generatedBy: by,
+    log: { ...verify, head: await audit.heads.get(sessionId) },
+    files: await Promise.all(files.map(async (f) => ({ path: f.rel, ...(await digest(path.join(dir, f.rel))) }))),
+  };
+  // Stage symlinks beside the report so the archive has one tidy root, without copying media.
+  const staging = await mkdtemp(path.join(os.tmpdir(), 'sightline-export-'));
+  const root = path.join(staging, sessionId);
+  for (const f of files) {
+    await mkdir(path.dirname(path.join(root, f.rel)), { recursive: true });
+    await symlink(path.join(dir, f.rel), path.join(root, f.rel));
+  }
+  await writeFile(path.join(root, 'verification.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const stream = tar.create({ gzip: true, cwd: staging, follow: true, portable: true }, [sessionId]) as unknown as Readable;
+  stream.once('close', () => void rm(staging, { recursive: true, force: true }));
+  stream.once('end', () => void rm(staging, { recursive: true, force: true }));
+  return { stream, report };
+}
+
+async function digest(file: string): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}

@@ -1,0 +1,65 @@
+import { legalHoldRequest, sessionIdParam } from '@sightline/shared';
+import { defineRoute } from '../http/route.js';
+import { actorOf } from '../sessions/access.js';
+import type { SessionService } from '../sessions/SessionService.js';
+import type { AuditLogs } from './AuditLogs.js';
+import { exportSession } from './exportSession.js';
+
+const supervisor = { staff: ['supervisor'] } as const;
+
+/** The supervisor's tools: verify a log, export a session, legal hold, and the access log itself. */
+export function auditRoutes(sessions: SessionService, audit: AuditLogs) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/sessions/:id/verify',
+      access: supervisor,
+      params: sessionIdParam,
+      async handle({ params }) {
+        await sessions.get(params.id);
+        const { intact, records, firstBadSeq, reason } = await audit.verifySession(params.id);
+        return { intact, records, ...(firstBadSeq !== undefined && { firstBadSeq, reason }) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/sessions/:id/export',
+      access: supervisor,
+      params: sessionIdParam,
+      async handle({ params, principal, res }) {
+        const s = await sessions.get(params.id);
+        const actor = actorOf(principal);
+        // Logged before the archive is built, so the export carries its own record.
+        await sessions.record(s.id, 'session_exported', actor);
+        const { stream } = await exportSession(audit, s.id, actor);
+        res.set({
+          'Content-Type': 'application/gzip',
+          'Content-Disposition': `attachment; filename="sightline-${s.id}.tar.gz"`,
+          'Cache-Control': 'no-store',
+        });
+        stream.pipe(res);
+        await new Promise((resolve) => res.once('close', resolve));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sessions/:id/hold',
+      access: supervisor,
+      params: sessionIdParam,
+      body: legalHoldRequest,
+      async handle({ params, body, principal }) {
+        const s = await sessions.get(params.id);
+        await sessions.record(s.id, 'legal_hold', actorOf(principal), { hold: body.hold, ...(body.reason && { reason: body.reason }) });
+        return { id: s.id, legalHold: body.hold };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/audit/access',
+      access: supervisor,
+      async handle() {
+        return { records: await audit.access.records() };
+      },
+    }),
+  ];
+}
