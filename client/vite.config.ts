@@ -13,6 +13,7 @@ export default defineConfig({
       input: {
         caller: resolve(import.meta.dirname, 'caller.html'),
         console: resolve(import.meta.dirname, 'console.html'),
+        audit: resolve(import.meta.dirname, 'audit.html'),
       },
     },
   },

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChainHead } from './chain.js';
 
@@ -10,6 +10,7 @@ import type { ChainHead } from './chain.js';
 export class HeadIndex {
   #heads: Promise<Map<string, ChainHead>> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  #size = -1;
   readonly file: string;
 
   constructor(dataDir: string) {
@@ -17,6 +18,9 @@ export class HeadIndex {
   }
 
   async get(logId: string): Promise<ChainHead | undefined> {
+    // Another process (the command line) may have appended: re-read when the file has grown.
+    const size = await stat(this.file).then((s) => s.size, () => 0);
+    if (size !== this.#size) this.#heads = undefined;
     return (await this.#load()).get(logId);
   }
 
@@ -28,6 +32,7 @@ export class HeadIndex {
       try {
         await fh.write(`${JSON.stringify({ log: logId, seq: head.seq, hash: head.hash, at: new Date().toISOString() })}\n`);
         await fh.datasync();
+        this.#size = (await fh.stat()).size;
       } finally {
         await fh.close();
       }
@@ -45,6 +50,7 @@ export class HeadIndex {
   #load(): Promise<Map<string, ChainHead>> {
     this.#heads ??= readFile(this.file, 'utf8').then(
       (text) => {
+        this.#size = Buffer.byteLength(text);
         const map = new Map<string, ChainHead>();
         for (const line of text.split('\n')) {
           if (!line) continue;

@@ -24,6 +24,7 @@ export function pagesRouter(clientDist: string, sessions: SessionService, log: L
 
   router.get('/', (_req, res) => res.redirect('/console'));
   router.get('/console', page('console.html'));
+  router.get('/audit', page('audit.html'));
   router.get('/j/:code', (req, res) => {
     const parsed = inviteCodeParam.safeParse(req.params);
     if (parsed.success) {

@@ -153,6 +153,16 @@ export class Room extends EventEmitter<RoomEvents> {
     await consumer.resume();
   }
 
+  /** Bytes sent so far and the current quality score (0-10) of a producer, for the quality summary. */
+  async producerSample(producerId: string): Promise<{ bytes: number; score: number; codec: string } | undefined> {
+    const entry = this.#producers.get(producerId);
+    if (!entry || entry.producer.closed) return undefined;
+    const stats = await entry.producer.getStats().catch(() => []);
+    const bytes = stats.reduce((sum, s) => sum + (s.byteCount ?? 0), 0);
+    const score = Math.min(...entry.producer.score.map((s) => s.score), 10);
+    return { bytes, score, codec: entry.producer.rtpParameters.codecs[0]?.mimeType ?? '' };
+  }
+
   closeProducers(source: ProducerInfo['source']): void {
     for (const { producer, info } of [...this.#producers.values()]) if (info.source === source) producer.close();
   }

@@ -1,4 +1,5 @@
 import type { Logger } from '../logging.js';
+import { MediaQuality } from '../sfu/MediaQuality.js';
 import type { Room } from '../sfu/Room.js';
 import { sessionChannel, type Services, type SignallingServer } from './types.js';
 
@@ -33,12 +34,19 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Ser
     const transition = (status: 'live' | 'reconnecting', details?: Record<string, unknown>) =>
       sessions.transition(id, status, 'system', details).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'transition failed'));
 
+    const quality = new MediaQuality(room);
+    const record = (type: 'media_started' | 'media_ended', details: Record<string, unknown>) =>
+      sessions.record(id, type, 'system', details).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'media event not logged'));
+
     room.on('producer-added', (info) => {
       io.to(channel).emit('media:producer-added', { sessionId: id, ...info });
+      quality.start(info.producerId, info.kind);
       void transition('live', { kind: info.kind, source: info.source });
     });
     room.on('producer-closed', (producerId) => {
       io.to(channel).emit('media:producer-closed', { sessionId: id, producerId });
+      const summary = quality.finish(producerId);
+      if (summary) void record('media_ended', { ...summary });
       if (room.producers().length === 0) void transition('reconnecting', { reason: 'caller media stopped' });
     });
     room.on('producer-connectivity', (_producerId, connected) => {

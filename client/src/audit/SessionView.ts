@@ -1,0 +1,115 @@
+import type { SessionDetail, SessionEvent, SnapshotInfo } from '@sightline/shared';
+import { api } from '../common/api.js';
+import { h } from '../common/dom.js';
+
+interface RecordingInfo {
+  name: string;
+  segment: number;
+  startedAt: string;
+  endedAt?: string;
+  bytes?: number;
+  durationSec?: number;
+  codecs: string[];
+  status: string;
+}
+
+/**
+ * One session for the supervisor: its verified log, timeline, chat transcript, location trail,
+ * media quality, stills and recordings (seekable playback), legal hold and export. Opening it is
+ * itself logged by the server, and shows up in the timeline below.
+ */
+export async function showSession(el: HTMLElement, token: string, id: string): Promise<void> {
+  const get = <T>(path: string) => api<T>('GET', path, { token });
+  const [detail, verify, snaps, recs] = await Promise.all([
+    get<SessionDetail>(`/api/sessions/${id}`),
+    get<{ intact: boolean; records: number; firstBadSeq?: number; reason?: string }>(`/api/sessions/${id}/verify`),
+    get<{ snapshots: SnapshotInfo[] }>(`/api/sessions/${id}/snapshots`).catch(() => ({ snapshots: [] })),
+    get<{ recordings: RecordingInfo[] }>(`/api/sessions/${id}/recordings`).catch(() => ({ recordings: [] })),
+  ]);
+  const events = detail.events;
+  const integrity = h('strong', { testid: 'log-integrity', class: verify.intact ? 'ok' : 'bad' }, verify.intact ? 'intact' : 'broken');
+  const integrityNote = verify.intact ? `${verify.records} records, hash chain verified` : `first bad record: seq ${verify.firstBadSeq} (${verify.reason})`;
+
+  const exportButton = h('button', { type: 'button', testid: 'export-button' }, 'Export archive');
+  exportButton.addEventListener('click', () => void download(token, id, exportButton));
+  const held = [...events].reverse().find((e) => e.type === 'legal_hold')?.details?.['hold'] === true;
+  const hold = h('button', { type: 'button', testid: 'legal-hold', 'aria-pressed': String(held) }, held ? 'Release legal hold' : 'Place legal hold');
+  hold.addEventListener('click', () => void api('POST', `/api/sessions/${id}/hold`, { token, body: { hold: !held } }).then(() => showSession(el, token, id)));
+
+  el.hidden = false;
+  el.replaceChildren(
+    h('h2', {}, `${detail.incidentRef ?? 'No incident ref'} · ${detail.id}`),
+    h('p', {}, `Dispatcher ${detail.dispatcher} · created ${new Date(detail.createdAt).toLocaleString()}${detail.endedAt ? ` · ended ${new Date(detail.endedAt).toLocaleString()}` : ''} · status ${detail.status}`),
+    h('p', {}, 'Log: ', integrity, ` — ${integrityNote}`),
+    h('div', { class: 'row' }, exportButton, hold),
+    section('Recordings', recs.recordings.length ? recs.recordings.map((r) => recording(id, r)) : [h('p', { class: 'muted' }, 'No recordings.')]),
+    section('Timeline', [h('ol', { class: 'audit-timeline', tabindex: '0' }, ...events.map(timelineItem))]),
+    section('Chat transcript', transcript(events)),
+    section('Location trail', locations(events)),
+    section('Media quality', quality(events)),
+    section('Snapshots and photos', [stills(token, id, snaps.snapshots)]),
+  );
+}
+
+function section(title: string, children: Node[]): HTMLElement {
+  return h('section', { class: 'audit-section' }, h('h3', {}, title), ...children);
+}
+
+function timelineItem(e: SessionEvent): HTMLElement {
+  const details = e.details ? Object.entries(e.details).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ') : '';
+  return h('li', { testid: 'timeline-event', 'data-type': e.type }, h('time', { datetime: e.at }, new Date(e.at).toLocaleTimeString()), ` #${e.seq} ${e.type} `, h('span', { class: 'muted' }, `${e.actor} ${details}`));
+}
+
+function recording(sessionId: string, r: RecordingInfo): HTMLElement {
+  // Same-site cookie auth: a <video> cannot send a bearer header, and range requests make it seekable.
+  const video = h('video', { testid: 'recording-player', controls: true, preload: 'metadata', src: `/api/sessions/${sessionId}/recordings/${encodeURIComponent(r.name)}` });
+  const meta = `segment ${r.segment} · ${new Date(r.startedAt).toLocaleTimeString()}${r.endedAt ? `–${new Date(r.endedAt).toLocaleTimeString()}` : ''} · ${r.durationSec?.toFixed(1) ?? '?'} s · ${r.bytes ? `${Math.round(r.bytes / 1024)} KiB` : ''} · ${r.codecs.join(', ')} · ${r.status}`;
+  return h('div', { class: 'recording' }, video, h('p', { class: 'muted' }, meta));
+}
+
+function transcript(events: SessionEvent[]): Node[] {
+  const chats = events.filter((e) => e.type === 'chat');
+  if (!chats.length) return [h('p', { class: 'muted' }, 'No chat.')];
+  return [h('ol', { testid: 'chat-transcript' }, ...chats.map((e) => h('li', {}, `${new Date(e.at).toLocaleTimeString()} ${String(e.details?.['from'] ?? e.actor)}: ${String(e.details?.['text'] ?? '')}`)))];
+}
+
+function locations(events: SessionEvent[]): Node[] {
+  const locs = events.filter((e) => e.type === 'location');
+  if (!locs.length) return [h('p', { class: 'muted' }, 'No location shared.')];
+  return [h('ol', { testid: 'location-trail' }, ...locs.map((e) => h('li', {}, `${new Date(e.at).toLocaleTimeString()} ${Number(e.details?.['lat']).toFixed(5)}, ${Number(e.details?.['lng']).toFixed(5)} ±${Math.round(Number(e.details?.['accuracy']))} m`)))];
+}
+
+function quality(events: SessionEvent[]): Node[] {
+  const ended = events.filter((e) => e.type === 'media_ended');
+  const reconnects = events.filter((e) => e.type === 'reconnecting').length;
+  const rows = ended.map((e) => h('li', {}, `${String(e.details?.['kind'] ?? 'media')} ${String(e.details?.['codec'] ?? '')}: ${Math.round(Number(e.details?.['durationSec'] ?? 0))} s, avg ${Math.round(Number(e.details?.['avgKbps'] ?? 0))} kbit/s, min score ${String(e.details?.['minScore'] ?? '?')}`));
+  return [h('p', {}, `${reconnects} reconnection(s).`), h('ol', { testid: 'quality-summary' }, ...rows)];
+}
+
+function stills(token: string, sessionId: string, snapshots: SnapshotInfo[]): HTMLElement {
+  const list = h('ul', { class: 'snapshots' });
+  for (const s of snapshots) {
+    const img = h('img', { alt: `${s.source} ${s.at}` });
+    list.append(h('li', {}, img, h('span', { class: 'muted' }, `${s.source} ${new Date(s.at).toLocaleTimeString()}`)));
+    void fetch(`/api/sessions/${sessionId}/snapshots/${encodeURIComponent(s.name)}`, { headers: { authorization: `Bearer ${token}` } })
+      .then((r) => (r.ok ? r.blob() : undefined))
+      .then((b) => b && (img.src = URL.createObjectURL(b)));
+  }
+  if (!snapshots.length) list.append(h('li', { class: 'muted' }, 'None.'));
+  return list;
+}
+
+async function download(token: string, id: string, button: HTMLButtonElement): Promise<void> {
+  button.disabled = true;
+  try {
+    const res = await fetch(`/api/sessions/${id}/export`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`export failed (${res.status})`);
+    const url = URL.createObjectURL(await res.blob());
+    const a = h('a', { href: url, download: `sightline-${id}.tar.gz` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  } finally {
+    button.disabled = false;
+  }
+}
