@@ -123,6 +123,11 @@ async function start(): Promise<void> {
   let publisher: Publisher | undefined;
   socket.on('session:ended', () => endCall(socket, publisher));
   socket.on('chat:message', ({ message }) => ui.addChat(message));
+  // The caller is told whenever a recording starts or stops.
+  socket.on('session:event', ({ event }) => {
+    if (event.type === 'recording_started') ui.setRecordingActive(true);
+    if (event.type === 'recording_ended') ui.setRecordingActive(false);
+  });
   socket.on('control:request', ({ action }) => void obey(socket, sessionId, publisher, action));
   void request(socket, 'session:join', { sessionId }).catch(() => undefined);
   wireExtras(ui, socket, sessionId, token);

@@ -55,6 +55,12 @@ export class CallerUi {
     el.textContent = words ? `${state} — ${words}` : state;
   }
 
+  setRecordingActive(active: boolean): void {
+    const el = $('rec');
+    el.hidden = !active;
+    el.textContent = active ? `● REC — ${this.text.recording.always}` : '';
+  }
+
   showHelp(message: string): void {
     const help = $('help');
     help.textContent = message;

@@ -8,6 +8,7 @@ import { CallerPanel } from './card/CallerPanel.js';
 import { ChatPanel } from './card/ChatPanel.js';
 import type { CardContext } from './card/context.js';
 import { InvitePanel } from './card/InvitePanel.js';
+import { RecordButton, type RecordingPolicy } from './card/RecordButton.js';
 import { SnapshotList } from './card/SnapshotList.js';
 import { Timeline } from './card/Timeline.js';
 import { VideoPanel } from './card/VideoPanel.js';
@@ -42,6 +43,7 @@ export class SessionCard {
   #caller: CallerPanel;
   #snapshots: SnapshotList;
   #subscriber: Subscriber;
+  #record: RecordButton;
 
   constructor(
     readonly sessionId: string,
@@ -58,6 +60,7 @@ export class SessionCard {
     this.#video = new VideoPanel(() => this.#subscriber.videoStats(), (v) => this.#snapshots.capture(v), localStorage.getItem('sightline.blur') === '1');
     this.#chat = new ChatPanel(ctx);
     this.#caller = new CallerPanel(ctx);
+    this.#record = new RecordButton(ctx);
     const end = h('button', { type: 'button', testid: 'end-session-button', class: 'danger' }, 'End session');
     end.addEventListener('click', () => void this.end());
     this.el = h(
@@ -72,7 +75,7 @@ export class SessionCard {
         h('div', { class: 'card-main' }, this.#video.el, this.#caller.el),
         h('div', { class: 'card-side' }, this.#chat.el, this.#timeline.el, this.#snapshots.el),
       ),
-      h('footer', {}, end),
+      h('footer', {}, this.#record.el, end),
     );
   }
 
@@ -81,6 +84,8 @@ export class SessionCard {
     const detail = await api<SessionDetail>('GET', `/api/sessions/${this.sessionId}`, { token: this.token });
     this.#title.textContent = [detail.incidentRef, maskedPhone(detail.phone)].filter(Boolean).join(' · ') || this.sessionId;
     if (detail.inviteUrl) this.#invite.setLink(detail.inviteUrl);
+    const rec = (detail as { recording?: { policy: RecordingPolicy; active: boolean } }).recording;
+    if (rec) this.#record.setPolicy(rec.policy, rec.active);
     this.#subscriber.close();
     const joined: JoinResult = await request(this.socket, 'session:join', { sessionId: this.sessionId });
     for (const e of joined.events) this.addEvent(e);
@@ -104,6 +109,8 @@ export class SessionCard {
 
   addEvent(e: SessionEvent): void {
     this.#timeline.add(e);
+    if (e.type === 'recording_started') this.#record.setActive(true);
+    if (e.type === 'recording_ended') this.#record.setActive(false);
   }
 
   chat(m: ChatMessage): void {

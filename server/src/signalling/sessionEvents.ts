@@ -41,7 +41,7 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Ser
     room.on('producer-added', (info) => {
       io.to(channel).emit('media:producer-added', { sessionId: id, ...info });
       quality.start(info.producerId, info.kind);
-      void transition('live', { kind: info.kind, source: info.source });
+      void transition('live', { kind: info.kind, source: info.source }).then(() => record('media_started', { kind: info.kind, source: info.source }));
     });
     room.on('producer-closed', (producerId) => {
       io.to(channel).emit('media:producer-closed', { sessionId: id, producerId });

@@ -1,0 +1,46 @@
+import { api } from '../../common/api.js';
+import { h } from '../../common/dom.js';
+import type { CardContext } from './context.js';
+
+export type RecordingPolicy = 'off' | 'on-demand' | 'always';
+
+/** Start/stop recording as the deployment's policy allows; the state follows the session's events. */
+export class RecordButton {
+  readonly el: HTMLButtonElement;
+  #active = false;
+  #policy: RecordingPolicy = 'on-demand';
+
+  constructor(private readonly ctx: CardContext) {
+    this.el = h('button', { type: 'button', class: 'small', testid: 'record-button', 'aria-pressed': 'false' }, 'Record');
+    this.el.addEventListener('click', () => void this.#toggle());
+  }
+
+  setPolicy(policy: RecordingPolicy, active: boolean): void {
+    this.#policy = policy;
+    this.setActive(active);
+  }
+
+  setActive(active: boolean): void {
+    this.#active = active;
+    this.el.setAttribute('aria-pressed', String(active));
+    this.el.classList.toggle('recording', active);
+    this.el.textContent = active ? '● Stop recording' : 'Record';
+    // Policy "always" records by itself and "off" never does: the dispatcher has nothing to decide.
+    this.el.disabled = this.#policy !== 'on-demand';
+    this.el.title = this.#policy === 'off' ? 'Recording is off in this deployment' : this.#policy === 'always' ? 'Every session is recorded' : '';
+    if (this.#policy === 'always') this.el.textContent = active ? '● Recording (always)' : 'Recording (always)';
+  }
+
+  async #toggle(): Promise<void> {
+    this.el.disabled = true;
+    try {
+      const r = await api<{ active: boolean }>('POST', `/api/sessions/${this.ctx.sessionId}/recording`, {
+        token: this.ctx.token,
+        body: { action: this.#active ? 'stop' : 'start' },
+      });
+      this.setActive(r.active);
+    } catch {
+      this.setActive(this.#active);
+    }
+  }
+}
