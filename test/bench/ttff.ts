@@ -5,7 +5,8 @@
  *
  *   npm run bench:ttff            (RUNS=20 npm run bench:ttff for more runs)
  */
-import type { CDPSession, Page } from 'puppeteer-core';
+import { countBytes, median, summarize } from './measure.js';
+import type { Page } from 'puppeteer-core';
 import { launchDevice, waitFor } from '../support/browser.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
 import { startServer } from '../support/server.js';
@@ -46,11 +47,8 @@ async function main(): Promise<void> {
     await Promise.all([dispatcher.close(), caller.close()]);
     await server.stop();
   }
-  const sorted = [...ttff].sort((a, b) => a - b);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
   process.stdout.write(
-    `\ntap → first decoded frame over ${RUNS} runs: median ${pct(50).toFixed(0)} ms, p90 ${pct(90).toFixed(0)} ms, ` +
-      `min ${sorted[0]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms\n` +
+    summarize('Sightline', ttff) +
       `caller page bytes on the wire to first frame (compressed, incl. headers and signalling): median ${(median(bytes) / 1024).toFixed(1)} KiB\n`,
   );
 }
@@ -65,20 +63,7 @@ async function armFirstFrameProbe(page: Page, sessionId: string): Promise<void> 
   }, sessionId);
 }
 
-/** Counts bytes received by the caller page over the network (HTTP bodies + headers, WebSocket frames). */
-async function countBytes(cdp: CDPSession): Promise<{ total(): number }> {
-  let total = 0;
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  cdp.on('Network.loadingFinished', (e) => (total += e.encodedDataLength));
-  cdp.on('Network.webSocketFrameReceived', (e) => (total += e.response.payloadData.length));
-  return { total: () => total };
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
 
 main().catch((err: unknown) => {
   console.error(err);

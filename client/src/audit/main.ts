@@ -1,7 +1,8 @@
 import '../console/console.css';
 import './audit.css';
-import type { LoginResponse, SessionSummary } from '@sightline/shared';
-import { api, ApiError } from '../common/api.js';
+import type { SessionSummary } from '@sightline/shared';
+import { api } from '../common/api.js';
+import { wireLogin } from '../common/login.js';
 import { h } from '../common/dom.js';
 import { showSession } from './SessionView.js';
 
@@ -10,17 +11,13 @@ const TOKEN_KEY = 'sightline.audit.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const loginForm = $<HTMLFormElement>('login');
-loginForm.addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  const data = new FormData(loginForm);
-  $('login-error').textContent = '';
-  api<LoginResponse>('POST', '/api/auth/login', { body: { username: data.get('username'), password: data.get('password') } })
-    .then((r) => {
-      if (r.role !== 'supervisor') throw new ApiError(403, 'forbidden', 'the audit workspace is for supervisors');
-      sessionStorage.setItem(TOKEN_KEY, r.token);
-      open(r.token, String(data.get('username')));
-    })
-    .catch((err: Error) => ($('login-error').textContent = err.message));
+wireLogin({
+  form: loginForm,
+  error: $('login-error'),
+  role: 'supervisor',
+  tokenKey: TOKEN_KEY,
+  wrongRole: 'the audit workspace is for supervisors',
+  onLogin: (token, username) => open(token, username),
 });
 
 const saved = sessionStorage.getItem(TOKEN_KEY);

@@ -1,6 +1,7 @@
 import './console.css';
-import type { CreateSessionResponse, LoginResponse, SessionSummary } from '@sightline/shared';
-import { api, ApiError } from '../common/api.js';
+import type { CreateSessionResponse, SessionSummary } from '@sightline/shared';
+import { api } from '../common/api.js';
+import { wireLogin } from '../common/login.js';
 import { loadDevice } from '../common/device.js';
 import { connectSignalling } from '../common/signalling.js';
 import { SessionCard } from './SessionCard.js';
@@ -10,17 +11,13 @@ const TOKEN_KEY = 'sightline.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const loginForm = $<HTMLFormElement>('login');
-loginForm.addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  const data = new FormData(loginForm);
-  $('login-error').textContent = '';
-  api<LoginResponse>('POST', '/api/auth/login', { body: { username: data.get('username'), password: data.get('password') } })
-    .then((r) => {
-      if (r.role !== 'dispatcher') throw new ApiError(403, 'forbidden', 'this console is for dispatchers; supervisors use /audit');
-      sessionStorage.setItem(TOKEN_KEY, r.token);
-      return openConsole(r.token, String(data.get('username')));
-    })
-    .catch((err: Error) => ($('login-error').textContent = err.message));
+wireLogin({
+  form: loginForm,
+  error: $('login-error'),
+  role: 'dispatcher',
+  tokenKey: TOKEN_KEY,
+  wrongRole: 'this console is for dispatchers; supervisors use /audit',
+  onLogin: (token, username) => openConsole(token, username),
 });
 
 const blurDefault = $<HTMLInputElement>('blur-default');

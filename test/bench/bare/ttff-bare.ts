@@ -7,12 +7,13 @@
  *
  *   npx tsx test/bench/bare/ttff-bare.ts        (RUNS=20 for more runs)
  */
+import { countBytes, median, summarize } from '../measure.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CDPSession, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { build } from 'vite';
 import { launchDevice, waitFor, type Device } from '../../support/browser.js';
 
@@ -120,11 +121,8 @@ async function main(): Promise<void> {
     await server?.stop();
     await rm(distDir, { recursive: true, force: true });
   }
-  const sorted = [...ttff].sort((a, b) => a - b);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
   process.stdout.write(
-    `\nBARE tap → first decoded frame over ${RUNS} runs: median ${pct(50).toFixed(0)} ms, p90 ${pct(90).toFixed(0)} ms, ` +
-      `min ${sorted[0]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms\n` +
+    summarize('BARE', ttff) +
       `publisher page bytes on the wire to first frame (compressed, incl. headers and signalling): median ${(median(bytes) / 1024).toFixed(1)} KiB\n` +
       `publisher: ${codec}\n`,
   );
@@ -144,20 +142,7 @@ async function armFirstFrameProbe(page: Page): Promise<void> {
   });
 }
 
-/** Counts bytes received by the publisher page over the network (HTTP bodies + headers, WebSocket frames). */
-async function countBytes(cdp: CDPSession): Promise<{ total(): number }> {
-  let total = 0;
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  cdp.on('Network.loadingFinished', (e) => (total += e.encodedDataLength));
-  cdp.on('Network.webSocketFrameReceived', (e) => (total += e.response.payloadData.length));
-  return { total: () => total };
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
 
 main().then(
   () => process.exit(0),
