@@ -27,6 +27,8 @@ import { attachSignalling } from './signalling/SignallingServer.js';
 import { createSmsProvider } from './sms/createSmsProvider.js';
 import { smsStatusRouter } from './sms/statusWebhook.js';
 import { createStore } from './store/createStore.js';
+import { RedisStore } from './store/RedisStore.js';
+import { createLimit, LIMITS } from './ratelimit/limits.js';
 import type { SmsProvider } from './sms/SmsProvider.js';
 
 export interface RunningServer {
@@ -71,7 +73,9 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     viewerTtlMs: config.sessionMaxMs,
     recordingPolicy: config.recordingPolicy,
   });
-  const limiter = new RedeemLimiter({ attemptsPerMinute: 60, failures: 5, failureWindowSeconds: 15 * 60 });
+  const redis = store instanceof RedisStore ? store.client : undefined;
+  const limit = (name: keyof typeof LIMITS) => createLimit(name, LIMITS[name], redis);
+  const limiter = new RedeemLimiter(limit('redeemAttemptsPerIp'), limit('redeemFailuresPerIp'));
   const snapshots = new SnapshotStore(config.dataDir);
   const timers = new SessionTimers(sessions, { inviteTtlMs: config.inviteTtlMs, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, log);
   let io: SignallingServer | undefined;
@@ -86,8 +90,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     sessions,
     webhooks,
     routes: [
-      ...authRoutes(users, tokens),
-      ...sessionRoutes(sessions, {
+      ...authRoutes(users, tokens, { perIp: limit('loginPerIp'), failuresPerUser: limit('loginFailuresPerUser') }),
+      ...sessionRoutes(sessions, { sessions: limit('sessionsPerDispatcher'), sms: limit('smsPerDispatcher') }, {
         searched: (actor, query, results) => audit.appendAccess(actor, 'sessions_searched', { query, results }),
         hasRecording: async (id) => (await mediaFiles(sessionDir(config.dataDir, id))).some((f) => f.rel.startsWith('recordings/')),
       }),
@@ -110,7 +114,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     log,
   });
   const http = createServer(app);
-  io = attachSignalling(http, tokens, { sessions, rooms }, log);
+  io = attachSignalling(http, tokens, { sessions, rooms }, limit('socketEventsPerConnection'), log);
   timers.start();
   const retention = new RetentionService(audit, config.retentionDays, log);
   retention.startDaily();

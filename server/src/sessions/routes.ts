@@ -8,6 +8,7 @@ import {
   type SessionSummary,
 } from '@sightline/shared';
 import type { Principal } from '../auth/tokens.js';
+import type { Limit } from '../ratelimit/limits.js';
 import { ValidationError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import type { SessionRecord } from '../store/Store.js';
@@ -20,7 +21,7 @@ export interface SupervisorAccess {
   hasRecording(sessionId: string): Promise<boolean>;
 }
 
-export function sessionRoutes(sessions: SessionService, supervision: SupervisorAccess) {
+export function sessionRoutes(sessions: SessionService, limits: { sessions: Limit; sms: Limit }, supervision: SupervisorAccess) {
   const summary = (s: SessionRecord): SessionSummary => ({
     id: s.id,
     status: s.status,
@@ -42,6 +43,8 @@ export function sessionRoutes(sessions: SessionService, supervision: SupervisorA
       body: createSessionRequest,
       status: 201,
       async handle({ body, principal }): Promise<CreateSessionResponse> {
+        await limits.sessions.take(username(principal));
+        await limits.sms.take(username(principal));
         const s = await sessions.create(username(principal), body);
         return { id: s.id, status: s.status, inviteUrl: sessions.inviteUrl(s.inviteCode) };
       },
@@ -103,6 +106,7 @@ export function sessionRoutes(sessions: SessionService, supervision: SupervisorA
       async handle({ params, principal }) {
         const s = await sessions.get(params.id);
         authorizeSession(principal, s, 'control');
+        await limits.sms.take(username(principal));
         await sessions.sendSms(s, actorOf(principal));
         return { id: s.id, status: (await sessions.get(s.id)).status };
       },

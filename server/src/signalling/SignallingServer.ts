@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { TokenService } from '../auth/tokens.js';
+import type { Limit } from '../ratelimit/limits.js';
 import { UnauthorizedError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { registerHandlers } from './gate.js';
@@ -15,7 +16,7 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
  * socket.io at the default path, authenticated by `auth: { token }` on the handshake (staff, caller
  * or viewer token). Messages go through the one gate; media objects die with their socket.
  */
-export function attachSignalling(http: HttpServer, tokens: TokenService, services: Services, log: Logger): SignallingServer {
+export function attachSignalling(http: HttpServer, tokens: TokenService, services: Services, perConnection: Limit, log: Logger): SignallingServer {
   const io: SignallingServer = new Server(http, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
@@ -37,7 +38,7 @@ export function attachSignalling(http: HttpServer, tokens: TokenService, service
   });
 
   io.on('connection', (socket) => {
-    registerHandlers(socket, handlers, services, log);
+    registerHandlers(socket, handlers, services, perConnection, log);
     socket.on('disconnect', () => {
       for (const sessionId of services.rooms.sessionsOfPeer(socket.id)) services.rooms.peek(sessionId)?.closePeer(socket.id);
     });

@@ -1,11 +1,12 @@
 import { requestSchemas, type Ack, type RequestName } from '@sightline/shared';
 import { toAppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logging.js';
+import type { Limit } from '../ratelimit/limits.js';
 import { authorizeSession } from '../sessions/access.js';
 import type { Handler, Services, SignallingSocket } from './types.js';
 
 /**
- * The one gate for socket messages: every registered message is validated against its shared zod
+ * The one gate for socket messages: every registered message is rate-limited per connection, validated against its shared zod
  * schema, its session loaded and authorized for the handler's action, and the answer sent as a typed
  * ack. A bad message gets an error ack; the connection and the session carry on.
  */
@@ -13,6 +14,7 @@ export function registerHandlers(
   socket: SignallingSocket,
   handlers: readonly Handler<RequestName>[],
   services: Services,
+  perConnection: Limit,
   log: Logger,
 ): void {
   for (const handler of handlers) {
@@ -20,6 +22,7 @@ export function registerHandlers(
     socket.on(handler.name, async (payload: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: Ack<unknown>) => void) : () => {};
       try {
+        await perConnection.take(socket.id);
         const parsed = schema.safeParse(payload);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];

@@ -64,7 +64,8 @@ export class RedisStore implements Store {
   readonly kind = 'redis' as const;
 
   private constructor(
-    private readonly client: RedisClient,
+    /** Shared with what else needs Redis in Redis mode (rate limits). */
+    readonly client: RedisClient,
     private readonly prefix: string,
   ) {}
 
