@@ -3,6 +3,7 @@ import './audit.css';
 import type { SessionSummary } from '@sightline/shared';
 import { api } from '../common/api.js';
 import { wireLogin } from '../common/login.js';
+import { keepTokenFresh } from '../common/tokenRefresh.js';
 import { h } from '../common/dom.js';
 import { showSession } from './SessionView.js';
 
@@ -23,7 +24,8 @@ wireLogin({
 const saved = sessionStorage.getItem(TOKEN_KEY);
 if (saved) open(saved, '');
 
-function open(token: string, username: string): void {
+function open(initial: string, username: string): void {
+  const token = keepTokenFresh(initial, TOKEN_KEY, () => undefined);
   loginForm.hidden = true;
   $('app').hidden = false;
   $('who').textContent = username;
@@ -35,7 +37,8 @@ function open(token: string, username: string): void {
   void search(token, form);
 }
 
-async function search(token: string, form: HTMLFormElement): Promise<void> {
+async function search(tokenOf: () => string, form: HTMLFormElement): Promise<void> {
+  const token = tokenOf();
   const params = new URLSearchParams();
   for (const [k, v] of new FormData(form)) {
     const value = String(v).trim();
@@ -55,7 +58,7 @@ async function search(token: string, form: HTMLFormElement): Promise<void> {
         h('td', {}, s.status),
         h('td', {}, s.hasRecording ? 'yes' : 'no'),
       );
-      const openIt = () => void showSession($('detail'), token, s.id);
+      const openIt = () => void showSession($('detail'), tokenOf(), s.id);
       row.addEventListener('click', openIt);
       row.addEventListener('keydown', (e) => e.key === 'Enter' && openIt());
       return row;

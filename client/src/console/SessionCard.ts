@@ -49,10 +49,11 @@ export class SessionCard {
     readonly sessionId: string,
     private readonly socket: SignallingSocket,
     device: Device,
-    private readonly token: string,
+    private readonly tokenOf: () => string,
     private readonly onEnded: (card: SessionCard) => void,
   ) {
-    const ctx: CardContext = { sessionId, socket, token };
+    // A getter: staff tokens are refreshed while the console is open.
+    const ctx: CardContext = { sessionId, socket, get token() { return tokenOf(); } };
     this.#title.textContent = sessionId;
     this.#invite = new InvitePanel(ctx);
     this.#snapshots = new SnapshotList(ctx);
@@ -81,7 +82,7 @@ export class SessionCard {
 
   /** Loads details, joins the session's channel and prepares to receive media. Safe to call again after a reconnect. */
   async attach(): Promise<void> {
-    const detail = await api<SessionDetail>('GET', `/api/sessions/${this.sessionId}`, { token: this.token });
+    const detail = await api<SessionDetail>('GET', `/api/sessions/${this.sessionId}`, { token: this.tokenOf() });
     this.#title.textContent = [detail.incidentRef, maskedPhone(detail.phone)].filter(Boolean).join(' · ') || this.sessionId;
     if (detail.inviteUrl) this.#invite.setLink(detail.inviteUrl);
     const rec = (detail as { recording?: { policy: RecordingPolicy; active: boolean } }).recording;
@@ -153,7 +154,7 @@ export class SessionCard {
   }
 
   async end(): Promise<void> {
-    await api('POST', `/api/sessions/${this.sessionId}/end`, { token: this.token });
+    await api('POST', `/api/sessions/${this.sessionId}/end`, { token: this.tokenOf() });
     this.ended();
   }
 }

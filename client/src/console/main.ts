@@ -2,6 +2,7 @@ import './console.css';
 import type { CreateSessionResponse, SessionSummary } from '@sightline/shared';
 import { api } from '../common/api.js';
 import { wireLogin } from '../common/login.js';
+import { keepTokenFresh } from '../common/tokenRefresh.js';
 import { loadDevice } from '../common/device.js';
 import { connectSignalling } from '../common/signalling.js';
 import { SessionCard } from './SessionCard.js';
@@ -41,13 +42,17 @@ async function openConsole(token: string, username: string): Promise<void> {
 
   const device = await loadDevice();
   const socket = connectSignalling(token);
+  const currentToken = keepTokenFresh(token, TOKEN_KEY, (fresh) => {
+    // The next reconnect presents the fresh token.
+    (socket.auth as { token: string }).token = fresh;
+  });
   const cards = new Map<string, SessionCard>();
   const list = $('sessions');
 
   const addCard = (id: string, inviteUrl?: string): SessionCard => {
     const existing = cards.get(id);
     if (existing) return existing;
-    const card = new SessionCard(id, socket, device, token, (c) => {
+    const card = new SessionCard(id, socket, device, currentToken, (c) => {
       setTimeout(() => {
         c.el.remove();
         cards.delete(c.sessionId);
@@ -94,7 +99,7 @@ async function openConsole(token: string, username: string): Promise<void> {
       incidentRef: String(data.get('incidentRef') ?? '') || undefined,
       language: String(data.get('language') ?? 'nb'),
     };
-    api<CreateSessionResponse>('POST', '/api/sessions', { token, body })
+    api<CreateSessionResponse>('POST', '/api/sessions', { token: currentToken(), body })
       .then((r) => {
         addCard(r.id, r.inviteUrl);
         form.reset();

@@ -22,8 +22,20 @@ export function authRoutes(users: UserService, tokens: TokenService, limits: { p
         await limits.failuresPerUser.reset(body.username);
         const token = tokens.issue({ typ: 'staff', username: user.username, role: user.role });
         // Media playback (<video src>) cannot send a bearer header; an HttpOnly, same-site cookie can.
-        res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/api', maxAge: 12 * 3600_000 });
+        res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/api', maxAge: 30 * 60_000 });
         return { token, role: user.role };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/refresh',
+      access: { staff: ['dispatcher', 'supervisor'] },
+      // A still-valid staff token buys a fresh one; an expired one means logging in again.
+      async handle({ principal, req, res }): Promise<LoginResponse> {
+        if (principal.typ !== 'staff') throw new Error('staff principal expected');
+        const token = tokens.issue({ typ: 'staff', username: principal.username, role: principal.role });
+        res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/api', maxAge: 30 * 60_000 });
+        return { token, role: principal.role };
       },
     }),
   ];

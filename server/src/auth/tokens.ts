@@ -18,7 +18,7 @@ export type Principal =
 export type TokenKind = Principal['typ'];
 
 const TTL_SECONDS: Record<TokenKind, number> = {
-  staff: 12 * 3600, // one shift; refresh comes with the access-model work
+  staff: 30 * 60, // short: the console refreshes it while the dispatcher is logged in
   caller: 3 * 3600, // longer than a session's maximum lifetime
   viewer: 3 * 3600,
 };
