@@ -34,6 +34,7 @@ const envSchema = z.object({
   SESSION_MAX_MINUTES: z.coerce.number().positive().default(120),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(10),
   SPOKEN_CODE_MINUTES: z.coerce.number().positive().default(10),
+  SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().positive().default(60),
 });
 
 export interface Config {
@@ -55,6 +56,7 @@ export interface Config {
   sessionMaxMs: number;
   sessionIdleMs: number;
   spokenCodeTtlMs: number;
+  socketEventsPerSecond: number;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxMs: e.SESSION_MAX_MINUTES * 60_000,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     spokenCodeTtlMs: e.SPOKEN_CODE_MINUTES * 60_000,
+    socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
   };
 }
 

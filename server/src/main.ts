@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const worker = installWorkerBinary();
   log.info({ workerBinary: worker.path, source: worker.source }, 'mediasoup worker binary');
 
+  // A stray rejection is a bug to find, not a reason to drop every live call: log it and go on.
+  process.on('unhandledRejection', (reason) => log.error({ err: String(reason) }, 'unhandled rejection'));
   const { startServer } = await import('./server.js');
   const server = await startServer(config, log);
   process.stdout.write(`Sightline is up: ${config.publicUrl}/console\n`);

@@ -74,7 +74,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     recordingPolicy: config.recordingPolicy,
   });
   const redis = store instanceof RedisStore ? store.client : undefined;
-  const limit = (name: keyof typeof LIMITS) => createLimit(name, LIMITS[name], redis);
+  const limits = { ...LIMITS, socketEventsPerConnection: { points: config.socketEventsPerSecond, durationSec: 1 } };
+  const limit = (name: keyof typeof LIMITS) => createLimit(name, limits[name], redis);
   const limiter = new RedeemLimiter(limit('redeemAttemptsPerIp'), limit('redeemFailuresPerIp'));
   const snapshots = new SnapshotStore(config.dataDir);
   const timers = new SessionTimers(sessions, { inviteTtlMs: config.inviteTtlMs, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, log);

@@ -11,6 +11,7 @@ export const DEMO_PASSWORD = 'e2e-demo-password';
 /** A Sightline server started the way an operator starts it (`node server/dist/main.js`), on loopback. */
 export interface TestServer {
   url: string;
+  pid: number;
   /** Everything the process printed so far (console SMS lines included). */
   output(): string;
   stop(): Promise<void>;
@@ -53,6 +54,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   }
   return {
     url,
+    pid: child.pid!,
     output: () => out,
     async stop() {
       if (child.exitCode === null) {

@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestSchemas } from '@sightline/shared';
+import { framesDecoded, launchDevice, waitFor } from '../support/browser.js';
+import { callerStartsVideo, dispatcherCreatesSession } from '../support/flow.js';
+import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
+
+/**
+ * 100,000 generated malformed or hostile messages (fast-check) across every socket message and REST
+ * route, against the real server with a real worker. Afterwards the server is alive, a normal
+ * session still gets video, nothing was left unhandled, and memory is back near where it started.
+ */
+const SOCKET_MESSAGES = 80_000;
+const REST_REQUESTS = 20_000;
+const EVENTS = Object.keys(requestSchemas);
+let server: TestServer;
+let staffToken: string;
+let callerToken: string;
+let sessionId: string;
+
+const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
+
+beforeAll(async () => {
+  const port = await freePort();
+  server = await startServer({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SOCKET_EVENTS_PER_SECOND: '1000000' });
+  staffToken = await login(server);
+  const created = await http('POST', `${server.url}/api/sessions`, { token: staffToken, body: { phone: '+4791234567' } });
+  sessionId = created.body.id;
+  callerToken = (await http('POST', `${server.url}/api/invites/${String(created.body.inviteUrl).split('/j/')[1]}/redeem`)).body.token;
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Payloads shaped like ours but wrong in every way, plus anything at all. */
+function hostilePayload(): fc.Arbitrary<unknown> {
+  const id = fc.oneof(fc.constant(() => sessionId), fc.string({ maxLength: 80 }), fc.integer(), fc.constant(null), fc.constant('../../etc/passwd'));
+  const field = fc.oneof(fc.anything({ maxDepth: 3 }), fc.string({ maxLength: 2000 }), fc.double(), fc.constant({ __proto__: { polluted: true } }), fc.constant('constructor'));
+  const shaped = fc.record(
+    {
+      sessionId: id.map((v) => (typeof v === 'function' ? v() : v)),
+      transportId: field,
+      producerId: field,
+      consumerId: field,
+      direction: fc.oneof(fc.constantFrom('send', 'recv', 'both', ''), field),
+      kind: fc.oneof(fc.constantFrom('audio', 'video', 'data'), field),
+      rtpParameters: fc.oneof(fc.record({ codecs: fc.array(fc.anything({ maxDepth: 2 }), { maxLength: 40 }) }), field),
+      dtlsParameters: fc.oneof(fc.record({ fingerprints: fc.array(fc.anything({ maxDepth: 2 }), { maxLength: 10 }) }), field),
+      text: fc.oneof(fc.string({ maxLength: 600 }), field),
+      lat: fc.oneof(fc.double(), field),
+      action: fc.oneof(fc.constantFrom('flip', 'torch_on', 'rm -rf'), field),
+    },
+    { requiredKeys: [] },
+  );
+  return fc.oneof({ weight: 3, arbitrary: shaped }, { weight: 2, arbitrary: fc.anything({ maxDepth: 4 }) }, fc.constant(undefined), fc.string({ maxLength: 3000 }));
+}
+
+async function connect(token: string): Promise<Socket> {
+  const s = io(server.url, { auth: { token }, transports: ['websocket'], reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('connect_error', reject);
+  });
+  return s;
+}
+
+describe('hostile input', () => {
+  it(`survives ${SOCKET_MESSAGES + REST_REQUESTS} generated messages`, async () => {
+    const sockets = [await connect(staffToken), await connect(callerToken)];
+    let rssStart = rssMiB();
+    const messages = fc.sample(fc.tuple(fc.constantFrom(...EVENTS), hostilePayload(), fc.nat(1)), { numRuns: SOCKET_MESSAGES, seed: 42 });
+    let answered = 0;
+    for (let i = 0; i < messages.length; i += 400) {
+      await Promise.all(
+        messages.slice(i, i + 400).map(async ([event, payload, which]) => {
+          const socket = sockets[which]!;
+          const ack = (await socket.timeout(10_000).emitWithAck(event as never, payload as never)) as { ok: boolean };
+          if (typeof ack?.ok === 'boolean') answered++;
+        }),
+      );
+      // Unknown event names are dropped by socket.io without an answer; send some anyway.
+      sockets[0]!.emit(`no:such:event:${i}` as never, { sessionId } as never);
+      // Memory is compared from after a warm-up, once the process has reached its working size.
+      if (i === 8000) rssStart = rssMiB();
+    }
+    expect(answered).toBe(SOCKET_MESSAGES);
+    expect(sockets.every((s) => s.connected)).toBe(true);
+    for (const s of sockets) s.disconnect();
+
+    const routes = ['/api/auth/login', '/api/sessions', `/api/sessions/${sessionId}`, `/api/sessions/${sessionId}/end`, `/api/sessions/${sessionId}/sms`,
+      `/api/sessions/${sessionId}/viewers`, `/api/sessions/${sessionId}/code`, '/api/codes/redeem', `/api/invites/${'A'.repeat(22)}/redeem`,
+      `/api/sessions/${sessionId}/snapshots`, `/api/sessions/${sessionId}/photos`, `/api/sessions/${sessionId}/hold`, '/api/sms/status', '/api/sessions/%00/verify'];
+    const requests = fc.sample(
+      fc.record({
+        route: fc.constantFrom(...routes),
+        method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        body: fc.oneof(fc.json({ maxDepth: 4 }), fc.string({ maxLength: 5000 }), fc.constant('{"phone":'), fc.constant('A'.repeat(20_000))),
+        type: fc.constantFrom('application/json', 'text/plain', 'image/jpeg', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16'),
+        token: fc.constantFrom(staffToken, callerToken, 'garbage', ''),
+        query: fc.string({ maxLength: 100 }),
+        from: fc.tuple(fc.nat(255), fc.nat(255)).map(([a, b]) => `198.18.${a}.${b}`),
+      }),
+      { numRuns: REST_REQUESTS, seed: 7 },
+    );
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < requests.length; i += 50) {
+      await Promise.all(
+        requests.slice(i, i + 50).map(async (r) => {
+          const res = await fetch(`${server.url}${r.route}?q=${encodeURIComponent(r.query)}`, {
+            method: r.method,
+            // Many clients behind the (loopback, trusted) proxy: limits per address stay per address.
+            headers: { 'content-type': r.type, 'x-forwarded-for': r.from, ...(r.token && { authorization: `Bearer ${r.token}` }) },
+            body: r.method === 'GET' ? undefined : r.body,
+          });
+          const text = await res.text();
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          expect(res.status, `${r.method} ${r.route}`).toBeLessThan(500);
+          if (res.status >= 400 && res.status !== 404 && r.route.startsWith('/api/')) expect(JSON.parse(text).error.code).toBeTypeOf('string');
+        }),
+      );
+    }
+    process.stdout.write(`REST statuses: ${JSON.stringify(Object.fromEntries(statuses))}\n`);
+
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect(server.output()).not.toMatch(/unhandled rejection/);
+    // V8's memory reducer collects and shrinks the heap once allocation stops; give it a moment.
+    let rssEnd = rssMiB();
+    for (let i = 0; i < 20 && rssEnd - rssStart >= 40; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      rssEnd = rssMiB();
+    }
+    process.stdout.write(`server RSS: ${rssStart.toFixed(0)} MiB before, ${rssEnd.toFixed(0)} MiB after\n`);
+    expect(rssEnd - rssStart).toBeLessThan(40);
+  });
+
+  it('still carries a normal session to video afterwards', async () => {
+    const [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
+    try {
+      const { inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
+      await callerStartsVideo(caller.page, inviteUrl);
+      await waitFor('video after fuzzing', async () => (await framesDecoded(dispatcher.page)) > 10);
+    } finally {
+      await Promise.all([dispatcher.close(), caller.close()]);
+    }
+  });
+});
