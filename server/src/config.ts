@@ -34,6 +34,11 @@ const envSchema = z.object({
   SESSION_MAX_MINUTES: z.coerce.number().positive().default(120),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(10),
   SPOKEN_CODE_MINUTES: z.coerce.number().positive().default(10),
+  TURN_SECRET: z.string().min(16).optional(),
+  TURN_URLS: z.string().optional(),
+  TURN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
   SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().positive().default(60),
 });
 
@@ -57,6 +62,8 @@ export interface Config {
   sessionIdleMs: number;
   spokenCodeTtlMs: number;
   socketEventsPerSecond: number;
+  turn?: { secret: string; urls: string[]; ttlSeconds: number };
+  tls?: { certFile: string; keyFile: string };
 }
 
 export class ConfigError extends Error {
@@ -96,6 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     spokenCodeTtlMs: e.SPOKEN_CODE_MINUTES * 60_000,
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+    turn: e.TURN_SECRET && e.TURN_URLS ? { secret: e.TURN_SECRET, urls: e.TURN_URLS.split(',').map((u) => u.trim()), ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
+    tls: tlsConfig(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
   };
 }
 
@@ -104,6 +113,12 @@ function twilioConfig(e: z.infer<typeof envSchema>): Config['twilio'] {
   const missing = (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const).filter((k) => !e[k]);
   if (missing.length) throw new ConfigError(`SMS_PROVIDER=twilio needs ${missing.join(', ')}`);
   return { accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, from: e.TWILIO_FROM!, apiUrl: e.TWILIO_API_URL };
+}
+
+function tlsConfig(certFile?: string, keyFile?: string): Config['tls'] {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new ConfigError('TLS needs both TLS_CERT_FILE and TLS_KEY_FILE');
+  return { certFile, keyFile };
 }
 
 function jwtSecret(given: string | undefined, nodeEnv: string): Buffer {

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { authRoutes } from './auth/routes.js';
@@ -12,6 +14,10 @@ import { AuditLogs } from './audit/AuditLogs.js';
 import { auditRoutes } from './audit/routes.js';
 import { mediaFiles, sessionDir } from './audit/sessionFiles.js';
 import { RetentionService } from './retention/RetentionService.js';
+import { recordingRoutes } from './recording/routes.js';
+import { RecordingService } from './recording/RecordingService.js';
+import { TEMPLATE_ROOM } from './sfu/RoomRegistry.js';
+import { turnCredentials } from './turn/turnCredentials.js';
 import { InviteService } from './invites/InviteService.js';
 import { RedeemLimiter } from './invites/redeemLimiter.js';
 import { inviteRoutes } from './invites/routes.js';
@@ -78,6 +84,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const limit = (name: keyof typeof LIMITS) => createLimit(name, limits[name], redis);
   const limiter = new RedeemLimiter(limit('redeemAttemptsPerIp'), limit('redeemFailuresPerIp'));
   const snapshots = new SnapshotStore(config.dataDir);
+  const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy }, sessions, log);
   const timers = new SessionTimers(sessions, { inviteTtlMs: config.inviteTtlMs, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, log);
   let io: SignallingServer | undefined;
 
@@ -93,10 +100,12 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     routes: [
       ...authRoutes(users, tokens, { perIp: limit('loginPerIp'), failuresPerUser: limit('loginFailuresPerUser') }),
       ...sessionRoutes(sessions, { sessions: limit('sessionsPerDispatcher'), sms: limit('smsPerDispatcher') }, {
+        recording: (id) => ({ policy: recordings.policy, active: recordings.isRecording(id) }),
         searched: (actor, query, results) => audit.appendAccess(actor, 'sessions_searched', { query, results }),
         hasRecording: async (id) => (await mediaFiles(sessionDir(config.dataDir, id))).some((f) => f.rel.startsWith('recordings/')),
       }),
       ...auditRoutes(sessions, audit),
+      ...recordingRoutes(sessions, recordings),
       ...inviteRoutes(sessions, invites, limiter),
       ...snapshotRoutes(sessions, snapshots, () => io),
       defineRoute({
@@ -112,10 +121,22 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     ],
     clientDist: opts.clientDist ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
     health: () => pool.size > 0,
+    tls: Boolean(config.tls),
     log,
   });
-  const http = createServer(app);
-  io = attachSignalling(http, tokens, { sessions, rooms }, limit('socketEventsPerConnection'), log);
+  // TLS when given a certificate (otherwise a TLS-terminating proxy is expected in front).
+  const http = config.tls
+    ? createHttpsServer({ cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }, app)
+    : createServer(app);
+  const turn = config.turn;
+  const iceServers = turn ? (label: string) => [turnCredentials({ ...turn, label })] : undefined;
+  io = attachSignalling(http, tokens, { sessions, rooms, iceServers }, limit('socketEventsPerConnection'), log);
+  // Signalling has wired its own room events; recording follows every session's room too.
+  const wireRoom = rooms.onRoomCreated;
+  rooms.onRoomCreated = (room) => {
+    wireRoom(room);
+    if (room.sessionId !== TEMPLATE_ROOM) recordings.attach(room);
+  };
   timers.start();
   const retention = new RetentionService(audit, config.retentionDays, log);
   retention.startDaily();
@@ -128,13 +149,14 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   log.info({ host: config.host, port, store: store.kind, workers: pool.size }, 'sightline listening');
 
   return {
-    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    url: `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     port,
     http,
     async close() {
       timers.stop();
       retention.stop();
       io?.close();
+      await recordings.stopAll();
       await new Promise<void>((r) => http.close(() => r()));
       await pool.close();
       await store.close();

@@ -64,10 +64,16 @@ describe('a recorded session under audit', () => {
     await page.type(sel('login-username'), 'supervisor');
     await page.type(sel('login-password'), DEMO_PASSWORD);
     await page.click(sel('login-submit'));
+    await page.waitForSelector(sel('search-incident'), { visible: true });
     await page.type(sel('search-incident'), 'INC-AUDIT-1');
     await page.click(sel('search-submit'));
-    await page.waitForSelector(`${sel('session-row')}[data-session-id="${sessionId}"]`);
-    await page.click(`${sel('session-row')}[data-session-id="${sessionId}"]`);
+    // Click whichever row is there now: the list re-renders when a search answers.
+    await waitFor('session row opened', () =>
+      page.$eval(`${sel('session-row')}[data-session-id="${sessionId}"]`, (el) => {
+        (el as HTMLElement).click();
+        return true;
+      }),
+    );
     await waitFor('log verified', () => page.$eval(sel('log-integrity'), (el) => el.textContent === 'intact'));
     expect((await page.$$(sel('timeline-event'))).length).toBeGreaterThan(8);
 

@@ -37,8 +37,11 @@ function open(initial: string, username: string): void {
   void search(token, form);
 }
 
+let searchSeq = 0;
+
 async function search(tokenOf: () => string, form: HTMLFormElement): Promise<void> {
   const token = tokenOf();
+  const seq = ++searchSeq;
   const params = new URLSearchParams();
   for (const [k, v] of new FormData(form)) {
     const value = String(v).trim();
@@ -46,6 +49,7 @@ async function search(tokenOf: () => string, form: HTMLFormElement): Promise<voi
     params.set(k, k === 'from' || k === 'to' ? new Date(value).toISOString() : value);
   }
   const { sessions } = await api<{ sessions: SessionSummary[] }>('GET', `/api/sessions?${params}`, { token });
+  if (seq !== searchSeq) return; // a newer search is on its way
   const body = $('results');
   body.replaceChildren(
     ...sessions.map((s) => {

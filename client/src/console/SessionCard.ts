@@ -85,8 +85,7 @@ export class SessionCard {
     const detail = await api<SessionDetail>('GET', `/api/sessions/${this.sessionId}`, { token: this.tokenOf() });
     this.#title.textContent = [detail.incidentRef, maskedPhone(detail.phone)].filter(Boolean).join(' · ') || this.sessionId;
     if (detail.inviteUrl) this.#invite.setLink(detail.inviteUrl);
-    const rec = (detail as { recording?: { policy: RecordingPolicy; active: boolean } }).recording;
-    if (rec) this.#record.setPolicy(rec.policy, rec.active);
+    if (detail.recording) this.#record.setPolicy(detail.recording.policy as RecordingPolicy, detail.recording.active);
     this.#subscriber.close();
     const joined: JoinResult = await request(this.socket, 'session:join', { sessionId: this.sessionId });
     for (const e of joined.events) this.addEvent(e);

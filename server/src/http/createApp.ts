@@ -14,13 +14,15 @@ export interface AppParts {
   routes: RouteSpec<any, any, any, any>[];
   clientDist: string;
   health: () => boolean;
+  /** Served over TLS by this process: then browsers are told to stay on HTTPS (HSTS). */
+  tls?: boolean;
   /** Routers with their own body parsing (e.g. form-encoded provider webhooks), mounted before the JSON API. */
   webhooks?: express.Router[];
   log: Logger;
 }
 
 /** The express app: security headers, a small JSON body limit, the gated API routes and the pages. */
-export function createApp({ tokens, sessions, routes, clientDist, health, webhooks = [], log }: AppParts): Express {
+export function createApp({ tokens, sessions, routes, clientDist, health, tls = false, webhooks = [], log }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -38,7 +40,7 @@ export function createApp({ tokens, sessions, routes, clientDist, health, webhoo
           'upgrade-insecure-requests': null,
         },
       },
-      strictTransportSecurity: false,
+      strictTransportSecurity: tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
       referrerPolicy: { policy: 'no-referrer' },
     }),
   );

@@ -16,6 +16,8 @@ import { actorOf, authorizeSession } from './access.js';
 import type { SessionService } from './SessionService.js';
 
 export interface SupervisorAccess {
+  /** The deployment's recording policy and whether this session is recording now. */
+  recording(sessionId: string): { policy: string; active: boolean };
   /** Logs a supervisor's search in the access log. */
   searched(actor: string, query: Record<string, unknown>, results: number): Promise<void>;
   hasRecording(sessionId: string): Promise<boolean>;
@@ -81,6 +83,7 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
         return {
           ...summary(s),
           ...(isOwner && s.status !== 'ended' && { inviteUrl: sessions.inviteUrl(s.inviteCode) }),
+          recording: supervision.recording(s.id),
           events: await sessions.events(s.id),
         };
       },

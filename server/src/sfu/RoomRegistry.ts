@@ -2,6 +2,9 @@ import type { Logger } from '../logging.js';
 import { Room } from './Room.js';
 import type { WorkerPool } from './WorkerPool.js';
 
+/** The id of the capabilities template room; no session can have it (ids start with "s_"). */
+export const TEMPLATE_ROOM = '__template__';
+
 /** Rooms by session id, created on first use. Concurrent first uses share one creation. */
 export class RoomRegistry {
   #rooms = new Map<string, Promise<Room>>();
@@ -34,7 +37,7 @@ export class RoomRegistry {
 
   /** A router outside any session, whose capabilities equal every session router's. */
   async template(): Promise<Room> {
-    return this.get('__template__');
+    return this.get(TEMPLATE_ROOM);
   }
 
   /** The room if it exists and is ready; never creates one. */

@@ -39,7 +39,8 @@ export class WorkerPool {
   }
 
   async #spawn(index: number): Promise<WorkerSlot> {
-    const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+    // Ports 50000+ are left to the recorders' ffmpeg processes.
+    const worker = await mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: 10000, rtcMaxPort: 49999 });
     const port = this.opts.basePort + index;
     const webRtcServer = await worker.createWebRtcServer({
       listenInfos: [

@@ -16,6 +16,8 @@ export type SignallingSocket = Socket<ClientToServerEvents, ServerToClientEvents
 export interface Services {
   sessions: SessionService;
   rooms: RoomRegistry;
+  /** TURN servers with fresh credentials for this label (session id), when TURN is configured. */
+  iceServers?: (label: string) => { urls: string[]; username: string; credential: string }[];
 }
 
 export interface HandlerContext {

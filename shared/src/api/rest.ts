@@ -66,6 +66,7 @@ export interface CreateSessionResponse {
 
 export interface SessionDetail extends SessionSummary {
   inviteUrl?: string;
+  recording?: { policy: string; active: boolean };
   events: SessionEvent[];
 }
 

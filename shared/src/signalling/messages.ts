@@ -98,6 +98,8 @@ export interface TransportOptions {
   iceParameters: unknown;
   iceCandidates: unknown[];
   dtlsParameters: unknown;
+  /** Time-limited TURN servers, for callers behind strict firewalls (when the deployment has TURN). */
+  iceServers?: { urls: string[]; username: string; credential: string }[];
 }
 
 export interface ProducerInfo {

@@ -4,7 +4,9 @@ export const createTransport = defineHandler({
   name: 'transport:create',
   action: 'join',
   async handle({ peerId, session, services }, { direction }) {
-    return (await services.rooms.get(session.id)).createTransport(peerId, direction);
+    const options = await (await services.rooms.get(session.id)).createTransport(peerId, direction);
+    const iceServers = services.iceServers?.(session.id);
+    return iceServers ? { ...options, iceServers } : options;
   },
 });
 

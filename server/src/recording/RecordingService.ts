@@ -1,0 +1,135 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Logger } from '../logging.js';
+import type { Room } from '../sfu/Room.js';
+import { PortAllocator } from './ports.js';
+import { RecordingIndex } from './RecordingIndex.js';
+import { SessionRecording } from './SessionRecording.js';
+import type { RecordingEventSink, RecordingInfo, RecordingPolicy } from './types.js';
+
+export interface RecordingServiceOptions {
+  /** `$DATA_DIR`: recordings go to `<dataDir>/sessions/<id>/recordings/`. */
+  dataDir: string;
+  policy: RecordingPolicy;
+  ffmpegBin?: string;
+  ffprobeBin?: string;
+  /** UDP ports ffmpeg listens on (two per recorded stream). Default [50000, 50999]. */
+  portRange?: readonly [number, number];
+  /** How long to wait for a reconnecting caller's producers to settle before a new segment. Default 300 ms. */
+  settleMs?: number;
+}
+
+const NAME = /^segment-\d{4,}\.mkv$/;
+
+/**
+ * Session recordings (PRODUCT.md, "Recording and retention"): each room's producers are copied by
+ * ffmpeg into Matroska segments, without transcoding. Policy `always` records every room from its
+ * first producer; `on-demand` records between start() and stop(); `off` never records. Recording
+ * never affects the session's media: a failing ffmpeg is logged and replaced by a new segment.
+ */
+export class RecordingService {
+  readonly #index: RecordingIndex;
+  readonly #ports: PortAllocator;
+  #sessions = new Map<string, SessionRecording>();
+  #closed = false;
+
+  constructor(
+    private readonly opts: RecordingServiceOptions,
+    private readonly events: RecordingEventSink,
+    private readonly log: Logger,
+  ) {
+    this.#index = new RecordingIndex(opts.dataDir);
+    this.#ports = new PortAllocator(opts.portRange ?? [50000, 50999]);
+  }
+
+  get policy(): RecordingPolicy {
+    return this.opts.policy;
+  }
+
+  /** Follows a room's producers (call once per room, e.g. from RoomRegistry.onRoomCreated). Never throws. */
+  attach(room: Room): void {
+    if (this.#closed || this.opts.policy === 'off') return;
+    try {
+      this.#session(room.sessionId).attach(room);
+    } catch (err) {
+      this.log.error({ sessionId: room.sessionId, err: (err as Error).message }, 'cannot follow room for recording');
+    }
+  }
+
+  /**
+   * Starts an on-demand recording. With no producer yet it is armed and starts with the first one.
+   * ConflictError when the policy is `off` or the session already records.
+   */
+  async start(sessionId: string, actor: string): Promise<void> {
+    if (this.#closed) throw new ConflictError('recording is shutting down');
+    if (this.opts.policy === 'off') throw new ConflictError('recording is off in this deployment');
+    this.#index.dir(sessionId); // validates the id
+    const session = this.#session(sessionId);
+    if (session.wanted) throw new ConflictError('already recording');
+    await session.start(actor);
+  }
+
+  /** Stops the session's recording; resolves once its last segment is finished and indexed. */
+  async stop(sessionId: string, actor: string): Promise<void> {
+    if (this.opts.policy === 'always') throw new ConflictError('recording is always on in this deployment');
+    const session = this.#sessions.get(sessionId);
+    if (!session?.wanted) throw new ConflictError('not recording');
+    await session.stop(actor);
+  }
+
+  /** True while recording is wanted for the session: a segment runs, or it is armed. */
+  isRecording(sessionId: string): boolean {
+    return this.#sessions.get(sessionId)?.wanted ?? false;
+  }
+
+  /** The session's segments, oldest first. */
+  list(sessionId: string): Promise<RecordingInfo[]> {
+    return this.#index.read(sessionId);
+  }
+
+  /** Absolute path of a recorded segment; NotFoundError for a name that is not one of the session's. */
+  async filePath(sessionId: string, name: string): Promise<string> {
+    if (!NAME.test(name)) throw new NotFoundError('recording');
+    const file = path.join(this.#index.dir(sessionId), name);
+    const known = (await this.#index.read(sessionId)).some((r) => r.name === name);
+    if (!known || !(await stat(file).then((s) => s.isFile()).catch(() => false))) throw new NotFoundError('recording');
+    return file;
+  }
+
+  /** RTP ports of the ffmpeg port pairs in use (empty when nothing records). */
+  portsInUse(): number[] {
+    return this.#ports.inUse();
+  }
+
+  /** Shutdown: finishes every running segment and refuses new recordings. */
+  async stopAll(): Promise<void> {
+    this.#closed = true;
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.all(sessions.map((s) => s.shutdown()));
+  }
+
+  #session(sessionId: string): SessionRecording {
+    let session = this.#sessions.get(sessionId);
+    if (!session) {
+      const created: SessionRecording = new SessionRecording({
+        sessionId,
+        policy: this.opts.policy,
+        index: this.#index,
+        sink: this.events,
+        ports: this.#ports,
+        ffmpegBin: this.opts.ffmpegBin ?? 'ffmpeg',
+        ffprobeBin: this.opts.ffprobeBin ?? 'ffprobe',
+        log: this.log,
+        settleMs: this.opts.settleMs ?? 300,
+        onIdle: () => {
+          if (this.#sessions.get(sessionId) === created) this.#sessions.delete(sessionId);
+        },
+      });
+      session = created;
+      this.#sessions.set(sessionId, session);
+    }
+    return session;
+  }
+}

@@ -1,0 +1,59 @@
+import { sessionIdParam } from '@sightline/shared';
+import { z } from 'zod';
+import { defineRoute } from '../http/route.js';
+import { actorOf, authorizeSession } from '../sessions/access.js';
+import type { SessionService } from '../sessions/SessionService.js';
+import type { RecordingService } from './RecordingService.js';
+
+const recordingParams = z.strictObject({ id: sessionIdParam.shape.id, name: z.string().max(120) });
+const control = z.strictObject({ action: z.enum(['start', 'stop']) });
+
+/** Recording control for the dispatcher (as policy allows), listing, and seekable playback for supervisors. */
+export function recordingRoutes(sessions: SessionService, recordings: RecordingService) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/sessions/:id/recording',
+      access: { staff: ['dispatcher'] },
+      params: sessionIdParam,
+      body: control,
+      async handle({ params, body, principal }) {
+        const s = await sessions.get(params.id);
+        authorizeSession(principal, s, 'control');
+        if (body.action === 'start') await recordings.start(s.id, actorOf(principal));
+        else await recordings.stop(s.id, actorOf(principal));
+        return { active: recordings.isRecording(s.id) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/sessions/:id/recordings',
+      access: { staff: ['dispatcher', 'supervisor'] },
+      params: sessionIdParam,
+      async handle({ params, principal }) {
+        const s = await sessions.get(params.id);
+        authorizeSession(principal, s, 'view');
+        return { recordings: await recordings.list(s.id) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/sessions/:id/recordings/:name',
+      access: { staff: ['supervisor'] },
+      cookieAuth: true,
+      params: recordingParams,
+      async handle({ params, principal, req, res }) {
+        const s = await sessions.get(params.id);
+        const file = await recordings.filePath(s.id, params.name);
+        // A player fetches many ranges; one playback is logged when it starts from the beginning.
+        const range = req.get('range');
+        if (!range || /^bytes=0-/.test(range)) await sessions.record(s.id, 'recording_played', actorOf(principal), { name: params.name });
+        await new Promise<void>((resolve, reject) =>
+          res.sendFile(file, { acceptRanges: true, headers: { 'Content-Type': 'video/x-matroska', 'Cache-Control': 'private, no-store' } }, (err) =>
+            err && !res.headersSent ? reject(err) : resolve(),
+          ),
+        );
+      },
+    }),
+  ];
+}
