@@ -31,7 +31,14 @@ $('logout').addEventListener('click', () => {
 });
 
 const saved = sessionStorage.getItem(TOKEN_KEY);
-if (saved) openConsole(saved, '').catch(() => sessionStorage.removeItem(TOKEN_KEY));
+if (saved) {
+  // A reload keeps the shift going: no flash of the login form while the saved token is tried.
+  loginForm.hidden = true;
+  openConsole(saved, '').catch(() => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    loginForm.hidden = false;
+  });
+}
 
 async function openConsole(token: string, username: string): Promise<void> {
   const { sessions } = await api<{ sessions: SessionSummary[] }>('GET', '/api/sessions', { token });
