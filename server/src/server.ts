@@ -13,6 +13,7 @@ import type { Logger } from './logging.js';
 import { AuditLogs } from './audit/AuditLogs.js';
 import { auditRoutes } from './audit/routes.js';
 import { mediaFiles, sessionDir } from './audit/sessionFiles.js';
+import { Metrics } from './metrics/metrics.js';
 import { RetentionService } from './retention/RetentionService.js';
 import { recordingRoutes } from './recording/routes.js';
 import { RecordingService } from './recording/RecordingService.js';
@@ -63,6 +64,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   );
   const rooms = new RoomRegistry(pool, log);
   const audit = new AuditLogs(config.dataDir);
+  const metrics = new Metrics();
   const sessions = new SessionService(
     store,
     opts.sms ?? createSmsProvider(config, log), // log: wired by sms helper
@@ -70,6 +72,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     { publicUrl: config.publicUrl, inviteTtlMs: config.inviteTtlMs, eventLog: audit },
     log,
   );
+  sessions.on('event', (id, status, event) => metrics.onSessionEvent(id, status, event.type));
   pool.onWorkerReplaced = (index) => {
     for (const sessionId of rooms.dropWorker(index)) log.warn({ sessionId, worker: index }, 'room lost with its worker');
   };
@@ -121,6 +124,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     ],
     clientDist: opts.clientDist ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
     health: () => pool.size > 0,
+    metrics: metrics.handler(() => ({ workers: pool.size, rooms: rooms.count })),
     tls: Boolean(config.tls),
     log,
   });

@@ -40,6 +40,26 @@ function connect(authToken: string): Promise<Socket> {
   });
 }
 
+describe('operations', () => {
+  it('answers /healthz and Prometheus /metrics on loopback, with strict headers on pages', async () => {
+    const health = await http('GET', `${server.url}/healthz`);
+    expect(health).toEqual({ status: 200, body: { status: 'ok' } });
+    await newSession();
+    const metrics = await fetch(`${server.url}/metrics`);
+    const text = await metrics.text();
+    expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
+    expect(text).toMatch(/sightline_mediasoup_workers 1/);
+    expect(text).toMatch(/sightline_sessions\{status="sms_sent"\} [1-9]/);
+    const page = await fetch(`${server.url}/console`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await page.text()).not.toMatch(/<script(?![^>]*src=)[^>]*>/);
+  });
+});
+
 describe('invites', () => {
   it('serves the caller page on GET without using the invite', async () => {
     const s = await newSession();

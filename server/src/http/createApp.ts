@@ -14,6 +14,8 @@ export interface AppParts {
   routes: RouteSpec<any, any, any, any>[];
   clientDist: string;
   health: () => boolean;
+  /** GET /metrics (Prometheus text, loopback only). */
+  metrics?: express.RequestHandler;
   /** Served over TLS by this process: then browsers are told to stay on HTTPS (HSTS). */
   tls?: boolean;
   /** Routers with their own body parsing (e.g. form-encoded provider webhooks), mounted before the JSON API. */
@@ -22,7 +24,7 @@ export interface AppParts {
 }
 
 /** The express app: security headers, a small JSON body limit, the gated API routes and the pages. */
-export function createApp({ tokens, sessions, routes, clientDist, health, tls = false, webhooks = [], log }: AppParts): Express {
+export function createApp({ tokens, sessions, routes, clientDist, health, metrics, tls = false, webhooks = [], log }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -51,6 +53,7 @@ export function createApp({ tokens, sessions, routes, clientDist, health, tls = 
     else res.status(503).json({ status: 'unavailable' });
   });
   for (const router of webhooks) app.use(router);
+  if (metrics) app.get('/metrics', metrics);
   app.use('/api', express.json({ limit: '16kb' }));
   const api = express.Router();
   mountRoutes(api, tokens, routes);
