@@ -110,11 +110,21 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     const recordings = service('on-demand', events);
     const sessionId = 's_rec_demand';
     const room = await liveRoom(sessionId);
+    const transports: types.Transport[] = [];
+    room.router.observer.on('newtransport', (t) => transports.push(t));
     recordings.attach(room);
     await camera(room);
 
     await recordings.start(sessionId, 'dispatcher:d1');
     expect(recordings.isRecording(sessionId)).toBe(true);
+    // Plain (unencrypted) RTP only ever goes to the recorder on loopback; everything else is DTLS-SRTP.
+    const plain = transports.filter((t) => t.type === 'plain') as types.PlainTransport[];
+    expect(plain.length).toBeGreaterThanOrEqual(2);
+    for (const t of plain) {
+      expect(t.tuple.localAddress ?? t.tuple.localIp).toBe('127.0.0.1');
+      if (t.tuple.remoteIp) expect(t.tuple.remoteIp).toBe('127.0.0.1');
+    }
+    expect(transports.every((t) => t.type === 'plain' || t.type === 'webrtc')).toBe(true);
     await expect(recordings.start(sessionId, 'dispatcher:d1')).rejects.toBeInstanceOf(ConflictError);
     expect(await recordings.list(sessionId)).toMatchObject([{ name: 'segment-0001.mkv', segment: 1, status: 'recording', codecs: ['vp8'] }]);
     expect(recordings.portsInUse()).toHaveLength(1);
