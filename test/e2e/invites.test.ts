@@ -15,7 +15,8 @@ const sockets: Socket[] = [];
 
 beforeAll(async () => {
   if (storeKind === 'redis') redis = await startRedisServer();
-  server = await startServer(redis ? { REDIS_URL: redis.url } : {});
+  const turn = { TURN_SECRET: 'turn-shared-secret-for-tests-0123456789', TURN_URLS: 'turn:turn.example.test:3478?transport=udp' };
+  server = await startServer(redis ? { ...turn, REDIS_URL: redis.url } : turn);
   token = await login(server);
 });
 
@@ -56,6 +57,7 @@ describe('operations', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect(page.headers.get('access-control-allow-origin')).toBeNull();
+    expect(page.headers.get('strict-transport-security')).toBeNull();
     expect(await page.text()).not.toMatch(/<script(?![^>]*src=)[^>]*>/);
   });
 });
@@ -107,6 +109,8 @@ describe('invites', () => {
 
     const ownTransport = await socket.emitWithAck('transport:create', { sessionId: mine.id, direction: 'send' });
     expect(ownTransport.ok).toBe(true);
+    // TURN is configured: the transport comes with time-limited credentials for this session.
+    expect(ownTransport.data.iceServers[0]).toMatchObject({ urls: ['turn:turn.example.test:3478?transport=udp'], username: expect.stringMatching(new RegExp(`^\\d+:${mine.id}$`)) });
 
     for (const [event, payload] of [
       ['session:join', { sessionId: other.id }],

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,12 +41,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   });
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  const url = `http://127.0.0.1:${port}`;
+  const tls = Boolean(env['TLS_CERT_FILE']);
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${out}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
+      if ((tls ? (await getInsecure(`${url}/healthz`)).status : (await fetch(`${url}/healthz`)).status) === 200) break;
     } catch {
       // not listening yet
     }
@@ -66,6 +68,19 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** GET over HTTPS accepting a self-signed certificate (tests only). */
+export function getInsecure(url: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { rejectUnauthorized: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      })
+      .on('error', reject);
+  });
 }
 
 /** REST helper for tests: JSON in, `{status, body}` out. */
