@@ -43,7 +43,8 @@ beforeAll(async () => {
     child.child.stdin?.end(`${PASSWORD}\n`);
     await child;
   }
-  server = await startServer({ DATA_DIR: dataDir, JWT_SECRET: SECRET, DEMO_PASSWORD: '' });
+  // Users exist already, so DEMO_PASSWORD must seed nothing.
+  server = await startServer({ DATA_DIR: dataDir, JWT_SECRET: SECRET, DEMO_PASSWORD: 'demo-should-not-work' });
   tokens['dispatcher'] = await login('dispatcher');
   tokens['other dispatcher'] = await login('other');
   tokens['supervisor'] = await login('supervisor');
@@ -154,4 +155,31 @@ describe('socket: role × message', () => {
       }
     });
   }
+});
+
+describe('users and login', () => {
+  it('does not seed demo users when users exist', async () => {
+    expect((await http('POST', `${server.url}/api/auth/login`, { body: { username: 'dispatcher', password: 'demo-should-not-work' } })).status).toBe(401);
+  });
+
+  it('limits wrong passwords per user, then per address, with clear 429s', async () => {
+    const attempt = (username: string, from: string) =>
+      fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+        body: JSON.stringify({ username, password: 'wrong-password' }),
+      });
+    const perUser: number[] = [];
+    for (let i = 0; i < 12; i++) perUser.push((await attempt('other', `198.18.1.${i}`)).status);
+    expect(perUser.slice(0, 10).every((s) => s === 401)).toBe(true);
+    const limited = await attempt('other', '198.18.2.1');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await limited.json()).error.code).toBe('rate_limited');
+
+    const perAddress: number[] = [];
+    for (let i = 0; i < 32; i++) perAddress.push((await attempt(`nobody${i}`, '198.18.3.3')).status);
+    expect(perAddress.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(perAddress.slice(30)).toEqual([429, 429]);
+  });
 });

@@ -126,6 +126,9 @@ describe('hostile input', () => {
 
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(server.output()).not.toMatch(/unhandled rejection/);
+    // Nothing secret reached the logs, whatever was thrown at the server.
+    expect(server.output()).not.toContain(staffToken);
+    expect(server.output()).not.toContain(callerToken);
     // V8's memory reducer collects and shrinks the heap once allocation stops; give it a moment.
     let rssEnd = rssMiB();
     for (let i = 0; i < 20 && rssEnd - rssStart >= 40; i++) {
