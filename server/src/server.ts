@@ -73,9 +73,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     log,
   );
   sessions.on('event', (id, status, event) => metrics.onSessionEvent(id, status, event.type));
-  pool.onWorkerReplaced = (index) => {
-    for (const sessionId of rooms.dropWorker(index)) log.warn({ sessionId, worker: index }, 'room lost with its worker');
-  };
+  // Rooms on a dead worker close by themselves (and tell their clients); the pool brings up a replacement.
+  pool.onWorkerReplaced = (index) => log.warn({ worker: index }, 'mediasoup worker replaced');
   const rtpCapabilities = (await rooms.template()).rtpCapabilities;
   const invites = new InviteService(store, sessions, {
     spokenCodeTtlMs: config.spokenCodeTtlMs,

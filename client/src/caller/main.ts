@@ -129,6 +129,7 @@ async function start(): Promise<void> {
     if (event.type === 'recording_ended') ui.setRecordingActive(false);
   });
   socket.on('control:request', ({ action }) => void obey(socket, sessionId, publisher, action));
+  socket.on('session:media-reset', () => void publisher?.rejoin());
   void request(socket, 'session:join', { sessionId }).catch(() => undefined);
   wireExtras(ui, socket, sessionId, token);
 

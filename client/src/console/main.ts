@@ -81,6 +81,7 @@ async function openConsole(token: string, username: string): Promise<void> {
   socket.on('media:producer-closed', ({ sessionId, producerId }) => cards.get(sessionId)?.producerClosed(producerId));
   socket.on('session:ended', ({ sessionId }) => cards.get(sessionId)?.ended());
   socket.on('chat:message', ({ sessionId, message }) => cards.get(sessionId)?.chat(message));
+  socket.on('session:media-reset', ({ sessionId }) => void cards.get(sessionId)?.attach().catch(() => undefined));
   socket.on('control:reply', ({ sessionId, action, outcome, detail }) => cards.get(sessionId)?.controlReply(action, outcome, detail));
   socket.on('caller:location', ({ sessionId, location }) => cards.get(sessionId)?.location(location));
   socket.on('caller:media', ({ sessionId, paused, facing }) => cards.get(sessionId)?.callerMedia(paused, facing));

@@ -73,6 +73,7 @@ export async function startViewer(code: string, language: string): Promise<void>
       for (const p of joined.producers) void subscriber.consume(p);
     };
     socket.io.on('reconnect', () => void join());
+    socket.on('session:media-reset', () => void join());
     await join();
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();

@@ -50,16 +50,6 @@ export class RoomRegistry {
     return [...this.#ready.values()].filter((r) => r.hasPeer(peerId)).map((r) => r.sessionId);
   }
 
-  /** Rooms on a worker that died are gone; forget them so the next join builds a new one. */
-  dropWorker(index: number): string[] {
-    const lost = [...this.#ready.values()].filter((r) => r.workerIndex === index);
-    for (const r of lost) {
-      this.#rooms.delete(r.sessionId);
-      this.#ready.delete(r.sessionId);
-    }
-    return lost.map((r) => r.sessionId);
-  }
-
   async close(sessionId: string): Promise<void> {
     const room = this.#rooms.get(sessionId);
     this.#rooms.delete(sessionId);

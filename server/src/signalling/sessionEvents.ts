@@ -49,6 +49,14 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Ser
       if (summary) void record('media_ended', { ...summary });
       if (room.producers().length === 0) void transition('reconnecting', { reason: 'caller media stopped' });
     });
+    // A room that closes while its session goes on lost its worker: clients rebuild their media on a new one.
+    room.once('closed', () => {
+      void sessions.get(id).then(async (s) => {
+        if (s.status === 'ended') return;
+        io.to(channel).emit('session:media-reset', { sessionId: id, reason: 'media server restarted' });
+        await sessions.record(id, 'media_reset', 'system', { reason: 'media worker died', worker: room.workerIndex });
+      }).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'media reset not handled'));
+    });
     room.on('producer-connectivity', (_producerId, connected) => {
       void transition(connected ? 'live' : 'reconnecting', connected ? undefined : { reason: 'caller network lost' });
     });

@@ -46,6 +46,7 @@ export const SESSION_EVENT_TYPES = [
   'supervisor_viewed',
   'recording_played',
   'session_exported',
+  'media_reset',
 ] as const;
 
 export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];

@@ -171,6 +171,8 @@ export interface ServerToClientEvents {
   'media:producer-added': (payload: { sessionId: string } & ProducerInfo) => void;
   'media:producer-closed': (payload: { sessionId: string; producerId: string }) => void;
   'session:ended': (payload: { sessionId: string; reason: string }) => void;
+  /** The session's media server went away (a crashed worker): every client sets its media up again. */
+  'session:media-reset': (payload: { sessionId: string; reason: string }) => void;
   'chat:message': (payload: { sessionId: string; message: ChatMessage }) => void;
   'control:request': (payload: { sessionId: string; action: ControlAction }) => void;
   'control:reply': (payload: { sessionId: string; action: ControlAction; outcome: 'done' | 'unsupported' | 'failed'; detail?: string }) => void;
