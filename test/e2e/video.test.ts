@@ -11,9 +11,15 @@ let server: TestServer;
 let dispatcher: Device;
 let caller: Device;
 
+const cspViolations: string[] = [];
+
 beforeAll(async () => {
   server = await startServer();
   [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
+  // The pages must live with the strict CSP they are served with: any refusal is a failure.
+  for (const d of [dispatcher, caller]) {
+    d.page.on('console', (m) => /Content Security Policy/i.test(m.text()) && cspViolations.push(m.text()));
+  }
 });
 
 afterAll(async () => {
@@ -58,5 +64,9 @@ describe('caller video reaches the dispatcher console', () => {
     await dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
     await waitFor('console ended', async () => (await statusOf(dispatcher.page, sessionId)) === 'ended');
     await waitFor('caller ended', () => caller.page.$eval(sel('caller-status'), (el) => el.textContent?.startsWith('ended')));
+  });
+
+  it('ran both pages under the strict CSP without a single violation', () => {
+    expect(cspViolations).toEqual([]);
   });
 });
