@@ -72,7 +72,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     { publicUrl: config.publicUrl, inviteTtlMs: config.inviteTtlMs, eventLog: audit },
     log,
   );
-  sessions.on('event', (id, status, event) => metrics.onSessionEvent(id, status, event.type));
+  sessions.on('event', (id, status, event) => metrics.onSessionEvent(id, status, event.type, Date.parse(event.at)));
+  if (store instanceof RedisStore) store.client.on('error', () => metrics.redisErrors.inc());
   // Rooms on a dead worker close by themselves (and tell their clients); the pool brings up a replacement.
   pool.onWorkerReplaced = (index) => log.warn({ worker: index }, 'mediasoup worker replaced');
   const rtpCapabilities = (await rooms.template()).rtpCapabilities;
@@ -123,7 +124,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     ],
     clientDist: opts.clientDist ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
     health: () => pool.size > 0,
-    metrics: metrics.handler(() => ({ workers: pool.size, rooms: rooms.count })),
+    metrics: metrics.handler(() => ({ workers: pool.size, rooms: rooms.count, perWorker: pool.load(), ...rooms.mediaCounts() })),
     tls: Boolean(config.tls),
     log,
   });

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SESSION_STATUSES, type SessionStatus } from '@sightline/shared';
 
 /**
@@ -12,7 +12,21 @@ export class Metrics {
   readonly sessionsByStatus = new Gauge({ name: 'sightline_sessions', help: 'Sessions by status (this process)', labelNames: ['status'], registers: [this.registry] });
   readonly workers = new Gauge({ name: 'sightline_mediasoup_workers', help: 'Live mediasoup workers', registers: [this.registry] });
   readonly rooms = new Gauge({ name: 'sightline_rooms', help: 'Session routers (rooms) open', registers: [this.registry] });
+  readonly workerRooms = new Gauge({ name: 'sightline_worker_rooms', help: 'Rooms per mediasoup worker (its load)', labelNames: ['worker'], registers: [this.registry] });
+  readonly producers = new Gauge({ name: 'sightline_producers', help: 'Media producers (caller cameras/mics)', registers: [this.registry] });
+  readonly consumers = new Gauge({ name: 'sightline_consumers', help: 'Media consumers (consoles, viewers, recorders)', registers: [this.registry] });
+  readonly joinSeconds = new Histogram({
+    name: 'sightline_join_seconds',
+    help: "Caller's consent (tap) to live video, seconds",
+    buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 20, 60],
+    registers: [this.registry],
+  });
+  readonly reconnects = new Counter({ name: 'sightline_reconnects_total', help: 'Sessions that went to reconnecting', registers: [this.registry] });
+  readonly sms = new Counter({ name: 'sightline_sms_total', help: 'SMS outcomes', labelNames: ['outcome'], registers: [this.registry] });
+  readonly recordings = new Counter({ name: 'sightline_recordings_total', help: 'Recording segments by outcome', labelNames: ['outcome'], registers: [this.registry] });
+  readonly redisErrors = new Counter({ name: 'sightline_redis_errors_total', help: 'Errors from the Redis connection', registers: [this.registry] });
   #status = new Map<string, SessionStatus>();
+  #consentAt = new Map<string, number>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'sightline_' });
@@ -20,17 +34,30 @@ export class Metrics {
   }
 
   /** Feed of every session event with the status after it. */
-  onSessionEvent(sessionId: string, status: SessionStatus, type: string): void {
+  onSessionEvent(sessionId: string, status: SessionStatus, type: string, at = Date.now()): void {
     this.sessionEvents.inc({ type });
+    if (type === 'consent_given') this.#consentAt.set(sessionId, at);
+    if (type === 'live' && this.#consentAt.has(sessionId)) {
+      this.joinSeconds.observe((at - this.#consentAt.get(sessionId)!) / 1000);
+      this.#consentAt.delete(sessionId);
+    }
+    if (type === 'reconnecting') this.reconnects.inc();
+    if (type === 'sms_sent' || type === 'sms_delivered' || type === 'sms_failed' || type === 'sms_resend') this.sms.inc({ outcome: type.slice(4) });
+    if (type === 'recording_started' || type === 'recording_ended' || type === 'recording_failed') this.recordings.inc({ outcome: type.slice(10) });
     const before = this.#status.get(sessionId);
-    if (before === status) return;
+    // Events after the end (supervisor access, late media summaries) do not count it twice.
+    if (before === status || (status === 'ended' && before === undefined && type !== 'ended')) return;
     if (before) this.sessionsByStatus.dec({ status: before });
     this.sessionsByStatus.inc({ status });
-    this.#status.set(sessionId, status);
+    // Ended sessions are only counted; tracking them would grow without bound.
+    if (status === 'ended') {
+      this.#status.delete(sessionId);
+      this.#consentAt.delete(sessionId);
+    } else this.#status.set(sessionId, status);
   }
 
   /** Answers on loopback only: the figures are for the operator's scraper, not the internet. */
-  handler(sample: () => { workers: number; rooms: number }): RequestHandler {
+  handler(sample: () => { workers: number; rooms: number; perWorker: number[]; producers: number; consumers: number }): RequestHandler {
     return async (req, res) => {
       if (!isLoopback(req)) {
         res.status(404).json({ error: { code: 'not_found', message: 'no such route' } });
@@ -39,6 +66,9 @@ export class Metrics {
       const now = sample();
       this.workers.set(now.workers);
       this.rooms.set(now.rooms);
+      now.perWorker.forEach((n, i) => this.workerRooms.set({ worker: String(i) }, n));
+      this.producers.set(now.producers);
+      this.consumers.set(now.consumers);
       res.type(this.registry.contentType).send(await this.registry.metrics());
     };
   }

@@ -163,6 +163,12 @@ export class Room extends EventEmitter<RoomEvents> {
     return { bytes, score, codec: entry.producer.rtpParameters.codecs[0]?.mimeType ?? '' };
   }
 
+  mediaCounts(): { producers: number; consumers: number } {
+    let consumers = 0;
+    for (const peer of this.#peers.values()) consumers += peer.consumers.size;
+    return { producers: this.#producers.size, consumers };
+  }
+
   closeProducers(source: ProducerInfo['source']): void {
     for (const { producer, info } of [...this.#producers.values()]) if (info.source === source) producer.close();
   }

@@ -56,6 +56,17 @@ export class RoomRegistry {
     (await room?.catch(() => undefined))?.close();
   }
 
+  mediaCounts(): { producers: number; consumers: number } {
+    let producers = 0;
+    let consumers = 0;
+    for (const r of this.#ready.values()) {
+      const c = r.mediaCounts();
+      producers += c.producers;
+      consumers += c.consumers;
+    }
+    return { producers, consumers };
+  }
+
   get count(): number {
     return this.#rooms.size;
   }

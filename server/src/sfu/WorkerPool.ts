@@ -79,6 +79,11 @@ export class WorkerPool {
     return best;
   }
 
+  /** Rooms per worker slot (0 for a slot whose worker is being replaced). */
+  load(): number[] {
+    return this.#slots.map((s) => s?.routers ?? 0);
+  }
+
   get size(): number {
     return this.#slots.filter(Boolean).length;
   }
