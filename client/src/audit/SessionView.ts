@@ -1,17 +1,7 @@
-import type { SessionDetail, SessionEvent, SnapshotInfo } from '@sightline/shared';
+import type { RecordingInfo, SessionDetail, SessionEvent, SnapshotInfo } from '@sightline/shared';
 import { api } from '../common/api.js';
 import { h } from '../common/dom.js';
 
-interface RecordingInfo {
-  name: string;
-  segment: number;
-  startedAt: string;
-  endedAt?: string;
-  bytes?: number;
-  durationSec?: number;
-  codecs: string[];
-  status: string;
-}
 
 /**
  * One session for the supervisor: its verified log, timeline, chat transcript, location trail,

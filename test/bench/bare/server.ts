@@ -6,6 +6,8 @@
  *
  *   npx tsx test/bench/bare/server.ts [distDir]     (prints "BARE_URL http://127.0.0.1:<port>")
  */
+// The same codec list as the product, so the comparison is like for like.
+import { MEDIA_CODECS } from '../../../server/src/sfu/codecs.js';
 import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
@@ -19,16 +21,6 @@ import type { Ack, TransportInfo } from './signalling.js';
 
 const HOST = '127.0.0.1';
 
-const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
-  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-  {
-    kind: 'video',
-    mimeType: 'video/H264',
-    clockRate: 90000,
-    parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
-  },
-  { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
-];
 
 export interface BareServer {
   url: string;
