@@ -35,7 +35,14 @@ async function main(): Promise<void> {
   const clip = path.join(dir, 'clip.webm');
   await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25', '-t', '10', '-c:v', 'libvpx', '-b:v', '500k', '-g', '25', clip]);
 
-  const pool = await WorkerPool.start({ workers: 2, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', basePort: await freePort() }, log);
+  // Two workers take two consecutive ports; a random free one may have a busy neighbour, so retry.
+  let pool: Awaited<ReturnType<typeof WorkerPool.start>> | undefined;
+  for (let attempt = 0; !pool; attempt++) {
+    pool = await WorkerPool.start({ workers: 2, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', basePort: await freePort() }, log).catch((err: Error) => {
+      if (attempt >= 5) throw err;
+      return undefined;
+    });
+  }
   const workerPids = (await promisify(execFile)('ps', ['--ppid', String(process.pid), '-o', 'pid=,comm='])).stdout
     .split('\n').filter((l) => l.includes('mediasoup')).map((l) => Number(l.trim().split(/\s+/)[0]));
   const snapshot = async (label: string) => {
