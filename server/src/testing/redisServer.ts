@@ -8,6 +8,8 @@ import path from 'node:path';
 export interface RedisServer {
   url: string;
   port: number;
+  /** For fault tests (SIGSTOP/SIGCONT). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -49,8 +51,10 @@ export async function startRedisServer(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode === null) {
+        child.kill('SIGCONT');
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
