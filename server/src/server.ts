@@ -141,6 +141,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     wireRoom(room);
     if (room.sessionId !== TEMPLATE_ROOM) recordings.attach(room);
   };
+  await timers.markMediaLostAtStart();
   timers.start();
   const retention = new RetentionService(audit, config.retentionDays, log);
   retention.startDaily();

@@ -40,6 +40,16 @@ export class SessionTimers {
     clearInterval(this.#timer);
   }
 
+  /**
+   * At start: sessions that were live had their media in the previous process, which is gone.
+   * Say so in their logs; the clients' own reconnection brings them back to live.
+   */
+  async markMediaLostAtStart(): Promise<void> {
+    for (const s of await this.sessions.list({ status: 'live' })) {
+      await this.sessions.transition(s.id, 'reconnecting', 'system', { reason: 'server restarted' });
+    }
+  }
+
   /** Ends what is due at `now`; returns the ids ended. */
   async sweep(now = new Date()): Promise<string[]> {
     const ended: string[] = [];
