@@ -22,6 +22,10 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // Run by test/netns/run.sh inside a network namespace with induced packet loss.
+        test: { name: 'netns', include: ['test/netns/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false },
+      },
     ],
   },
 });

@@ -14,6 +14,8 @@ die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 APT_PACKAGES=(
   ca-certificates curl
   chromium redis-server ffmpeg
+  # network-fault tests: namespaces and induced packet loss
+  iproute2 nftables
   # mediasoup worker build (infra/mediasoup-worker/build-worker.sh) and its runtime libraries
   build-essential pkg-config meson ninja-build
   libssl-dev libuv1-dev libabsl-dev libsrtp2-dev libusrsctp-dev libflatbuffers-dev flatbuffers-compiler

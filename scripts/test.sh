@@ -6,3 +6,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 npm test
+# Network faults need a namespace of their own (root): 10 % loss on the caller's media path.
+bash test/netns/run.sh
