@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           setupFiles: ['server/src/testing/setup.ts'],
-          include: ['shared/src/**/*.test.ts', 'server/src/**/*.test.ts', 'client/src/**/*.test.ts'],
+          include: ['shared/src/**/*.test.ts', 'server/src/**/*.test.ts', 'client/src/**/*.test.ts', 'test/infra/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
