@@ -5,6 +5,18 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
+rm -rf .vitest
 npm test
 # Network faults need a namespace of their own (root): 10 % loss on the caller's media path.
 bash test/netns/run.sh
+# One plain closing line over every run.
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of fs.readdirSync(".vitest")) {
+    const r = JSON.parse(fs.readFileSync(".vitest/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests || 0);
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(failed ? 1 : 0);
+'

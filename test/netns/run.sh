@@ -34,5 +34,5 @@ table inet sightline_loss {
   }
 }
 NFT
-ip netns exec "$ns" npx vitest run --project netns
+ip netns exec "$ns" npx vitest run --project netns --reporter=default --reporter=json --outputFile.json=.vitest/netns.json
 echo "[netns] dropped by nftables: $(ip netns exec "$ns" nft list ruleset | grep -o 'packets [0-9]*' | head -1)"
