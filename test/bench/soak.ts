@@ -15,7 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { installWorkerBinary } from '../../server/src/sfu/workerBinary.js';
-import { freePort } from '../../server/src/testing/redisServer.js';
+import { freePort } from '../../server/src/testing/ports.js';
 
 installWorkerBinary();
 const { WorkerPool } = await import('../../server/src/sfu/WorkerPool.js');

@@ -49,7 +49,9 @@ describe('Redis outage', () => {
       await dispatcher.page.type(c.sel('chat-input'), 'sent while Redis is down');
       await dispatcher.page.click(c.sel('chat-send'));
       await new Promise((r) => setTimeout(r, 30_000));
-      expect(await framesDecoded(dispatcher.page)).toBeGreaterThan(framesAtStart + 300);
+      const frames = await framesDecoded(dispatcher.page);
+      const state = `caller "${await callerStatus(caller.page)}", console "${await c.status()}"`;
+      expect(frames, `video during the outage (${state})`).toBeGreaterThan(framesAtStart + 300);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     } finally {
       process.kill(redis.pid, 'SIGCONT');

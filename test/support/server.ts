@@ -4,7 +4,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../server/src/testing/redisServer.js';
+import { freePort } from '../../server/src/testing/ports.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DEMO_PASSWORD = 'e2e-demo-password';
@@ -18,7 +18,7 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export { freePort } from '../../server/src/testing/redisServer.js';
+export { freePort } from '../../server/src/testing/ports.js';
 
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const port = env['PORT'] ? Number(env['PORT']) : await freePort();

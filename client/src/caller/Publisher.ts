@@ -158,7 +158,9 @@ export class Publisher {
         if (transport === this.#transport && transport.connectionState !== 'connected') void this.rejoin();
       }, 5000);
     } catch {
-      void this.rejoin();
+      // The server did not answer (busy, or its store is down). ICE may well have recovered by
+      // itself meanwhile: never tear down a transport that carries media again.
+      if (transport === this.#transport && transport.connectionState !== 'connected') void this.rejoin();
     }
   }
 

@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { Room } from '../sfu/Room.js';
 import { WorkerPool } from '../sfu/WorkerPool.js';
 import { testLogger } from '../testing/logger.js';
-import { freePort } from '../testing/redisServer.js';
+import { freePort } from '../testing/ports.js';
 import { probeMedia } from './ffprobe.js';
 import { RecordingService } from './RecordingService.js';
 import type { RecordingEventSink, RecordingEventType } from './types.js';

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../testing/redisServer.js';
+import { freePort } from '../testing/ports.js';
 import { PortAllocator, udpPortIsFree } from './ports.js';
 
 describe('PortAllocator', () => {

@@ -15,7 +15,8 @@ import type { SessionRecord } from '../store/Store.js';
 import { actorOf, authorizeSession } from './access.js';
 import type { SessionService } from './SessionService.js';
 
-export interface SupervisorAccess {
+/** What the session routes need from elsewhere: recording state, and the supervisor's trail. */
+export interface SessionRouteDeps {
   /** The deployment's recording policy and whether this session is recording now. */
   recording(sessionId: string): { policy: string; active: boolean };
   /** Logs a supervisor's search in the access log. */
@@ -23,7 +24,7 @@ export interface SupervisorAccess {
   hasRecording(sessionId: string): Promise<boolean>;
 }
 
-export function sessionRoutes(sessions: SessionService, limits: { sessions: Limit; sms: Limit }, supervision: SupervisorAccess) {
+export function sessionRoutes(sessions: SessionService, limits: { sessions: Limit; sms: Limit }, deps: SessionRouteDeps) {
   const summary = (s: SessionRecord): SessionSummary => ({
     id: s.id,
     status: s.status,
@@ -63,9 +64,9 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
         const { hasRecording, ...filter } = query;
         const list = await sessions.list({ ...filter, status: query.status as SessionRecord['status'] | undefined, ...mine });
         if (!isSupervisor) return { sessions: list.map(summary) };
-        const rows = await Promise.all(list.map(async (s) => ({ ...summary(s), hasRecording: await supervision.hasRecording(s.id) })));
+        const rows = await Promise.all(list.map(async (s) => ({ ...summary(s), hasRecording: await deps.hasRecording(s.id) })));
         const filtered = hasRecording === undefined ? rows : rows.filter((r) => r.hasRecording === (hasRecording === 'true'));
-        await supervision.searched(actorOf(principal), query, filtered.length);
+        await deps.searched(actorOf(principal), query, filtered.length);
         return { sessions: filtered };
       },
     }),
@@ -83,7 +84,7 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
         return {
           ...summary(s),
           ...(isOwner && s.status !== 'ended' && { inviteUrl: sessions.inviteUrl(s.inviteCode) }),
-          recording: supervision.recording(s.id),
+          recording: deps.recording(s.id),
           events: await sessions.events(s.id),
         };
       },

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../testing/redisServer.js';
+import { freePort } from '../testing/ports.js';
 import { testLogger } from '../testing/logger.js';
 import { NotFoundError } from '../errors.js';
 import { Room } from './Room.js';

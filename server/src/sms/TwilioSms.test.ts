@@ -4,7 +4,7 @@ import express from 'express';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sendSignedCallback, startFakeTwilio, twilioSignature, type FakeTwilio } from '../../../test/support/fakeTwilio.js';
-import { freePort } from '../../../test/support/server.js';
+import { freePort } from '../testing/ports.js';
 import { SmsSendError } from './SmsProvider.js';
 import { smsStatusRouter } from './statusWebhook.js';
 import { RebasingRequestClient, TwilioSms } from './TwilioSms.js';
