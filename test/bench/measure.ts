@@ -24,3 +24,12 @@ export async function countBytes(cdp: CDPSession): Promise<{ total(): number }> 
   cdp.on('Network.webSocketFrameReceived', (e) => (total += e.response.payloadData.length));
   return { total: () => total };
 }
+
+/** Records one run (the first warms caches and is not counted) and prints it. */
+export function recordRun(i: number, ms: number, transferred: number, into: { ttff: number[]; bytes: number[] }): void {
+  if (i > 0) {
+    into.ttff.push(ms);
+    into.bytes.push(transferred);
+  }
+  process.stdout.write(`run ${i}${i === 0 ? ' (warm-up)' : ''}: ${ms.toFixed(0)} ms, ${(transferred / 1024).toFixed(1)} KiB\n`);
+}

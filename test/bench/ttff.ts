@@ -5,7 +5,7 @@
  *
  *   npm run bench:ttff            (RUNS=20 npm run bench:ttff for more runs)
  */
-import { countBytes, median, summarize } from './measure.js';
+import { countBytes, median, recordRun, summarize } from './measure.js';
 import type { Page } from 'puppeteer-core';
 import { launchDevice, waitFor } from '../support/browser.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
@@ -34,12 +34,7 @@ async function main(): Promise<void> {
       const firstFrameAt = await waitFor('first frame', () => dispatcher.page.evaluate(() => (window as any).__firstFrameAt as number | undefined), 30_000, 5);
       const transferred = counter.total();
       await cdp.detach();
-      // The first run warms caches (browser, JIT, worker); it is not counted.
-      if (i > 0) {
-        ttff.push(firstFrameAt - tappedAt);
-        bytes.push(transferred);
-      }
-      process.stdout.write(`run ${i}${i === 0 ? ' (warm-up)' : ''}: ${(firstFrameAt - tappedAt).toFixed(0)} ms, ${(transferred / 1024).toFixed(1)} KiB\n`);
+      recordRun(i, firstFrameAt - tappedAt, transferred, { ttff, bytes });
       await dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
       await caller.page.goto('about:blank');
     }

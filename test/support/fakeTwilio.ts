@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { jsonOrText } from './server.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -96,14 +97,7 @@ export async function sendSignedCallback(opts: {
     },
     body: new URLSearchParams(opts.params).toString(),
   });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // empty (204) or not JSON
-  }
-  return { status: res.status, body };
+  return { status: res.status, body: await jsonOrText(res) };
 }
 
 export async function startFakeTwilio(opts: { accountSid?: string; authToken?: string } = {}): Promise<FakeTwilio> {

@@ -93,14 +93,17 @@ export async function http(
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
   const res = await fetch(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  return { status: res.status, body: await jsonOrText(res) };
+}
+
+/** A response body as JSON when it is JSON, else as text (pages, empty 204s). */
+export async function jsonOrText(res: Response): Promise<any> {
   const text = await res.text();
-  let body: unknown = text;
   try {
-    body = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    // not JSON (a page)
+    return text;
   }
-  return { status: res.status, body };
 }
 
 export async function login(server: TestServer, username = 'dispatcher'): Promise<string> {

@@ -7,7 +7,7 @@
  *
  *   npx tsx test/bench/bare/ttff-bare.ts        (RUNS=20 for more runs)
  */
-import { countBytes, median, summarize } from '../measure.js';
+import { countBytes, median, recordRun, summarize } from '../measure.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -108,12 +108,7 @@ async function main(): Promise<void> {
       );
       const transferred = counter.total();
       await cdp.detach();
-      // The first run warms caches (browser, JIT, worker); it is not counted.
-      if (i > 0) {
-        ttff.push(firstFrameAt - tappedAt);
-        bytes.push(transferred);
-      }
-      process.stdout.write(`run ${i}${i === 0 ? ' (warm-up)' : ''}: ${(firstFrameAt - tappedAt).toFixed(0)} ms, ${(transferred / 1024).toFixed(1)} KiB\n`);
+      recordRun(i, firstFrameAt - tappedAt, transferred, { ttff, bytes });
       if (i === 0) codec = await publisher!.page.$eval('#status', (el) => el.textContent ?? '');
     }
   } finally {
