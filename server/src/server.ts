@@ -19,6 +19,7 @@ import { recordingRoutes } from './recording/routes.js';
 import { RecordingService } from './recording/RecordingService.js';
 import { TEMPLATE_ROOM } from './sfu/RoomRegistry.js';
 import { turnCredentials } from './turn/turnCredentials.js';
+import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import { InviteService } from './invites/InviteService.js';
 import { RedeemLimiter } from './invites/redeemLimiter.js';
 import { inviteRoutes } from './invites/routes.js';
@@ -134,7 +135,10 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     : createServer(app);
   const turn = config.turn;
   const iceServers = turn ? (label: string) => [turnCredentials({ ...turn, label })] : undefined;
-  io = attachSignalling(http, tokens, { sessions, rooms, iceServers }, limit('socketEventsPerConnection'), log);
+  // In Redis mode, broadcasts to a session reach its sockets on every node (Redis Streams resume
+  // after a Redis blip without losing messages; Pub/Sub would not).
+  const adapter = store instanceof RedisStore ? createStreamsAdapter(store.client, { streamName: 'sl:socket.io' }) : undefined;
+  io = attachSignalling(http, tokens, { sessions, rooms, iceServers }, limit('socketEventsPerConnection'), log, adapter);
   // Signalling has wired its own room events; recording follows every session's room too.
   const wireRoom = rooms.onRoomCreated;
   rooms.onRoomCreated = (room) => {

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import type { TokenService } from '../auth/tokens.js';
 import type { Limit } from '../ratelimit/limits.js';
 import { UnauthorizedError } from '../errors.js';
@@ -16,8 +16,17 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
  * socket.io at the default path, authenticated by `auth: { token }` on the handshake (staff, caller
  * or viewer token). Messages go through the one gate; media objects die with their socket.
  */
-export function attachSignalling(http: HttpServer, tokens: TokenService, services: Services, perConnection: Limit, log: Logger): SignallingServer {
+export function attachSignalling(
+  http: HttpServer,
+  tokens: TokenService,
+  services: Services,
+  perConnection: Limit,
+  log: Logger,
+  /** Several nodes: a socket.io adapter that carries broadcasts between them (Redis Streams). */
+  adapter?: ServerOptions['adapter'],
+): SignallingServer {
   const io: SignallingServer = new Server(http, {
+    ...(adapter && { adapter }),
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     cors: { origin: false },

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
+import { http, login, startServer, type TestServer } from '../support/server.js';
+
+/**
+ * Two nodes sharing one Redis (and one data volume): what happens to a session on one node reaches
+ * its sockets on the other (socket.io Redis Streams adapter), with one log and one numbering.
+ * Placement and media takeover between nodes are issue #6's next step (docs/architecture.md).
+ */
+let redis: RedisServer;
+let a: TestServer;
+let b: TestServer;
+let dataDir: string;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-two-nodes-'));
+  const shared = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('hex'), DATA_DIR: dataDir };
+  a = await startServer(shared);
+  b = await startServer(shared);
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await Promise.all([a?.stop(), b?.stop()]);
+  await redis?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('two nodes, one Redis', () => {
+  it('pushes a session event made on node A to a console socket on node B, once, in order', async () => {
+    const token = await login(a);
+    const created = await http('POST', `${a.url}/api/sessions`, { token, body: { phone: '+4791234567', incidentRef: 'INC-2N' } });
+    expect(created.status).toBe(201);
+    const sessionId = created.body.id as string;
+
+    // The same staff token works on node B (shared secret), and B sees the session (shared store).
+    const socket = io(b.url, { auth: { token }, transports: ['websocket'], reconnection: false });
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    const joined = await socket.emitWithAck('session:join', { sessionId });
+    expect(joined).toMatchObject({ ok: true, data: { sessionId, status: 'sms_sent' } });
+
+    const seen: { type: string; seq: number }[] = [];
+    socket.on('session:event', ({ event }) => seen.push({ type: event.type, seq: event.seq }));
+    // Actions on node A: a resend, and a spoken code.
+    expect((await http('POST', `${a.url}/api/sessions/${sessionId}/sms`, { token })).status).toBe(202);
+    expect((await http('POST', `${a.url}/api/sessions/${sessionId}/code`, { token })).status).toBe(201);
+    const deadline = Date.now() + 10_000;
+    while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(seen.map((e) => e.type)).toEqual(['sms_resend', 'code_issued']);
+    expect(seen[1]!.seq).toBe(seen[0]!.seq + 1);
+
+    // Node B's view of the log is the same log.
+    const detail = await http('GET', `${b.url}/api/sessions/${sessionId}`, { token });
+    const seqs = detail.body.events.map((e: { seq: number }) => e.seq);
+    expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));
+    expect(detail.body.events.slice(-2).map((e: { type: string }) => e.type)).toEqual(['sms_resend', 'code_issued']);
+  });
+});
