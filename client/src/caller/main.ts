@@ -50,7 +50,7 @@ async function boot(): Promise<void> {
     return startViewer(code, peek.language);
   }
   if (peek) {
-    if (!languageChosen && isLanguage(peek.language)) ui.setLanguage(peek.language);
+    if (!languageChosen && isLanguage(peek.language)) void ui.setLanguage(peek.language);
     ui.setRecording(peek.recording);
   }
   // A reload after the tap keeps its token (the invite itself is spent).

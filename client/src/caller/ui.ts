@@ -1,6 +1,6 @@
 import type { ChatMessage, Language } from '@sightline/shared';
 import { h } from '../common/dom.js';
-import { RTL, TEXTS, type CallerText } from './i18n/index.js';
+import { DEFAULT_TEXT, LANGUAGE_NAMES, loadText, RTL, type CallerText } from './i18n/index.js';
 
 /** The caller page's DOM: texts in the chosen language, status line, help, chat log. */
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -9,25 +9,30 @@ export type StatusKey = keyof CallerText['status'] | 'camera_denied' | 'error';
 
 export class CallerUi {
   #lang: Language = 'nb';
+  #text: CallerText = DEFAULT_TEXT;
   #status: StatusKey = 'ready';
   #recording: keyof CallerText['recording'] = 'on-demand';
   #messages: ChatMessage[] = [];
 
   get text(): CallerText {
-    return TEXTS[this.#lang];
+    return this.#text;
   }
 
   /** Fills the language switcher; choosing a language re-renders every text at once. */
   initLanguages(initial: Language): void {
     const select = $<HTMLSelectElement>('lang');
-    for (const [code, t] of Object.entries(TEXTS)) select.append(h('option', { value: code, lang: code }, t.name));
-    select.addEventListener('change', () => this.setLanguage(select.value as Language));
-    this.setLanguage(initial);
+    for (const [code, name] of Object.entries(LANGUAGE_NAMES)) select.append(h('option', { value: code, lang: code }, name));
+    select.addEventListener('change', () => void this.setLanguage(select.value as Language));
+    void this.setLanguage(initial);
   }
 
-  setLanguage(lang: Language): void {
+  /** Switches every text at once, when the language's texts have arrived (the last choice wins). */
+  async setLanguage(lang: Language): Promise<void> {
     this.#lang = lang;
     $<HTMLSelectElement>('lang').value = lang;
+    const text = await loadText(lang).catch(() => undefined);
+    if (!text || this.#lang !== lang) return;
+    this.#text = text;
     document.documentElement.lang = lang;
     document.documentElement.dir = RTL.has(lang) ? 'rtl' : 'ltr';
     const t = this.text as unknown as Record<string, string>;
