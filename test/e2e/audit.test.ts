@@ -5,9 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
-import { callerStartsVideo, dispatcherCreatesSession, sel } from '../support/flow.js';
+import { sel } from '../support/flow.js';
 import { DEMO_PASSWORD, freePort, http, login, REPO_ROOT, startServer, type TestServer } from '../support/server.js';
-import { callerStatus, card } from '../support/session.js';
+import { liveSession } from '../support/session.js';
 
 /**
  * Recording, the tamper-evident log and the supervisor's workspace, end to end: a recorded live
@@ -36,12 +36,9 @@ afterAll(async () => {
 
 describe('a recorded session under audit', () => {
   it('records a live session on demand into a playable file', async () => {
-    const created = await dispatcherCreatesSession(dispatcher.page, server.url, { incident: 'INC-AUDIT-1' });
-    sessionId = created.sessionId;
-    const c = card(dispatcher.page, sessionId);
-    await callerStartsVideo(caller.page, created.inviteUrl);
-    await waitFor('caller live', async () => (await callerStatus(caller.page)).startsWith('live'));
-    await c.waitStatus('live');
+    const live = await liveSession(dispatcher.page, caller.page, server.url, { incident: 'INC-AUDIT-1' });
+    sessionId = live.sessionId;
+    const c = live.c;
     await dispatcher.page.click(c.sel('record-button'));
     await waitFor('recording_started', async () => (await c.timeline()).includes('recording_started'));
     await new Promise((r) => setTimeout(r, 4000));

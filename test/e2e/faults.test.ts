@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
-import { callerStartsVideo, dispatcherCreatesSession } from '../support/flow.js';
+
 import { freePort, startServer, type TestServer } from '../support/server.js';
-import { callerStatus, card } from '../support/session.js';
+import { liveSession } from '../support/session.js';
 
 /** A crashed mediasoup worker does not end a triage call: a new worker, and clients rejoin on their own. */
 let server: TestServer;
@@ -29,10 +29,7 @@ async function workerPids(): Promise<number[]> {
 
 describe('faults', () => {
   it('brings video back within 5 s after the session worker is SIGKILLed', async () => {
-    const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url, { incident: 'INC-CRASH' });
-    const c = card(dispatcher.page, sessionId);
-    await callerStartsVideo(caller.page, inviteUrl);
-    await waitFor('caller live', async () => (await callerStatus(caller.page)).startsWith('live'));
+    const { c } = await liveSession(dispatcher.page, caller.page, server.url, { incident: 'INC-CRASH' });
     await waitFor('frames', async () => (await framesDecoded(dispatcher.page)) > 20);
 
     const [pid] = await workerPids();

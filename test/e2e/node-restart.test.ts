@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
 import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
-import { callerStartsVideo, dispatcherCreatesSession } from '../support/flow.js';
+
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
-import { callerStatus, card } from '../support/session.js';
+import { callerStatus, liveSession } from '../support/session.js';
 
 /**
  * A node killed outright and started again (Redis mode, same data): console and caller reconnect
@@ -45,11 +45,7 @@ afterAll(async () => {
 
 describe('node restart', () => {
   it('resumes the call within 10 s of the node coming back, log intact', async () => {
-    const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url, { incident: 'INC-RESTART' });
-    const c = card(dispatcher.page, sessionId);
-    await callerStartsVideo(caller.page, inviteUrl);
-    await waitFor('caller live', async () => (await callerStatus(caller.page)).startsWith('live'));
-    await c.waitStatus('live');
+    const { sessionId, c } = await liveSession(dispatcher.page, caller.page, server.url, { incident: 'INC-RESTART' });
 
     process.kill(server.pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 1000));

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
 import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
-import { callerStartsVideo, dispatcherCreatesSession, sel } from '../support/flow.js';
+import { sel } from '../support/flow.js';
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
-import { callerStatus, card } from '../support/session.js';
+import { callerStatus, liveSession } from '../support/session.js';
 
 /**
  * Redis unavailable for 30 s in the middle of a live call (the process frozen, as a hung Redis
@@ -36,11 +36,7 @@ afterAll(async () => {
 
 describe('Redis outage', () => {
   it('keeps the call going through 30 s without Redis and loses nothing', async () => {
-    const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url, { incident: 'INC-REDIS' });
-    const c = card(dispatcher.page, sessionId);
-    await callerStartsVideo(caller.page, inviteUrl);
-    await waitFor('caller live', async () => (await callerStatus(caller.page)).startsWith('live'));
-    await c.waitStatus('live');
+    const { sessionId, c } = await liveSession(dispatcher.page, caller.page, server.url, { incident: 'INC-REDIS' });
 
     process.kill(redis.pid, 'SIGSTOP');
     const cpuBefore = cpuSeconds(server.pid);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
-import { callerStartsVideo, dispatcherCreatesSession } from '../support/flow.js';
+
 import { freePort, startServer, type TestServer } from '../support/server.js';
-import { callerStatus, card } from '../support/session.js';
+import { liveSession } from '../support/session.js';
 
 /**
  * 10 % random loss on the caller's media path (nftables in this test's own network namespace, see
@@ -55,10 +55,7 @@ afterAll(async () => {
 
 describe('10 % packet loss on the caller path', () => {
   it('keeps video decoding and reports freezes', async () => {
-    const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url, { incident: 'INC-LOSS' });
-    await callerStartsVideo(caller.page, inviteUrl);
-    await waitFor('caller live', async () => (await callerStatus(caller.page)).startsWith('live'), 30_000);
-    await card(dispatcher.page, sessionId).waitStatus('live', 30_000);
+    await liveSession(dispatcher.page, caller.page, server.url, { incident: 'INC-LOSS', timeoutMs: 30_000 });
     await waitFor('first frames', async () => (await inbound()).framesDecoded > 10, 20_000);
 
     const start = await inbound();

@@ -1,6 +1,6 @@
 import type { Page } from 'puppeteer-core';
 import { framesDecoded, waitFor } from './browser.js';
-import { sel, statusOf } from './flow.js';
+import { callerStartsVideo, dispatcherCreatesSession, sel, statusOf } from './flow.js';
 
 /** Scoped selectors and waits for one session card in the console. */
 export function card(page: Page, sessionId: string) {
@@ -24,4 +24,19 @@ export async function framesKeepRising(page: Page, by = 10, timeoutMs = 15_000):
 
 export async function callerStatus(page: Page): Promise<string> {
   return page.$eval(sel('caller-status'), (el) => el.textContent ?? '');
+}
+
+/** The common start of most media tests: the dispatcher creates a session, the caller goes live, the console says so. */
+export async function liveSession(
+  dispatcher: Page,
+  caller: Page,
+  baseUrl: string,
+  opts: { incident?: string; timeoutMs?: number } = {},
+): Promise<{ sessionId: string; inviteUrl: string; c: ReturnType<typeof card> }> {
+  const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher, baseUrl, { incident: opts.incident });
+  const c = card(dispatcher, sessionId);
+  await callerStartsVideo(caller, inviteUrl);
+  await waitFor('caller live', async () => (await callerStatus(caller)).startsWith('live'), opts.timeoutMs ?? 20_000);
+  await c.waitStatus('live', opts.timeoutMs ?? 20_000);
+  return { sessionId, inviteUrl, c };
 }

@@ -16,8 +16,13 @@ const snapshotParams = z.strictObject({ id: sessionIdParam.shape.id, name: z.str
  * when live video fails). Both land in the session's folder and in its log.
  */
 export function snapshotRoutes(sessions: SessionService, snapshots: SnapshotStore, io: () => SignallingServer | undefined) {
-  const announce = (sessionId: string, snapshot: Awaited<ReturnType<SnapshotStore['save']>>) =>
+  /** Saves a still, logs it and shows it to everyone in the session: the same for both sources. */
+  const keep = async (sessionId: string, source: 'dispatcher' | 'caller', image: Buffer, type: 'snapshot' | 'photo_uploaded', actor: string) => {
+    const snapshot = await snapshots.save(sessionId, source, image);
+    await sessions.record(sessionId, type, actor, { name: snapshot.name, bytes: snapshot.bytes });
     io()?.to(sessionChannel(sessionId)).emit('snapshot:added', { sessionId, snapshot });
+    return snapshot;
+  };
 
   return [
     defineRoute({
@@ -31,10 +36,7 @@ export function snapshotRoutes(sessions: SessionService, snapshots: SnapshotStor
       async handle({ params, body, principal }) {
         const s = await sessions.get(params.id);
         authorizeSession(principal, s, 'control');
-        const snap = await snapshots.save(s.id, 'dispatcher', body);
-        await sessions.record(s.id, 'snapshot', actorOf(principal), { name: snap.name, bytes: snap.bytes });
-        announce(s.id, snap);
-        return snap;
+        return keep(s.id, 'dispatcher', body, 'snapshot', actorOf(principal));
       },
     }),
     defineRoute({
@@ -48,10 +50,7 @@ export function snapshotRoutes(sessions: SessionService, snapshots: SnapshotStor
       async handle({ params, body, principal }) {
         const s = await sessions.get(params.id);
         authorizeSession(principal, s, 'publish');
-        const snap = await snapshots.save(s.id, 'caller', body);
-        await sessions.record(s.id, 'photo_uploaded', 'caller', { name: snap.name, bytes: snap.bytes });
-        announce(s.id, snap);
-        return snap;
+        return keep(s.id, 'caller', body, 'photo_uploaded', 'caller');
       },
     }),
     defineRoute({
