@@ -7,7 +7,7 @@ import { startRedisServer, type RedisServer } from '../../server/src/testing/red
 import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
 
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
-import { callerStatus, liveSession } from '../support/session.js';
+import { callerStatus, framesKeepRising, liveSession } from '../support/session.js';
 
 /**
  * A node killed outright and started again (Redis mode, same data): console and caller reconnect
@@ -46,6 +46,7 @@ afterAll(async () => {
 describe('node restart', () => {
   it('resumes the call within 10 s of the node coming back, log intact', async () => {
     const { sessionId, c } = await liveSession(dispatcher.page, caller.page, server.url, { incident: 'INC-RESTART' });
+    await framesKeepRising(dispatcher.page);
 
     process.kill(server.pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 1000));
