@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../testing/ports.js';
 import { testLogger } from '../testing/logger.js';
 import { NotFoundError } from '../errors.js';
 import { Room } from './Room.js';
+import { RoomRegistry } from './RoomRegistry.js';
 import { WorkerPool } from './WorkerPool.js';
 
 /**
@@ -75,6 +78,163 @@ describe('Room on a real mediasoup worker', () => {
   });
 });
 
+/**
+ * Two workers, one consumer per router: the second viewer lands on a router of the other worker, fed
+ * through a pipe. Peers' WebRTC transports cannot connect without a browser, so their consumers show
+ * RTP arriving in their own router (the producer-side stats of a consumer), and a PlainTransport on
+ * the extra router proves the piped RTP comes out of the second worker.
+ */
+describe('Room spreading viewers over workers', () => {
+  let pool2: WorkerPool;
+  let rooms: RoomRegistry;
+  /** Every router and transport mediasoup makes from here on, with the pid of its worker. */
+  const routers: { router: types.Router; pid: number }[] = [];
+  const transports = new Map<string, { transport: types.Transport; pid: number }>();
+  const consumers = new Map<string, types.Consumer>();
+
+  beforeAll(async () => {
+    mediasoup.observer.on('newworker', (worker) =>
+      worker.observer.on('newrouter', (router) => {
+        routers.push({ router, pid: worker.pid });
+        router.observer.on('newtransport', (transport) => {
+          transports.set(transport.id, { transport, pid: worker.pid });
+          transport.observer.on('newconsumer', (c) => consumers.set(c.id, c));
+        });
+      }),
+    );
+    pool2 = await WorkerPool.start({ workers: 2, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', basePort: await freePort() }, testLogger);
+    rooms = new RoomRegistry(pool2, testLogger, { maxConsumersPerRouter: 1 });
+  });
+
+  afterAll(async () => {
+    await pool2?.close();
+  });
+
+  /** A VP8 camera fed by ffmpeg into a PlainTransport producer on the main router, adopted by the room. */
+  async function camera(room: Room): Promise<{ producer: types.Producer; stop: () => void }> {
+    const input = await room.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: true });
+    const producer = await input.produce({
+      kind: 'video',
+      rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 22222222 }] },
+    });
+    room.adoptProducer(producer, 'camera');
+    const ffmpeg = startFfmpegVp8(input.tuple.localPort, input.rtcpTuple!.localPort);
+    await waitForAsync(async () => ((await producer.getStats())[0]?.byteCount ?? 0) > 5_000, 15_000);
+    return { producer, stop: () => ffmpeg.kill('SIGINT') };
+  }
+
+  /** A viewer: a receive transport and a resumed consumer of the producer, as signalling does it. */
+  async function viewer(room: Room, peerId: string, producerId: string) {
+    const t = await room.createTransport(peerId, 'recv');
+    const { consumerId } = await room.consume(peerId, t.id, producerId, room.rtpCapabilities);
+    await room.resume(peerId, consumerId);
+    return { transport: transports.get(t.id)!, consumer: consumers.get(consumerId)! };
+  }
+
+  /** Bytes of the producer's stream as the consumer's router sees it arrive. */
+  async function bytesIn(consumer: types.Consumer): Promise<number> {
+    const stats = await consumer.getStats();
+    return stats.find((s) => s.type === 'inbound-rtp')?.byteCount ?? 0;
+  }
+
+  it('puts the second viewer on another worker and feeds both with real RTP', async () => {
+    const loadBefore = pool2.load();
+    const room = await rooms.get('s_spread1');
+    const mainPid = routers.find((r) => r.router === room.router)!.pid;
+    const cam = await camera(room);
+    try {
+      const a = await viewer(room, 'peer-a', cam.producer.id);
+      const b = await viewer(room, 'peer-b', cam.producer.id);
+      expect(a.transport.pid).toBe(mainPid);
+      expect(b.transport.pid).not.toBe(mainPid);
+      const extra = routers.find((r) => r.pid === b.transport.pid && r.router !== room.router)!.router;
+      expect(pool2.load().sort()).toEqual([1, 1]);
+
+      // Both consumers' routers receive the camera's RTP, and keep receiving it.
+      const first = await Promise.all([bytesIn(a.consumer), bytesIn(b.consumer)]);
+      await waitForAsync(async () => (await bytesIn(a.consumer)) > first[0]! + 5_000 && (await bytesIn(b.consumer)) > first[1]! + 5_000, 10_000);
+
+      // RTP comes out of the extra router's worker under the same producer id.
+      const received = await plainSink(extra, cam.producer.id, 30);
+      expect(received).toBeGreaterThanOrEqual(30);
+
+      // Send transports stay on the main router; a producer added later is piped too.
+      const send = await room.createTransport('peer-b', 'send');
+      expect(transports.get(send.id)!.pid).toBe(mainPid);
+      const later = await room.router.createPlainTransport({ listenIp: '127.0.0.1', comedia: true });
+      const mic = await later.produce({
+        kind: 'audio',
+        rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 33333333 }] },
+      });
+      room.adoptProducer(mic, 'microphone');
+      const opts = await room.consume('peer-b', b.transport.transport.id, mic.id, room.rtpCapabilities);
+      expect(opts.producerId).toBe(mic.id);
+
+      // Every worker holds a router of the room: a third viewer overflows onto one, no third router.
+      const routersBefore = routers.length;
+      await viewer(room, 'peer-c', cam.producer.id);
+      expect(routers.length).toBe(routersBefore);
+      expect(room.mediaCounts()).toEqual({ producers: 2, consumers: 4 });
+
+      const closed = new Promise<void>((r) => room.once('closed', r));
+      room.close();
+      await closed;
+      expect(extra.closed).toBe(true);
+      expect(pool2.load()).toEqual(loadBefore);
+    } finally {
+      cam.stop();
+      room.close();
+    }
+  });
+
+  it('refuses a consumer limit that is not a positive integer', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new RoomRegistry(pool2, testLogger, { maxConsumersPerRouter: bad })).toThrow(RangeError);
+    }
+  });
+
+  it('closes the whole room when the worker of an extra router dies', async () => {
+    const room = await rooms.get('s_spread2');
+    const cam = await camera(room);
+    try {
+      await viewer(room, 'peer-a', cam.producer.id);
+      const b = await viewer(room, 'peer-b', cam.producer.id);
+      const loadWithRoom = pool2.load();
+      const closed = new Promise<void>((r) => room.once('closed', r));
+      process.kill(b.transport.pid, 'SIGKILL');
+      await closed;
+      expect(room.router.closed).toBe(true);
+      // The main router's worker lost its router of the room; the dead worker's slot is respawned empty.
+      await waitForAsync(async () => pool2.size === 2, 10_000);
+      expect(pool2.load().reduce((x, y) => x + y, 0)).toBe(loadWithRoom.reduce((x, y) => x + y, 0) - 2);
+      expect(rooms.peek('s_spread2')).toBeUndefined();
+    } finally {
+      cam.stop();
+    }
+  });
+});
+
+/** Packets of `producerId` that a PlainTransport consumer on `router` delivers to a UDP socket of ours. */
+async function plainSink(router: types.Router, producerId: string, packets: number): Promise<number> {
+  const sink = dgram.createSocket('udp4');
+  let received = 0;
+  sink.on('message', (msg) => {
+    if (msg.length > 12 && msg[0]! >> 6 === 2 && (msg[1]! < 200 || msg[1]! > 204)) received++;
+  });
+  await new Promise<void>((r) => sink.bind(0, '127.0.0.1', r));
+  const output = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
+  try {
+    await output.connect({ ip: '127.0.0.1', port: sink.address().port });
+    const consumer = await output.consume({ producerId, rtpCapabilities: router.rtpCapabilities, paused: true });
+    await consumer.resume();
+    await waitFor(() => received >= packets, 10_000);
+    return received;
+  } finally {
+    output.close();
+    sink.close();
+  }
+}
+
 function startFfmpegVp8(rtpPort: number, rtcpPort: number): ChildProcess {
   const args = [
     '-hide_banner', '-loglevel', 'error', '-re',
@@ -87,8 +247,12 @@ function startFfmpegVp8(rtpPort: number, rtcpPort: number): ChildProcess {
 }
 
 async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
+  await waitForAsync(async () => cond(), timeoutMs);
+}
+
+async function waitForAsync(cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -4,6 +4,7 @@ import type { ConsumerOptions, ProducerInfo, TransportOptions } from '@sightline
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { MEDIA_CODECS } from './codecs.js';
+import { consumerLimit, RoomRouters, type RoomRouter, type RoomRoutingOptions } from './RoomRouters.js';
 import type { WorkerSlot } from './WorkerPool.js';
 
 interface Peer {
@@ -21,38 +22,49 @@ export interface RoomEvents {
 }
 
 /**
- * One session's media: a router on one worker, and per peer (a socket) its transports, producers and
- * consumers. A peer can only touch objects it created, whatever ids it sends.
+ * One session's media: a main router on one worker (every producer lives there; more routers on other
+ * workers take viewers once it is full, see RoomRouters), and per peer (a socket) its transports,
+ * producers and consumers. A peer can only touch objects it created, whatever ids it sends.
  */
 export class Room extends EventEmitter<RoomEvents> {
   #peers = new Map<string, Peer>();
   #producers = new Map<string, { producer: types.Producer; info: ProducerInfo }>();
+  #routers: RoomRouters;
   #closed = false;
   /** Last pause/facing state the caller's page reported (logged on change). */
   callerMedia: { paused: boolean; facing: 'user' | 'environment' | 'unknown' } = { paused: false, facing: 'unknown' };
 
   private constructor(
     readonly sessionId: string,
+    /** The main router: send transports and producers (and the recorder's consumers) live here. */
     readonly router: types.Router,
     private readonly slot: WorkerSlot,
+    routing: RoomRoutingOptions,
     private readonly log: Logger,
   ) {
     super();
-    slot.routers++;
-    router.observer.once('close', () => this.#onRouterClosed());
+    this.#routers = new RoomRouters(router, slot, routing, () => this.#producers.keys(), log);
+    this.#routers.onClosed = () => this.#onRouterClosed();
   }
 
-  static async create(sessionId: string, slot: WorkerSlot, log: Logger): Promise<Room> {
+  /** `routing.pool` lets the room spread its viewers over other workers (RoomRegistry passes it). */
+  static async create(sessionId: string, slot: WorkerSlot, log: Logger, routing: RoomRoutingOptions = {}): Promise<Room> {
+    consumerLimit(routing);
     const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { sessionId } });
-    return new Room(sessionId, router, slot, log.child({ sessionId, worker: slot.index }));
+    return new Room(sessionId, router, slot, routing, log.child({ sessionId, worker: slot.index }));
   }
 
+  /** The main router's worker. */
   get workerIndex(): number {
     return this.slot.index;
   }
 
   hasPeer(peerId: string): boolean {
     return this.#peers.has(peerId);
+  }
+
+  peerIds(): string[] {
+    return [...this.#peers.keys()];
   }
 
   get closed(): boolean {
@@ -67,17 +79,20 @@ export class Room extends EventEmitter<RoomEvents> {
     return [...this.#producers.values()].map((p) => p.info);
   }
 
+  /** Send transports go on the main router; receive transports on the first router with room. */
   async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportOptions> {
-    const peer = this.#peer(peerId);
-    const transport = await this.router.createWebRtcTransport({
-      webRtcServer: this.slot.webRtcServer,
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: 1_000_000,
-      appData: { peerId, direction },
-    });
+    const create = (home: RoomRouter) =>
+      home.router.createWebRtcTransport({
+        webRtcServer: home.slot.webRtcServer,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        initialAvailableOutgoingBitrate: 1_000_000,
+        appData: { peerId, direction },
+      });
+    const transport = direction === 'send' ? await create(this.#routers.main) : await this.#routers.placeReceiver(create);
     if (direction === 'send') await transport.setMaxIncomingBitrate(3_000_000);
+    const peer = this.#peer(peerId);
     peer.transports.set(transport.id, transport);
     transport.observer.once('close', () => peer.transports.delete(transport.id));
     return {
@@ -116,21 +131,27 @@ export class Room extends EventEmitter<RoomEvents> {
     } catch (err) {
       throw new ValidationError(`cannot produce: ${(err as Error).message}`);
     }
-    const info: ProducerInfo = { producerId: producer.id, kind, source };
-    this.#peer(peerId).producers.set(producer.id, producer);
-    this.#producers.set(producer.id, { producer, info });
+    const peer = this.#peer(peerId);
+    peer.producers.set(producer.id, producer);
+    producer.observer.once('close', () => peer.producers.delete(producer.id));
     transport.on('icestatechange', (state) => {
       if (state === 'disconnected') this.emit('producer-connectivity', producer.id, false);
       if (state === 'connected' || state === 'completed') this.emit('producer-connectivity', producer.id, true);
     });
-    producer.observer.once('close', () => {
-      this.#peer(peerId).producers.delete(producer.id);
-      this.#producers.delete(producer.id);
-      if (!this.#closed) this.emit('producer-closed', producer.id);
-    });
-    this.log.info({ producerId: producer.id, kind, codec: producer.rtpParameters.codecs[0]?.mimeType }, 'producer created');
-    this.emit('producer-added', info);
+    this.#announce(producer, source);
     return producer.id;
+  }
+
+  /**
+   * A producer the server made itself on the main router (an RTP source on a PlainTransport, such as
+   * the tests' ffmpeg camera) joins the room as a peer's would: announced, piped and consumable.
+   */
+  adoptProducer(producer: types.Producer, source: ProducerInfo['source']): ProducerInfo {
+    if (this.#producers.has(producer.id)) throw new ConflictError('producer already in the room');
+    if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities })) {
+      throw new ConflictError("producer is not on this room's router");
+    }
+    return this.#announce(producer, source);
   }
 
   /** Creates the consumer paused; the client resumes it once its track is wired (media:resume). */
@@ -139,7 +160,13 @@ export class Room extends EventEmitter<RoomEvents> {
     if (transport.appData['direction'] !== 'recv') throw new ConflictError('not a receive transport');
     const caps = rtpCapabilities as types.RtpCapabilities;
     if (!this.#producers.has(producerId)) throw new NotFoundError('producer');
-    if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) throw new ValidationError('cannot consume with these capabilities');
+    const home = this.#routers.homeOf(transportId);
+    if (!home) throw new NotFoundError('transport');
+    // On an extra router the producer exists once its pipe is up (at once, unless it is brand new).
+    await this.#routers.pipe(home, producerId).catch(() => {
+      throw new NotFoundError('producer');
+    });
+    if (!home.router.canConsume({ producerId, rtpCapabilities: caps })) throw new ValidationError('cannot consume with these capabilities');
     const consumer = await transport.consume({ producerId, rtpCapabilities: caps, paused: true });
     const peer = this.#peer(peerId);
     peer.consumers.set(consumer.id, consumer);
@@ -163,6 +190,7 @@ export class Room extends EventEmitter<RoomEvents> {
     return { bytes, score, codec: entry.producer.rtpParameters.codecs[0]?.mimeType ?? '' };
   }
 
+  /** Consumers of every router of the room (the peers' ones; not pipes or recorders). */
   mediaCounts(): { producers: number; consumers: number } {
     let consumers = 0;
     for (const peer of this.#peers.values()) consumers += peer.consumers.size;
@@ -183,16 +211,29 @@ export class Room extends EventEmitter<RoomEvents> {
 
   close(): void {
     if (this.#closed) return;
-    this.router.close();
+    this.#routers.close();
   }
 
+  /** Any router of the room closed (a worker died, or close()): every other one is closed by now. */
   #onRouterClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.slot.routers--;
     this.#peers.clear();
     this.#producers.clear();
     this.emit('closed');
+  }
+
+  #announce(producer: types.Producer, source: ProducerInfo['source']): ProducerInfo {
+    const info: ProducerInfo = { producerId: producer.id, kind: producer.kind, source };
+    this.#producers.set(producer.id, { producer, info });
+    producer.observer.once('close', () => {
+      this.#producers.delete(producer.id);
+      if (!this.#closed) this.emit('producer-closed', producer.id);
+    });
+    this.#routers.pipeEverywhere(producer.id);
+    this.log.info({ producerId: producer.id, kind: info.kind, codec: producer.rtpParameters.codecs[0]?.mimeType }, 'producer created');
+    this.emit('producer-added', info);
+    return info;
   }
 
   #peer(peerId: string): Peer {

@@ -1,11 +1,17 @@
 import type { Logger } from '../logging.js';
 import { Room } from './Room.js';
+import { consumerLimit, type RoomRoutingOptions } from './RoomRouters.js';
 import type { WorkerPool } from './WorkerPool.js';
 
 /** The id of the capabilities template room; no session can have it (ids start with "s_"). */
 export const TEMPLATE_ROOM = '__template__';
 
-/** Rooms by session id, created on first use. Concurrent first uses share one creation. */
+export type RoomRegistryOptions = Pick<RoomRoutingOptions, 'maxConsumersPerRouter'>;
+
+/**
+ * Rooms by session id, created on first use. Concurrent first uses share one creation. Each room may
+ * spread its viewers over the pool's other workers (see RoomRouters).
+ */
 export class RoomRegistry {
   #rooms = new Map<string, Promise<Room>>();
   #ready = new Map<string, Room>();
@@ -15,12 +21,15 @@ export class RoomRegistry {
   constructor(
     private readonly pool: WorkerPool,
     private readonly log: Logger,
-  ) {}
+    private readonly opts: RoomRegistryOptions = {},
+  ) {
+    consumerLimit(opts);
+  }
 
   get(sessionId: string): Promise<Room> {
     let room = this.#rooms.get(sessionId);
     if (!room) {
-      room = Room.create(sessionId, this.pool.pick(), this.log).then((r) => {
+      room = Room.create(sessionId, this.pool.pick(), this.log, { ...this.opts, pool: this.pool }).then((r) => {
         this.#ready.set(sessionId, r);
         r.once('closed', () => {
           if (this.#rooms.get(sessionId) === room) this.#rooms.delete(sessionId);
@@ -45,9 +54,14 @@ export class RoomRegistry {
     return this.#ready.get(sessionId);
   }
 
-  /** Sessions in which this peer (socket) holds media objects. */
-  sessionsOfPeer(peerId: string): string[] {
-    return [...this.#ready.values()].filter((r) => r.hasPeer(peerId)).map((r) => r.sessionId);
+  /** Sessions with a room here (not the template). */
+  sessionIds(): string[] {
+    return [...this.#ready.keys()].filter((id) => id !== TEMPLATE_ROOM);
+  }
+
+  /** Closes the media of every peer matching (those of a node that is gone). */
+  closePeersWhere(match: (peerId: string) => boolean): void {
+    for (const room of this.#ready.values()) for (const peerId of room.peerIds()) if (match(peerId)) room.closePeer(peerId);
   }
 
   async close(sessionId: string): Promise<void> {

@@ -73,10 +73,18 @@ export class WorkerPool {
 
   /** The live worker with the fewest routers. */
   pick(): WorkerSlot {
-    const live = this.#slots.filter((s): s is WorkerSlot => s !== undefined);
-    const best = live.sort((a, b) => a.routers - b.routers)[0];
+    const best = this.pickExcept(new Set());
     if (!best) throw new Error('no mediasoup worker is running');
     return best;
+  }
+
+  /**
+   * The live worker with the fewest routers among those whose index is not in `taken`, or undefined
+   * when every live worker is taken (a room spreading its viewers asks for a worker it is not on yet).
+   */
+  pickExcept(taken: ReadonlySet<number>): WorkerSlot | undefined {
+    const free = this.#slots.filter((s): s is WorkerSlot => s !== undefined && !taken.has(s.index));
+    return free.sort((a, b) => a.routers - b.routers)[0];
   }
 
   /** Rooms per worker slot (0 for a slot whose worker is being replaced). */
