@@ -1,72 +1,153 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
-import { loadConfig } from '../../server/src/config.js';
-import { REPO_ROOT } from '../support/server.js';
+import { parse } from 'yaml';
+import { assertEnvAccepted, infra, which } from './support.js';
 
 /**
- * No docker engine or helm here, so the deployment files are checked as data: they parse, they
- * have what an operator relies on (probes on /healthz, the RTC port as UDP and TCP, Redis), and
- * every environment variable they set is one the server accepts.
+ * No docker engine here, so the compose file and the proxy config are checked as data: they parse,
+ * they have what an operator relies on (two nodes on one Redis and one data volume, each with its
+ * own NODE_ID and RTC ports, a sticky TLS proxy health-checking both), and the environment they set
+ * is one the server accepts. HAProxy's own parser also checks its config when haproxy is installed.
  */
-const infra = (...p: string[]) => path.join(REPO_ROOT, 'infra', ...p);
+type Service = { environment: Record<string, string>; ports?: string[]; volumes?: string[]; healthcheck?: { test: string[] }; image?: string; depends_on?: unknown };
+const compose = parse(readFileSync(infra('compose/compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const nodeNames = Object.keys(compose.services).filter((n) => n.startsWith('sightline')).sort();
+const nodes = nodeNames.map((name) => ({ name, ...compose.services[name]! }));
+const haproxyCfg = readFileSync(infra('proxy/haproxy.cfg'), 'utf8');
 
-/** Renders the chart's templates for the subset they use: `{{ .Values.a.b }}` and `{{ .Release.Name }}`. */
-function renderChart(): Record<string, unknown>[] {
-  const values = parse(readFileSync(infra('helm/sightline/values.yaml'), 'utf8')) as Record<string, unknown>;
-  const lookup = (dotted: string): unknown => dotted.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], values);
-  const docs: Record<string, unknown>[] = [];
-  for (const file of readdirSync(infra('helm/sightline/templates'))) {
-    const text = readFileSync(infra('helm/sightline/templates', file), 'utf8').replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, expr: string) => {
-      if (expr === '.Release.Name') return 'sightline';
-      const m = /^\.Values\.([\w.]+)$/.exec(expr);
-      if (!m) throw new Error(`${file}: template expression this check cannot render: ${expr}`);
-      const v = lookup(m[1]!);
-      if (v === undefined) throw new Error(`${file}: no value for ${expr}`);
-      return String(v);
-    });
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message}`);
-      docs.push(doc.toJSON() as Record<string, unknown>);
-    }
+/** `"40000:40000/udp"` or `"40000-40001:40000-40001/udp"` → one entry per port. */
+function publishedPorts(specs: string[]): { host: number; container: number; proto: string }[] {
+  return specs.flatMap((spec) => {
+    const m = /^(\d+)(?:-(\d+))?:(\d+)(?:-(\d+))?\/(udp|tcp)$/.exec(spec);
+    if (!m) return [];
+    const [hostFrom, hostTo, contFrom] = [Number(m[1]), Number(m[2] ?? m[1]), Number(m[3])];
+    return Array.from({ length: hostTo - hostFrom + 1 }, (_, i) => ({ host: hostFrom + i, container: contFrom + i, proto: m[5]! }));
+  });
+}
+
+/** HAProxy config as sections (`backend sightline`) of directive lines, comments dropped. */
+function haproxySections(text: string): Map<string, string[]> {
+  const sections = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trimEnd();
+    if (!line.trim()) continue;
+    if (/^\S/.test(line)) sections.set(line.trim(), (current = []));
+    else current?.push(line.trim().replace(/\s+/g, ' '));
   }
-  return docs;
+  return sections;
 }
 
-function assertEnvAccepted(env: Record<string, string>): void {
-  // Compose interpolation: ${NAME:-default} takes its default, anything else a 40-character stand-in.
-  const fill = (v: string) => v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1').replace(/\$\{[^}]+\}/g, 'x'.repeat(40));
-  const filled = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, fill(v)]));
-  expect(() => loadConfig({ ...filled, NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), PUBLIC_URL: 'https://sightline.example', TURN_URLS: 'turn:sightline.example:3478' })).not.toThrow();
-}
-
-describe('deployment files', () => {
-  it('compose: Sightline with Redis, coturn and a TLS proxy, health-checked, with env the server accepts', () => {
-    const compose = parse(readFileSync(infra('compose/compose.yaml'), 'utf8')) as { services: Record<string, any> };
-    expect(Object.keys(compose.services).sort()).toEqual(['coturn', 'proxy', 'redis', 'sightline']);
-    const s = compose.services['sightline'];
-    expect(s.healthcheck.test.join(' ')).toContain('/healthz');
-    expect(s.ports).toEqual(expect.arrayContaining(['40000:40000/udp', '40000:40000/tcp']));
-    expect(s.environment.REDIS_URL).toBe('redis://redis:6379');
-    assertEnvAccepted(s.environment);
+describe('compose', () => {
+  it('runs two Sightline nodes with Redis, coturn and a proxy', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['coturn', 'proxy', 'redis', 'sightline-1', 'sightline-2']);
   });
 
-  it('Helm chart: a StatefulSet probed on /healthz with the RTC port per pod (UDP and TCP), and services', () => {
-    const docs = renderChart();
-    const sts = docs.find((d) => d['kind'] === 'StatefulSet') as any;
-    const container = sts.spec.template.spec.containers[0];
-    expect(container.readinessProbe.httpGet.path).toBe('/healthz');
-    expect(container.livenessProbe.httpGet.path).toBe('/healthz');
-    expect(container.ports.map((p: { containerPort: number; protocol: string }) => `${p.containerPort}/${p.protocol}`)).toEqual(expect.arrayContaining(['40000/UDP', '40000/TCP']));
-    expect(container.resources.limits.memory).toBeDefined();
-    const env = Object.fromEntries(container.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
-    assertEnvAccepted(env);
-    const services = docs.filter((d) => d['kind'] === 'Service') as any[];
-    expect(services.flatMap((svc) => svc.spec.ports.map((p: { protocol: string }) => p.protocol))).toEqual(expect.arrayContaining(['TCP', 'UDP']));
+  it('gives every node the shared settings: Redis, production, one data volume, same secrets and URL', () => {
+    for (const node of nodes) {
+      const env = node.environment;
+      expect(env['REDIS_URL'], node.name).toBe('redis://redis:6379');
+      expect(env['NODE_ENV'], node.name).toBe('production');
+      expect(env['DATA_DIR'], node.name).toBe('/data');
+      expect(node.volumes, node.name).toContain('sightline-data:/data');
+      expect(env['JWT_SECRET'], node.name).toMatch(/^\$\{JWT_SECRET:\?/); // required, never defaulted
+      expect(env['PUBLIC_URL'], node.name).toMatch(/^https:\/\//);
+      expect(env['RTC_ANNOUNCED_IP'], node.name).toMatch(/^\$\{RTC_ANNOUNCED_IP/);
+      expect(node.healthcheck?.test.join(' '), node.name).toContain('/healthz');
+      assertEnvAccepted(env);
+    }
+    expect(compose.volumes).toHaveProperty('sightline-data');
+    for (const key of ['JWT_SECRET', 'PUBLIC_URL', 'TURN_SECRET', 'TURN_URLS', 'RTC_ANNOUNCED_IP']) {
+      expect(new Set(nodes.map((n) => n.environment[key])).size, key).toBe(1);
+    }
   });
 
-  it('coturn: shared-secret auth, and no relaying to loopback or private ranges', () => {
+  it('gives each node its own NODE_ID and RTC ports, all published as UDP and TCP, none shared', () => {
+    expect(new Set(nodes.map((n) => n.environment['NODE_ID'])).size).toBe(nodes.length);
+    const taken = new Map<number, string>();
+    for (const node of nodes) {
+      const first = Number(node.environment['RTC_PORT']);
+      const workers = Number(node.environment['MEDIASOUP_WORKERS']);
+      expect(first, node.name).toBeGreaterThan(0);
+      expect(workers, node.name).toBeGreaterThan(0);
+      const published = publishedPorts(node.ports ?? []);
+      for (let port = first; port < first + workers; port++) {
+        expect(taken.get(port), `port ${port} of ${node.name}`).toBeUndefined();
+        taken.set(port, node.name);
+        for (const proto of ['udp', 'tcp']) expect(published, `${node.name} publishes ${port}/${proto}`).toContainEqual({ host: port, container: port, proto });
+      }
+    }
+  });
+
+  it('puts HAProxy in front with its config and the TLS certificate mounted', () => {
+    const proxy = compose.services['proxy']!;
+    expect(proxy.image).toMatch(/^haproxy:/);
+    expect(proxy.ports).toContain('443:443');
+    const mounts = (proxy.volumes ?? []).map((v) => v.split(':'));
+    const cfg = mounts.find(([, target]) => target === '/usr/local/etc/haproxy/haproxy.cfg');
+    expect(cfg, 'haproxy.cfg mounted').toBeDefined();
+    expect(path.resolve(infra('compose'), cfg![0]!)).toBe(infra('proxy/haproxy.cfg'));
+    const crt = /\bcrt (\S+)/.exec(haproxyCfg)?.[1];
+    expect(mounts.map(([, target]) => target), 'the certificate HAProxy loads is mounted').toContain(crt);
+  });
+
+  it('mounts the coturn config that exists in the repo', () => {
+    const mount = compose.services['coturn']!.volumes![0]!.split(':')[0]!;
+    expect(existsSync(path.resolve(infra('compose'), mount))).toBe(true);
+  });
+});
+
+describe('HAProxy config', () => {
+  const sections = haproxySections(haproxyCfg);
+  const backend = sections.get('backend sightline') ?? [];
+
+  it('terminates TLS and sends plain HTTP to an https redirect', () => {
+    const frontend = [...sections].find(([name]) => name.startsWith('frontend'))?.[1] ?? [];
+    expect(frontend.some((l) => /^bind :443 ssl crt \S+/.test(l))).toBe(true);
+    expect(frontend).toContain('http-request redirect scheme https code 301 unless { ssl_fc }');
+    expect(frontend).toContain('default_backend sightline');
+  });
+
+  it('keeps a browser on one node with an inserted cookie, and lets WebSockets live', () => {
+    expect(backend.some((l) => l.startsWith('balance '))).toBe(true);
+    expect(backend.some((l) => l.startsWith('cookie SERVERID insert indirect nocache'))).toBe(true);
+    expect(sections.get('defaults')?.some((l) => /^timeout tunnel \d+[smh]$/.test(l))).toBe(true);
+    expect(sections.get('defaults')).toContain('option redispatch');
+  });
+
+  it('health-checks every compose node on /healthz, each with its own cookie', () => {
+    expect(backend).toContain('option httpchk');
+    expect(backend).toContain('http-check send meth GET uri /healthz');
+    const servers = backend.filter((l) => l.startsWith('server ')).map((l) => l.split(' '));
+    expect(servers.map((s) => s[2]).sort()).toEqual(nodeNames.map((n) => `${n}:3000`));
+    const cookies = servers.map((s) => s[s.indexOf('cookie') + 1]);
+    expect(new Set(cookies).size).toBe(nodeNames.length);
+    const checked = backend.some((l) => l.startsWith('default-server ') && l.split(' ').includes('check'));
+    for (const s of servers) expect(checked || s.includes('check'), s.join(' ')).toBe(true);
+  });
+
+  it.skipIf(!which('haproxy') || !which('openssl'))('is accepted by haproxy -c', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sightline-haproxy-'));
+    try {
+      const pem = path.join(dir, 'sightline.pem');
+      const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=sightline.test', '-keyout', pem, '-out', `${pem}.crt`], { encoding: 'utf8' });
+      expect(gen.status, gen.stderr).toBe(0);
+      writeFileSync(pem, readFileSync(`${pem}.crt`, 'utf8') + readFileSync(pem, 'utf8'));
+      const cfg = path.join(dir, 'haproxy.cfg');
+      writeFileSync(cfg, haproxyCfg.replace(/\bcrt \S+/, `crt ${pem}`));
+      const check = spawnSync('haproxy', ['-c', '-f', cfg], { encoding: 'utf8' });
+      expect(check.status, check.stdout + check.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('coturn', () => {
+  it('uses shared-secret auth, and relays nothing to loopback or private ranges', () => {
     const conf = readFileSync(infra('coturn/turnserver.conf'), 'utf8');
     for (const line of ['use-auth-secret', 'no-loopback-peers', 'denied-peer-ip=10.0.0.0-10.255.255.255', 'denied-peer-ip=172.16.0.0-172.31.255.255', 'denied-peer-ip=192.168.0.0-192.168.255.255', 'denied-peer-ip=127.0.0.0-127.255.255.255']) {
       expect(conf.split('\n')).toContain(line);
