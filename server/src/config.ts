@@ -28,6 +28,7 @@ const envSchema = z.object({
   RTC_LISTEN_IP: z.string().min(1).optional(),
   RTC_PORT: port.default(40000),
   MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  ROUTER_MAX_CONSUMERS: z.coerce.number().int().min(1).default(400),
   DEMO_PASSWORD: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INVITE_TTL_MINUTES: z.coerce.number().positive().default(15),
@@ -40,6 +41,8 @@ const envSchema = z.object({
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
   SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().positive().default(60),
+  TRUST_PROXY: z.string().optional(),
+  NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'NODE_ID: letters, digits, dot, dash, underscore (at most 64)').optional(),
 });
 
 export interface Config {
@@ -54,7 +57,7 @@ export interface Config {
   dataDir: string;
   recordingPolicy: 'off' | 'on-demand' | 'always';
   retentionDays: number;
-  rtc: { announcedIp: string; listenIp: string; port: number; workers: number };
+  rtc: { announcedIp: string; listenIp: string; port: number; workers: number; maxConsumersPerRouter: number };
   demoPassword?: string;
   logLevel: string;
   inviteTtlMs: number;
@@ -62,6 +65,10 @@ export interface Config {
   sessionIdleMs: number;
   spokenCodeTtlMs: number;
   socketEventsPerSecond: number;
+  /** This node's name in the cluster; the same across restarts so it keeps its sessions. */
+  nodeId: string;
+  /** Proxies whose X-Forwarded-For is believed: express names (loopback, uniquelocal) or addresses/CIDRs. */
+  trustProxy: string[];
   turn?: { secret: string; urls: string[]; ttlSeconds: number };
   tls?: { certFile: string; keyFile: string };
 }
@@ -95,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       listenIp: e.RTC_LISTEN_IP ?? (isIp(e.HOST) ? e.HOST : '127.0.0.1'),
       port: e.RTC_PORT,
       workers: e.MEDIASOUP_WORKERS ?? Math.max(1, os.availableParallelism()),
+      maxConsumersPerRouter: e.ROUTER_MAX_CONSUMERS,
     },
     demoPassword: e.DEMO_PASSWORD,
     logLevel: e.LOG_LEVEL,
@@ -103,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     spokenCodeTtlMs: e.SPOKEN_CODE_MINUTES * 60_000,
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+    trustProxy: (e.TRUST_PROXY ?? 'loopback').split(',').map((v) => v.trim()).filter(Boolean),
+    nodeId: e.NODE_ID ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50)}-${e.PORT}`,
     turn: e.TURN_SECRET && e.TURN_URLS ? { secret: e.TURN_SECRET, urls: e.TURN_URLS.split(',').map((u) => u.trim()), ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
     tls: tlsConfig(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
   };

@@ -35,6 +35,11 @@ import { attachSignalling } from './signalling/SignallingServer.js';
 import { createSmsProvider } from './sms/createSmsProvider.js';
 import { smsStatusRouter } from './sms/statusWebhook.js';
 import { createStore } from './store/createStore.js';
+import { ClusterMedia } from './cluster/ClusterMedia.js';
+import { LocalMedia, serveMediaOps } from './cluster/MediaOps.js';
+import { NodeBus } from './cluster/NodeBus.js';
+import { NodeRegistry } from './cluster/NodeRegistry.js';
+import { announceTakeover } from './signalling/sessionEvents.js';
 import { RedisStore } from './store/RedisStore.js';
 import { createLimit, LIMITS } from './ratelimit/limits.js';
 import type { SmsProvider } from './sms/SmsProvider.js';
@@ -63,14 +68,17 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     { workers: config.rtc.workers, listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp, basePort: config.rtc.port },
     log,
   );
-  const rooms = new RoomRegistry(pool, log);
+  // A session whose viewers outgrow one router gets more on other workers (pipeToRouter).
+  const rooms = new RoomRegistry(pool, log, { maxConsumersPerRouter: config.rtc.maxConsumersPerRouter });
+  // Cluster membership (a single entry in memory mode): placement balances live consumers.
+  const registry = new NodeRegistry(store, { nodeId: config.nodeId, load: () => ({ load: rooms.mediaCounts().consumers, rooms: rooms.sessionIds().length }) }, log);
   const audit = new AuditLogs(config.dataDir);
   const metrics = new Metrics();
   const sessions = new SessionService(
     store,
     opts.sms ?? createSmsProvider(config, log), // log: wired by sms helper
     tokens,
-    { publicUrl: config.publicUrl, inviteTtlMs: config.inviteTtlMs, eventLog: audit },
+    { publicUrl: config.publicUrl, inviteTtlMs: config.inviteTtlMs, eventLog: audit, place: () => registry.pick() },
     log,
   );
   sessions.on('event', (id, status, event) => metrics.onSessionEvent(id, status, event.type, Date.parse(event.at)));
@@ -89,6 +97,18 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const limiter = new RedeemLimiter(limit('redeemAttemptsPerIp'), limit('redeemFailuresPerIp'));
   const snapshots = new SnapshotStore(config.dataDir);
   const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy }, sessions, log);
+  const local = new LocalMedia(rooms, recordings);
+  const bus = store instanceof RedisStore ? await NodeBus.start(store.client, config.nodeId, serveMediaOps(local), log) : undefined;
+  const media = new ClusterMedia({
+    store,
+    registry,
+    local,
+    rooms,
+    bus,
+    maxSessionMs: config.sessionMaxMs,
+    onTakeover: (id, from) => (io ? announceTakeover(io, sessions)(id, from) : Promise.resolve()),
+    log,
+  });
   const timers = new SessionTimers(sessions, { inviteTtlMs: config.inviteTtlMs, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, log);
   let io: SignallingServer | undefined;
 
@@ -109,7 +129,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
         hasRecording: async (id) => (await mediaFiles(sessionDir(config.dataDir, id))).some((f) => f.rel.startsWith('recordings/')),
       }),
       ...auditRoutes(sessions, audit),
-      ...recordingRoutes(sessions, recordings),
+      ...recordingRoutes(sessions, recordings, media),
       ...inviteRoutes(sessions, invites, limiter),
       ...snapshotRoutes(sessions, snapshots, () => io),
       defineRoute({
@@ -127,6 +147,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     health: () => pool.size > 0,
     metrics: metrics.handler(() => ({ workers: pool.size, rooms: rooms.count, perWorker: pool.load(), ...rooms.mediaCounts() })),
     tls: Boolean(config.tls),
+    trustProxy: config.trustProxy,
     log,
   });
   // TLS when given a certificate (otherwise a TLS-terminating proxy is expected in front).
@@ -138,14 +159,15 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   // In Redis mode, broadcasts to a session reach its sockets on every node (Redis Streams resume
   // after a Redis blip without losing messages; Pub/Sub would not).
   const adapter = store instanceof RedisStore ? createStreamsAdapter(store.client, { streamName: 'sl:socket.io' }) : undefined;
-  io = attachSignalling(http, tokens, { sessions, rooms, iceServers }, limit('socketEventsPerConnection'), log, adapter);
+  io = attachSignalling(http, tokens, { sessions, rooms, media, iceServers }, limit('socketEventsPerConnection'), log, adapter);
   // Signalling has wired its own room events; recording follows every session's room too.
   const wireRoom = rooms.onRoomCreated;
   rooms.onRoomCreated = (room) => {
     wireRoom(room);
     if (room.sessionId !== TEMPLATE_ROOM) recordings.attach(room);
   };
-  await timers.markMediaLostAtStart();
+  await registry.start();
+  await timers.markMediaLostAtStart(config.nodeId);
   timers.start();
   const retention = new RetentionService(audit, config.retentionDays, log);
   retention.startDaily();
@@ -155,7 +177,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     http.listen(config.port, config.host, resolve);
   });
   const port = (http.address() as AddressInfo).port;
-  log.info({ host: config.host, port, store: store.kind, workers: pool.size }, 'sightline listening');
+  log.info({ host: config.host, port, store: store.kind, workers: pool.size, node: config.nodeId }, 'sightline listening');
 
   return {
     url: `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
@@ -164,6 +186,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     async close() {
       timers.stop();
       retention.stop();
+      registry.stop();
+      await bus?.close();
       io?.close();
       await recordings.stopAll();
       await new Promise<void>((r) => http.close(() => r()));

@@ -20,14 +20,16 @@ export interface AppParts {
   tls?: boolean;
   /** Routers with their own body parsing (e.g. form-encoded provider webhooks), mounted before the JSON API. */
   webhooks?: express.Router[];
+  /** Which proxies' X-Forwarded-For to believe (per-IP rate limits need the client's address). */
+  trustProxy?: string[];
   log: Logger;
 }
 
 /** The express app: security headers, a small JSON body limit, the gated API routes and the pages. */
-export function createApp({ tokens, sessions, routes, clientDist, health, metrics, tls = false, webhooks = [], log }: AppParts): Express {
+export function createApp({ tokens, sessions, routes, clientDist, health, metrics, tls = false, webhooks = [], trustProxy = ['loopback'], log }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
 import { actorOf, authorizeSession } from '../sessions/access.js';
 import type { SessionService } from '../sessions/SessionService.js';
+import type { ClusterMedia } from '../cluster/ClusterMedia.js';
 import type { RecordingService } from './RecordingService.js';
 
 const recordingParams = z.strictObject({ id: sessionIdParam.shape.id, name: z.string().max(120) });
 const control = z.strictObject({ action: z.enum(['start', 'stop']) });
 
 /** Recording control for the dispatcher (as policy allows), listing, and seekable playback for supervisors. */
-export function recordingRoutes(sessions: SessionService, recordings: RecordingService) {
+export function recordingRoutes(sessions: SessionService, recordings: RecordingService, media: ClusterMedia) {
   return [
     defineRoute({
       method: 'post',
@@ -20,9 +21,8 @@ export function recordingRoutes(sessions: SessionService, recordings: RecordingS
       async handle({ params, body, principal }) {
         const s = await sessions.get(params.id);
         authorizeSession(principal, s, 'control');
-        if (body.action === 'start') await recordings.start(s.id, actorOf(principal));
-        else await recordings.stop(s.id, actorOf(principal));
-        return { active: recordings.isRecording(s.id) };
+        // The recorder runs where the session's media runs.
+        return { active: await media.run(s, 'recording', s.id, body.action, actorOf(principal)) };
       },
     }),
     defineRoute({

@@ -19,6 +19,8 @@ export interface SessionServiceOptions {
   publicUrl: string;
   inviteTtlMs: number;
   now?: () => Date;
+  /** Several nodes: the node to carry a new session's media (the least loaded). */
+  place?: () => string;
   /** Where every event is also written, durably, before it counts as done (the hash-chained log). */
   eventLog?: {
     appendSession(sessionId: string, event: SessionEvent, seal: boolean): Promise<unknown>;
@@ -61,6 +63,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       dispatcher,
       createdAt: now.toISOString(),
       inviteCode: newInviteCode(),
+      mediaNode: this.opts.place?.(),
     };
     await this.store.putInvite(this.#invite(session.inviteCode, session.id, 'caller', now));
     await this.store.insertSession(session);

@@ -44,8 +44,10 @@ export class SessionTimers {
    * At start: sessions that were live had their media in the previous process, which is gone.
    * Say so in their logs; the clients' own reconnection brings them back to live.
    */
-  async markMediaLostAtStart(): Promise<void> {
+  async markMediaLostAtStart(nodeId: string): Promise<void> {
     for (const s of await this.sessions.list({ status: 'live' })) {
+      // Other nodes' sessions are theirs; one without a node predates placement and was ours.
+      if (s.mediaNode && s.mediaNode !== nodeId) continue;
       await this.sessions.transition(s.id, 'reconnecting', 'system', { reason: 'server restarted' });
     }
   }

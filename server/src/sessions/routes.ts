@@ -85,6 +85,7 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
           ...summary(s),
           ...(isOwner && s.status !== 'ended' && { inviteUrl: sessions.inviteUrl(s.inviteCode) }),
           recording: deps.recording(s.id),
+          ...(s.mediaNode && { mediaNode: s.mediaNode }),
           events: await sessions.events(s.id),
         };
       },

@@ -4,7 +4,7 @@ import type { TokenService } from '../auth/tokens.js';
 import type { Limit } from '../ratelimit/limits.js';
 import { UnauthorizedError } from '../errors.js';
 import type { Logger } from '../logging.js';
-import { registerHandlers } from './gate.js';
+import { peerIdOf, registerHandlers } from './gate.js';
 import { handlers } from './handlers/index.js';
 import { wireSessionEvents } from './sessionEvents.js';
 import type { Services, SignallingServer } from './types.js';
@@ -49,7 +49,13 @@ export function attachSignalling(
   io.on('connection', (socket) => {
     registerHandlers(socket, handlers, services, perConnection, log);
     socket.on('disconnect', () => {
-      for (const sessionId of services.rooms.sessionsOfPeer(socket.id)) services.rooms.peek(sessionId)?.closePeer(socket.id);
+      const peerId = peerIdOf(services, socket);
+      for (const sessionId of socket.data.mediaSessions ?? []) {
+        void services.sessions
+          .get(sessionId)
+          .then((s) => services.media.run(s, 'closePeer', sessionId, peerId))
+          .catch((err: Error) => log.debug({ sessionId, err: err.message }, 'peer media not closed'));
+      }
     });
   });
 

@@ -31,7 +31,7 @@ export function registerHandlers(
         const principal = socket.data.principal;
         const session = await services.sessions.get(parsed.data.sessionId);
         authorizeSession(principal, session, handler.action);
-        const data = await handler.handle({ socket, principal, peerId: socket.id, session, services }, parsed.data as never);
+        const data = await handler.handle({ socket, principal, peerId: peerIdOf(services, socket), session, services }, parsed.data as never);
         reply({ ok: true, data });
       } catch (err) {
         const appError = toAppError(err);
@@ -41,3 +41,5 @@ export function registerHandlers(
     });
   }
 }
+
+export const peerIdOf = (services: Services, socket: SignallingSocket): string => `${services.media.nodeId}/${socket.id}`;

@@ -7,7 +7,7 @@ import { sessionChannel, type Services, type SignallingServer } from './types.js
  * Glue between the domain and the sockets: session events are pushed to everyone in the session's
  * channel, and media events drive the lifecycle (live, reconnecting).
  */
-export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Services, log: Logger): void {
+export function wireSessionEvents(io: SignallingServer, { sessions, rooms, media }: Services, log: Logger): void {
   sessions.on('event', (sessionId, status, event) => {
     io.to(sessionChannel(sessionId)).emit('session:event', { sessionId, status, event });
   });
@@ -49,10 +49,10 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Ser
       if (summary) void record('media_ended', { ...summary });
       if (room.producers().length === 0) void transition('reconnecting', { reason: 'caller media stopped' });
     });
-    // A room that closes while its session goes on lost its worker: clients rebuild their media on a new one.
+    // A room that closes while its session goes on (here) lost its worker: clients rebuild their media on a new one.
     room.once('closed', () => {
       void sessions.get(id).then(async (s) => {
-        if (s.status === 'ended') return;
+        if (s.status === 'ended' || (s.mediaNode && s.mediaNode !== media.nodeId)) return;
         io.to(channel).emit('session:media-reset', { sessionId: id, reason: 'media server restarted' });
         await sessions.record(id, 'media_reset', 'system', { reason: 'media worker died', worker: room.workerIndex });
       }).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'media reset not handled'));
@@ -60,5 +60,19 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Ser
     room.on('producer-connectivity', (_producerId, connected) => {
       void transition(connected ? 'live' : 'reconnecting', connected ? undefined : { reason: 'caller network lost' });
     });
+  };
+}
+
+/**
+ * This node took over a session whose media node is gone: the session is no longer live, and its
+ * clients (on whichever node their sockets are) rebuild their media here.
+ */
+export function announceTakeover(io: SignallingServer, sessions: Services['sessions']) {
+  return async (sessionId: string, from: string | undefined): Promise<void> => {
+    const s = await sessions.get(sessionId);
+    if (s.status === 'ended') return;
+    if (s.status === 'live') await sessions.transition(sessionId, 'reconnecting', 'system', { reason: 'media node lost' });
+    await sessions.record(sessionId, 'media_reset', 'system', { reason: 'media node lost', from, to: s.mediaNode });
+    io.to(sessionChannel(sessionId)).emit('session:media-reset', { sessionId, reason: 'media server restarted' });
   };
 }

@@ -3,11 +3,14 @@ import type { ClientToServerEvents, ParsedRequestOf, RequestName, ResponseMap, S
 import type { Principal } from '../auth/tokens.js';
 import type { SessionAction } from '../sessions/access.js';
 import type { SessionService } from '../sessions/SessionService.js';
+import type { ClusterMedia } from '../cluster/ClusterMedia.js';
 import type { RoomRegistry } from '../sfu/RoomRegistry.js';
 import type { SessionRecord } from '../store/Store.js';
 
 export interface SocketData {
   principal: Principal;
+  /** Sessions in which this socket holds transports (closed on disconnect, wherever they run). */
+  mediaSessions?: Set<string>;
 }
 
 export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -15,7 +18,10 @@ export type SignallingSocket = Socket<ClientToServerEvents, ServerToClientEvents
 
 export interface Services {
   sessions: SessionService;
+  /** This node's rooms (their events are pushed from here). */
   rooms: RoomRegistry;
+  /** Session media wherever it runs: handlers go through this, never to rooms directly. */
+  media: ClusterMedia;
   /** TURN servers with fresh credentials for this label (session id), when TURN is configured. */
   iceServers?: (label: string) => { urls: string[]; username: string; credential: string }[];
 }
@@ -23,7 +29,7 @@ export interface Services {
 export interface HandlerContext {
   socket: SignallingSocket;
   principal: Principal;
-  /** Media objects are owned per socket. */
+  /** Media objects are owned per socket: `<node>/<socket id>`, unique in the cluster. */
   peerId: string;
   session: SessionRecord;
   services: Services;

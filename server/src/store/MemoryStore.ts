@@ -5,6 +5,7 @@ import type { SessionEvent, SessionStatus } from '@sightline/shared';
 import type {
   InviteRecord,
   NewEvent,
+  NodeInfo,
   RedeemOutcome,
   SessionFilter,
   SessionRecord,
@@ -27,6 +28,7 @@ export class MemoryStore implements Store {
   #users = new Map<string, UserRecord>();
   #smsRefs = new Map<string, string>();
   #codes = new Map<string, SpokenCodeRecord>();
+  #nodes = new Map<string, { node: NodeInfo; until: number }>();
 
   constructor(private readonly usersFile?: string) {
     if (usersFile && existsSync(usersFile)) {
@@ -44,7 +46,23 @@ export class MemoryStore implements Store {
     return s && { ...s };
   }
 
-  async patchSession(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'status'>>): Promise<void> {
+  async claimMediaNode(id: string, expected: string | undefined, next: string): Promise<boolean> {
+    const s = this.#sessions.get(id);
+    if (!s || s.mediaNode !== expected) return false;
+    s.mediaNode = next;
+    return true;
+  }
+
+  async putNode(node: NodeInfo, ttlMs: number): Promise<void> {
+    this.#nodes.set(node.id, { node: { ...node }, until: Date.now() + ttlMs });
+  }
+
+  async listNodes(): Promise<NodeInfo[]> {
+    const now = Date.now();
+    return [...this.#nodes.values()].filter((n) => n.until > now).map((n) => ({ ...n.node }));
+  }
+
+  async patchSession(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'status' | 'mediaNode'>>): Promise<void> {
     const s = this.#sessions.get(id);
     if (s) Object.assign(s, patch);
   }

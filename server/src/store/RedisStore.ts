@@ -3,6 +3,7 @@ import type { SessionEvent, SessionStatus } from '@sightline/shared';
 import type {
   InviteRecord,
   NewEvent,
+  NodeInfo,
   RedeemOutcome,
   SessionFilter,
   SessionRecord,
@@ -20,7 +21,7 @@ function createRedisClient(url: string) {
 
 /*
  * Key layout (prefix default "sl:"):
- *   session:<id>        hash { json, status }    status apart so compare-and-set needs no JSON parse
+ *   session:<id>        hash { json, status, node? }  status and media node apart, for compare-and-set
  *   session:<id>:seq    counter for event seq
  *   session:<id>:events list of event JSON, in seq order
  *   sessions            zset of ids by createdAt (ms)
@@ -28,12 +29,20 @@ function createRedisClient(url: string) {
  *   user:<name>         string JSON;  users  set of names
  *   sms:<providerId>    session id (expires after a week)
  *   code:<6 digits>     spoken-code JSON (expires with the code)
+ *   node:<id>           a node's heartbeat JSON (expires unless renewed)
  * Multi-step updates are Lua scripts so they are atomic across nodes.
  */
 const CAS_STATUS = `
 if redis.call('HGET', KEYS[1], 'status') == ARGV[1] then
   redis.call('HSET', KEYS[1], 'status', ARGV[2]) return 1
 end
+return 0`;
+
+// An empty ARGV[1] stands for "no node yet".
+const CLAIM_NODE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local cur = redis.call('HGET', KEYS[1], 'node') or ''
+if cur == ARGV[1] then redis.call('HSET', KEYS[1], 'node', ARGV[2]) return 1 end
 return 0`;
 
 const PATCH_JSON = `
@@ -82,12 +91,12 @@ export class RedisStore implements Store {
   }
 
   async insertSession(session: SessionRecord): Promise<void> {
-    const { status, ...rest } = session;
+    const { status, mediaNode, ...rest } = session;
     const added = await this.client.hSetNX(this.#k('session', session.id), 'json', JSON.stringify(rest));
     if (!added) throw new Error(`session ${session.id} exists`);
     await this.client
       .multi()
-      .hSet(this.#k('session', session.id), 'status', status)
+      .hSet(this.#k('session', session.id), { status, ...(mediaNode && { node: mediaNode }) })
       .zAdd(this.#k('sessions'), { score: Date.parse(session.createdAt), value: session.id })
       .exec();
   }
@@ -95,10 +104,28 @@ export class RedisStore implements Store {
   async getSession(id: string): Promise<SessionRecord | undefined> {
     const h = await this.client.hGetAll(this.#k('session', id));
     if (!h['json'] || !h['status']) return undefined;
-    return { ...(JSON.parse(h['json']) as Omit<SessionRecord, 'status'>), status: h['status'] as SessionStatus };
+    const session: SessionRecord = { ...(JSON.parse(h['json']) as Omit<SessionRecord, 'status'>), status: h['status'] as SessionStatus };
+    if (h['node']) session.mediaNode = h['node'];
+    return session;
   }
 
-  async patchSession(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'status'>>): Promise<void> {
+  async claimMediaNode(id: string, expected: string | undefined, next: string): Promise<boolean> {
+    return (await this.client.eval(CLAIM_NODE, { keys: [this.#k('session', id)], arguments: [expected ?? '', next] })) === 1;
+  }
+
+  async putNode(node: NodeInfo, ttlMs: number): Promise<void> {
+    await this.client.set(this.#k('node', node.id), JSON.stringify(node), { PX: ttlMs });
+  }
+
+  async listNodes(): Promise<NodeInfo[]> {
+    const keys: string[] = [];
+    for await (const batch of this.client.scanIterator({ MATCH: this.#k('node', '*'), COUNT: 100 })) keys.push(...batch);
+    if (keys.length === 0) return [];
+    const values = await this.client.mGet(keys);
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as NodeInfo);
+  }
+
+  async patchSession(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'status' | 'mediaNode'>>): Promise<void> {
     await this.client.eval(PATCH_JSON, { keys: [this.#k('session', id)], arguments: [JSON.stringify(patch)] });
   }
 

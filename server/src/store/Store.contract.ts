@@ -46,6 +46,36 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('moves a session to another media node only from the expected one, once under a race', async () => {
+      const store = await make();
+      const placed = session({ mediaNode: 'node-a' });
+      await store.insertSession(placed);
+      expect((await store.getSession(placed.id))?.mediaNode).toBe('node-a');
+      const claims = await Promise.all(['node-b', 'node-c', 'node-d'].map((n) => store.claimMediaNode(placed.id, 'node-a', n)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(['node-b', 'node-c', 'node-d']).toContain((await store.getSession(placed.id))?.mediaNode);
+      const unplaced = session();
+      await store.insertSession(unplaced);
+      expect(await store.claimMediaNode(unplaced.id, 'node-a', 'node-b')).toBe(false);
+      expect(await store.claimMediaNode(unplaced.id, undefined, 'node-b')).toBe(true);
+      await store.patchSession(unplaced.id, { endReason: 'x' });
+      expect((await store.getSession(unplaced.id))?.mediaNode).toBe('node-b');
+      expect(await store.claimMediaNode('s_missing_000', undefined, 'node-b')).toBe(false);
+      await store.close();
+    });
+
+    it('lists node heartbeats until they lapse', async () => {
+      const store = await make();
+      const id = `n_${randomUUID().slice(0, 8)}`;
+      await store.putNode({ id, load: 3, rooms: 1, at: new Date().toISOString() }, 300);
+      expect((await store.listNodes()).find((n) => n.id === id)).toMatchObject({ load: 3, rooms: 1 });
+      await store.putNode({ id, load: 5, rooms: 2, at: new Date().toISOString() }, 300);
+      expect((await store.listNodes()).filter((n) => n.id === id)).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 450));
+      expect((await store.listNodes()).find((n) => n.id === id)).toBeUndefined();
+      await store.close();
+    });
+
     it('filters and orders sessions newest first', async () => {
       const store = await make();
       const dispatcher = `d_${randomUUID().slice(0, 8)}`;

@@ -17,6 +17,17 @@ export interface SessionRecord {
   endReason?: string;
   /** The caller's current invite code (resends reuse it). */
   inviteCode: string;
+  /** Several nodes: the node whose mediasoup router carries this session's media. */
+  mediaNode?: string;
+}
+
+/** A node's heartbeat in the cluster registry. */
+export interface NodeInfo {
+  id: string;
+  /** Live consumers on the node: what placement balances. */
+  load: number;
+  rooms: number;
+  at: string;
 }
 
 export type InviteRole = 'caller' | 'viewer';
@@ -62,10 +73,12 @@ export interface Store {
 
   insertSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
-  /** Sets fields other than status. */
-  patchSession(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'status'>>): Promise<void>;
+  /** Sets fields other than status and media node. */
+  patchSession(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'status' | 'mediaNode'>>): Promise<void>;
   /** Atomically sets status to `next` if it is still `expected`; false when someone else moved it first. */
   compareAndSetStatus(id: string, expected: SessionStatus, next: SessionStatus): Promise<boolean>;
+  /** Atomically moves the session's media to node `next` if it is still on `expected` (takeover). */
+  claimMediaNode(id: string, expected: string | undefined, next: string): Promise<boolean>;
   listSessions(filter: SessionFilter): Promise<SessionRecord[]>;
 
   /** Appends with the next seq (1-based, gap-free per session) and returns the stored event. */
@@ -94,6 +107,10 @@ export interface Store {
   addUser(user: UserRecord): Promise<boolean>;
   getUser(username: string): Promise<UserRecord | undefined>;
   countUsers(): Promise<number>;
+
+  /** Publishes a node's heartbeat; it drops out of `listNodes` when not renewed within `ttlMs`. */
+  putNode(node: NodeInfo, ttlMs: number): Promise<void>;
+  listNodes(): Promise<NodeInfo[]>;
 
   close(): Promise<void>;
 }

@@ -67,6 +67,8 @@ export interface CreateSessionResponse {
 export interface SessionDetail extends SessionSummary {
   inviteUrl?: string;
   recording?: { policy: string; active: boolean };
+  /** Several nodes: the node carrying the session's media (operations and tests). */
+  mediaNode?: string;
   events: SessionEvent[];
 }
 

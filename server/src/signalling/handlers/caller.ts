@@ -15,9 +15,7 @@ export const reportMedia = defineHandler({
   name: 'caller:media',
   action: 'publish',
   async handle({ socket, session, services }, { paused, facing }) {
-    const room = await services.rooms.get(session.id);
-    const before = room.callerMedia;
-    room.callerMedia = { paused, facing };
+    const before = await services.media.run(session, 'setCallerMedia', session.id, { paused, facing });
     if (before.paused !== paused) await services.sessions.record(session.id, paused ? 'media_paused' : 'media_resumed', 'caller');
     if (before.facing !== facing && before.facing !== 'unknown') await services.sessions.record(session.id, 'camera_flipped', 'caller', { facing });
     socket.nsp.to(sessionChannel(session.id)).emit('caller:media', { sessionId: session.id, paused, facing });

@@ -5,14 +5,14 @@ export const joinSession = defineHandler({
   name: 'session:join',
   action: 'join',
   async handle({ socket, principal, session, services }) {
-    const room = await services.rooms.get(session.id);
+    const media = await services.media.run(session, 'join', session.id);
     await socket.join(sessionChannel(session.id));
     return {
       sessionId: session.id,
       status: session.status,
       role: principalRole(principal),
-      routerRtpCapabilities: room.rtpCapabilities,
-      producers: room.producers(),
+      routerRtpCapabilities: media.rtpCapabilities,
+      producers: media.producers,
       events: await services.sessions.events(session.id),
     };
   },

@@ -3,8 +3,9 @@ import { defineHandler } from '../types.js';
 export const createTransport = defineHandler({
   name: 'transport:create',
   action: 'join',
-  async handle({ peerId, session, services }, { direction }) {
-    const options = await (await services.rooms.get(session.id)).createTransport(peerId, direction);
+  async handle({ socket, peerId, session, services }, { direction }) {
+    (socket.data.mediaSessions ??= new Set()).add(session.id);
+    const options = await services.media.run(session, 'createTransport', session.id, peerId, direction);
     const iceServers = services.iceServers?.(session.id);
     return iceServers ? { ...options, iceServers } : options;
   },
@@ -14,7 +15,7 @@ export const connectTransport = defineHandler({
   name: 'transport:connect',
   action: 'join',
   async handle({ peerId, session, services }, { transportId, dtlsParameters }) {
-    await (await services.rooms.get(session.id)).connectTransport(peerId, transportId, dtlsParameters);
+    await services.media.run(session, 'connectTransport', session.id, peerId, transportId, dtlsParameters);
     return {};
   },
 });
@@ -23,6 +24,6 @@ export const restartIce = defineHandler({
   name: 'transport:restart-ice',
   action: 'join',
   async handle({ peerId, session, services }, { transportId }) {
-    return { iceParameters: await (await services.rooms.get(session.id)).restartIce(peerId, transportId) };
+    return { iceParameters: await services.media.run(session, 'restartIce', session.id, peerId, transportId) };
   },
 });

@@ -1,0 +1,109 @@
+import type { Logger } from '../logging.js';
+import type { RoomRegistry } from '../sfu/RoomRegistry.js';
+import type { SessionRecord, Store } from '../store/Store.js';
+import { MEDIA_OPS, type LocalMedia, type MediaOpName, type MediaOps } from './MediaOps.js';
+import { NodeGoneError, type NodeBus } from './NodeBus.js';
+import type { NodeRegistry } from './NodeRegistry.js';
+
+export interface ClusterMediaDeps {
+  store: Store;
+  registry: NodeRegistry;
+  local: LocalMedia;
+  rooms: RoomRegistry;
+  /** Absent on a single node (memory mode): everything is local. */
+  bus?: NodeBus;
+  /** How far back to look for sessions that may still be running (the maximum session lifetime). */
+  maxSessionMs: number;
+  /** This node now carries a session whose media was on `from`: clients must rebuild their media. */
+  onTakeover: (sessionId: string, from: string | undefined) => Promise<void>;
+  log: Logger;
+}
+
+/**
+ * Where a session's media runs: on the node recorded in the session (`mediaNode`), chosen at
+ * creation as the least-loaded node. Requests for it that arrive at another node are forwarded
+ * over the node bus (a signalling proxy: one public URL, no redirects). When the owner is gone,
+ * the first node to notice claims the session with a compare-and-set and runs it from then on.
+ */
+export class ClusterMedia {
+  readonly nodeId: string;
+  #ticks = 0;
+
+  constructor(private readonly deps: ClusterMediaDeps) {
+    this.nodeId = deps.registry.nodeId;
+    deps.registry.onTick = (_live, lost) => this.#afterHeartbeat(lost);
+  }
+
+  /** The node a new session's media should go to. */
+  place(): string {
+    return this.deps.registry.pick();
+  }
+
+  /** The operations for one session's media, wherever it runs. */
+  async of(session: SessionRecord): Promise<MediaOps> {
+    const owner = session.mediaNode ?? (await this.#claim(session.id, undefined));
+    if (owner === this.nodeId || !this.deps.bus) return this.deps.local;
+    if (!this.deps.registry.isLive(owner)) return this.#ofAfterTakeover(session.id, owner);
+    return this.#remote(session.id, owner);
+  }
+
+  /** Runs one operation for a session (the common case of `of`). */
+  async run<K extends MediaOpName>(session: SessionRecord, op: K, ...args: Parameters<MediaOps[K]>): Promise<Awaited<ReturnType<MediaOps[K]>>> {
+    const ops = await this.of(session);
+    return (ops[op] as (...a: unknown[]) => Promise<Awaited<ReturnType<MediaOps[K]>>>)(...args);
+  }
+
+  #remote(sessionId: string, owner: string): MediaOps {
+    const bus = this.deps.bus!;
+    const forward = (op: MediaOpName) => async (...args: unknown[]) => {
+      try {
+        return await bus.call(owner, op, args);
+      } catch (err) {
+        if (!(err instanceof NodeGoneError)) throw err;
+        // The owner died under us: take the session over here and run the operation on the new owner.
+        const ops = await this.#ofAfterTakeover(sessionId, owner);
+        return (ops[op] as (...a: unknown[]) => Promise<unknown>)(...args);
+      }
+    };
+    return Object.fromEntries(MEDIA_OPS.map((op) => [op, forward(op)])) as unknown as MediaOps;
+  }
+
+  async #ofAfterTakeover(sessionId: string, deadOwner: string): Promise<MediaOps> {
+    const owner = await this.#claim(sessionId, deadOwner);
+    if (owner === this.nodeId) return this.deps.local;
+    // Someone else won the claim; one more hop, without taking over again.
+    return this.deps.registry.isLive(owner) ? this.#remote(sessionId, owner) : this.deps.local;
+  }
+
+  /** Claims the session for this node if it is still on `from`; returns the owner afterwards. */
+  async #claim(sessionId: string, from: string | undefined): Promise<string> {
+    if (await this.deps.store.claimMediaNode(sessionId, from, this.nodeId)) {
+      if (from) {
+        this.deps.log.warn({ sessionId, from }, 'session media taken over');
+        await this.deps.onTakeover(sessionId, from).catch((err: Error) => this.deps.log.warn({ sessionId, err: err.message }, 'takeover not announced'));
+      }
+      return this.nodeId;
+    }
+    return (await this.deps.store.getSession(sessionId))?.mediaNode ?? this.nodeId;
+  }
+
+  /**
+   * After each heartbeat: forget peers that lived on lost nodes; adopt sessions whose owner is
+   * gone (when this node is where placement would put them); close rooms of sessions that ended
+   * or moved away (a node cut off for a while comes back to find its sessions elsewhere).
+   */
+  async #afterHeartbeat(lost: string[]): Promise<void> {
+    const { rooms, registry, store } = this.deps;
+    for (const node of lost) rooms.closePeersWhere((peerId) => peerId.startsWith(`${node}/`));
+    for (const id of rooms.sessionIds()) {
+      const s = await store.getSession(id);
+      if (s && (s.status === 'ended' || (s.mediaNode && s.mediaNode !== this.nodeId))) await rooms.close(id);
+    }
+    if (!this.deps.bus || (lost.length === 0 && ++this.#ticks % 5 !== 0)) return;
+    const since = new Date(Date.now() - this.deps.maxSessionMs).toISOString();
+    for (const s of await store.listSessions({ from: since })) {
+      if (s.status === 'ended' || !s.mediaNode || registry.isLive(s.mediaNode)) continue;
+      if (registry.pick() === this.nodeId) await this.#claim(s.id, s.mediaNode);
+    }
+  }
+}

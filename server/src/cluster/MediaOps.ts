@@ -1,0 +1,106 @@
+import type { ConsumerOptions, ProducerInfo, TransportOptions } from '@sightline/shared';
+import { ValidationError } from '../errors.js';
+import type { RecordingService } from '../recording/RecordingService.js';
+import type { RoomRegistry } from '../sfu/RoomRegistry.js';
+
+export type CallerMediaState = { paused: boolean; facing: 'user' | 'environment' | 'unknown' };
+
+/**
+ * Everything signalling and REST ask of a session's media, in a form that can cross between nodes:
+ * plain JSON arguments and results. The node that owns the session's router runs them; any other
+ * node forwards them there (`ClusterMedia`).
+ */
+export interface MediaOps {
+  join(sessionId: string): Promise<{ rtpCapabilities: unknown; producers: ProducerInfo[] }>;
+  createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv'): Promise<TransportOptions>;
+  connectTransport(sessionId: string, peerId: string, transportId: string, dtlsParameters: unknown): Promise<void>;
+  restartIce(sessionId: string, peerId: string, transportId: string): Promise<unknown>;
+  /** The newest producer of a source replaces the old one (a caller that reloaded or changed network). */
+  produce(sessionId: string, peerId: string, transportId: string, kind: 'audio' | 'video', rtpParameters: unknown, source: ProducerInfo['source']): Promise<string>;
+  consume(sessionId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown): Promise<ConsumerOptions>;
+  resume(sessionId: string, peerId: string, consumerId: string): Promise<void>;
+  /** Stores the caller's reported pause/facing state and returns the one before. */
+  setCallerMedia(sessionId: string, state: CallerMediaState): Promise<CallerMediaState>;
+  closePeer(sessionId: string, peerId: string): Promise<void>;
+  /** Starts or stops recording; returns whether the session records afterwards. */
+  recording(sessionId: string, action: 'start' | 'stop', actor: string): Promise<boolean>;
+}
+
+export const MEDIA_OPS = [
+  'join',
+  'createTransport',
+  'connectTransport',
+  'restartIce',
+  'produce',
+  'consume',
+  'resume',
+  'setCallerMedia',
+  'closePeer',
+  'recording',
+] as const satisfies readonly (keyof MediaOps)[];
+
+export type MediaOpName = (typeof MEDIA_OPS)[number];
+
+/** The media of sessions whose router lives in this process. */
+export class LocalMedia implements MediaOps {
+  constructor(
+    private readonly rooms: RoomRegistry,
+    private readonly recordings: RecordingService,
+  ) {}
+
+  async join(sessionId: string) {
+    const room = await this.rooms.get(sessionId);
+    return { rtpCapabilities: room.rtpCapabilities, producers: room.producers() };
+  }
+
+  async createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv') {
+    return (await this.rooms.get(sessionId)).createTransport(peerId, direction);
+  }
+
+  async connectTransport(sessionId: string, peerId: string, transportId: string, dtlsParameters: unknown) {
+    await (await this.rooms.get(sessionId)).connectTransport(peerId, transportId, dtlsParameters);
+  }
+
+  async restartIce(sessionId: string, peerId: string, transportId: string) {
+    return (await this.rooms.get(sessionId)).restartIce(peerId, transportId);
+  }
+
+  async produce(sessionId: string, peerId: string, transportId: string, kind: 'audio' | 'video', rtpParameters: unknown, source: ProducerInfo['source']) {
+    const room = await this.rooms.get(sessionId);
+    room.closeProducers(source);
+    return room.produce(peerId, transportId, kind, rtpParameters, source);
+  }
+
+  async consume(sessionId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown) {
+    return (await this.rooms.get(sessionId)).consume(peerId, transportId, producerId, rtpCapabilities);
+  }
+
+  async resume(sessionId: string, peerId: string, consumerId: string) {
+    await (await this.rooms.get(sessionId)).resume(peerId, consumerId);
+  }
+
+  async setCallerMedia(sessionId: string, state: CallerMediaState) {
+    const room = await this.rooms.get(sessionId);
+    const before = room.callerMedia;
+    room.callerMedia = state;
+    return before;
+  }
+
+  async closePeer(sessionId: string, peerId: string) {
+    this.rooms.peek(sessionId)?.closePeer(peerId);
+  }
+
+  async recording(sessionId: string, action: 'start' | 'stop', actor: string) {
+    if (action === 'start') await this.recordings.start(sessionId, actor);
+    else await this.recordings.stop(sessionId, actor);
+    return this.recordings.isRecording(sessionId);
+  }
+}
+
+/** Answers operations forwarded from other nodes (NodeBus) with this node's media. */
+export function serveMediaOps(local: MediaOps): (op: string, args: unknown[]) => Promise<unknown> {
+  return async (op, args) => {
+    if (!(MEDIA_OPS as readonly string[]).includes(op)) throw new ValidationError(`unknown media operation ${op}`);
+    return (local[op as MediaOpName] as (...a: unknown[]) => Promise<unknown>)(...args);
+  };
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
+import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
+import { startFailoverProxy, type FailoverProxy } from '../support/failoverProxy.js';
+import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
+import { callerStatus, framesKeepRising, liveSession } from '../support/session.js';
+
+/**
+ * Two nodes on one Redis and one data volume, behind two failover proxies: the caller's (node A
+ * first) and the console's (node B first). The session's media is placed on the least-loaded node,
+ * so the console on B reaches it through B's signalling proxy. Node A is then SIGKILLed: B takes
+ * the session over, the caller reconnects through its proxy to B, and the dispatcher sees video
+ * again within 15 s, with one intact log.
+ */
+let redis: RedisServer;
+let a: TestServer;
+let b: TestServer;
+let callerProxy: FailoverProxy;
+let consoleProxy: FailoverProxy;
+let dataDir: string;
+let dispatcher: Device;
+let caller: Device;
+
+type Detail = { mediaNode?: string; status: string; events: { seq: number; type: string; details?: Record<string, unknown> }[] };
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-failover-'));
+  const [portA, portB] = [await freePort(), await freePort()];
+  callerProxy = await startFailoverProxy([portA, portB]);
+  consoleProxy = await startFailoverProxy([portB, portA]);
+  const shared = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('hex'), DATA_DIR: dataDir, PUBLIC_URL: callerProxy.url };
+  [a, b] = await Promise.all([
+    startServer({ ...shared, PORT: String(portA), NODE_ID: 'node-a' }),
+    startServer({ ...shared, PORT: String(portB), NODE_ID: 'node-b' }),
+  ]);
+  [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
+});
+
+afterAll(async () => {
+  await Promise.all([dispatcher?.close(), caller?.close()]);
+  await Promise.all([a?.stop(), b?.stop()]);
+  await Promise.all([callerProxy?.close(), consoleProxy?.close()]);
+  await redis?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('two nodes, one killed', () => {
+  it("places sessions on the least-loaded node and continues a dead node's session on the survivor within 15 s", async () => {
+    const { sessionId, c } = await liveSession(dispatcher.page, caller.page, consoleProxy.url, { incident: 'INC-FAILOVER' });
+    await framesKeepRising(dispatcher.page);
+    const token = await login(b);
+    const detail = async (): Promise<Detail> => (await http('GET', `${b.url}/api/sessions/${sessionId}`, { token })).body;
+    // Both nodes idle at creation: the tie goes to node-a, although the console is on node-b.
+    expect((await detail()).mediaNode).toBe('node-a');
+
+    // Node A now carries the console's consumer; after its next heartbeat a new session goes to B.
+    await new Promise((r) => setTimeout(r, 2500));
+    const second = await http('POST', `${b.url}/api/sessions`, { token, body: { phone: '+4791234568', incidentRef: 'INC-SECOND' } });
+    expect(second.status).toBe(201);
+    expect((await http('GET', `${b.url}/api/sessions/${second.body.id}`, { token })).body.mediaNode).toBe('node-b');
+
+    const killedAt = Date.now();
+    process.kill(a.pid, 'SIGKILL');
+    const framesBefore = await framesDecoded(dispatcher.page);
+    await waitFor('the session taken over by node-b', async () => (await detail()).mediaNode === 'node-b', 15_000, 100);
+    await waitFor(
+      'video back on the console',
+      async () => (await c.status()) === 'live' && (await framesDecoded(dispatcher.page)) > 10 && (await framesDecoded(dispatcher.page)) !== framesBefore,
+      15_000 - (Date.now() - killedAt),
+      100,
+    );
+    await framesKeepRising(dispatcher.page, 10, Math.max(1000, 15_000 - (Date.now() - killedAt)));
+    const tookMs = Date.now() - killedAt;
+    process.stdout.write(`video back ${tookMs} ms after node-a was killed\n`);
+    expect(tookMs).toBeLessThan(15_000);
+    expect(await callerStatus(caller.page)).toMatch(/^live/);
+
+    const d = await detail();
+    const seqs = d.events.map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    const resets = d.events.filter((e) => e.type === 'media_reset');
+    expect(resets).toHaveLength(1);
+    expect(resets[0]!.details).toMatchObject({ reason: 'media node lost', from: 'node-a', to: 'node-b' });
+    const supervisor = await login(b, 'supervisor');
+    expect((await http('GET', `${b.url}/api/sessions/${sessionId}/verify`, { token: supervisor })).body).toMatchObject({ intact: true });
+  });
+});
