@@ -106,7 +106,10 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     rooms,
     bus,
     maxSessionMs: config.sessionMaxMs,
-    onTakeover: (id, from) => (io ? announceTakeover(io, sessions)(id, from) : Promise.resolve()),
+    onTakeover: (id, from) => {
+      metrics.takeovers.inc();
+      return io ? announceTakeover(io, sessions)(id, from) : Promise.resolve();
+    },
     log,
   });
   const timers = new SessionTimers(sessions, { inviteTtlMs: config.inviteTtlMs, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, log);
@@ -145,7 +148,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     ],
     clientDist: opts.clientDist ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
     health: () => pool.size > 0,
-    metrics: metrics.handler(() => ({ workers: pool.size, rooms: rooms.count, perWorker: pool.load(), ...rooms.mediaCounts() })),
+    metrics: metrics.handler(() => ({ workers: pool.size, rooms: rooms.count, perWorker: pool.load(), ...rooms.mediaCounts(), nodes: registry.live })),
     tls: Boolean(config.tls),
     trustProxy: config.trustProxy,
     log,

@@ -86,6 +86,15 @@ describe('two nodes, one killed', () => {
     const resets = d.events.filter((e) => e.type === 'media_reset');
     expect(resets).toHaveLength(1);
     expect(resets[0]!.details).toMatchObject({ reason: 'media node lost', from: 'node-a', to: 'node-b' });
+    // The takeover came first (a call to a node with no listener fails at once); the membership
+    // follows when node-a's heartbeat has lapsed.
+    const metricsText = async () => (await fetch(`${b.url}/metrics`)).text();
+    const metrics = await waitFor('node-a out of the cluster', async () => {
+      const text = await metricsText();
+      return /^sightline_cluster_nodes 1$/m.test(text) && text;
+    }, 15_000, 250);
+    expect(metrics).toMatch(/^sightline_takeovers_total 1$/m);
+    expect(metrics).toMatch(/^sightline_node_load\{node="node-b"\} \d+$/m);
     const supervisor = await login(b, 'supervisor');
     expect((await http('GET', `${b.url}/api/sessions/${sessionId}/verify`, { token: supervisor })).body).toMatchObject({ intact: true });
   });

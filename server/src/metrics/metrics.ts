@@ -14,6 +14,9 @@ export class Metrics {
   readonly rooms = new Gauge({ name: 'sightline_rooms', help: 'Session routers (rooms) open', registers: [this.registry] });
   readonly workerRooms = new Gauge({ name: 'sightline_worker_rooms', help: 'Rooms per mediasoup worker (its load)', labelNames: ['worker'], registers: [this.registry] });
   readonly producers = new Gauge({ name: 'sightline_producers', help: 'Media producers (caller cameras/mics)', registers: [this.registry] });
+  readonly clusterNodes = new Gauge({ name: 'sightline_cluster_nodes', help: 'Live nodes in the cluster, as this node sees them', registers: [this.registry] });
+  readonly nodeLoad = new Gauge({ name: 'sightline_node_load', help: 'Live consumers per node, as published in its heartbeat', labelNames: ['node'], registers: [this.registry] });
+  readonly takeovers = new Counter({ name: 'sightline_takeovers_total', help: 'Sessions this node took over from a lost node', registers: [this.registry] });
   readonly consumers = new Gauge({ name: 'sightline_consumers', help: 'Media consumers (consoles, viewers, recorders)', registers: [this.registry] });
   readonly joinSeconds = new Histogram({
     name: 'sightline_join_seconds',
@@ -57,7 +60,7 @@ export class Metrics {
   }
 
   /** Answers on loopback only: the figures are for the operator's scraper, not the internet. */
-  handler(sample: () => { workers: number; rooms: number; perWorker: number[]; producers: number; consumers: number }): RequestHandler {
+  handler(sample: () => { workers: number; rooms: number; perWorker: number[]; producers: number; consumers: number; nodes?: readonly { id: string; load: number }[] }): RequestHandler {
     return async (req, res) => {
       if (!isLoopback(req)) {
         res.status(404).json({ error: { code: 'not_found', message: 'no such route' } });
@@ -72,6 +75,11 @@ export class Metrics {
       now.perWorker.forEach((n, i) => this.workerRooms.set({ worker: String(i) }, n));
       this.producers.set(now.producers);
       this.consumers.set(now.consumers);
+      if (now.nodes) {
+        this.clusterNodes.set(now.nodes.length);
+        this.nodeLoad.reset();
+        for (const n of now.nodes) this.nodeLoad.set({ node: n.id }, n.load);
+      }
       res.type(this.registry.contentType).send(await this.registry.metrics());
     };
   }
