@@ -97,6 +97,16 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const limiter = new RedeemLimiter(limit('redeemAttemptsPerIp'), limit('redeemFailuresPerIp'));
   const snapshots = new SnapshotStore(config.dataDir);
   const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy }, sessions, log);
+  // An on-demand recording that a lost node or the previous process was making goes on here, in a
+  // new segment ('always' needs nothing: it starts with the room). The dispatcher's own start and
+  // stop are the records not made by 'system' (segments also end when the camera goes away).
+  const resumeRecording = async (id: string) => {
+    if (recordings.policy !== 'on-demand' || recordings.isRecording(id)) return;
+    const decisions = (await sessions.events(id)).filter((e) => (e.type === 'recording_started' || e.type === 'recording_ended') && e.actor !== 'system');
+    if (decisions.at(-1)?.type === 'recording_started') {
+      await recordings.start(id, 'system').catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'recording not resumed'));
+    }
+  };
   const local = new LocalMedia(rooms, recordings);
   const bus = store instanceof RedisStore ? await NodeBus.start(store.client, config.nodeId, serveMediaOps(local), log) : undefined;
   const media = new ClusterMedia({
@@ -106,9 +116,10 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     rooms,
     bus,
     maxSessionMs: config.sessionMaxMs,
-    onTakeover: (id, from) => {
+    onTakeover: async (id, from) => {
       metrics.takeovers.inc();
-      return io ? announceTakeover(io, sessions)(id, from) : Promise.resolve();
+      if (io) await announceTakeover(io, sessions)(id, from);
+      await resumeRecording(id);
     },
     log,
   });
@@ -127,7 +138,11 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     routes: [
       ...authRoutes(users, tokens, { perIp: limit('loginPerIp'), failuresPerUser: limit('loginFailuresPerUser') }),
       ...sessionRoutes(sessions, { sessions: limit('sessionsPerDispatcher'), sms: limit('smsPerDispatcher') }, {
-        recording: (id) => ({ policy: recordings.policy, active: recordings.isRecording(id) }),
+        recording: async (s) => ({
+          policy: recordings.policy,
+          // An unreachable owner must not fail the page: the timeline still shows recording events.
+          active: s.status !== 'ended' && s.mediaNode !== undefined && (await media.run(s, 'isRecording', s.id).catch(() => false)),
+        }),
         searched: (actor, query, results) => audit.appendAccess(actor, 'sessions_searched', { query, results }),
         hasRecording: async (id) => (await mediaFiles(sessionDir(config.dataDir, id))).some((f) => f.rel.startsWith('recordings/')),
       }),
@@ -171,6 +186,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   };
   await registry.start();
   await timers.markMediaLostAtStart(config.nodeId);
+  for (const s of await sessions.list({ from: new Date(Date.now() - config.sessionMaxMs).toISOString() })) if (s.status !== 'ended' && s.mediaNode === config.nodeId) await resumeRecording(s.id);
   timers.start();
   const retention = new RetentionService(audit, config.retentionDays, log);
   retention.startDaily();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +26,22 @@ let dataDir: string;
 let dispatcher: Device;
 let caller: Device;
 
-type Detail = { mediaNode?: string; status: string; events: { seq: number; type: string; details?: Record<string, unknown> }[] };
+type Detail = { mediaNode?: string; status: string; recording?: { active: boolean }; events: { seq: number; type: string; details?: Record<string, unknown> }[] };
+
+/** Parent pids of the ffmpeg recorders writing into this test's data directory. */
+function recorderParents(): number[] {
+  const parents: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.startsWith('ffmpeg') || !cmd.includes(dataDir)) continue;
+      parents.push(Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return parents;
+}
 
 beforeAll(async () => {
   redis = await startRedisServer();
@@ -64,6 +80,12 @@ describe('two nodes, one killed', () => {
     expect(second.status).toBe(201);
     expect((await http('GET', `${b.url}/api/sessions/${second.body.id}`, { token })).body.mediaNode).toBe('node-b');
 
+    // The dispatcher's recording request reaches node B and runs where the media is, on node A.
+    const rec = await http('POST', `${b.url}/api/sessions/${sessionId}/recording`, { token, body: { action: 'start' } });
+    expect(rec.body).toEqual({ active: true });
+    expect((await detail()).recording?.active).toBe(true);
+    await waitFor('a recording segment running', async () => (await detail()).events.some((e) => e.type === 'recording_started'), 10_000);
+
     const killedAt = Date.now();
     process.kill(a.pid, 'SIGKILL');
     const framesBefore = await framesDecoded(dispatcher.page);
@@ -83,6 +105,15 @@ describe('two nodes, one killed', () => {
     const d = await detail();
     const seqs = d.events.map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    // The recording goes on on node B, in a new segment.
+    await waitFor('recording resumed on node-b', async () => {
+      const now = await detail();
+      const reset = now.events.findIndex((e) => e.type === 'media_reset');
+      return now.recording?.active && now.events.slice(reset).some((e) => e.type === 'recording_started');
+    }, 15_000);
+    // node-a's recorder died with it; what records now is node-b's.
+    await waitFor('only node-b records', async () => recorderParents().every((ppid) => ppid === b.pid), 5000);
+    expect(recorderParents()).toEqual([b.pid]);
     const resets = d.events.filter((e) => e.type === 'media_reset');
     expect(resets).toHaveLength(1);
     expect(resets[0]!.details).toMatchObject({ reason: 'media node lost', from: 'node-a', to: 'node-b' });

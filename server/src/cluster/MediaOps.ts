@@ -24,6 +24,7 @@ export interface MediaOps {
   closePeer(sessionId: string, peerId: string): Promise<void>;
   /** Starts or stops recording; returns whether the session records afterwards. */
   recording(sessionId: string, action: 'start' | 'stop', actor: string): Promise<boolean>;
+  isRecording(sessionId: string): Promise<boolean>;
 }
 
 export const MEDIA_OPS = [
@@ -37,6 +38,7 @@ export const MEDIA_OPS = [
   'setCallerMedia',
   'closePeer',
   'recording',
+  'isRecording',
 ] as const satisfies readonly (keyof MediaOps)[];
 
 export type MediaOpName = (typeof MEDIA_OPS)[number];
@@ -93,6 +95,10 @@ export class LocalMedia implements MediaOps {
   async recording(sessionId: string, action: 'start' | 'stop', actor: string) {
     if (action === 'start') await this.recordings.start(sessionId, actor);
     else await this.recordings.stop(sessionId, actor);
+    return this.recordings.isRecording(sessionId);
+  }
+
+  async isRecording(sessionId: string) {
     return this.recordings.isRecording(sessionId);
   }
 }

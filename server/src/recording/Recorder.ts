@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { rm, writeFile } from 'node:fs/promises';
@@ -9,6 +10,8 @@ import { waitForUdpListeners } from './listening.js';
 import { rtcpBye } from './rtcp.js';
 import type { PortAllocator, PortPair } from './ports.js';
 import { codecName, mediaCodec, recordingSdp } from './sdp.js';
+
+const HAS_SETPRIV = existsSync('/usr/bin/setpriv');
 
 const LOOPBACK = '127.0.0.1';
 const STDERR_TAIL = 2000;
@@ -161,7 +164,11 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       '-progress', 'pipe:1', '-stats_period', '0.5',
       '-n', this.opts.file,
     ];
-    const child = spawn(this.opts.ffmpegBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // setpriv (util-linux) makes ffmpeg die with this process: a SIGKILLed node must not leave
+    // recorders behind, holding ports and waiting for packets that never come.
+    const child = HAS_SETPRIV
+      ? spawn('setpriv', ['--pdeathsig', 'KILL', '--', this.opts.ffmpegBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(this.opts.ffmpegBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => {

@@ -17,8 +17,8 @@ import type { SessionService } from './SessionService.js';
 
 /** What the session routes need from elsewhere: recording state, and the supervisor's trail. */
 export interface SessionRouteDeps {
-  /** The deployment's recording policy and whether this session is recording now. */
-  recording(sessionId: string): { policy: string; active: boolean };
+  /** The deployment's recording policy and whether this session is recording now (asked of the node carrying it). */
+  recording(session: SessionRecord): Promise<{ policy: string; active: boolean }>;
   /** Logs a supervisor's search in the access log. */
   searched(actor: string, query: Record<string, unknown>, results: number): Promise<void>;
   hasRecording(sessionId: string): Promise<boolean>;
@@ -84,7 +84,7 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
         return {
           ...summary(s),
           ...(isOwner && s.status !== 'ended' && { inviteUrl: sessions.inviteUrl(s.inviteCode) }),
-          recording: deps.recording(s.id),
+          recording: await deps.recording(s),
           ...(s.mediaNode && { mediaNode: s.mediaNode }),
           events: await sessions.events(s.id),
         };
