@@ -5,6 +5,9 @@ import { MEDIA_OPS, type LocalMedia, type MediaOpName, type MediaOps } from './M
 import { NodeGoneError, type NodeBus } from './NodeBus.js';
 import type { NodeRegistry } from './NodeRegistry.js';
 
+/** How long a node that did not hear a call gets before it counts as gone. */
+const GONE_RETRY_MS = 750;
+
 export interface ClusterMediaDeps {
   store: Store;
   registry: NodeRegistry;
@@ -57,7 +60,13 @@ export class ClusterMedia {
     const bus = this.deps.bus!;
     const forward = (op: MediaOpName) => async (...args: unknown[]) => {
       try {
-        return await bus.call(owner, op, args);
+        return await bus.call(owner, op, args).catch(async (err: unknown) => {
+          // A live node re-subscribing after a dropped Redis connection is briefly deaf too:
+          // ask once more before taking its session away.
+          if (!(err instanceof NodeGoneError)) throw err;
+          await new Promise((r) => setTimeout(r, GONE_RETRY_MS));
+          return bus.call(owner, op, args);
+        });
       } catch (err) {
         if (!(err instanceof NodeGoneError)) throw err;
         // The owner died under us: take the session over here and run the operation on the new owner.

@@ -52,4 +52,22 @@ describe('NodeBus (real redis-server)', () => {
       await Promise.all([quiet.close(), caller.close()]);
     }
   });
+
+  it('listens again after its Redis connection drops (else the others would take its sessions)', async () => {
+    const a = await NodeBus.start(storeA.client, 'bus-drop-a', async () => null, testLogger, { timeoutMs: 500 });
+    const b = await NodeBus.start(storeB.client, 'bus-drop-b', async () => 'here', testLogger);
+    try {
+      expect(await a.call('bus-drop-b', 'ping', [])).toBe('here');
+      expect(Number(await storeA.client.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']))).toBeGreaterThanOrEqual(2);
+      const deadline = Date.now() + 5000;
+      let answer: unknown;
+      while (Date.now() < deadline && answer !== 'here') {
+        answer = await a.call('bus-drop-b', 'ping', []).catch(() => undefined);
+        if (answer !== 'here') await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(answer).toBe('here');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
