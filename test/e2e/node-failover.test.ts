@@ -23,6 +23,8 @@ let b: TestServer;
 let callerProxy: FailoverProxy;
 let consoleProxy: FailoverProxy;
 let dataDir: string;
+let shared: Record<string, string>;
+let envA: Record<string, string>;
 let dispatcher: Device;
 let caller: Device;
 
@@ -49,9 +51,9 @@ beforeAll(async () => {
   const [portA, portB] = [await freePort(), await freePort()];
   callerProxy = await startFailoverProxy([portA, portB]);
   consoleProxy = await startFailoverProxy([portB, portA]);
-  const shared = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('hex'), DATA_DIR: dataDir, PUBLIC_URL: callerProxy.url };
+  shared = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('hex'), DATA_DIR: dataDir, PUBLIC_URL: callerProxy.url };
   [a, b] = await Promise.all([
-    startServer({ ...shared, PORT: String(portA), NODE_ID: 'node-a' }),
+    startServer((envA = { ...shared, PORT: String(portA), NODE_ID: 'node-a' })),
     startServer({ ...shared, PORT: String(portB), NODE_ID: 'node-b' }),
   ]);
   [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
@@ -128,5 +130,15 @@ describe('two nodes, one killed', () => {
     expect(metrics).toMatch(/^sightline_node_load\{node="node-b"\} \d+$/m);
     const supervisor = await login(b, 'supervisor');
     expect((await http('GET', `${b.url}/api/sessions/${sessionId}/verify`, { token: supervisor })).body).toMatchObject({ intact: true });
+
+    // node-a comes back: it rejoins the cluster, leaves the session where it now is, and being the
+    // less loaded node it gets the next one.
+    a = await startServer(envA);
+    await waitFor('node-a back in the cluster', async () => /^sightline_cluster_nodes 2$/m.test(await metricsText()), 10_000, 250);
+    await new Promise((r) => setTimeout(r, 1500));
+    const third = await http('POST', `${b.url}/api/sessions`, { token, body: { phone: '+4791234569', incidentRef: 'INC-THIRD' } });
+    expect((await http('GET', `${b.url}/api/sessions/${third.body.id}`, { token })).body.mediaNode).toBe('node-a');
+    expect((await detail()).mediaNode).toBe('node-b');
+    await framesKeepRising(dispatcher.page);
   });
 });
