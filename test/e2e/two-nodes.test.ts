@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,7 +11,7 @@ import { http, login, startServer, type TestServer } from '../support/server.js'
 /**
  * Two nodes sharing one Redis (and one data volume): what happens to a session on one node reaches
  * its sockets on the other (socket.io Redis Streams adapter), with one log and one numbering.
- * Placement and media takeover between nodes are issue #6's next step (docs/architecture.md).
+ * Media placement and takeover: node-failover.test.ts.
  */
 let redis: RedisServer;
 let a: TestServer;
@@ -60,10 +61,20 @@ describe('two nodes, one Redis', () => {
     expect(seen.map((e) => e.type)).toEqual(['sms_resend', 'code_issued']);
     expect(seen[1]!.seq).toBe(seen[0]!.seq + 1);
 
+    // A Redis blip: every node's connections dropped. An event made on A right then still reaches
+    // B's socket once, as the Streams adapter reads on from where it was.
+    const dropped = execFileSync('redis-cli', ['-p', String(redis.port), 'CLIENT', 'KILL', 'TYPE', 'normal'], { encoding: 'utf8' });
+    expect(Number(dropped)).toBeGreaterThan(0);
+    expect((await http('POST', `${a.url}/api/sessions/${sessionId}/sms`, { token })).status).toBe(202);
+    const after = Date.now() + 10_000;
+    while (seen.length < 3 && Date.now() < after) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(seen.map((e) => e.type)).toEqual(['sms_resend', 'code_issued', 'sms_resend']);
+
     // Node B's view of the log is the same log.
     const detail = await http('GET', `${b.url}/api/sessions/${sessionId}`, { token });
     const seqs = detail.body.events.map((e: { seq: number }) => e.seq);
     expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));
-    expect(detail.body.events.slice(-2).map((e: { type: string }) => e.type)).toEqual(['sms_resend', 'code_issued']);
+    expect(detail.body.events.slice(-3).map((e: { type: string }) => e.type)).toEqual(['sms_resend', 'code_issued', 'sms_resend']);
   });
 });
