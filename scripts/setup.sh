@@ -16,8 +16,9 @@ APT_PACKAGES=(
   chromium redis-server ffmpeg
   # network-fault tests: namespaces and induced packet loss
   iproute2 nftables
-  # the deployment tests check infra/proxy/haproxy.cfg with HAProxy's own parser
-  haproxy
+  # the deployment tests: HAProxy's own parser checks infra/proxy/haproxy.cfg; unzip unpacks helm
+  # (test/infra/ensure-helm.sh)
+  haproxy unzip
   # mediasoup worker build (infra/mediasoup-worker/build-worker.sh) and its runtime libraries
   build-essential pkg-config meson ninja-build
   libssl-dev libuv1-dev libabsl-dev libsrtp2-dev libusrsctp-dev libflatbuffers-dev flatbuffers-compiler

