@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
+import { framesDecoded, inboundVideo, launchDevice, newVideoDecoding, waitFor, type Device } from '../support/browser.js';
 
 import { freePort, startServer, type TestServer } from '../support/server.js';
 import { liveSession } from '../support/session.js';
@@ -32,16 +32,15 @@ describe('faults', () => {
     const { c } = await liveSession(dispatcher.page, caller.page, server.url, { incident: 'INC-CRASH' });
     await waitFor('frames', async () => (await framesDecoded(dispatcher.page)) > 20);
 
+    const before = await inboundVideo(dispatcher.page);
     const [pid] = await workerPids();
     expect(pid).toBeGreaterThan(0);
     process.kill(pid!, 'SIGKILL');
     const killedAt = Date.now();
     await waitFor('media_reset logged', async () => (await c.timeline()).includes('media_reset'), 5_000);
-    // New consumers start from zero: wait for a fresh stream that keeps decoding.
-    await waitFor('video back', async () => {
-      const n = await framesDecoded(dispatcher.page);
-      return n > 10 && (await c.status()) === 'live';
-    }, 5_000, 100);
+    // A new consumer (its own SSRC) decoding: not the old one's last frames.
+    await newVideoDecoding(dispatcher.page, before, 5_000 - (Date.now() - killedAt));
+    await c.waitStatus('live', Math.max(500, 5_000 - (Date.now() - killedAt)));
     const recoveredMs = Date.now() - killedAt;
     process.stdout.write(`video back ${recoveredMs} ms after the worker was killed\n`);
     expect(recoveredMs).toBeLessThan(5_000);

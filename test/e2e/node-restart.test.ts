@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
-import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
+import { inboundVideo, launchDevice, newVideoDecoding, waitFor, type Device } from '../support/browser.js';
 
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, framesKeepRising, liveSession } from '../support/session.js';
@@ -47,12 +47,15 @@ describe('node restart', () => {
   it('resumes the call within 10 s of the node coming back, log intact', async () => {
     const { sessionId, c } = await liveSession(dispatcher.page, caller.page, server.url, { incident: 'INC-RESTART' });
     await framesKeepRising(dispatcher.page);
+    const before = await inboundVideo(dispatcher.page);
 
     process.kill(server.pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 1000));
     server = await startServer(env);
     const upAt = Date.now();
-    await waitFor('video back after restart', async () => (await c.status()) === 'live' && (await framesDecoded(dispatcher.page)) > 10, 10_000, 100);
+    // A new consumer (its own SSRC) decoding: not the old one's last frames.
+    await newVideoDecoding(dispatcher.page, before, 10_000);
+    await c.waitStatus('live', 10_000 - (Date.now() - upAt));
     process.stdout.write(`video back ${Date.now() - upAt} ms after the node was up again\n`);
     await waitFor('caller live again', async () => (await callerStatus(caller.page)).startsWith('live'), 10_000);
 

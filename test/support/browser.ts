@@ -61,6 +61,32 @@ export async function framesDecoded(page: Page): Promise<number> {
   });
 }
 
+/** The inbound video stream now decoded: its SSRC (new for every consumer) and its frame count. */
+export async function inboundVideo(page: Page): Promise<{ ssrc: number; frames: number } | undefined> {
+  return page.evaluate(async () => {
+    const probe = (window as unknown as { __sightlineStats?: () => Promise<RTCStatsReport | undefined> }).__sightlineStats;
+    const report = probe ? await probe() : undefined;
+    let found: { ssrc: number; frames: number } | undefined;
+    report?.forEach((s: { type: string; kind?: string; ssrc?: number; framesDecoded?: number }) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') found = { ssrc: s.ssrc ?? 0, frames: s.framesDecoded ?? 0 };
+    });
+    return found;
+  });
+}
+
+/** Resolves once a video stream other than `old` (a new consumer, after a rebuild) has decoded `frames`. */
+export async function newVideoDecoding(page: Page, old: { ssrc: number } | undefined, timeoutMs: number, frames = 10): Promise<void> {
+  await waitFor(
+    'video from a new consumer',
+    async () => {
+      const now = await inboundVideo(page);
+      return now !== undefined && now.ssrc !== old?.ssrc && now.frames > frames;
+    },
+    timeoutMs,
+    100,
+  );
+}
+
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
