@@ -205,7 +205,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     async close() {
       timers.stop();
       retention.stop();
-      registry.stop();
+      await registry.leave();
       await bus?.close();
       io?.close();
       await recordings.stopAll();

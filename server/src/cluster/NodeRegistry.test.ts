@@ -34,4 +34,13 @@ describe('NodeRegistry', () => {
     expect(me.isLive('n-other')).toBe(false);
     expect(lost).toEqual([[], [], ['n-other']]);
   });
+
+  it('leaves the cluster on shutdown, so the others count it out without waiting for its heartbeat to lapse', async () => {
+    const store = new MemoryStore();
+    const leaving = new NodeRegistry(store, { nodeId: 'n-leaving', load: () => ({ load: 0, rooms: 0 }) }, testLogger);
+    await leaving.start();
+    expect((await store.listNodes()).map((n) => n.id)).toEqual(['n-leaving']);
+    await leaving.leave();
+    expect(await store.listNodes()).toEqual([]);
+  });
 });

@@ -62,6 +62,10 @@ export class MemoryStore implements Store {
     return [...this.#nodes.values()].filter((n) => n.until > now).map((n) => ({ ...n.node }));
   }
 
+  async removeNode(id: string): Promise<void> {
+    this.#nodes.delete(id);
+  }
+
   async patchSession(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'status' | 'mediaNode'>>): Promise<void> {
     const s = this.#sessions.get(id);
     if (s) Object.assign(s, patch);

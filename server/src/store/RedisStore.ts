@@ -125,6 +125,10 @@ export class RedisStore implements Store {
     return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as NodeInfo);
   }
 
+  async removeNode(id: string): Promise<void> {
+    await this.client.del(this.#k('node', id));
+  }
+
   async patchSession(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'status' | 'mediaNode'>>): Promise<void> {
     await this.client.eval(PATCH_JSON, { keys: [this.#k('session', id)], arguments: [JSON.stringify(patch)] });
   }

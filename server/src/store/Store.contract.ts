@@ -73,6 +73,9 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       expect((await store.listNodes()).filter((n) => n.id === id)).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 450));
       expect((await store.listNodes()).find((n) => n.id === id)).toBeUndefined();
+      await store.putNode({ id, load: 0, rooms: 0, at: new Date().toISOString() }, 60_000);
+      await store.removeNode(id);
+      expect((await store.listNodes()).find((n) => n.id === id)).toBeUndefined();
       await store.close();
     });
 

@@ -111,6 +111,8 @@ export interface Store {
   /** Publishes a node's heartbeat; it drops out of `listNodes` when not renewed within `ttlMs`. */
   putNode(node: NodeInfo, ttlMs: number): Promise<void>;
   listNodes(): Promise<NodeInfo[]>;
+  /** A node leaving on purpose (shutdown) drops out at once rather than when its heartbeat lapses. */
+  removeNode(id: string): Promise<void>;
 
   close(): Promise<void>;
 }
