@@ -104,11 +104,13 @@ export class ClusterMedia {
   async #afterHeartbeat(lost: string[]): Promise<void> {
     const { rooms, registry, store } = this.deps;
     for (const node of lost) rooms.closePeersWhere((peerId) => peerId.startsWith(`${node}/`));
+    // What follows reads the store: every fifth heartbeat, or at once when a node was lost.
+    if (lost.length === 0 && ++this.#ticks % 5 !== 0) return;
     for (const id of rooms.sessionIds()) {
       const s = await store.getSession(id);
       if (s && (s.status === 'ended' || (s.mediaNode && s.mediaNode !== this.nodeId))) await rooms.close(id);
     }
-    if (!this.deps.bus || (lost.length === 0 && ++this.#ticks % 5 !== 0)) return;
+    if (!this.deps.bus) return;
     const since = new Date(Date.now() - this.deps.maxSessionMs).toISOString();
     for (const s of await store.listSessions({ from: since })) {
       if (s.status === 'ended' || !s.mediaNode || registry.isLive(s.mediaNode)) continue;
