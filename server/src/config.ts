@@ -35,6 +35,7 @@ const envSchema = z.object({
   SESSION_MAX_MINUTES: z.coerce.number().positive().default(120),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(10),
   SPOKEN_CODE_MINUTES: z.coerce.number().positive().default(10),
+  STAFF_TOKEN_MINUTES: z.coerce.number().positive().default(30),
   TURN_SECRET: z.string().min(16).optional(),
   TURN_URLS: z.string().optional(),
   TURN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
@@ -64,6 +65,8 @@ export interface Config {
   sessionMaxMs: number;
   sessionIdleMs: number;
   spokenCodeTtlMs: number;
+  /** Lifetime of a staff token; the open page refreshes it at a third of that. Fractions are for tests. */
+  staffTokenTtlMs: number;
   socketEventsPerSecond: number;
   /** This node's name in the cluster; the same across restarts so it keeps its sessions. */
   nodeId: string;
@@ -110,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxMs: e.SESSION_MAX_MINUTES * 60_000,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     spokenCodeTtlMs: e.SPOKEN_CODE_MINUTES * 60_000,
+    staffTokenTtlMs: e.STAFF_TOKEN_MINUTES * 60_000,
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
     trustProxy: (e.TRUST_PROXY ?? 'loopback').split(',').map((v) => v.trim()).filter(Boolean),
     nodeId: e.NODE_ID ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50)}-${e.PORT}`,

@@ -60,7 +60,7 @@ export interface StartOptions {
 /** The composition root: builds every service from the config and starts listening. */
 export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningServer> {
   const store = await createStore(config.redisUrl, config.dataDir);
-  const tokens = new TokenService(config.jwtSecret);
+  const tokens = new TokenService(config.jwtSecret, { staffSeconds: config.staffTokenTtlMs / 1000 });
   const users = new UserService(store, log);
   await users.seedDemoUsers(config.demoPassword);
 

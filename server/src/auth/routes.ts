@@ -22,7 +22,7 @@ export function authRoutes(users: UserService, tokens: TokenService, limits: { p
         await limits.failuresPerUser.reset(body.username);
         const token = tokens.issue({ typ: 'staff', username: user.username, role: user.role });
         // Media playback (<video src>) cannot send a bearer header; an HttpOnly, same-site cookie can.
-        res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/api', maxAge: 30 * 60_000 });
+        res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/api', maxAge: tokens.lifetimeMs('staff') });
         return { token, role: user.role };
       },
     }),
@@ -34,7 +34,7 @@ export function authRoutes(users: UserService, tokens: TokenService, limits: { p
       async handle({ principal, req, res }): Promise<LoginResponse> {
         if (principal.typ !== 'staff') throw new Error('staff principal expected');
         const token = tokens.issue({ typ: 'staff', username: principal.username, role: principal.role });
-        res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/api', maxAge: 30 * 60_000 });
+        res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/api', maxAge: tokens.lifetimeMs('staff') });
         return { token, role: principal.role };
       },
     }),

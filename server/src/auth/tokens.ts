@@ -24,14 +24,28 @@ const TTL_SECONDS: Record<TokenKind, number> = {
 };
 
 export class TokenService {
-  constructor(private readonly secret: Buffer) {}
+  readonly #ttlSeconds: Record<TokenKind, number>;
+
+  /** `staffSeconds` shortens or lengthens staff tokens (STAFF_TOKEN_MINUTES); whole seconds, at least one. */
+  constructor(
+    private readonly secret: Buffer,
+    lifetimes: { staffSeconds?: number } = {},
+  ) {
+    const staff = lifetimes.staffSeconds === undefined ? TTL_SECONDS.staff : Math.max(1, Math.round(lifetimes.staffSeconds));
+    this.#ttlSeconds = { ...TTL_SECONDS, staff };
+  }
+
+  /** How long a token of this kind lives, in milliseconds (cookies follow it). */
+  lifetimeMs(kind: TokenKind): number {
+    return this.#ttlSeconds[kind] * 1000;
+  }
 
   issue(principal: Principal): string {
     const { typ, ...claims } = principal;
     const subject = principal.typ === 'staff' ? principal.username : principal.sessionId;
     return jwt.sign({ ...claims, typ }, this.secret, {
       algorithm: ALGORITHM,
-      expiresIn: TTL_SECONDS[typ],
+      expiresIn: this.#ttlSeconds[typ],
       issuer: ISSUER,
       audience: AUDIENCE,
       subject,
