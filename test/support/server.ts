@@ -4,7 +4,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../server/src/testing/ports.js';
+import { freePort, freePortRange } from '../../server/src/testing/ports.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DEMO_PASSWORD = 'e2e-demo-password';
@@ -18,11 +18,13 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export { freePort } from '../../server/src/testing/ports.js';
+export { freePort, freePortRange } from '../../server/src/testing/ports.js';
 
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const port = env['PORT'] ? Number(env['PORT']) : await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-e2e-'));
+  // Worker i binds RTC_PORT + i for UDP and TCP: the whole range must be free.
+  const rtcPort = env['RTC_PORT'] ?? String(await freePortRange(Number(env['MEDIASOUP_WORKERS'] ?? 1)));
   let out = '';
   const child: ChildProcess = spawn(process.execPath, [path.join(REPO_ROOT, 'server/dist/main.js')], {
     cwd: REPO_ROOT,
@@ -30,7 +32,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      RTC_PORT: String(await freePort()),
+      RTC_PORT: rtcPort,
       MEDIASOUP_WORKERS: '1',
       DEMO_PASSWORD,
       DATA_DIR: dataDir,
