@@ -34,9 +34,11 @@ describe('NodeBus (real redis-server)', () => {
     try {
       expect(await a.call('bus-b', 'echo', [1, 'x', { y: true }])).toEqual({ args: [1, 'x', { y: true }] });
       await expect(a.call('bus-b', 'boom', [])).rejects.toMatchObject({ code: 'conflict', status: 409, message: 'not a send transport' });
-      const started = Date.now();
-      await expect(a.call('bus-nobody', 'echo', [])).rejects.toBeInstanceOf(NodeGoneError);
-      expect(Date.now() - started).toBeLessThan(200);
+      // "At once" without a stopwatch (files run in parallel): NodeGoneError comes only from
+      // PUBLISH counting no listener, the timer gives a plain UnavailableError.
+      const gone = a.call('bus-nobody', 'echo', []);
+      await expect(gone).rejects.toBeInstanceOf(NodeGoneError);
+      await expect(gone).rejects.not.toThrow(/in time/);
       await expect(b.call('bus-a', 'anything', [])).resolves.toBeNull();
     } finally {
       await Promise.all([a.close(), b.close()]);

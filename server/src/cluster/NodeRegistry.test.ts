@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { MemoryStore } from '../store/MemoryStore.js';
 import { testLogger } from '../testing/logger.js';
 import { NodeRegistry } from './NodeRegistry.js';
@@ -19,6 +19,10 @@ describe('NodeRegistry', () => {
   });
 
   it('declares a node lost only after it misses two listings in a row', async () => {
+    // The store's clock moves only when the test moves it: a 50 ms TTL must not lapse early
+    // because other files keep the machine busy.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => void vi.useRealTimers());
     const store = new MemoryStore();
     const me = new NodeRegistry(store, { nodeId: 'n-me', load: () => ({ load: 0, rooms: 0 }) }, testLogger);
     const lost: string[][] = [];
@@ -26,7 +30,7 @@ describe('NodeRegistry', () => {
     await store.putNode({ id: 'n-other', load: 0, rooms: 0, at }, 50);
     await me.tick();
     expect(me.isLive('n-other')).toBe(true);
-    await new Promise((r) => setTimeout(r, 80));
+    vi.setSystemTime(Date.now() + 80);
     await me.tick();
     expect(me.isLive('n-other')).toBe(true);
     expect(me.pick()).toBe('n-me');
