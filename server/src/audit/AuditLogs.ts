@@ -29,12 +29,15 @@ export class AuditLogs {
   }
 
   /**
-   * Appends a session event; `seal` also records the new head in the index (ended sessions). The
-   * file numbers its own records; they match the store's seq unless another process appended too.
+   * Appends a session event; `seal` also records the new head in the index (ended sessions). A log's
+   * first record goes into the index too (its genesis anchor), so a log re-chained from a changed
+   * first record shows even before the session ends. The file numbers its own records; they match
+   * the store's seq unless another process appended too.
    */
   async appendSession(sessionId: string, event: NewRecord | SessionEvent, seal: boolean): Promise<ChainedRecord> {
     const { seq: _ignored, ...record } = event as SessionEvent;
     const rec = await this.sessionLog(sessionId).append(record);
+    if (rec.seq === 1) await this.heads.setGenesis(sessionId, { seq: rec.seq, hash: rec.hash });
     if (seal) await this.heads.set(sessionId, { seq: rec.seq, hash: rec.hash });
     return rec;
   }
@@ -44,7 +47,7 @@ export class AuditLogs {
   }
 
   async verifySession(sessionId: string): Promise<VerifyResult> {
-    return this.sessionLog(sessionId).verify(await this.heads.get(sessionId));
+    return this.sessionLog(sessionId).verify(await this.heads.anchors(sessionId));
   }
 
   /** Supervisor access that is not about one session (searches). */

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { chain, genesisHash, verifyLines, type ChainHead, type ChainedRecord, type UnchainedRecord, type VerifyResult } from './chain.js';
+import { chain, genesisHash, verifyLines, type ChainAnchors, type ChainHead, type ChainedRecord, type UnchainedRecord, type VerifyResult } from './chain.js';
 
 export type NewRecord = Omit<UnchainedRecord, 'seq'>;
 
@@ -64,8 +64,9 @@ export class ChainedLogFile {
     return (await this.lines()).map((l) => JSON.parse(l) as ChainedRecord);
   }
 
-  async verify(head?: ChainHead): Promise<VerifyResult> {
-    return verifyLines(this.logId, await this.lines(), head);
+  /** Checks every link; `anchors` are what the head index recorded for this log (none for the access log). */
+  async verify(anchors?: ChainAnchors): Promise<VerifyResult> {
+    return verifyLines(this.logId, await this.lines(), anchors);
   }
 
   /** A lock file beside the log keeps two processes from appending at once; a stale one (10 s) is broken. */

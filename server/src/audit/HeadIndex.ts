@@ -1,14 +1,20 @@
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChainHead } from './chain.js';
+import type { ChainAnchors, ChainHead } from './chain.js';
+
+interface Anchors {
+  heads: Map<string, ChainHead>;
+  genesis: Map<string, ChainHead>;
+}
 
 /**
- * Chain heads of ended sessions, kept apart from the logs (`$DATA_DIR/index/heads.jsonl`, the
- * latest line for a session wins). A log whose tail was cut off still verifies link by link; its
- * recorded head is what gives the cut away.
+ * Anchors of the session logs, kept apart from them (`$DATA_DIR/index/heads.jsonl`): each log's first
+ * record as written when it began (lines with `"kind":"genesis"`; the first such line wins), and the
+ * chain head of ended sessions (the latest head line wins). A log whose tail was cut off, or that was
+ * re-chained after a rewrite, still verifies link by link; its anchors are what give it away.
  */
 export class HeadIndex {
-  #heads: Promise<Map<string, ChainHead>> | undefined;
+  #anchors: Promise<Anchors> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #size = -1;
   readonly file: string;
@@ -18,53 +24,82 @@ export class HeadIndex {
   }
 
   async get(logId: string): Promise<ChainHead | undefined> {
-    // Another process (the command line) may have appended: re-read when the file has grown.
-    const size = await stat(this.file).then((s) => s.size, () => 0);
-    if (size !== this.#size) this.#heads = undefined;
-    return (await this.#load()).get(logId);
+    return (await this.#fresh()).heads.get(logId);
+  }
+
+  /** Everything the index holds for one log, for its verification. */
+  async anchors(logId: string): Promise<ChainAnchors> {
+    const { heads, genesis } = await this.#fresh();
+    return { head: heads.get(logId), genesis: genesis.get(logId) };
   }
 
   set(logId: string, head: ChainHead): Promise<void> {
+    return this.#write({ log: logId, seq: head.seq, hash: head.hash }, ({ heads }) => heads.set(logId, head));
+  }
+
+  /** Records a log's first record; written once, right after it (a later line cannot replace it). */
+  setGenesis(logId: string, first: ChainHead): Promise<void> {
+    return this.#write({ log: logId, kind: 'genesis', seq: first.seq, hash: first.hash }, ({ genesis }) => {
+      if (!genesis.has(logId)) genesis.set(logId, first);
+    });
+  }
+
+  /** Re-reads the file (another process, such as the CLI, may have written it). */
+  reload(): void {
+    this.#anchors = undefined;
+  }
+
+  /** Another process (the command line) may have appended: re-read when the file has changed size. */
+  async #fresh(): Promise<Anchors> {
+    const size = await stat(this.file).then((s) => s.size, () => 0);
+    if (size !== this.#size) this.#anchors = undefined;
+    return this.#load();
+  }
+
+  #write(line: Record<string, unknown>, apply: (a: Anchors) => void): Promise<void> {
     const run = this.#queue.then(async () => {
-      const heads = await this.#load();
+      const anchors = await this.#load();
       await mkdir(path.dirname(this.file), { recursive: true });
       const fh = await open(this.file, 'a');
       try {
-        await fh.write(`${JSON.stringify({ log: logId, seq: head.seq, hash: head.hash, at: new Date().toISOString() })}\n`);
+        await fh.write(`${JSON.stringify({ ...line, at: new Date().toISOString() })}\n`);
         await fh.datasync();
         this.#size = (await fh.stat()).size;
       } finally {
         await fh.close();
       }
-      heads.set(logId, head);
+      apply(anchors);
     });
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Re-reads the file (another process, such as the CLI, may have written it). */
-  reload(): void {
-    this.#heads = undefined;
-  }
-
-  #load(): Promise<Map<string, ChainHead>> {
-    this.#heads ??= readFile(this.file, 'utf8').then(
+  #load(): Promise<Anchors> {
+    this.#anchors ??= readFile(this.file, 'utf8').then(
       (text) => {
         this.#size = Buffer.byteLength(text);
-        const map = new Map<string, ChainHead>();
-        for (const line of text.split('\n')) {
-          if (!line) continue;
-          try {
-            const { log, seq, hash } = JSON.parse(line) as { log: string; seq: number; hash: string };
-            map.set(log, { seq, hash });
-          } catch {
-            // A torn last line after a crash: the previous head for that log stands.
-          }
-        }
-        return map;
+        return parse(text);
       },
-      () => new Map<string, ChainHead>(),
+      () => ({ heads: new Map<string, ChainHead>(), genesis: new Map<string, ChainHead>() }),
     );
-    return this.#heads;
+    return this.#anchors;
   }
+}
+
+function parse(text: string): Anchors {
+  const anchors: Anchors = { heads: new Map(), genesis: new Map() };
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      const { log, kind, seq, hash } = JSON.parse(line) as { log: string; kind?: string; seq: number; hash: string };
+      if (kind === 'genesis') {
+        if (!anchors.genesis.has(log)) anchors.genesis.set(log, { seq, hash });
+      } else {
+        anchors.heads.set(log, { seq, hash });
+      }
+    } catch {
+      // A torn last line after a crash: the previous anchor for that log stands.
+    }
+  }
+  return anchors;
 }
