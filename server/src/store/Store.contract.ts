@@ -67,11 +67,14 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     it('lists node heartbeats until they lapse', async () => {
       const store = await make();
       const id = `n_${randomUUID().slice(0, 8)}`;
-      await store.putNode({ id, load: 3, rooms: 1, at: new Date().toISOString() }, 300);
+      // A TTL long enough that a busy machine (files run in parallel) cannot lapse it between a
+      // put and the listing right after; the lapse itself is then waited for, not slept past.
+      await store.putNode({ id, load: 3, rooms: 1, at: new Date().toISOString() }, 1500);
       expect((await store.listNodes()).find((n) => n.id === id)).toMatchObject({ load: 3, rooms: 1 });
-      await store.putNode({ id, load: 5, rooms: 2, at: new Date().toISOString() }, 300);
+      await store.putNode({ id, load: 5, rooms: 2, at: new Date().toISOString() }, 1500);
       expect((await store.listNodes()).filter((n) => n.id === id)).toHaveLength(1);
-      await new Promise((r) => setTimeout(r, 450));
+      const deadline = Date.now() + 15_000;
+      while ((await store.listNodes()).some((n) => n.id === id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect((await store.listNodes()).find((n) => n.id === id)).toBeUndefined();
       await store.putNode({ id, load: 0, rooms: 0, at: new Date().toISOString() }, 60_000);
       await store.removeNode(id);
