@@ -1,15 +1,24 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../client/src/caller/i18n/en.js';
+import { sv } from '../../client/src/caller/i18n/sv.js';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { startFakeTwilio, type FakeTwilio } from '../support/fakeTwilio.js';
 import { callerStartsVideo, dispatcherCreatesSession, sel } from '../support/flow.js';
+import { colourDistance, decodeImage, lumaStdDev, meanColour, TEST_CARD, writeTestCard } from '../support/image.js';
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, card, framesKeepRising } from '../support/session.js';
 
 /**
  * The dispatcher's and the caller's experience in one live session, with SMS through the real
  * twilio SDK to a fake Twilio: delivery to the console timeline, chat both ways, camera flip and
- * torch on request, snapshot, location, and a network drop that heals without a click.
+ * torch on request, snapshot, location, and a network drop that heals without a click. The caller's
+ * camera films a known test card (four coloured quadrants), so a still can be told from a black one.
  */
+const CARD = { width: 640, height: 480 };
+let cardDir: string;
 let fake: FakeTwilio;
 let server: TestServer;
 let dispatcher: Device;
@@ -29,18 +38,23 @@ beforeAll(async () => {
     TWILIO_FROM: '+4759440000',
     TWILIO_API_URL: fake.url,
   });
-  [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
+  cardDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-card-'));
+  const fakeVideoFile = path.join(cardDir, 'card.y4m');
+  await writeTestCard(fakeVideoFile, CARD);
+  [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true, fakeVideoFile })]);
 });
 
 afterAll(async () => {
   await Promise.all([dispatcher?.close(), caller?.close()]);
   await server?.stop();
   await fake?.close();
+  if (cardDir) await rm(cardDir, { recursive: true, force: true });
 });
 
 describe('a live session, both sides', () => {
   it('sends the SMS through Twilio and shows its delivery on the console timeline', async () => {
-    const created = await dispatcherCreatesSession(dispatcher.page, server.url, { incident: 'INC-100' });
+    // A Swedish-speaking caller: the chat presets below must follow the session's language.
+    const created = await dispatcherCreatesSession(dispatcher.page, server.url, { incident: 'INC-100', language: 'sv' });
     sessionId = created.sessionId;
     c = card(dispatcher.page, sessionId);
     const message = await waitFor('the SMS at the fake Twilio', async () => fake.messages[0]);
@@ -61,8 +75,12 @@ describe('a live session, both sides', () => {
     await dispatcher.page.click(c.sel('chat-send'));
     await waitFor('caller sees the message', () => caller.page.$eval(sel('chat-log'), (el) => el.textContent?.includes('Is the patient breathing?')));
     await dispatcher.page.click(`${c.scope} [data-preset="show_face"]`);
-    // The session language defaults to Norwegian bokmål.
-    await waitFor('caller sees the preset in Norwegian', () => caller.page.$eval(sel('chat-log'), (el) => el.textContent?.includes('Vis oss ansiktet til pasienten.')));
+    const preset = () => caller.page.$eval(`${sel('chat-log')} li[data-preset="show_face"]`, (el) => el.textContent);
+    // The session was created in Swedish; the dispatcher's button is in English.
+    await waitFor('caller sees the preset in Swedish', async () => (await preset()) === sv.presets.show_face);
+    // The caller switches language: the preset already on screen follows.
+    await caller.page.select(sel('language-select'), 'en');
+    await waitFor('caller sees the preset in English', async () => (await preset()) === en.presets.show_face);
 
     await caller.page.type(sel('chat-input'), 'Yes, but slowly');
     await caller.page.click(sel('chat-send'));
@@ -80,16 +98,47 @@ describe('a live session, both sides', () => {
     await waitFor('torch answer', async () => (await c.text('control-reply')).includes('not possible on this phone'));
   });
 
-  it('saves a snapshot to the session and lists it', async () => {
-    await dispatcher.page.click(c.sel('snapshot-button'));
+  it('saves a snapshot of the caller picture to the session and lists it', async () => {
+    // The size of the picture on screen at the click: the still must be that frame, at full size.
+    // Read and clicked in one go, so the sender cannot change the size in between.
+    const shown = await dispatcher.page.evaluate(
+      (videoSel, buttonSel) => {
+        const video = document.querySelector<HTMLVideoElement>(videoSel)!;
+        const size = { width: video.videoWidth, height: video.videoHeight };
+        document.querySelector<HTMLButtonElement>(buttonSel)!.click();
+        return size;
+      },
+      c.sel('remote-video'),
+      c.sel('snapshot-button'),
+    );
     await waitFor('snapshot listed', async () => (await dispatcher.page.$$(c.sel('snapshot-item'))).length === 1);
     const token = await login(server);
     const list = await http('GET', `${server.url}/api/sessions/${sessionId}/snapshots`, { token });
     expect(list.body.snapshots).toHaveLength(1);
     expect(list.body.snapshots[0]).toMatchObject({ source: 'dispatcher' });
     const image = await fetch(`${server.url}/api/sessions/${sessionId}/snapshots/${list.body.snapshots[0].name}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/jpeg');
-    expect((await image.arrayBuffer()).byteLength).toBeGreaterThan(5_000);
+    const still = await decodeImage(Buffer.from(await image.arrayBuffer()));
+
+    expect(shown.width, 'the console had video at the click').toBeGreaterThan(0);
+    expect({ width: still.width, height: still.height }).toEqual(shown);
+    // The camera's 4:3 test card, possibly scaled down by the sender on a busy machine, never cropped.
+    expect(still.width / still.height).toBeCloseTo(CARD.width / CARD.height, 1);
+    expect(still.width).toBeLessThanOrEqual(CARD.width);
+    // Not black, not blank: the card's quadrants, each in its own colour (centres only: edges blur).
+    expect(lumaStdDev(still), 'a uniform (black or blank) picture').toBeGreaterThan(40);
+    const quadrants = {
+      topLeft: meanColour(still, 0.1, 0.1, 0.4, 0.4),
+      topRight: meanColour(still, 0.6, 0.1, 0.9, 0.4),
+      bottomLeft: meanColour(still, 0.1, 0.6, 0.4, 0.9),
+      bottomRight: meanColour(still, 0.6, 0.6, 0.9, 0.9),
+    };
+    process.stdout.write(`snapshot ${still.width}x${still.height}, luma σ ${lumaStdDev(still).toFixed(1)}, quadrants ${JSON.stringify(Object.values(quadrants).map((q) => q.map(Math.round)))}\n`);
+    for (const [where, colour] of Object.entries(quadrants)) {
+      const want = TEST_CARD[where as keyof typeof TEST_CARD];
+      expect(colourDistance(colour, want), `${where}: got rgb(${colour.map(Math.round).join(',')}), want rgb(${want.join(',')})`).toBeLessThan(60);
+    }
   });
 
   it('shows the caller location in the console', async () => {

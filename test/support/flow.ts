@@ -8,11 +8,13 @@ export const sel = (testid: string) => `[data-testid="${testid}"]`;
 export async function dispatcherCreatesSession(
   page: Page,
   baseUrl: string,
-  opts: { phone?: string; incident?: string } = {},
+  opts: { phone?: string; incident?: string; language?: string } = {},
 ): Promise<{ sessionId: string; inviteUrl: string }> {
   await openConsole(page, baseUrl);
   await page.type(sel('new-session-phone'), opts.phone ?? '+4791234567');
   if (opts.incident) await page.type(sel('new-session-incident'), opts.incident);
+  // The form's own "Language" field (the caller's language); left alone, the session speaks bokmål.
+  if (opts.language) await page.select('#new-session select[name="language"]', opts.language);
   const before = await page.$$eval(sel('session-card'), (els) => els.map((e) => e.getAttribute('data-session-id')));
   await page.click(sel('new-session-submit'));
   const sessionId = await waitFor('a new session card', () =>
