@@ -1,10 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { Page } from 'puppeteer-core';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ar } from '../../client/src/caller/i18n/ar.js';
+import { nb } from '../../client/src/caller/i18n/nb.js';
+import { pl } from '../../client/src/caller/i18n/pl.js';
+import { sv } from '../../client/src/caller/i18n/sv.js';
+import { uk } from '../../client/src/caller/i18n/uk.js';
+import type { CallerText } from '../../client/src/caller/i18n/types.js';
 import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
-import { callerStartsVideo, dispatcherCreatesSession, sel } from '../support/flow.js';
-import { freePort, http, startServer, type TestServer } from '../support/server.js';
+import { dispatcherCreatesSession, sel } from '../support/flow.js';
+import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, card } from '../support/session.js';
 
 /**
@@ -78,44 +85,140 @@ describe('ways in', () => {
     await waitFor('caller ended', async () => (await callerStatus(caller.page)).startsWith('ended'));
   });
 
-  it('refuses wrong codes and then rate-limits the address', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await http('POST', `${server.url}/api/codes/redeem`, { body: { code: String(100000 + i) } })).status);
-    expect(statuses.slice(0, 5).every((s) => s === 404 || s === 410)).toBe(true);
-    expect(statuses.slice(5)).toEqual([429, 429]);
+  it('refuses wrong codes and then rate-limits the address, saying how long to wait (Retry-After)', async () => {
+    const redeem = async (code: string) => {
+      const res = await fetch(`${server.url}/api/codes/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), at: Date.now() };
+    };
+    const firstWrong = Date.now();
+    const answers = [];
+    for (let i = 0; i < 7; i++) answers.push(await redeem(String(100000 + i)));
+    expect(answers.slice(0, 5).every((a) => a.status === 404 || a.status === 410)).toBe(true);
+    expect(answers.slice(0, 5).map((a) => a.retryAfter)).toEqual([null, null, null, null, null]);
+    expect(answers.slice(5).map((a) => a.status)).toEqual([429, 429]);
+
+    // Retry-After in whole seconds (RFC 9110), counted from the first wrong code of the 15-minute window.
+    const limited = answers[5]!;
+    expect(limited.retryAfter).toMatch(/^[1-9]\d*$/);
+    const wait = Number(limited.retryAfter);
+    expect(wait).toBeLessThanOrEqual(15 * 60);
+    expect(wait).toBeGreaterThanOrEqual(15 * 60 - Math.ceil((limited.at - firstWrong) / 1000) - 1);
+
+    // The wait counts down to one fixed moment: asked again later, the header is that much shorter.
+    const end = limited.at + wait * 1000;
+    const later = await waitFor('a shorter Retry-After', async () => {
+      const a = await redeem('100000');
+      return a.status === 429 && Number(a.retryAfter) < wait ? a : undefined;
+    }, 10_000, 250);
+    expect(later.retryAfter).toMatch(/^[1-9]\d*$/);
+    expect(Math.abs(later.at + Number(later.retryAfter) * 1000 - end)).toBeLessThanOrEqual(2000);
+
+    // A malformed code is refused for what it is, before any limit.
     expect((await http('POST', `${server.url}/api/codes/redeem`, { body: { code: '12ab' } })).status).toBe(400);
   });
 });
 
 describe('the caller page', () => {
+  /** What the caller page says right now, and in which language and direction. */
+  const shown = (page = caller.page) =>
+    page.evaluate(
+      (consentSel, recordingSel, startSel) => ({
+        consent: document.querySelector(consentSel)?.textContent ?? '',
+        recording: document.querySelector(recordingSel)?.textContent ?? '',
+        start: document.querySelector(startSel)?.textContent ?? '',
+        lang: document.documentElement.lang,
+        dir: document.documentElement.dir,
+      }),
+      sel('consent-text'),
+      sel('recording-notice'),
+      sel('start-video'),
+    );
+  /** Waits until the consent is `text`'s, then checks the rest of the page speaks it too. */
+  async function expectSpoken(lang: string, text: CallerText, dir: 'ltr' | 'rtl'): Promise<void> {
+    await waitFor(`consent in ${lang}`, async () => (await shown()).consent === text.consent);
+    const now = await shown();
+    expect(now).toEqual({ consent: text.consent, recording: text.recording['on-demand'], start: text.start, lang, dir });
+  }
+
+  /** The caller's tap, once the page speaks `text` (the help is written in the language of the moment). */
+  async function tapStartIn(page: Page, inviteUrl: string, text: CallerText): Promise<void> {
+    await page.goto(inviteUrl);
+    await waitFor('consent in the session language', async () => (await shown(page)).consent === text.consent);
+    await page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+    await page.click(sel('start-video'));
+  }
+
   it('speaks the session language, switches language, and turns right-to-left for Arabic', async () => {
-    const { inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
-    await caller.page.goto(inviteUrl);
-    await waitFor('Norwegian consent', () => caller.page.$eval(sel('consent-text'), (el) => el.textContent?.startsWith('AMK ber om')));
-    // Languages other than bokmål arrive as small chunks of their own when chosen.
+    // The browser's own language must not be the one under test, or the page could pass by ignoring the session.
+    const browserLang = (await caller.page.evaluate(() => navigator.language)).slice(0, 2);
+    expect(['pl', 'uk', 'ar', 'nb']).not.toContain(browserLang);
+
+    // Chosen in the console's "Language" field by the dispatcher.
+    const polish = await dispatcherCreatesSession(dispatcher.page, server.url, { language: 'pl' });
+    const token = await login(server);
+    expect((await http('GET', `${server.url}/api/sessions/${polish.sessionId}`, { token })).body.language).toBe('pl');
+    await caller.page.goto(polish.inviteUrl);
+    await expectSpoken('pl', pl, 'ltr');
+
+    // Chosen through the REST API; Arabic turns the page right-to-left before anyone touches it.
+    for (const [lang, text, dir] of [['uk', uk, 'ltr'], ['ar', ar, 'rtl']] as const) {
+      const created = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+4791234567', language: lang } });
+      expect(created.status).toBe(201);
+      await caller.page.goto(created.body.inviteUrl);
+      await expectSpoken(lang, text, dir);
+    }
+    // No language given: bokmål, the service's default, not the browser's language.
+    const plain = await dispatcherCreatesSession(dispatcher.page, server.url);
+    await caller.page.goto(plain.inviteUrl);
+    await expectSpoken('nb', nb, 'ltr');
+
+    // The caller switches; languages other than bokmål arrive as small chunks of their own when chosen.
     await caller.page.select(sel('language-select'), 'ar');
-    await waitFor('Arabic consent', () => caller.page.$eval(sel('consent-text'), (el) => el.textContent?.includes('مركز الطوارئ')));
-    expect(await caller.page.evaluate(() => document.documentElement.dir)).toBe('rtl');
-    await caller.page.select(sel('language-select'), 'pl');
-    await waitFor('Polish consent', () => caller.page.$eval(sel('consent-text'), (el) => el.textContent?.includes('Centrum ratunkowe')));
-    expect(await caller.page.$eval(sel('recording-notice'), (el) => el.textContent)).toContain('nagrane');
-    expect(await caller.page.evaluate(() => document.documentElement.dir)).toBe('ltr');
+    await expectSpoken('ar', ar, 'rtl');
+    await caller.page.select(sel('language-select'), 'sv');
+    await expectSpoken('sv', sv, 'ltr');
   });
 
-  it('explains what to do when the camera is blocked, and tells the console', async () => {
-    const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
+  it('explains what to do when the camera is blocked, in words for iOS Safari, Android Chrome and in-app browsers, and tells the console', async () => {
+    // The help differs on each platform; the test would prove nothing if the texts were the same.
+    expect(new Set(Object.values(nb.help)).size).toBe(4);
+    const phones = [
+      { platform: 'ios', os: 'iPhone', ua: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1' },
+      { platform: 'android', os: 'Linux armv8l', ua: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36' },
+      { platform: 'inApp', os: 'iPhone', ua: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/470.0.0.36.108;FBBV/612345678;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.5;FBSS/3;FBCR/;FBID/phone;FBLC/nb_NO;FBOP/5]' },
+      { platform: 'inApp', os: 'Linux armv8l', ua: 'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.134 Mobile Safari/537.36 Instagram 339.0.0.29.90 Android' },
+    ] as const;
     const blocked = await launchDevice({ mobile: true, denyCamera: true });
     try {
       await blocked.browser.defaultBrowserContext().overridePermissions(server.url, []);
-      await callerStartsVideo(blocked.page, inviteUrl);
-      await waitFor('camera_denied', async () => (await callerStatus(blocked.page)).startsWith('camera_denied'));
-      const help = await blocked.page.$eval(sel('camera-help'), (el) => ({ text: el.textContent ?? '', hidden: (el as HTMLElement).hidden }));
-      expect(help.hidden).toBe(false);
-      expect(help.text.length).toBeGreaterThan(30);
-      expect(await blocked.page.$eval(sel('photo-upload'), (el) => (el as HTMLElement).offsetParent !== null)).toBe(true);
-      await card(dispatcher.page, sessionId).waitStatus('camera_denied');
+      for (const { platform, os, ua } of phones) {
+        const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
+        await blocked.page.setUserAgent({ userAgent: ua, platform: os });
+        await tapStartIn(blocked.page, inviteUrl, nb);
+        expect(await blocked.page.evaluate(() => navigator.userAgent)).toBe(ua);
+        await waitFor(`camera_denied on ${platform}`, async () => (await callerStatus(blocked.page)).startsWith('camera_denied'));
+        const help = await blocked.page.$eval(sel('camera-help'), (el) => ({ text: el.textContent ?? '', hidden: (el as HTMLElement).hidden }));
+        expect(help, `${platform}: ${ua}`).toEqual({ text: nb.help[platform], hidden: false });
+        expect(await blocked.page.$eval(sel('photo-upload'), (el) => (el as HTMLElement).offsetParent !== null)).toBe(true);
+        await card(dispatcher.page, sessionId).waitStatus('camera_denied');
+      }
     } finally {
       await blocked.close();
+    }
+  });
+
+  it('sends a browser without getUserMedia (an in-app browser) to a real browser, in the session language', async () => {
+    const created = await http('POST', `${server.url}/api/sessions`, { token: await login(server), body: { phone: '+4791234567', language: 'pl' } });
+    const bare = await launchDevice({ mobile: true });
+    try {
+      // A desktop-looking UA: only the missing API can make the page pick the in-app text.
+      await bare.page.setUserAgent({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36' });
+      await bare.page.evaluateOnNewDocument(() => Object.defineProperty(Navigator.prototype, 'mediaDevices', { get: () => undefined, configurable: true }));
+      await tapStartIn(bare.page, created.body.inviteUrl, pl);
+      await waitFor('camera_denied', async () => (await callerStatus(bare.page)).startsWith('camera_denied'));
+      expect(await bare.page.$eval(sel('camera-help'), (el) => el.textContent)).toBe(pl.help.inApp);
+    } finally {
+      await bare.close();
     }
   });
 });
