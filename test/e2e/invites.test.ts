@@ -1,7 +1,8 @@
+import os from 'node:os';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
-import { http, login, startServer, type TestServer } from '../support/server.js';
+import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
  * The invite is a one-time credential, and a caller's token opens exactly one session. Run against
@@ -141,4 +142,47 @@ describe('invites', () => {
     await expect(connect('not-a-token')).rejects.toThrow(/invalid or expired token/);
   });
 });
+});
+
+/**
+ * The other side of "loopback only": a client at another address of this machine. The server
+ * listens on every interface for this one test (the loopback-only servers above cannot be reached
+ * any other way) and the request goes to this host's own non-loopback address, so it never leaves
+ * the machine; media stays on 127.0.0.1.
+ */
+const otherAddress = Object.values(os.networkInterfaces())
+  .flat()
+  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+
+describe.skipIf(otherAddress === undefined)(`/metrics from a non-loopback address (${otherAddress ?? 'none on this machine'})`, () => {
+  let server: TestServer;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    server = await startServer({ PORT: String(port), HOST: '0.0.0.0', RTC_LISTEN_IP: '127.0.0.1' });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('refuses /metrics to a client that is not on loopback, forwarded-for header or not, while the rest answers', async () => {
+    const remote = `http://${otherAddress}:${port}`;
+    // The same server, the same moment: loopback gets the figures...
+    const local = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(local.status).toBe(200);
+    expect(await local.text()).toMatch(/sightline_mediasoup_workers 1/);
+    // ...and the address is reachable from the other one: only /metrics is closed to it.
+    expect((await http('GET', `${remote}/healthz`)).status).toBe(200);
+
+    const claims: Record<string, string>[] = [{}, { 'x-forwarded-for': '127.0.0.1' }, { 'x-forwarded-for': '::1', 'x-real-ip': '127.0.0.1' }];
+    for (const headers of claims) {
+      const res = await fetch(`${remote}/metrics`, { headers });
+      const body = await res.text();
+      expect(res.status, JSON.stringify(headers)).toBe(404);
+      expect(body).not.toMatch(/sightline_|process_cpu/);
+      expect(JSON.parse(body)).toEqual({ error: { code: 'not_found', message: 'no such route' } });
+    }
+  });
 });

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInsecure, startServer, type TestServer } from '../support/server.js';
@@ -24,9 +26,23 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The certificate the server presents in the handshake. */
+function presented(url: string): Promise<tls.PeerCertificate> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: hostname, port: Number(port), rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerCertificate());
+      socket.end();
+    });
+    socket.once('error', reject);
+  });
+}
+
 describe('TLS', () => {
-  it('serves HTTPS with HSTS', async () => {
+  it('serves HTTPS with the given certificate, and HSTS', async () => {
     expect(server.url.startsWith('https://')).toBe(true);
+    const given = new X509Certificate(await readFile(path.join(dir, 'cert.pem')));
+    expect((await presented(server.url)).fingerprint256).toBe(given.fingerprint256);
     const health = await getInsecure(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(String(health.headers['strict-transport-security'])).toMatch(/max-age=31536000/);

@@ -12,6 +12,8 @@ let dispatcher: Device;
 let caller: Device;
 
 const cspViolations: string[] = [];
+/** The CSP each page was actually served with (URL → header): no header would mean no violations to see. */
+const pagePolicies = new Map<string, string | undefined>();
 
 beforeAll(async () => {
   server = await startServer();
@@ -19,6 +21,9 @@ beforeAll(async () => {
   // The pages must live with the strict CSP they are served with: any refusal is a failure.
   for (const d of [dispatcher, caller]) {
     d.page.on('console', (m) => /Content Security Policy/i.test(m.text()) && cspViolations.push(m.text()));
+    d.page.on('response', (r) => {
+      if (r.request().resourceType() === 'document' && r.url().startsWith('http')) pagePolicies.set(new URL(r.url()).pathname, r.headers()['content-security-policy']);
+    });
   }
 });
 
@@ -67,6 +72,13 @@ describe('caller video reaches the dispatcher console', () => {
   });
 
   it('ran both pages under the strict CSP without a single violation', () => {
+    // Both pages were served, each with the strict policy (no inline script, no eval)...
+    expect([...pagePolicies.keys()].sort()).toEqual(['/console', expect.stringMatching(/^\/j\/[A-Za-z0-9_-]{22}$/)].sort());
+    for (const [page, csp] of pagePolicies) {
+      expect(csp, page).toMatch(/(^|;)\s*script-src 'self'(;|$)/);
+      expect(csp, page).not.toMatch(/unsafe-inline|unsafe-eval/);
+    }
+    // ...and ran under it without a single refusal.
     expect(cspViolations).toEqual([]);
   });
 });
