@@ -1,158 +1,91 @@
-import { execFile } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import jwt from 'jsonwebtoken';
-import { io, type Socket } from 'socket.io-client';
+import { requestSchemas, type RequestName } from '@sightline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, REPO_ROOT, startServer, type TestServer } from '../support/server.js';
+import { INVALID, MATRIX_PASSWORD, OUTSIDE_API, REST, SOCKET } from '../support/authzMatrix.js';
+import { addUsers, connect, makeMatrix, restMismatches, socketMismatches, type Matrix } from '../support/authzRun.js';
+import { startFakeTwilio, type FakeTwilio } from '../support/fakeTwilio.js';
+import { builtRoutes, routeKey } from '../support/routeTable.js';
+import { http, startServer, type TestServer } from '../support/server.js';
 
 /**
- * Who may do what, tried for real: every REST route and socket message against dispatcher, other
- * dispatcher, supervisor, caller of this session, caller of another, viewer, no token, expired,
- * tampered, `alg: none` and RS256 (algorithm confusion) tokens.
+ * Who may do what, tried for real: every route the server mounts and every signalling message, as
+ * dispatcher, other dispatcher, supervisor, caller of this session, caller of another, viewer, no
+ * token, expired, tampered, `alg: none` and RS256 (algorithm confusion) tokens. The cases are
+ * generated from the built server's route table and the shared message list; each needs an entry in
+ * test/support/authzMatrix.ts (the documented rules). Allowed means the documented success status,
+ * refused means exactly 401 or 403 as documented. The cross-node case: authz-cross-node.test.ts.
  */
-const run = promisify(execFile);
 const SECRET = randomBytes(32).toString('hex');
-const PASSWORD = 'matrix-password-123';
+const ROUTES = await builtRoutes();
+const API = ROUTES.filter((r) => r.path.startsWith('/api/')).map(routeKey);
+const MESSAGES = Object.keys(requestSchemas) as RequestName[];
+let fake: FakeTwilio;
 let server: TestServer;
 let dataDir: string;
-const tokens: Record<string, string | undefined> = {};
-let sessionId: string;
-let otherSessionId: string;
-const sockets: Socket[] = [];
-
-async function login(username: string): Promise<string> {
-  const r = await http('POST', `${server.url}/api/auth/login`, { body: { username, password: PASSWORD } });
-  expect(r.status, username).toBe(200);
-  return r.body.token;
-}
-
-async function session(token: string): Promise<{ id: string; code: string }> {
-  const r = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+4791234567' } });
-  return { id: r.body.id, code: String(r.body.inviteUrl).split('/j/')[1]! };
-}
+let m: Matrix;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-matrix-'));
-  const cli = path.join(REPO_ROOT, 'server/bin/sightline.js');
-  for (const [name, role] of [['dispatcher', 'dispatcher'], ['other', 'dispatcher'], ['supervisor', 'supervisor']]) {
-    const child = run(process.execPath, [cli, 'user', 'add', name!, '--role', role!], { env: { ...process.env, DATA_DIR: dataDir } });
-    child.child.stdin?.end(`${PASSWORD}\n`);
-    await child;
-  }
-  // Users exist already, so DEMO_PASSWORD must seed nothing.
-  server = await startServer({ DATA_DIR: dataDir, JWT_SECRET: SECRET, DEMO_PASSWORD: 'demo-should-not-work' });
-  tokens['dispatcher'] = await login('dispatcher');
-  tokens['other dispatcher'] = await login('other');
-  tokens['supervisor'] = await login('supervisor');
-  const mine = await session(tokens['dispatcher']!);
-  const theirs = await session(tokens['other dispatcher']!);
-  sessionId = mine.id;
-  otherSessionId = theirs.id;
-  tokens['caller'] = (await http('POST', `${server.url}/api/invites/${mine.code}/redeem`)).body.token;
-  tokens['caller of another'] = (await http('POST', `${server.url}/api/invites/${theirs.code}/redeem`)).body.token;
-  const viewerUrl = (await http('POST', `${server.url}/api/sessions/${sessionId}/viewers`, { token: tokens['dispatcher'], body: {} })).body.inviteUrl as string;
-  tokens['viewer'] = (await http('POST', `${server.url}/api/invites/${viewerUrl.split('/j/')[1]}/redeem`)).body.token;
-  tokens['no token'] = undefined;
-  const claims = { typ: 'staff', username: 'supervisor', role: 'supervisor' };
-  tokens['expired'] = jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, SECRET, { issuer: 'sightline', audience: 'sightline' });
-  const [h, p, s] = tokens['dispatcher']!.split('.');
-  const elevated = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), role: 'supervisor' })).toString('base64url');
-  tokens['tampered'] = `${h}.${elevated}.${s}`;
-  tokens['alg none'] = jwt.sign(claims, '', { algorithm: 'none', issuer: 'sightline', audience: 'sightline', expiresIn: 600 });
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  tokens['RS256 (confusion)'] = jwt.sign(claims, privateKey, { algorithm: 'RS256', issuer: 'sightline', audience: 'sightline', expiresIn: 600 });
+  await addUsers({ DATA_DIR: dataDir });
+  fake = await startFakeTwilio();
+  // Twilio, so that the delivery webhook is mounted as in the route table; users exist already, so DEMO_PASSWORD must seed nothing.
+  server = await startServer({
+    DATA_DIR: dataDir,
+    JWT_SECRET: SECRET,
+    DEMO_PASSWORD: 'demo-should-not-work',
+    SMS_PROVIDER: 'twilio',
+    TWILIO_ACCOUNT_SID: fake.accountSid,
+    TWILIO_AUTH_TOKEN: fake.authToken,
+    TWILIO_FROM: '+4759440000',
+    TWILIO_API_URL: fake.url,
+  });
+  m = await makeMatrix(server.url, dataDir, SECRET);
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
+  m?.close();
   await server?.stop();
+  await fake?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
-type Who = 'dispatcher' | 'other dispatcher' | 'supervisor' | 'caller' | 'caller of another' | 'viewer' | 'no token' | 'expired' | 'tampered' | 'alg none' | 'RS256 (confusion)';
-const EVERYONE: Who[] = ['dispatcher', 'other dispatcher', 'supervisor', 'caller', 'caller of another', 'viewer', 'no token', 'expired', 'tampered', 'alg none', 'RS256 (confusion)'];
+describe('the matrix covers everything', () => {
+  it('has an entry for every route the server mounts, and none for a route it does not', () => {
+    expect(API.length).toBeGreaterThan(20);
+    expect(API.filter((k) => !(k in REST)), 'mounted routes without an expectation').toEqual([]);
+    expect(Object.keys(REST).filter((k) => !API.includes(k)), 'expectations for routes not mounted').toEqual([]);
+    expect(ROUTES.filter((r) => !r.path.startsWith('/api/')).map(routeKey).sort(), 'routes outside /api').toEqual([...OUTSIDE_API].sort());
+  });
 
-/** Route → who may use it on this session; everyone else must get 401 or 403. */
-const REST: [string, string, Who[], unknown?][] = [
-  ['GET', '/api/sessions', ['dispatcher', 'other dispatcher', 'supervisor']],
-  ['GET', '/api/sessions/:id', ['dispatcher', 'supervisor']],
-  ['POST', '/api/sessions/:id/sms', ['dispatcher']],
-  ['POST', '/api/sessions/:id/viewers', ['dispatcher'], {}],
-  ['POST', '/api/sessions/:id/code', ['dispatcher']],
-  ['GET', '/api/sessions/:id/snapshots', ['dispatcher', 'supervisor']],
-  ['GET', '/api/sessions/:id/recordings', ['dispatcher', 'supervisor']],
-  ['POST', '/api/sessions/:id/recording', ['dispatcher'], { action: 'stop' }],
-  ['GET', '/api/sessions/:id/verify', ['supervisor']],
-  ['GET', '/api/sessions/:id/export', ['supervisor']],
-  ['POST', '/api/sessions/:id/hold', ['supervisor'], { hold: false }],
-  ['GET', '/api/audit/access', ['supervisor']],
-  ['POST', '/api/auth/refresh', ['dispatcher', 'other dispatcher', 'supervisor']],
-  ['POST', '/api/sessions/:id/photos', ['caller'], Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0, 0, 0, 0, 0, 0])],
-];
-
-describe('REST: role × action', () => {
-  for (const [method, route, allowed, body] of REST) {
-    it(`${method} ${route}`, async () => {
-      for (const who of EVERYONE) {
-        const url = `${server.url}${route.replace(':id', sessionId)}`;
-        const status = Buffer.isBuffer(body)
-          ? (await fetch(url, { method, headers: { 'content-type': 'image/jpeg', ...(tokens[who] && { authorization: `Bearer ${tokens[who]}` }) }, body: new Uint8Array(body) })).status
-          : (await http(method, url, { token: tokens[who], body })).status;
-        if (allowed.includes(who)) expect([401, 403], `${who} should be allowed (got ${status})`).not.toContain(status);
-        else expect([401, 403], `${who} must be refused (got ${status})`).toContain(status);
-      }
-    });
-  }
-
-  it('lets only the owning dispatcher end a session (tried last: it ends it)', async () => {
-    for (const who of EVERYONE.filter((w) => w !== 'other dispatcher')) {
-      expect([401, 403], who).toContain((await http('POST', `${server.url}/api/sessions/${otherSessionId}/end`, { token: tokens[who] })).status);
-    }
-    expect((await http('POST', `${server.url}/api/sessions/${otherSessionId}/end`, { token: tokens['other dispatcher'] })).status).toBe(200);
+  it('has an entry for every signalling message in the shared list', () => {
+    expect(MESSAGES).toHaveLength(13);
+    expect(Object.keys(SOCKET).sort()).toEqual([...MESSAGES].sort());
   });
 });
 
-/** Socket message → who may send it for this session. */
-const SOCKET: [string, Who[], (id: string) => unknown][] = [
-  ['session:join', ['dispatcher', 'supervisor', 'caller', 'viewer'], (id) => ({ sessionId: id })],
-  ['transport:create', ['dispatcher', 'supervisor', 'caller', 'viewer'], (id) => ({ sessionId: id, direction: 'recv' })],
-  ['media:consume', ['dispatcher', 'supervisor', 'viewer'], (id) => ({ sessionId: id, transportId: 't1', producerId: 'p1', rtpCapabilities: {} })],
-  ['media:produce', ['caller'], (id) => ({ sessionId: id, transportId: 't1', kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }] } })],
-  ['chat:send', ['dispatcher', 'caller', 'viewer'], (id) => ({ sessionId: id, text: 'hello' })],
-  ['control:request', ['dispatcher'], (id) => ({ sessionId: id, action: 'flip' })],
-  ['control:reply', ['caller'], (id) => ({ sessionId: id, action: 'flip', outcome: 'done' })],
-  ['caller:location', ['caller'], (id) => ({ sessionId: id, lat: 59.9, lng: 10.7, accuracy: 10 })],
-  ['caller:media', ['caller'], (id) => ({ sessionId: id, paused: false, facing: 'environment' })],
-];
+describe('REST: role × route', () => {
+  // Generated from the route table: a route without an entry fails here as well as above.
+  for (const key of API) {
+    it(key, async () => {
+      const c = REST[key];
+      expect(c, `no expectation for ${key} in test/support/authzMatrix.ts`).toBeDefined();
+      expect(await restMismatches(server.url, m, key, c!)).toEqual([]);
+    });
+  }
+});
 
 describe('socket: role × message', () => {
-  const connect = (token: string | undefined) =>
-    new Promise<Socket | Error>((resolve) => {
-      const s = io(server.url, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false });
-      sockets.push(s);
-      s.once('connect', () => resolve(s));
-      s.once('connect_error', (e) => resolve(e));
-    });
-
   it('refuses the connection to anyone without a valid token', async () => {
-    for (const who of ['no token', 'expired', 'tampered', 'alg none', 'RS256 (confusion)'] as Who[]) {
-      expect(await connect(tokens[who]), who).toBeInstanceOf(Error);
-    }
+    for (const who of INVALID) expect(await connect(server.url, m.tokens[who]), who).toBeInstanceOf(Error);
   });
 
-  for (const [event, allowed, payload] of SOCKET) {
+  for (const event of MESSAGES) {
     it(event, async () => {
-      for (const who of ['dispatcher', 'other dispatcher', 'supervisor', 'caller', 'caller of another', 'viewer'] as Who[]) {
-        const socket = (await connect(tokens[who])) as Socket;
-        const ack = await socket.emitWithAck(event, payload(sessionId));
-        const refused = !ack.ok && (ack.error.code === 'forbidden' || ack.error.code === 'unauthorized');
-        expect(refused, `${who} → ${event}: ${JSON.stringify(ack)}`).toBe(!allowed.includes(who));
-        socket.disconnect();
-      }
+      expect(SOCKET[event], `no expectation for ${event}`).toBeDefined();
+      expect(await socketMismatches(server.url, m, event)).toEqual([]);
     });
   }
 });
@@ -160,6 +93,7 @@ describe('socket: role × message', () => {
 describe('users and login', () => {
   it('does not seed demo users when users exist', async () => {
     expect((await http('POST', `${server.url}/api/auth/login`, { body: { username: 'dispatcher', password: 'demo-should-not-work' } })).status).toBe(401);
+    expect((await http('POST', `${server.url}/api/auth/login`, { body: { username: 'dispatcher', password: MATRIX_PASSWORD } })).status).toBe(200);
   });
 
   it('limits wrong passwords per user, then per address, with clear 429s', async () => {

@@ -91,3 +91,39 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   const at = first?.path.length ? ` at ${first.path.join('.')}` : '';
   throw new ValidationError(`invalid ${where}${at}: ${first?.message ?? 'bad value'}`, r.error.issues.map((i) => ({ path: i.path, message: i.message })));
 }
+
+/** One route an express app answers: what the access-matrix test needs an expectation for. */
+export interface MountedRoute {
+  method: string;
+  path: string;
+}
+
+interface StackLayer {
+  route?: { path: unknown; methods: Record<string, boolean> };
+  handle?: { stack?: StackLayer[] };
+  /** router@2: true when the layer is mounted at the root ('/', not an end match). */
+  slash?: boolean;
+}
+
+/**
+ * Every route an express 5 app answers, read from its router stack, so that a test can require an
+ * expectation for each (a new route cannot be left out of the access matrix). Sub-routers are
+ * followed where mounted at the root, which is how createApp mounts them; a sub-router under a
+ * prefix cannot be named from the stack and throws rather than being skipped.
+ */
+export function mountedRoutes(app: { router: unknown }): MountedRoute[] {
+  const routes: MountedRoute[] = [];
+  const walk = (stack: StackLayer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const methods = Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m] && m !== '_all');
+        for (const method of layer.route.methods['_all'] ? ['ALL'] : methods) routes.push({ method: method.toUpperCase(), path: String(layer.route.path) });
+      } else if (layer.handle?.stack) {
+        if (!layer.slash) throw new Error('a router mounted under a path prefix: its routes cannot be listed');
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk((app.router as { stack: StackLayer[] }).stack);
+  return routes;
+}
