@@ -145,44 +145,53 @@ describe('invites', () => {
 });
 
 /**
- * The other side of "loopback only": a client at another address of this machine. The server
- * listens on every interface for this one test (the loopback-only servers above cannot be reached
- * any other way) and the request goes to this host's own non-loopback address, so it never leaves
- * the machine; media stays on 127.0.0.1.
+ * The other side of "loopback only": clients at the other addresses of this machine. The server
+ * listens on every interface for this test (a loopback-only server cannot be reached any other
+ * way), once IPv4-only and once dual-stack (where IPv4 clients appear as ::ffff:a.b.c.d), and the
+ * requests go to this host's own non-loopback addresses, so they never leave the machine; media
+ * stays on 127.0.0.1.
  */
-const otherAddress = Object.values(os.networkInterfaces())
+const ownAddresses = Object.values(os.networkInterfaces())
   .flat()
-  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+  .filter((a): a is os.NetworkInterfaceInfo => a !== undefined && !a.internal && !a.address.startsWith('fe80:'));
+const ipv4 = ownAddresses.filter((a) => a.family === 'IPv4').map((a) => a.address);
+const ipv6 = ownAddresses.filter((a) => a.family === 'IPv6').map((a) => `[${a.address}]`);
 
-describe.skipIf(otherAddress === undefined)(`/metrics from a non-loopback address (${otherAddress ?? 'none on this machine'})`, () => {
-  let server: TestServer;
-  let port: number;
+describe.skipIf(ipv4.length === 0)(`/metrics from this machine's non-loopback addresses (${[...ipv4, ...ipv6].join(', ') || 'none'})`, () => {
+  describe.each([
+    { host: '0.0.0.0', remotes: ipv4 },
+    { host: '::', remotes: [...ipv4, ...ipv6] },
+  ])('server listening on $host', ({ host, remotes }) => {
+    let server: TestServer;
+    let port: number;
 
-  beforeAll(async () => {
-    port = await freePort();
-    server = await startServer({ PORT: String(port), HOST: '0.0.0.0', RTC_LISTEN_IP: '127.0.0.1' });
-  });
+    beforeAll(async () => {
+      port = await freePort();
+      server = await startServer({ PORT: String(port), HOST: host, RTC_LISTEN_IP: '127.0.0.1' });
+    });
 
-  afterAll(async () => {
-    await server?.stop();
-  });
+    afterAll(async () => {
+      await server?.stop();
+    });
 
-  it('refuses /metrics to a client that is not on loopback, forwarded-for header or not, while the rest answers', async () => {
-    const remote = `http://${otherAddress}:${port}`;
-    // The same server, the same moment: loopback gets the figures...
-    const local = await fetch(`http://127.0.0.1:${port}/metrics`);
-    expect(local.status).toBe(200);
-    expect(await local.text()).toMatch(/sightline_mediasoup_workers 1/);
-    // ...and the address is reachable from the other one: only /metrics is closed to it.
-    expect((await http('GET', `${remote}/healthz`)).status).toBe(200);
-
-    const claims: Record<string, string>[] = [{}, { 'x-forwarded-for': '127.0.0.1' }, { 'x-forwarded-for': '::1', 'x-real-ip': '127.0.0.1' }];
-    for (const headers of claims) {
-      const res = await fetch(`${remote}/metrics`, { headers });
-      const body = await res.text();
-      expect(res.status, JSON.stringify(headers)).toBe(404);
-      expect(body).not.toMatch(/sightline_|process_cpu/);
-      expect(JSON.parse(body)).toEqual({ error: { code: 'not_found', message: 'no such route' } });
-    }
+    it('refuses /metrics to a client that is not on loopback, forwarded-for header or not, while the rest answers', async () => {
+      // The same server, the same moment: loopback gets the figures...
+      const local = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(local.status).toBe(200);
+      expect(await local.text()).toMatch(/sightline_mediasoup_workers 1/);
+      const claims: Record<string, string>[] = [{}, { 'x-forwarded-for': '127.0.0.1' }, { 'x-forwarded-for': '::1', 'x-real-ip': '127.0.0.1' }];
+      for (const address of remotes) {
+        const remote = `http://${address}:${port}`;
+        // ...the other address reaches the server, and only /metrics is closed to it.
+        expect((await http('GET', `${remote}/healthz`)).status, address).toBe(200);
+        for (const headers of claims) {
+          const res = await fetch(`${remote}/metrics`, { headers });
+          const body = await res.text();
+          expect(res.status, `${address} ${JSON.stringify(headers)}`).toBe(404);
+          expect(body).not.toMatch(/sightline_|process_cpu/);
+          expect(JSON.parse(body)).toEqual({ error: { code: 'not_found', message: 'no such route' } });
+        }
+      }
+    });
   });
 });
