@@ -1,23 +1,23 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
-import type { ProducerInfo } from '@sightline/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { Room } from '../sfu/Room.js';
 import { WorkerPool } from '../sfu/WorkerPool.js';
 import { testLogger } from '../testing/logger.js';
+import { assertPlayable, type PlayableExpectation, type WallClock } from '../testing/media.js';
 import { freePort } from '../testing/ports.js';
-import { probeMedia } from './ffprobe.js';
+import { ffmpegCamera, ffmpegMicrophone, type RtpSource, type VideoCodec } from '../testing/rtpSources.js';
 import { RecordingService } from './RecordingService.js';
 import type { RecordingEventSink, RecordingEventType } from './types.js';
 
 /**
- * Real worker, real RTP (ffmpeg encodes a VP8 test picture into a PlainTransport producer), real
- * recorder ffmpeg and ffprobe. The producer is announced on the room the way Room.produce does.
+ * Real worker, real RTP (ffmpeg encodes a VP8 or H264 test picture at 15 fps into a PlainTransport
+ * producer), real recorder ffmpeg. Every file is decoded to the end by assertPlayable: no decoder
+ * error, the codec that was sent, about 15 frames a second, and as long as the test's own clock says
+ * the recording ran (never the index's duration, which itself comes from ffprobe).
  */
 let pool: WorkerPool;
 let dataDir: string;
@@ -53,55 +53,67 @@ function service(policy: 'off' | 'on-demand' | 'always', events: RecordingEventS
   return s;
 }
 
-interface Camera {
-  producer: types.Producer;
-  info: ProducerInfo;
-}
-
 async function liveRoom(sessionId: string): Promise<Room> {
   const room = await Room.create(sessionId, pool.pick(), testLogger);
   cleanups.push(() => room.close());
   return room;
 }
 
-/** A VP8 camera fed by ffmpeg into a PlainTransport producer; announced on the room like Room.produce does. */
-async function camera(room: Room): Promise<Camera> {
-  const input = await room.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: true });
-  const ssrc = randomInt(1, 2 ** 31);
-  const producer = await input.produce({
-    kind: 'video',
-    rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc }] },
-  });
-  const sender = startFfmpegVp8(input.tuple.localPort, input.rtcpTuple!.localPort, ssrc);
-  cleanups.push(() => stopProcess(sender));
-  await waitFor(async () => ((await producer.getStats())[0]?.byteCount ?? 0) > 5_000, 15_000);
-  const info: ProducerInfo = { producerId: producer.id, kind: 'video', source: 'camera' };
-  room.emit('producer-added', info);
-  producer.observer.once('close', () => room.emit('producer-closed', producer.id));
-  return { producer, info };
+async function camera(room: Room, codec: VideoCodec = 'VP8'): Promise<RtpSource> {
+  const cam = await ffmpegCamera(room, { codec });
+  cleanups.push(() => cam.stop());
+  return cam;
 }
 
-/** An Opus microphone fed by ffmpeg, announced like camera(). */
-async function microphone(room: Room): Promise<Camera> {
-  const input = await room.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: true });
-  const ssrc = randomInt(1, 2 ** 31);
-  const producer = await input.produce({
-    kind: 'audio',
-    rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc }] },
-  });
-  const args = [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-c:a', 'libopus', '-ac', '2', '-b:a', '32k',
-    '-f', 'rtp', '-ssrc', String(ssrc), '-payload_type', '100',
-    `rtp://127.0.0.1:${input.tuple.localPort}?rtcpport=${input.rtcpTuple!.localPort}`,
-  ];
-  const sender = spawn('ffmpeg', args, { stdio: 'ignore' });
-  cleanups.push(() => stopProcess(sender));
-  await waitFor(async () => ((await producer.getStats())[0]?.byteCount ?? 0) > 2_000, 15_000);
-  const info: ProducerInfo = { producerId: producer.id, kind: 'audio', source: 'microphone' };
-  room.emit('producer-added', info);
-  return { producer, info };
+async function microphone(room: Room): Promise<RtpSource> {
+  const mic = await ffmpegMicrophone(room);
+  cleanups.push(() => mic.stop());
+  return mic;
+}
+
+/**
+ * The test's own clock around a recording: named marks, each with the sender's frame count then. A
+ * file recorded between marks is expected to last at least from the "confirmed running" mark to the
+ * "stop asked" mark and at most from "start asked" to "confirmed stopped", at the frame rate the
+ * sender actually had in between.
+ */
+class Marks {
+  #at = new Map<string, { ms: number; frames: number }>();
+  constructor(private readonly cam: RtpSource) {}
+
+  mark(name: string): void {
+    this.#at.set(name, { ms: performance.now(), frames: this.cam.framesSent() });
+  }
+
+  sec(from: string, to: string): number {
+    return (this.#get(to).ms - this.#get(from).ms) / 1000;
+  }
+
+  expectation(codecs: string[], atLeast: [string, string], atMost: [string, string], lostAtEndSec = 0): PlayableExpectation {
+    const [a, b] = atLeast.map((n) => this.#get(n));
+    const recorded: WallClock = { atLeastSec: this.sec(...atLeast) - lostAtEndSec, atMostSec: this.sec(...atMost) };
+    return { codecs, recorded, fps: (b!.frames - a!.frames) / ((b!.ms - a!.ms) / 1000) };
+  }
+
+  #get(name: string) {
+    const m = this.#at.get(name);
+    if (!m) throw new Error(`no mark ${name}`);
+    return m;
+  }
+}
+
+/** Records `seconds` of a camera on demand; returns the finished entry, its file and what to expect of it. */
+async function recordOnDemand(recordings: RecordingService, sessionId: string, cam: RtpSource, codecs: string[], seconds: number) {
+  const m = new Marks(cam);
+  m.mark('asked');
+  await recordings.start(sessionId, 'dispatcher:d1');
+  m.mark('running');
+  await sleep(seconds * 1000);
+  m.mark('stopping');
+  await recordings.stop(sessionId, 'dispatcher:d1');
+  m.mark('stopped');
+  const [info] = await recordings.list(sessionId);
+  return { info: info!, file: await recordings.filePath(sessionId, info!.name), want: m.expectation(codecs, ['running', 'stopping'], ['asked', 'stopped']) };
 }
 
 describe('RecordingService on a real worker with real ffmpeg', () => {
@@ -113,9 +125,11 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     const transports: types.Transport[] = [];
     room.router.observer.on('newtransport', (t) => transports.push(t));
     recordings.attach(room);
-    await camera(room);
+    const m = new Marks(await camera(room));
 
+    m.mark('asked');
     await recordings.start(sessionId, 'dispatcher:d1');
+    m.mark('running');
     expect(recordings.isRecording(sessionId)).toBe(true);
     // Plain (unencrypted) RTP only ever goes to the recorder on loopback; everything else is DTLS-SRTP.
     const plain = transports.filter((t) => t.type === 'plain') as types.PlainTransport[];
@@ -130,19 +144,21 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     expect(recordings.portsInUse()).toHaveLength(1);
 
     await sleep(4000);
+    m.mark('stopping');
     await recordings.stop(sessionId, 'dispatcher:d1');
+    m.mark('stopped');
 
     expect(recordings.isRecording(sessionId)).toBe(false);
     expect(recordings.portsInUse()).toEqual([]);
     const [info] = await recordings.list(sessionId);
     expect(info).toMatchObject({ name: 'segment-0001.mkv', status: 'finished', codecs: ['vp8'] });
-    expect(info!.durationSec).toBeGreaterThan(2.5);
-    expect(info!.durationSec).toBeLessThan(5.5);
     expect(info!.bytes).toBeGreaterThan(10_000);
     expect(info!.endedAt).toBeDefined();
 
     const file = await recordings.filePath(sessionId, 'segment-0001.mkv');
-    await expectPlayable(file, 4);
+    const decoded = await assertPlayable(file, m.expectation(['vp8'], ['running', 'stopping'], ['asked', 'stopped']));
+    // The index tells the decoded length, not just any figure.
+    expect(Math.abs(info!.durationSec! - decoded.videoSpanSec)).toBeLessThan(0.5);
     const index = JSON.parse(await readFile(path.join(path.dirname(file), 'index.json'), 'utf8')) as { recordings: unknown[] };
     expect(index.recordings).toHaveLength(1);
     expect((await readdir(path.dirname(file))).filter((n) => n.endsWith('.sdp') || n.endsWith('.tmp'))).toEqual([]);
@@ -156,38 +172,61 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     await expect(recordings.filePath(sessionId, 'segment-0009.mkv')).rejects.toBeInstanceOf(NotFoundError);
   }, 60_000);
 
+  it('records a known H264 stream (constrained baseline, packetization-mode 1) into a playable H264 file', async () => {
+    const events = new EventLog();
+    const recordings = service('on-demand', events);
+    const sessionId = 's_rec_h264';
+    const room = await liveRoom(sessionId);
+    recordings.attach(room);
+    const cam = await camera(room, 'H264');
+    expect(cam.producer.rtpParameters.codecs[0]).toMatchObject({ mimeType: 'video/H264', parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f' } });
+
+    const { info, file, want } = await recordOnDemand(recordings, sessionId, cam, ['h264'], 4);
+    expect(info).toMatchObject({ status: 'finished', codecs: ['h264'] });
+    const decoded = await assertPlayable(file, want);
+    expect(Math.abs(info.durationSec! - decoded.videoSpanSec)).toBeLessThan(0.5);
+    expect(events.of('recording_ended')).toMatchObject([{ details: { codecs: ['h264'] } }]);
+  }, 60_000);
+
   it('survives a killed ffmpeg: logs recording_failed and records on in a new segment, RTP unaffected', async () => {
     const events = new EventLog();
     const recordings = service('on-demand', events);
     const sessionId = 's_rec_killed';
     const room = await liveRoom(sessionId);
     recordings.attach(room);
-    const { producer } = await camera(room);
+    const cam = await camera(room);
+    const { producer } = cam;
+    const m = new Marks(cam);
+    m.mark('asked');
     await recordings.start(sessionId, 'dispatcher:d1');
+    m.mark('running');
     await sleep(3000);
 
     const pid = await pidWithArg(path.join(dataDir, 'sessions', sessionId, 'recordings', 'segment-0001.mkv'));
+    m.mark('killed');
     process.kill(pid, 'SIGKILL');
     await waitFor(() => events.of('recording_failed').length === 1, 15_000);
     expect(events.of('recording_failed')[0]).toMatchObject({ actor: 'system', details: { name: 'segment-0001.mkv', signal: 'SIGKILL' } });
     await waitFor(async () => (await recordings.list(sessionId)).some((r) => r.segment === 2 && r.status === 'recording'), 15_000);
+    m.mark('second running');
 
     const before = (await producer.getStats())[0]?.byteCount ?? 0;
     await sleep(3000);
     const after = (await producer.getStats())[0]?.byteCount ?? 0;
     expect(after - before).toBeGreaterThan(20_000);
 
+    m.mark('stopping');
     await recordings.stop(sessionId, 'dispatcher:d1');
+    m.mark('stopped');
     const list = await recordings.list(sessionId);
     expect(list.map((r) => [r.name, r.status])).toEqual([
       ['segment-0001.mkv', 'failed'],
       ['segment-0002.mkv', 'finished'],
     ]);
-    expect(list[1]!.durationSec).toBeGreaterThan(1.5);
-    // What the killed ffmpeg had written (all but about the last second) was repaired and plays.
-    expect(list[0]!.durationSec).toBeGreaterThan(0.5);
-    await expectPlayable(await recordings.filePath(sessionId, 'segment-0001.mkv'), list[0]!.durationSec!);
-    await expectPlayable(await recordings.filePath(sessionId, 'segment-0002.mkv'), list[1]!.durationSec!);
+    // What the killed ffmpeg had written was repaired and plays: all but the last cluster (ffmpeg
+    // writes one a second), so up to a second less than ran.
+    await assertPlayable(await recordings.filePath(sessionId, 'segment-0001.mkv'), m.expectation(['vp8'], ['running', 'killed'], ['asked', 'killed'], 1));
+    await assertPlayable(await recordings.filePath(sessionId, 'segment-0002.mkv'), m.expectation(['vp8'], ['second running', 'stopping'], ['killed', 'stopped']));
     expect(events.events.map((e) => e.type)).toEqual(['recording_started', 'recording_failed', 'recording_started', 'recording_ended']);
     expect(events.of('recording_started')[1]!.actor).toBe('system');
     expect(recordings.portsInUse()).toEqual([]);
@@ -204,24 +243,32 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     expect(await recordings.list(sessionId)).toEqual([]);
 
     const first = await camera(room);
+    const m1 = new Marks(first);
+    m1.mark('announced');
     await waitFor(async () => (await recordings.list(sessionId)).some((r) => r.status === 'recording'), 10_000);
+    m1.mark('running');
     await sleep(2500);
+    m1.mark('closed');
     first.producer.close(); // the caller's connection is gone: no more RTP to the recorder
     // Well before the recorder's 10 s SIGKILL: ffmpeg finished on the RTCP BYE.
     await waitFor(async () => (await recordings.list(sessionId))[0]?.status !== 'recording', 5_000);
     const [ended] = await recordings.list(sessionId);
     expect(ended).toMatchObject({ segment: 1, status: 'finished', codecs: ['vp8'] });
-    await expectPlayable(await recordings.filePath(sessionId, ended!.name), ended!.durationSec!);
+    await assertPlayable(await recordings.filePath(sessionId, ended!.name), m1.expectation(['vp8'], ['running', 'closed'], ['announced', 'closed']));
     expect(recordings.isRecording(sessionId)).toBe(true);
     expect(recordings.portsInUse()).toEqual([]);
 
-    await camera(room); // the caller reconnected
+    const m2 = new Marks(await camera(room)); // the caller reconnected
+    m2.mark('announced');
     await waitFor(async () => (await recordings.list(sessionId)).some((r) => r.segment === 2 && r.status === 'recording'), 10_000);
+    m2.mark('running');
     await sleep(2500);
+    m2.mark('stopping');
     await recordings.stop(sessionId, 'dispatcher:d2');
+    m2.mark('stopped');
     const list = await recordings.list(sessionId);
     expect(list.map((r) => r.status)).toEqual(['finished', 'finished']);
-    await expectPlayable(await recordings.filePath(sessionId, list[1]!.name), list[1]!.durationSec!);
+    await assertPlayable(await recordings.filePath(sessionId, list[1]!.name), m2.expectation(['vp8'], ['running', 'stopping'], ['announced', 'stopped']));
     expect(events.events.map((e) => `${e.type}:${e.actor}`)).toEqual([
       'recording_started:dispatcher:d2',
       'recording_ended:system',
@@ -236,15 +283,12 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     const sessionId = 's_rec_av';
     const room = await liveRoom(sessionId);
     recordings.attach(room);
-    await camera(room);
+    const cam = await camera(room);
     await microphone(room);
-    await recordings.start(sessionId, 'dispatcher:d1');
-    expect(recordings.portsInUse()).toHaveLength(2);
-    await sleep(3500);
-    await recordings.stop(sessionId, 'dispatcher:d1');
-    const [info] = await recordings.list(sessionId);
+    const { info, file, want } = await recordOnDemand(recordings, sessionId, cam, ['vp8', 'opus'], 3.5);
     expect(info).toMatchObject({ status: 'finished', codecs: ['vp8', 'opus'] });
-    await expectPlayable(await recordings.filePath(sessionId, info!.name), 3, ['vp8', 'opus']);
+    // Audio is decoded too: an Opus error would fail the check like a video one.
+    await assertPlayable(file, want);
     expect(recordings.portsInUse()).toEqual([]);
   }, 60_000);
 
@@ -255,16 +299,21 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     const room = await liveRoom(sessionId);
     recordings.attach(room);
     expect(await recordings.list(sessionId)).toEqual([]);
-    await camera(room);
+    const m = new Marks(await camera(room));
+    m.mark('announced');
     await waitFor(async () => (await recordings.list(sessionId)).some((r) => r.status === 'recording'), 10_000);
+    m.mark('running');
     expect(recordings.isRecording(sessionId)).toBe(true);
     await expect(recordings.start(sessionId, 'dispatcher:d1')).rejects.toBeInstanceOf(ConflictError);
     await expect(recordings.stop(sessionId, 'dispatcher:d1')).rejects.toBeInstanceOf(ConflictError);
-    await sleep(2000);
+    await sleep(2500);
 
+    m.mark('stopping');
     await recordings.stopAll();
+    m.mark('stopped');
     const [info] = await recordings.list(sessionId);
     expect(info).toMatchObject({ status: 'finished', codecs: ['vp8'] });
+    await assertPlayable(await recordings.filePath(sessionId, info!.name), m.expectation(['vp8'], ['running', 'stopping'], ['announced', 'stopped']));
     expect(events.events.map((e) => `${e.type}:${e.actor}`)).toEqual(['recording_started:system', 'recording_ended:system']);
     expect(recordings.portsInUse()).toEqual([]);
     await expect(recordings.start('s_other', 'dispatcher:d1')).rejects.toBeInstanceOf(ConflictError);
@@ -303,37 +352,6 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     expect(events.events).toEqual([]);
   });
 });
-
-async function expectPlayable(file: string, expectedSec: number, codecs = ['vp8']): Promise<void> {
-  const probe = await probeMedia(file);
-  expect(probe.codecs).toEqual(codecs);
-  expect(probe.durationSec).toBeDefined();
-  expect(Math.abs(probe.durationSec! - expectedSec)).toBeLessThanOrEqual(1.5);
-  // Decodes start to end without an error.
-  await new Promise<void>((resolve, reject) => {
-    execFile('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-f', 'null', '-'], (err, _out, stderr) =>
-      err ? reject(new Error(`not playable: ${stderr}`)) : resolve(),
-    );
-  });
-}
-
-function startFfmpegVp8(rtpPort: number, rtcpPort: number, ssrc: number): ChildProcess {
-  const args = [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15',
-    '-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '300k', '-g', '15',
-    '-f', 'rtp', '-ssrc', String(ssrc), '-payload_type', '101',
-    `rtp://127.0.0.1:${rtpPort}?rtcpport=${rtcpPort}&pkt_size=1200`,
-  ];
-  return spawn('ffmpeg', args, { stdio: 'ignore' });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 /** The pid of the process whose command line has this exact argument. */
 async function pidWithArg(arg: string): Promise<number> {
