@@ -24,6 +24,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   RECORDING_POLICY: z.enum(['off', 'on-demand', 'always']).default('on-demand'),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().positive().default(1440),
   RTC_ANNOUNCED_IP: z.string().min(1).default('127.0.0.1'),
   RTC_LISTEN_IP: z.string().min(1).optional(),
   RTC_PORT: port.default(40000),
@@ -58,6 +59,8 @@ export interface Config {
   dataDir: string;
   recordingPolicy: 'off' | 'on-demand' | 'always';
   retentionDays: number;
+  /** How often the server's retention timer runs (daily); shorter in tests. */
+  retentionIntervalMs: number;
   rtc: { announcedIp: string; listenIp: string; port: number; workers: number; maxConsumersPerRouter: number };
   demoPassword?: string;
   logLevel: string;
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     recordingPolicy: e.RECORDING_POLICY,
     retentionDays: e.RETENTION_DAYS,
+    retentionIntervalMs: e.RETENTION_INTERVAL_MINUTES * 60_000,
     rtc: {
       announcedIp: e.RTC_ANNOUNCED_IP,
       listenIp: e.RTC_LISTEN_IP ?? (isIp(e.HOST) ? e.HOST : '127.0.0.1'),

@@ -189,7 +189,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   for (const s of await sessions.list({ from: new Date(Date.now() - config.sessionMaxMs).toISOString() })) if (s.status !== 'ended' && s.mediaNode === config.nodeId) await resumeRecording(s.id);
   timers.start();
   const retention = new RetentionService(audit, config.retentionDays, log);
-  retention.startDaily();
+  retention.startDaily(config.retentionIntervalMs);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

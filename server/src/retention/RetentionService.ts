@@ -4,6 +4,8 @@ import type { AuditLogs } from '../audit/AuditLogs.js';
 import { factsFromLog, listSessionIds, mediaFiles, sessionDir } from '../audit/sessionFiles.js';
 import type { Logger } from '../logging.js';
 
+const DAY_MS = 86_400_000;
+
 export interface RetentionReport {
   deleted: { sessionId: string; files: string[] }[];
   held: string[];
@@ -16,6 +18,7 @@ export interface RetentionReport {
  */
 export class RetentionService {
   #timer: NodeJS.Timeout | undefined;
+  #first: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly audit: AuditLogs,
@@ -53,15 +56,28 @@ export class RetentionService {
     return report;
   }
 
-  /** Runs daily (and once shortly after start), inside the server. */
-  startDaily(): void {
-    const tick = () => this.run().catch((err: Error) => this.log.error({ err: err.message }, 'retention run failed'));
-    setTimeout(tick, 60_000).unref();
-    this.#timer = setInterval(tick, 86_400_000);
+  /**
+   * Runs every `everyMs` (daily by default, RETENTION_INTERVAL_MINUTES), and once shortly after start:
+   * a minute after, or sooner when the interval is shorter.
+   */
+  startDaily(everyMs = DAY_MS): void {
+    // One run at a time: a short interval must not start a second run over files the first is deleting.
+    let running = false;
+    const tick = () => {
+      if (running) return;
+      running = true;
+      this.run()
+        .catch((err: Error) => this.log.error({ err: err.message }, 'retention run failed'))
+        .finally(() => (running = false));
+    };
+    this.#first = setTimeout(tick, Math.min(60_000, everyMs));
+    this.#first.unref();
+    this.#timer = setInterval(tick, everyMs);
     this.#timer.unref();
   }
 
   stop(): void {
+    clearTimeout(this.#first);
     clearInterval(this.#timer);
   }
 }
