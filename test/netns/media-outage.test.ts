@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboundVideo, launchDevice, waitFor, type Device } from '../support/browser.js';
+import { inboundVideo, launchDevice, newVideoDecoding, waitFor, type Device } from '../support/browser.js';
 import { freePort, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, liveSession } from '../support/session.js';
 import { counterPackets, nftDeleteTable, nftLoad } from './nft.js';
@@ -12,6 +12,7 @@ import { callerIce, recordSignalling, watchPeerConnections, type CallerIce } fro
  * never let through again), so only new ICE candidates can carry the video: the caller must go to
  * "reconnecting", ask the server for an ICE restart, and bring the video back on the SAME transport,
  * producer and console consumer (a re-publish would make new ones: that is the fallback, not this path).
+ * Then the fallback itself: an outage that outlasts the restarted ICE ends in a re-publish.
  */
 let server: TestServer;
 let dispatcher: Device;
@@ -89,7 +90,7 @@ describe('a media-only outage on the caller path', () => {
     // The server answered the caller's ICE restart with new credentials, and the page took them.
     const answered = await waitFor(
       "the server's answer to transport:restart-ice",
-      async () => signalling.answerTo('transport:restart-ice').find((a) => (a.args[0] as { ok?: boolean })?.ok),
+      async () => signalling.answerTo('transport:restart-ice', cutAt).find((a) => (a.args[0] as { ok?: boolean })?.ok),
       RESTART_BOUND_MS,
     );
     expect((answered.args[0] as { data: { iceParameters: { usernameFragment: string } } }).data.iceParameters.usernameFragment).toBeTruthy();
@@ -129,5 +130,35 @@ describe('a media-only outage on the caller path', () => {
     expect(after.ufrag).not.toBe(before.ufrag);
     expect(before.localPorts).not.toContain(after.selectedPort);
     for (const name of ['session:join', 'transport:create', 'media:produce']) expect(sentSince(cutAt, name), name).toEqual([]);
+  });
+
+  it('then publishes again from scratch when the restarted ICE cannot get through either', async () => {
+    // Goes on from the session above, live again on its restarted transport.
+    const before = await callerIce(caller.page);
+    const video = (await inboundVideo(dispatcher.page))!;
+    expect(before.connectionState).toBe('connected');
+    await nftDeleteTable('inet', 'sightline_old_path');
+
+    const cutAt = Date.now();
+    await nftLoad(killOldPath(rtcPort, before.localPorts) + cutMedia(rtcPort));
+    await waitFor("the server's answer to transport:restart-ice", async () => signalling.answerTo('transport:restart-ice', cutAt).length > 0, RESTART_BOUND_MS);
+    // Still cut: the caller gives the restarted ICE 5 s, then publishes on a new transport.
+    await waitFor('the caller publishing again', async () => sentSince(cutAt, 'media:produce').length > 0, RESTART_BOUND_MS);
+    const cut = await counterPackets('inet', 'sightline_outage', 'media_dropped');
+    await nftDeleteTable('inet', 'sightline_outage');
+    const liftedAt = Date.now();
+
+    await newVideoDecoding(dispatcher.page, video, RECOVERY_BOUND_MS);
+    const recovered = Date.now() - liftedAt;
+    await waitFor('caller live again', async () => (await callerStatus(caller.page)).startsWith('live'), 5_000);
+    const after = await callerIce(caller.page);
+    process.stdout.write(
+      `media outage past the ICE restart: ${((liftedAt - cutAt) / 1000).toFixed(1)} s (${cut} packets dropped); re-published ` +
+        `${((sentSince(cutAt, 'session:join')[0]!.at - cutAt) / 1000).toFixed(1)} s after the cut; video back on a new consumer ${(recovered / 1000).toFixed(2)} s after the outage ended\n`,
+    );
+    expect(cut).toBeGreaterThan(0);
+    expect(sentSince(cutAt, 'session:join').length).toBeGreaterThan(0);
+    expect(after.made).toBe(before.made + 1);
+    expect(after.connectionState).toBe('connected');
   });
 });

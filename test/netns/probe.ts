@@ -76,7 +76,7 @@ export interface SignallingMessage {
 }
 
 /** Records the page's socket.io traffic from now on (open it before the page connects). */
-export async function recordSignalling(page: Page): Promise<{ messages: SignallingMessage[]; answerTo(name: string): SignallingMessage[]; stop(): Promise<void> }> {
+export async function recordSignalling(page: Page): Promise<{ messages: SignallingMessage[]; answerTo(name: string, since?: number): SignallingMessage[]; stop(): Promise<void> }> {
   const cdp: CDPSession = await page.createCDPSession();
   const messages: SignallingMessage[] = [];
   const onFrame = (direction: SignallingMessage['direction']) => (e: { response: { opcode: number; payloadData: string } }) => {
@@ -88,9 +88,9 @@ export async function recordSignalling(page: Page): Promise<{ messages: Signalli
   await cdp.send('Network.enable');
   return {
     messages,
-    /** The server's answers to every `name` request the page sent. */
-    answerTo(name) {
-      const ids = new Set(messages.filter((m) => m.direction === 'sent' && m.name === name).map((m) => m.ackId));
+    /** The server's answers to the `name` requests the page sent since `since` (ms epoch). */
+    answerTo(name, since = 0) {
+      const ids = new Set(messages.filter((m) => m.at >= since && m.direction === 'sent' && m.name === name).map((m) => m.ackId));
       return messages.filter((m) => m.direction === 'received' && m.name === 'ack' && ids.has(m.ackId));
     },
     stop: () => cdp.detach().catch(() => undefined),
