@@ -36,10 +36,10 @@ export class AuditLogs {
    */
   async appendSession(sessionId: string, event: NewRecord | SessionEvent, seal: boolean): Promise<ChainedRecord> {
     const { seq: _ignored, ...record } = event as SessionEvent;
-    const rec = await this.sessionLog(sessionId).append(record);
-    if (rec.seq === 1) await this.heads.setGenesis(sessionId, { seq: rec.seq, hash: rec.hash });
-    if (seal) await this.heads.set(sessionId, { seq: rec.seq, hash: rec.hash });
-    return rec;
+    return this.sessionLog(sessionId).append(record, async (rec) => {
+      if (rec.seq === 1) await this.heads.setGenesis(sessionId, { seq: rec.seq, hash: rec.hash });
+      if (seal) await this.heads.set(sessionId, { seq: rec.seq, hash: rec.hash });
+    });
   }
 
   async readSession(sessionId: string): Promise<SessionEvent[]> {
@@ -47,7 +47,7 @@ export class AuditLogs {
   }
 
   async verifySession(sessionId: string): Promise<VerifyResult> {
-    return this.sessionLog(sessionId).verify(await this.heads.anchors(sessionId));
+    return this.sessionLog(sessionId).verify(() => this.heads.anchors(sessionId));
   }
 
   /** Supervisor access that is not about one session (searches). */

@@ -20,8 +20,18 @@ export class ChainedLogFile {
     readonly logId: string,
   ) {}
 
-  append(record: NewRecord): Promise<ChainedRecord> {
-    const run = this.#queue.then(() => this.#withLock(() => this.#append(record)));
+  /**
+   * Appends one record. `then` runs under the same lock (the head index written with it), so a check
+   * made meanwhile, here or in another process, never sees the record without its head.
+   */
+  append(record: NewRecord, then?: (rec: ChainedRecord) => Promise<void>): Promise<ChainedRecord> {
+    const run = this.#queue.then(() =>
+      this.#withLock(async () => {
+        const rec = await this.#append(record);
+        await then?.(rec);
+        return rec;
+      }),
+    );
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -64,16 +74,26 @@ export class ChainedLogFile {
     return (await this.lines()).map((l) => JSON.parse(l) as ChainedRecord);
   }
 
-  /** Checks every link; `anchors` are what the head index recorded for this log (none for the access log). */
-  async verify(anchors?: ChainAnchors): Promise<VerifyResult> {
-    return verifyLines(this.logId, await this.lines(), anchors);
+  /**
+   * Checks every link against `anchors` (what the head index holds for this log; none for the access
+   * log). Read under the lock, so no append is seen half done; a lock left behind by a crash is
+   * waited on only briefly, then the log is read as it stands.
+   */
+  async verify(anchors: () => Promise<ChainAnchors> = async () => ({})): Promise<VerifyResult> {
+    const check = async () => verifyLines(this.logId, await this.lines(), await anchors());
+    if (!(await stat(this.file).catch(() => undefined))) return check();
+    return this.#withLock(check, 2_000).catch((err: unknown) => {
+      if (err instanceof LogLockedError) return check();
+      throw err;
+    });
   }
 
   /** A lock file beside the log keeps two processes from appending at once; a stale one (10 s) is broken. */
-  async #withLock<T>(fn: () => Promise<T>): Promise<T> {
+  async #withLock<T>(fn: () => Promise<T>, patienceMs = 5_000): Promise<T> {
     await mkdir(path.dirname(this.file), { recursive: true });
     const lock = `${this.file}.lock`;
-    for (let attempt = 0; ; attempt++) {
+    const giveUpAt = Date.now() + patienceMs;
+    for (;;) {
       try {
         await (await open(lock, 'wx')).close();
         break;
@@ -81,7 +101,7 @@ export class ChainedLogFile {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
         if (age > 10_000) await unlink(lock).catch(() => undefined);
-        if (attempt > 500) throw new Error(`log ${this.logId} is locked`);
+        if (Date.now() > giveUpAt) throw new LogLockedError(this.logId);
         await new Promise((r) => setTimeout(r, 10));
       }
     }
@@ -90,6 +110,14 @@ export class ChainedLogFile {
     } finally {
       await unlink(lock).catch(() => undefined);
     }
+  }
+}
+
+/** Another writer held the log's lock for longer than we would wait. */
+export class LogLockedError extends Error {
+  constructor(readonly logId: string) {
+    super(`log ${logId} is locked`);
+    this.name = 'LogLockedError';
   }
 }
 

@@ -168,6 +168,22 @@ describe('session log hash chain', () => {
     }
   });
 
+  it('never reports an ended log broken while appends to it (each sealing a new head) are under way', async () => {
+    // Two instances, as the server and the command line are two processes: only the files are shared.
+    const writer = new AuditLogs(dir);
+    const reader = new AuditLogs(dir);
+    const seen = [];
+    for (let i = 0; i < 12; i++) {
+      let writing = true;
+      const append = writer.appendSession(ENDED, { type: 'supervisor_viewed', at: new Date().toISOString(), actor: 'supervisor:sue' }, true).finally(() => (writing = false));
+      while (writing) seen.push(await reader.verifySession(ENDED));
+      await append;
+    }
+    expect(seen.length, 'checks made while appending').toBeGreaterThanOrEqual(12);
+    expect(seen.filter((r) => !r.intact)).toEqual([]);
+    expect(await reader.verifySession(ENDED)).toEqual({ intact: true, records: 18 });
+  });
+
   it('numbers its own records, so a second writer (the command line) keeps the chain intact', async () => {
     const logs = new AuditLogs(dir);
     const other = new AuditLogs(dir);
