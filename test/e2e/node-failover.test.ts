@@ -45,6 +45,11 @@ function recorderParents(): number[] {
   return parents;
 }
 
+/** Each node's load (live consumers) from a node's /metrics: its own heartbeat listing. */
+function nodeLoads(metrics: string): Record<string, number> {
+  return Object.fromEntries([...metrics.matchAll(/^sightline_node_load\{node="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
 beforeAll(async () => {
   redis = await startRedisServer();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-failover-'));
@@ -78,8 +83,13 @@ describe('two nodes, one killed', () => {
     // Both nodes idle at creation: the tie goes to node-a, although the console is on node-b.
     expect((await detail()).mediaNode).toBe('node-a');
 
-    // Node A now carries the console's consumer; after its next heartbeat a new session goes to B.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Node A now carries the console's consumer; once node B has its heartbeat saying so, a new
+    // session goes to B. The metrics show the very listing that placement reads.
+    const metricsText = async () => (await fetch(`${b.url}/metrics`)).text();
+    await waitFor("node-a heavier than node-b in B's view", async () => {
+      const load = nodeLoads(await metricsText());
+      return (load['node-a'] ?? 0) > (load['node-b'] ?? 0);
+    }, 15_000, 100);
     const second = await http('POST', `${b.url}/api/sessions`, { token, body: { phone: '+4791234568', incidentRef: 'INC-SECOND' } });
     expect(second.status).toBe(201);
     expect((await http('GET', `${b.url}/api/sessions/${second.body.id}`, { token })).body.mediaNode).toBe('node-b');
@@ -119,7 +129,6 @@ describe('two nodes, one killed', () => {
     expect(resets[0]!.details).toMatchObject({ reason: 'media node lost', from: 'node-a', to: 'node-b' });
     // The takeover came first (a call to a node with no listener fails at once); the membership
     // follows when node-a's heartbeat has lapsed.
-    const metricsText = async () => (await fetch(`${b.url}/metrics`)).text();
     const metrics = await waitFor('node-a out of the cluster', async () => {
       const text = await metricsText();
       return /^sightline_cluster_nodes 1$/m.test(text) && text;
@@ -133,7 +142,10 @@ describe('two nodes, one killed', () => {
     // less loaded node it gets the next one.
     a = await startServer(envA);
     await waitFor('node-a back in the cluster', async () => /^sightline_cluster_nodes 2$/m.test(await metricsText()), 10_000, 250);
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor("node-a lighter than node-b in B's view", async () => {
+      const load = nodeLoads(await metricsText());
+      return load['node-a'] !== undefined && load['node-a'] < (load['node-b'] ?? 0);
+    }, 15_000, 100);
     const third = await http('POST', `${b.url}/api/sessions`, { token, body: { phone: '+4791234569', incidentRef: 'INC-THIRD' } });
     expect((await http('GET', `${b.url}/api/sessions/${third.body.id}`, { token })).body.mediaNode).toBe('node-a');
     expect((await detail()).mediaNode).toBe('node-b');

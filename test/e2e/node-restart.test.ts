@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +21,20 @@ let env: Record<string, string>;
 let dataDir: string;
 let dispatcher: Device;
 let caller: Device;
+
+function childPids(pid: number): number[] {
+  const out = spawnSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' }).stdout.trim();
+  return out ? out.split('\n').map(Number) : [];
+}
+
+/** Exited (a zombie holds no sockets any more) or reaped. */
+function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
+  } catch {
+    return true;
+  }
+}
 
 beforeAll(async () => {
   redis = await startRedisServer();
@@ -49,8 +65,11 @@ describe('node restart', () => {
     await framesKeepRising(dispatcher.page);
     const before = await inboundVideo(dispatcher.page);
 
+    // The node comes back on the same ports: wait until the killed process and its mediasoup
+    // workers (which hold RTC_PORT) are gone.
+    const tree = [server.pid, ...childPids(server.pid)];
     process.kill(server.pid, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor('the killed node and its workers gone', async () => tree.every(gone), 10_000);
     server = await startServer(env);
     const upAt = Date.now();
     // A new consumer (its own SSRC) decoding: not the old one's last frames.

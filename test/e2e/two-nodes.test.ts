@@ -6,6 +6,7 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
+import { waitFor } from '../support/browser.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -56,8 +57,7 @@ describe('two nodes, one Redis', () => {
     // Actions on node A: a resend, and a spoken code.
     expect((await http('POST', `${a.url}/api/sessions/${sessionId}/sms`, { token })).status).toBe(202);
     expect((await http('POST', `${a.url}/api/sessions/${sessionId}/code`, { token })).status).toBe(201);
-    const deadline = Date.now() + 10_000;
-    while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('two events on node B', async () => seen.length >= 2, 10_000);
     expect(seen.map((e) => e.type)).toEqual(['sms_resend', 'code_issued']);
     expect(seen[1]!.seq).toBe(seen[0]!.seq + 1);
 
@@ -66,15 +66,16 @@ describe('two nodes, one Redis', () => {
     const dropped = execFileSync('redis-cli', ['-p', String(redis.port), 'CLIENT', 'KILL', 'TYPE', 'normal'], { encoding: 'utf8' });
     expect(Number(dropped)).toBeGreaterThan(0);
     expect((await http('POST', `${a.url}/api/sessions/${sessionId}/sms`, { token })).status).toBe(202);
-    const after = Date.now() + 10_000;
-    while (seen.length < 3 && Date.now() < after) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 500));
-    expect(seen.map((e) => e.type)).toEqual(['sms_resend', 'code_issued', 'sms_resend']);
+    // "Once": a marker action after it; the stream is ordered, so when the marker has arrived any
+    // second copy of the resend would have too.
+    expect((await http('POST', `${a.url}/api/sessions/${sessionId}/code`, { token })).status).toBe(201);
+    await waitFor('the marker event on node B', async () => seen.slice(2).some((e) => e.type === 'code_issued'), 10_000);
+    expect(seen.map((e) => e.type)).toEqual(['sms_resend', 'code_issued', 'sms_resend', 'code_issued']);
 
     // Node B's view of the log is the same log.
     const detail = await http('GET', `${b.url}/api/sessions/${sessionId}`, { token });
     const seqs = detail.body.events.map((e: { seq: number }) => e.seq);
     expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));
-    expect(detail.body.events.slice(-3).map((e: { type: string }) => e.type)).toEqual(['sms_resend', 'code_issued', 'sms_resend']);
+    expect(detail.body.events.slice(-4).map((e: { type: string }) => e.type)).toEqual(['sms_resend', 'code_issued', 'sms_resend', 'code_issued']);
   });
 });
