@@ -1,5 +1,6 @@
 import { sessionIdParam } from '@sightline/shared';
 import { z } from 'zod';
+import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import { actorOf, authorizeSession } from '../sessions/access.js';
 import type { SessionService } from '../sessions/SessionService.js';
@@ -49,9 +50,12 @@ export function recordingRoutes(sessions: SessionService, recordings: RecordingS
         const range = req.get('range');
         if (!range || /^bytes=0-/.test(range)) await sessions.record(s.id, 'recording_played', actorOf(principal), { name: params.name });
         await new Promise<void>((resolve, reject) =>
-          res.sendFile(file, { acceptRanges: true, headers: { 'Content-Type': 'video/x-matroska', 'Cache-Control': 'private, no-store' } }, (err) =>
-            err && !res.headersSent ? reject(err) : resolve(),
-          ),
+          res.sendFile(file, { acceptRanges: true, headers: { 'Content-Type': 'video/x-matroska', 'Cache-Control': 'private, no-store' } }, (err) => {
+            if (!err || res.headersSent) resolve();
+            // A range past the end is the client's mistake: 416 (send has set `Content-Range: bytes */size`), not a 500.
+            else if ((err as { status?: number }).status === 416) reject(new AppError('bad_request', 416, 'the range is outside the file'));
+            else reject(err);
+          }),
         );
       },
     }),
