@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertPlayable } from '../../server/src/testing/media.js';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { sel } from '../support/flow.js';
 import { DEMO_PASSWORD, freePort, http, login, REPO_ROOT, startServer, type TestServer } from '../support/server.js';
@@ -11,8 +14,9 @@ import { liveSession } from '../support/session.js';
 
 /**
  * Recording, the tamper-evident log and the supervisor's workspace, end to end: a recorded live
- * session, found and replayed in /audit, exported, every access on the record; the command line
- * verifies and exports; a dispatcher is refused every supervisor route.
+ * session, found and replayed in /audit (seeking with real HTTP Range requests), exported with digests
+ * that match the files in the archive, every access on the record; the command line verifies and
+ * exports; a dispatcher is refused every supervisor route.
  */
 const run = promisify(execFile);
 let server: TestServer;
@@ -26,6 +30,7 @@ beforeAll(async () => {
   const port = await freePort();
   server = await startServer({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, RECORDING_POLICY: 'on-demand', DATA_DIR: dataDir });
   [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
+  await watchPeerConnections(caller.page);
 });
 
 afterAll(async () => {
@@ -35,28 +40,89 @@ afterAll(async () => {
 });
 
 describe('a recorded session under audit', () => {
-  it('records a live session on demand into a playable file', async () => {
+  it('records a live session on demand into a playable file, in the codec the caller sent', async () => {
     const live = await liveSession(dispatcher.page, caller.page, server.url, { incident: 'INC-AUDIT-1' });
     sessionId = live.sessionId;
     const c = live.c;
+    const asked = performance.now();
     await dispatcher.page.click(c.sel('record-button'));
-    await waitFor('recording_started', async () => (await c.timeline()).includes('recording_started'));
+    await waitFor('recording_started', async () => (await c.timeline()).includes('recording_started'), 20_000, 20);
+    const running = performance.now();
+    const sentBefore = await callerVideo(caller.page);
     await new Promise((r) => setTimeout(r, 4000));
+    const sentAfter = await callerVideo(caller.page);
+    const stopping = performance.now();
     await dispatcher.page.click(c.sel('record-button'));
-    await waitFor('recording_ended', async () => (await c.timeline()).includes('recording_ended'), 20_000);
+    await waitFor('recording_ended', async () => (await c.timeline()).includes('recording_ended'), 20_000, 20);
+    const ended = performance.now();
     await dispatcher.page.click(c.sel('end-session-button'));
     await c.waitStatus('ended');
 
-    const token = await login(server);
+    // The codec is read off the caller's own RTCPeerConnection: what its encoder actually sent.
+    // H264 is preferred whenever the browser can send it. Debian's Chromium here can (OpenH264), so
+    // this records H264; VP8 recordings are checked in RecordingService.test.ts.
+    expect(sentAfter.mimeType).toBe(sentBefore.mimeType);
+    expect(sentAfter.mimeType).toBe(sentBefore.canSendH264 ? 'video/H264' : 'video/VP8');
+    expect(sentAfter.mimeType).toBe('video/H264');
+    const fps = (sentAfter.framesSent - sentBefore.framesSent) / ((stopping - running) / 1000);
+    expect(fps).toBeGreaterThan(5);
+
+    const token = await login(server, 'supervisor');
     const list = await http('GET', `${server.url}/api/sessions/${sessionId}/recordings`, { token });
     expect(list.status).toBe(200);
     expect(list.body.recordings).toHaveLength(1);
-    expect(list.body.recordings[0].durationSec).toBeGreaterThan(2.5);
-    expect(list.body.recordings[0].durationSec).toBeLessThan(7);
+    const [info] = list.body.recordings;
+    const recorded = sentAfter.mimeType.split('/')[1]!.toLowerCase();
+    expect(info.codecs).toEqual([recorded]);
+    // What a supervisor downloads decodes without an error, in that codec, as long as the test's
+    // clock says the recording ran, with about as many frames as the caller sent meanwhile.
+    const file = path.join(dataDir, 'download.mkv');
+    await writeFile(file, await download(`${server.url}/api/sessions/${sessionId}/recordings/${info.name}`, token));
+    const decoded = await assertPlayable(file, {
+      codecs: [recorded],
+      recorded: { atLeastSec: (stopping - running) / 1000, atMostSec: (ended - asked) / 1000 },
+      fps,
+    });
+    expect(Math.abs(info.durationSec - decoded.videoSpanSec)).toBeLessThan(0.5);
+  });
+
+  it('serves a recording in byte ranges (HTTP Range): 206, Content-Range and exactly the bytes asked for', async () => {
+    const token = await login(server, 'supervisor');
+    const { recordings } = (await http('GET', `${server.url}/api/sessions/${sessionId}/recordings`, { token })).body;
+    const name: string = recordings[0].name;
+    const whole = await readFile(path.join(dataDir, 'sessions', sessionId, 'recordings', name));
+    const url = `${server.url}/api/sessions/${sessionId}/recordings/${name}`;
+    const get = (range?: string) => fetch(url, { headers: { authorization: `Bearer ${token}`, ...(range && { range }) } });
+
+    const full = await get();
+    expect(full.status).toBe(200);
+    expect(full.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await full.arrayBuffer()).equals(whole)).toBe(true);
+
+    const middle = await get('bytes=1000-4999');
+    expect(middle.status).toBe(206);
+    expect(middle.headers.get('content-range')).toBe(`bytes 1000-4999/${whole.length}`);
+    expect(middle.headers.get('content-length')).toBe('4000');
+    expect(Buffer.from(await middle.arrayBuffer()).equals(whole.subarray(1000, 5000))).toBe(true);
+
+    const tail = await get(`bytes=${whole.length - 300}-`);
+    expect(tail.status).toBe(206);
+    expect(tail.headers.get('content-range')).toBe(`bytes ${whole.length - 300}-${whole.length - 1}/${whole.length}`);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(whole.subarray(whole.length - 300))).toBe(true);
+
+    const beyond = await get(`bytes=${whole.length + 10}-`);
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get('content-range')).toBe(`bytes */${whole.length}`);
   });
 
   it('lets a supervisor find the session, replay the recording with seeking, see the verified log', async () => {
     const page = dispatcher.page;
+    // The player's own requests: seeking must be served as ranges (206), not by downloading again.
+    const statuses: number[] = [];
+    const onResponse = (r: { url(): string; status(): number }) => {
+      if (r.url().includes(`/api/sessions/${sessionId}/recordings/`)) statuses.push(r.status());
+    };
+    page.on('response', onResponse);
     await page.goto(`${server.url}/audit`);
     await page.type(sel('login-username'), 'supervisor');
     await page.type(sel('login-password'), DEMO_PASSWORD);
@@ -85,8 +151,10 @@ describe('a recorded session under audit', () => {
       await new Promise((r) => v.addEventListener('seeked', r, { once: true }));
       return { advanced: t, afterSeek: v.currentTime, duration: v.duration };
     });
+    page.off('response', onResponse);
     expect(played.advanced).toBeGreaterThan(0.3);
     expect(played.afterSeek).toBeGreaterThan(1);
+    expect(statuses).toContain(206);
   });
 
   it('exports one archive and keeps every supervisor access on the record', async () => {
@@ -94,7 +162,10 @@ describe('a recorded session under audit', () => {
     const archive = await fetch(`${server.url}/api/sessions/${sessionId}/export`, { headers: { authorization: `Bearer ${token}` } });
     expect(archive.status).toBe(200);
     expect(archive.headers.get('content-type')).toBe('application/gzip');
-    expect((await archive.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    const tarball = path.join(dataDir, 'api-export.tar.gz');
+    await writeFile(tarball, Buffer.from(await archive.arrayBuffer()));
+    const unpacked = await expectDigestsMatch(tarball, sessionId);
+    expect(unpacked).toEqual(expect.arrayContaining(['log.jsonl', expect.stringMatching(/^recordings\/segment-0001\.mkv$/)]));
 
     const detail = await http('GET', `${server.url}/api/sessions/${sessionId}`, { token });
     const types = detail.body.events.map((e: { type: string }) => e.type);
@@ -125,7 +196,7 @@ describe('a recorded session under audit', () => {
     expect(ok.stdout).toMatch(/^intact: \d+ records/);
     const out = path.join(dataDir, 'export.tar.gz');
     await run(process.execPath, [cli, 'export', sessionId, out], { env });
-    expect((await readFile(out)).length).toBeGreaterThan(10_000);
+    expect(await expectDigestsMatch(out, sessionId)).toContain('recordings/segment-0001.mkv');
 
     const logFile = path.join(dataDir, 'sessions', sessionId, 'log.jsonl');
     const lines = (await readFile(logFile, 'utf8')).trimEnd().split('\n');
@@ -138,3 +209,72 @@ describe('a recorded session under audit', () => {
     expect((await http('GET', `${server.url}/api/sessions/${sessionId}/verify`, { token })).body).toMatchObject({ intact: false, firstBadSeq: 3 });
   });
 });
+
+/**
+ * Unpacks an export with the system's tar and checks its report against the files actually in it:
+ * every listed file is there with the listed size and SHA-256, and nothing else is (but the report).
+ * Returns the listed paths.
+ */
+async function expectDigestsMatch(tarball: string, id: string): Promise<string[]> {
+  const out = await mkdtemp(path.join(os.tmpdir(), 'sightline-unpacked-'));
+  try {
+    await run('tar', ['-xzf', tarball, '-C', out]);
+    const root = path.join(out, id);
+    const report = JSON.parse(await readFile(path.join(root, 'verification.json'), 'utf8')) as {
+      sessionId: string;
+      log: { intact: boolean };
+      files: { path: string; bytes: number; sha256: string }[];
+    };
+    expect(report).toMatchObject({ sessionId: id, log: { intact: true } });
+    for (const f of report.files) {
+      const bytes = await readFile(path.join(root, f.path));
+      expect({ path: f.path, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual(f);
+    }
+    const inArchive = (await run('find', [root, '-type', 'f', '-printf', '%P\n'])).stdout.trim().split('\n').sort();
+    expect(inArchive).toEqual([...report.files.map((f) => f.path), 'verification.json'].sort());
+    return report.files.map((f) => f.path);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+/** Keeps every RTCPeerConnection the page makes, so the test can read what the page really sends. */
+async function watchPeerConnections(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
+    const Native = window.RTCPeerConnection;
+    const seen: RTCPeerConnection[] = [];
+    (window as unknown as { __testPeerConnections: RTCPeerConnection[] }).__testPeerConnections = seen;
+    window.RTCPeerConnection = class extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        seen.push(this);
+      }
+    };
+  });
+}
+
+/** The caller's outgoing video now: codec (from its own stats), frames sent, and whether it could send H264. */
+async function callerVideo(page: Page): Promise<{ mimeType: string; framesSent: number; canSendH264: boolean }> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __testPeerConnections: RTCPeerConnection[] }).__testPeerConnections;
+    let found: { mimeType: string; framesSent: number } | undefined;
+    for (const pc of pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      const report = await pc.getStats();
+      report.forEach((s: { type: string; kind?: string; codecId?: string; framesSent?: number }) => {
+        if (s.type !== 'outbound-rtp' || s.kind !== 'video' || !s.codecId) return;
+        const codec = (report as unknown as Map<string, { mimeType: string }>).get(s.codecId);
+        if (codec) found = { mimeType: codec.mimeType, framesSent: s.framesSent ?? 0 };
+      });
+    }
+    if (!found) throw new Error('the caller sends no video');
+    const canSendH264 = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).some((c) => c.mimeType.toLowerCase() === 'video/h264');
+    return { ...found, canSendH264 };
+  });
+}
+
+async function download(url: string, token: string): Promise<Buffer> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
