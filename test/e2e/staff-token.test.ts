@@ -50,7 +50,7 @@ async function createSessionInPlace(page: Page): Promise<string> {
     page.evaluate((known) => {
       const error = document.getElementById('new-session-error')?.textContent;
       if (error) return { error };
-      const ids = [...document.querySelectorAll('[data-testid="session-card"]')].map((e) => e.getAttribute('data-session-id'));
+      const ids = Array.from(document.querySelectorAll('[data-testid="session-card"]')).map((e) => e.getAttribute('data-session-id'));
       const id = ids.find((i) => i && !known.includes(i));
       return id ? { id } : undefined;
     }, before),

@@ -1,0 +1,167 @@
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nb } from '../../client/src/caller/i18n/nb.js';
+import { launchDevice, waitFor, type Device } from '../support/browser.js';
+import { dispatcherCreatesSession, sel } from '../support/flow.js';
+import { http, login, startServer, type TestServer } from '../support/server.js';
+import { callerStatus, card, framesKeepRising } from '../support/session.js';
+
+/**
+ * What the caller page tells the caller about the call itself: the recording policy at consent,
+ * "● REC" exactly while a recording runs, and a weak-network notice while the uplink is poor.
+ * Sessions here speak bokmål (the default), so the texts are the bokmål ones.
+ */
+let server: TestServer;
+let dispatcher: Device;
+let caller: Device;
+
+beforeAll(async () => {
+  server = await startServer({ RECORDING_POLICY: 'on-demand' });
+  [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
+  await caller.page.evaluateOnNewDocument(KEEP_PEER_CONNECTIONS);
+});
+
+afterAll(async () => {
+  await Promise.all([dispatcher?.close(), caller?.close()]);
+  await server?.stop();
+});
+
+/** Keeps the page's peer connections in reach of the test (the product is not changed). */
+const KEEP_PEER_CONNECTIONS = `(() => {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__pcs.push(this);
+    }
+  };
+})();`;
+
+/** Sets a bitrate ceiling on the newest peer connection's video sender; resolves with the ceilings it replaced. */
+async function capUplink(page: Page, ceilings: number | (number | null)[]): Promise<(number | null)[]> {
+  return page.evaluate(async (want) => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+    const sender = pcs[pcs.length - 1]?.getSenders().find((s) => s.track?.kind === 'video');
+    if (!sender) throw new Error('no video sender on the caller page');
+    const params = sender.getParameters();
+    const before = params.encodings.map((e) => e.maxBitrate ?? null);
+    params.encodings.forEach((e, i) => {
+      const bps = Array.isArray(want) ? want[i] : want;
+      if (bps === null || bps === undefined) delete e.maxBitrate;
+      else e.maxBitrate = bps;
+    });
+    await sender.setParameters(params);
+    return before;
+  }, ceilings);
+}
+
+const shown = (page: Page, testid: string) =>
+  page.$eval(sel(testid), (el) => ({ visible: !(el as HTMLElement).hidden && el.getBoundingClientRect().height > 0, text: el.textContent ?? '', data: { ...(el as HTMLElement).dataset } }));
+
+/** Opens the invite and waits for the consent screen to state the policy (the tap has not happened). */
+async function consentNotice(page: Page, inviteUrl: string): Promise<string> {
+  await page.goto(inviteUrl);
+  await page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+  return waitFor('the recording notice', async () => (await shown(page, 'recording-notice')).text || undefined);
+}
+
+async function startAndGoLive(page: Page): Promise<void> {
+  await page.click(sel('start-video'));
+  await waitFor('caller live', async () => (await callerStatus(page)).startsWith('live'), 20_000);
+}
+
+describe('recording on demand', () => {
+  let c: ReturnType<typeof card>;
+
+  it('states the policy at consent, and shows ● REC only while the dispatcher records', async () => {
+    const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
+    c = card(dispatcher.page, sessionId);
+    expect(await consentNotice(caller.page, inviteUrl)).toBe(nb.recording['on-demand']);
+    expect((await shown(caller.page, 'recording-indicator')).visible).toBe(false);
+    await startAndGoLive(caller.page);
+    await c.waitStatus('live');
+    await framesKeepRising(dispatcher.page);
+    expect((await shown(caller.page, 'recording-indicator')).visible).toBe(false);
+
+    await dispatcher.page.click(c.sel('record-button'));
+    await waitFor('recording on the console', () => dispatcher.page.$eval(c.sel('record-button'), (el) => el.getAttribute('aria-pressed') === 'true'));
+    const rec = await waitFor('● REC on the caller page', async () => {
+      const s = await shown(caller.page, 'recording-indicator');
+      return s.visible ? s : undefined;
+    });
+    expect(rec.text.startsWith('● REC')).toBe(true);
+
+    await dispatcher.page.click(c.sel('record-button'));
+    await waitFor('recording stopped on the console', () => dispatcher.page.$eval(c.sel('record-button'), (el) => el.getAttribute('aria-pressed') === 'false'));
+    await waitFor('● REC gone from the caller page', async () => !(await shown(caller.page, 'recording-indicator')).visible);
+    expect(await c.timeline()).toEqual(expect.arrayContaining(['recording_started', 'recording_ended']));
+  });
+
+  it('shows the weak-network notice while the uplink is poor, and drops it when it recovers', async () => {
+    expect((await shown(caller.page, 'connection-quality')).visible).toBe(false);
+    // The uplink squeezed to 60 kbit/s at the phone's video sender, which is what its congestion
+    // control does on a poor network. (DevTools network emulation would be the obvious tool, but
+    // it does not reach WebRTC traffic in Chromium: tried, the video went on untouched.)
+    const own = await capUplink(caller.page, 60_000);
+    expect(own[0]).toBeGreaterThan(250_000);
+    try {
+      const weak = await waitFor('the weak-network notice', async () => {
+        const s = await shown(caller.page, 'connection-quality');
+        return s.visible ? s : undefined;
+      }, 30_000, 250);
+      expect(weak.text).toBe(nb.status.weak);
+      expect(weak.data['quality']).toBe('weak');
+      // The call goes on meanwhile.
+      expect(await callerStatus(caller.page)).toMatch(/^live/);
+    } finally {
+      await capUplink(caller.page, own);
+    }
+    // The encoder climbs back to full resolution over some seconds; the notice goes when it is there.
+    const good = await waitFor('the notice to go', async () => {
+      const s = await shown(caller.page, 'connection-quality');
+      return s.visible ? undefined : s;
+    }, 90_000, 250);
+    expect(good.data['quality']).toBe('good');
+    await framesKeepRising(dispatcher.page);
+  });
+});
+
+describe('the other recording policies', () => {
+  async function sessionOn(policy: 'always' | 'off'): Promise<{ other: TestServer; token: string; sessionId: string; inviteUrl: string }> {
+    const other = await startServer({ RECORDING_POLICY: policy });
+    const token = await login(other);
+    const r = await http('POST', `${other.url}/api/sessions`, { token, body: { phone: '+4791234567' } });
+    expect(r.status).toBe(201);
+    return { other, token, sessionId: r.body.id as string, inviteUrl: r.body.inviteUrl as string };
+  }
+
+  it('always: says every video is recorded, and shows ● REC once live without anyone asking', async () => {
+    const { other, inviteUrl } = await sessionOn('always');
+    try {
+      const notice = await consentNotice(caller.page, inviteUrl);
+      expect(notice).toBe(nb.recording.always);
+      expect(notice).not.toBe(nb.recording['on-demand']);
+      await startAndGoLive(caller.page);
+      await waitFor('● REC on the caller page', async () => (await shown(caller.page, 'recording-indicator')).visible);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('off: says nothing is recorded, and a request to record is refused with no ● REC', async () => {
+    const { other, token, sessionId, inviteUrl } = await sessionOn('off');
+    try {
+      const notice = await consentNotice(caller.page, inviteUrl);
+      expect(notice).toBe(nb.recording.off);
+      expect(notice).not.toBe(nb.recording['on-demand']);
+      expect(notice).not.toBe(nb.recording.always);
+      await startAndGoLive(caller.page);
+      const r = await http('POST', `${other.url}/api/sessions/${sessionId}/recording`, { token, body: { action: 'start' } });
+      expect(r.status, JSON.stringify(r.body)).toBe(409);
+      expect((await shown(caller.page, 'recording-indicator')).visible).toBe(false);
+    } finally {
+      await other.stop();
+    }
+  });
+});
