@@ -6,7 +6,7 @@ import type { Logger } from '../logging.js';
 /** Turns anything thrown into `{"error":{"code","message"}}` with a fitting status. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const appError = fromBodyParser(err) ?? toAppError(err);
+    const appError = fromBodyParser(err) ?? fromRouter(err) ?? toAppError(err);
     if (appError.status >= 500) log.error({ err, method: req.method, path: req.route?.path }, 'request failed');
     if (appError instanceof RateLimitedError) res.set('Retry-After', String(appError.retryAfterSeconds));
     const body: ErrorBody = { error: { code: appError.code, message: appError.message } };
@@ -26,5 +26,11 @@ function fromBodyParser(err: unknown): AppError | undefined {
   if (type === 'entity.parse.failed') return new AppError('bad_request', 400, 'body is not valid JSON');
   if (type === 'entity.too.large') return new AppError('payload_too_large', 413, 'body is too large');
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new AppError('bad_request', 415 as never, 'unsupported body encoding');
+  return undefined;
+}
+
+/** A path parameter that is not valid percent-encoding (`/snapshots/%`): express's router refuses it with a URIError marked 400. */
+function fromRouter(err: unknown): AppError | undefined {
+  if (err instanceof URIError && (err as { status?: number }).status === 400) return new AppError('bad_request', 400, 'malformed path parameter');
   return undefined;
 }
