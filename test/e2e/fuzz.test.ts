@@ -4,17 +4,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestSchemas } from '@sightline/shared';
 import { framesDecoded, launchDevice, waitFor } from '../support/browser.js';
 import { callerStartsVideo, dispatcherCreatesSession } from '../support/flow.js';
+import { builtRoutes, routeKey } from '../support/routeTable.js';
+import { startFakeTwilio, type FakeTwilio } from '../support/fakeTwilio.js';
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
- * 100,000 generated malformed or hostile messages (fast-check) across every socket message and REST
- * route, against the real server with a real worker. Afterwards the server is alive, a normal
- * session still gets video, nothing was left unhandled, and memory is back near where it started.
+ * 100,000 generated malformed or hostile messages (fast-check) across every socket message and every
+ * route the server mounts (read off its router, parameters filled with real and hostile values),
+ * against the real server with a real worker. Afterwards the server is alive, a normal session still
+ * gets video, nothing was left unhandled, and memory is back near where it started.
  */
 const SOCKET_MESSAGES = 80_000;
 const REST_REQUESTS = 20_000;
 const EVENTS = Object.keys(requestSchemas);
+/** Read off the built server's router: a route added anywhere is fuzzed without editing this file. */
+const ROUTES = await builtRoutes();
 let server: TestServer;
+let twilio: FakeTwilio;
 let staffToken: string;
 let callerToken: string;
 let sessionId: string;
@@ -27,7 +33,19 @@ async function heapMiB(): Promise<number> {
 
 beforeAll(async () => {
   const port = await freePort();
-  server = await startServer({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SOCKET_EVENTS_PER_SECOND: '1000000', NODE_OPTIONS: '--expose-gc' });
+  // Twilio mode (against a local fake), so the delivery webhook is mounted and fuzzed too.
+  twilio = await startFakeTwilio();
+  server = await startServer({
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    SOCKET_EVENTS_PER_SECOND: '1000000',
+    NODE_OPTIONS: '--expose-gc',
+    SMS_PROVIDER: 'twilio',
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_FROM: '+4759440000',
+    TWILIO_API_URL: twilio.url,
+  });
   staffToken = await login(server);
   const created = await http('POST', `${server.url}/api/sessions`, { token: staffToken, body: { phone: '+4791234567' } });
   sessionId = created.body.id;
@@ -36,6 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  await twilio?.close();
 });
 
 /** Payloads shaped like ours but wrong in every way, plus anything at all. */
@@ -61,6 +80,21 @@ function hostilePayload(): fc.Arbitrary<unknown> {
   return fc.oneof({ weight: 3, arbitrary: shaped }, { weight: 2, arbitrary: fc.anything({ maxDepth: 4 }) }, fc.constant(undefined), fc.string({ maxLength: 3000 }));
 }
 
+/** A route's path with each parameter filled (URL-encoded): this session's id, another's, or something hostile. */
+function concretePath(pattern: string): fc.Arbitrary<string> {
+  const hostile = fc.oneof(
+    fc.string({ maxLength: 60 }).map(encodeURIComponent),
+    fc.constantFrom('..%2F..%2Fetc%2Fpasswd', '%00', '%2e%2e', 'constructor', '__proto__', '%E2%80%AE', '%'),
+  );
+  const param: Record<string, fc.Arbitrary<string>> = {
+    id: fc.oneof({ weight: 3, arbitrary: fc.constant(null).map(() => sessionId) }, fc.constant('s_abcdefgh'), hostile),
+    code: fc.oneof(fc.constant('A'.repeat(22)), fc.stringMatching(/^\d{6}$/), hostile),
+    name: fc.oneof(fc.constant('20261123T072501123Z-dispatcher-abcdef.jpeg'), fc.constant('video-0001.webm'), hostile),
+  };
+  const parts = pattern.split('/').map((part) => (part.startsWith(':') ? (param[part.slice(1)] ?? hostile) : fc.constant(part)));
+  return fc.tuple(...parts).map((p) => p.join('/'));
+}
+
 async function connect(token: string): Promise<Socket> {
   const s = io(server.url, { auth: { token }, transports: ['websocket'], reconnection: false });
   await new Promise<void>((resolve, reject) => {
@@ -75,6 +109,7 @@ describe('hostile input', () => {
     const sockets = [await connect(staffToken), await connect(callerToken)];
     let heapStart = await heapMiB();
     const messages = fc.sample(fc.tuple(fc.constantFrom(...EVENTS), hostilePayload(), fc.nat(1)), { numRuns: SOCKET_MESSAGES, seed: 42 });
+    expect(new Set(messages.map(([event]) => event)), 'every socket message is sent').toEqual(new Set(EVENTS));
     let answered = 0;
     for (let i = 0; i < messages.length; i += 400) {
       await Promise.all(
@@ -93,13 +128,11 @@ describe('hostile input', () => {
     expect(sockets.every((s) => s.connected)).toBe(true);
     for (const s of sockets) s.disconnect();
 
-    const routes = ['/api/auth/login', '/api/sessions', `/api/sessions/${sessionId}`, `/api/sessions/${sessionId}/end`, `/api/sessions/${sessionId}/sms`,
-      `/api/sessions/${sessionId}/viewers`, `/api/sessions/${sessionId}/code`, '/api/codes/redeem', `/api/invites/${'A'.repeat(22)}/redeem`,
-      `/api/sessions/${sessionId}/snapshots`, `/api/sessions/${sessionId}/photos`, `/api/sessions/${sessionId}/hold`, '/api/sms/status', '/api/sessions/%00/verify'];
     const requests = fc.sample(
       fc.record({
-        route: fc.constantFrom(...routes),
-        method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        target: fc.constantFrom(...ROUTES).chain((route) => fc.tuple(fc.constant(route), concretePath(route.path))),
+        // Mostly the route's own method (so its handler runs), sometimes one it does not answer.
+        otherMethod: fc.option(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'), { freq: 3 }),
         body: fc.oneof(fc.json({ maxDepth: 4 }), fc.string({ maxLength: 5000 }), fc.constant('{"phone":'), fc.constant('A'.repeat(20_000))),
         type: fc.constantFrom('application/json', 'text/plain', 'image/jpeg', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16'),
         token: fc.constantFrom(staffToken, callerToken, 'garbage', ''),
@@ -109,23 +142,28 @@ describe('hostile input', () => {
       { numRuns: REST_REQUESTS, seed: 7 },
     );
     const statuses = new Map<number, number>();
+    const handled = new Set<string>();
     for (let i = 0; i < requests.length; i += 50) {
       await Promise.all(
-        requests.slice(i, i + 50).map(async (r) => {
-          const res = await fetch(`${server.url}${r.route}?q=${encodeURIComponent(r.query)}`, {
-            method: r.method,
+        requests.slice(i, i + 50).map(async ({ target: [mounted, route], otherMethod, ...r }) => {
+          const method = otherMethod ?? (mounted.method === 'ALL' ? 'POST' : mounted.method);
+          if (method === mounted.method) handled.add(routeKey(mounted));
+          const res = await fetch(`${server.url}${route}?q=${encodeURIComponent(r.query)}`, {
+            method,
             // Many clients behind the (loopback, trusted) proxy: limits per address stay per address.
             headers: { 'content-type': r.type, 'x-forwarded-for': r.from, ...(r.token && { authorization: `Bearer ${r.token}` }) },
-            body: r.method === 'GET' ? undefined : r.body,
+            body: method === 'GET' ? undefined : r.body,
           });
           const text = await res.text();
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-          expect(res.status, `${r.method} ${r.route}`).toBeLessThan(500);
-          if (res.status >= 400 && res.status !== 404 && r.route.startsWith('/api/')) expect(JSON.parse(text).error.code).toBeTypeOf('string');
+          expect(res.status, `${method} ${route}`).toBeLessThan(500);
+          if (res.status >= 400 && res.status !== 404 && route.startsWith('/api/')) expect(JSON.parse(text).error.code).toBeTypeOf('string');
         }),
       );
     }
-    process.stdout.write(`REST statuses: ${JSON.stringify(Object.fromEntries(statuses))}\n`);
+    process.stdout.write(`REST statuses over ${ROUTES.length} routes: ${JSON.stringify(Object.fromEntries(statuses))}\n`);
+    // Every route the server mounts got requests with its own method, not only stray ones.
+    expect([...handled].sort()).toEqual(ROUTES.map(routeKey).sort());
 
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(server.output()).not.toMatch(/unhandled rejection/);
