@@ -77,6 +77,18 @@ describe('REST: role × route', () => {
   }
 });
 
+describe('REST: the playback cookie', () => {
+  // <video src> cannot send a bearer header: recordings also take the staff token from the HttpOnly cookie, under the same rule.
+  it('plays a recording to a supervisor\'s cookie only', async () => {
+    const url = `${server.url}/api/sessions/${m.fx.sessionId}/recordings/${m.fx.recordingName}`;
+    const statuses: Record<string, number> = {};
+    for (const who of ['supervisor', 'dispatcher', 'other dispatcher', 'caller', 'viewer', 'tampered', 'alg none'] as const) {
+      statuses[who] = (await fetch(url, { headers: { cookie: `sightline_staff=${m.tokens[who]}` } })).status;
+    }
+    expect(statuses).toEqual({ supervisor: 200, dispatcher: 403, 'other dispatcher': 403, caller: 401, viewer: 401, tampered: 401, 'alg none': 401 });
+  });
+});
+
 describe('socket: role × message', () => {
   it('refuses the connection to anyone without a valid token', async () => {
     for (const who of INVALID) expect(await connect(server.url, m.tokens[who]), who).toBeInstanceOf(Error);
