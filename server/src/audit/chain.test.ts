@@ -138,7 +138,7 @@ describe('session log hash chain', () => {
     expect(await verify(LIVE)).toMatchObject({ intact: false, records: 0, firstBadSeq: 1, link: 'genesis', reason: expect.stringMatching(/^first record is not the one recorded when log s_tamper_02 began/) });
   });
 
-  it('still verifies a log from before genesis anchors (none in the index), and still binds it by its genesis hash', async () => {
+  it('link genesis: a log from before genesis anchors (none in the index) still verifies, and is still bound by its genesis hash', async () => {
     const old = new ChainedLogFile(file('s_before_anchors'), 's_before_anchors');
     for (let i = 1; i <= 3; i++) await old.append({ type: 'chat', at: `2026-11-23T08:00:0${i}.000Z`, actor: 'caller', details: { text: `old ${i}` } });
     expect(await verify('s_before_anchors')).toEqual({ intact: true, records: 3 });
