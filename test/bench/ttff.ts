@@ -1,66 +1,100 @@
 /**
- * Time to first frame: from the caller's tap on "Start video" to the first frame the dispatcher's
- * console renders, through the real stack (server process, mediasoup worker, two headless
- * Chromium instances with 720p fake cameras). Prints figures; never fails on timing.
+ * Time to first frame, Sightline against bare mediasoup, in one command: from the caller's tap on
+ * "Start video" to the first frame the dispatcher's console presents, through the real stack
+ * (./ttff-sightline.ts), and the same measurement through bare mediasoup + mediasoup-client
+ * (./bare/ttff-bare.ts). ROUNDS rounds; in each, one sitting of each side (its own server and two
+ * fresh browsers, a warm-up run, then RUNS counted runs), the side that goes first alternating
+ * from round to round so a drifting machine load does not favour one. Prints every run, each
+ * round's medians and ratio, and the figures over all rounds. Never fails on timing.
  *
- *   npm run bench:ttff            (RUNS=20 npm run bench:ttff for more runs)
+ *   npm run bench:ttff                       ROUNDS=3 RUNS=10 by default
+ *   ROUNDS=6 RUNS=10 npm run bench:ttff
  */
-import { countBytes, median, recordRun, summarize } from './measure.js';
-import type { Page } from 'puppeteer-core';
-import { launchDevice, waitFor } from '../support/browser.js';
-import { dispatcherCreatesSession, sel } from '../support/flow.js';
-import { startServer } from '../support/server.js';
+import { rm } from 'node:fs/promises';
+import { bareSitting, buildBarePages } from './bare/ttff-bare.js';
+import { median, stats, type Sitting, type Stats } from './measure.js';
+import { sightlineSitting } from './ttff-sightline.js';
 
-const RUNS = Number(process.env['RUNS'] ?? 10);
+const ROUNDS = positive('ROUNDS', 3);
+const RUNS = positive('RUNS', 10);
+
+function positive(name: string, fallback: number): number {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${process.env[name]}`);
+  return v;
+}
+
+interface Round {
+  bare: Sitting;
+  sightline: Sitting;
+}
+
+const ms = (s: Stats) => `median ${s.median.toFixed(0)} / p90 ${s.p90.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}, n=${s.n})`;
+const kib = (bytes: number[]) => `${(median(bytes) / 1024).toFixed(1)} KiB`;
 
 async function main(): Promise<void> {
-  const server = await startServer({ LOG_LEVEL: 'error' });
-  const [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
-  const ttff: number[] = [];
-  const bytes: number[] = [];
+  const distDir = await buildBarePages();
+  const rounds: Round[] = [];
+  let codec = '';
   try {
-    for (let i = 0; i < RUNS + 1; i++) {
-      const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
-      await armFirstFrameProbe(dispatcher.page, sessionId);
-      const cdp = await caller.page.createCDPSession();
-      const counter = await countBytes(cdp);
-      await caller.page.goto(inviteUrl);
-      await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
-      const tappedAt = await caller.page.$eval(sel('start-video'), (el) => {
-        const t = performance.timeOrigin + performance.now();
-        (el as HTMLButtonElement).click();
-        return t;
-      });
-      const firstFrameAt = await waitFor('first frame', () => dispatcher.page.evaluate(() => (window as any).__firstFrameAt as number | undefined), 30_000, 5);
-      const transferred = counter.total();
-      await cdp.detach();
-      recordRun(i, firstFrameAt - tappedAt, transferred, { ttff, bytes });
-      await dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
-      await caller.page.goto('about:blank');
+    for (let r = 1; r <= ROUNDS; r++) {
+      const bareFirst = r % 2 === 1;
+      process.stdout.write(`\n== round ${r} of ${ROUNDS} (${bareFirst ? 'bare' : 'Sightline'} first) ==\n`);
+      const runBare = async () => {
+        const s = await bareSitting(distDir, RUNS, `r${r} bare `);
+        codec ||= s.codec;
+        return s;
+      };
+      const runSightline = () => sightlineSitting(RUNS, `r${r} Sightline `);
+      const round: Round = bareFirst
+        ? { bare: await runBare(), sightline: await runSightline() }
+        : { sightline: await runSightline(), bare: await runBare() };
+      rounds.push(round);
+      printRound(r, round);
     }
   } finally {
-    await Promise.all([dispatcher.close(), caller.close()]);
-    await server.stop();
+    await rm(distDir, { recursive: true, force: true });
   }
+  printSummary(rounds, codec);
+}
+
+function printRound(r: number, round: Round): void {
+  const bare = stats(round.bare.ttff);
+  const sightline = stats(round.sightline.ttff);
   process.stdout.write(
-    summarize('Sightline', ttff) +
-      `caller page bytes on the wire to first frame (compressed, incl. headers and signalling): median ${(median(bytes) / 1024).toFixed(1)} KiB\n`,
+    `round ${r}: bare ${ms(bare)}; Sightline ${ms(sightline)}; ratio of medians ${(sightline.median / bare.median).toFixed(2)}\n`,
   );
 }
 
-/** Stamps window.__firstFrameAt with the wall-clock time the console presents its first remote frame. */
-async function armFirstFrameProbe(page: Page, sessionId: string): Promise<void> {
-  await page.evaluate((id) => {
-    const w = window as any;
-    w.__firstFrameAt = undefined;
-    const video = document.querySelector(`[data-testid="session-card"][data-session-id="${id}"] [data-testid="remote-video"]`) as HTMLVideoElement;
-    video.requestVideoFrameCallback(() => (w.__firstFrameAt = performance.timeOrigin + performance.now()));
-  }, sessionId);
+function printSummary(rounds: Round[], codec: string): void {
+  const all = (side: keyof Round) => rounds.flatMap((r) => r[side].ttff);
+  const bare = stats(all('bare'));
+  const sightline = stats(all('sightline'));
+  const ratios = rounds.map((r) => median(r.sightline.ttff) / median(r.bare.ttff));
+  const roundMedians = (side: keyof Round) => rounds.map((r) => median(r[side].ttff));
+  process.stdout.write(
+    `\n== tap → first presented frame, ${rounds.length} rounds × ${RUNS} runs a side (nearest-rank percentiles) ==\n` +
+      `| rounds | bare median / p90 | Sightline median / p90 | ratio of medians |\n|---|---|---|---|\n` +
+      rounds
+        .map((r, i) => {
+          const [b, s] = [stats(r.bare.ttff), stats(r.sightline.ttff)];
+          return `| round ${i + 1} | ${b.median.toFixed(0)} / ${b.p90.toFixed(0)} | ${s.median.toFixed(0)} / ${s.p90.toFixed(0)} | ${(s.median / b.median).toFixed(2)} |\n`;
+        })
+        .join('') +
+      `| all runs pooled | ${bare.median.toFixed(0)} / ${bare.p90.toFixed(0)} | ${sightline.median.toFixed(0)} / ${sightline.p90.toFixed(0)} | ${(sightline.median / bare.median).toFixed(2)} |\n` +
+      `| median of round medians | ${median(roundMedians('bare')).toFixed(0)} | ${median(roundMedians('sightline')).toFixed(0)} | ${median(ratios).toFixed(2)} (median of round ratios) |\n` +
+      `\nbare: ${ms(bare)}\nSightline: ${ms(sightline)}\n` +
+      `ratio of medians (all runs pooled): ${(sightline.median / bare.median).toFixed(2)}; per round: ${ratios.map((x) => x.toFixed(2)).join(', ')}\n` +
+      `caller page bytes on the wire to first frame (compressed, incl. headers and signalling): median ${kib(rounds.flatMap((r) => r.sightline.bytes))}\n` +
+      `bare publisher page, same count (served uncompressed): median ${kib(rounds.flatMap((r) => r.bare.bytes))}\n` +
+      `bare publisher: ${codec}\n`,
+  );
 }
 
-
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

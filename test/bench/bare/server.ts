@@ -8,7 +8,6 @@
  */
 // The same codec list as the product, so the comparison is like for like.
 import { MEDIA_CODECS } from '../../../server/src/sfu/codecs.js';
-import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -17,42 +16,21 @@ import express from 'express';
 import { Server as SocketServer } from 'socket.io';
 import type { types } from 'mediasoup';
 import { installWorkerBinary } from '../../../server/src/sfu/workerBinary.js';
+import { freePort } from '../../../server/src/testing/ports.js';
 import type { Ack, TransportInfo } from './signalling.js';
 
 const HOST = '127.0.0.1';
-
 
 export interface BareServer {
   url: string;
   stop(): Promise<void>;
 }
 
-/** A loopback port free for both TCP and UDP at the time of the call. */
-async function freeUdpTcpPort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen(0, HOST, () => {
-        const p = (srv.address() as net.AddressInfo).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const sock = dgram.createSocket('udp4');
-      sock.once('error', () => resolve(false));
-      sock.bind(port, HOST, () => sock.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-  throw new Error('no free UDP+TCP port on loopback');
-}
-
 export async function startBareServer(distDir: string, port = 0): Promise<BareServer> {
   installWorkerBinary();
   const mediasoup = await import('mediasoup');
   const worker = await mediasoup.createWorker({ logLevel: 'warn' });
-  const rtcPort = await freeUdpTcpPort();
+  const rtcPort = await freePort();
   const webRtcServer = await worker.createWebRtcServer({
     listenInfos: [
       { protocol: 'udp', ip: HOST, port: rtcPort },

@@ -3,16 +3,16 @@
  * baseline for ../ttff.ts. Same measurement: wall-clock from the publisher's tap to the first
  * frame the subscriber's <video> presents (requestVideoFrameCallback), two separate headless
  * Chromium instances with fake cameras, the first run a warm-up. Prints figures; never fails on
- * timing.
+ * timing. `npm run bench:ttff` runs it in rounds, alternating with Sightline; alone:
  *
  *   npx tsx test/bench/bare/ttff-bare.ts        (RUNS=20 for more runs)
  */
-import { countBytes, median, recordRun, summarize } from '../measure.js';
+import { countBytes, median, recordRun, summarize, type Sitting } from '../measure.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Page } from 'puppeteer-core';
 import { build } from 'vite';
 import { launchDevice, waitFor, type Device } from '../../support/browser.js';
@@ -26,10 +26,18 @@ interface Child {
   stop(): Promise<void>;
 }
 
-/** Builds the two pages into a temp dir (removed on exit). */
-async function buildPages(): Promise<string> {
+/** Builds the two pages into a temp dir; the caller removes it. */
+export async function buildBarePages(): Promise<string> {
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-bare-dist-'));
-  await build({ configFile: path.join(HERE, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  // Vite's build sets NODE_ENV=production in this process; the Sightline server started after it
+  // in the same process must not inherit that (it would demand a JWT_SECRET).
+  const nodeEnv = process.env['NODE_ENV'];
+  try {
+    await build({ configFile: path.join(HERE, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
+    else process.env['NODE_ENV'] = nodeEnv;
+  }
   return outDir;
 }
 
@@ -37,7 +45,8 @@ async function buildPages(): Promise<string> {
 async function startChild(distDir: string): Promise<Child> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'server.ts'), distDir], {
     cwd: REPO_ROOT,
-    env: process.env,
+    // As it always ran: after Vite's build, so in production mode.
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -70,17 +79,16 @@ async function startChild(distDir: string): Promise<Child> {
   };
 }
 
-async function main(): Promise<void> {
-  const distDir = await buildPages();
+/** One sitting: the bare server in its own process, two browsers, a warm-up run and `runs` counted runs. */
+export async function bareSitting(distDir: string, runs: number, label = 'bare '): Promise<Sitting & { codec: string }> {
   let server: Child | undefined;
   let devices: Device[] = [];
-  const ttff: number[] = [];
-  const bytes: number[] = [];
+  const sitting: Sitting = { ttff: [], bytes: [] };
   let codec = '';
   try {
     server = await startChild(distDir);
     const [subscriber, publisher] = (devices = await Promise.all([launchDevice(), launchDevice({ mobile: true })]));
-    for (let i = 0; i < RUNS + 1; i++) {
+    for (let i = 0; i < runs + 1; i++) {
       // Fresh state each run: the old publisher page goes away (its producer with it), the subscriber reloads.
       await publisher!.page.goto('about:blank');
       await subscriber!.page.goto(`${server.url}/subscriber.html`);
@@ -108,19 +116,28 @@ async function main(): Promise<void> {
       );
       const transferred = counter.total();
       await cdp.detach();
-      recordRun(i, firstFrameAt - tappedAt, transferred, { ttff, bytes });
+      recordRun(i, firstFrameAt - tappedAt, transferred, sitting, label);
       if (i === 0) codec = await publisher!.page.$eval('#status', (el) => el.textContent ?? '');
     }
   } finally {
     await Promise.all(devices.map((d) => d.close()));
     await server?.stop();
+  }
+  return { ...sitting, codec };
+}
+
+async function main(): Promise<void> {
+  const distDir = await buildBarePages();
+  try {
+    const { ttff, bytes, codec } = await bareSitting(distDir, RUNS, '');
+    process.stdout.write(
+      summarize('BARE', ttff) +
+        `publisher page bytes on the wire to first frame (compressed, incl. headers and signalling): median ${(median(bytes) / 1024).toFixed(1)} KiB\n` +
+        `publisher: ${codec}\n`,
+    );
+  } finally {
     await rm(distDir, { recursive: true, force: true });
   }
-  process.stdout.write(
-    summarize('BARE', ttff) +
-      `publisher page bytes on the wire to first frame (compressed, incl. headers and signalling): median ${(median(bytes) / 1024).toFixed(1)} KiB\n` +
-      `publisher: ${codec}\n`,
-  );
 }
 
 async function pageState(page: Page, key: '__ready' | '__error'): Promise<unknown> {
@@ -137,12 +154,12 @@ async function armFirstFrameProbe(page: Page): Promise<void> {
   });
 }
 
-
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

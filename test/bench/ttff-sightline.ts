@@ -1,0 +1,55 @@
+/**
+ * One sitting of the time-to-first-frame measurement through Sightline: the server process as
+ * `npm start` runs it, two headless Chromium instances (caller on a phone viewport, dispatcher on
+ * a desktop one) with 720p fake cameras; a warm-up run, then `runs` counted runs, each a fresh
+ * session created through the console UI. Never fails on timing.
+ */
+import type { Page } from 'puppeteer-core';
+import { launchDevice, waitFor } from '../support/browser.js';
+import { dispatcherCreatesSession, sel } from '../support/flow.js';
+import { startServer } from '../support/server.js';
+import { countBytes, recordRun, type Sitting } from './measure.js';
+
+export async function sightlineSitting(runs: number, label = 'Sightline '): Promise<Sitting> {
+  const server = await startServer({ LOG_LEVEL: 'error' });
+  const sitting: Sitting = { ttff: [], bytes: [] };
+  try {
+    const [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
+    try {
+      for (let i = 0; i < runs + 1; i++) {
+        const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
+        await armFirstFrameProbe(dispatcher.page, sessionId);
+        const cdp = await caller.page.createCDPSession();
+        const counter = await countBytes(cdp);
+        await caller.page.goto(inviteUrl);
+        await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+        const tappedAt = await caller.page.$eval(sel('start-video'), (el) => {
+          const t = performance.timeOrigin + performance.now();
+          (el as HTMLButtonElement).click();
+          return t;
+        });
+        const firstFrameAt = await waitFor('first frame', () => dispatcher.page.evaluate(() => (window as any).__firstFrameAt as number | undefined), 30_000, 5);
+        const transferred = counter.total();
+        await cdp.detach();
+        recordRun(i, firstFrameAt - tappedAt, transferred, sitting, label);
+        await dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
+        await caller.page.goto('about:blank');
+      }
+    } finally {
+      await Promise.all([dispatcher.close(), caller.close()]);
+    }
+  } finally {
+    await server.stop();
+  }
+  return sitting;
+}
+
+/** Stamps window.__firstFrameAt with the wall-clock time the console presents its first remote frame. */
+async function armFirstFrameProbe(page: Page, sessionId: string): Promise<void> {
+  await page.evaluate((id) => {
+    const w = window as any;
+    w.__firstFrameAt = undefined;
+    const video = document.querySelector(`[data-testid="session-card"][data-session-id="${id}"] [data-testid="remote-video"]`) as HTMLVideoElement;
+    video.requestVideoFrameCallback(() => (w.__firstFrameAt = performance.timeOrigin + performance.now()));
+  }, sessionId);
+}
