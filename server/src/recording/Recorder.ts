@@ -228,7 +228,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   #onExit(exit: RecorderExit): void {
     clearInterval(this.#keyFrameTimer);
     if (this.#stopping || !this.#started) return; // asked for, or still starting (start() reports it)
-    this.opts.log.warn({ file: this.opts.file, code: exit.code, signal: exit.signal, stderr: exit.stderr }, 'recorder ffmpeg exited unexpectedly');
+    this.opts.log.warn({ file: this.opts.file, exitCode: exit.code, signal: exit.signal, stderr: exit.stderr }, 'recorder ffmpeg exited unexpectedly');
     void this.#release().then(() => this.emit('failed', exit));
   }
 
@@ -275,7 +275,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     }
     await this.#release();
     const exit = await exited;
-    this.opts.log.debug({ file: this.opts.file, code: exit.code, signal: exit.signal, killed: exit.killed, stderr: exit.stderr }, 'recorder ffmpeg stopped');
+    this.opts.log.debug({ file: this.opts.file, exitCode: exit.code, signal: exit.signal, killed: exit.killed, stderr: exit.stderr }, 'recorder ffmpeg stopped');
     return exit;
   }
 

@@ -250,7 +250,7 @@ export class SessionRecording {
   async #onFailed(current: { recorder: Recorder; info: RecordingInfo; startedMs: number }, exit: RecorderExit): Promise<void> {
     if (this.#current !== current) return;
     this.#current = undefined;
-    this.deps.log.warn({ sessionId: this.sessionId, name: current.info.name, code: exit.code, signal: exit.signal }, 'recording segment failed');
+    this.deps.log.warn({ sessionId: this.sessionId, name: current.info.name, exitCode: exit.code, signal: exit.signal }, 'recording segment failed');
     const info = await this.#finalize(current.info, 'failed');
     await this.#event('recording_failed', 'system', {
       name: info.name,
