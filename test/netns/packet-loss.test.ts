@@ -80,7 +80,7 @@ describe('10 % packet loss on the caller path', () => {
     const lossRate = (end.packetsLost - start.packetsLost) / Math.max(1, end.packetsReceived - start.packetsReceived + end.packetsLost - start.packetsLost);
     process.stdout.write(
       `under loss for ${seconds} s: nftables dropped ${drops} of ${sent} video packets the caller sent (${((drops / Math.max(1, sent)) * 100).toFixed(1)} %); ` +
-        `the SFU sent the caller ${nacked} NACKs, ${resent} packets resent; caller sent ${sentFps.toFixed(1)} fps ${sentEnd.codec}; console: ${fps.toFixed(1)} fps decoded, ` +
+        `the SFU sent the caller ${nacked} NACKs (its receiver reports ${sentEnd.remotePacketsLost - sentStart.remotePacketsLost} lost), ${resent} packets resent; caller sent ${sentFps.toFixed(1)} fps ${sentEnd.codec}; console: ${fps.toFixed(1)} fps decoded, ` +
         `loss after retransmissions ${(lossRate * 100).toFixed(1)} %, freezes ${end.freezeCount - start.freezeCount} (${(end.totalFreezesDuration - start.totalFreezesDuration).toFixed(2)} s), ` +
         `NACKs ${end.nackCount - start.nackCount}, PLIs ${end.pliCount - start.pliCount}\n`,
     );
