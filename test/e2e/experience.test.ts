@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../client/src/caller/i18n/en.js';
 import { sv } from '../../client/src/caller/i18n/sv.js';
-import { launchDevice, waitFor, type Device } from '../support/browser.js';
+import { inboundVideo, launchDevice, newVideoDecoding, waitFor, type Device } from '../support/browser.js';
 import { startFakeTwilio, type FakeTwilio } from '../support/fakeTwilio.js';
 import { callerStartsVideo, dispatcherCreatesSession, sel } from '../support/flow.js';
 import { colourDistance, decodeImage, lumaStdDev, meanColour, TEST_CARD, writeTestCard } from '../support/image.js';
@@ -14,7 +14,8 @@ import { callerStatus, card, framesKeepRising } from '../support/session.js';
 /**
  * The dispatcher's and the caller's experience in one live session, with SMS through the real
  * twilio SDK to a fake Twilio: delivery to the console timeline, chat both ways, camera flip and
- * torch on request, snapshot, location, and a network drop that heals without a click. The caller's
+ * torch on request, snapshot, location, and a dropped signalling connection that heals without a
+ * click (media-only outages, which take the ICE-restart path, are in test/netns). The caller's
  * camera films a known test card (four coloured quadrants), so a still can be told from a black one.
  */
 const CARD = { width: 640, height: 480 };
@@ -148,7 +149,10 @@ describe('a live session, both sides', () => {
     await waitFor('location shown', async () => (await c.text('caller-location')).includes('59.91273, 10.74609'));
   });
 
-  it('brings video back by itself after the caller network drops', async () => {
+  it('brings video back by itself after the caller loses its connection to the server, publishing again from scratch', async () => {
+    // DevTools' offline mode cuts the caller's HTTP and socket.io, not WebRTC's UDP: this is the signalling drop.
+    const before = await inboundVideo(dispatcher.page);
+    expect(before, 'video before the drop').toBeDefined();
     const cdp = await caller.page.createCDPSession();
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
@@ -156,6 +160,8 @@ describe('a live session, both sides', () => {
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await c.waitStatus('live', 30_000);
     await waitFor('caller live again', async () => (await callerStatus(caller.page)).startsWith('live'), 30_000);
+    // Published again: the console decodes a new consumer (its own SSRC), not the old one's frames.
+    await newVideoDecoding(dispatcher.page, before, 20_000);
     await framesKeepRising(dispatcher.page, 10, 20_000);
     await cdp.detach();
   });
