@@ -9,13 +9,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { installWorkerBinary } from '../../server/src/sfu/workerBinary.js';
-import { freePort } from '../../server/src/testing/ports.js';
+import { freePortRange } from '../../server/src/testing/ports.js';
 
 installWorkerBinary();
 const { WorkerPool } = await import('../../server/src/sfu/WorkerPool.js');
@@ -28,27 +28,38 @@ const log = pino({ level: 'silent' });
 
 const fds = async (pid: number | string) => (await readdir(`/proc/${pid}/fd`)).length;
 const rssMiB = async (pid: number | string) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-const udpSockets = async () => (await readFile('/proc/net/udp', 'utf8')).split('\n').length - 2;
+/** UDP sockets these processes hold: the machine's whole count moves with whatever else runs on it. */
+async function udpSockets(pids: number[]): Promise<number> {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
+      const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''));
+      if (m) inodes.add(m[1]!);
+    }
+  }
+  let count = 0;
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    // Columns: sl, local, remote, st, queues, timer, retransmits, uid, timeout, inode, ...
+    for (const line of (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1)) {
+      if (inodes.has(line.trim().split(/\s+/)[9] ?? '')) count++;
+    }
+  }
+  return count;
+}
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sightline-soak-'));
   const clip = path.join(dir, 'clip.webm');
   await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25', '-t', '10', '-c:v', 'libvpx', '-b:v', '500k', '-g', '25', clip]);
 
-  // Two workers take two consecutive ports; a random free one may have a busy neighbour, so retry.
-  let pool: Awaited<ReturnType<typeof WorkerPool.start>> | undefined;
-  for (let attempt = 0; !pool; attempt++) {
-    pool = await WorkerPool.start({ workers: 2, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', basePort: await freePort() }, log).catch((err: Error) => {
-      if (attempt >= 5) throw err;
-      return undefined;
-    });
-  }
+  // Two workers take two consecutive ports (UDP and TCP), checked together.
+  const pool = await WorkerPool.start({ workers: 2, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', basePort: await freePortRange(2) }, log);
   const workerPids = (await promisify(execFile)('ps', ['--ppid', String(process.pid), '-o', 'pid=,comm='])).stdout
     .split('\n').filter((l) => l.includes('mediasoup')).map((l) => Number(l.trim().split(/\s+/)[0]));
   const snapshot = async (label: string) => {
     const workersRss = (await Promise.all(workerPids.map(rssMiB))).reduce((a, b) => a + b, 0);
     const workerFds = (await Promise.all(workerPids.map(fds))).reduce((a, b) => a + b, 0);
-    const line = { label, nodeRssMiB: Math.round(await rssMiB(process.pid)), workersRssMiB: Math.round(workersRss), nodeFds: await fds(process.pid), workerFds, udpSockets: await udpSockets() };
+    const line = { label, nodeRssMiB: Math.round(await rssMiB(process.pid)), workersRssMiB: Math.round(workersRss), nodeFds: await fds(process.pid), workerFds, udpSockets: await udpSockets([process.pid, ...workerPids]) };
     process.stdout.write(`${JSON.stringify(line)}\n`);
     return line;
   };
@@ -100,8 +111,7 @@ async function main(): Promise<void> {
   await Promise.all(senders.map((s) => new Promise((r) => (s.once('exit', r), s.kill('SIGINT')))));
   for (const r of rooms) r.close();
   for (const s of sinks) s.close();
-  await new Promise((r) => setTimeout(r, 2000));
-  const after = await snapshot('after closing everything');
+  const after = await settled(() => snapshot('after closing everything'), (s) => s.nodeFds <= before.nodeFds + 5 && s.workerFds <= before.workerFds + 5 && s.udpSockets <= before.udpSockets + 2);
   const transportsLeft = pool.load().reduce((a, b) => a + b, 0);
   await pool.close();
   await rm(dir, { recursive: true, force: true });
@@ -124,6 +134,19 @@ async function main(): Promise<void> {
   if (leaks.length) {
     process.stdout.write(`PROBLEMS: ${leaks.join('; ')}\n`);
     process.exit(1);
+  }
+}
+
+/**
+ * Closing is asynchronous (ffmpeg exits, the workers close their sockets): takes snapshots until
+ * `ok` holds or 15 s have passed, and returns the last one, which the leak checks then judge.
+ */
+async function settled<T>(take: () => Promise<T>, ok: (s: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const s = await take();
+    if (ok(s) || Date.now() > deadline) return s;
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
