@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: set-up (Debian packages, mediasoup worker, npm packages, build), then `npm test`
-# (unit and integration tests with a real worker and redis-server, then end-to-end tests in
-# headless Chromium). .ci/run calls this.
+# Runs every test: set-up (Debian packages, mediasoup worker, npm packages, build), then the unit and
+# integration tests (real worker, redis-server, ffmpeg), the end-to-end tests (headless Chromium), and
+# the network-fault tests in a namespace of their own. Every run goes ahead even when an earlier one
+# failed, and one plain closing line counts them all. .ci/run calls this.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
@@ -9,20 +10,49 @@ bash scripts/setup.sh
 HELM_BIN="$(bash test/infra/ensure-helm.sh)"
 export HELM_BIN
 rm -rf .vitest
-npm test
-# Network faults need a namespace of their own (root): 10 % loss on the caller's media path.
-bash test/netns/run.sh
-# One plain closing line over every run. A run that could not happen here (the netns run without
-# root) leaves a report with its tests as skipped and a `skippedRun` reason: counted, and named.
+mkdir -p .vitest
+npm run build --silent
+
+# A run that exits non-zero is remembered, so a crash outside any test (a file that does not load,
+# an unhandled error, a namespace that cannot be made) still fails the tally.
+exits=.vitest/exits
+run() {
+  local name=$1
+  shift
+  "$@" || echo "$name $?" >>"$exits"
+}
+run unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=.vitest/unit.json
+run e2e npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.vitest/e2e.json
+# Network faults need a namespace of their own (root): loss and outages on the caller's media path.
+run netns bash test/netns/run.sh
+
+# One plain closing line over every run (the last line printed). A run that could not happen here
+# (the netns run without root) leaves a report with its tests as skipped and a `skippedRun` reason:
+# counted as skipped, and named on the line before.
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0, skipped = 0;
-  const whyNot = [];
-  for (const f of fs.readdirSync(".vitest")) {
-    const r = JSON.parse(fs.readFileSync(".vitest/" + f, "utf8"));
-    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests || 0);
-    if (r.skippedRun) whyNot.push(`${r.skippedRun.name} run skipped: ${r.skippedRun.reason}`);
+  const notes = [];
+  const exited = new Map(fs.existsSync(process.argv[1]) ? fs.readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => l.split(" ")) : []);
+  for (const name of ["unit", "e2e", "netns"]) {
+    const file = `.vitest/${name}.json`;
+    const r = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
+    if (!r) {
+      failed++;
+      notes.push(`${name}: no report (exit ${exited.get(name) ?? "?"})`);
+      continue;
+    }
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    skipped += r.numPendingTests + (r.numTodoTests || 0);
+    if (r.skippedRun) notes.push(`${name} run skipped: ${r.skippedRun.reason}`);
+    if (r.numFailedTestSuites && !r.numFailedTests) notes.push(`${name}: ${r.numFailedTestSuites} test file(s) failed outside any test`);
+    if (exited.has(name) && !r.numFailedTests) {
+      failed++;
+      notes.push(`${name}: exited ${exited.get(name)} with no failed test counted: counted as one failure`);
+    }
   }
-  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped` + (whyNot.length ? ` (${whyNot.join("; ")})` : ""));
+  for (const n of notes) console.log(`[tally] ${n}`);
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(failed ? 1 : 0);
-'
+' "$exits"
