@@ -45,6 +45,7 @@ describe('a recorded session under audit', () => {
     sessionId = live.sessionId;
     const c = live.c;
     const asked = performance.now();
+    const sentAsked = await callerVideo(caller.page);
     await dispatcher.page.click(c.sel('record-button'));
     await waitFor('recording_started', async () => (await c.timeline()).includes('recording_started'), 20_000, 20);
     const running = performance.now();
@@ -55,6 +56,7 @@ describe('a recorded session under audit', () => {
     await dispatcher.page.click(c.sel('record-button'));
     await waitFor('recording_ended', async () => (await c.timeline()).includes('recording_ended'), 20_000, 20);
     const ended = performance.now();
+    const sentEnded = await callerVideo(caller.page);
     await dispatcher.page.click(c.sel('end-session-button'));
     await c.waitStatus('ended');
 
@@ -75,12 +77,13 @@ describe('a recorded session under audit', () => {
     const recorded = sentAfter.mimeType.split('/')[1]!.toLowerCase();
     expect(info.codecs).toEqual([recorded]);
     // What a supervisor downloads decodes without an error, in that codec, as long as the test's
-    // clock says the recording ran, with about as many frames as the caller sent meanwhile.
+    // clock says the recording ran, with as many frames as the caller's encoder counted meanwhile.
     const file = path.join(dataDir, 'download.mkv');
     await writeFile(file, await download(`${server.url}/api/sessions/${sessionId}/recordings/${info.name}`, token));
     const decoded = await assertPlayable(file, {
       codecs: [recorded],
       recorded: { atLeastSec: (stopping - running) / 1000, atMostSec: (ended - asked) / 1000 },
+      sent: { atLeast: sentAfter.framesSent - sentBefore.framesSent, atMost: sentEnded.framesSent - sentAsked.framesSent },
       fps,
     });
     expect(Math.abs(info.durationSec - decoded.videoSpanSec)).toBeLessThan(0.5);

@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { Room } from '../sfu/Room.js';
 import { WorkerPool } from '../sfu/WorkerPool.js';
 import { testLogger } from '../testing/logger.js';
-import { assertPlayable, type PlayableExpectation, type WallClock } from '../testing/media.js';
+import { assertPlayable, type PlayableExpectation } from '../testing/media.js';
 import { freePort } from '../testing/ports.js';
 import { ffmpegCamera, ffmpegMicrophone, type RtpSource, type VideoCodec } from '../testing/rtpSources.js';
 import { RecordingService } from './RecordingService.js';
@@ -72,10 +72,9 @@ async function microphone(room: Room): Promise<RtpSource> {
 }
 
 /**
- * The test's own clock around a recording: named marks, each with the sender's frame count then. A
- * file recorded between marks is expected to last at least from the "confirmed running" mark to the
- * "stop asked" mark and at most from "start asked" to "confirmed stopped", at the frame rate the
- * sender actually had in between.
+ * The test's own clock around a recording: named marks, each with the sender's own frame count then.
+ * A file is expected to cover at least from the "confirmed running" mark to the "stop asked" mark and
+ * at most from "start asked" to "confirmed stopped", with the frames the sender sent in between.
  */
 class Marks {
   #at = new Map<string, { ms: number; frames: number }>();
@@ -85,14 +84,17 @@ class Marks {
     this.#at.set(name, { ms: performance.now(), frames: this.cam.framesSent() });
   }
 
-  sec(from: string, to: string): number {
-    return (this.#get(to).ms - this.#get(from).ms) / 1000;
-  }
-
+  /** `lostAtEndSec`: what the recorder may lose at the end (a killed ffmpeg loses its last cluster). */
   expectation(codecs: string[], atLeast: [string, string], atMost: [string, string], lostAtEndSec = 0): PlayableExpectation {
     const [a, b] = atLeast.map((n) => this.#get(n));
-    const recorded: WallClock = { atLeastSec: this.sec(...atLeast) - lostAtEndSec, atMostSec: this.sec(...atMost) };
-    return { codecs, recorded, fps: (b!.frames - a!.frames) / ((b!.ms - a!.ms) / 1000) };
+    const [c, d] = atMost.map((n) => this.#get(n));
+    const { fps } = this.cam;
+    return {
+      codecs,
+      recorded: { atLeastSec: (b!.ms - a!.ms) / 1000 - lostAtEndSec, atMostSec: (d!.ms - c!.ms) / 1000 },
+      sent: { atLeast: b!.frames - a!.frames - fps * lostAtEndSec, atMost: d!.frames - c!.frames },
+      fps,
+    };
   }
 
   #get(name: string) {

@@ -22,11 +22,12 @@ beforeAll(async () => {
 
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const fourSeconds = { atLeastSec: 4, atMostSec: 4.2 };
+/** What a 4 s recording of a 15 fps sender looks like to the test: its clock and the sender's count. */
+const fourSeconds = { codecs: ['vp8'], recorded: { atLeastSec: 4, atMostSec: 4.2 }, sent: { atLeast: 60, atMost: 62 }, fps: 15 };
 
 describe('assertPlayable', () => {
   it('passes a clean VP8 file and counts its 60 frames over 4 s', async () => {
-    const decoded = await assertPlayable(vp8, { codecs: ['vp8'], recorded: fourSeconds, fps: 15 });
+    const decoded = await assertPlayable(vp8, fourSeconds);
     expect(decoded).toMatchObject({ codecs: ['vp8'], videoFrames: 60, errors: '' });
     expect(decoded.videoSpanSec).toBeCloseTo(4, 2);
     expect(decoded.containerSec).toBeCloseTo(4, 2);
@@ -40,34 +41,38 @@ describe('assertPlayable', () => {
     // The old check: exit code only. It lets this file through.
     await expect(run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', damaged, '-f', 'null', '-'])).resolves.toBeDefined();
 
-    const err = await assertPlayable(damaged, { codecs: ['vp8'], recorded: fourSeconds, fps: 15 }).catch((e: unknown) => e);
+    const err = await assertPlayable(damaged, fourSeconds).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotPlayableError);
     expect((err as NotPlayableError).problems.join('\n')).toMatch(/decoder errors: .*(Invalid|invalid|exceeds)/);
   });
 
   it('fails a file whose codec, length or frame count is not what was recorded', async () => {
-    const want = { codecs: ['vp8'], recorded: fourSeconds, fps: 15 };
+    const want = fourSeconds;
     const problems = async (w: typeof want) => (await assertPlayable(vp8, w).catch((e: NotPlayableError) => e)) as NotPlayableError;
     expect((await problems({ ...want, codecs: ['h264'] })).problems).toEqual(['codecs vp8 instead of h264']);
     // The test's clock says 8 s were recorded: half is missing.
     expect((await problems({ ...want, recorded: { atLeastSec: 8, atMostSec: 8.5 } })).problems[0]).toMatch(/lasts 4.00 s, the test recorded at least 8.00 s/);
     // The recording ran 2 s: a 4 s file cannot come from it.
     expect((await problems({ ...want, recorded: { atLeastSec: 1.8, atMostSec: 2 } })).problems[0]).toMatch(/longer than the 2.00 s/);
-    // A sender at 30 fps should have given about 120 frames.
-    expect((await problems({ ...want, fps: 30 })).problems[0]).toMatch(/60 frames decoded, expected 120/);
+    // The sender sent 120 frames meanwhile (30 fps): 60 is half of them.
+    expect((await problems({ ...want, sent: { atLeast: 120, atMost: 122 }, fps: 30 })).problems).toEqual([
+      '60 frames decoded, the sender sent 120–122 while it recorded (allowed 73–124)',
+    ]);
+    // And a file cannot hold more frames than were sent.
+    expect((await problems({ ...want, sent: { atLeast: 40, atMost: 45 } })).problems[0]).toMatch(/60 frames decoded, the sender sent 40–45/);
   });
 
   it('checks H264 the same way, and a file missing half its frames fails on the count', async () => {
     const h264 = path.join(dir, 'clean-h264.mkv');
     await encode(h264, ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-profile:v', 'baseline', '-g', '15']);
-    expect(await assertPlayable(h264, { codecs: ['h264'], recorded: fourSeconds, fps: 15 })).toMatchObject({ videoFrames: 60, errors: '' });
+    expect(await assertPlayable(h264, { ...fourSeconds, codecs: ['h264'] })).toMatchObject({ videoFrames: 60, errors: '' });
 
     // Every other frame dropped, timestamps kept: the length is right, the frame count is not.
     const sparse = path.join(dir, 'sparse-vp8.mkv');
     await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', vp8, '-vf', "select='not(mod(n\\,2))'", '-fps_mode', 'vfr', '-c:v', 'libvpx', '-b:v', '300k', sparse]);
     const decoded = await decodeMedia(sparse);
     expect(decoded.videoFrames).toBe(30);
-    await expect(assertPlayable(sparse, { codecs: ['vp8'], recorded: fourSeconds, fps: 15 })).rejects.toThrow(/30 frames decoded, expected 59 /);
+    await expect(assertPlayable(sparse, fourSeconds)).rejects.toThrow(/30 frames decoded, the sender sent 60–62/);
   });
 });
 
