@@ -1,8 +1,7 @@
-import os from 'node:os';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
-import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
+import { http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
  * The invite is a one-time credential, and a caller's token opens exactly one session. Run against
@@ -142,56 +141,4 @@ describe('invites', () => {
     await expect(connect('not-a-token')).rejects.toThrow(/invalid or expired token/);
   });
 });
-});
-
-/**
- * The other side of "loopback only": clients at the other addresses of this machine. The server
- * listens on every interface for this test (a loopback-only server cannot be reached any other
- * way), once IPv4-only and once dual-stack (where IPv4 clients appear as ::ffff:a.b.c.d), and the
- * requests go to this host's own non-loopback addresses, so they never leave the machine; media
- * stays on 127.0.0.1.
- */
-const ownAddresses = Object.values(os.networkInterfaces())
-  .flat()
-  .filter((a): a is os.NetworkInterfaceInfo => a !== undefined && !a.internal && !a.address.startsWith('fe80:'));
-const ipv4 = ownAddresses.filter((a) => a.family === 'IPv4').map((a) => a.address);
-const ipv6 = ownAddresses.filter((a) => a.family === 'IPv6').map((a) => `[${a.address}]`);
-
-describe.skipIf(ipv4.length === 0)(`/metrics from this machine's non-loopback addresses (${[...ipv4, ...ipv6].join(', ') || 'none'})`, () => {
-  describe.each([
-    { host: '0.0.0.0', remotes: ipv4 },
-    { host: '::', remotes: [...ipv4, ...ipv6] },
-  ])('server listening on $host', ({ host, remotes }) => {
-    let server: TestServer;
-    let port: number;
-
-    beforeAll(async () => {
-      port = await freePort();
-      server = await startServer({ PORT: String(port), HOST: host, RTC_LISTEN_IP: '127.0.0.1' });
-    });
-
-    afterAll(async () => {
-      await server?.stop();
-    });
-
-    it('refuses /metrics to a client that is not on loopback, forwarded-for header or not, while the rest answers', async () => {
-      // The same server, the same moment: loopback gets the figures...
-      const local = await fetch(`http://127.0.0.1:${port}/metrics`);
-      expect(local.status).toBe(200);
-      expect(await local.text()).toMatch(/sightline_mediasoup_workers 1/);
-      const claims: Record<string, string>[] = [{}, { 'x-forwarded-for': '127.0.0.1' }, { 'x-forwarded-for': '::1', 'x-real-ip': '127.0.0.1' }];
-      for (const address of remotes) {
-        const remote = `http://${address}:${port}`;
-        // ...the other address reaches the server, and only /metrics is closed to it.
-        expect((await http('GET', `${remote}/healthz`)).status, address).toBe(200);
-        for (const headers of claims) {
-          const res = await fetch(`${remote}/metrics`, { headers });
-          const body = await res.text();
-          expect(res.status, `${address} ${JSON.stringify(headers)}`).toBe(404);
-          expect(body).not.toMatch(/sightline_|process_cpu/);
-          expect(JSON.parse(body)).toEqual({ error: { code: 'not_found', message: 'no such route' } });
-        }
-      }
-    });
-  });
 });

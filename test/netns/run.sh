@@ -4,6 +4,9 @@
 #  - packet-loss.test.ts: nftables drops 10 % of the caller's media packets on the way into the SFU
 #    (the rule below; its named counter tells the test how many it dropped).
 #  - media-outage.test.ts: adds and removes its own rules (all media to and from its SFU's port).
+#  - metrics-loopback.test.ts: a server on every interface of the namespace, reached from its
+#    non-loopback addresses (IPv4 and IPv6).
+# Arguments go to vitest (e.g. one test file), for runs by hand.
 #
 # Needs root, ip (iproute2) and nft (nftables); scripts/setup.sh installs both. Without them the run
 # is SKIPPED, and says so where it counts: .vitest/netns.json then lists every netns test as skipped,
@@ -47,6 +50,9 @@ export LOSS_RTC_IP=10.200.0.1
 ip netns exec "$ns" ip link add sla type veth peer name slb
 ip netns exec "$ns" ip addr add "$LOSS_RTC_IP/24" dev sla
 ip netns exec "$ns" ip addr add 10.200.0.2/24 dev slb
+# IPv6 too (no duplicate-address wait), for the tests that need a non-loopback client of each family.
+ip netns exec "$ns" ip addr add fd00:5e::1/64 dev sla nodad
+ip netns exec "$ns" ip addr add fd00:5e::2/64 dev slb nodad
 ip netns exec "$ns" ip link set sla up
 ip netns exec "$ns" ip link set slb up
 # 10 % of UDP datagrams larger than 300 bytes towards the SFU's port: the caller's RTP, not the
@@ -62,6 +68,6 @@ table inet sightline_loss {
 }
 NFT
 status=0
-ip netns exec "$ns" npx vitest run --project netns --reporter=default --reporter=json --outputFile.json=.vitest/netns.json || status=$?
+ip netns exec "$ns" npx vitest run --project netns --reporter=default --reporter=json --outputFile.json=.vitest/netns.json "$@" || status=$?
 echo "[netns] dropped by the 10 % loss rule: $(ip netns exec "$ns" nft list counter inet sightline_loss caller_media_dropped | grep -o 'packets [0-9]*')"
 exit $status
