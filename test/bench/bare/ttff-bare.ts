@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     const { ttff, bytes, codec } = await bareSitting(distDir, RUNS, '');
     process.stdout.write(
       summarize('BARE', ttff) +
-        `publisher page bytes on the wire to first frame (compressed, incl. headers and signalling): median ${(median(bytes) / 1024).toFixed(1)} KiB\n` +
+        `publisher page bytes on the wire to first frame (as sent: this test server does not compress; incl. headers and signalling): median ${(median(bytes) / 1024).toFixed(1)} KiB\n` +
         `publisher: ${codec}\n`,
     );
   } finally {
