@@ -57,7 +57,7 @@ async function must<T = any>(s: Socket, name: string, payload: unknown): Promise
 }
 
 describe('GET /metrics', () => {
-  it('has every family README "Operations" names', async () => {
+  it('has every metric family listed under Operations in the README', async () => {
     const { text } = await scrape();
     const families = [
       'sightline_sessions', // sessions by status
