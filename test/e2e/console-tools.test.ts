@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
-import { callerStartsVideo, dispatcherCreatesSession } from '../support/flow.js';
+import { callerStartsVideo, dispatcherCreatesSession, openConsole } from '../support/flow.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { card, framesKeepRising, liveSession } from '../support/session.js';
 
@@ -171,6 +171,7 @@ describe('the alarm when the picture stops', () => {
 describe('blur new video by default', () => {
   it('blurs the video of sessions opened after the header box is ticked, and not after it is cleared', async () => {
     const page = dispatcher.page;
+    await openConsole(page, server.url);
     await page.click('#blur-default');
     expect(await page.$eval('#blur-default', (el) => (el as HTMLInputElement).checked)).toBe(true);
 
