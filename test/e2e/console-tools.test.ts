@@ -110,6 +110,17 @@ describe('console video tools', () => {
     await waitScale(page, video, 1);
   });
 
+  it('shows the picture fullscreen, alarm banner included', async () => {
+    const page = dispatcher.page;
+    await page.click(c.sel('fullscreen'));
+    await waitFor('the video frame fullscreen', () =>
+      page.evaluate((scope) => document.fullscreenElement !== null && document.fullscreenElement === document.querySelector(`${scope} .video-frame`), c.scope),
+    );
+    expect(await page.evaluate((scope) => document.querySelector(`${scope} .video-frame`)!.contains(document.querySelector(`${scope} [data-testid="video-lost"]`)), c.scope)).toBe(true);
+    await page.evaluate(() => document.exitFullscreen());
+    await waitFor('fullscreen left', () => page.evaluate(() => document.fullscreenElement === null));
+  });
+
   it('blurs and unblurs the picture on demand', async () => {
     const page = dispatcher.page;
     const video = c.sel('remote-video');
