@@ -37,4 +37,16 @@ describe('TokenService', () => {
     const wrongAud = jwt.sign({ typ: 'staff', username: 'x', role: 'dispatcher' }, secret, { issuer: 'sightline', audience: 'other', expiresIn: 60 });
     expect(() => tokens.verify(wrongAud, ['staff'])).toThrow(UnauthorizedError);
   });
+
+  it('gives staff tokens 30 minutes, or the configured lifetime, and leaves other kinds alone', () => {
+    const life = (t: string) => {
+      const { iat, exp } = JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
+      return exp - iat;
+    };
+    expect(life(tokens.issue({ typ: 'staff', username: 'ann', role: 'dispatcher' }))).toBe(30 * 60);
+    const short = new TokenService(secret, { staffSeconds: 6 });
+    expect(life(short.issue({ typ: 'staff', username: 'ann', role: 'dispatcher' }))).toBe(6);
+    expect(short.lifetimeMs('staff')).toBe(6_000);
+    expect(life(short.issue({ typ: 'caller', sessionId: 's_12345678' }))).toBe(3 * 3600);
+  });
 });
