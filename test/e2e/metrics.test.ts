@@ -79,7 +79,7 @@ describe('GET /metrics', () => {
     expect(missing).toEqual([]);
   });
 
-  it("counts a session's events and SMS, its room on a worker, and the producer and consumer of its media", async () => {
+  it("counts a session's events and SMS, its room on a worker, the producer and consumer of its media, and its recording", async () => {
     const before = await scrape();
     const token = await login(server);
     const created = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+4791234567', incidentRef: 'INC-METRICS' } });
@@ -112,6 +112,14 @@ describe('GET /metrics', () => {
     expect(live.value('sightline_worker_rooms{worker="0"}')).toBe(onWorker + 1);
     expect(live.value('sightline_producers')).toBe(1);
     expect(live.value('sightline_consumers')).toBe(1);
+
+    // A recording started and stopped by the dispatcher: its segment's outcomes are counted.
+    const rec = (action: string) => http('POST', `${server.url}/api/sessions/${sessionId}/recording`, { token, body: { action } });
+    expect((await rec('start')).status).toBe(200);
+    await waitFor('recording_started counted', async () => ((await scrape()).value('sightline_recordings_total{outcome="started"}') ?? 0) >= 1);
+    expect((await rec('stop')).status).toBe(200);
+    // No RTP flows here (the transports never complete DTLS), so the segment ends as a failure: counted as one.
+    await waitFor('recording_failed counted', async () => ((await scrape()).value('sightline_recordings_total{outcome="failed"}') ?? 0) === 1);
 
     expect((await http('POST', `${server.url}/api/sessions/${sessionId}/end`, { token })).status).toBe(200);
     await waitFor('media closed with the session', async () => {
