@@ -6,7 +6,7 @@ import type { ElementHandle } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
 import { callerStartsVideo, dispatcherCreatesSession, sel } from '../support/flow.js';
-import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
+import { DEMO_PASSWORD, freePort, http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, card, framesKeepRising } from '../support/session.js';
 
 /**
@@ -140,6 +140,31 @@ describe('a live card and the caller page', () => {
       await waitFor('caller sees the viewer', () => caller.page.$eval(sel('chat-log'), (el) => el.textContent?.includes('Ambulance 12 watching, ETA 4 min')));
     } finally {
       await viewer.close();
+    }
+  });
+
+  it('ends, and the supervisor view shows the media quality of the call stream by stream', async () => {
+    await dispatcher.page.click(c.sel('end-session-button'));
+    await c.waitStatus('ended');
+    const supervisor = await launchDevice();
+    try {
+      const page = supervisor.page;
+      await page.goto(`${server.url}/audit`);
+      await page.waitForSelector(sel('login-username'), { visible: true });
+      await page.type(sel('login-username'), 'supervisor');
+      await page.type(sel('login-password'), DEMO_PASSWORD);
+      await page.click(sel('login-submit'));
+      await page.waitForSelector(`${sel('session-row')}[data-session-id="${sessionId}"]`, { visible: true });
+      await page.click(`${sel('session-row')}[data-session-id="${sessionId}"]`);
+      const rows = await waitFor('quality rows', async () => {
+        const r = await page.$$eval(`${sel('quality-summary')} li`, (els) => els.map((e) => e.textContent ?? '')).catch(() => []);
+        return r.length ? r : undefined;
+      });
+      // "video VP8: 12 s, avg 900 kbit/s, min score 10": a real stream has a length, a rate and a score.
+      const video = rows.find((r) => r.startsWith('video '));
+      expect(video, rows.join(' | ')).toMatch(/^video (video\/)?(VP8|H264)\S*: [1-9]\d* s, avg [1-9]\d* kbit\/s, min score \d+$/i);
+    } finally {
+      await supervisor.close();
     }
   });
 });
