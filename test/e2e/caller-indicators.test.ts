@@ -101,6 +101,20 @@ describe('recording on demand', () => {
     await waitFor('● REC gone from the caller page', async () => !(await shown(caller.page, 'recording-indicator')).visible);
   });
 
+  it('drops ● REC when a segment fails: stopped before it held playable media (recording_failed)', async () => {
+    await dispatcher.page.click(c.sel('record-button'));
+    await waitFor('● REC on the caller page', async () => (await shown(caller.page, 'recording-indicator')).visible);
+    // At once: the segment has no key frame on disk yet, so it ends as recording_failed, not recording_ended.
+    await dispatcher.page.click(c.sel('record-button'));
+    const ends = await waitFor('the segment over on the timeline', async () => {
+      const t = (await c.timeline()).filter((type) => type === 'recording_ended' || type === 'recording_failed');
+      return t.length === 2 ? t : undefined;
+    });
+    expect(ends, 'the second segment should have failed (stopped before its first key frame)').toEqual(['recording_ended', 'recording_failed']);
+    await waitFor('● REC gone from the caller page', async () => !(await shown(caller.page, 'recording-indicator')).visible, 5_000);
+    expect(await dispatcher.page.$eval(c.sel('record-button'), (el) => el.getAttribute('aria-pressed'))).toBe('false');
+  });
+
   it('shows the weak-network notice while the uplink is poor, and drops it when it recovers', async () => {
     expect((await shown(caller.page, 'connection-quality')).visible).toBe(false);
     // The uplink squeezed to 60 kbit/s at the phone's video sender, which is what its congestion

@@ -1,5 +1,5 @@
 import './caller.css';
-import type { ControlAction, RedeemResponse } from '@sightline/shared';
+import { recordingAfter, type ControlAction, type RedeemResponse } from '@sightline/shared';
 import { api, ApiError } from '../common/api.js';
 import { loadDevice, type Device } from '../common/device.js';
 import { connectSignalling, request, type SignallingSocket } from '../common/signalling.js';
@@ -123,10 +123,10 @@ async function start(): Promise<void> {
   let publisher: Publisher | undefined;
   socket.on('session:ended', () => endCall(socket, publisher));
   socket.on('chat:message', ({ message }) => ui.addChat(message));
-  // The caller is told whenever a recording starts or stops.
+  // The caller is told whenever a recording starts or stops (a failed segment has stopped too).
   socket.on('session:event', ({ event }) => {
-    if (event.type === 'recording_started') ui.setRecordingActive(true);
-    if (event.type === 'recording_ended') ui.setRecordingActive(false);
+    const recording = recordingAfter(event.type);
+    if (recording !== undefined) ui.setRecordingActive(recording);
   });
   socket.on('control:request', ({ action }) => void obey(socket, sessionId, publisher, action));
   socket.on('session:media-reset', () => void publisher?.rejoin());

@@ -1,4 +1,4 @@
-import type { CallerLocation, ChatMessage, ControlAction, JoinResult, SessionDetail, SessionEvent, SessionStatus, SnapshotInfo } from '@sightline/shared';
+import { recordingAfter, type CallerLocation, type ChatMessage, type ControlAction, type JoinResult, type SessionDetail, type SessionEvent, type SessionStatus, type SnapshotInfo } from '@sightline/shared';
 import { api } from '../common/api.js';
 import type { Device } from '../common/device.js';
 import { h } from '../common/dom.js';
@@ -109,8 +109,8 @@ export class SessionCard {
 
   addEvent(e: SessionEvent): void {
     this.#timeline.add(e);
-    if (e.type === 'recording_started') this.#record.setActive(true);
-    if (e.type === 'recording_ended') this.#record.setActive(false);
+    const recording = recordingAfter(e.type);
+    if (recording !== undefined) this.#record.setActive(recording);
   }
 
   chat(m: ChatMessage): void {

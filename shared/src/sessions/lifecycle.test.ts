@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canTransition } from './lifecycle.js';
+import { canTransition, recordingAfter, SESSION_EVENT_TYPES } from './lifecycle.js';
 
 describe('session lifecycle', () => {
   it('moves forward along the happy path', () => {
@@ -23,5 +23,16 @@ describe('session lifecycle', () => {
 
   it('lets a caller grant the camera after first denying it', () => {
     expect(canTransition('camera_denied', 'camera_granted')).toBe(true);
+  });
+});
+
+describe('recordingAfter', () => {
+  it('turns recording on with a started segment and off with an ended or failed one, and ignores the rest', () => {
+    expect(recordingAfter('recording_started')).toBe(true);
+    expect(recordingAfter('recording_ended')).toBe(false);
+    expect(recordingAfter('recording_failed')).toBe(false);
+    for (const type of SESSION_EVENT_TYPES.filter((t) => !t.startsWith('recording_') || t === 'recording_played')) {
+      expect(recordingAfter(type), type).toBeUndefined();
+    }
   });
 });

@@ -91,3 +91,16 @@ export function canTransition(current: SessionStatus, next: SessionStatus): bool
   if (current === 'reconnecting' && next === 'live') return true;
   return RANK[next] > RANK[current];
 }
+
+/**
+ * Whether a segment is being recorded after this event: `true` on `recording_started`, `false` when
+ * a segment is over (`recording_ended`, or `recording_failed`, which ends a segment without a
+ * playable file, e.g. one stopped before its first key frame), `undefined` for every other event.
+ * The caller's "● REC" and the console's record button both follow it, so neither stays on after
+ * a failed segment.
+ */
+export function recordingAfter(type: SessionEventType): boolean | undefined {
+  if (type === 'recording_started') return true;
+  if (type === 'recording_ended' || type === 'recording_failed') return false;
+  return undefined;
+}
