@@ -207,9 +207,9 @@ describe('a recorded session under audit', () => {
     await writeFile(logFile, `${lines.join('\n')}\n`);
     const broken = await run(process.execPath, [cli, 'verify', sessionId], { env }).catch((e: { code: number; stderr: string }) => e);
     expect((broken as { code: number }).code).toBe(1);
-    expect((broken as { stderr: string }).stderr).toMatch(/first bad record is seq 3/);
+    expect((broken as { stderr: string }).stderr).toMatch(/first bad record is seq 3, link hash /);
     const token = await login(server, 'supervisor');
-    expect((await http('GET', `${server.url}/api/sessions/${sessionId}/verify`, { token })).body).toMatchObject({ intact: false, firstBadSeq: 3 });
+    expect((await http('GET', `${server.url}/api/sessions/${sessionId}/verify`, { token })).body).toMatchObject({ intact: false, firstBadSeq: 3, link: 'hash' });
   });
 });
 

@@ -17,8 +17,8 @@ export function auditRoutes(sessions: SessionService, audit: AuditLogs) {
       params: sessionIdParam,
       async handle({ params }) {
         await sessions.get(params.id);
-        const { intact, records, firstBadSeq, reason } = await audit.verifySession(params.id);
-        return { intact, records, ...(firstBadSeq !== undefined && { firstBadSeq, reason }) };
+        const { intact, records, firstBadSeq, reason, link } = await audit.verifySession(params.id);
+        return { intact, records, ...(firstBadSeq !== undefined && { firstBadSeq, reason, link }) };
       },
     }),
     defineRoute({

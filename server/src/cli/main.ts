@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     const r = await audit.verifySession(sub);
     if (r.records === 0 && r.intact) return say(`no log for session ${sub}`, 1);
     if (r.intact) return say(`intact: ${r.records} records`, 0);
-    return say(`broken: first bad record is seq ${r.firstBadSeq} (${r.reason}); ${r.records} records verified before it`, 1);
+    return say(`broken: first bad record is seq ${r.firstBadSeq}, link ${r.link} (${r.reason}); ${r.records} records verified before it`, 1);
   }
   if (cmd === 'retention' && sub === 'run') {
     const report = await new RetentionService(audit, config.retentionDays, log).run();
