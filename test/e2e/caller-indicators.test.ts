@@ -1,5 +1,6 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../client/src/caller/i18n/en.js';
 import { nb } from '../../client/src/caller/i18n/nb.js';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
@@ -152,6 +153,26 @@ describe('the other recording policies', () => {
     expect(r.status).toBe(201);
     return { other, token, sessionId: r.body.id as string, inviteUrl: r.body.inviteUrl as string };
   }
+
+  it('/c states the centre\'s own policy before a code can be sent (its redemption is the consent)', async () => {
+    const policies = ['on-demand', 'always', 'off'] as const;
+    const notices: string[] = [];
+    for (const policy of policies) {
+      const other = policy === 'on-demand' ? server : await startServer({ RECORDING_POLICY: policy });
+      try {
+        await caller.page.goto(`${other.url}/c`);
+        await caller.page.waitForSelector(`${sel('code-submit')}:not([disabled])`);
+        // No session yet, so the page speaks the browser's language (English here).
+        expect(await caller.page.$eval('html', (el) => el.lang)).toBe('en');
+        const notice = (await shown(caller.page, 'recording-notice')).text;
+        expect(notice, policy).toBe(en.recording[policy]);
+        notices.push(notice);
+      } finally {
+        if (other !== server) await other.stop();
+      }
+    }
+    expect(new Set(notices).size).toBe(3);
+  });
 
   it('always: says every video is recorded, and shows ● REC once live without anyone asking', async () => {
     const { other, inviteUrl } = await sessionOn('always');

@@ -76,6 +76,7 @@ export const REST: Record<string, RestCase> = {
   'POST /api/auth/login': { allowed: EVERYONE, success: 200, takes: 'public', body: () => ({ username: 'supervisor', password: MATRIX_PASSWORD }) },
   'POST /api/auth/refresh': { ...staff, allowed: STAFF, success: 200 },
   'GET /api/rtp-capabilities': { allowed: EVERYONE, success: 200, takes: 'public' },
+  'GET /api/recording-policy': { allowed: EVERYONE, success: 200, takes: 'public' },
   'GET /api/invites/:code': { allowed: EVERYONE, success: 200, takes: 'public', params: (fx) => ({ code: fx.callerInviteCode }) },
   'POST /api/invites/:code/redeem': { allowed: EVERYONE, success: 200, takes: 'public', params: async (fx) => ({ code: await fx.freshViewerInvite() }) },
   'POST /api/codes/redeem': { allowed: EVERYONE, success: 200, takes: 'public', body: async (fx) => ({ code: await fx.freshSpokenCode() }) },

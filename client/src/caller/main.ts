@@ -72,14 +72,20 @@ async function boot(): Promise<void> {
 /** `/c`: the caller types the spoken code the dispatcher read out; same session, same consent. */
 function bootCodeEntry(): void {
   startButton.hidden = true;
-  ui.setRecording('on-demand');
   const form = $<HTMLFormElement>('code-form');
   const input = $<HTMLInputElement>('code');
+  const submit = form.querySelector('button')!;
   form.hidden = false;
   ui.setStatus('ready');
+  // The code's redemption is the consent, so the centre's own policy is stated before it can be sent.
+  submit.disabled = true;
+  api<{ recording: InvitePeek['recording'] }>('GET', '/api/recording-policy')
+    .then(({ recording }) => ui.setRecording(recording))
+    // Offline: the redeem fails as well and says so; the page must not claim less recording than may happen.
+    .catch(() => ui.setRecording('always'))
+    .finally(() => (submit.disabled = false));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const submit = form.querySelector('button')!;
     submit.disabled = true;
     api<RedeemResponse>('POST', '/api/codes/redeem', { body: { code: input.value.replace(/\D/g, '') } })
       .then((r) => {

@@ -32,6 +32,11 @@ export class InviteService {
     private readonly opts: InviteServiceOptions,
   ) {}
 
+  /** The centre's recording policy, which the caller is told before giving consent (also at `/c`, before any code). */
+  get recordingPolicy(): InvitePeek['recording'] {
+    return this.opts.recordingPolicy;
+  }
+
   async issueSpokenCode(sessionId: string, actor: string): Promise<{ code: string; expiresAt: string }> {
     const session = await this.sessions.get(sessionId);
     if (session.status === 'ended') throw new GoneError('ended', 'session');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
 import { actorOf, authorizeSession } from '../sessions/access.js';
 import type { SessionService } from '../sessions/SessionService.js';
-import type { InviteService } from './InviteService.js';
+import type { InvitePeek, InviteService } from './InviteService.js';
 import type { RedeemLimiter } from './redeemLimiter.js';
 
 const spokenCode = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits') });
@@ -20,6 +20,15 @@ export function inviteRoutes(sessions: SessionService, invites: InviteService, l
       async handle({ params, res }) {
         res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
         return invites.peek(params.code);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/recording-policy',
+      access: 'public',
+      // `/c` states the policy before the caller types a code, whose redemption is the consent.
+      async handle(): Promise<{ recording: InvitePeek['recording'] }> {
+        return { recording: invites.recordingPolicy };
       },
     }),
     defineRoute({
