@@ -26,9 +26,10 @@ function references(): { file: string; name: string; row: string }[] {
   return refs;
 }
 
-/** The test's name as its source spells it: quotes may be ', " or `. */
+/** The test's name as its source spells it: quotes may be ', " or `, the name's own quotes escaped. */
 function holdsTest(source: string, name: string): boolean {
-  return [`'${name}'`, `"${name}"`, `\`${name}\``].some((q) => source.includes(q));
+  const esc = (q: string) => name.replaceAll(q, `\\${q}`);
+  return [`'${esc("'")}'`, `"${esc('"')}"`, `\`${esc('`')}\``].some((q) => source.includes(q));
 }
 
 describe('docs/test-map.md', () => {
