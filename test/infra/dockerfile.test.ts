@@ -164,7 +164,7 @@ describe('infra/Dockerfile', () => {
     expect(chown, `RUN ... chown ${user} ${dataDir} before VOLUME`).toBeDefined();
   });
 
-  it('listens on every interface of the container and exposes the HTTP port and the RTC port as UDP and TCP', () => {
+  it('listens on every interface of the container and exposes the HTTP port and every worker\'s RTC port as UDP and TCP', () => {
     const env = envOf(runtime);
     expect(env['HOST']).toBe('0.0.0.0');
     expect(env['NODE_ENV']).toBe('production');
@@ -172,7 +172,12 @@ describe('infra/Dockerfile', () => {
     const config = loadConfig({ ...env, JWT_SECRET: 'j'.repeat(40) });
     const exposed = of(runtime, 'EXPOSE').flatMap(words);
     expect(exposed).toContain(String(config.port));
-    expect(exposed).toEqual(expect.arrayContaining([`${config.rtc.port}/udp`, `${config.rtc.port}/tcp`]));
+    // Worker i listens on RTC_PORT + i: the image fixes the worker count, or a many-core host would
+    // put workers on ports nobody published.
+    expect(env['MEDIASOUP_WORKERS'], 'MEDIASOUP_WORKERS set in the image').toBeDefined();
+    for (let i = 0; i < config.rtc.workers; i++) {
+      expect(exposed).toEqual(expect.arrayContaining([`${config.rtc.port + i}/udp`, `${config.rtc.port + i}/tcp`]));
+    }
   });
 
   it('starts the built server in exec form, so SIGTERM reaches node and the node leaves the cluster at once', () => {
