@@ -48,10 +48,12 @@ for p in "${patches[@]}"; do
   git -C "$tree" checkout --quiet --force HEAD -- . && git -C "$tree" clean -fdq -e node_modules
   echo "[planted] $name: clean run of: $cmd" >&2
   build && run_catcher "$cmd"; clean=$?
+  # A red clean run is worth reading before the scratch tree goes.
+  [[ $clean -eq 0 ]] || { echo "[planted] $name: clean run RED, its last lines:" >&2; tail -n 40 "$scratch/run.log" >&2; }
   git -C "$tree" apply "$p" || { rows+=("| $name | $kind | \`$cmd\` | patch does not apply | — |"); bad=1; continue; }
   echo "[planted] $name: with the fault" >&2
   if build; then run_catcher "$cmd"; planted=$?; else planted=99; fi
-  cp "$scratch/run.log" "$scratch/$name.log"
+  [[ $planted -ne 0 ]] || { echo "[planted] $name: MISSED, the run's last lines:" >&2; tail -n 40 "$scratch/run.log" >&2; }
   git -C "$tree" apply -R "$p"
   [[ $clean -eq 0 ]] && c=green || { c="RED ($clean)"; bad=1; }
   case $planted in 0) f="MISSED"; bad=1 ;; 99) f="caught (build broke)" ;; *) f="caught (exit $planted)" ;; esac
