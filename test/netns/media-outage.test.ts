@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundVideo, launchDevice, newVideoDecoding, waitFor, type Device } from '../support/browser.js';
-import { freePort, startServer, type TestServer } from '../support/server.js';
+import { freePort, type TestServer } from '../support/server.js';
 import { callerStatus, liveSession } from '../support/session.js';
 import { counterPackets, nftDeleteTable, nftLoad } from './nft.js';
+import { startNetnsServer } from './server.js';
 import { callerIce, recordSignalling, watchPeerConnections, type CallerIce } from './probe.js';
 
 /**
@@ -26,17 +27,8 @@ const RECOVERY_BOUND_MS = 10_000;
 const RESTART_BOUND_MS = 20_000;
 
 beforeAll(async () => {
-  const port = await freePort();
   rtcPort = await freePort();
-  const rtcIp = process.env['LOSS_RTC_IP'] ?? '127.0.0.1';
-  server = await startServer({
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    RTC_PORT: String(rtcPort),
-    RTC_LISTEN_IP: rtcIp,
-    RTC_ANNOUNCED_IP: rtcIp,
-    MEDIASOUP_WORKERS: '1',
-  });
+  server = await startNetnsServer(rtcPort);
   [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
   await watchPeerConnections(caller.page);
   signalling = await recordSignalling(caller.page);

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { sel } from '../support/flow.js';
-import { freePort, startServer, type TestServer } from '../support/server.js';
+import { freePort, type TestServer } from '../support/server.js';
 import { callerStatus, framesKeepRising, liveSession } from '../support/session.js';
 import { nb } from '../../client/src/caller/i18n/nb.js';
 import { counterPackets, nftDeleteTable, nftLoad } from './nft.js';
+import { startNetnsServer } from './server.js';
 
 /**
  * A weak uplink made by the network itself: nftables (in run.sh's namespace) lets the caller's
@@ -18,17 +19,8 @@ let caller: Device;
 let rtcPort: number;
 
 beforeAll(async () => {
-  const port = await freePort();
   rtcPort = await freePort();
-  const rtcIp = process.env['LOSS_RTC_IP'] ?? '127.0.0.1';
-  server = await startServer({
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    RTC_PORT: String(rtcPort),
-    RTC_LISTEN_IP: rtcIp,
-    RTC_ANNOUNCED_IP: rtcIp,
-    MEDIASOUP_WORKERS: '1',
-  });
+  server = await startNetnsServer(rtcPort);
   [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
 });
 
