@@ -16,7 +16,13 @@ export interface Device {
   close(): Promise<void>;
 }
 
-export async function launchDevice(opts: { fakeVideoFile?: string; denyCamera?: boolean; mobile?: boolean } = {}): Promise<Device> {
+/**
+ * `autoplay: false` keeps Chromium's real autoplay policy (sound needs a user gesture), as a
+ * dispatcher's browser has after a reload; by default tests lift it so media plays unattended.
+ */
+export async function launchDevice(
+  opts: { fakeVideoFile?: string; denyCamera?: boolean; mobile?: boolean; autoplay?: boolean } = {},
+): Promise<Device> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (the test command does)`);
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-chromium-'));
   const args = [
@@ -29,9 +35,9 @@ export async function launchDevice(opts: { fakeVideoFile?: string; denyCamera?: 
     '--no-first-run',
     '--disable-quic',
     '--use-fake-device-for-media-stream',
-    '--autoplay-policy=no-user-gesture-required',
     `--user-data-dir=${userDataDir}`,
   ];
+  if (opts.autoplay !== false) args.push('--autoplay-policy=no-user-gesture-required');
   if (!opts.denyCamera) args.push('--use-fake-ui-for-media-stream');
   if (opts.fakeVideoFile) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideoFile}`);
   const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args, defaultViewport: null });
