@@ -19,6 +19,9 @@ APT_PACKAGES=(
   # the deployment tests: HAProxy's own parser checks infra/proxy/haproxy.cfg; unzip unpacks helm
   # (test/infra/ensure-helm.sh)
   haproxy unzip
+  # a browser engine without RTCPeerConnection (the unsupported-browser test): WebKitGTK's WebDriver and
+  # MiniBrowser, on a virtual display (test/support/webkit.ts)
+  webkit2gtk-driver xvfb
   # mediasoup worker build (infra/mediasoup-worker/build-worker.sh) and its runtime libraries
   build-essential pkg-config meson ninja-build
   libssl-dev libuv1-dev libabsl-dev libsrtp2-dev libusrsctp-dev libflatbuffers-dev flatbuffers-compiler
