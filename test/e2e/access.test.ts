@@ -181,7 +181,7 @@ describe('the caller page', () => {
 
   it('explains what to do when the camera is blocked, in words for iOS Safari, Android Chrome and in-app browsers, and tells the console', async () => {
     // The help differs on each platform; the test would prove nothing if the texts were the same.
-    expect(new Set(Object.values(nb.help)).size).toBe(4);
+    expect(new Set([nb.help.ios, nb.help.android, nb.help.inApp, nb.help.other]).size).toBe(4);
     const phones = [
       { platform: 'ios', os: 'iPhone', ua: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1' },
       { platform: 'android', os: 'Linux armv8l', ua: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36' },

@@ -47,6 +47,8 @@ export const SESSION_EVENT_TYPES = [
   'recording_played',
   'session_exported',
   'media_reset',
+  /** The caller page loaded in a browser that cannot send live video (details: reason, browser). */
+  'browser_unsupported',
 ] as const;
 
 export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];

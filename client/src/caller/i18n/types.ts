@@ -8,8 +8,13 @@ export interface CallerText {
   consent: string;
   recording: { off: string; 'on-demand': string; always: string };
   start: string;
-  status: { ready: string; connecting: string; live: string; reconnecting: string; paused: string; ended: string; expired: string; weak: string };
-  help: { ios: string; android: string; inApp: string; other: string };
+  status: { ready: string; connecting: string; live: string; reconnecting: string; paused: string; ended: string; expired: string; weak: string; unsupported: string };
+  /**
+   * Camera help per platform; `unsupported` and `lockdown` are for a browser that cannot send live video
+   * at all (checked at load): send the caller to Safari or Chrome, or (iOS Safari without WebRTC, which
+   * is what Lockdown Mode does) to turn Lockdown Mode off for the site. Both say a photo can still be sent.
+   */
+  help: { ios: string; android: string; inApp: string; other: string; unsupported: string; lockdown: string };
   flip: string;
   torch: string;
   pause: string;
