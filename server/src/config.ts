@@ -53,6 +53,11 @@ export interface Config {
   host: string;
   publicUrl: string;
   jwtSecret: Buffer;
+  /**
+   * True when JWT_SECRET was not given and `jwtSecret` was generated here. With REDIS_URL the nodes
+   * then agree on one generated key through Redis (auth/clusterSecret.ts) instead of each using its own.
+   */
+  jwtSecretGenerated: boolean;
   redisUrl?: string;
   smsProvider: 'console' | 'twilio';
   twilio?: { accountSid: string; authToken: string; from: string; apiUrl?: string };
@@ -97,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     jwtSecret: jwtSecret(e.JWT_SECRET, e.NODE_ENV),
+    jwtSecretGenerated: e.JWT_SECRET === undefined,
     redisUrl: e.REDIS_URL,
     smsProvider: e.SMS_PROVIDER,
     twilio: twilioConfig(e),

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { authRoutes } from './auth/routes.js';
+import { clusterSecret } from './auth/clusterSecret.js';
 import { TokenService } from './auth/tokens.js';
 import { UserService } from './auth/UserService.js';
 import type { Config } from './config.js';
@@ -60,7 +61,9 @@ export interface StartOptions {
 /** The composition root: builds every service from the config and starts listening. */
 export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningServer> {
   const store = await createStore(config.redisUrl, config.dataDir);
-  const tokens = new TokenService(config.jwtSecret, { staffSeconds: config.staffTokenTtlMs / 1000 });
+  // Without JWT_SECRET, nodes sharing a Redis share one generated key; alone, a node keeps its own.
+  const jwtKey = config.jwtSecretGenerated && store instanceof RedisStore ? await clusterSecret(store, config.jwtSecret, log) : config.jwtSecret;
+  const tokens = new TokenService(jwtKey, { staffSeconds: config.staffTokenTtlMs / 1000 });
   const users = new UserService(store, log);
   await users.seedDemoUsers(config.demoPassword);
 

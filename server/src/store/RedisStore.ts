@@ -30,6 +30,7 @@ function createRedisClient(url: string) {
  *   sms:<providerId>    session id (expires after a week)
  *   code:<6 digits>     spoken-code JSON (expires with the code)
  *   node:<id>           a node's heartbeat JSON (expires unless renewed)
+ *   <name>              a value the nodes agree on, first writer wins (agreeOn: jwt-secret)
  * Multi-step updates are Lua scripts so they are atomic across nodes.
  */
 const CAS_STATUS = `
@@ -69,6 +70,11 @@ const ADD_USER = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('SADD', KEYS[2], ARGV[2]) return 1 end
 return 0`;
 
+// One step, so two nodes starting at once cannot each keep their own value.
+const AGREE_ON = `
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])`;
+
 export class RedisStore implements Store {
   readonly kind = 'redis' as const;
 
@@ -84,6 +90,14 @@ export class RedisStore implements Store {
     client.on('error', () => {});
     await client.connect();
     return new RedisStore(client, prefix);
+  }
+
+  /**
+   * The value every node sharing this Redis agrees on under `name`: `candidate` if none was stored
+   * yet, else the stored one (first writer wins, atomically). Kept until deleted (no expiry).
+   */
+  async agreeOn(name: string, candidate: string): Promise<string> {
+    return String(await this.client.eval(AGREE_ON, { keys: [this.#k(name)], arguments: [candidate] }));
   }
 
   #k(...parts: string[]): string {
