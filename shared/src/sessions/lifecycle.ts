@@ -35,6 +35,8 @@ export const SESSION_EVENT_TYPES = [
   'viewer_invited',
   'viewer_joined',
   'sms_resend',
+  /** A delivery callback from the SMS provider, whatever it changed (details: providerMessageId, providerStatus, errorCode?, newest, applied). */
+  'sms_status',
   'code_issued',
   'code_redeemed',
   'code_failed',
@@ -81,6 +83,17 @@ const RANK: Record<SessionStatus, number> = {
 
 export function isSessionStatus(value: string): value is SessionStatus {
   return (SESSION_STATUSES as readonly string[]).includes(value);
+}
+
+/**
+ * The statuses before the caller opens the link. Among them the SMS decides: the status follows the
+ * newest message's delivery (a resend after a failure goes back to `sms_sent`, then on to
+ * `sms_delivered`), which `canTransition`'s forward-only order does not allow (issue #10, kind 10).
+ */
+export const SMS_PHASE_STATUSES = ['created', 'sms_sent', 'sms_delivered', 'sms_failed'] as const satisfies readonly SessionStatus[];
+
+export function isSmsPhase(status: SessionStatus): status is (typeof SMS_PHASE_STATUSES)[number] {
+  return (SMS_PHASE_STATUSES as readonly string[]).includes(status);
 }
 
 /** Whether `next` may replace `current` as the session's status. */
