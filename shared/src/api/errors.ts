@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'conflict',
   'rate_limited',
   'payload_too_large',
+  /** A receiver cannot play the media it asked for (its browser decodes none of the sender's codecs). */
+  'unsupported_media',
   'unavailable',
   'internal',
 ] as const;

@@ -49,8 +49,12 @@ const rtpCapabilities = z.looseObject({
 });
 
 export const requestSchemas = {
-  /** Attach this socket to a session: a dispatcher's console, or the caller once redeemed. */
-  'session:join': z.strictObject({ sessionId }),
+  /**
+   * Attach this socket to a session: a dispatcher's console, or the caller once redeemed. Receivers
+   * (console, viewer) send what their browser can receive, so the caller can be asked for a video
+   * codec every receiver decodes (the caller's own capabilities are ignored).
+   */
+  'session:join': z.strictObject({ sessionId, rtpCapabilities: rtpCapabilities.optional() }),
   'transport:create': z.strictObject({ sessionId, direction: z.enum(['send', 'recv']) }),
   'transport:connect': z.strictObject({ sessionId, transportId: id, dtlsParameters }),
   'transport:restart-ice': z.strictObject({ sessionId, transportId: id }),
@@ -173,6 +177,12 @@ export interface ServerToClientEvents {
   'session:ended': (payload: { sessionId: string; reason: string }) => void;
   /** The session's media server went away (a crashed worker): every client sets its media up again. */
   'session:media-reset': (payload: { sessionId: string; reason: string }) => void;
+  /**
+   * The video codecs (router mimeTypes such as `video/VP8`, best first) that every receiver of the
+   * session decodes; sent to the caller as it joins and to the session whenever the set changes. The
+   * caller publishes the first it can send, and switches when its current codec drops out.
+   */
+  'media:video-codecs': (payload: { sessionId: string; codecs: string[] }) => void;
   'chat:message': (payload: { sessionId: string; message: ChatMessage }) => void;
   'control:request': (payload: { sessionId: string; action: ControlAction }) => void;
   'control:reply': (payload: { sessionId: string; action: ControlAction; outcome: 'done' | 'unsupported' | 'failed'; detail?: string }) => void;
