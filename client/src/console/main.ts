@@ -6,6 +6,7 @@ import { keepTokenFresh } from '../common/tokenRefresh.js';
 import { loadDevice } from '../common/device.js';
 import { connectSignalling } from '../common/signalling.js';
 import { SessionCard } from './SessionCard.js';
+import { wireSoundControl } from './card/alarm.js';
 
 /** The dispatcher console: login, a form to start a session, and one card per active session. */
 const TOKEN_KEY = 'sightline.token';
@@ -20,6 +21,8 @@ wireLogin({
   wrongRole: 'this console is for dispatchers; supervisors use /audit',
   onLogin: (token, username) => openConsole(token, username),
 });
+
+wireSoundControl($<HTMLButtonElement>('sound-alerts'));
 
 const blurDefault = $<HTMLInputElement>('blur-default');
 blurDefault.checked = localStorage.getItem('sightline.blur') === '1';
