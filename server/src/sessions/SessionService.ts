@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { canTransition, type CreateSessionRequest, type Language, type SessionEvent, type SessionEventType, type SessionStatus } from '@sightline/shared';
+import { canTransition, isSmsPhase, type CreateSessionRequest, type Language, type SessionEvent, type SessionEventType, type SessionStatus } from '@sightline/shared';
 import type { Principal, TokenService } from '../auth/tokens.js';
 import { GoneError, NotFoundError } from '../errors.js';
 import { maskPhone, type Logger } from '../logging.js';
 import type { SmsProvider } from '../sms/SmsProvider.js';
 import { SmsSendError } from '../sms/SmsProvider.js';
+import { SEND_ACCEPTED, SEND_FAILED, sessionStatusForSms, smsStatusRank } from '../sms/deliveryStatus.js';
 import { smsBody } from '../sms/messages.js';
 import type { InviteRecord, SessionFilter, SessionRecord, Store } from '../store/Store.js';
 import { newInviteCode, newSessionId } from './ids.js';
@@ -77,36 +79,76 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     return (await this.store.getSession(session.id)) ?? session;
   }
 
-  /** Sends (or resends) the caller's link. Failures become an `sms_failed` event, never an exception. */
+  /**
+   * Sends (or resends) the caller's link. Failures become an `sms_failed` event, never an exception.
+   * Before the link is opened the new message becomes the one whose delivery the status follows;
+   * after, a resend is logged and the status stays.
+   */
   async sendSms(session: SessionRecord, actor: string): Promise<void> {
     const link = this.inviteUrl(session.inviteCode);
+    let messageId: string;
+    let details: Record<string, unknown>;
     try {
       const { providerMessageId } = await this.sms.send({ to: session.phone, body: smsBody(link, session.language), sessionId: session.id });
-      if (providerMessageId) await this.store.putSmsRef(providerMessageId, session.id);
-      // A resend after the link was opened is logged, but does not move the status back.
-      if (!(await this.transition(session.id, 'sms_sent', actor, { provider: this.sms.name, providerMessageId }))) {
-        await this.record(session.id, 'sms_resend', actor, { provider: this.sms.name, providerMessageId });
+      details = { provider: this.sms.name, providerMessageId };
+      if (providerMessageId) {
+        messageId = providerMessageId;
+        await this.store.putSmsRef(providerMessageId, session.id);
+      } else {
+        // No callbacks will come (console): the message counts as sent.
+        messageId = localMessageId();
+        await this.store.advanceSmsStatus(messageId, SEND_ACCEPTED, smsStatusRank(SEND_ACCEPTED));
       }
     } catch (err) {
       const reason = err instanceof SmsSendError ? err.reason : 'provider_unavailable';
       this.log.warn({ sessionId: session.id, reason, err: (err as Error).message }, 'sms failed');
-      if (!(await this.transition(session.id, 'sms_failed', actor, { provider: this.sms.name, reason }))) {
-        await this.record(session.id, 'sms_failed', actor, { provider: this.sms.name, reason });
-      }
+      details = { provider: this.sms.name, reason };
+      messageId = localMessageId();
+      await this.store.advanceSmsStatus(messageId, SEND_FAILED, smsStatusRank(SEND_FAILED));
+    }
+    await this.store.patchSession(session.id, { smsMessageId: messageId });
+    if (!(await this.#followSms(session.id, actor, details))) {
+      const failed = 'reason' in details;
+      await this.record(session.id, failed ? 'sms_failed' : 'sms_resend', actor, details);
     }
   }
 
   /**
-   * A delivery report from the SMS provider. Unknown message ids are ignored (true = known).
-   * `delivered` → sms_delivered; `failed`/`undelivered` → sms_failed; other states are progress only.
+   * A delivery callback from the SMS provider; false for a message id we never sent. Every callback
+   * of a known message is logged (`sms_status`). It is recorded on its message only if it moves the
+   * message forward (smsStatusRank: late and repeated callbacks do not), and it moves the session
+   * only if its message is the newest one and the link is not opened yet.
    */
   async smsStatus(providerMessageId: string, status: string, errorCode?: string): Promise<boolean> {
     const sessionId = await this.store.getSmsRef(providerMessageId);
     if (!sessionId) return false;
+    const applied = await this.store.advanceSmsStatus(providerMessageId, status, smsStatusRank(status));
+    const newest = (await this.store.getSession(sessionId))?.smsMessageId === providerMessageId;
     const details = { providerMessageId, providerStatus: status, ...(errorCode && { errorCode }) };
-    if (status === 'delivered') await this.transition(sessionId, 'sms_delivered', 'system', details);
-    else if (status === 'failed' || status === 'undelivered') await this.transition(sessionId, 'sms_failed', 'system', details);
+    await this.record(sessionId, 'sms_status', 'system', { ...details, newest, applied });
+    if (applied) await this.#followSms(sessionId, 'system', details);
     return true;
+  }
+
+  /**
+   * Brings a session that has not reached `link_opened` to the status its newest SMS stands for.
+   * It re-reads after each change until nothing is left to do, so a resend racing a callback for
+   * the previous message (on this node or another) still ends on the newest message's state.
+   * True when the status changed. `details` go on the transition event.
+   */
+  async #followSms(id: string, actor: string, details: Record<string, unknown>): Promise<boolean> {
+    let changed = false;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const s = await this.store.getSession(id);
+      if (!s || !isSmsPhase(s.status) || !s.smsMessageId) return changed;
+      const next = sessionStatusForSms(await this.store.getSmsStatus(s.smsMessageId));
+      if (next === s.status) return changed;
+      if (await this.store.compareAndSetStatus(id, s.status, next)) {
+        await this.#append(id, next, next, actor, details);
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   async get(id: string): Promise<SessionRecord> {
@@ -215,6 +257,11 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     });
     this.emit('event', id, status, await run);
   }
+}
+
+/** The id of a message that has no provider id (console provider, or refused at once). */
+function localMessageId(): string {
+  return `local-${randomUUID()}`;
 }
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {

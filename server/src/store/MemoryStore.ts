@@ -27,6 +27,7 @@ export class MemoryStore implements Store {
   #invites = new Map<string, InviteRecord>();
   #users = new Map<string, UserRecord>();
   #smsRefs = new Map<string, string>();
+  #smsStatuses = new Map<string, { status: string; rank: number }>();
   #codes = new Map<string, SpokenCodeRecord>();
   #nodes = new Map<string, { node: NodeInfo; until: number }>();
 
@@ -139,6 +140,16 @@ export class MemoryStore implements Store {
 
   async getSmsRef(providerMessageId: string): Promise<string | undefined> {
     return this.#smsRefs.get(providerMessageId);
+  }
+
+  async advanceSmsStatus(providerMessageId: string, status: string, rank: number): Promise<boolean> {
+    if (rank <= (this.#smsStatuses.get(providerMessageId)?.rank ?? 0)) return false;
+    this.#smsStatuses.set(providerMessageId, { status, rank });
+    return true;
+  }
+
+  async getSmsStatus(providerMessageId: string): Promise<string | undefined> {
+    return this.#smsStatuses.get(providerMessageId)?.status;
   }
 
   async addUser(user: UserRecord): Promise<boolean> {

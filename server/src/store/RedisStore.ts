@@ -28,6 +28,7 @@ function createRedisClient(url: string) {
  *   invite:<code>       hash { json, openedAt?, redeemedAt? }
  *   user:<name>         string JSON;  users  set of names
  *   sms:<providerId>    session id (expires after a week)
+ *   sms-status:<providerId>  hash { status, rank }: the message's furthest delivery status (a week)
  *   code:<6 digits>     spoken-code JSON (expires with the code)
  *   node:<id>           a node's heartbeat JSON (expires unless renewed)
  *   <name>              a value the nodes agree on, first writer wins (agreeOn: jwt-secret)
@@ -69,6 +70,14 @@ return redis.call('HGET', KEYS[1], 'json')`;
 const ADD_USER = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('SADD', KEYS[2], ARGV[2]) return 1 end
 return 0`;
+
+// ARGV: status, rank, ttl seconds. Only a status further along replaces the recorded one.
+const ADVANCE_SMS = `
+local cur = tonumber(redis.call('HGET', KEYS[1], 'rank') or '0')
+if tonumber(ARGV[2]) <= cur then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'rank', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1`;
 
 // One step, so two nodes starting at once cannot each keep their own value.
 const AGREE_ON = `
@@ -223,6 +232,15 @@ export class RedisStore implements Store {
 
   async getSmsRef(providerMessageId: string): Promise<string | undefined> {
     return (await this.client.get(this.#k('sms', providerMessageId))) ?? undefined;
+  }
+
+  async advanceSmsStatus(providerMessageId: string, status: string, rank: number): Promise<boolean> {
+    const r = await this.client.eval(ADVANCE_SMS, { keys: [this.#k('sms-status', providerMessageId)], arguments: [status, String(rank), String(7 * 24 * 3600)] });
+    return r === 1;
+  }
+
+  async getSmsStatus(providerMessageId: string): Promise<string | undefined> {
+    return (await this.client.hGet(this.#k('sms-status', providerMessageId), 'status')) ?? undefined;
   }
 
   async addUser(user: UserRecord): Promise<boolean> {

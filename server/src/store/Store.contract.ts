@@ -147,6 +147,22 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it("keeps an SMS's furthest delivery status: a lower or equal rank never replaces it", async () => {
+      const store = await make();
+      const sid = `SM${randomUUID().replace(/-/g, '')}`;
+      expect(await store.getSmsStatus(sid)).toBeUndefined();
+      expect(await store.advanceSmsStatus(sid, 'sent', 4)).toBe(true);
+      expect(await store.advanceSmsStatus(sid, 'delivered', 6)).toBe(true);
+      expect(await store.advanceSmsStatus(sid, 'undelivered', 5)).toBe(false);
+      expect(await store.advanceSmsStatus(sid, 'delivered', 6)).toBe(false);
+      expect(await store.getSmsStatus(sid)).toBe('delivered');
+      // Racing callbacks: exactly one of equal rank is recorded.
+      const other = `SM${randomUUID().replace(/-/g, '')}`;
+      const outcomes = await Promise.all(['failed', 'undelivered', 'canceled'].map((st) => store.advanceSmsStatus(other, st, 5)));
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      await store.close();
+    });
+
     it('adds users once and counts them', async () => {
       const store = await make();
       const before = await store.countUsers();

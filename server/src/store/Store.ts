@@ -19,6 +19,8 @@ export interface SessionRecord {
   inviteCode: string;
   /** Several nodes: the node whose mediasoup router carries this session's media. */
   mediaNode?: string;
+  /** The newest SMS sent for this session (provider message id, or a local id): its delivery decides the status before the link is opened. */
+  smsMessageId?: string;
 }
 
 /** A node's heartbeat in the cluster registry. */
@@ -102,6 +104,12 @@ export interface Store {
   /** Remembers which session an SMS provider's message id belongs to (for delivery callbacks). */
   putSmsRef(providerMessageId: string, sessionId: string): Promise<void>;
   getSmsRef(providerMessageId: string): Promise<string | undefined>;
+  /**
+   * Records a message's delivery status if `rank` is above the one recorded (none = 0), in one
+   * step: of two racing callbacks the one further along wins. True when recorded.
+   */
+  advanceSmsStatus(providerMessageId: string, status: string, rank: number): Promise<boolean>;
+  getSmsStatus(providerMessageId: string): Promise<string | undefined>;
 
   /** Inserts unless the name is taken; false when it was. */
   addUser(user: UserRecord): Promise<boolean>;

@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TokenService } from '../auth/tokens.js';
+import { sessionStatusForSms, smsStatusRank } from '../sms/deliveryStatus.js';
+import type { SmsProvider } from '../sms/SmsProvider.js';
+import { MemoryStore } from '../store/MemoryStore.js';
+import { testLogger } from '../testing/logger.js';
+import { SessionService } from './SessionService.js';
+
+/**
+ * The session status before the link is opened follows the newest SMS, whatever order the
+ * provider's callbacks come in (issue #10, kind 10). A fake provider numbers its messages; the
+ * properties run every interleaving fast-check finds of sends and callbacks, repeats included.
+ */
+class NumberedSms implements SmsProvider {
+  readonly name = 'twilio' as const;
+  sent = 0;
+  async send(): Promise<{ providerMessageId?: string }> {
+    return { providerMessageId: `SM${++this.sent}` };
+  }
+}
+
+function setUp() {
+  const store = new MemoryStore();
+  const sms = new NumberedSms();
+  const sessions = new SessionService(store, sms, new TokenService(Buffer.alloc(32, 1)), { publicUrl: 'http://localhost', inviteTtlMs: 60_000 }, testLogger);
+  return { store, sms, sessions };
+}
+
+/** A message's real course: the progress statuses in order, then one outcome (or none yet). */
+const course = fc.tuple(
+  fc.subarray(['queued', 'sending', 'sent']),
+  fc.constantFrom('delivered', 'undelivered', 'failed', 'read', undefined),
+).map(([progress, outcome]) => (outcome ? [...progress, outcome] : progress));
+
+/** What the newest message has reached, from the callbacks delivered so far. */
+function expectedStatus(delivered: Map<number, string[]>, newest: number) {
+  const seen = delivered.get(newest) ?? [];
+  const furthest = seen.reduce<string | undefined>((best, s) => (best === undefined || smsStatusRank(s) > smsStatusRank(best) ? s : best), undefined);
+  return sessionStatusForSms(furthest);
+}
+
+describe('SMS delivery state across callbacks', () => {
+  it('follows the newest message after every step, for any order of sends and callbacks, repeats included', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(course, { minLength: 1, maxLength: 3 }), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), async (courses, picks, repeats) => {
+        const { sessions } = setUp();
+        const s = await sessions.create('disp', { phone: '+4791234567' });
+        const pending = new Map<number, string[]>([[1, [...courses[0]!]]]);
+        const delivered = new Map<number, string[]>();
+        let newest = 1;
+        let callbacks = 0;
+        for (let step = 0; ; step++) {
+          // A pool of what may happen next: the next resend, or any sent message's next callback
+          // (each message's own callbacks may come in any order too: any of its pending ones).
+          const options: (() => Promise<void>)[] = [];
+          if (newest < courses.length) options.push(async () => {
+            await sessions.sendSms(await sessions.get(s.id), 'dispatcher:disp');
+            newest++;
+            pending.set(newest, [...courses[newest - 1]!]);
+          });
+          for (const [msg, left] of pending) {
+            left.forEach((status, i) => options.push(async () => {
+              if (!repeats[step % repeats.length]) left.splice(i, 1);
+              await sessions.smsStatus(`SM${msg}`, status);
+              callbacks++;
+              delivered.set(msg, [...(delivered.get(msg) ?? []), status]);
+            }));
+          }
+          if (options.length === 0 || step > 60) break;
+          await options[picks[step % picks.length]! % options.length]!();
+          expect((await sessions.get(s.id)).status).toBe(expectedStatus(delivered, newest));
+        }
+        const events = await sessions.events(s.id);
+        expect(events.filter((e) => e.type === 'sms_status')).toHaveLength(callbacks);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('ends on the newest message when callbacks and a resend race each other', async () => {
+    await fc.assert(
+      fc.asyncProperty(course, course, fc.array(fc.nat(), { minLength: 12, maxLength: 12 }), async (first, second, order) => {
+        const { sessions } = setUp();
+        const s = await sessions.create('disp', { phone: '+4791234567' });
+        const work: (() => Promise<unknown>)[] = [
+          ...first.map((st) => () => sessions.smsStatus('SM1', st)),
+          async () => {
+            await sessions.sendSms(await sessions.get(s.id), 'dispatcher:disp');
+            // The new message's callbacks can only come once Twilio has it.
+            await Promise.all(second.map((st) => sessions.smsStatus('SM2', st)));
+          },
+        ];
+        const shuffled = work.map((w, i) => ({ w, k: order[i % order.length]! })).sort((a, b) => a.k - b.k).map((x) => x.w);
+        await Promise.all(shuffled.map((w) => w()));
+        const furthest = second.reduce<string | undefined>((best, st) => (best === undefined || smsStatusRank(st) > smsStatusRank(best) ? st : best), undefined);
+        expect((await sessions.get(s.id)).status).toBe(sessionStatusForSms(furthest));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('leaves a session whose link is open where it is, and still logs each callback', async () => {
+    const { sessions, store } = setUp();
+    const s = await sessions.create('disp', { phone: '+4791234567' });
+    await sessions.redeem(s.inviteCode);
+    for (const st of ['undelivered', 'delivered', 'failed']) expect(await sessions.smsStatus('SM1', st)).toBe(true);
+    expect((await sessions.get(s.id)).status).toBe('consent_given');
+    expect((await store.listEvents(s.id)).filter((e) => e.type === 'sms_status').map((e) => e.details?.['applied'])).toEqual([true, true, false]);
+    expect(await sessions.smsStatus('SM404', 'delivered')).toBe(false);
+  });
+});
