@@ -14,6 +14,8 @@ die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 APT_PACKAGES=(
   ca-certificates curl
   chromium redis-server ffmpeg
+  # the second browser engine of the end-to-end tests (a Firefox caller: test/support/firefox.ts)
+  firefox-esr
   # network-fault tests: namespaces and induced packet loss
   iproute2 nftables
   # the deployment tests: HAProxy's own parser checks infra/proxy/haproxy.cfg; unzip unpacks helm
