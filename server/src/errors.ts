@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@sightline/shared';
+import type { ErrorCode, GoneReason } from '@sightline/shared';
 
 /**
  * Errors that cross the edge (REST or socket) carry a code and an HTTP status. Anything else that
@@ -40,7 +40,7 @@ export class NotFoundError extends AppError {
   }
 }
 
-export type GoneReason = 'used' | 'expired' | 'ended';
+export type { GoneReason };
 
 export class GoneError extends AppError {
   constructor(
@@ -67,6 +67,11 @@ export class UnavailableError extends AppError {
   constructor(message: string) {
     super('unavailable', 503, message);
   }
+}
+
+/** The reason an answer carries beside its code, when the error has one (`gone`: used, expired, ended). */
+export function reasonOf(err: AppError): GoneReason | undefined {
+  return err instanceof GoneError ? err.reason : undefined;
 }
 
 export function toAppError(err: unknown): AppError {

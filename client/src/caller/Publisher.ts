@@ -1,9 +1,11 @@
 import type { types } from 'mediasoup-client';
 import type { Device } from '../common/device.js';
+import { finalRefusal, type Finality } from '../common/finality.js';
 import { request, type SignallingSocket } from '../common/signalling.js';
 import { openCamera, type Facing } from './camera.js';
 
-export type PublisherState = 'connecting' | 'live' | 'reconnecting';
+/** `ended` and `expired` are final: the server refused the session for good, and the camera is released. */
+export type PublisherState = 'connecting' | 'live' | 'reconnecting' | Finality;
 
 /** The torch is a property of some back cameras only. */
 export class UnsupportedError extends Error {
@@ -90,7 +92,11 @@ export class Publisher {
     this.track.stop();
   }
 
-  /** Publishes again on a new transport; concurrent calls share one attempt, retried until it works. */
+  /**
+   * Publishes again on a new transport; concurrent calls share one attempt, retried until it works
+   * or the server refuses for good (the session ended meanwhile, the token is no longer valid): then
+   * the camera is released and the final state reported.
+   */
   rejoin(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#rejoining ??= (async () => {
@@ -101,7 +107,13 @@ export class Publisher {
           await request(this.socket, 'session:join', { sessionId: this.sessionId });
           await this.#publish();
           return;
-        } catch {
+        } catch (err) {
+          const final = finalRefusal(err);
+          if (final) {
+            this.close();
+            this.onState(final);
+            return;
+          }
           await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 4000)));
         }
       }

@@ -2,6 +2,7 @@ import './caller.css';
 import { recordingAfter, type ControlAction, type RedeemResponse } from '@sightline/shared';
 import { api, ApiError } from '../common/api.js';
 import { loadDevice, type Device } from '../common/device.js';
+import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
 import { connectSignalling, request, type SignallingSocket } from '../common/signalling.js';
 import { CameraError, openCamera } from './camera.js';
 import { isLanguage } from './i18n/index.js';
@@ -21,6 +22,7 @@ interface InvitePeek {
   language: string;
   recording: 'off' | 'on-demand' | 'always';
   valid: boolean;
+  reason?: 'used' | 'expired' | 'ended';
 }
 
 const ui = new CallerUi();
@@ -47,11 +49,17 @@ async function boot(): Promise<void> {
   }
   if (peek?.role === 'viewer') {
     const { startViewer } = await import('../viewer/viewer.js');
-    return startViewer(code, peek.language);
+    return startViewer(code, peek.language, { ended: peek.reason === 'ended' });
   }
   if (peek) {
     if (!languageChosen && isLanguage(peek.language)) void ui.setLanguage(peek.language);
     ui.setRecording(peek.recording);
+  }
+  // A session that is over stays over, even for a tab that kept its token over a reload.
+  if (peek?.reason === 'ended') {
+    sessionStorage.removeItem(tokenKey);
+    ui.setStatus('ended');
+    return;
   }
   // A reload after the tap keeps its token (the invite itself is spent).
   if (peek && !peek.valid && !sessionStorage.getItem(tokenKey)) {
@@ -114,35 +122,62 @@ async function redeem(): Promise<RedeemResponse | undefined> {
   }
 }
 
+/**
+ * What one tap set going, ended at most once by whatever comes first: the server's push that the
+ * session ended, or a final refusal (the session ended while the phone was offline, its token no
+ * longer valid). Ending lets every camera track go, whichever stage the call had reached.
+ */
+interface Call {
+  socket: SignallingSocket;
+  camera: Promise<MediaStreamTrack>;
+  publisher?: Publisher;
+  over: boolean;
+}
+
+/** Stops the camera the tap opened, once it has opened (or at once if it has). */
+const releaseCamera = (camera: Promise<MediaStreamTrack>) => void camera.then((t) => t.stop(), () => undefined);
+
 async function start(): Promise<void> {
   ui.setStatus('connecting');
   const camera = openCamera('environment');
   camera.catch(() => undefined);
-  const redeemed = await redeem();
+  const redeemed = await redeem().catch((err: unknown) => {
+    releaseCamera(camera);
+    throw err;
+  });
   if (!redeemed) {
-    camera.then((t) => t.stop(), () => undefined);
+    releaseCamera(camera);
     ui.setStatus('expired');
     return;
   }
   const { token, sessionId } = redeemed;
   const socket = connectSignalling(token);
-  let publisher: Publisher | undefined;
-  socket.on('session:ended', () => endCall(socket, publisher));
+  const call: Call = { socket, camera, over: false };
+  const finish = (state: Finality) => endCall(call, state);
+  const finishIfFinal = (err: unknown) => {
+    const final = finalRefusal(err);
+    if (final) finish(final);
+    return final;
+  };
+  socket.on('session:ended', () => finish('ended'));
+  onRefusedHandshake(socket, finish);
   socket.on('chat:message', ({ message }) => ui.addChat(message));
   // The caller is told whenever a recording starts or stops (a failed segment has stopped too).
   socket.on('session:event', ({ event }) => {
     const recording = recordingAfter(event.type);
     if (recording !== undefined) ui.setRecordingActive(recording);
   });
-  socket.on('control:request', ({ action }) => void obey(socket, sessionId, publisher, action));
-  socket.on('session:media-reset', () => void publisher?.rejoin());
-  void request(socket, 'session:join', { sessionId }).catch(() => undefined);
+  socket.on('control:request', ({ action }) => void obey(socket, sessionId, call.publisher, action));
+  socket.on('session:media-reset', () => void call.publisher?.rejoin());
+  // A tab that kept its token over a reload learns here that the session is over.
+  void request(socket, 'session:join', { sessionId }).catch(finishIfFinal);
   wireExtras(ui, socket, sessionId, token);
 
   let track: MediaStreamTrack;
   try {
     track = await camera;
   } catch (err) {
+    if (call.over) return;
     const reason = err instanceof CameraError ? err.reason : 'failed';
     void request(socket, 'caller:camera', { sessionId, granted: false, reason }).catch(() => undefined);
     ui.setStatus('camera_denied');
@@ -152,6 +187,7 @@ async function start(): Promise<void> {
     startButton.disabled = false;
     return;
   }
+  if (call.over) return;
   void request(socket, 'caller:camera', { sessionId, granted: true }).catch(() => undefined);
   $('consent').hidden = true;
   $('help').hidden = true;
@@ -161,11 +197,21 @@ async function start(): Promise<void> {
   local.srcObject = new MediaStream([track]);
   void local.play().catch(() => undefined);
 
-  publisher = new Publisher(socket, await devicePromise, sessionId, track, 'environment');
-  const p = publisher;
-  p.onState = (state) => ui.setStatus(state === 'live' && p.paused ? 'paused' : state);
+  const device = await devicePromise;
+  if (call.over) return;
+  const p = new Publisher(socket, device, sessionId, track, 'environment');
+  call.publisher = p;
+  p.onState = (state) => {
+    if (state === 'ended' || state === 'expired') finish(state);
+    else ui.setStatus(state === 'live' && p.paused ? 'paused' : state);
+  };
   wireControls(p);
-  await p.start();
+  try {
+    await p.start();
+  } catch (err) {
+    if (call.over || finishIfFinal(err)) return;
+    throw err;
+  }
   watchQuality(p, (weak) => ui.setWeakNetwork(weak));
 }
 
@@ -202,12 +248,16 @@ async function obey(socket: SignallingSocket, sessionId: string, p: Publisher | 
   await request(socket, 'control:reply', { sessionId, action, outcome, ...(detail && { detail }) }).catch(() => undefined);
 }
 
-function endCall(socket: SignallingSocket, p: Publisher | undefined): void {
-  p?.close();
-  socket.disconnect();
+function endCall(call: Call, state: Finality): void {
+  if (call.over) return;
+  call.over = true;
+  call.publisher?.close();
+  releaseCamera(call.camera);
+  call.socket.disconnect();
   sessionStorage.removeItem(tokenKey);
   $<HTMLVideoElement>('local').srcObject = null;
   $('stage').hidden = true;
   $('extras').hidden = true;
-  ui.setStatus('ended');
+  startButton.disabled = true;
+  ui.setStatus(state);
 }

@@ -1,13 +1,14 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, RequestName, RequestOf, ResponseMap, ServerToClientEvents } from '@sightline/shared';
+import type { Ack, ClientToServerEvents, GoneReason, RequestName, RequestOf, ResponseMap, ServerToClientEvents } from '@sightline/shared';
 
 export type SignallingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** A failed signalling request, with the server's error code. */
+/** A failed signalling request, with the server's error code (and, for `gone`, its reason). */
 export class SignallingError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly reason?: GoneReason,
   ) {
     super(message);
     this.name = 'SignallingError';
@@ -31,6 +32,6 @@ export async function request<K extends RequestName>(
     emitWithAck(n: K, p: RequestOf<K>): Promise<Ack<ResponseMap[K]>>;
   };
   const ack = await timed.emitWithAck(name, payload);
-  if (!ack.ok) throw new SignallingError(ack.error.code, ack.error.message);
+  if (!ack.ok) throw new SignallingError(ack.error.code, ack.error.message, ack.error.reason);
   return ack.data;
 }

@@ -3,6 +3,7 @@ import type { RedeemResponse } from '@sightline/shared';
 import { api } from '../common/api.js';
 import { loadDevice } from '../common/device.js';
 import { h } from '../common/dom.js';
+import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
 import { connectSignalling, request } from '../common/signalling.js';
 import { Subscriber } from '../common/subscriber.js';
 
@@ -10,7 +11,7 @@ import { Subscriber } from '../common/subscriber.js';
  * The view-only page for an invited doctor or ambulance crew: the caller's video and the chat,
  * nothing else (the server refuses anything more to a viewer token anyway).
  */
-export async function startViewer(code: string, language: string): Promise<void> {
+export async function startViewer(code: string, language: string, opts: { ended?: boolean } = {}): Promise<void> {
   const nb = language === 'nb' || language === 'nn';
   const status = document.getElementById('status')!;
   const setStatus = (s: string) => {
@@ -33,18 +34,26 @@ export async function startViewer(code: string, language: string): Promise<void>
     status,
     h('section', { class: 'chat' }, log, form),
   );
+  const key = `sightline.invite.${code}`;
+  if (opts.ended) {
+    // A session that is over stays over, even for a tab that kept its token over a reload.
+    sessionStorage.removeItem(key);
+    watch.disabled = true;
+    setStatus('ended');
+    return;
+  }
   setStatus('ready');
 
   watch.addEventListener('click', async () => {
     watch.disabled = true;
     setStatus('connecting');
     // The invite is spent on the first tap; a reload keeps the token of this tab.
-    const key = `sightline.invite.${code}`;
     const saved = sessionStorage.getItem(key);
     const redeemed = saved
       ? (JSON.parse(saved) as RedeemResponse)
       : await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`).catch((err: Error) => {
-          setStatus(`expired — ${err.message}`);
+          setStatus('expired');
+          status.textContent = `expired — ${err.message}`;
           throw err;
         });
     sessionStorage.setItem(key, JSON.stringify(redeemed));
@@ -61,19 +70,36 @@ export async function startViewer(code: string, language: string): Promise<void>
     socket.on('media:producer-added', ({ producerId }) => void subscriber.consume({ producerId }));
     socket.on('media:producer-closed', ({ producerId }) => subscriber.producerClosed(producerId));
     socket.on('chat:message', ({ message }) => log.append(h('li', { 'data-from': message.from }, `${message.from}: ${message.text}`)));
-    socket.on('session:ended', () => {
+    // Over for good (ended, even while this phone was offline; or the token refused): let the media go.
+    let over = false;
+    const finish = (state: Finality) => {
+      if (over) return;
+      over = true;
       subscriber.close();
+      socket.disconnect();
+      sessionStorage.removeItem(key);
       video.srcObject = null;
-      setStatus('ended');
-    });
-    const join = async () => {
-      const joined = await request(socket, 'session:join', { sessionId });
-      subscriber.close();
-      await subscriber.prepare();
-      for (const p of joined.producers) void subscriber.consume(p);
+      setStatus(state);
     };
-    socket.io.on('reconnect', () => void join());
-    socket.on('session:media-reset', () => void join());
+    socket.on('session:ended', () => finish('ended'));
+    onRefusedHandshake(socket, finish);
+    socket.on('disconnect', () => !over && setStatus('reconnecting'));
+    const join = async () => {
+      try {
+        const joined = await request(socket, 'session:join', { sessionId });
+        subscriber.close();
+        await subscriber.prepare();
+        for (const p of joined.producers) void subscriber.consume(p);
+        // Back, but nothing to watch yet (the caller is not publishing): not "reconnecting" any more.
+        if (!joined.producers.length) setStatus('connecting');
+      } catch (err) {
+        const final = finalRefusal(err);
+        if (final) finish(final);
+        else throw err;
+      }
+    };
+    socket.io.on('reconnect', () => void join().catch(() => undefined));
+    socket.on('session:media-reset', () => void join().catch(() => undefined));
     await join();
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();

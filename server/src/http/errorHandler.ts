@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorBody } from '@sightline/shared';
-import { AppError, RateLimitedError, toAppError } from '../errors.js';
+import { AppError, RateLimitedError, reasonOf, toAppError } from '../errors.js';
 import type { Logger } from '../logging.js';
 
 /** Turns anything thrown into `{"error":{"code","message"}}` with a fitting status. */
@@ -10,6 +10,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (appError.status >= 500) log.error({ err, method: req.method, path: req.route?.path }, 'request failed');
     if (appError instanceof RateLimitedError) res.set('Retry-After', String(appError.retryAfterSeconds));
     const body: ErrorBody = { error: { code: appError.code, message: appError.message } };
+    const reason = reasonOf(appError);
+    if (reason) body.error.reason = reason;
     if (appError.details !== undefined) body.error.details = appError.details;
     res.status(appError.status).json(body);
   };

@@ -1,5 +1,5 @@
 import { requestSchemas, type Ack, type RequestName } from '@sightline/shared';
-import { toAppError, ValidationError } from '../errors.js';
+import { GoneError, NotFoundError, reasonOf, toAppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { Limit } from '../ratelimit/limits.js';
 import { authorizeSession } from '../sessions/access.js';
@@ -29,14 +29,21 @@ export function registerHandlers(
           throw new ValidationError(`invalid ${handler.name}${issue?.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message}`);
         }
         const principal = socket.data.principal;
-        const session = await services.sessions.get(parsed.data.sessionId);
+        const session = await services.sessions.get(parsed.data.sessionId).catch((err: unknown) => {
+          // A caller's or viewer's token is ours and names its session: if that session is unknown
+          // now (a restart lost an in-memory store), it is over for them, and they must be told so
+          // in the typed way they treat as final, not with a `not_found` that could be anything.
+          const ownSession = principal.typ !== 'staff' && principal.sessionId === parsed.data.sessionId;
+          throw err instanceof NotFoundError && ownSession ? new GoneError('ended', 'session') : err;
+        });
         authorizeSession(principal, session, handler.action);
         const data = await handler.handle({ socket, principal, peerId: peerIdOf(services, socket), session, services }, parsed.data as never);
         reply({ ok: true, data });
       } catch (err) {
         const appError = toAppError(err);
         if (appError.status >= 500) log.error({ err, event: handler.name }, 'signalling handler failed');
-        reply({ ok: false, error: { code: appError.code, message: appError.message } });
+        const reason = reasonOf(appError);
+        reply({ ok: false, error: { code: appError.code, message: appError.message, ...(reason && { reason }) } });
       }
     });
   }

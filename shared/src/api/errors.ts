@@ -16,7 +16,14 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Why something answered `gone` (410): the invite was used, it (or a spoken code) expired, or its
+ * session ended. Clients act on it: a session that `ended` is final, never worth a retry.
+ */
+export const GONE_REASONS = ['used', 'expired', 'ended'] as const;
+export type GoneReason = (typeof GONE_REASONS)[number];
+
 /** The body of every REST error: `{"error":{"code":"...","message":"..."}}`. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown };
+  error: { code: ErrorCode; message: string; reason?: GoneReason; details?: unknown };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ErrorCode } from '../api/errors.js';
+import type { ErrorCode, GoneReason } from '../api/errors.js';
 import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
 
 /**
@@ -167,7 +167,8 @@ export interface SnapshotInfo {
   bytes: number;
 }
 
-export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
+/** A request's answer; a refusal carries the code and, for `gone`, the reason (`session:join` to an ended session: `ended`). */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string; reason?: GoneReason } };
 
 /** Server-to-client pushes. */
 export interface ServerToClientEvents {
