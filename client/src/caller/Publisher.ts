@@ -2,7 +2,7 @@ import type { types } from 'mediasoup-client';
 import type { Device } from '../common/device.js';
 import { finalRefusal, type Finality } from '../common/finality.js';
 import { request, type SignallingSocket } from '../common/signalling.js';
-import { openCamera, type Facing } from './camera.js';
+import { CameraError, openCamera, type Facing } from './camera.js';
 
 /** `ended` and `expired` are final: the server refused the session for good, and the camera is released. */
 export type PublisherState = 'connecting' | 'live' | 'reconnecting' | Finality;
@@ -24,6 +24,7 @@ export class Publisher {
   #paused = false;
   #rejoining: Promise<void> | undefined;
   #iceTimer: ReturnType<typeof setTimeout> | undefined;
+  #switching: Promise<unknown> = Promise.resolve();
   #closed = false;
   onState: (state: PublisherState) => void = () => {};
 
@@ -47,16 +48,51 @@ export class Publisher {
     await this.#publish();
   }
 
-  async flip(): Promise<Facing> {
+  /**
+   * Switches between the back and the front camera; resolves with the camera now streaming.
+   * iOS cannot hold two cameras open (and many Android phones refuse a second one with
+   * NotReadableError), so the old camera is released first. If the other one will not open (busy:
+   * NotReadableError; missing or unable to meet the constraints: OverconstrainedError), the
+   * previous camera is opened again and streams on, and the flip rejects with that CameraError
+   * (its message is the browser's error name). Flips run one at a time: a double tap never leaves
+   * a camera open that nothing streams.
+   */
+  flip(): Promise<Facing> {
+    const flipped = this.#switching.then(() => this.#flipOnce());
+    this.#switching = flipped.catch(() => undefined);
+    return flipped;
+  }
+
+  async #flipOnce(): Promise<Facing> {
+    if (this.#closed) throw new CameraError('failed', 'the call has ended');
     const next: Facing = this.facing === 'environment' ? 'user' : 'environment';
-    // iOS cannot hold two cameras open: release the old one first.
     this.track.stop();
-    this.track = await openCamera(next);
+    let opened: MediaStreamTrack;
+    try {
+      opened = await openCamera(next);
+    } catch (err) {
+      try {
+        await this.#stream(await openCamera(this.facing));
+      } catch (again) {
+        throw new CameraError('failed', `${(err as Error).message}; the previous camera did not open again either (${(again as Error).message})`);
+      }
+      throw err;
+    }
     this.facing = next;
-    await this.#producer?.replaceTrack({ track: this.track });
-    if (this.#paused) this.track.enabled = false;
-    this.#report();
+    await this.#stream(opened);
     return next;
+  }
+
+  /** Puts a freshly opened camera on the air (or, after the call ended, lets it go at once). */
+  async #stream(track: MediaStreamTrack): Promise<void> {
+    if (this.#closed) {
+      track.stop();
+      return;
+    }
+    this.track = track;
+    await this.#producer?.replaceTrack({ track });
+    if (this.#paused) track.enabled = false;
+    this.#report();
   }
 
   canTorch(): boolean {

@@ -205,7 +205,7 @@ async function start(): Promise<void> {
     if (state === 'ended' || state === 'expired') finish(state);
     else ui.setStatus(state === 'live' && p.paused ? 'paused' : state);
   };
-  wireControls(p);
+  wireControls(p, (action, result) => void reply(socket, sessionId, action, result));
   try {
     await p.start();
   } catch (err) {
@@ -215,13 +215,16 @@ async function start(): Promise<void> {
   watchQuality(p, (weak) => ui.setWeakNetwork(weak));
 }
 
-function wireControls(p: Publisher): void {
-  const local = $<HTMLVideoElement>('local');
-  $('flip').addEventListener('click', () => void p.flip().then(() => (local.srcObject = new MediaStream([p.currentTrack])), () => undefined));
+/** The caller's own buttons; a flip or torch that fails is reported to the console as a request's answer would be. */
+function wireControls(p: Publisher, report: (action: ControlAction, result: ActionResult) => void): void {
+  $('flip').addEventListener('click', () => void perform(p, 'flip').then((r) => r.outcome !== 'done' && report('flip', r)));
   const torch = $<HTMLButtonElement>('torch');
   torch.hidden = !p.canTorch();
   let torchOn = false;
-  torch.addEventListener('click', () => void p.setTorch((torchOn = !torchOn)).catch(() => undefined));
+  torch.addEventListener('click', () => {
+    const action = torchOn ? 'torch_off' : 'torch_on';
+    void perform(p, action).then((r) => (r.outcome === 'done' ? (torchOn = !torchOn) : report(action, r)));
+  });
   const pause = $<HTMLButtonElement>('pause');
   pause.addEventListener('click', () => {
     p.setPaused(!p.paused);
@@ -231,21 +234,41 @@ function wireControls(p: Publisher): void {
   });
 }
 
-/** A dispatcher's request: do it, or say why not. */
-async function obey(socket: SignallingSocket, sessionId: string, p: Publisher | undefined, action: ControlAction): Promise<void> {
-  let outcome: 'done' | 'unsupported' | 'failed' = 'done';
-  let detail: string | undefined;
+interface ActionResult {
+  outcome: 'done' | 'unsupported' | 'failed';
+  /** Why not: the browser's error name (NotReadableError, OverconstrainedError, ...), else its message. */
+  detail?: string;
+}
+
+/** Does a camera action, the dispatcher's request or the caller's own tap, and says how it went. */
+async function perform(p: Publisher | undefined, action: ControlAction): Promise<ActionResult> {
   try {
     if (!p) throw new Error('camera not started');
-    if (action === 'flip') {
-      await p.flip();
-      $<HTMLVideoElement>('local').srcObject = new MediaStream([p.currentTrack]);
-    } else await p.setTorch(action === 'torch_on');
+    if (action === 'flip') await p.flip();
+    else await p.setTorch(action === 'torch_on');
+    return { outcome: 'done' };
   } catch (err) {
-    outcome = err instanceof UnsupportedError ? 'unsupported' : 'failed';
-    detail = (err as Error).message;
+    return { outcome: err instanceof UnsupportedError ? 'unsupported' : 'failed', detail: reasonOf(err) };
+  } finally {
+    // Done or not, the preview shows the camera that streams (a failed flip opened the previous one again).
+    if (p && action === 'flip') $<HTMLVideoElement>('local').srcObject = new MediaStream([p.currentTrack]);
   }
-  await request(socket, 'control:reply', { sessionId, action, outcome, ...(detail && { detail }) }).catch(() => undefined);
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof CameraError) return err.message;
+  const { name, message } = err as Error;
+  return name && name !== 'Error' ? name : message;
+}
+
+/** A dispatcher's request: do it, or say why not. */
+async function obey(socket: SignallingSocket, sessionId: string, p: Publisher | undefined, action: ControlAction): Promise<void> {
+  await reply(socket, sessionId, action, await perform(p, action));
+}
+
+async function reply(socket: SignallingSocket, sessionId: string, action: ControlAction, { outcome, detail }: ActionResult): Promise<void> {
+  // The server takes up to 200 characters of detail (shared/src/signalling/messages.ts).
+  await request(socket, 'control:reply', { sessionId, action, outcome, ...(detail && { detail: detail.slice(0, 200) }) }).catch(() => undefined);
 }
 
 function endCall(call: Call, state: Finality): void {

@@ -4,6 +4,8 @@ import { request } from '../../common/signalling.js';
 import type { CardContext } from './context.js';
 
 const ACTION_LABEL: Record<ControlAction, string> = { flip: 'Flip camera', torch_on: 'Torch on', torch_off: 'Torch off' };
+/** The action as the subject of "… failed: <reason>". */
+const ACTION_NOUN: Record<ControlAction, string> = { flip: 'flip', torch_on: 'torch on', torch_off: 'torch off' };
 
 /** What the dispatcher can ask of the caller's phone, its answers, and where the caller is. */
 export class CallerPanel {
@@ -29,8 +31,12 @@ export class CallerPanel {
     );
   }
 
+  /**
+   * The phone's answer to a request, or its report of the caller's own flip or torch tap that failed
+   * ("flip failed: NotReadableError": the caller's camera stays the one shown beside, under "camera").
+   */
   reply(action: ControlAction, outcome: string, detail?: string): void {
-    const words = outcome === 'done' ? 'done' : outcome === 'unsupported' ? 'not possible on this phone' : `failed${detail ? ` (${detail})` : ''}`;
+    const words = outcome === 'done' ? 'done' : outcome === 'unsupported' ? 'not possible on this phone' : `${ACTION_NOUN[action]} failed: ${detail ?? 'no reason given'}`;
     this.#reply.textContent = `${ACTION_LABEL[action]}: ${words}`;
     this.#reply.dataset['outcome'] = outcome;
   }
