@@ -1,5 +1,5 @@
 import type { RecordingInfo, SessionDetail, SessionEvent, SnapshotInfo } from '@sightline/shared';
-import { api } from '../common/api.js';
+import { api, fetchWithToken } from '../common/api.js';
 import { h } from '../common/dom.js';
 
 
@@ -81,7 +81,7 @@ function stills(token: string, sessionId: string, snapshots: SnapshotInfo[]): HT
   for (const s of snapshots) {
     const img = h('img', { alt: `${s.source} ${s.at}` });
     list.append(h('li', {}, img, h('span', { class: 'muted' }, `${s.source} ${new Date(s.at).toLocaleTimeString()}`)));
-    void fetch(`/api/sessions/${sessionId}/snapshots/${encodeURIComponent(s.name)}`, { headers: { authorization: `Bearer ${token}` } })
+    void fetchWithToken(`/api/sessions/${sessionId}/snapshots/${encodeURIComponent(s.name)}`, token)
       .then((r) => (r.ok ? r.blob() : undefined))
       .then((b) => b && (img.src = URL.createObjectURL(b)));
   }
@@ -92,7 +92,7 @@ function stills(token: string, sessionId: string, snapshots: SnapshotInfo[]): HT
 async function download(token: string, id: string, button: HTMLButtonElement): Promise<void> {
   button.disabled = true;
   try {
-    const res = await fetch(`/api/sessions/${id}/export`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetchWithToken(`/api/sessions/${id}/export`, token);
     if (!res.ok) throw new Error(`export failed (${res.status})`);
     const url = URL.createObjectURL(await res.blob());
     const a = h('a', { href: url, download: `sightline-${id}.tar.gz` });

@@ -1,7 +1,7 @@
 import '../console/console.css';
 import './audit.css';
 import type { SessionSummary } from '@sightline/shared';
-import { api } from '../common/api.js';
+import { api, onUnauthorized } from '../common/api.js';
 import { wireLogin } from '../common/login.js';
 import { keepTokenFresh } from '../common/tokenRefresh.js';
 import { h } from '../common/dom.js';
@@ -12,7 +12,7 @@ const TOKEN_KEY = 'sightline.audit.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const loginForm = $<HTMLFormElement>('login');
-wireLogin({
+const login = wireLogin({
   form: loginForm,
   error: $('login-error'),
   role: 'supervisor',
@@ -25,16 +25,35 @@ const saved = sessionStorage.getItem(TOKEN_KEY);
 if (saved) open(saved, '');
 
 function open(initial: string, username: string): void {
-  const token = keepTokenFresh(initial, TOKEN_KEY, () => undefined);
+  // A token the server no longer takes (expired, or another signing key) ends this sitting: the
+  // supervisor logs in again rather than reading a workspace that silently stopped answering.
+  const sitting = new AbortController();
+  const token = keepTokenFresh(initial, TOKEN_KEY, () => undefined, sitting.signal);
+  sitting.signal.addEventListener(
+    'abort',
+    onUnauthorized(() => {
+      sitting.abort();
+      $('app').hidden = true;
+      $('results').replaceChildren();
+      $('detail').replaceChildren();
+      $('detail').hidden = true;
+      $('who').textContent = '';
+      login.signedOut();
+    }),
+  );
   loginForm.hidden = true;
   $('app').hidden = false;
   $('who').textContent = username;
   const form = $<HTMLFormElement>('search');
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    void search(token, form);
-  });
-  void search(token, form);
+  form.addEventListener(
+    'submit',
+    (ev) => {
+      ev.preventDefault();
+      void search(token, form).catch(() => undefined);
+    },
+    { signal: sitting.signal },
+  );
+  void search(token, form).catch(() => undefined);
 }
 
 let searchSeq = 0;

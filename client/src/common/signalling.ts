@@ -20,6 +20,17 @@ export function connectSignalling(token: string): SignallingSocket {
   return io({ auth: { token }, transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 3000 });
 }
 
+/**
+ * Calls `listener` when the server refuses this socket's token at the handshake (expired, or signed
+ * with a key the server no longer has): socket.io never retries a refused handshake, so without this
+ * the page would sit there looking connected. Other connection errors are retried by socket.io.
+ */
+export function onTokenRefused(socket: SignallingSocket, listener: (err: Error) => void): void {
+  socket.on('connect_error', (err) => {
+    if ((err as Error & { data?: { code?: string } }).data?.code === 'unauthorized') listener(err);
+  });
+}
+
 /** Sends one typed request and resolves with its answer (or rejects with the server's error). */
 export async function request<K extends RequestName>(
   socket: SignallingSocket,

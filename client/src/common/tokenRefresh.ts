@@ -4,18 +4,21 @@ import { api } from './api.js';
 /**
  * Staff tokens live 30 minutes; while the page is open it trades its token for a fresh one at a
  * third of the token's life (every 10 minutes), so two tries can fail before it runs out.
- * `onToken` lets holders (the socket's reconnect auth, API callers) pick up the new one.
+ * `onToken` lets holders (the socket's reconnect auth, API callers) pick up the new one; `signal`
+ * stops the refreshing (the page signed out). A refused refresh is reported through api.ts's
+ * `onUnauthorized`.
  */
-export function keepTokenFresh(initial: string, storageKey: string, onToken: (token: string) => void): () => string {
+export function keepTokenFresh(initial: string, storageKey: string, onToken: (token: string) => void, signal?: AbortSignal): () => string {
   let current = initial;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const schedule = () => {
-    if (stopped) return;
+    if (stopped || signal?.aborted) return;
     timer = setTimeout(() => {
       api<LoginResponse>('POST', '/api/auth/refresh', { token: current })
         .then(
           (r) => {
+            if (signal?.aborted) return;
             current = r.token;
             sessionStorage.setItem(storageKey, r.token);
             onToken(r.token);
@@ -26,10 +29,12 @@ export function keepTokenFresh(initial: string, storageKey: string, onToken: (to
     }, refreshAfterMs(current));
   };
   schedule();
-  window.addEventListener('pagehide', () => {
+  const stop = () => {
     stopped = true;
     clearTimeout(timer);
-  });
+  };
+  window.addEventListener('pagehide', stop);
+  signal?.addEventListener('abort', stop);
   return () => current;
 }
 

@@ -152,6 +152,12 @@ export class SessionCard {
     this.onEnded(this);
   }
 
+  /** Stops receiving and clears the picture, without ending anything (the console signed out). */
+  close(): void {
+    this.#subscriber.close();
+    this.#video.clear();
+  }
+
   async end(): Promise<void> {
     await api('POST', `/api/sessions/${this.sessionId}/end`, { token: this.tokenOf() });
     this.ended();

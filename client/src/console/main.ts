@@ -1,10 +1,10 @@
 import './console.css';
 import type { CreateSessionResponse, SessionSummary } from '@sightline/shared';
-import { api } from '../common/api.js';
+import { api, ApiError, onUnauthorized } from '../common/api.js';
 import { wireLogin } from '../common/login.js';
 import { keepTokenFresh } from '../common/tokenRefresh.js';
 import { loadDevice } from '../common/device.js';
-import { connectSignalling } from '../common/signalling.js';
+import { connectSignalling, onTokenRefused } from '../common/signalling.js';
 import { SessionCard } from './SessionCard.js';
 import { wireSoundControl } from './card/alarm.js';
 
@@ -13,7 +13,7 @@ const TOKEN_KEY = 'sightline.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const loginForm = $<HTMLFormElement>('login');
-wireLogin({
+const login = wireLogin({
   form: loginForm,
   error: $('login-error'),
   role: 'dispatcher',
@@ -37,13 +37,16 @@ const saved = sessionStorage.getItem(TOKEN_KEY);
 if (saved) {
   // A reload keeps the shift going: no flash of the login form while the saved token is tried.
   loginForm.hidden = true;
-  openConsole(saved, '').catch(() => {
+  openConsole(saved, '').catch((err: Error) => {
     sessionStorage.removeItem(TOKEN_KEY);
-    loginForm.hidden = false;
+    if (err instanceof ApiError && err.status === 401) login.signedOut();
+    else loginForm.hidden = false;
   });
 }
 
 async function openConsole(token: string, username: string): Promise<void> {
+  // Everything this shift sets up stops with it: the token refresh, the socket, the cards, the form's handler.
+  const shift = new AbortController();
   const { sessions } = await api<{ sessions: SessionSummary[] }>('GET', '/api/sessions', { token });
   loginForm.hidden = true;
   $('app').hidden = false;
@@ -55,9 +58,27 @@ async function openConsole(token: string, username: string): Promise<void> {
   const currentToken = keepTokenFresh(token, TOKEN_KEY, (fresh) => {
     // The next reconnect presents the fresh token.
     (socket.auth as { token: string }).token = fresh;
-  });
+  }, shift.signal);
   const cards = new Map<string, SessionCard>();
   const list = $('sessions');
+
+  // The server no longer takes this token (it expired while the laptop slept, or the server now signs
+  // with another key): a console that carried on would show cards that no longer update. Put
+  // everything down and ask for a login; the next shift loads the cards again.
+  const signedOut = () => {
+    if (shift.signal.aborted) return;
+    shift.abort();
+    socket.disconnect();
+    for (const card of cards.values()) card.close();
+    cards.clear();
+    list.replaceChildren();
+    $('app').hidden = true;
+    $('logout').hidden = true;
+    $('who').textContent = '';
+    login.signedOut();
+  };
+  onTokenRefused(socket, signedOut);
+  shift.signal.addEventListener('abort', onUnauthorized(signedOut));
 
   const addCard = (id: string, inviteUrl?: string): SessionCard => {
     const existing = cards.get(id);
@@ -116,5 +137,5 @@ async function openConsole(token: string, username: string): Promise<void> {
         form.reset();
       })
       .catch((err: Error) => ($('new-session-error').textContent = err.message));
-  });
+  }, { signal: shift.signal });
 }

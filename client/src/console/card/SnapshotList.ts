@@ -1,5 +1,5 @@
 import type { SnapshotInfo } from '@sightline/shared';
-import { api } from '../../common/api.js';
+import { api, fetchWithToken } from '../../common/api.js';
 import { h } from '../../common/dom.js';
 import type { CardContext } from './context.js';
 
@@ -27,9 +27,9 @@ export class SnapshotList {
     canvas.getContext('2d')!.drawImage(video, 0, 0);
     const blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, 'image/jpeg', 0.9));
     if (!blob) return;
-    const res = await fetch(`/api/sessions/${this.ctx.sessionId}/snapshots`, {
+    const res = await fetchWithToken(`/api/sessions/${this.ctx.sessionId}/snapshots`, this.ctx.token, {
       method: 'POST',
-      headers: { authorization: `Bearer ${this.ctx.token}`, 'content-type': 'image/jpeg' },
+      headers: { 'content-type': 'image/jpeg' },
       body: blob,
     });
     if (res.ok) this.add((await res.json()) as SnapshotInfo);
@@ -42,7 +42,7 @@ export class SnapshotList {
     const item = h('li', { testid: 'snapshot-item', 'data-source': s.source }, img, h('span', { class: 'muted' }, `${s.source} ${new Date(s.at).toLocaleTimeString()}`));
     this.#list.append(item);
     // Images need the bearer token, which an <img src> cannot send.
-    void fetch(`/api/sessions/${this.ctx.sessionId}/snapshots/${encodeURIComponent(s.name)}`, { headers: { authorization: `Bearer ${this.ctx.token}` } })
+    void fetchWithToken(`/api/sessions/${this.ctx.sessionId}/snapshots/${encodeURIComponent(s.name)}`, this.ctx.token)
       .then((r) => (r.ok ? r.blob() : undefined))
       .then((b) => b && (img.src = URL.createObjectURL(b)));
   }
