@@ -104,6 +104,16 @@ describe('a session that ends while the phone is offline', () => {
     expect(await caller.page.$eval(sel('start-video'), (b) => (b as HTMLButtonElement).disabled || (b as HTMLElement).hidden)).toBe(true);
   });
 
+  it('shows a viewer who reloads after the end the ended state, with nothing to tap', async () => {
+    const { sessionId } = await liveSession(dispatcher.page, caller.page, server.url);
+    viewer = await openViewer(server.url, sessionId);
+    await http('POST', `${server.url}/api/sessions/${sessionId}/end`, { token: await login(server) });
+    await waitFor('viewer ended', async () => (await dataState(viewer!.page)) === 'ended');
+    await viewer.page.reload();
+    await waitFor('ended after the reload', async () => (await dataState(viewer!.page)) === 'ended', 10_000, 100);
+    expect(await viewer.page.$eval(sel('start-video'), (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+  });
+
   it('shows the ended state and stops the camera when the spoken-code page is reloaded with its token after the end, and tapped', async () => {
     const token = await login(server);
     const created = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+4791234567' } });
