@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
 import { callerStartsVideo, dispatcherCreatesSession, sel, statusOf } from '../support/flow.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { callerStatus } from '../support/session.js';
 
 /**
  * The walking skeleton end to end: a dispatcher in one Chromium, a caller with a fake camera in
@@ -42,7 +43,7 @@ describe('caller video reaches the dispatcher console', () => {
 
     // PUBLIC_URL defaults to localhost; the caller opens the same link.
     await callerStartsVideo(caller.page, inviteUrl);
-    await waitFor('caller live', () => caller.page.$eval(sel('caller-status'), (el) => el.textContent?.startsWith('live')), 20_000);
+    await waitFor('caller live', async () => (await callerStatus(caller.page)) === 'live', 20_000);
     await waitFor('console live', async () => (await statusOf(dispatcher.page, sessionId)) === 'live', 20_000);
 
     const first = await waitFor('decoded frames', async () => {
@@ -67,7 +68,7 @@ describe('caller video reaches the dispatcher console', () => {
     const sessionId = await card!.evaluate((el) => el.getAttribute('data-session-id')!);
     await dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
     await waitFor('console ended', async () => (await statusOf(dispatcher.page, sessionId)) === 'ended');
-    await waitFor('caller ended', () => caller.page.$eval(sel('caller-status'), (el) => el.textContent?.startsWith('ended')));
+    await waitFor('caller ended', async () => (await callerStatus(caller.page)) === 'ended');
   });
 
   it('ran both pages under the strict CSP without a single violation', () => {

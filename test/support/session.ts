@@ -22,8 +22,9 @@ export async function framesKeepRising(page: Page, by = 10, timeoutMs = 15_000):
   await waitFor(`frames rising past ${start + by}`, async () => (await framesDecoded(page)) > start + by, timeoutMs, 200);
 }
 
+/** The caller (or viewer) page's state: `data-state` of `caller-status` (its text is the caller's words, CONTRACT.md). */
 export async function callerStatus(page: Page): Promise<string> {
-  return page.$eval(sel('caller-status'), (el) => el.textContent ?? '');
+  return page.$eval(sel('caller-status'), (el) => el.getAttribute('data-state') ?? '');
 }
 
 /** The common start of most media tests: the dispatcher creates a session, the caller goes live, the console says so. */

@@ -12,16 +12,17 @@ export function wireExtras(ui: CallerUi, socket: SignallingSocket, sessionId: st
   });
 
   $('location').addEventListener('click', () => {
-    if (!navigator.geolocation) return ui.note('—');
+    if (!navigator.geolocation) return ui.note((t) => t.trouble.location);
     navigator.geolocation.getCurrentPosition(
       (pos) => {
         const { latitude: lat, longitude: lng, accuracy } = pos.coords;
         request(socket, 'caller:location', { sessionId, lat, lng, accuracy }).then(
-          () => ui.note(ui.text.locationSent),
-          () => undefined,
+          () => ui.note((t) => t.locationSent),
+          () => ui.note((t) => t.status.error),
         );
       },
-      (err) => ui.note(err.message),
+      // The browser's message is English and technical ("User denied Geolocation"): plain words instead.
+      () => ui.note((t) => t.trouble.location),
       { enableHighAccuracy: true, timeout: 15_000, maximumAge: 30_000 },
     );
   });
@@ -35,7 +36,7 @@ export function wireExtras(ui: CallerUi, socket: SignallingSocket, sessionId: st
       headers: { authorization: `Bearer ${token}`, 'content-type': file.type || 'image/jpeg' },
       body: file,
     }).catch(() => undefined);
-    ui.note(res?.ok ? ui.text.photoSent : `${res?.status ?? ''} ✗`);
+    ui.note(res?.ok ? (t) => t.photoSent : res ? (t) => t.trouble.photo : (t) => t.trouble.offline);
     input.value = '';
   });
 }

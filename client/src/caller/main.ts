@@ -9,6 +9,7 @@ import { isLanguage } from './i18n/index.js';
 import { detectPlatform } from './platform.js';
 import { Publisher, UnsupportedError } from './Publisher.js';
 import { watchQuality } from './quality.js';
+import { troubleOf } from './status.js';
 import { $, CallerUi } from './ui.js';
 import { wireExtras } from './extras.js';
 
@@ -71,7 +72,7 @@ async function boot(): Promise<void> {
   startButton.addEventListener('click', () => {
     startButton.disabled = true;
     start().catch((err: unknown) => {
-      ui.setStatus('error', (err as Error).message);
+      showTrouble(err);
       startButton.disabled = false;
     });
   });
@@ -103,10 +104,19 @@ function bootCodeEntry(): void {
       })
       .catch((err: unknown) => {
         submit.disabled = false;
-        const limited = err instanceof ApiError && err.status === 429;
-        ui.setStatus('error', limited ? (err as Error).message : ui.text.codeWrong);
+        // A wrong or spent code is the caller's to fix; anything else (too many tries, no network) is said as such.
+        const wrong = err instanceof ApiError && (err.status === 404 || err.status === 410);
+        if (wrong) ui.setStatus('error', (t) => t.codeWrong, 'code_wrong');
+        else showTrouble(err);
       });
   });
+}
+
+/** Says what went wrong in the caller's words; the raw message stays in the developer console. */
+function showTrouble(err: unknown): void {
+  const { words, reason } = troubleOf(err);
+  console.warn('caller page:', err);
+  ui.setStatus('error', words, reason);
 }
 
 async function redeem(): Promise<RedeemResponse | undefined> {
@@ -182,7 +192,7 @@ async function start(): Promise<void> {
     void request(socket, 'caller:camera', { sessionId, granted: false, reason }).catch(() => undefined);
     ui.setStatus('camera_denied');
     const platform = reason === 'unsupported' ? 'inApp' : detectPlatform();
-    ui.showHelp(ui.text.help[platform]);
+    ui.showHelp((t) => t.help[platform]);
     $('extras').hidden = false;
     startButton.disabled = false;
     return;
@@ -228,8 +238,7 @@ function wireControls(p: Publisher, report: (action: ControlAction, result: Acti
   const pause = $<HTMLButtonElement>('pause');
   pause.addEventListener('click', () => {
     p.setPaused(!p.paused);
-    pause.setAttribute('aria-pressed', String(p.paused));
-    pause.textContent = p.paused ? ui.text.resume : ui.text.pause;
+    ui.setPaused(p.paused);
     ui.setStatus(p.paused ? 'paused' : 'live');
   });
 }

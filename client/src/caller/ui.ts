@@ -1,17 +1,22 @@
 import type { ChatMessage, Language } from '@sightline/shared';
 import { h } from '../common/dom.js';
 import { DEFAULT_TEXT, LANGUAGE_NAMES, loadText, RTL, type CallerText } from './i18n/index.js';
+import { statusWords, type CallerState, type Words } from './status.js';
 
 /** The caller page's DOM: texts in the chosen language, status line, help, chat log. */
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-export type StatusKey = keyof CallerText['status'] | 'camera_denied' | 'error';
-
 export class CallerUi {
   #lang: Language = 'nb';
   #text: CallerText = DEFAULT_TEXT;
-  #status: StatusKey = 'ready';
+  #status: CallerState = 'loading';
+  #statusWords: Words | undefined;
   #recording: keyof CallerText['recording'] = 'on-demand';
+  #recordingActive = false;
+  #weak = false;
+  #note: Words | undefined;
+  #help: Words | undefined;
+  #paused = false;
   #messages: ChatMessage[] = [];
 
   get text(): CallerText {
@@ -41,8 +46,14 @@ export class CallerUi {
       if (typeof v === 'string') el.textContent = v;
     });
     $('start').textContent = this.text.start;
+    $('chat-send').setAttribute('aria-label', this.text.send);
     this.setRecording(this.#recording);
-    this.setStatus(this.#status);
+    this.setStatus(this.#status, this.#statusWords);
+    this.setRecordingActive(this.#recordingActive);
+    this.setWeakNetwork(this.#weak);
+    if (this.#note) this.note(this.#note);
+    if (this.#help) this.showHelp(this.#help);
+    this.setPaused(this.#paused);
     this.#renderChat();
   }
 
@@ -51,28 +62,45 @@ export class CallerUi {
     $('recording').textContent = this.text.recording[policy];
   }
 
-  /** The status line always starts with the machine-readable state (tests and support staff read it). */
-  setStatus(state: StatusKey, detail?: string): void {
+  /**
+   * The state goes to `data-state` (machine-readable, CONTRACT.md); the text is for the caller, in
+   * their language only: the state's own words, or `words` when there is more to say (what went
+   * wrong). `reason` is for support staff and tests (`data-reason`), never shown.
+   */
+  setStatus(state: CallerState, words?: Words, reason?: string): void {
     this.#status = state;
+    this.#statusWords = words;
     const el = $('status');
     el.dataset['state'] = state;
-    const words = detail ?? (state in this.text.status ? this.text.status[state as keyof CallerText['status']] : '');
-    el.textContent = words ? `${state} — ${words}` : state;
+    if (reason !== undefined) el.dataset['reason'] = reason;
+    else if (words === undefined) delete el.dataset['reason'];
+    el.textContent = words ? words(this.text) : statusWords(this.text, state);
+  }
+
+  /** The pause button says what a tap will do (pause, or resume), in the language of the moment. */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+    const pause = $('pause');
+    pause.setAttribute('aria-pressed', String(paused));
+    pause.textContent = paused ? this.text.resume : this.text.pause;
   }
 
   setRecordingActive(active: boolean): void {
+    this.#recordingActive = active;
     const el = $('rec');
     el.hidden = !active;
     el.textContent = active ? `● REC — ${this.text.recording.always}` : '';
   }
 
-  showHelp(message: string): void {
+  showHelp(words: Words): void {
+    this.#help = words;
     const help = $('help');
-    help.textContent = message;
+    help.textContent = words(this.text);
     help.hidden = false;
   }
 
   setWeakNetwork(weak: boolean): void {
+    this.#weak = weak;
     const q = $('quality');
     q.hidden = !weak;
     q.textContent = weak ? this.text.status.weak : '';
@@ -85,8 +113,10 @@ export class CallerUi {
     this.#renderChat();
   }
 
-  note(message: string): void {
-    $('extras-note').textContent = message;
+  /** A short line under the extras (location sent, photo not sent, ...), kept in the language of the moment. */
+  note(words: Words): void {
+    this.#note = words;
+    $('extras-note').textContent = words(this.text);
   }
 
   #renderChat(): void {

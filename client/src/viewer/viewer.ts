@@ -1,34 +1,55 @@
 import './viewer.css';
 import type { RedeemResponse } from '@sightline/shared';
-import { api } from '../common/api.js';
+import { api, ApiError } from '../common/api.js';
 import { loadDevice } from '../common/device.js';
 import { h } from '../common/dom.js';
 import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
 import { connectSignalling, request } from '../common/signalling.js';
 import { Subscriber } from '../common/subscriber.js';
 
+type ViewerState = 'ready' | 'connecting' | 'live' | 'reconnecting' | 'ended' | 'expired' | 'error';
+
+/**
+ * The viewer's words: bokmål for a Norwegian session, English otherwise (viewers are staff, not the
+ * caller). The state itself goes to `data-state` of `caller-status` (CONTRACT.md), never into the text.
+ */
+const WORDS = {
+  nb: {
+    watch: 'Se video', message: 'Melding', send: 'Send', title: 'Video fra innringer (kun visning)',
+    status: { ready: 'Klar', connecting: 'Kobler til …', live: 'Direkte', reconnecting: 'Kobler til på nytt …', ended: 'Videoen er avsluttet.', expired: 'Lenken virker ikke lenger.', error: 'Noe gikk galt. Last inn siden på nytt.' },
+    from: { dispatcher: 'AMK', caller: 'Innringer', viewer: 'Seer' },
+  },
+  en: {
+    watch: 'Watch video', message: 'Message', send: 'Send', title: 'Caller video (view only)',
+    status: { ready: 'Ready', connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', ended: 'The video has ended.', expired: 'This link no longer works.', error: 'Something went wrong. Reload the page.' },
+    from: { dispatcher: 'Dispatcher', caller: 'Caller', viewer: 'Viewer' },
+  },
+} satisfies Record<string, { status: Record<ViewerState, string>; from: Record<string, string>; [k: string]: unknown }>;
+
 /**
  * The view-only page for an invited doctor or ambulance crew: the caller's video and the chat,
  * nothing else (the server refuses anything more to a viewer token anyway).
  */
 export async function startViewer(code: string, language: string, opts: { ended?: boolean } = {}): Promise<void> {
-  const nb = language === 'nb' || language === 'nn';
+  const w = language === 'nb' || language === 'nn' ? WORDS.nb : WORDS.en;
+  document.documentElement.lang = w === WORDS.nb ? 'nb' : 'en';
+  document.documentElement.dir = 'ltr';
   const status = document.getElementById('status')!;
-  const setStatus = (s: string) => {
+  const setStatus = (s: ViewerState) => {
     status.dataset['state'] = s;
-    status.textContent = s;
+    status.textContent = w.status[s];
   };
-  const watch = h('button', { type: 'button', class: 'primary', testid: 'start-video' }, nb ? 'Se video' : 'Watch video');
+  const watch = h('button', { type: 'button', class: 'primary', testid: 'start-video' }, w.watch);
   const video = h('video', { testid: 'remote-video', autoplay: true, muted: true, playsinline: true });
   video.muted = true;
   const log = h('ol', { testid: 'chat-log', 'aria-live': 'polite' });
-  const input = h('input', { testid: 'chat-input', maxlength: '500', 'aria-label': nb ? 'Melding' : 'Message' });
-  const send = h('button', { type: 'submit', testid: 'chat-send' }, nb ? 'Send' : 'Send');
+  const input = h('input', { testid: 'chat-input', maxlength: '500', 'aria-label': w.message });
+  const send = h('button', { type: 'submit', testid: 'chat-send' }, w.send);
   const form = h('form', { class: 'chat-form' }, input, send);
   const main = document.querySelector('main')!;
   main.classList.add('viewer');
   main.replaceChildren(
-    h('h1', {}, nb ? 'Video fra innringer (kun visning)' : 'Caller video (view only)'),
+    h('h1', {}, w.title),
     watch,
     h('div', { class: 'viewer-video' }, video),
     status,
@@ -44,18 +65,22 @@ export async function startViewer(code: string, language: string, opts: { ended?
   }
   setStatus('ready');
 
-  watch.addEventListener('click', async () => {
+  watch.addEventListener('click', () => {
     watch.disabled = true;
+    watchVideo().catch((err: unknown) => {
+      console.warn('viewer page:', err);
+      setStatus(err instanceof ApiError && (err.status === 404 || err.status === 410) ? 'expired' : 'error');
+      watch.disabled = false;
+    });
+  });
+
+  async function watchVideo(): Promise<void> {
     setStatus('connecting');
     // The invite is spent on the first tap; a reload keeps the token of this tab.
     const saved = sessionStorage.getItem(key);
     const redeemed = saved
       ? (JSON.parse(saved) as RedeemResponse)
-      : await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`).catch((err: Error) => {
-          setStatus('expired');
-          status.textContent = `expired — ${err.message}`;
-          throw err;
-        });
+      : await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`);
     sessionStorage.setItem(key, JSON.stringify(redeemed));
     const { token, sessionId } = redeemed;
     watch.hidden = true;
@@ -69,7 +94,7 @@ export async function startViewer(code: string, language: string, opts: { ended?
     (window as unknown as { __sightlineStats: () => Promise<RTCStatsReport | undefined> }).__sightlineStats = () => subscriber.videoStats();
     socket.on('media:producer-added', ({ producerId }) => void subscriber.consume({ producerId }));
     socket.on('media:producer-closed', ({ producerId }) => subscriber.producerClosed(producerId));
-    socket.on('chat:message', ({ message }) => log.append(h('li', { 'data-from': message.from }, `${message.from}: ${message.text}`)));
+    socket.on('chat:message', ({ message }) => log.append(h('li', { 'data-from': message.from }, `${w.from[message.from]}: ${message.text}`)));
     // Over for good (ended, even while this phone was offline; or the token refused): let the media go.
     let over = false;
     const finish = (state: Finality) => {
@@ -107,5 +132,5 @@ export async function startViewer(code: string, language: string, opts: { ended?
       if (!text) return;
       void request(socket, 'chat:send', { sessionId, text }).then(() => (input.value = ''));
     });
-  });
+  }
 }

@@ -6,7 +6,7 @@ export const fi: CallerText = {
   consent: 'Hätäkeskus pyytää nähdä, mitä kamerasi näkee. Vain sinua auttavat näkevät sen. Jatka puhelua.',
   recording: { off: 'Videota ei tallenneta.', 'on-demand': 'Video voidaan tallentaa potilasasiakirjoihin. Näet, milloin.', always: 'Video tallennetaan potilasasiakirjoihin.' },
   start: 'Aloita video',
-  status: { ready: 'Valmis', connecting: 'Yhdistetään…', live: 'Suorana: he näkevät videosi', reconnecting: 'Yhdistetään uudelleen…', paused: 'Tauko: he näkevät mustan kuvan', ended: 'Video on päättynyt. Kiitos.', expired: 'Linkki ei enää toimi. Pyydä uusi puhelimessa.', weak: 'Heikko verkko: kuva voi olla epätarkka', unsupported: 'Tämä selain ei voi lähettää videota' },
+  status: { ready: 'Valmis', connecting: 'Yhdistetään…', live: 'Suorana: he näkevät videosi', reconnecting: 'Yhdistetään uudelleen…', paused: 'Tauko: he näkevät mustan kuvan', ended: 'Video on päättynyt. Kiitos.', expired: 'Linkki ei enää toimi. Pyydä uusi puhelimessa.', weak: 'Heikko verkko: kuva voi olla epätarkka', unsupported: 'Tämä selain ei voi lähettää videota', camera_denied: 'Kamera ei ole käytettävissä', error: 'Jokin meni vikaan. Yritä uudelleen.' },
   help: {
     ios: 'Kamera on estetty. Napauta osoiterivin ”aA”, sitten Verkkosivuston asetukset, salli Kamera ja lataa sivu uudelleen.',
     android: 'Kamera on estetty. Napauta osoitteen vasemmalla olevaa lukkoa, salli Kamera ja lataa sivu uudelleen.',
@@ -17,5 +17,7 @@ export const fi: CallerText = {
   },
   flip: 'Vaihda kameraa', torch: 'Valo', pause: 'Keskeytä video', resume: 'Jatka videota',
   location: 'Jaa sijaintini', locationSent: 'Sijainti lähetetty', photo: 'Lähetä kuva', photoSent: 'Kuva lähetetty', codeLabel: 'Kirjoita puhelimessa saamasi 6-numeroinen koodi', codeWrong: 'Koodi ei ole oikein. Tarkista se ja yritä uudelleen.', chat: 'Viestit',
+  trouble: { offline: 'Ei yhteyttä. Tarkista verkko ja yritä uudelleen.', tooManyTries: 'Liian monta yritystä. Odota hetki ja yritä uudelleen.', location: 'Sijaintiasi ei löytynyt.', photo: 'Kuvaa ei lähetetty. Yritä uudelleen.' },
+  send: 'Lähetä', language: 'Kieli',
   presets: { hold_steady: 'Pidä puhelin vakaana.', move_closer: 'Mene lähemmäs.', show_face: 'Näytä potilaan kasvot.', show_chest: 'Näytä rintakehä, jotta näemme hengityksen.', turn_on_light: 'Sytytä valo.', help_coming: 'Apu on tulossa.', stay_on_phone: 'Pysy puhelimessa.' },
 };

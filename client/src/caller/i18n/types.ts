@@ -8,7 +8,7 @@ export interface CallerText {
   consent: string;
   recording: { off: string; 'on-demand': string; always: string };
   start: string;
-  status: { ready: string; connecting: string; live: string; reconnecting: string; paused: string; ended: string; expired: string; weak: string; unsupported: string };
+  status: { ready: string; connecting: string; live: string; reconnecting: string; paused: string; ended: string; expired: string; weak: string; unsupported: string; camera_denied: string; error: string };
   /**
    * Camera help per platform; `unsupported` and `lockdown` are for a browser that cannot send live video
    * at all (checked at load): send the caller to Safari or Chrome, or (iOS Safari without WebRTC, which
@@ -26,5 +26,10 @@ export interface CallerText {
   codeLabel: string;
   codeWrong: string;
   chat: string;
+  /** What went wrong, in plain words (never the browser's or the server's own message, which is English). */
+  trouble: { offline: string; tooManyTries: string; location: string; photo: string };
+  /** The chat's send button (an icon; this is its accessible name) and the language switcher's label. */
+  send: string;
+  language: string;
   presets: Record<ChatPresetId, string>;
 }
