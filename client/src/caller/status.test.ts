@@ -14,7 +14,7 @@ import { uk } from './i18n/uk.js';
 import { statusWords, troubleOf, type CallerState } from './status.js';
 
 const TEXTS: Record<string, CallerText> = { nb, nn, sv, da, fi, en, ar, pl, so, uk };
-const STATES: CallerState[] = ['loading', 'ready', 'connecting', 'live', 'reconnecting', 'paused', 'ended', 'expired', 'camera_denied', 'error'];
+const STATES: CallerState[] = ['loading', 'ready', 'connecting', 'live', 'reconnecting', 'paused', 'ended', 'expired', 'camera_denied', 'error', 'unsupported'];
 
 describe('the caller status words (issue #10 kind 12)', () => {
   it('gives every state its own words in every language, never the state name', () => {
