@@ -158,14 +158,20 @@ describe('the caller sees only their own language', () => {
     });
   });
 
-  it('paused, ended, and the spent link (expired)', async () => {
+  it('paused, ended (also after a reload), and a link used elsewhere (expired)', async () => {
     await caller.page.click(sel('pause-video'));
     await inEveryLanguage(caller.page, 'paused', (t) => t.status.paused, async (t) => {
       expect(await caller.page.$eval(sel('pause-video'), (el) => el.textContent)).toBe(t.resume);
     });
     expect((await http('POST', `${server.url}/api/sessions/${session.id}/end`, { token: staff })).status).toBe(200);
     await inEveryLanguage(caller.page, 'ended', (t) => t.status.ended);
+    // Reloaded after the end: still over, said as such.
     await caller.page.goto(session.inviteUrl);
+    await inEveryLanguage(caller.page, 'ended', (t) => t.status.ended);
+    // A link already used elsewhere (another browser spent it): it no longer works.
+    const spent = await newSession();
+    expect((await http('POST', `${server.url}/api/invites/${spent.inviteUrl.split('/').pop()}/redeem`)).status).toBe(200);
+    await caller.page.goto(spent.inviteUrl);
     await inEveryLanguage(caller.page, 'expired', (t) => t.status.expired);
     expect(pageErrors).toEqual([]);
   });
