@@ -57,6 +57,13 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A receiver's browser cannot play the media it asked for; the message says why, in words for its screen. */
+export class UnsupportedMediaError extends AppError {
+  constructor(message: string) {
+    super('unsupported_media', 415, message);
+  }
+}
+
 export class RateLimitedError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
     super('rate_limited', 429, `too many attempts; try again in ${retryAfterSeconds} s`);

@@ -3,6 +3,7 @@ import type { Device } from '../common/device.js';
 import { finalRefusal, type Finality } from '../common/finality.js';
 import { request, type SignallingSocket } from '../common/signalling.js';
 import { CameraError, openCamera, type Facing } from './camera.js';
+import { CodecChoice } from './codecChoice.js';
 
 /** `ended` and `expired` are final: the server refused the session for good, and the camera is released. */
 export type PublisherState = 'connecting' | 'live' | 'reconnecting' | Finality;
@@ -16,7 +17,7 @@ export class UnsupportedError extends Error {
  * The caller's camera in the session, kept alive without the caller doing anything: on a network
  * change it first restarts ICE on the same transport; if that fails, or the signalling connection
  * itself was lost (the server then dropped our transports), it publishes again from scratch.
- * H264 first (hardware encoders on iPhones), VP8 where the browser cannot send H264.
+ * The video codec is one every receiver can play (CodecChoice); it switches when that changes.
  */
 export class Publisher {
   #transport: types.Transport | undefined;
@@ -34,7 +35,9 @@ export class Publisher {
     private readonly sessionId: string,
     private track: MediaStreamTrack,
     private facing: Facing,
+    private readonly codecs: CodecChoice = new CodecChoice(socket),
   ) {
+    codecs.onChange(() => this.#followCodec());
     socket.on('disconnect', () => !this.#closed && this.onState('reconnecting'));
     socket.io.on('reconnect', () => void this.rejoin());
   }
@@ -174,17 +177,49 @@ export class Publisher {
       );
     });
     transport.on('connectionstatechange', (state) => this.#onConnectionState(transport, state));
-    this.#producer = await transport.produce({
+    this.#producer = await this.#produce(transport);
+    this.#report();
+    // The receivers may have changed while this was under way.
+    this.#followCodec();
+  }
+
+  async #produce(transport: types.Transport): Promise<types.Producer> {
+    const producer = await transport.produce({
       track: this.track,
-      codec: preferredVideoCodec(this.device),
+      codec: this.codecs.pick(this.device),
       encodings: [{ maxBitrate: 1_500_000, maxFramerate: 30 }],
       // Start near the target instead of ramping up from a few hundred kbit/s.
       codecOptions: { videoGoogleStartBitrate: 1000 },
       stopTracks: false,
     });
-    if (this.#paused) this.#producer.pause();
-    await preferSmoothOverSharp(this.#producer);
-    this.#report();
+    if (this.#paused) producer.pause();
+    await preferSmoothOverSharp(producer);
+    return producer;
+  }
+
+  /**
+   * A receiver that cannot play the codec being sent joined: send the camera again in one it can, on
+   * the same transport (the server replaces the old producer once the new one is up, so the console
+   * only waits for the new stream's first frame). The old stream is stopped first, between two
+   * frames: cut off by the server mid-frame, its recording would end on a broken frame. A failed
+   * switch puts the camera back on the old producer. Queued with flips: never two at once.
+   */
+  #followCodec(): void {
+    this.#switching = this.#switching.then(async () => {
+      const transport = this.#transport;
+      const old = this.#producer;
+      if (!transport || !old || old.closed || this.#closed || this.#rejoining) return;
+      if (!this.codecs.shouldSwitch(this.device, old.rtpParameters.codecs[0]?.mimeType ?? '')) return;
+      await old.replaceTrack({ track: null }).catch(() => undefined);
+      const next = await this.#produce(transport).catch(() => undefined);
+      if (!next || transport !== this.#transport || this.#closed) {
+        next?.close();
+        if (!old.closed) await old.replaceTrack({ track: this.track }).catch(() => undefined);
+        return;
+      }
+      this.#producer = next;
+      old.close();
+    }).catch(() => undefined);
   }
 
   #onConnectionState(transport: types.Transport, state: types.ConnectionState): void {
@@ -215,11 +250,6 @@ export class Publisher {
   #report(): void {
     void request(this.socket, 'caller:media', { sessionId: this.sessionId, paused: this.#paused, facing: this.facing }).catch(() => undefined);
   }
-}
-
-function preferredVideoCodec(device: Device): types.RtpCodecCapability | undefined {
-  const video = (device.rtpCapabilities.codecs ?? []).filter((c) => c.kind === 'video');
-  return video.find((c) => c.mimeType.toLowerCase() === 'video/h264') ?? video.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
 }
 
 /** On a poor network, lower resolution and frame rate together rather than freezing the picture. */

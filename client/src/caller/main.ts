@@ -5,6 +5,7 @@ import { loadDevice, type Device } from '../common/device.js';
 import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
 import { connectSignalling, request, type SignallingSocket } from '../common/signalling.js';
 import { CameraError, openCamera } from './camera.js';
+import { CodecChoice } from './codecChoice.js';
 import { isLanguage } from './i18n/index.js';
 import { detectPlatform } from './platform.js';
 import { Publisher, UnsupportedError } from './Publisher.js';
@@ -179,8 +180,15 @@ async function start(): Promise<void> {
   });
   socket.on('control:request', ({ action }) => void obey(socket, sessionId, call.publisher, action));
   socket.on('session:media-reset', () => void call.publisher?.rejoin());
-  // A tab that kept its token over a reload learns here that the session is over.
-  void request(socket, 'session:join', { sessionId }).catch(finishIfFinal);
+  // What this browser can send goes with the join; the server answers with the codecs its receivers
+  // play. A tab that kept its token over a reload learns here that the session is over.
+  const codecs = new CodecChoice(socket);
+  void devicePromise
+    .then(
+      (d) => request(socket, 'session:join', { sessionId, rtpCapabilities: d.sendRtpCapabilities as never }),
+      () => request(socket, 'session:join', { sessionId }),
+    )
+    .catch(finishIfFinal);
   wireExtras(ui, socket, sessionId, token);
 
   let track: MediaStreamTrack;
@@ -209,7 +217,7 @@ async function start(): Promise<void> {
 
   const device = await devicePromise;
   if (call.over) return;
-  const p = new Publisher(socket, device, sessionId, track, 'environment');
+  const p = new Publisher(socket, device, sessionId, track, 'environment', codecs);
   call.publisher = p;
   p.onState = (state) => {
     if (state === 'ended' || state === 'expired') finish(state);

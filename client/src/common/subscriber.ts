@@ -1,7 +1,7 @@
 import type { ProducerInfo } from '@sightline/shared';
 import type { types } from 'mediasoup-client';
 import type { Device } from './device.js';
-import { request, type SignallingSocket } from './signalling.js';
+import { request, SignallingError, type SignallingSocket } from './signalling.js';
 
 /**
  * Receives one session's media: one receive transport, a consumer per producer. Consumers arrive
@@ -10,6 +10,8 @@ import { request, type SignallingSocket } from './signalling.js';
 export class Subscriber {
   #transport: Promise<types.Transport> | undefined;
   #consumers = new Map<string, types.Consumer>();
+  /** Observers told, in the server's words, why this browser cannot play a producer (its codec). */
+  readonly unplayable = new Set<(reason: string) => void>();
 
   constructor(
     private readonly socket: SignallingSocket,
@@ -32,7 +34,15 @@ export class Subscriber {
       transportId: transport.id,
       producerId: producer.producerId,
       rtpCapabilities: this.device.rtpCapabilities as never,
+    }).catch((err: unknown) => {
+      // The caller is asked for a codec this browser plays (a new producer follows), or there is none: say so.
+      if (!(err instanceof SignallingError) || err.code !== 'unsupported_media') throw err;
+      // A stale producer's answer must not cover a picture that already plays.
+      if (![...this.#consumers.values()].some((c) => c.kind === 'video' && !c.closed))
+        for (const listener of [...this.unplayable]) listener(err.message);
+      return undefined;
     });
+    if (!options) return;
     const consumer = await transport.consume({
       id: options.consumerId,
       producerId: options.producerId,

@@ -48,7 +48,7 @@ export class SessionCard {
   constructor(
     readonly sessionId: string,
     private readonly socket: SignallingSocket,
-    device: Device,
+    private readonly device: Device,
     private readonly tokenOf: () => string,
     private readonly onEnded: (card: SessionCard) => void,
   ) {
@@ -59,6 +59,7 @@ export class SessionCard {
     this.#snapshots = new SnapshotList(ctx);
     this.#subscriber = new Subscriber(socket, device, sessionId, (track) => this.#video.show(track));
     this.#video = new VideoPanel(() => this.#subscriber.videoStats(), (v) => this.#snapshots.capture(v), localStorage.getItem('sightline.blur') === '1');
+    this.#subscriber.unplayable.add((reason) => this.#video.setProblem(reason));
     this.#chat = new ChatPanel(ctx);
     this.#caller = new CallerPanel(ctx);
     this.#record = new RecordButton(ctx);
@@ -87,7 +88,9 @@ export class SessionCard {
     if (detail.inviteUrl) this.#invite.setLink(detail.inviteUrl);
     if (detail.recording) this.#record.setPolicy(detail.recording.policy as RecordingPolicy, detail.recording.active);
     this.#subscriber.close();
-    const joined: JoinResult = await request(this.socket, 'session:join', { sessionId: this.sessionId });
+    // What this browser plays goes with the join: the caller is asked for a codec every receiver plays.
+    const rtpCapabilities = this.device.rtpCapabilities as never;
+    const joined: JoinResult = await request(this.socket, 'session:join', { sessionId: this.sessionId, rtpCapabilities });
     for (const e of joined.events) this.addEvent(e);
     this.setStatus(joined.status);
     void this.#snapshots.load().catch(() => undefined);

@@ -41,6 +41,7 @@ export async function startViewer(code: string, language: string, opts: { ended?
   };
   const watch = h('button', { type: 'button', class: 'primary', testid: 'start-video' }, w.watch);
   const video = h('video', { testid: 'remote-video', autoplay: true, muted: true, playsinline: true });
+  const problem = h('p', { testid: 'video-problem', class: 'video-problem', role: 'status', hidden: true });
   video.muted = true;
   const log = h('ol', { testid: 'chat-log', 'aria-live': 'polite' });
   const input = h('input', { testid: 'chat-input', maxlength: '500', 'aria-label': w.message });
@@ -51,7 +52,7 @@ export async function startViewer(code: string, language: string, opts: { ended?
   main.replaceChildren(
     h('h1', {}, w.title),
     watch,
-    h('div', { class: 'viewer-video' }, video),
+    h('div', { class: 'viewer-video' }, video, problem),
     status,
     h('section', { class: 'chat' }, log, form),
   );
@@ -89,7 +90,12 @@ export async function startViewer(code: string, language: string, opts: { ended?
     const subscriber = new Subscriber(socket, device, sessionId, (track) => {
       video.srcObject = new MediaStream([track]);
       void video.play().catch(() => undefined);
+      problem.hidden = true;
       setStatus('live');
+    });
+    subscriber.unplayable.add((reason) => {
+      problem.textContent = `${nb ? 'Ingen video her' : 'No video here'}: ${reason}`;
+      problem.hidden = false;
     });
     (window as unknown as { __sightlineStats: () => Promise<RTCStatsReport | undefined> }).__sightlineStats = () => subscriber.videoStats();
     socket.on('media:producer-added', ({ producerId }) => void subscriber.consume({ producerId }));
@@ -111,8 +117,11 @@ export async function startViewer(code: string, language: string, opts: { ended?
     socket.on('disconnect', () => !over && setStatus('reconnecting'));
     const join = async () => {
       try {
-        const joined = await request(socket, 'session:join', { sessionId });
+        // What this browser plays goes with the join: the caller is asked for a codec every receiver plays.
+        // Closed before the join, not after: a producer announced while the join is answered (the caller
+        // switching codec for this very browser) is consumed on the new transport instead of torn down.
         subscriber.close();
+        const joined = await request(socket, 'session:join', { sessionId, rtpCapabilities: device.rtpCapabilities as never });
         await subscriber.prepare();
         for (const p of joined.producers) void subscriber.consume(p);
         // Back, but nothing to watch yet (the caller is not publishing): not "reconnecting" any more.

@@ -5,17 +5,25 @@ import type { RoomRegistry } from '../sfu/RoomRegistry.js';
 
 export type CallerMediaState = { paused: boolean; facing: 'user' | 'environment' | 'unknown' };
 
+/** What a joining peer's browser can do: a caller's send capabilities, a receiver's receive ones. */
+export type DeclaredCapabilities = { as: 'caller' | 'staff' | 'viewer'; rtpCapabilities: unknown };
+
 /**
  * Everything signalling and REST ask of a session's media, in a form that can cross between nodes:
  * plain JSON arguments and results. The node that owns the session's router runs them; any other
  * node forwards them there (`ClusterMedia`).
  */
 export interface MediaOps {
-  join(sessionId: string): Promise<{ rtpCapabilities: unknown; producers: ProducerInfo[] }>;
+  /** `videoCodecs`: what the caller is asked to send (RoomCodecs), after taking `declared` into account. */
+  join(sessionId: string, peerId?: string, declared?: DeclaredCapabilities): Promise<{ rtpCapabilities: unknown; producers: ProducerInfo[]; videoCodecs: string[] }>;
   createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv'): Promise<TransportOptions>;
   connectTransport(sessionId: string, peerId: string, transportId: string, dtlsParameters: unknown): Promise<void>;
   restartIce(sessionId: string, peerId: string, transportId: string): Promise<unknown>;
-  /** The newest producer of a source replaces the old one (a caller that reloaded or changed network). */
+  /**
+   * The newest producer of a source replaces the old one (a caller that reloaded, changed network or
+   * switched codec). The old one closes after the new one is announced, so receivers never see the
+   * room without one.
+   */
   produce(sessionId: string, peerId: string, transportId: string, kind: 'audio' | 'video', rtpParameters: unknown, source: ProducerInfo['source']): Promise<string>;
   consume(sessionId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown): Promise<ConsumerOptions>;
   resume(sessionId: string, peerId: string, consumerId: string): Promise<void>;
@@ -50,9 +58,11 @@ export class LocalMedia implements MediaOps {
     private readonly recordings: RecordingService,
   ) {}
 
-  async join(sessionId: string) {
+  async join(sessionId: string, peerId?: string, declared?: DeclaredCapabilities) {
     const room = await this.rooms.get(sessionId);
-    return { rtpCapabilities: room.rtpCapabilities, producers: room.producers() };
+    if (peerId && declared?.as === 'caller') room.codecs.callerCapabilities(declared.rtpCapabilities);
+    else if (peerId && declared) room.codecs.receiver(peerId, declared.rtpCapabilities, declared.as === 'staff');
+    return { rtpCapabilities: room.rtpCapabilities, producers: room.producers(), videoCodecs: room.codecs.wanted };
   }
 
   async createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv') {
@@ -69,8 +79,9 @@ export class LocalMedia implements MediaOps {
 
   async produce(sessionId: string, peerId: string, transportId: string, kind: 'audio' | 'video', rtpParameters: unknown, source: ProducerInfo['source']) {
     const room = await this.rooms.get(sessionId);
-    room.closeProducers(source);
-    return room.produce(peerId, transportId, kind, rtpParameters, source);
+    const producerId = await room.produce(peerId, transportId, kind, rtpParameters, source);
+    room.closeProducers(source, producerId);
+    return producerId;
   }
 
   async consume(sessionId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown) {

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { ConsumerOptions, ProducerInfo, TransportOptions } from '@sightline/shared';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, UnsupportedMediaError, ValidationError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { MEDIA_CODECS } from './codecs.js';
+import { RoomCodecs } from './RoomCodecs.js';
 import { consumerLimit, RoomRouters, type RoomRouter, type RoomRoutingOptions } from './RoomRouters.js';
 import type { WorkerSlot } from './WorkerPool.js';
 
@@ -31,6 +32,8 @@ export class Room extends EventEmitter<RoomEvents> {
   #producers = new Map<string, { producer: types.Producer; info: ProducerInfo }>();
   #routers: RoomRouters;
   #closed = false;
+  /** Which video codec every receiver can play (the caller is asked for it). */
+  readonly codecs = new RoomCodecs();
   /** Last pause/facing state the caller's page reported (logged on change). */
   callerMedia: { paused: boolean; facing: 'user' | 'environment' | 'unknown' } = { paused: false, facing: 'unknown' };
 
@@ -134,10 +137,13 @@ export class Room extends EventEmitter<RoomEvents> {
     const peer = this.#peer(peerId);
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => peer.producers.delete(producer.id));
-    transport.on('icestatechange', (state) => {
+    // A transport can carry a replaced producer and its successor (a codec switch): only the live one reports.
+    const onIce = (state: types.IceState) => {
       if (state === 'disconnected') this.emit('producer-connectivity', producer.id, false);
       if (state === 'connected' || state === 'completed') this.emit('producer-connectivity', producer.id, true);
-    });
+    };
+    transport.on('icestatechange', onIce);
+    producer.observer.once('close', () => transport.off('icestatechange', onIce));
     this.#announce(producer, source);
     return producer.id;
   }
@@ -166,7 +172,11 @@ export class Room extends EventEmitter<RoomEvents> {
     await this.#routers.pipe(home, producerId).catch(() => {
       throw new NotFoundError('producer');
     });
-    if (!home.router.canConsume({ producerId, rtpCapabilities: caps })) throw new ValidationError('cannot consume with these capabilities');
+    this.codecs.receiver(peerId, caps);
+    if (!home.router.canConsume({ producerId, rtpCapabilities: caps })) {
+      const sending = this.#producers.get(producerId)?.producer.rtpParameters.codecs[0]?.mimeType ?? '';
+      throw new UnsupportedMediaError(this.codecs.reason(peerId, sending));
+    }
     const consumer = await transport.consume({ producerId, rtpCapabilities: caps, paused: true });
     const peer = this.#peer(peerId);
     peer.consumers.set(consumer.id, consumer);
@@ -197,16 +207,18 @@ export class Room extends EventEmitter<RoomEvents> {
     return { producers: this.#producers.size, consumers };
   }
 
-  closeProducers(source: ProducerInfo['source']): void {
-    for (const { producer, info } of [...this.#producers.values()]) if (info.source === source) producer.close();
+  /** Closes the producers of a source, but for `keep` (the one that replaces them). */
+  closeProducers(source: ProducerInfo['source'], keep?: string): void {
+    for (const { producer, info } of [...this.#producers.values()]) if (info.source === source && producer.id !== keep) producer.close();
   }
 
   /** Closes everything a peer (socket) opened; its producers disappear for everyone else. */
   closePeer(peerId: string): void {
     const peer = this.#peers.get(peerId);
-    if (!peer) return;
+    if (!peer) return void this.codecs.removePeer(peerId);
     for (const t of peer.transports.values()) t.close();
     this.#peers.delete(peerId);
+    this.codecs.removePeer(peerId);
   }
 
   close(): void {

@@ -57,6 +57,7 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms, media
         await sessions.record(id, 'media_reset', 'system', { reason: 'media worker died', worker: room.workerIndex });
       }).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'media reset not handled'));
     });
+    room.codecs.on('changed', (codecs) => io.to(channel).emit('media:video-codecs', { sessionId: id, codecs }));
     room.on('producer-connectivity', (_producerId, connected) => {
       void transition(connected ? 'live' : 'reconnecting', connected ? undefined : { reason: 'caller network lost' });
     });

@@ -12,6 +12,7 @@ export class VideoPanel {
   readonly video: HTMLVideoElement;
   #stats = h('p', { class: 'stats muted', testid: 'media-stats', 'aria-live': 'off' }, 'no video yet');
   #alert = h('p', { class: 'video-alert', testid: 'video-lost', role: 'alert', hidden: true }, 'VIDEO LOST — reconnecting');
+  #problem = h('p', { class: 'video-problem', testid: 'video-problem', role: 'status', hidden: true });
   #zoom = 1;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastFrames = 0;
@@ -26,7 +27,7 @@ export class VideoPanel {
   ) {
     this.video = h('video', { testid: 'remote-video', autoplay: true, muted: true, playsinline: true, 'aria-label': 'Caller video' });
     this.video.muted = true;
-    const frame = h('div', { class: 'video-frame' }, this.video, this.#alert);
+    const frame = h('div', { class: 'video-frame' }, this.video, this.#alert, this.#problem);
     if (blurByDefault) frame.classList.add('blurred');
     const blur = tool('Blur', () => blur.setAttribute('aria-pressed', String(frame.classList.toggle('blurred'))), 'blur-toggle');
     blur.setAttribute('aria-pressed', String(blurByDefault));
@@ -52,9 +53,16 @@ export class VideoPanel {
   }
 
   show(track: MediaStreamTrack): void {
+    this.setProblem(undefined);
     this.video.srcObject = new MediaStream([track]);
     void this.video.play().catch(() => undefined);
     this.#timer ??= setInterval(() => void this.#poll(), 1000);
+  }
+
+  /** Why this browser cannot show the caller's video (the server's words), or undefined to clear it. */
+  setProblem(reason: string | undefined): void {
+    this.#problem.hidden = reason === undefined;
+    this.#problem.textContent = reason === undefined ? '' : `No video here: ${reason}`;
   }
 
   /** Raised by the card when the session itself says the caller's media is gone. */

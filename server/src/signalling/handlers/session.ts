@@ -4,13 +4,19 @@ import { defineHandler, sessionChannel } from '../types.js';
 export const joinSession = defineHandler({
   name: 'session:join',
   action: 'join',
-  async handle({ socket, principal, session, services }) {
-    const media = await services.media.run(session, 'join', session.id);
+  async handle({ socket, principal, peerId, session, services }, { rtpCapabilities }) {
+    const role = principalRole(principal);
+    const as = role === 'caller' ? 'caller' : role === 'viewer' ? 'viewer' : 'staff';
+    // A receiver's capabilities count until its socket goes: the disconnect clean-up must know the session.
+    if (rtpCapabilities && as !== 'caller') (socket.data.mediaSessions ??= new Set()).add(session.id);
+    const media = await services.media.run(session, 'join', session.id, peerId, rtpCapabilities && { as, rtpCapabilities });
     await socket.join(sessionChannel(session.id));
+    // Before the answer, so the caller knows what to send before it first produces.
+    if (as === 'caller') socket.emit('media:video-codecs', { sessionId: session.id, codecs: media.videoCodecs });
     return {
       sessionId: session.id,
       status: session.status,
-      role: principalRole(principal),
+      role,
       routerRtpCapabilities: media.rtpCapabilities,
       producers: media.producers,
       events: await services.sessions.events(session.id),
