@@ -15,12 +15,12 @@ type ViewerState = 'ready' | 'connecting' | 'live' | 'reconnecting' | 'ended' | 
  */
 const WORDS = {
   nb: {
-    watch: 'Se video', message: 'Melding', send: 'Send', title: 'Video fra innringer (kun visning)',
+    watch: 'Se video', message: 'Melding', send: 'Send', title: 'Video fra innringer (kun visning)', noVideo: 'Ingen video her',
     status: { ready: 'Klar', connecting: 'Kobler til …', live: 'Direkte', reconnecting: 'Kobler til på nytt …', ended: 'Videoen er avsluttet.', expired: 'Lenken virker ikke lenger.', error: 'Noe gikk galt. Last inn siden på nytt.' },
     from: { dispatcher: 'AMK', caller: 'Innringer', viewer: 'Seer' },
   },
   en: {
-    watch: 'Watch video', message: 'Message', send: 'Send', title: 'Caller video (view only)',
+    watch: 'Watch video', message: 'Message', send: 'Send', title: 'Caller video (view only)', noVideo: 'No video here',
     status: { ready: 'Ready', connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', ended: 'The video has ended.', expired: 'This link no longer works.', error: 'Something went wrong. Reload the page.' },
     from: { dispatcher: 'Dispatcher', caller: 'Caller', viewer: 'Viewer' },
   },
@@ -94,7 +94,7 @@ export async function startViewer(code: string, language: string, opts: { ended?
       setStatus('live');
     });
     subscriber.unplayable.add((reason) => {
-      problem.textContent = `${nb ? 'Ingen video her' : 'No video here'}: ${reason}`;
+      problem.textContent = `${w.noVideo}: ${reason}`;
       problem.hidden = false;
     });
     (window as unknown as { __sightlineStats: () => Promise<RTCStatsReport | undefined> }).__sightlineStats = () => subscriber.videoStats();
