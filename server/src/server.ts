@@ -85,7 +85,11 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     log,
   );
   sessions.on('event', (id, status, event) => metrics.onSessionEvent(id, status, event.type, Date.parse(event.at)));
-  if (store instanceof RedisStore) store.client.on('error', () => metrics.redisErrors.inc());
+  if (store instanceof RedisStore) {
+    store.client.on('error', () => metrics.redisErrors.inc());
+    // Liveness is judged only over unbroken access to Redis: a dropped connection ends the stretch.
+    for (const event of ['error', 'reconnecting', 'end'] as const) store.client.on(event, () => registry.storeInterrupted());
+  }
   // Rooms on a dead worker close by themselves (and tell their clients); the pool brings up a replacement.
   pool.onWorkerReplaced = (index) => log.warn({ worker: index }, 'mediasoup worker replaced');
   const rtpCapabilities = (await rooms.template()).rtpCapabilities;
@@ -111,7 +115,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     }
   };
   const local = new LocalMedia(rooms, recordings);
-  const bus = store instanceof RedisStore ? await NodeBus.start(store.client, config.nodeId, serveMediaOps(local), log) : undefined;
+  const bus = store instanceof RedisStore ? await NodeBus.start(store.client, config.nodeId, serveMediaOps(local, async (id) => (await store.getSession(id))?.mediaNode === config.nodeId), log) : undefined;
   const media = new ClusterMedia({
     store,
     registry,

@@ -2,6 +2,7 @@ import type { Logger } from '../logging.js';
 import type { RoomRegistry } from '../sfu/RoomRegistry.js';
 import type { SessionRecord, Store } from '../store/Store.js';
 import { MEDIA_OPS, type LocalMedia, type MediaOpName, type MediaOps } from './MediaOps.js';
+import { UnavailableError } from '../errors.js';
 import { NodeGoneError, type NodeBus } from './NodeBus.js';
 import type { NodeRegistry } from './NodeRegistry.js';
 
@@ -34,7 +35,7 @@ export class ClusterMedia {
 
   constructor(private readonly deps: ClusterMediaDeps) {
     this.nodeId = deps.registry.nodeId;
-    deps.registry.onTick = (_live, lost) => this.#afterHeartbeat(lost);
+    deps.registry.onTick = (_live, lost, resumed) => this.#afterHeartbeat(lost, resumed);
   }
 
   /** The node a new session's media should go to. */
@@ -69,7 +70,10 @@ export class ClusterMedia {
         });
       } catch (err) {
         if (!(err instanceof NodeGoneError)) throw err;
-        // The owner died under us: take the session over here and run the operation on the new owner.
+        // Deaf is not dead: only the registry's rule (missing from the heartbeats while this node
+        // could reach Redis without a break) may take a session away. Until then the client retries.
+        if (this.deps.registry.isLive(owner)) throw new UnavailableError(`media node ${owner} is not answering yet`);
+        // The owner is gone: take the session over here and run the operation on the new owner.
         const ops = await this.#ofAfterTakeover(sessionId, owner);
         return (ops[op] as (...a: unknown[]) => Promise<unknown>)(...args);
       }
@@ -80,8 +84,8 @@ export class ClusterMedia {
   async #ofAfterTakeover(sessionId: string, deadOwner: string): Promise<MediaOps> {
     const owner = await this.#claim(sessionId, deadOwner);
     if (owner === this.nodeId) return this.deps.local;
-    // Someone else won the claim; one more hop, without taking over again.
-    return this.deps.registry.isLive(owner) ? this.#remote(sessionId, owner) : this.deps.local;
+    // Someone else won the claim: the media runs there, never here as well.
+    return this.#remote(sessionId, owner);
   }
 
   /** Claims the session for this node if it is still on `from`; returns the owner afterwards. */
@@ -99,13 +103,14 @@ export class ClusterMedia {
   /**
    * After each heartbeat: forget peers that lived on lost nodes; adopt sessions whose owner is
    * gone (when this node is where placement would put them); close rooms of sessions that ended
-   * or moved away (a node cut off for a while comes back to find its sessions elsewhere).
+   * or moved away (a node cut off for a while comes back to find its sessions elsewhere; it looks
+   * at once on the first heartbeat after the cut, so a session never runs on two nodes for long).
    */
-  async #afterHeartbeat(lost: string[]): Promise<void> {
+  async #afterHeartbeat(lost: string[], resumed = false): Promise<void> {
     const { rooms, registry, store } = this.deps;
     for (const node of lost) rooms.closePeersWhere((peerId) => peerId.startsWith(`${node}/`));
     // What follows reads the store: every fifth heartbeat, or at once when a node was lost.
-    if (lost.length === 0 && ++this.#ticks % 5 !== 0) return;
+    if (lost.length === 0 && !resumed && ++this.#ticks % 5 !== 0) return;
     for (const id of rooms.sessionIds()) {
       const s = await store.getSession(id);
       if (s && (s.status === 'ended' || (s.mediaNode && s.mediaNode !== this.nodeId))) await rooms.close(id);

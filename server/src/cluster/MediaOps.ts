@@ -1,5 +1,5 @@
 import type { ConsumerOptions, ProducerInfo, TransportOptions } from '@sightline/shared';
-import { ValidationError } from '../errors.js';
+import { UnavailableError, ValidationError } from '../errors.js';
 import type { RecordingService } from '../recording/RecordingService.js';
 import type { RoomRegistry } from '../sfu/RoomRegistry.js';
 
@@ -114,10 +114,19 @@ export class LocalMedia implements MediaOps {
   }
 }
 
-/** Answers operations forwarded from other nodes (NodeBus) with this node's media. */
-export function serveMediaOps(local: MediaOps): (op: string, args: unknown[]) => Promise<unknown> {
+/**
+ * Answers operations forwarded from other nodes (NodeBus) with this node's media. `owns` fences
+ * them: an operation for a session the store no longer gives to this node (taken over while this
+ * node was cut off, or asked by a node with a stale record) is refused with a 503, never run here,
+ * so a session's media cannot come to life on two nodes; the asking node's client retries and
+ * finds the owner.
+ */
+export function serveMediaOps(local: MediaOps, owns: (sessionId: string) => Promise<boolean> = async () => true): (op: string, args: unknown[]) => Promise<unknown> {
   return async (op, args) => {
     if (!(MEDIA_OPS as readonly string[]).includes(op)) throw new ValidationError(`unknown media operation ${op}`);
+    const sessionId = args[0];
+    if (typeof sessionId !== 'string') throw new ValidationError('a media operation names its session first');
+    if (!(await owns(sessionId))) throw new UnavailableError(`session ${sessionId} is not carried by this node`);
     return (local[op as MediaOpName] as (...a: unknown[]) => Promise<unknown>)(...args);
   };
 }

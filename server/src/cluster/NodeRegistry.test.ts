@@ -18,25 +18,140 @@ describe('NodeRegistry', () => {
     expect(me.pick()).toBe('n-a');
   });
 
-  it('declares a node lost only after it misses two listings in a row', async () => {
-    // The store's clock moves only when the test moves it: a 50 ms TTL must not lapse early
-    // because other files keep the machine busy.
+  /**
+   * A fake cluster on one fake clock: `me` judges, `other` renews its heartbeat when told; the
+   * store can be taken down (every call throws, as an unreachable Redis does for `me`).
+   */
+  function cluster(opts: { missMs?: number; rejoinMs?: number } = {}) {
     vi.useFakeTimers({ toFake: ['Date'] });
     onTestFinished(() => void vi.useRealTimers());
-    const store = new MemoryStore();
-    const me = new NodeRegistry(store, { nodeId: 'n-me', load: () => ({ load: 0, rooms: 0 }) }, testLogger);
-    const lost: string[][] = [];
-    me.onTick = async (_live, gone) => void lost.push(gone);
-    await store.putNode({ id: 'n-other', load: 0, rooms: 0, at }, 50);
-    await me.tick();
-    expect(me.isLive('n-other')).toBe(true);
-    vi.setSystemTime(Date.now() + 80);
-    await me.tick();
-    expect(me.isLive('n-other')).toBe(true);
-    expect(me.pick()).toBe('n-me');
-    await me.tick();
-    expect(me.isLive('n-other')).toBe(false);
-    expect(lost).toEqual([[], [], ['n-other']]);
+    const inner = new MemoryStore();
+    let down = false;
+    let delayMs = 0;
+    let t = 0;
+    const advance = (ms: number) => {
+      t += ms;
+      vi.setSystemTime(Date.now() + ms);
+    };
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof v !== 'function' || (prop !== 'putNode' && prop !== 'listNodes')) return typeof v === 'function' ? v.bind(target) : v;
+        return async (...args: unknown[]) => {
+          if (down) throw new Error('connection refused');
+          if (delayMs) advance(delayMs);
+          return (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    });
+    const me = new NodeRegistry(store, { nodeId: 'n-me', load: () => ({ load: 0, rooms: 0 }), now: () => t, ...opts }, testLogger);
+    const lost: string[] = [];
+    me.onTick = async (_live, gone) => void lost.push(...gone);
+    return {
+      me,
+      lost,
+      advance,
+      renewOther: () => inner.putNode({ id: 'n-other', load: 0, rooms: 0, at }, me.ttlMs),
+      setDown: (d: boolean) => void (down = d),
+      setSlow: (ms: number) => void (delayMs = ms),
+      /** One heartbeat of `me` a second after the last, the other renewing first if it is up. */
+      async second(otherUp: boolean) {
+        advance(1000);
+        if (otherUp && !down) await this.renewOther();
+        await me.tick();
+      },
+    };
+  }
+
+  it('declares a dead node lost once it has missed two heartbeats of unbroken store access', async () => {
+    const c = cluster();
+    for (let i = 0; i < 8; i++) await c.second(true);
+    expect(c.me.isLive('n-other')).toBe(true);
+    // The other dies: its heartbeat lapses after the TTL (4 s: last listed 3 s after its last
+    // renewal), then it has to be missing for two more seconds.
+    let seconds = 0;
+    while (c.lost.length === 0 && seconds < 30) {
+      await c.second(false);
+      seconds++;
+    }
+    expect(c.lost).toEqual(['n-other']);
+    expect(seconds).toBe(5);
+    expect(c.me.isLive('n-other')).toBe(false);
+    expect(c.me.pick()).toBe('n-me');
+    await c.second(false);
+    expect(c.lost).toEqual(['n-other']); // once
+  });
+
+  it('never declares a node lost while the store was out of its own reach, nor before the others could come back', async () => {
+    const c = cluster();
+    for (let i = 0; i < 8; i++) await c.second(true);
+    // Redis down for 5 s: nobody can renew; every heartbeat lapses.
+    c.setDown(true);
+    for (let i = 0; i < 5; i++) await c.second(false);
+    expect(c.me.isLive('n-other')).toBe(true);
+    c.setDown(false);
+    // Redis back: `me` reconnects at once, the other only after its back-off (2.2 s at most with
+    // node-redis) plus a heartbeat. The old rule (two listings missed) called it lost here.
+    await c.second(false);
+    await c.second(false);
+    await c.second(false);
+    expect(c.me.isLive('n-other')).toBe(true);
+    for (let i = 0; i < 10; i++) await c.second(true);
+    expect(c.lost).toEqual([]);
+    expect(c.me.isLive('n-other')).toBe(true);
+  });
+
+  it('judges a node that never comes back after an outage only once the store has been reachable for the rejoin time', async () => {
+    const c = cluster();
+    for (let i = 0; i < 8; i++) await c.second(true);
+    c.setDown(true);
+    for (let i = 0; i < 5; i++) await c.second(false);
+    c.setDown(false);
+    let seconds = 0;
+    while (c.lost.length === 0 && seconds < 30) {
+      await c.second(false);
+      seconds++;
+    }
+    expect(c.lost).toEqual(['n-other']);
+    // The first good heartbeat starts the stretch; 6 s of it (rejoinMs) before judging.
+    expect(seconds).toBe(7);
+  });
+
+  it('starts the stretch afresh after a reported connection drop, a slow heartbeat or a gap between heartbeats', async () => {
+    const breaks: [string, (c: ReturnType<typeof cluster>) => Promise<void>][] = [
+      ['connection drop', async (c) => c.me.storeInterrupted()],
+      ['slow heartbeat', async (c) => {
+        c.setSlow(1500);
+        await c.second(false);
+        c.setSlow(0);
+      }],
+      ['gap between heartbeats', async (c) => c.advance(2500)],
+    ];
+    for (const [what, interrupt] of breaks) {
+      const c = cluster();
+      for (let i = 0; i < 8; i++) await c.second(true);
+      // The other dies; just before the verdict (4 s on, 5 s would be it) this node loses sight of the store.
+      for (let i = 0; i < 4; i++) await c.second(false);
+      await interrupt(c);
+      for (let i = 0; i < 5; i++) {
+        await c.second(false);
+        expect(c.lost, `${what}, ${i + 1} s after`).toEqual([]);
+        expect(c.me.isLive('n-other'), what).toBe(true);
+      }
+      // A new stretch of rejoinMs (6 s) without a break, and the verdict comes.
+      for (let i = 0; i < 2; i++) await c.second(false);
+      expect(c.lost, what).toEqual(['n-other']);
+    }
+  });
+
+  it('counts a node it has never seen as alive until the store has been reachable for the rejoin time', async () => {
+    const c = cluster();
+    await c.second(false);
+    expect(c.me.isLive('n-never-seen')).toBe(true);
+    for (let i = 0; i < 5; i++) await c.second(false);
+    expect(c.me.isLive('n-never-seen')).toBe(true);
+    await c.second(false);
+    expect(c.me.isLive('n-never-seen')).toBe(false);
   });
 
   it('leaves the cluster on shutdown, so the others count it out without waiting for its heartbeat to lapse', async () => {

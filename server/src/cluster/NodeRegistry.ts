@@ -6,26 +6,63 @@ export interface NodeRegistryOptions {
   /** This node's current load (live consumers) and room count. */
   load: () => { load: number; rooms: number };
   heartbeatMs?: number;
-  /** A node whose heartbeat is older than this is dead. */
+  /** A heartbeat not renewed within this lapses (the store expires it). */
   ttlMs?: number;
+  /**
+   * How long a node must have been missing from the listings (its heartbeat has lapsed: no renewal
+   * for a TTL), all that time with this node reaching the store without a break, before it counts
+   * as lost (default: two heartbeats, so one unlucky listing is not enough).
+   */
+  missMs?: number;
+  /**
+   * How long this node must have reached the store without a break before it judges anyone: the
+   * time every live node needs to reconnect and renew after a Redis outage. Default 6 s: node-redis
+   * reconnects at most 2.2 s after Redis is back (its default back-off: 50 ms doubling to 2 s, plus
+   * up to 200 ms jitter), then renews within a heartbeat, then this node lists it within another.
+   */
+  rejoinMs?: number;
+  /** Monotonic clock in milliseconds (tests pass a fake one). */
+  now?: () => number;
 }
 
 /**
  * The cluster's membership, kept in the store: every node renews its heartbeat (with its load)
- * each second; a node that stops renewing drops out after the TTL (Redis expires the key, so no
- * clocks are compared between nodes). Placement picks the least-loaded live node.
+ * each second; a node that stops renewing drops out of the listing after the TTL (Redis expires
+ * the key, so no clocks are compared between nodes). Placement picks the least-loaded live node.
+ *
+ * The liveness rule (issue #10, kind 13): a node is lost only once it has been missing for
+ * `missMs` within a stretch in which this node itself reached the store without a break, and that
+ * stretch has lasted `rejoinMs` (so the others had time to come back after an outage). A
+ * failed heartbeat, a slow one (> one heartbeat interval), a gap between heartbeats (> two
+ * intervals) or a reported connection drop (`storeInterrupted`) ends the stretch, and the next one
+ * starts at the next good heartbeat. So when Redis restarts, every node starts counting afresh once
+ * it is back, and a live node that reconnects a little later than another (each has its own
+ * back-off) is listed again long before it could be judged lost. Only absence seen from a working
+ * store counts; this node's own blindness never does.
  */
 export class NodeRegistry {
   #live: NodeInfo[] = [];
-  /** Nodes seen live, with how many listings in a row have missed them since. */
-  #misses = new Map<string, number>();
+  /** Nodes seen and not declared lost, with when (this clock) a listing last held them. */
+  #lastSeen = new Map<string, number>();
+  /** Declared lost and not listed since. */
+  #lost = new Set<string>();
+  /** Start of the current unbroken stretch of store access; undefined while broken. */
+  #reachableSince: number | undefined;
+  /** When the last good heartbeat ended. */
+  #lastGood: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
+  readonly #now: () => number;
   readonly nodeId: string;
   readonly heartbeatMs: number;
   readonly ttlMs: number;
-  /** Called after each heartbeat with the nodes that were live before and are not now. */
-  onTick: (live: NodeInfo[], lost: string[]) => Promise<void> = async () => {};
+  readonly missMs: number;
+  readonly rejoinMs: number;
+  /**
+   * Called after each good heartbeat with the nodes lost at it; `resumed` is true on the first
+   * heartbeat after the store was out of reach (what changed meanwhile is worth a look at once).
+   */
+  onTick: (live: NodeInfo[], lost: string[], resumed: boolean) => Promise<void> = async () => {};
 
   constructor(
     private readonly store: Store,
@@ -35,6 +72,14 @@ export class NodeRegistry {
     this.nodeId = opts.nodeId;
     this.heartbeatMs = opts.heartbeatMs ?? 1000;
     this.ttlMs = opts.ttlMs ?? 4000;
+    this.missMs = opts.missMs ?? 2 * this.heartbeatMs;
+    this.rejoinMs = opts.rejoinMs ?? 6000;
+    this.#now = opts.now ?? (() => performance.now());
+  }
+
+  /** The store connection dropped (or errored): the current stretch of store access ends here. */
+  storeInterrupted(): void {
+    this.#reachableSince = undefined;
   }
 
   async start(): Promise<void> {
@@ -59,8 +104,20 @@ export class NodeRegistry {
     return this.#live;
   }
 
+  /**
+   * Whether a node may still be alive, judged now: this node, or one not (yet) lost by the rule
+   * above. A node never seen counts as missing since the stretch began (right after a start or a
+   * Redis outage the others may not have renewed yet; `rejoinMs` gives them the time).
+   */
   isLive(nodeId: string): boolean {
-    return nodeId === this.nodeId || this.#misses.has(nodeId);
+    if (nodeId === this.nodeId) return true;
+    return !this.#lost.has(nodeId) && !this.#isLost(nodeId, this.#now());
+  }
+
+  #isLost(nodeId: string, at: number): boolean {
+    const since = this.#reachableSince;
+    if (since === undefined || at - since < this.rejoinMs) return false;
+    return at - Math.max(this.#lastSeen.get(nodeId) ?? -Infinity, since) >= this.missMs;
   }
 
   /** The least-loaded live node; ties go to fewer rooms, then to the lower id, so every node agrees. */
@@ -76,26 +133,32 @@ export class NodeRegistry {
   }
 
   async #tick(): Promise<void> {
+    const started = this.#now();
     try {
       const me: NodeInfo = { id: this.nodeId, ...this.opts.load(), at: new Date().toISOString() };
       await this.store.putNode(me, this.ttlMs);
       const live = await this.store.listNodes();
-      // Lost only when missed twice in a row: right after a Redis outage every heartbeat has
-      // lapsed, and the first listing may come before the other nodes have renewed theirs.
-      const lost: string[] = [];
-      for (const [id, misses] of this.#misses) {
-        if (live.some((n) => n.id === id)) continue;
-        if (misses + 1 >= 2) {
-          this.#misses.delete(id);
-          lost.push(id);
-        } else this.#misses.set(id, misses + 1);
+      const at = this.#now();
+      const unbroken =
+        this.#reachableSince !== undefined && this.#lastGood !== undefined && at - started <= this.heartbeatMs && started - this.#lastGood <= 2 * this.heartbeatMs;
+      const resumed = this.#reachableSince === undefined;
+      if (!unbroken) this.#reachableSince = at;
+      this.#lastGood = at;
+      for (const n of live) {
+        this.#lastSeen.set(n.id, at);
+        this.#lost.delete(n.id);
       }
-      for (const n of live) this.#misses.set(n.id, 0);
+      const lost = [...this.#lastSeen.keys()].filter((id) => id !== this.nodeId && this.#isLost(id, at));
+      for (const id of lost) {
+        this.log.warn({ node: id, missingMs: Math.round(at - this.#lastSeen.get(id)!), reachableMs: Math.round(at - this.#reachableSince!) }, 'node lost');
+        this.#lastSeen.delete(id);
+        this.#lost.add(id);
+      }
       this.#live = live;
-      for (const id of lost) this.log.warn({ node: id }, 'node lost');
-      await this.onTick(live, lost);
+      await this.onTick(live, lost, resumed);
     } catch (err) {
-      // The store is down: keep the last known membership rather than declaring everyone dead.
+      // The store is out of reach: keep the last known membership, and judge nobody until it is back.
+      this.storeInterrupted();
       this.log.warn({ err: (err as Error).message }, 'heartbeat failed');
     }
   }

@@ -4,25 +4,54 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.js';
 
-/** A real redis-server on a free loopback port, in a scratch directory, with no persistence. */
+/** A real redis-server on a free loopback port, in a scratch directory, with no persistence unless asked. */
 export interface RedisServer {
   url: string;
   port: number;
-  /** For fault tests (SIGSTOP/SIGCONT). */
+  /** For fault tests (SIGSTOP/SIGCONT). Changes on restart. */
   pid: number;
+  /**
+   * Stops the server (SIGTERM, as an orderly restart does), keeps it down for `downMs`, and starts
+   * it again on the same port. With `persist`, what it held comes back (append-only file).
+   */
+  restart(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(opts: { persist?: boolean } = {}): Promise<RedisServer> {
   const bin = process.env['REDIS_SERVER_BIN'] ?? 'redis-server';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sightline-redis-'));
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    bin,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const persistence = opts.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir];
+  let child = await launch(bin, args);
+  const stopChild = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGCONT');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const server: RedisServer = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    pid: child.pid!,
+    async restart(downMs) {
+      await stopChild();
+      await new Promise((r) => setTimeout(r, downMs));
+      child = await launch(bin, args);
+      server.pid = child.pid!;
+    },
+    async stop() {
+      await stopChild();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+async function launch(bin: string, args: string[]): Promise<ChildProcess> {
+  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
@@ -38,18 +67,5 @@ export async function startRedisServer(): Promise<RedisServer> {
       }
     });
   });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    pid: child.pid!,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGCONT');
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return child;
 }
