@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMedia } from '../../server/src/testing/media.js';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { withoutVideoCodecs } from '../support/codecs.js';
-import { callerStartsVideo, dispatcherCreatesSession, sel } from '../support/flow.js';
+import { callerStartsVideo, dispatcherCreatesSession, openConsole, sel } from '../support/flow.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, card, liveSession } from '../support/session.js';
 
@@ -160,6 +160,33 @@ describe('a receiver that cannot decode the caller codec', () => {
     expect(got.mimeType).toBe('video/VP8');
     // One producer from the start: no H264 first and a switch after.
     expect((await card(dispatcher.page, sessionId).timeline()).filter((t) => t === 'media_started')).toHaveLength(1);
+  });
+
+  it('gives a console without H264 opened in the middle of a live H264 call video within 15 s, and the first console keeps its picture', async () => {
+    const [dispatcher, caller, second] = await Promise.all([device(), device({ mobile: true }), device({ without: ['H264'] })]);
+    const { sessionId } = await liveSession(dispatcher.page, caller.page, server.url);
+    expect((await waitFor('console decodes', () => decoding(dispatcher.page, sessionId)))?.mimeType).toBe('video/H264');
+    const firstStall = stallWatch(dispatcher.page, sessionId);
+    const opened = performance.now();
+    await openConsole(second.page, server.url);
+    const got = await waitFor('the second console decodes', async () => ((await decoding(second.page, sessionId))?.frames ?? 0) > 10 && decoding(second.page, sessionId), 15_000, 100);
+    console.log(`[kind 5] console without H264 opened mid-call: frames ${seconds(opened).toFixed(1)} s after it was opened`);
+    expect(got.mimeType).toBe('video/VP8');
+    await waitFor('the first console decodes VP8', async () => (await decoding(dispatcher.page, sessionId))?.mimeType === 'video/VP8');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await firstStall.stop()).toBeLessThan(3);
+  });
+
+  it('tells a console that plays none of the formats why, within 5 s of the caller going live', async () => {
+    const [dispatcher, caller] = await Promise.all([device({ without: ['H264', 'VP8'] }), device({ mobile: true })]);
+    const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
+    const c = card(dispatcher.page, sessionId);
+    await callerStartsVideo(caller.page, inviteUrl);
+    await c.waitStatus('live');
+    const live = performance.now();
+    const reason = await waitFor('the reason on the card', () => dispatcher.page.$eval(c.sel('video-problem'), (el) => !(el as HTMLElement).hidden && el.textContent), 5_000, 100);
+    console.log(`[kind 5] console with no common codec: reason shown ${seconds(live).toFixed(1)} s after live: ${reason}`);
+    expect(reason).toMatch(/cannot play any video format used here \(H264, VP8\)/);
   });
 
   it('tells a viewer that plays none of the formats why, within 5 s, in words, and the console keeps H264', async () => {
