@@ -33,6 +33,12 @@ async function expectCameraReleased(page: Page): Promise<void> {
   expect(states, 'every camera track stopped').toEqual(states.map(() => 'ended'));
 }
 
+/** True once the page has opened a camera and stopped every track it opened. */
+async function allCameraStopped(page: Page): Promise<boolean> {
+  const states = await cameraTrackStates(page);
+  return states.length > 0 && states.every((s) => s === 'ended');
+}
+
 async function openViewer(baseUrl: string, sessionId: string): Promise<Device> {
   const token = await login(server);
   const r = await http('POST', `${baseUrl}/api/sessions/${sessionId}/viewers`, { token });
@@ -104,6 +110,25 @@ describe('a session that ends while the phone is offline', () => {
     expect(await caller.page.$eval(sel('start-video'), (b) => (b as HTMLButtonElement).disabled || (b as HTMLElement).hidden)).toBe(true);
   });
 
+  it('lets the camera go when the tap finds the network down, and a tap once it is back goes live', async () => {
+    const token = await login(server);
+    const created = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+4791234567' } });
+    const inviteUrl = (created.body.inviteUrl as string).replace(/^http:\/\/[^/]+/, server.url);
+    await caller.page.goto(inviteUrl);
+    await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+    const cdp = await setOffline(caller.page, true);
+    await caller.page.click(sel('start-video'));
+    await waitFor('the tap fails', async () => (await dataState(caller.page)) === 'error', 15_000, 100);
+    await waitFor('camera released', () => allCameraStopped(caller.page), 5_000, 100);
+    expect(await cameraCalls(caller.page), 'the tap opened the camera').toBe(1);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await cdp.detach();
+    await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+    await caller.page.click(sel('start-video'));
+    await waitFor('caller live', async () => (await dataState(caller.page)) === 'live', 30_000);
+    expect((await cameraTrackStates(caller.page)).filter((s) => s === 'live')).toHaveLength(1);
+  });
+
   it('shows a viewer who reloads after the end the ended state, with nothing to tap', async () => {
     const { sessionId } = await liveSession(dispatcher.page, caller.page, server.url);
     viewer = await openViewer(server.url, sessionId);
@@ -133,8 +158,8 @@ describe('a session that ends while the phone is offline', () => {
     await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
     await caller.page.click(sel('start-video'));
     await waitFor('ended after the tap', async () => (await dataState(caller.page)) === 'ended', 10_000, 100);
-    await waitFor('camera released', async () => (await cameraTrackStates(caller.page)).every((s) => s === 'ended'), 5_000, 100);
-    expect(await caller.page.evaluate(() => sessionStorage.length), 'the spent token is forgotten').toBe(0);
+    await waitFor('camera released', () => allCameraStopped(caller.page), 5_000, 100);
+    expect(await caller.page.evaluate(() => sessionStorage.getItem('sightline.invite.c')), 'the spent token is forgotten').toBeNull();
   });
 });
 
@@ -188,5 +213,31 @@ describe('a token or session the server no longer knows when the phone comes bac
     server = await start(secretA);
     await waitFor('caller ended', async () => (await dataState(caller.page)) === 'ended', 15_000, 100);
     await expectCameraReleased(caller.page);
+  });
+});
+
+describe('an invite that expired while the page sat open', () => {
+  beforeAll(async () => {
+    // Six seconds instead of fifteen minutes.
+    server = await startServer({ INVITE_TTL_MINUTES: '0.1' });
+    caller = await launchDevice({ mobile: true });
+    await installCameraProbe(caller.page);
+  });
+
+  afterAll(async () => {
+    await caller?.close();
+    await server?.stop();
+  });
+
+  it('says the link no longer works at the tap, and lets the camera go', async () => {
+    const token = await login(server);
+    const created = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+4791234567' } });
+    const inviteUrl = (created.body.inviteUrl as string).replace(/^http:\/\/[^/]+/, server.url);
+    await caller.page.goto(inviteUrl);
+    await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+    await new Promise((r) => setTimeout(r, 7_000));
+    await caller.page.click(sel('start-video'));
+    await waitFor('caller expired', async () => (await dataState(caller.page)) === 'expired', 10_000, 100);
+    await waitFor('camera released', () => allCameraStopped(caller.page), 5_000, 100);
   });
 });
