@@ -1,3 +1,5 @@
+// First: zod is told not to compile code before any schema below is built (see zod.ts).
+import './zod.js';
 export * from './sessions/lifecycle.js';
 export * from './sessions/browser.js';
 export * from './api/errors.js';

@@ -21,6 +21,13 @@ beforeAll(async () => {
   [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
   // The pages must live with the strict CSP they are served with: any refusal is a failure.
   for (const d of [dispatcher, caller]) {
+    // Chromium prints a refusal only when the page does not catch it: a caught `new Function` under
+    // the policy still counts (and is reported), so the pages' own violation events are read too.
+    await d.page.evaluateOnNewDocument(() =>
+      document.addEventListener('securitypolicyviolation', (e) =>
+        console.log(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`),
+      ),
+    );
     d.page.on('console', (m) => /Content Security Policy/i.test(m.text()) && cspViolations.push(m.text()));
     d.page.on('response', (r) => {
       if (r.request().resourceType() === 'document' && r.url().startsWith('http')) pagePolicies.set(new URL(r.url()).pathname, r.headers()['content-security-policy']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod.js';
 import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
 
 /** Languages the caller page speaks (PRODUCT.md). */

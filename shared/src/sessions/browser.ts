@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod.js';
 
 /**
  * What the caller page reports about the browser it runs in, once it has loaded (link previewers
