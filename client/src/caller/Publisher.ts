@@ -162,6 +162,9 @@ export class Publisher {
 
   async #publish(): Promise<void> {
     const sessionId = this.sessionId;
+    // A flip under way has the old camera stopped and the next one opening: wait for it rather
+    // than open a third camera that nothing would ever stop.
+    await this.#switching;
     // The OS may have taken the camera away meanwhile (a phone call, a permission change).
     if (this.track.readyState === 'ended') this.track = await openCamera(this.facing);
     const options = await request(this.socket, 'transport:create', { sessionId, direction: 'send' });
