@@ -140,7 +140,6 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       : [];
   const app = createApp({
     tokens,
-    sessions,
     webhooks,
     routes: [
       ...authRoutes(users, tokens, { perIp: limit('loginPerIp'), failuresPerUser: limit('loginFailuresPerUser') }),

@@ -43,6 +43,8 @@ export interface Fixture {
   freshViewerInvite(): Promise<string>;
   /** A spoken code for a new session whose invite is still unused, made on demand. */
   freshSpokenCode(): Promise<string>;
+  /** The caller invite of a new session of the dispatcher's, not yet redeemed. */
+  freshCallerInvite(): Promise<string>;
   /** A new session of the dispatcher's (to end, to record). */
   freshSession(): Promise<string>;
 }
@@ -78,6 +80,8 @@ export const REST: Record<string, RestCase> = {
   'GET /api/rtp-capabilities': { allowed: EVERYONE, success: 200, takes: 'public' },
   'GET /api/recording-policy': { allowed: EVERYONE, success: 200, takes: 'public' },
   'GET /api/invites/:code': { allowed: EVERYONE, success: 200, takes: 'public', params: (fx) => ({ code: fx.callerInviteCode }) },
+  // The page's report that it loaded: anyone holding the link (a previewer does not run the page); spends nothing.
+  'POST /api/invites/:code/opened': { allowed: EVERYONE, success: 204, takes: 'public', params: (fx) => ({ code: fx.callerInviteCode }), body: () => ({ browser: 'chrome' }) },
   'POST /api/invites/:code/redeem': { allowed: EVERYONE, success: 200, takes: 'public', params: async (fx) => ({ code: await fx.freshViewerInvite() }) },
   'POST /api/codes/redeem': { allowed: EVERYONE, success: 200, takes: 'public', body: async (fx) => ({ code: await fx.freshSpokenCode() }) },
   'POST /api/sms/status': { allowed: [], success: 204, takes: 'signature' },
@@ -91,6 +95,8 @@ export const REST: Record<string, RestCase> = {
   'POST /api/sessions/:id/snapshots': { ...staff, allowed: ownerOnly, success: 201, params: session, image: true },
   'GET /api/sessions/:id/snapshots': { ...staff, allowed: lookers, success: 200, params: session },
   'GET /api/sessions/:id/snapshots/:name': { ...staff, allowed: lookers, success: 200, params: (fx) => ({ id: fx.sessionId, name: fx.snapshotName }) },
+  // Before the tap, on the strength of an unspent caller invite (a browser that cannot stream); spends nothing.
+  'POST /api/invites/:code/photos': { allowed: EVERYONE, success: 201, takes: 'public', target: async (fx) => ({ code: await fx.freshCallerInvite() }), image: true },
   'POST /api/sessions/:id/photos': { allowed: ['caller'], success: 201, takes: 'caller', params: session, image: true },
   // A session of its own: recording is started once per session (a second start is a 409).
   'POST /api/sessions/:id/recording': { ...staff, allowed: ownerOnly, success: 200, target: async (fx) => ({ id: await fx.freshSession() }), body: () => ({ action: 'start' }) },

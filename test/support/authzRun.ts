@@ -120,6 +120,7 @@ export async function makeMatrix(base: string, dataDir: string, secret: string):
     recordingName,
     freshViewerInvite,
     freshSpokenCode,
+    freshCallerInvite: async () => (await create(tokens['dispatcher']!)).code,
     freshSession: async () => (await create(tokens['dispatcher']!)).id,
   };
   return { fx, tokens, media, close: () => sockets.forEach((s) => s.disconnect()) };

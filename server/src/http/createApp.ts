@@ -3,14 +3,12 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { TokenService } from '../auth/tokens.js';
 import type { Logger } from '../logging.js';
-import type { SessionService } from '../sessions/SessionService.js';
 import { errorHandler, notFound } from './errorHandler.js';
 import { pagesRouter } from './pages.js';
 import { mountRoutes, type RouteSpec } from './route.js';
 
 export interface AppParts {
   tokens: TokenService;
-  sessions: SessionService;
   routes: RouteSpec<any, any, any, any>[];
   clientDist: string;
   health: () => boolean;
@@ -26,7 +24,7 @@ export interface AppParts {
 }
 
 /** The express app: security headers, a small JSON body limit, the gated API routes and the pages. */
-export function createApp({ tokens, sessions, routes, clientDist, health, metrics, tls = false, webhooks = [], trustProxy = ['loopback'], log }: AppParts): Express {
+export function createApp({ tokens, routes, clientDist, health, metrics, tls = false, webhooks = [], trustProxy = ['loopback'], log }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy);
@@ -61,7 +59,7 @@ export function createApp({ tokens, sessions, routes, clientDist, health, metric
   mountRoutes(api, tokens, routes);
   app.use(api);
   app.use('/api', notFound);
-  app.use(pagesRouter(clientDist, sessions, log));
+  app.use(pagesRouter(clientDist, log));
   app.use(notFound);
   app.use(errorHandler(log));
   return app;

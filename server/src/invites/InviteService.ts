@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Language, RedeemResponse } from '@sightline/shared';
+import type { Language, PageReport, RedeemResponse } from '@sightline/shared';
 import { GoneError, NotFoundError, UnavailableError } from '../errors.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import { newInviteCode } from '../sessions/ids.js';
@@ -51,12 +51,15 @@ export class InviteService {
     throw new UnavailableError('no free spoken code; try again');
   }
 
-  /** Redeems the caller invite the code stands for. Wrong → 404; expired, used or ended → 410. */
-  async redeemSpokenCode(code: string): Promise<RedeemResponse> {
+  /**
+   * Redeems the caller invite the code stands for. Wrong → 404; expired, used or ended → 410.
+   * `report`: what the `/c` page found about its browser at load (logged as for a link's page).
+   */
+  async redeemSpokenCode(code: string, report?: PageReport): Promise<RedeemResponse> {
     const ref = await this.store.getSpokenCode(code);
     if (!ref) throw new NotFoundError('code');
     if (Date.parse(ref.expiresAt) <= Date.now()) throw new GoneError('expired', 'code');
-    const redeemed = await this.sessions.redeem(ref.inviteCode);
+    const redeemed = await this.sessions.redeem(ref.inviteCode, report);
     await this.sessions.record(ref.sessionId, 'code_redeemed', 'caller');
     return redeemed;
   }

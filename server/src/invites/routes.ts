@@ -1,4 +1,4 @@
-import { inviteCodeParam, sessionIdParam, type RedeemResponse } from '@sightline/shared';
+import { inviteCodeParam, pageReport, sessionIdParam, type RedeemResponse } from '@sightline/shared';
 import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
 import { actorOf, authorizeSession } from '../sessions/access.js';
@@ -6,7 +6,8 @@ import type { SessionService } from '../sessions/SessionService.js';
 import type { InvitePeek, InviteService } from './InviteService.js';
 import type { RedeemLimiter } from './redeemLimiter.js';
 
-const spokenCode = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits') });
+/** `browser`: the `/c` page's report of its browser (it could not send one before: it knew no invite). */
+const spokenCode = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits'), browser: pageReport.optional() });
 const viewerBody = z.strictObject({ label: z.string().trim().max(64).optional() });
 
 export function inviteRoutes(sessions: SessionService, invites: InviteService, limiter: RedeemLimiter) {
@@ -20,6 +21,19 @@ export function inviteRoutes(sessions: SessionService, invites: InviteService, l
       async handle({ params, res }) {
         res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
         return invites.peek(params.code);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/invites/:code/opened',
+      access: 'public',
+      params: inviteCodeParam,
+      body: pageReport,
+      // The page's script reports that it loaded, and whether this browser can send live video. This, not
+      // the GET of the link (previewers and scanners fetch links too), records link_opened. Redeems nothing.
+      async handle({ params, body, res }) {
+        res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+        await sessions.noteInviteOpened(params.code, body);
       },
     }),
     defineRoute({
@@ -58,7 +72,7 @@ export function inviteRoutes(sessions: SessionService, invites: InviteService, l
       access: 'public',
       body: spokenCode,
       async handle({ body, req }): Promise<RedeemResponse> {
-        return limiter.attempt(`code:${req.ip}`, () => invites.redeemSpokenCode(body.code));
+        return limiter.attempt(`code:${req.ip}`, () => invites.redeemSpokenCode(body.code, body.browser));
       },
     }),
     defineRoute({

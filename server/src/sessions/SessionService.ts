@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { canTransition, isSmsPhase, type CreateSessionRequest, type Language, type SessionEvent, type SessionEventType, type SessionStatus } from '@sightline/shared';
+import { canTransition, isSmsPhase, type BrowserFamily, type CreateSessionRequest, type Language, type PageReport, type SessionEvent, type SessionEventType, type SessionStatus, type UnsupportedReason } from '@sightline/shared';
 import type { Principal, TokenService } from '../auth/tokens.js';
 import { GoneError, NotFoundError } from '../errors.js';
 import { maskPhone, type Logger } from '../logging.js';
@@ -196,17 +196,55 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     this.emit('ended', id, reason);
   }
 
-  /** GET of the link: logs the first opening; never redeems (link previewers open links too). */
-  async noteInviteOpened(code: string): Promise<void> {
+  /**
+   * The caller's page has loaded and says so: its script's POST, which link previewers and scanners
+   * (HEAD, or a GET that runs nothing) never send. Records `link_opened` once per invite, with the
+   * browser family, and `browser_unsupported` (details `reason`, `browser`) when the page found that
+   * this browser cannot send live video: once per family and reason, so reloads add nothing. Never
+   * redeems. A viewer invite's page records nothing.
+   * @throws NotFoundError for an unknown invite; GoneError once the session has ended.
+   */
+  async noteInviteOpened(code: string, report: PageReport): Promise<void> {
     const invite = await this.store.getInvite(code);
-    if (!invite || invite.role !== 'caller') return;
+    if (!invite) throw new NotFoundError('invite');
+    const session = await this.get(invite.sessionId);
+    if (session.status === 'ended') throw new GoneError('ended', 'session');
+    if (invite.role !== 'caller') return;
     if (await this.store.markInviteOpened(code, this.#now().toISOString())) {
-      await this.transition(invite.sessionId, 'link_opened', 'caller');
+      await this.transition(invite.sessionId, 'link_opened', 'caller', { browser: report.browser });
     }
+    if (report.unsupported) await this.noteUnsupported(invite.sessionId, report.browser, report.unsupported);
   }
 
-  /** The explicit tap: one-time redemption of the invite for a session-bound token. */
-  async redeem(code: string): Promise<{ token: string; sessionId: string; role: 'caller' | 'viewer' }> {
+  /** Logs that the caller's browser cannot send live video, unless this family and reason are logged already. */
+  async noteUnsupported(sessionId: string, browser: BrowserFamily, reason: UnsupportedReason): Promise<void> {
+    const known = (await this.events(sessionId)).some(
+      (e) => e.type === 'browser_unsupported' && e.details?.['reason'] === reason && e.details?.['browser'] === browser,
+    );
+    if (!known) await this.record(sessionId, 'browser_unsupported', 'caller', { reason, browser });
+  }
+
+  /**
+   * The session of a caller invite that is still unspent: what its holder may do before the tap
+   * (send a photo from a browser that cannot stream) without using the invite up, so the same
+   * link still works in a real browser afterwards.
+   * @throws NotFoundError for an unknown or a viewer's invite; GoneError once used, expired or ended.
+   */
+  async beforeTap(code: string): Promise<SessionRecord> {
+    const invite = await this.store.getInvite(code);
+    if (!invite || invite.role !== 'caller') throw new NotFoundError('invite');
+    const session = await this.get(invite.sessionId);
+    if (session.status === 'ended') throw new GoneError('ended');
+    if (invite.redeemedAt) throw new GoneError('used');
+    if (Date.parse(invite.expiresAt) <= this.#now().getTime()) throw new GoneError('expired');
+    return session;
+  }
+
+  /**
+   * The explicit tap: one-time redemption of the invite for a session-bound token. `report`: the
+   * page's report when it had no other chance to send it (the spoken-code page knows no invite before).
+   */
+  async redeem(code: string, report?: PageReport): Promise<{ token: string; sessionId: string; role: 'caller' | 'viewer' }> {
     const invite = await this.store.getInvite(code);
     if (!invite) throw new NotFoundError('invite');
     const session = await this.get(invite.sessionId);
@@ -219,7 +257,8 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
         ? { typ: 'caller', sessionId: invite.sessionId }
         : { typ: 'viewer', sessionId: invite.sessionId, viewerId: code.slice(0, 8) };
     if (invite.role === 'caller') {
-      await this.transition(invite.sessionId, 'link_opened', 'caller');
+      await this.transition(invite.sessionId, 'link_opened', 'caller', report && { browser: report.browser });
+      if (report?.unsupported) await this.noteUnsupported(invite.sessionId, report.browser, report.unsupported);
       await this.transition(invite.sessionId, 'consent_given', 'caller');
     } else {
       await this.record(invite.sessionId, 'viewer_joined', `viewer:${code.slice(0, 8)}`);

@@ -1,4 +1,4 @@
-import { sessionIdParam } from '@sightline/shared';
+import { inviteCodeParam, sessionIdParam } from '@sightline/shared';
 import { z } from 'zod';
 import { actorOf, authorizeSession } from '../sessions/access.js';
 import type { SessionService } from '../sessions/SessionService.js';
@@ -50,6 +50,21 @@ export function snapshotRoutes(sessions: SessionService, snapshots: SnapshotStor
       async handle({ params, body, principal }) {
         const s = await sessions.get(params.id);
         authorizeSession(principal, s, 'publish');
+        return keep(s.id, 'caller', body, 'photo_uploaded', 'caller');
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/invites/:code/photos',
+      access: 'public',
+      params: inviteCodeParam,
+      raw: { types: IMAGE_TYPES, limit: '12mb' },
+      body: imageBody,
+      status: 201,
+      // A browser that cannot send live video can still send a photo, on the strength of the unspent
+      // invite: spending it here would lock the caller out of the same link in a real browser.
+      async handle({ params, body }) {
+        const s = await sessions.beforeTap(params.code);
         return keep(s.id, 'caller', body, 'photo_uploaded', 'caller');
       },
     }),
