@@ -214,9 +214,10 @@ describe('the caller page', () => {
       // A desktop-looking UA: only the missing API can make the page pick the in-app text.
       await bare.page.setUserAgent({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36' });
       await bare.page.evaluateOnNewDocument(() => Object.defineProperty(Navigator.prototype, 'mediaDevices', { get: () => undefined, configurable: true }));
-      await tapStartIn(bare.page, created.body.inviteUrl, pl);
-      await waitFor('camera_denied', async () => (await callerStatus(bare.page)).startsWith('camera_denied'));
-      expect(await bare.page.$eval(sel('camera-help'), (el) => el.textContent)).toBe(pl.help.inApp);
+      // Found at load, before any tap (test/e2e/unsupported-browser.test.ts): there is no Start to tap.
+      await bare.page.goto(created.body.inviteUrl);
+      await waitFor('unsupported', async () => (await bare.page.$eval(sel('caller-status'), (el) => el.getAttribute('data-state'))) === 'unsupported');
+      await waitFor('help in Polish', async () => (await bare.page.$eval(sel('camera-help'), (el) => el.textContent)) === pl.help.inApp);
     } finally {
       await bare.close();
     }

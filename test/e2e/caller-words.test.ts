@@ -234,8 +234,8 @@ describe('what went wrong, in plain words', () => {
       }),
     );
     try {
-      await openAndTap(page, (await newSession('sv')).inviteUrl);
-      // Either said at load (the page knows it cannot stream) or after the tap; both in the caller's words.
+      // Said at load: the page knows it cannot stream and offers no Start (test/e2e/unsupported-browser.test.ts).
+      await page.goto((await newSession('sv')).inviteUrl);
       await waitFor('the failure shown', async () => ['error', 'unsupported'].includes(await callerStatus(page)), 20_000);
       const state = await callerStatus(page);
       const words = (t: CallerText) => (t.status as Record<string, string>)[state] ?? t.status.error;

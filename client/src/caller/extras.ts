@@ -1,8 +1,8 @@
 import { request, type SignallingSocket } from '../common/signalling.js';
 import { $, type CallerUi } from './ui.js';
 
-/** Location sharing, the photo fallback (for when live video will not work) and the caller's chat replies. */
-export function wireExtras(ui: CallerUi, socket: SignallingSocket, sessionId: string, token: string): void {
+/** Location sharing and the caller's chat replies, once the caller has joined the session. */
+export function wireExtras(ui: CallerUi, socket: SignallingSocket, sessionId: string): void {
   $('chat').hidden = false;
   const chatInput = $<HTMLInputElement>('chat-input');
   $('chat-form').addEventListener('submit', (ev) => {
@@ -26,14 +26,24 @@ export function wireExtras(ui: CallerUi, socket: SignallingSocket, sessionId: st
       { enableHighAccuracy: true, timeout: 15_000, maximumAge: 30_000 },
     );
   });
+}
 
+/** Where a photo goes: the session, with the caller's token; or, before the tap, the unspent invite. */
+export type PhotoTarget = { url: string; token?: string };
+
+/**
+ * The photo fallback, for when live video will not work: wired once at load, because a browser that
+ * cannot stream offers it before any tap. `target` is asked at each upload.
+ */
+export function wirePhoto(ui: CallerUi, target: () => PhotoTarget): void {
   $<HTMLInputElement>('photo').addEventListener('change', async (ev) => {
     const input = ev.target as HTMLInputElement;
     const file = input.files?.[0];
     if (!file) return;
-    const res = await fetch(`/api/sessions/${sessionId}/photos`, {
+    const { url, token } = target();
+    const res = await fetch(url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': file.type || 'image/jpeg' },
+      headers: { ...(token && { authorization: `Bearer ${token}` }), 'content-type': file.type || 'image/jpeg' },
       body: file,
     }).catch(() => undefined);
     ui.note(res?.ok ? (t) => t.photoSent : res ? (t) => t.trouble.photo : (t) => t.trouble.offline);

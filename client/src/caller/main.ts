@@ -1,5 +1,5 @@
 import './caller.css';
-import { recordingAfter, type ControlAction, type RedeemResponse } from '@sightline/shared';
+import { recordingAfter, type ControlAction, type PageReport, type RedeemResponse, type UnsupportedReason } from '@sightline/shared';
 import { api, ApiError } from '../common/api.js';
 import { loadDevice, type Device } from '../common/device.js';
 import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
@@ -7,17 +7,22 @@ import { connectSignalling, request, type SignallingSocket } from '../common/sig
 import { CameraError, openCamera } from './camera.js';
 import { CodecChoice } from './codecChoice.js';
 import { isLanguage } from './i18n/index.js';
+import { browserFamily, isInApp } from './browserFamily.js';
+import { missingApi, unsupportedReason } from './capabilities.js';
+import type { CallerText } from './i18n/types.js';
 import { detectPlatform } from './platform.js';
 import { Publisher, UnsupportedError } from './Publisher.js';
 import { watchQuality } from './quality.js';
 import { troubleOf } from './status.js';
 import { $, CallerUi } from './ui.js';
-import { wireExtras } from './extras.js';
+import { wireExtras, wirePhoto } from './extras.js';
 
 /**
  * The caller's page (also the viewer's: the invite says which). Opening it does nothing
  * irreversible; the tap on "Start video" redeems the invite, opens the camera and publishes it.
- * Everything that can happen before the tap (code, media capabilities, the session's language) does.
+ * Everything that can happen before the tap (code, media capabilities, the session's language) does,
+ * including the check of what this browser can do: one that cannot send live video is told so at
+ * once, never opens the camera, and can still send a photo.
  */
 interface InvitePeek {
   role: 'caller' | 'viewer';
@@ -35,10 +40,22 @@ ui.initLanguages(isLanguage(browserLang) ? browserLang : 'nb');
 let languageChosen = false;
 $('lang').addEventListener('change', () => (languageChosen = true));
 
-const devicePromise: Promise<Device> = loadDevice();
-devicePromise.catch(() => undefined);
+// No Device where an API is missing outright: loading it would build an RTCPeerConnection.
+const devicePromise: Promise<Device> | undefined = missingApi() ? undefined : loadDevice();
+devicePromise?.catch(() => undefined);
+const unsupported = unsupportedReason(devicePromise);
+const browser = browserFamily();
 const startButton = $<HTMLButtonElement>('start');
+/** The caller's token once the invite is redeemed; before, a photo goes on the strength of the unspent invite. */
+let redeemed: RedeemResponse | undefined;
+/** The page's report that it loaded (sent once); the tap waits for it, so the log has the opening first. */
+let reported: Promise<unknown> = Promise.resolve();
 
+wirePhoto(ui, () =>
+  redeemed
+    ? { url: `/api/sessions/${redeemed.sessionId}/photos`, token: redeemed.token }
+    : { url: `/api/invites/${encodeURIComponent(code)}/photos` },
+);
 void boot();
 
 async function boot(): Promise<void> {
@@ -68,6 +85,19 @@ async function boot(): Promise<void> {
     ui.setStatus('expired');
     return;
   }
+  const reason = await unsupported;
+  // The page has run: this report, not the GET of the link (previewers and scanners fetch links too),
+  // records the opening, with what the browser can do. (`/c` after a reload has no invite in its address.)
+  const report: PageReport = { browser, ...(reason && { unsupported: reason }) };
+  if (location.pathname.startsWith('/j/')) {
+    reported = api('POST', `/api/invites/${encodeURIComponent(code)}/opened`, { body: report }).catch(() => undefined);
+  }
+  if (reason) {
+    const saved = sessionStorage.getItem(tokenKey);
+    if (!saved) return showUnsupported(reason, true);
+    joinWithoutCamera((redeemed = JSON.parse(saved) as RedeemResponse));
+    return showUnsupported(reason, false);
+  }
   startButton.disabled = false;
   ui.setStatus('ready');
   startButton.addEventListener('click', () => {
@@ -79,14 +109,40 @@ async function boot(): Promise<void> {
   });
 }
 
+/**
+ * A browser that cannot send live video: plain help in the caller's language and the photo
+ * fallback, no Start button, so the camera is never opened for a stream that cannot happen.
+ * `beforeTap`: the invite is unspent, so location (which needs the session) waits.
+ */
+function showUnsupported(reason: UnsupportedReason, beforeTap: boolean): void {
+  startButton.hidden = true;
+  ui.setStatus('unsupported', undefined, reason);
+  ui.showHelp(helpFor(reason));
+  $('extras').hidden = false;
+  $('location').hidden = beforeTap;
+}
+
+function helpFor(reason: UnsupportedReason): (t: CallerText) => string {
+  const platform = detectPlatform();
+  // No camera API at all is the mark of an in-app browser, whatever its user agent claims.
+  if (platform === 'inApp' || isInApp(browser) || reason === 'no_get_user_media') return (t) => t.help.inApp;
+  // iOS Safari without WebRTC is Lockdown Mode (other browsers there use the same engine, so "open
+  // it in Safari" would not help): the help says how to turn it off for this site.
+  if (platform === 'ios' && browser === 'safari' && reason === 'no_peer_connection') return (t) => t.help.lockdown;
+  return (t) => t.help.unsupported;
+}
+
 /** `/c`: the caller types the spoken code the dispatcher read out; same session, same consent. */
-function bootCodeEntry(): void {
+async function bootCodeEntry(): Promise<void> {
   startButton.hidden = true;
   const form = $<HTMLFormElement>('code-form');
   const input = $<HTMLInputElement>('code');
   const submit = form.querySelector('button')!;
   form.hidden = false;
-  ui.setStatus('ready');
+  // Checked before the code is typed: the caller is told at once, and the code still lets a photo through.
+  const reason = await unsupported;
+  if (reason) showUnsupported(reason, true);
+  else ui.setStatus('ready');
   // The code's redemption is the consent, so the centre's own policy is stated before it can be sent.
   submit.disabled = true;
   api<{ recording: InvitePeek['recording'] }>('GET', '/api/recording-policy')
@@ -97,11 +153,15 @@ function bootCodeEntry(): void {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     submit.disabled = true;
-    api<RedeemResponse>('POST', '/api/codes/redeem', { body: { code: input.value.replace(/\D/g, '') } })
+    // The page's report rides on the redemption: before it, this page knew no session to report to.
+    const browserReport: PageReport = { browser, ...(reason && { unsupported: reason }) };
+    api<RedeemResponse>('POST', '/api/codes/redeem', { body: { code: input.value.replace(/\D/g, ''), browser: browserReport } })
       .then((r) => {
         sessionStorage.setItem(tokenKey, JSON.stringify(r));
         form.hidden = true;
-        return start();
+        if (!reason) return start();
+        joinWithoutCamera((redeemed = r));
+        showUnsupported(reason, false);
       })
       .catch((err: unknown) => {
         submit.disabled = false;
@@ -122,11 +182,12 @@ function showTrouble(err: unknown): void {
 
 async function redeem(): Promise<RedeemResponse | undefined> {
   const saved = sessionStorage.getItem(tokenKey);
-  if (saved) return JSON.parse(saved) as RedeemResponse;
+  if (saved) return (redeemed = JSON.parse(saved) as RedeemResponse);
+  await reported;
   try {
     const r = await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`);
     sessionStorage.setItem(tokenKey, JSON.stringify(r));
-    return r;
+    return (redeemed = r);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 410 || err.status === 404)) return undefined;
     throw err;
@@ -134,44 +195,45 @@ async function redeem(): Promise<RedeemResponse | undefined> {
 }
 
 /**
- * What one tap set going, ended at most once by whatever comes first: the server's push that the
- * session ended, or a final refusal (the session ended while the phone was offline, its token no
- * longer valid). Ending lets every camera track go, whichever stage the call had reached.
+ * What one tap set going (or a redemption without the camera, in a browser that cannot stream),
+ * ended at most once by whatever comes first: the server's push that the session ended, or a final
+ * refusal (the session ended while the phone was offline, its token no longer valid). Ending lets
+ * every camera track go, whichever stage the call had reached.
  */
 interface Call {
   socket: SignallingSocket;
+  sessionId: string;
   camera: Promise<MediaStreamTrack>;
   publisher?: Publisher;
+  /** The codec the receivers can all play, as the server says (issue 10, kind 5). */
+  codecs: CodecChoice;
   over: boolean;
+  finish(state: Finality): void;
+  /** Ends the call if `err` is a final refusal; returns it then. */
+  finishIfFinal(err: unknown): Finality | undefined;
 }
 
 /** Stops the camera the tap opened, once it has opened (or at once if it has). */
 const releaseCamera = (camera: Promise<MediaStreamTrack>) => void camera.then((t) => t.stop(), () => undefined);
 
-async function start(): Promise<void> {
-  ui.setStatus('connecting');
-  const camera = openCamera('environment');
-  camera.catch(() => undefined);
-  const redeemed = await redeem().catch((err: unknown) => {
-    releaseCamera(camera);
-    throw err;
-  });
-  if (!redeemed) {
-    releaseCamera(camera);
-    ui.setStatus('expired');
-    return;
-  }
-  const { token, sessionId } = redeemed;
+/** The caller's part of the session once redeemed: signalling, chat, location, the dispatcher's requests. */
+function join({ token, sessionId }: RedeemResponse, camera: Promise<MediaStreamTrack>): Call {
   const socket = connectSignalling(token);
-  const call: Call = { socket, camera, over: false };
-  const finish = (state: Finality) => endCall(call, state);
-  const finishIfFinal = (err: unknown) => {
-    const final = finalRefusal(err);
-    if (final) finish(final);
-    return final;
+  const call: Call = {
+    socket,
+    sessionId,
+    camera,
+    codecs: new CodecChoice(socket),
+    over: false,
+    finish: (state) => endCall(call, state),
+    finishIfFinal: (err) => {
+      const final = finalRefusal(err);
+      if (final) call.finish(final);
+      return final;
+    },
   };
-  socket.on('session:ended', () => finish('ended'));
-  onRefusedHandshake(socket, finish);
+  socket.on('session:ended', () => call.finish('ended'));
+  onRefusedHandshake(socket, call.finish);
   socket.on('chat:message', ({ message }) => ui.addChat(message));
   // The caller is told whenever a recording starts or stops (a failed segment has stopped too).
   socket.on('session:event', ({ event }) => {
@@ -182,14 +244,39 @@ async function start(): Promise<void> {
   socket.on('session:media-reset', () => void call.publisher?.rejoin());
   // What this browser can send goes with the join; the server answers with the codecs its receivers
   // play. A tab that kept its token over a reload learns here that the session is over.
-  const codecs = new CodecChoice(socket);
-  void devicePromise
-    .then(
-      (d) => request(socket, 'session:join', { sessionId, rtpCapabilities: d.sendRtpCapabilities as never }),
-      () => request(socket, 'session:join', { sessionId }),
-    )
-    .catch(finishIfFinal);
-  wireExtras(ui, socket, sessionId, token);
+  const joined = devicePromise
+    ? devicePromise.then(
+        (d) => request(socket, 'session:join', { sessionId, rtpCapabilities: d.sendRtpCapabilities as never }),
+        () => request(socket, 'session:join', { sessionId }),
+      )
+    : request(socket, 'session:join', { sessionId });
+  void joined.catch(call.finishIfFinal);
+  wireExtras(ui, socket, sessionId);
+  return call;
+}
+
+/** Joins without a camera: a browser that cannot send live video still chats, shares location and sends photos. */
+function joinWithoutCamera(invite: RedeemResponse): void {
+  const none = Promise.reject(new CameraError('unsupported', 'this browser cannot send live video'));
+  none.catch(() => undefined);
+  join(invite, none);
+}
+
+async function start(): Promise<void> {
+  ui.setStatus('connecting');
+  const camera = openCamera('environment');
+  camera.catch(() => undefined);
+  const invite = await redeem().catch((err: unknown) => {
+    releaseCamera(camera);
+    throw err;
+  });
+  if (!invite) {
+    releaseCamera(camera);
+    ui.setStatus('expired');
+    return;
+  }
+  const call = join(invite, camera);
+  const { socket, sessionId, finish, finishIfFinal, codecs } = call;
 
   let track: MediaStreamTrack;
   try {
@@ -215,7 +302,7 @@ async function start(): Promise<void> {
   local.srcObject = new MediaStream([track]);
   void local.play().catch(() => undefined);
 
-  const device = await devicePromise;
+  const device = await (devicePromise ?? loadDevice());
   if (call.over) return;
   const p = new Publisher(socket, device, sessionId, track, 'environment', codecs);
   call.publisher = p;

@@ -4,6 +4,7 @@ import type { Device } from '../common/device.js';
 import { h } from '../common/dom.js';
 import { request, type SignallingSocket } from '../common/signalling.js';
 import { Subscriber } from '../common/subscriber.js';
+import { BrowserNotice } from './card/BrowserNotice.js';
 import { CallerPanel } from './card/CallerPanel.js';
 import { ChatPanel } from './card/ChatPanel.js';
 import type { CardContext } from './card/context.js';
@@ -35,6 +36,7 @@ export class SessionCard {
   readonly el: HTMLElement;
   #status = h('span', { testid: 'session-status', class: 'status' }, 'created');
   #hint = h('p', { class: 'hint muted' });
+  #browser = new BrowserNotice();
   #title = h('h3', { class: 'title' });
   #timeline = new Timeline();
   #invite: InvitePanel;
@@ -70,6 +72,7 @@ export class SessionCard {
       { testid: 'session-card', 'data-session-id': sessionId, class: 'card', 'aria-label': `Session ${sessionId}` },
       h('header', {}, this.#title, this.#status),
       this.#hint,
+      this.#browser.el,
       this.#invite.el,
       h(
         'div',
@@ -107,11 +110,13 @@ export class SessionCard {
     this.#status.dataset['status'] = status;
     this.#hint.textContent = STATUS_HINT[status] ?? '';
     this.el.dataset['status'] = status;
+    this.#browser.status(status);
     if (status === 'reconnecting') this.#video.setLost(true);
   }
 
   addEvent(e: SessionEvent): void {
     this.#timeline.add(e);
+    this.#browser.event(e);
     const recording = recordingAfter(e.type);
     if (recording !== undefined) this.#record.setActive(recording);
   }

@@ -1,0 +1,206 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { ElementHandle, Page } from 'puppeteer-core';
+import { By } from 'selenium-webdriver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pl } from '../../client/src/caller/i18n/pl.js';
+import { sv } from '../../client/src/caller/i18n/sv.js';
+import { uk } from '../../client/src/caller/i18n/uk.js';
+import type { CallerText } from '../../client/src/caller/i18n/types.js';
+import { launchDevice, waitFor, type Device } from '../support/browser.js';
+import { dispatcherCreatesSession, sel } from '../support/flow.js';
+import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
+import { card } from '../support/session.js';
+import { launchWebKit } from '../support/webkit.js';
+
+/**
+ * A browser that cannot send live video (iOS Lockdown Mode, in-app browsers, old WebViews, engines
+ * mediasoup-client does not know). The page finds out at load, before any tap: it never opens the
+ * camera, tells the caller in their language what to do, still takes a photo, and the console and
+ * the session log say why. Two engines: Chromium with RTCPeerConnection taken away before the page's
+ * scripts run, and WebKitGTK, which has none.
+ */
+let server: TestServer;
+let dispatcher: Device;
+let token: string;
+let photo: string;
+let tmp: string;
+
+beforeAll(async () => {
+  const port = await freePort();
+  server = await startServer({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+  token = await login(server);
+  dispatcher = await launchDevice();
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'sightline-unsupported-'));
+  photo = path.join(tmp, 'photo.jpg');
+  await writeFile(photo, execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=green:s=96x64', '-frames:v', '1', '-c:v', 'mjpeg', '-f', 'image2pipe', 'pipe:1']));
+});
+
+afterAll(async () => {
+  await dispatcher?.close();
+  await server?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+type Event = { type: string; details?: Record<string, unknown> };
+
+async function events(sessionId: string): Promise<{ status: string; events: Event[] }> {
+  return (await http('GET', `${server.url}/api/sessions/${sessionId}`, { token })).body;
+}
+
+/** What the console and the log must show once the page has loaded in such a browser, and after its photo. */
+async function expectCauseShown(sessionId: string, reason: string, browser: string, words: RegExp): Promise<void> {
+  const c = card(dispatcher.page, sessionId);
+  const notice = await waitFor('the cause on the console card', async () => {
+    const n = await dispatcher.page.$eval(c.sel('browser-problem'), (el) => ({ text: el.textContent ?? '', visible: (el as HTMLElement).offsetParent !== null }));
+    return n.visible && n.text ? n.text : undefined;
+  });
+  expect(notice).toMatch(words);
+  expect(notice).toMatch(/Safari or Chrome/);
+  const log = await events(sessionId);
+  expect(log.events.filter((e) => e.type === 'browser_unsupported')).toEqual([expect.objectContaining({ details: { reason, browser } })]);
+  expect(log.events.filter((e) => e.type === 'link_opened')).toEqual([expect.objectContaining({ details: { browser } })]);
+}
+
+async function expectPhotoArrived(sessionId: string): Promise<void> {
+  const c = card(dispatcher.page, sessionId);
+  await waitFor('the photo listed on the card', async () => (await dispatcher.page.$$(c.sel('snapshot-item'))).length === 1);
+  const log = await events(sessionId);
+  expect(log.events.map((e) => e.type)).toContain('photo_uploaded');
+  // The camera was never asked for, and the invite is unspent: the same link still works in a real browser.
+  for (const type of ['consent_given', 'camera_granted', 'camera_denied', 'live']) expect(log.events.map((e) => e.type)).not.toContain(type);
+  expect(log.status).toBe('link_opened');
+  expect((await http('GET', `${server.url}/api/invites/${inviteCodeOf(sessionId)}`)).body).toMatchObject({ valid: true });
+}
+
+const invites = new Map<string, string>();
+const inviteCodeOf = (sessionId: string) => invites.get(sessionId)!;
+
+async function newSession(language: string): Promise<{ sessionId: string; inviteUrl: string }> {
+  const s = await dispatcherCreatesSession(dispatcher.page, server.url, { language });
+  invites.set(s.sessionId, s.inviteUrl.split('/j/')[1]!);
+  return s;
+}
+
+/** Reads the caller page as a test and the caller would: its state, its help, what can be tapped. */
+async function callerPage(page: Page) {
+  return page.evaluate(() => {
+    const q = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+    const shown = (id: string) => Boolean(q(id)?.offsetParent);
+    return {
+      state: q('caller-status')?.dataset['state'],
+      status: q('caller-status')?.textContent ?? '',
+      help: shown('camera-help') ? q('camera-help')?.textContent : undefined,
+      start: shown('start-video'),
+      photo: Boolean(q('photo-upload')?.closest('label')?.offsetParent),
+      cameraOn: Boolean((document.querySelector('video#local') as HTMLVideoElement | null)?.srcObject),
+    };
+  });
+}
+
+describe('a browser that cannot send live video', () => {
+  it('Chromium without RTCPeerConnection: help in Swedish at load, no camera, a photo still goes, the console and log say why', async () => {
+    const { sessionId, inviteUrl } = await newSession('sv');
+    const phone = await launchDevice({ mobile: true });
+    try {
+      await phone.page.evaluateOnNewDocument(() => {
+        const w = window as unknown as Record<string, unknown>;
+        delete w['RTCPeerConnection'];
+        delete w['webkitRTCPeerConnection'];
+        // Counts every camera request: there must be none.
+        const media = navigator.mediaDevices;
+        const open = media.getUserMedia.bind(media);
+        w['__cameraRequests'] = 0;
+        media.getUserMedia = (c) => {
+          w['__cameraRequests'] = (w['__cameraRequests'] as number) + 1;
+          return open(c);
+        };
+      });
+      await phone.page.goto(inviteUrl);
+      await waitFor('caller-status unsupported', async () => (await callerPage(phone.page)).state === 'unsupported');
+      await waitFor('help in Swedish', async () => (await callerPage(phone.page)).help === sv.help.unsupported);
+      const seen = await callerPage(phone.page);
+      expect(seen).toMatchObject({ start: false, photo: true, cameraOn: false });
+      expect(seen.status).toContain(sv.status.unsupported);
+      await expectCauseShown(sessionId, 'no_peer_connection', 'chrome', /no WebRTC/);
+
+      const input = (await phone.page.$(sel('photo-upload'))) as ElementHandle<HTMLInputElement>;
+      await input.uploadFile(photo);
+      await waitFor('photo sent', async () => (await phone.page.$eval('#extras-note', (el) => el.textContent)) === sv.photoSent);
+      await expectPhotoArrived(sessionId);
+      expect(await phone.page.evaluate(() => (window as unknown as { __cameraRequests: number }).__cameraRequests)).toBe(0);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('Chromium without getUserMedia (an in-app browser): told at load to open a real browser, in Polish', async () => {
+    const { sessionId, inviteUrl } = await newSession('pl');
+    const phone = await launchDevice({ mobile: true });
+    try {
+      // A desktop-looking UA: only the missing API can make the page pick the in-app text.
+      await phone.page.setUserAgent({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36' });
+      await phone.page.evaluateOnNewDocument(() => Object.defineProperty(Navigator.prototype, 'mediaDevices', { get: () => undefined, configurable: true }));
+      await phone.page.goto(inviteUrl);
+      await waitFor('help in Polish', async () => (await callerPage(phone.page)).help === pl.help.inApp);
+      expect(await callerPage(phone.page)).toMatchObject({ state: 'unsupported', start: false, photo: true });
+      await expectCauseShown(sessionId, 'no_get_user_media', 'chrome', /cannot use the camera/);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('an in-app browser (Instagram on Android) gets the open-in-browser help', async () => {
+    const { sessionId, inviteUrl } = await newSession('sv');
+    const phone = await launchDevice({ mobile: true });
+    try {
+      const ua = 'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.134 Mobile Safari/537.36 Instagram 339.0.0.29.90 Android';
+      await phone.page.setUserAgent({ userAgent: ua, platform: 'Linux armv8l' });
+      await phone.page.evaluateOnNewDocument(() => {
+        delete (window as unknown as Record<string, unknown>)['RTCPeerConnection'];
+      });
+      await phone.page.goto(inviteUrl);
+      await waitFor('in-app help in Swedish', async () => (await callerPage(phone.page)).help === sv.help.inApp);
+      await expectCauseShown(sessionId, 'no_peer_connection', 'instagram', /Instagram's built-in browser/);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('WebKitGTK (no RTCPeerConnection): help in Ukrainian at load, no camera, a photo still goes, the console and log say why', async () => {
+    const { sessionId, inviteUrl } = await newSession('uk');
+    const webkit = await launchWebKit();
+    const d = webkit.driver;
+    try {
+      // The engine as it is: no WebRTC, but a camera API with a mock camera (so only the check keeps it shut).
+      await d.get(inviteUrl);
+      const apis = await d.executeScript<[string, boolean]>('return [typeof RTCPeerConnection, typeof navigator.mediaDevices?.getUserMedia === "function"]');
+      expect(apis).toEqual(['undefined', true]);
+      const read = () =>
+        d.executeScript<{ state?: string; status: string; help?: string; start: boolean; photo: boolean; cameraOn: boolean }>(`
+          const q = (id) => document.querySelector('[data-testid="' + id + '"]');
+          const shown = (id) => Boolean(q(id) && q(id).offsetParent);
+          return {
+            state: q('caller-status').dataset.state,
+            status: q('caller-status').textContent,
+            help: shown('camera-help') ? q('camera-help').textContent : undefined,
+            start: shown('start-video'),
+            photo: Boolean(q('photo-upload').closest('label').offsetParent),
+            cameraOn: Boolean(document.querySelector('video#local').srcObject),
+          };`);
+      await waitFor('help in Ukrainian', async () => (await read()).help === (uk as CallerText).help.unsupported, 30_000, 200);
+      const seen = await read();
+      expect(seen).toMatchObject({ state: 'unsupported', start: false, photo: true, cameraOn: false });
+      expect(seen.status).toContain(uk.status.unsupported);
+      await expectCauseShown(sessionId, 'no_peer_connection', 'webkit', /no WebRTC/);
+
+      await d.findElement(By.css(sel('photo-upload'))).sendKeys(photo);
+      await waitFor('photo sent', async () => (await d.findElement(By.id('extras-note')).getText()) === uk.photoSent, 20_000, 200);
+      await expectPhotoArrived(sessionId);
+    } finally {
+      await webkit.close();
+    }
+  });
+});
