@@ -4,6 +4,8 @@
 #  - packet-loss.test.ts: nftables drops 10 % of the caller's media packets on the way into the SFU
 #    (the rule below; its named counter tells the test how many it dropped).
 #  - media-outage.test.ts: adds and removes its own rules (all media to and from its SFU's port).
+#  - console-media-outage.test.ts: the dispatcher's desk in a namespace of its own inside this one
+#    (desk.ts: a veth pair, a relay for HTTP), and its own rules cutting only the desk's media.
 #  - metrics-loopback.test.ts: a server on every interface of the namespace, reached from its
 #    non-loopback addresses (IPv4 and IPv6).
 # Arguments go to vitest (e.g. one test file), for runs by hand.

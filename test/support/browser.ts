@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -19,9 +19,11 @@ export interface Device {
 /**
  * `autoplay: false` keeps Chromium's real autoplay policy (sound needs a user gesture), as a
  * dispatcher's browser has after a reload; by default tests lift it so media plays unattended.
+ * `netns` runs the browser in that network namespace (netns tests, as root: a second desk whose
+ * packets can be told apart); DevTools then speaks over a pipe, as the namespace has its own loopback.
  */
 export async function launchDevice(
-  opts: { fakeVideoFile?: string; denyCamera?: boolean; mobile?: boolean; autoplay?: boolean } = {},
+  opts: { fakeVideoFile?: string; denyCamera?: boolean; mobile?: boolean; autoplay?: boolean; netns?: string } = {},
 ): Promise<Device> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (the test command does)`);
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-chromium-'));
@@ -40,7 +42,13 @@ export async function launchDevice(
   if (opts.autoplay !== false) args.push('--autoplay-policy=no-user-gesture-required');
   if (!opts.denyCamera) args.push('--use-fake-ui-for-media-stream');
   if (opts.fakeVideoFile) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideoFile}`);
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args, defaultViewport: null });
+  let executablePath = CHROMIUM;
+  if (opts.netns) {
+    executablePath = `${userDataDir}-netns.sh`;
+    await writeFile(executablePath, `#!/bin/sh\nexec ip netns exec '${opts.netns}' '${CHROMIUM}' "$@"\n`);
+    await chmod(executablePath, 0o755);
+  }
+  const browser = await puppeteer.launch({ executablePath, pipe: Boolean(opts.netns), headless: true, args, defaultViewport: null });
   const page = (await browser.pages())[0] ?? (await browser.newPage());
   if (opts.mobile) await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   else await page.setViewport({ width: 1440, height: 900 });
@@ -50,6 +58,7 @@ export async function launchDevice(
     async close() {
       await browser.close().catch(() => undefined);
       await rm(userDataDir, { recursive: true, force: true });
+      if (opts.netns) await rm(`${userDataDir}-netns.sh`, { force: true });
     },
   };
 }

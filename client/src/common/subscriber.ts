@@ -1,17 +1,32 @@
 import type { ProducerInfo } from '@sightline/shared';
 import type { types } from 'mediasoup-client';
 import type { Device } from './device.js';
+import { PathRecovery } from './PathRecovery.js';
 import { request, SignallingError, type SignallingSocket } from './signalling.js';
 
 /**
  * Receives one session's media: one receive transport, a consumer per producer. Consumers arrive
  * paused from the server and are resumed once the track is wired, so the first packets are a key frame.
+ * When the media path breaks while the socket stays up, PathRecovery restarts ICE, then rebuilds the
+ * transport and a consumer for every producer wanted (`onTrack` then gets the new tracks).
  */
 export class Subscriber {
   #transport: Promise<types.Transport> | undefined;
+  /** The transport `#transport` resolved to: the only one whose state changes count. */
+  #current: types.Transport | undefined;
   #consumers = new Map<string, types.Consumer>();
+  /** Producers this page receives (asked to consume, not closed since): what a rebuild brings back. */
+  #wanted = new Set<string>();
+  /** `transportId producerId` of consumes under way: a rebuild and a producer-added push may ask at once. */
+  #inFlight = new Set<string>();
   /** Observers told, in the server's words, why this browser cannot play a producer (its codec). */
   readonly unplayable = new Set<(reason: string) => void>();
+  readonly recovery = new PathRecovery({
+    restartIce: () => this.#restartIce(),
+    rebuild: () => this.#rebuild(),
+    connected: () => this.#current?.connectionState === 'connected',
+    wanted: () => this.#wanted.size > 0,
+  });
 
   constructor(
     private readonly socket: SignallingSocket,
@@ -28,13 +43,27 @@ export class Subscriber {
 
   async consume(producer: Pick<ProducerInfo, 'producerId'>): Promise<void> {
     if ([...this.#consumers.values()].some((c) => c.producerId === producer.producerId)) return;
+    this.#wanted.add(producer.producerId);
     const transport = await this.prepare();
+    const key = `${transport.id} ${producer.producerId}`;
+    if (this.#inFlight.has(key)) return;
+    this.#inFlight.add(key);
+    try {
+      await this.#consumeOn(transport, producer.producerId);
+    } finally {
+      this.#inFlight.delete(key);
+    }
+  }
+
+  async #consumeOn(transport: types.Transport, producerId: string): Promise<void> {
+    const producer = { producerId };
     const options = await request(this.socket, 'media:consume', {
       sessionId: this.sessionId,
       transportId: transport.id,
       producerId: producer.producerId,
       rtpCapabilities: this.device.rtpCapabilities as never,
     }).catch((err: unknown) => {
+      if (err instanceof SignallingError && err.code === 'not_found') this.#wanted.delete(producer.producerId);
       // The caller is asked for a codec this browser plays (a new producer follows), or there is none: say so.
       if (!(err instanceof SignallingError) || err.code !== 'unsupported_media') throw err;
       // A stale producer's answer must not cover a picture that already plays.
@@ -43,6 +72,8 @@ export class Subscriber {
       return undefined;
     });
     if (!options) return;
+    // A rebuild replaced the transport meanwhile: the rebuild consumes this producer on the new one.
+    if (transport !== this.#current || transport.closed) return;
     const consumer = await transport.consume({
       id: options.consumerId,
       producerId: options.producerId,
@@ -56,6 +87,7 @@ export class Subscriber {
   }
 
   producerClosed(producerId: string): void {
+    this.#wanted.delete(producerId);
     for (const c of this.#consumers.values()) if (c.producerId === producerId) c.close();
   }
 
@@ -66,9 +98,12 @@ export class Subscriber {
   }
 
   close(): void {
+    this.recovery.reset();
     void this.#transport?.then((t) => t.close(), () => undefined);
     this.#transport = undefined;
+    this.#current = undefined;
     this.#consumers.clear();
+    this.#wanted.clear();
   }
 
   async #createTransport(): Promise<types.Transport> {
@@ -79,6 +114,30 @@ export class Subscriber {
         .then(() => callback())
         .catch(errback);
     });
+    transport.on('connectionstatechange', (state) => {
+      if (transport === this.#current) this.recovery.onState(state);
+    });
+    this.#current = transport;
     return transport;
+  }
+
+  async #restartIce(): Promise<void> {
+    const transport = this.#current;
+    // No transport left (a rebuild failed half-way): only a rebuild can help.
+    if (!transport) throw new Error('no receive transport to restart');
+    const { iceParameters } = await request(this.socket, 'transport:restart-ice', { sessionId: this.sessionId, transportId: transport.id });
+    await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+  }
+
+  /** A new transport, and a new consumer for every producer wanted. */
+  async #rebuild(): Promise<void> {
+    this.#current?.close();
+    this.#transport = undefined;
+    this.#current = undefined;
+    this.#consumers.clear();
+    await this.prepare();
+    const results = await Promise.allSettled([...this.#wanted].map((producerId) => this.consume({ producerId })));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 }
