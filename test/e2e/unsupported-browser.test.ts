@@ -169,6 +169,52 @@ describe('a browser that cannot send live video', () => {
     }
   });
 
+  it('the spoken-code page: told at load, the code still lets a photo through, and its redemption carries the cause to the log', async () => {
+    const { sessionId } = await newSession('sv');
+    const phone = await launchDevice({ mobile: true });
+    try {
+      await phone.page.evaluateOnNewDocument(() => {
+        delete (window as unknown as Record<string, unknown>)['RTCPeerConnection'];
+        const w = window as unknown as Record<string, unknown>;
+        const media = navigator.mediaDevices;
+        const open = media.getUserMedia.bind(media);
+        w['__cameraRequests'] = 0;
+        media.getUserMedia = (c) => {
+          w['__cameraRequests'] = (w['__cameraRequests'] as number) + 1;
+          return open(c);
+        };
+      });
+      await phone.page.goto(`${server.url}/c`);
+      // Before any code, the page cannot know the session's language: the browser's own (not Swedish) is fine here.
+      await waitFor('caller-status unsupported', async () => (await callerPage(phone.page)).state === 'unsupported');
+      expect((await callerPage(phone.page)).help).toBeTruthy();
+      const { code } = (await http('POST', `${server.url}/api/sessions/${sessionId}/code`, { token })).body as { code: string };
+      await phone.page.waitForSelector(`${sel('code-submit')}:not([disabled])`);
+      await phone.page.type(sel('code-input'), code);
+      await phone.page.click(sel('code-submit'));
+      await waitFor('redeemed, still unsupported, location offered', async () => {
+        const seen = await phone.page.evaluate(() => ({
+          form: !(document.getElementById('code-form') as HTMLElement).hidden,
+          location: Boolean(document.querySelector<HTMLElement>('[data-testid="share-location"]')?.offsetParent),
+        }));
+        return !seen.form && seen.location;
+      });
+      expect(await callerPage(phone.page)).toMatchObject({ state: 'unsupported', start: false, photo: true, cameraOn: false });
+      await expectCauseShown(sessionId, 'no_peer_connection', 'chrome', /no WebRTC/);
+
+      const input = (await phone.page.$(sel('photo-upload'))) as ElementHandle<HTMLInputElement>;
+      await input.uploadFile(photo);
+      const c = card(dispatcher.page, sessionId);
+      await waitFor('the photo listed on the card', async () => (await dispatcher.page.$$(c.sel('snapshot-item'))).length === 1);
+      const types = (await events(sessionId)).events.map((e) => e.type);
+      expect(types).toEqual(expect.arrayContaining(['code_redeemed', 'consent_given', 'photo_uploaded']));
+      for (const type of ['camera_granted', 'camera_denied', 'live']) expect(types).not.toContain(type);
+      expect(await phone.page.evaluate(() => (window as unknown as { __cameraRequests: number }).__cameraRequests)).toBe(0);
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('WebKitGTK (no RTCPeerConnection): help in Ukrainian at load, no camera, a photo still goes, the console and log say why', async () => {
     const { sessionId, inviteUrl } = await newSession('uk');
     const webkit = await launchWebKit();

@@ -1,5 +1,5 @@
 import './caller.css';
-import { recordingAfter, type ControlAction, type PageReport, type RedeemResponse, type UnsupportedReason } from '@sightline/shared';
+import { recordingAfter, type ControlAction, type PageReport, type RedeemResponse } from '@sightline/shared';
 import { api, ApiError } from '../common/api.js';
 import { loadDevice, type Device } from '../common/device.js';
 import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
@@ -7,15 +7,15 @@ import { connectSignalling, request, type SignallingSocket } from '../common/sig
 import { CameraError, openCamera } from './camera.js';
 import { CodecChoice } from './codecChoice.js';
 import { isLanguage } from './i18n/index.js';
-import { browserFamily, isInApp } from './browserFamily.js';
+import { browserFamily } from './browserFamily.js';
 import { missingApi, unsupportedReason } from './capabilities.js';
-import type { CallerText } from './i18n/types.js';
 import { detectPlatform } from './platform.js';
 import { Publisher, UnsupportedError } from './Publisher.js';
 import { watchQuality } from './quality.js';
 import { troubleOf } from './status.js';
 import { $, CallerUi } from './ui.js';
 import { wireExtras, wirePhoto } from './extras.js';
+import { showUnsupported } from './unsupported.js';
 
 /**
  * The caller's page (also the viewer's: the invite says which). Opening it does nothing
@@ -94,9 +94,9 @@ async function boot(): Promise<void> {
   }
   if (reason) {
     const saved = sessionStorage.getItem(tokenKey);
-    if (!saved) return showUnsupported(reason, true);
+    if (!saved) return showUnsupported(ui, reason, true);
     joinWithoutCamera((redeemed = JSON.parse(saved) as RedeemResponse));
-    return showUnsupported(reason, false);
+    return showUnsupported(ui, reason, false);
   }
   startButton.disabled = false;
   ui.setStatus('ready');
@@ -109,29 +109,6 @@ async function boot(): Promise<void> {
   });
 }
 
-/**
- * A browser that cannot send live video: plain help in the caller's language and the photo
- * fallback, no Start button, so the camera is never opened for a stream that cannot happen.
- * `beforeTap`: the invite is unspent, so location (which needs the session) waits.
- */
-function showUnsupported(reason: UnsupportedReason, beforeTap: boolean): void {
-  startButton.hidden = true;
-  ui.setStatus('unsupported', undefined, reason);
-  ui.showHelp(helpFor(reason));
-  $('extras').hidden = false;
-  $('location').hidden = beforeTap;
-}
-
-function helpFor(reason: UnsupportedReason): (t: CallerText) => string {
-  const platform = detectPlatform();
-  // No camera API at all is the mark of an in-app browser, whatever its user agent claims.
-  if (platform === 'inApp' || isInApp(browser) || reason === 'no_get_user_media') return (t) => t.help.inApp;
-  // iOS Safari without WebRTC is Lockdown Mode (other browsers there use the same engine, so "open
-  // it in Safari" would not help): the help says how to turn it off for this site.
-  if (platform === 'ios' && browser === 'safari' && reason === 'no_peer_connection') return (t) => t.help.lockdown;
-  return (t) => t.help.unsupported;
-}
-
 /** `/c`: the caller types the spoken code the dispatcher read out; same session, same consent. */
 async function bootCodeEntry(): Promise<void> {
   startButton.hidden = true;
@@ -141,7 +118,7 @@ async function bootCodeEntry(): Promise<void> {
   form.hidden = false;
   // Checked before the code is typed: the caller is told at once, and the code still lets a photo through.
   const reason = await unsupported;
-  if (reason) showUnsupported(reason, true);
+  if (reason) showUnsupported(ui, reason, true);
   else ui.setStatus('ready');
   // The code's redemption is the consent, so the centre's own policy is stated before it can be sent.
   submit.disabled = true;
@@ -161,7 +138,7 @@ async function bootCodeEntry(): Promise<void> {
         form.hidden = true;
         if (!reason) return start();
         joinWithoutCamera((redeemed = r));
-        showUnsupported(reason, false);
+        showUnsupported(ui, reason, false);
       })
       .catch((err: unknown) => {
         submit.disabled = false;
