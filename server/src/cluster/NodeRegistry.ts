@@ -60,7 +60,8 @@ export class NodeRegistry {
   readonly rejoinMs: number;
   /**
    * Called after each good heartbeat with the nodes lost at it; `resumed` is true on the first
-   * heartbeat after the store was out of reach (what changed meanwhile is worth a look at once).
+   * heartbeat of a new stretch (after a start, or after the store was out of reach or slow: what
+   * changed meanwhile is worth a look at once).
    */
   onTick: (live: NodeInfo[], lost: string[], resumed: boolean) => Promise<void> = async () => {};
 
@@ -141,7 +142,6 @@ export class NodeRegistry {
       const at = this.#now();
       const unbroken =
         this.#reachableSince !== undefined && this.#lastGood !== undefined && at - started <= this.heartbeatMs && started - this.#lastGood <= 2 * this.heartbeatMs;
-      const resumed = this.#reachableSince === undefined;
       if (!unbroken) this.#reachableSince = at;
       this.#lastGood = at;
       for (const n of live) {
@@ -155,7 +155,7 @@ export class NodeRegistry {
         this.#lost.add(id);
       }
       this.#live = live;
-      await this.onTick(live, lost, resumed);
+      await this.onTick(live, lost, !unbroken);
     } catch (err) {
       // The store is out of reach: keep the last known membership, and judge nobody until it is back.
       this.storeInterrupted();
