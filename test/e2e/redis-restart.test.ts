@@ -14,7 +14,8 @@ import { framesKeepRising, liveSession } from '../support/session.js';
  * longer than a heartbeat's TTL, so every heartbeat has lapsed when it is back, and the nodes come
  * back to it one after the other (each on its own reconnect back-off). Neither may take that for
  * the other's death: the video goes on with the same producer and the same consumer, the session
- * keeps its one owner, nobody logs "node lost". Three restarts, so passing is not luck of timing.
+ * keeps its one owner, nobody logs "node lost". Three restarts, so passing is not luck of timing;
+ * then Redis hung (SIGSTOP) as long, where nothing fails but every heartbeat comes back late.
  */
 const RESTARTS = Number(process.env['REDIS_RESTARTS'] ?? 3);
 const DOWN_MS = 5_000; // > the 4 s heartbeat TTL
@@ -52,7 +53,7 @@ afterAll(async () => {
 });
 
 describe('Redis restarted under two live nodes', () => {
-  it('keeps the video on its one owner, same producer and consumer, through repeated restarts', async () => {
+  it('keeps the video on its one owner, same producer and consumer, through repeated restarts and a hung Redis', async () => {
     const { sessionId } = await liveSession(dispatcher.page, caller.page, b.url, { incident: 'INC-REDIS-RESTART' });
     await framesKeepRising(dispatcher.page);
     const token = await login(b);
@@ -63,11 +64,19 @@ describe('Redis restarted under two live nodes', () => {
     expect([await metric(a, 'sightline_rooms'), await metric(b, 'sightline_rooms')]).toEqual([2, 1]);
     expect(consumer).toBeDefined();
 
-    for (let i = 1; i <= RESTARTS; i++) {
+    const hang = async () => {
+      process.kill(redis.pid, 'SIGSTOP');
+      await new Promise((r) => setTimeout(r, DOWN_MS));
+      process.kill(redis.pid, 'SIGCONT');
+    };
+    const faults: [string, () => Promise<void>][] = [
+      ...Array.from({ length: RESTARTS }, (_, i): [string, () => Promise<void>] => [`restart ${i + 1}`, () => redis.restart(DOWN_MS)]),
+      ['hung Redis', hang],
+    ];
+    for (const [round, fault] of faults) {
       const framesBefore = await framesDecoded(dispatcher.page);
-      await redis.restart(DOWN_MS);
+      await fault();
       await new Promise((r) => setTimeout(r, SETTLE_MS));
-      const round = `restart ${i}`;
       for (const node of [a, b]) {
         expect(node.output(), `${round}: a node declared lost`).not.toContain('"msg":"node lost"');
         expect(await metric(node, 'sightline_takeovers_total'), `${round}: takeovers`).toBe(0);
