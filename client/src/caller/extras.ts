@@ -1,4 +1,5 @@
 import { request, type SignallingSocket } from '../common/signalling.js';
+import { preparePhoto } from './photo.js';
 import { $, type CallerUi } from './ui.js';
 
 /** Location sharing and the caller's chat replies, once the caller has joined the session. */
@@ -39,14 +40,22 @@ export function wirePhoto(ui: CallerUi, target: () => PhotoTarget): void {
   $<HTMLInputElement>('photo').addEventListener('change', async (ev) => {
     const input = ev.target as HTMLInputElement;
     const file = input.files?.[0];
+    input.value = '';
     if (!file) return;
+    // Scaled down and made JPEG here: small over a weak network, and every console can show it.
+    let photo: Blob;
+    try {
+      photo = await preparePhoto(file);
+    } catch (err) {
+      console.warn('caller page: photo', err);
+      return ui.note((t) => t.trouble.photo);
+    }
     const { url, token } = target();
     const res = await fetch(url, {
       method: 'POST',
-      headers: { ...(token && { authorization: `Bearer ${token}` }), 'content-type': file.type || 'image/jpeg' },
-      body: file,
+      headers: { ...(token && { authorization: `Bearer ${token}` }), 'content-type': 'image/jpeg' },
+      body: photo,
     }).catch(() => undefined);
     ui.note(res?.ok ? (t) => t.photoSent : res ? (t) => t.trouble.photo : (t) => t.trouble.offline);
-    input.value = '';
   });
 }

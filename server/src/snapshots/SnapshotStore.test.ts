@@ -27,6 +27,10 @@ describe('SnapshotStore', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'snap-'));
     const store = new SnapshotStore(dir);
     await expect(store.save('s_abcdefgh', 'caller', Buffer.from('<html>not an image</html>'))).rejects.toBeInstanceOf(ValidationError);
+    // HEIC is an image, but no browser in the console or /audit can show it: refused with the reason.
+    const heic = Buffer.concat([Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'), Buffer.alloc(100)]);
+    await expect(store.save('s_abcdefgh', 'caller', heic)).rejects.toThrow(/HEIC.*cannot be shown.*JPEG/);
+    expect(await store.list('s_abcdefgh')).toEqual([]);
     await expect(store.read('s_abcdefgh', '../../etc/passwd')).rejects.toThrow(/not found/);
   });
 });

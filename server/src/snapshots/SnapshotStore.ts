@@ -20,7 +20,10 @@ export class SnapshotStore {
 
   async save(sessionId: string, source: SnapshotInfo['source'], image: Buffer, now = new Date()): Promise<SnapshotInfo> {
     const type = sniffImage(image);
-    if (!type) throw new ValidationError('not a JPEG, PNG, WebP or HEIC image');
+    if (!type) throw new ValidationError('not a JPEG, PNG or WebP image');
+    // No desktop browser shows HEIC, so such a file would sit unseen in the console and /audit. The
+    // caller page sends JPEG (the phone decodes its own HEIC); whatever else sends one is told why.
+    if (type === 'heic') throw new ValidationError('HEIC/HEIF images cannot be shown in a browser: send JPEG, PNG or WebP');
     const stamp = now.toISOString().replace(/[-:.]/g, '');
     const name = `${stamp}-${source}-${randomBytes(3).toString('hex')}.${type}`;
     await mkdir(this.#dir(sessionId), { recursive: true });

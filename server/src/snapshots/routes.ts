@@ -7,8 +7,9 @@ import type { SignallingServer } from '../signalling/types.js';
 import { sessionChannel } from '../signalling/types.js';
 import type { SnapshotStore } from './SnapshotStore.js';
 
+// HEIC is taken in only to be refused with its reason by the store (no browser shows it), not as "no body".
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif'];
-const imageBody = z.instanceof(Buffer, { message: 'an image body (image/jpeg, image/png, image/webp or image/heic) is required' });
+const imageBody = z.instanceof(Buffer, { message: 'an image body (image/jpeg, image/png or image/webp) is required' });
 const snapshotParams = z.strictObject({ id: sessionIdParam.shape.id, name: z.string().max(80) });
 
 /**
