@@ -45,6 +45,12 @@ table inet sightline_desk_cut {
 }`;
 const healDesk = () => nftDeleteTable('inet', 'sightline_desk_cut');
 
+/** The server's own count of media consumers (its Prometheus gauge). */
+async function serverConsumers(): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(/^sightline_consumers (\d+)/m.exec(text)?.[1] ?? NaN);
+}
+
 const sentSince = (at: number, name: string) => signalling.messages.filter((m) => m.at >= at && m.direction === 'sent' && m.name === name);
 
 /** Resolves with the ms from `since` until `page` decodes 10 more frames than `base` (a new stream counts from 0). */
@@ -126,6 +132,7 @@ describe("the dispatcher desk's media path breaks while its sockets stay up", ()
   it('restarts ICE, rebuilds when that cannot get through, and has frames back within 10 s of a 45 s outage healing (console and viewer)', async () => {
     const consoleBefore = await callerIce(dispatcher.page);
     expect(consoleBefore.connectionState).toBe('connected');
+    const consumersBefore = await serverConsumers();
     const cutAt = Date.now();
     await nftLoad(cutDesk());
     await waitFor('the console alarm', () => dispatcher.page.$eval(sel('video-lost'), (el) => !(el as HTMLElement).hidden), 20_000, 200);
@@ -153,6 +160,8 @@ describe("the dispatcher desk's media path breaks while its sockets stay up", ()
     // The first restart could not get through, so the console rebuilt (a new transport and consumer).
     expect(rebuilds.length).toBeGreaterThan(0);
     expect(restarts[0]!.at).toBeLessThan(rebuilds[0]!.at);
+    // A rebuild lets go of the old transport on the server too: no consumer left behind per outage.
+    await waitFor('the old consumers gone on the server', async () => (await serverConsumers()) === consumersBefore, 5_000, 200);
     await waitFor('the console alarm cleared', () => dispatcher.page.$eval(sel('video-lost'), (el) => (el as HTMLElement).hidden), 5_000, 200);
   });
 });

@@ -128,6 +128,7 @@ export const SOCKET: Record<RequestName, readonly Who[]> = {
   'transport:create': ['dispatcher', 'supervisor', 'caller', 'viewer'],
   'transport:connect': ['dispatcher', 'supervisor', 'caller', 'viewer'],
   'transport:restart-ice': ['dispatcher', 'supervisor', 'caller', 'viewer'],
+  'transport:close': ['dispatcher', 'supervisor', 'caller', 'viewer'],
   'media:produce': ['caller'],
   'media:consume': ['dispatcher', 'supervisor', 'viewer'],
   'media:resume': ['dispatcher', 'supervisor', 'viewer'],

@@ -222,6 +222,8 @@ const PAYLOADS: Record<RequestName, (c: Ctx) => Promise<unknown>> = {
   'transport:create': async (c) => ({ sessionId: c.sessionId, direction: direction(c) }),
   'transport:connect': async (c) => ({ sessionId: c.sessionId, transportId: await own(c, direction(c)), dtlsParameters: DTLS }),
   'transport:restart-ice': async (c) => ({ sessionId: c.sessionId, transportId: await own(c, direction(c)) }),
+  // A transport of the sender's own: closing the session's real ones would starve the later cases.
+  'transport:close': async (c) => ({ sessionId: c.sessionId, transportId: await own(c, direction(c)) }),
   // Audio: a second camera producer would replace the caller's video (the newest wins).
   'media:produce': async (c) => ({ sessionId: c.sessionId, transportId: await own(c, 'send'), kind: 'audio', source: 'microphone', rtpParameters: OPUS(22_222_222) }),
   'media:consume': async (c) => ({ sessionId: c.sessionId, transportId: await own(c, 'recv'), producerId: c.media.producerId, rtpCapabilities: c.media.rtpCapabilities }),

@@ -131,7 +131,10 @@ export class Subscriber {
 
   /** A new transport, and a new consumer for every producer wanted. */
   async #rebuild(): Promise<void> {
-    this.#current?.close();
+    const old = this.#current;
+    old?.close();
+    // The server would otherwise keep the old transport and its consumers until the socket closes.
+    if (old) void request(this.socket, 'transport:close', { sessionId: this.sessionId, transportId: old.id }).catch(() => undefined);
     this.#transport = undefined;
     this.#current = undefined;
     this.#consumers.clear();

@@ -19,6 +19,7 @@ export interface MediaOps {
   createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv'): Promise<TransportOptions>;
   connectTransport(sessionId: string, peerId: string, transportId: string, dtlsParameters: unknown): Promise<void>;
   restartIce(sessionId: string, peerId: string, transportId: string): Promise<unknown>;
+  closeTransport(sessionId: string, peerId: string, transportId: string): Promise<void>;
   /**
    * The newest producer of a source replaces the old one (a caller that reloaded, changed network or
    * switched codec). The old one closes after the new one is announced, so receivers never see the
@@ -40,6 +41,7 @@ export const MEDIA_OPS = [
   'createTransport',
   'connectTransport',
   'restartIce',
+  'closeTransport',
   'produce',
   'consume',
   'resume',
@@ -75,6 +77,10 @@ export class LocalMedia implements MediaOps {
 
   async restartIce(sessionId: string, peerId: string, transportId: string) {
     return (await this.rooms.get(sessionId)).restartIce(peerId, transportId);
+  }
+
+  async closeTransport(sessionId: string, peerId: string, transportId: string) {
+    (await this.rooms.get(sessionId)).closeTransport(peerId, transportId);
   }
 
   async produce(sessionId: string, peerId: string, transportId: string, kind: 'audio' | 'video', rtpParameters: unknown, source: ProducerInfo['source']) {

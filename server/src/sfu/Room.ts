@@ -119,6 +119,11 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#transport(peerId, transportId).restartIce();
   }
 
+  /** Closes one of the peer's own transports, and with it its producers and consumers. */
+  closeTransport(peerId: string, transportId: string): void {
+    this.#transport(peerId, transportId).close();
+  }
+
   async produce(
     peerId: string,
     transportId: string,

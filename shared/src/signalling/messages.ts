@@ -58,6 +58,8 @@ export const requestSchemas = {
   'transport:create': z.strictObject({ sessionId, direction: z.enum(['send', 'recv']) }),
   'transport:connect': z.strictObject({ sessionId, transportId: id, dtlsParameters }),
   'transport:restart-ice': z.strictObject({ sessionId, transportId: id }),
+  /** A page lets go of one of its own transports (a receiver rebuilding a broken media path). */
+  'transport:close': z.strictObject({ sessionId, transportId: id }),
   'media:produce': z.strictObject({
     sessionId,
     transportId: id,
@@ -134,6 +136,7 @@ export interface ResponseMap {
   'transport:create': TransportOptions;
   'transport:connect': Record<string, never>;
   'transport:restart-ice': { iceParameters: unknown };
+  'transport:close': Record<string, never>;
   'media:produce': { producerId: string };
   'media:consume': ConsumerOptions;
   'media:resume': Record<string, never>;

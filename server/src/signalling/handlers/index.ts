@@ -5,7 +5,7 @@ import { sendChat } from './chat.js';
 import { replyControl, requestControl } from './control.js';
 import { consume, produce, resumeConsumer } from './media.js';
 import { joinSession } from './session.js';
-import { connectTransport, createTransport, restartIce } from './transport.js';
+import { closeTransport, connectTransport, createTransport, restartIce } from './transport.js';
 
 /** Every signalling message the server answers, one handler each. */
 export const handlers = [
@@ -13,6 +13,7 @@ export const handlers = [
   createTransport,
   connectTransport,
   restartIce,
+  closeTransport,
   produce,
   consume,
   resumeConsumer,

@@ -20,6 +20,15 @@ export const connectTransport = defineHandler({
   },
 });
 
+export const closeTransport = defineHandler({
+  name: 'transport:close',
+  action: 'join',
+  async handle({ peerId, session, services }, { transportId }) {
+    await services.media.run(session, 'closeTransport', session.id, peerId, transportId);
+    return {};
+  },
+});
+
 export const restartIce = defineHandler({
   name: 'transport:restart-ice',
   action: 'join',
