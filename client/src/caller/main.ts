@@ -160,7 +160,9 @@ function showTrouble(err: unknown): void {
 async function redeem(): Promise<RedeemResponse | undefined> {
   const saved = sessionStorage.getItem(tokenKey);
   if (saved) return (redeemed = JSON.parse(saved) as RedeemResponse);
-  await reported;
+  // The opening is logged before the consent, unless the report is stuck on a weak network: the
+  // redemption logs an opening of its own then, and the tap must not wait for it.
+  await Promise.race([reported, new Promise((r) => setTimeout(r, 3000))]);
   try {
     const r = await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`);
     sessionStorage.setItem(tokenKey, JSON.stringify(r));
