@@ -129,6 +129,34 @@ describe("the dispatcher desk's media path breaks while its sockets stay up", ()
     expect(sentSince(cutAt, 'media:consume')).toEqual([]);
   });
 
+  it('brings the path back with an ICE restart alone when the path heals soon after it: same consumer, no rebuild', async () => {
+    const before = (await inboundVideo(dispatcher.page))!;
+    const pcBefore = await callerIce(dispatcher.page);
+    expect(pcBefore.connectionState).toBe('connected');
+    const cutAt = Date.now();
+    await nftLoad(cutDesk());
+    // Healed just after the console asked for its ICE restart (and got its answer), before any rebuild.
+    await waitFor(
+      "the server's answer to the console's transport:restart-ice",
+      async () => signalling.answerTo('transport:restart-ice', cutAt).find((a) => (a.args[0] as { ok?: boolean })?.ok),
+      20_000,
+      50,
+    );
+    const framesAtLift = (await inboundVideo(dispatcher.page))!;
+    await healDesk();
+    const liftedAt = Date.now();
+
+    const took = await framesBack(dispatcher.page, framesAtLift, liftedAt);
+    const pcAfter = await callerIce(dispatcher.page);
+    process.stdout.write(
+      `desk outage to the ICE restart: ${((liftedAt - cutAt) / 1000).toFixed(1)} s; console frames back ${(took / 1000).toFixed(2)} s after it healed, on the same consumer\n`,
+    );
+    expect((await inboundVideo(dispatcher.page))!.ssrc).toBe(before.ssrc);
+    expect(pcAfter.made).toBe(pcBefore.made);
+    expect(pcAfter.ufrag).not.toBe(pcBefore.ufrag);
+    expect(sentSince(cutAt, 'transport:create')).toEqual([]);
+  });
+
   it('restarts ICE, rebuilds when that cannot get through, and has frames back within 10 s of a 45 s outage healing (console and viewer)', async () => {
     const consoleBefore = await callerIce(dispatcher.page);
     expect(consoleBefore.connectionState).toBe('connected');
