@@ -227,6 +227,10 @@ export class Publisher {
 
   #onConnectionState(transport: types.Transport, state: types.ConnectionState): void {
     if (transport !== this.#transport || this.#closed) return;
+    // 'connecting' leaves a pending timer alone: Firefox enters it as soon as an ICE restart
+    // begins, and clearing there dropped the 5 s fallback below (it then waited ~14 s more for
+    // Firefox to call the restarted ICE failed).
+    if (state === 'connecting' || state === 'new') return;
     clearTimeout(this.#iceTimer);
     if (state === 'connected') this.onState('live');
     else if (state === 'disconnected') {
