@@ -152,6 +152,21 @@ describe('a browser that cannot send live video', () => {
     }
   });
 
+  it('a page not served over HTTPS (no camera API, no WebRTC for it): the console names the cause', async () => {
+    const { sessionId, inviteUrl } = await newSession('sv');
+    // Another name for this server: http:// on anything but localhost is not a secure context.
+    const phone = await launchDevice({ mobile: true, args: ['--host-resolver-rules=MAP caller.example 127.0.0.1'] });
+    try {
+      await phone.page.goto(inviteUrl.replace('127.0.0.1', 'caller.example'));
+      expect(await phone.page.evaluate(() => window.isSecureContext)).toBe(false);
+      await waitFor('help in Swedish', async () => (await callerPage(phone.page)).help === sv.help.unsupported);
+      expect(await callerPage(phone.page)).toMatchObject({ state: 'unsupported', start: false, photo: true, cameraOn: false });
+      await expectCauseShown(sessionId, 'insecure_context', 'chrome', /not opened over HTTPS/);
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('an in-app browser (Instagram on Android) gets the open-in-browser help', async () => {
     const { sessionId, inviteUrl } = await newSession('sv');
     const phone = await launchDevice({ mobile: true });

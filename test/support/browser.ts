@@ -23,7 +23,7 @@ export interface Device {
  * packets can be told apart); DevTools then speaks over a pipe, as the namespace has its own loopback.
  */
 export async function launchDevice(
-  opts: { fakeVideoFile?: string; denyCamera?: boolean; mobile?: boolean; autoplay?: boolean; netns?: string } = {},
+  opts: { fakeVideoFile?: string; denyCamera?: boolean; mobile?: boolean; autoplay?: boolean; netns?: string; args?: string[] } = {},
 ): Promise<Device> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (the test command does)`);
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-chromium-'));
@@ -42,6 +42,7 @@ export async function launchDevice(
   if (opts.autoplay !== false) args.push('--autoplay-policy=no-user-gesture-required');
   if (!opts.denyCamera) args.push('--use-fake-ui-for-media-stream');
   if (opts.fakeVideoFile) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideoFile}`);
+  if (opts.args) args.push(...opts.args);
   let executablePath = CHROMIUM;
   if (opts.netns) {
     executablePath = `${userDataDir}-netns.sh`;
