@@ -67,7 +67,7 @@ async function driveSession(run: Run): Promise<void> {
   const supervisor = await login(run.server, 'supervisor');
   const a = await call('POST', `${base}/api/sessions`, staff, 201, { phone: PHONE_A, incidentRef: 'INC-REDACT' });
   await call('POST', `${base}/api/sessions/${a.id}/sms`, staff, 202);
-  expect((await run.fake.deliverStatus(run.fake.messages[0]!, 'delivered', { via: base })).status).toBe(204);
+  expect((await run.fake.deliverStatus(run.fake.messages.at(-1)!, 'delivered', { via: base })).status).toBe(204);
   expect((await fetch(`${base}/j/${codeOf(a.inviteUrl)}`)).status).toBe(200);
   const caller = (await call('POST', `${base}/api/invites/${codeOf(a.inviteUrl)}/redeem`, undefined, 200)).token as string;
   const viewerUrl = (await call('POST', `${base}/api/sessions/${a.id}/viewers`, staff, 201, { label: 'ambulance' })).inviteUrl as string;
