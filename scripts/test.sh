@@ -21,6 +21,8 @@ run() {
   shift
   "$@" || echo "$name $?" >>"$exits"
 }
+# The build type-checks shared, server and client; vitest strips types, so the tests are checked here.
+run typecheck npx tsc -p test/tsconfig.json --noEmit
 run unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=.vitest/unit.json
 run e2e npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.vitest/e2e.json
 # Network faults need a namespace of their own (root): loss and outages on the caller's media path.
@@ -51,6 +53,12 @@ node -e '
       failed++;
       notes.push(`${name}: exited ${exited.get(name)} with no failed test counted: counted as one failure`);
     }
+  }
+  // A step with no test report of its own (the type check) counts as one failure when it fails.
+  for (const [name, code] of exited) {
+    if (["unit", "e2e", "netns"].includes(name)) continue;
+    failed++;
+    notes.push(`${name}: exited ${code}`);
   }
   for (const n of notes) console.log(`[tally] ${n}`);
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

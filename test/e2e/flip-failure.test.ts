@@ -22,7 +22,8 @@ let c: ReturnType<typeof card>;
 async function startStallMeter(page: Page): Promise<() => Promise<{ longestGapMs: number; lostShown: boolean }>> {
   await page.evaluate(() => {
     const w = window as unknown as { __sightlineStats: () => Promise<RTCStatsReport | undefined>; __meter: { frames: number; at: number; longest: number; lost: boolean; timer: number } };
-    const m = (w.__meter = { frames: 0, at: Date.now(), longest: 0, lost: false, timer: 0 });
+    const m: typeof w.__meter = { frames: 0, at: Date.now(), longest: 0, lost: false, timer: 0 };
+    w.__meter = m;
     m.timer = window.setInterval(async () => {
       const report = await w.__sightlineStats();
       let frames = 0;
