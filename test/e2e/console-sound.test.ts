@@ -147,4 +147,14 @@ describe('the alarm under the autoplay policy, after a reload', () => {
     await waitFor('sound on', async () => (await control())?.state === 'on', 5_000, 100);
     expect((await control())?.visible).toBe(false);
   });
+
+  it('turns sound on at a first key press too (a dispatcher who works from the keyboard)', async () => {
+    await dispatcher.page.reload();
+    await waitFor('the console loaded', async () => (await quietly<boolean>(`Boolean(document.querySelector('[data-testid="session-card"]'))`)) === true, 30_000, 200);
+    expect(await activated()).toBe(false);
+    expect(await control()).toMatchObject({ visible: true, state: 'blocked' });
+    await dispatcher.page.keyboard.press('Tab');
+    await waitFor('sound on', async () => (await control())?.state === 'on', 5_000, 100);
+    expect((await control())?.visible).toBe(false);
+  });
 });
