@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
 import { framesDecoded, inboundVideo, launchDevice, waitFor, type Device } from '../support/browser.js';
@@ -15,7 +16,8 @@ import { framesKeepRising, liveSession } from '../support/session.js';
  * back to it one after the other (each on its own reconnect back-off). Neither may take that for
  * the other's death: the video goes on with the same producer and the same consumer, the session
  * keeps its one owner, nobody logs "node lost". Three restarts, so passing is not luck of timing;
- * then Redis hung (SIGSTOP) as long, where nothing fails but every heartbeat comes back late.
+ * then Redis hung (SIGSTOP) as long, where nothing fails but every heartbeat comes back late; then
+ * only the node buses' connections cut, while both nodes are steady and a silent bus would count.
  */
 const RESTARTS = Number(process.env['REDIS_RESTARTS'] ?? 3);
 const DOWN_MS = 5_000; // > the 4 s heartbeat TTL
@@ -53,7 +55,7 @@ afterAll(async () => {
 });
 
 describe('Redis restarted under two live nodes', () => {
-  it('keeps the video on its one owner, same producer and consumer, through repeated restarts and a hung Redis', async () => {
+  it('keeps the video on its one owner, same producer and consumer, through repeated restarts, a hung Redis and cut node buses', async () => {
     const { sessionId } = await liveSession(dispatcher.page, caller.page, b.url, { incident: 'INC-REDIS-RESTART' });
     await framesKeepRising(dispatcher.page);
     const token = await login(b);
@@ -69,9 +71,33 @@ describe('Redis restarted under two live nodes', () => {
       await new Promise((r) => setTimeout(r, DOWN_MS));
       process.kill(redis.pid, 'SIGCONT');
     };
+    // Only the node buses' connections dropped, Redis up all along: both nodes are steady, so a
+    // silent bus counts (ClusterMedia takes a session from a node whose bus stays silent). node-a's
+    // bus is deaf until node-redis reconnects it; the console's requests crossing to it meanwhile
+    // must wait for it, not take the session.
+    const cutBuses = async () => {
+      const admin = createClient({ url: redis.url });
+      await admin.connect();
+      try {
+        const listeners = async () => Number(((await admin.sendCommand(['PUBSUB', 'NUMSUB', 'sl:node-bus:node-a'])) as [string, number])[1]);
+        expect(await listeners()).toBe(1);
+        expect(Number(await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']))).toBeGreaterThanOrEqual(2);
+        let deafAsked = 0;
+        for (const until = Date.now() + 3000; Date.now() < until; ) {
+          const deaf = (await listeners()) === 0;
+          await detail();
+          if (deaf) deafAsked++;
+        }
+        expect(deafAsked, 'asked node-a while its bus was deaf').toBeGreaterThan(0);
+        expect(await listeners()).toBe(1);
+      } finally {
+        await admin.close();
+      }
+    };
     const faults: [string, () => Promise<void>][] = [
       ...Array.from({ length: RESTARTS }, (_, i): [string, () => Promise<void>] => [`restart ${i + 1}`, () => redis.restart(DOWN_MS)]),
       ['hung Redis', hang],
+      ['node buses cut', cutBuses],
     ];
     for (const [round, fault] of faults) {
       const framesBefore = await framesDecoded(dispatcher.page);

@@ -6,7 +6,12 @@ import { UnavailableError } from '../errors.js';
 import { NodeGoneError, type NodeBus } from './NodeBus.js';
 import type { NodeRegistry } from './NodeRegistry.js';
 
-/** How long a node that did not hear a call gets before it counts as gone. */
+/**
+ * How long a node that did not hear a call gets before it counts as gone (with `isSteady`). A live
+ * node whose subscriber connection alone dropped, Redis up, is back well within it: node-redis
+ * reconnects a connection that was ready at once (no back-off on the first try) and resubscribes
+ * before anything else; NodeBus.test.ts "listens again after its Redis connection drops".
+ */
 const GONE_RETRY_MS = 750;
 
 export interface ClusterMediaDeps {
@@ -70,9 +75,12 @@ export class ClusterMedia {
         });
       } catch (err) {
         if (!(err instanceof NodeGoneError)) throw err;
-        // Deaf is not dead: only the registry's rule (missing from the heartbeats while this node
-        // could reach Redis without a break) may take a session away. Until then the client retries.
-        if (this.deps.registry.isLive(owner)) throw new UnavailableError(`media node ${owner} is not answering yet`);
+        // Deaf is not always dead: right after a Redis outage a live node may still be re-subscribing.
+        // Its silence counts only once this node has reached Redis without a break for longer than
+        // any live node needs to come back (`isSteady`); before that, only the heartbeat rule may
+        // take a session away, and the client retries meanwhile.
+        const { registry } = this.deps;
+        if (registry.isLive(owner) && !registry.isSteady()) throw new UnavailableError(`media node ${owner} is not answering yet`);
         // The owner is gone: take the session over here and run the operation on the new owner.
         const ops = await this.#ofAfterTakeover(sessionId, owner);
         return (ops[op] as (...a: unknown[]) => Promise<unknown>)(...args);

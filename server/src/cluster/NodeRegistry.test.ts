@@ -144,6 +144,36 @@ describe('NodeRegistry', () => {
     }
   });
 
+  it('is steady (a silent node bus may be believed) only after the rejoin time of unbroken store access, up to a recent heartbeat', async () => {
+    const c = cluster();
+    for (let i = 0; i < 6; i++) {
+      await c.second(true);
+      expect(c.me.isSteady(), `${i + 1} s after the start`).toBe(false);
+    }
+    await c.second(true);
+    expect(c.me.isSteady()).toBe(true);
+    // Redis hung: no error, the heartbeat just does not come back. Two intervals without one is a break.
+    c.advance(2100);
+    expect(c.me.isSteady(), 'heartbeat overdue').toBe(false);
+    await c.me.tick();
+    expect(c.me.isSteady(), 'first heartbeat after the hang').toBe(false);
+    for (let i = 0; i < 6; i++) await c.second(true);
+    expect(c.me.isSteady()).toBe(true);
+    // A dropped connection ends it at once, before any heartbeat; so does a store out of reach.
+    c.me.storeInterrupted();
+    expect(c.me.isSteady(), 'connection dropped').toBe(false);
+    c.setDown(true);
+    for (let i = 0; i < 3; i++) await c.second(false);
+    expect(c.me.isSteady(), 'store down').toBe(false);
+    c.setDown(false);
+    for (let i = 0; i < 6; i++) {
+      await c.second(true);
+      expect(c.me.isSteady(), `${i + 1} s after Redis came back`).toBe(false);
+    }
+    await c.second(true);
+    expect(c.me.isSteady()).toBe(true);
+  });
+
   it('counts a node it has never seen as alive until the store has been reachable for the rejoin time', async () => {
     const c = cluster();
     await c.second(false);

@@ -115,6 +115,20 @@ export class NodeRegistry {
     return !this.#lost.has(nodeId) && !this.#isLost(nodeId, this.#now());
   }
 
+  /**
+   * Whether this node has reached the store without a break for at least `rejoinMs`, up to now (its
+   * last good heartbeat no more than two intervals ago). Then every live node has had the time to
+   * reconnect after an outage, its node-bus subscription included (node-redis resubscribes as part
+   * of reconnecting, on the same back-off as the heartbeat's connection), so a node whose bus channel
+   * has no listener now is not merely coming back: `ClusterMedia` may take its sessions at once
+   * instead of waiting for its heartbeat to lapse (issue #10, kind 13: failover in ~2 s, not ~8 s).
+   */
+  isSteady(): boolean {
+    const now = this.#now();
+    const since = this.#reachableSince;
+    return since !== undefined && this.#lastGood !== undefined && now - since >= this.rejoinMs && now - this.#lastGood <= 2 * this.heartbeatMs;
+  }
+
   #isLost(nodeId: string, at: number): boolean {
     const since = this.#reachableSince;
     if (since === undefined || at - since < this.rejoinMs) return false;
