@@ -104,6 +104,9 @@ describe('two nodes, one killed', () => {
     const killedAt = Date.now();
     process.kill(a.pid, 'SIGKILL');
     await waitFor('the session taken over by node-b', async () => (await detail()).mediaNode === 'node-b', 15_000, 100);
+    // Taken over because node-a's bus stayed silent (node-b steady on Redis), not by the heartbeat
+    // rule, which needs node-a's heartbeat lapsed (4 s) and missed 2 s more (issue #10, kind 13).
+    expect(b.output(), 'takeover waited for the heartbeat rule').not.toContain('"msg":"node lost"');
     // A new consumer (its own SSRC) decoding on node-b: not the old one's last frames.
     await newVideoDecoding(dispatcher.page, before, 15_000 - (Date.now() - killedAt));
     await c.waitStatus('live', Math.max(1000, 15_000 - (Date.now() - killedAt)));
