@@ -155,7 +155,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       ...auditRoutes(sessions, audit),
       ...recordingRoutes(sessions, recordings, media),
       ...inviteRoutes(sessions, invites, limiter),
-      ...snapshotRoutes(sessions, snapshots, () => io),
+      ...snapshotRoutes(sessions, snapshots, () => io, limit('callerPhotosPerSession')),
       defineRoute({
         method: 'get',
         path: '/api/rtp-capabilities',

@@ -18,6 +18,8 @@ export const LIMITS = {
   socketEventsPerConnection: { points: 60, durationSec: 1 },
   redeemAttemptsPerIp: { points: 60, durationSec: 60 },
   redeemFailuresPerIp: { points: 5, durationSec: 15 * 60 },
+  /** The caller's photos (before the tap anyone with the link may send them): a handful per call is real use. */
+  callerPhotosPerSession: { points: 20, durationSec: 10 * 60 },
 } as const satisfies Record<string, LimitSpec>;
 
 /** A named limit: `take` spends a point or throws RateLimitedError with the wait. */

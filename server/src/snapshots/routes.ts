@@ -6,17 +6,32 @@ import { defineRoute } from '../http/route.js';
 import type { SignallingServer } from '../signalling/types.js';
 import { sessionChannel } from '../signalling/types.js';
 import type { SnapshotStore } from './SnapshotStore.js';
+import type { Limit } from '../ratelimit/limits.js';
 
 // HEIC is taken in only to be refused with its reason by the store (no browser shows it), not as "no body".
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif'];
 const imageBody = z.instanceof(Buffer, { message: 'an image body (image/jpeg, image/png or image/webp) is required' });
+/**
+ * The caller's photo body limit: the page sends JPEGs it scaled to at most 900 kB
+ * (client/src/caller/photo.ts, PHOTO_MAX_BYTES); a raw 12 MP camera file is not one of them.
+ */
+const CALLER_PHOTO_LIMIT = '2mb';
 const snapshotParams = z.strictObject({ id: sessionIdParam.shape.id, name: z.string().max(80) });
 
 /**
  * Stills: the dispatcher's snapshots of the live video, and the caller's photo uploads (the fallback
  * when live video fails). Both land in the session's folder and in its log.
  */
-export function snapshotRoutes(sessions: SessionService, snapshots: SnapshotStore, io: () => SignallingServer | undefined) {
+/**
+ * `callerPhotos`: spent once per caller photo, keyed by session, on both caller routes (before the tap
+ * the unspent invite is all it takes, and anyone with the link has that); a flood gets 429.
+ */
+export function snapshotRoutes(
+  sessions: SessionService,
+  snapshots: SnapshotStore,
+  io: () => SignallingServer | undefined,
+  callerPhotos: Limit,
+) {
   /** Saves a still, logs it and shows it to everyone in the session: the same for both sources. */
   const keep = async (sessionId: string, source: 'dispatcher' | 'caller', image: Buffer, type: 'snapshot' | 'photo_uploaded', actor: string) => {
     const snapshot = await snapshots.save(sessionId, source, image);
@@ -45,12 +60,13 @@ export function snapshotRoutes(sessions: SessionService, snapshots: SnapshotStor
       path: '/api/sessions/:id/photos',
       access: { session: ['caller'] },
       params: sessionIdParam,
-      raw: { types: IMAGE_TYPES, limit: '12mb' },
+      raw: { types: IMAGE_TYPES, limit: CALLER_PHOTO_LIMIT },
       body: imageBody,
       status: 201,
       async handle({ params, body, principal }) {
         const s = await sessions.get(params.id);
         authorizeSession(principal, s, 'publish');
+        await callerPhotos.take(s.id);
         return keep(s.id, 'caller', body, 'photo_uploaded', 'caller');
       },
     }),
@@ -59,13 +75,14 @@ export function snapshotRoutes(sessions: SessionService, snapshots: SnapshotStor
       path: '/api/invites/:code/photos',
       access: 'public',
       params: inviteCodeParam,
-      raw: { types: IMAGE_TYPES, limit: '12mb' },
+      raw: { types: IMAGE_TYPES, limit: CALLER_PHOTO_LIMIT },
       body: imageBody,
       status: 201,
       // A browser that cannot send live video can still send a photo, on the strength of the unspent
       // invite: spending it here would lock the caller out of the same link in a real browser.
       async handle({ params, body }) {
         const s = await sessions.beforeTap(params.code);
+        await callerPhotos.take(s.id);
         return keep(s.id, 'caller', body, 'photo_uploaded', 'caller');
       },
     }),
