@@ -264,4 +264,37 @@ describe('a browser that cannot send live video', () => {
       await webkit.close();
     }
   });
+
+  it('the cause leaves the card once video starts in a real browser, and a later report from another browser does not bring it back over live video', async () => {
+    const { sessionId, inviteUrl } = await newSession('nb');
+    const code = inviteCodeOf(sessionId);
+    const c = card(dispatcher.page, sessionId);
+    const noticeShown = () => dispatcher.page.$eval(c.sel('browser-problem'), (el) => (el as HTMLElement).offsetParent !== null);
+    const report = (body: Record<string, string>) => http('POST', `${server.url}/api/invites/${code}/opened`, { body });
+    // First the link in Instagram's browser (no camera API there): the card says why.
+    expect((await report({ browser: 'instagram', unsupported: 'no_get_user_media' })).status).toBe(204);
+    await waitFor('the cause on the card', noticeShown);
+    const phone = await launchDevice({ mobile: true });
+    try {
+      // Then in a real browser: video starts, the cause goes.
+      await phone.page.goto(inviteUrl);
+      await phone.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+      await phone.page.click(sel('start-video'));
+      await c.waitStatus('live', 30_000);
+      await waitFor('the cause gone while live', async () => !(await noticeShown()));
+      // The link opened once more in another app's browser (a forwarded SMS, a tap in a chat app) while
+      // the caller streams: logged, but the live card does not tell the dispatcher there is no video.
+      expect((await report({ browser: 'facebook', unsupported: 'no_peer_connection' })).status).toBe(204);
+      await waitFor('the report on the card\'s timeline', async () => (await c.timeline()).filter((t) => t === 'browser_unsupported').length === 2);
+      expect(await c.status()).toBe('live');
+      expect(await noticeShown(), 'no "cannot send video" over live video').toBe(false);
+      // Nor after the dispatcher reloads the console (the card is built again from the log).
+      await dispatcher.page.reload();
+      await c.waitStatus('live', 30_000);
+      await waitFor('the timeline rebuilt', async () => (await c.timeline()).filter((t) => t === 'browser_unsupported').length === 2);
+      expect(await noticeShown(), 'not after a reload either').toBe(false);
+    } finally {
+      await phone.close();
+    }
+  });
 });
