@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { By } from 'selenium-webdriver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fi } from '../../client/src/caller/i18n/fi.js';
 import { pl } from '../../client/src/caller/i18n/pl.js';
 import { sv } from '../../client/src/caller/i18n/sv.js';
 import { uk } from '../../client/src/caller/i18n/uk.js';
@@ -295,6 +296,34 @@ describe('a browser that cannot send live video', () => {
       expect(await noticeShown(), 'not after a reload either').toBe(false);
     } finally {
       await phone.close();
+    }
+  });
+
+  it('a photo the server refuses because the session ended, or the link was used in another browser, shows that instead of asking to try again', async () => {
+    for (const { after, state } of [
+      { after: (id: string) => http('POST', `${server.url}/api/sessions/${id}/end`, { token, body: {} }), state: 'ended' },
+      { after: (id: string) => http('POST', `${server.url}/api/invites/${inviteCodeOf(id)}/redeem`), state: 'expired' },
+    ] as const) {
+      const { sessionId, inviteUrl } = await newSession('fi');
+      const phone = await launchDevice({ mobile: true });
+      try {
+        await phone.page.evaluateOnNewDocument(() => {
+          delete (window as unknown as Record<string, unknown>)['RTCPeerConnection'];
+        });
+        await phone.page.goto(inviteUrl);
+        await waitFor('caller-status unsupported', async () => (await callerPage(phone.page)).state === 'unsupported');
+        expect((await after(sessionId)).status, state).toBe(200);
+        // The page has no socket before a tap: it learns only from the refusal of its photo.
+        const input = (await phone.page.$(sel('photo-upload'))) as ElementHandle<HTMLInputElement>;
+        await input.uploadFile(photo);
+        await waitFor(`caller-status ${state}`, async () => (await callerPage(phone.page)).state === state);
+        const seen = await callerPage(phone.page);
+        expect(seen.status, state).toBe(fi.status[state]);
+        expect(seen.help, `${state}: no help to open another browser`).toBeUndefined();
+        expect(seen, `${state}: no photo offered, nothing to tap`).toMatchObject({ photo: false, start: false });
+      } finally {
+        await phone.close();
+      }
     }
   });
 });

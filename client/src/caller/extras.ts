@@ -34,9 +34,12 @@ export type PhotoTarget = { url: string; token?: string };
 
 /**
  * The photo fallback, for when live video will not work: wired once at load, because a browser that
- * cannot stream offers it before any tap. `target` is asked at each upload.
+ * cannot stream offers it before any tap. `target` is asked at each upload. `over` is told when the
+ * server refuses a photo sent on the invite for good (410: the session ended, or the invite was used
+ * or ran out): before a tap the page has no socket, and this refusal is how it learns, so "try again"
+ * would be wrong. (After the tap the socket tells the page the session ended.)
  */
-export function wirePhoto(ui: CallerUi, target: () => PhotoTarget): void {
+export function wirePhoto(ui: CallerUi, target: () => PhotoTarget, over: (state: 'ended' | 'expired') => void): void {
   $<HTMLInputElement>('photo').addEventListener('change', async (ev) => {
     const input = ev.target as HTMLInputElement;
     const file = input.files?.[0];
@@ -56,6 +59,10 @@ export function wirePhoto(ui: CallerUi, target: () => PhotoTarget): void {
       headers: { ...(token && { authorization: `Bearer ${token}` }), 'content-type': 'image/jpeg' },
       body: photo,
     }).catch(() => undefined);
+    if (res?.status === 410 && !token) {
+      const body = (await res.json().catch(() => undefined)) as { error?: { reason?: string } } | undefined;
+      return over(body?.error?.reason === 'ended' ? 'ended' : 'expired');
+    }
     ui.note(res?.ok ? (t) => t.photoSent : res ? (t) => t.trouble.photo : (t) => t.trouble.offline);
   });
 }

@@ -55,6 +55,13 @@ wirePhoto(ui, () =>
   redeemed
     ? { url: `/api/sessions/${redeemed.sessionId}/photos`, token: redeemed.token }
     : { url: `/api/invites/${encodeURIComponent(code)}/photos` },
+  (state) => {
+    // The help (open another browser, send a photo) no longer applies.
+    $('help').hidden = true;
+    $('extras').hidden = true;
+    startButton.disabled = true;
+    ui.setStatus(state);
+  },
 );
 void boot();
 
