@@ -326,4 +326,29 @@ describe('a browser that cannot send live video', () => {
       }
     }
   });
+
+  it('a photo over the per-session limit says to wait a little, in the caller\'s language', async () => {
+    const { inviteUrl, sessionId } = await newSession('fi');
+    const phone = await launchDevice({ mobile: true });
+    try {
+      await phone.page.evaluateOnNewDocument(() => {
+        delete (window as unknown as Record<string, unknown>)['RTCPeerConnection'];
+      });
+      await phone.page.goto(inviteUrl);
+      await waitFor('caller-status unsupported', async () => (await callerPage(phone.page)).state === 'unsupported');
+      // Someone with the link has spent the session's photos (20 in 10 minutes, server/src/ratelimit/limits.ts).
+      const jpeg = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1])], { type: 'image/jpeg' });
+      let status = 0;
+      while (status !== 429) {
+        status = (await fetch(`${server.url}/api/invites/${inviteCodeOf(sessionId)}/photos`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: jpeg })).status;
+        expect([201, 429]).toContain(status);
+      }
+      const input = (await phone.page.$(sel('photo-upload'))) as ElementHandle<HTMLInputElement>;
+      await input.uploadFile(photo);
+      await waitFor('told to wait', async () => (await phone.page.$eval('#extras-note', (el) => el.textContent)) === fi.trouble.tooManyTries);
+      expect((await callerPage(phone.page)).state).toBe('unsupported');
+    } finally {
+      await phone.close();
+    }
+  });
 });

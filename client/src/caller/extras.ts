@@ -63,6 +63,8 @@ export function wirePhoto(ui: CallerUi, target: () => PhotoTarget, over: (state:
       const body = (await res.json().catch(() => undefined)) as { error?: { reason?: string } } | undefined;
       return over(body?.error?.reason === 'ended' ? 'ended' : 'expired');
     }
+    // 429: the session's photo limit (server/src/ratelimit/limits.ts); a moment later it takes photos again.
+    if (res?.status === 429) return ui.note((t) => t.trouble.tooManyTries);
     ui.note(res?.ok ? (t) => t.photoSent : res ? (t) => t.trouble.photo : (t) => t.trouble.offline);
   });
 }
