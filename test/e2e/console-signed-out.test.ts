@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
 import { inboundVideo, launchDevice, newVideoDecoding, waitFor, type Device } from '../support/browser.js';
 import { sel } from '../support/flow.js';
-import { DEMO_PASSWORD, freePort, startServer, type TestServer } from '../support/server.js';
+import { DEMO_PASSWORD, restartableNodeEnv, startServer, type TestServer } from '../support/server.js';
 import { card, liveSession } from '../support/session.js';
 
 /**
@@ -60,16 +58,7 @@ describe('the server restarted with another JWT_SECRET', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-signout-'));
-    const port = await freePort();
-    env = {
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      REDIS_URL: redis.url,
-      DATA_DIR: dataDir,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      RTC_PORT: String(await freePort()),
-    };
+    ({ env, dataDir } = await restartableNodeEnv(redis.url, 'sightline-signout-'));
     server = await startServer(env);
     // The supervisor at another desk: a browser of their own (a background tab would be throttled).
     [dispatcher, caller, supervisor] = await Promise.all([launchDevice(), launchDevice({ mobile: true }), launchDevice()]);

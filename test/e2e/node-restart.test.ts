@@ -1,14 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
 import { inboundVideo, launchDevice, newVideoDecoding, waitFor, type Device } from '../support/browser.js';
 
-import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
+import { http, login, restartableNodeEnv, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, framesKeepRising, liveSession } from '../support/session.js';
 
 /**
@@ -38,16 +35,7 @@ function gone(pid: number): boolean {
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-restart-'));
-  const port = await freePort();
-  env = {
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    REDIS_URL: redis.url,
-    DATA_DIR: dataDir,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    RTC_PORT: String(await freePort()),
-  };
+  ({ env, dataDir } = await restartableNodeEnv(redis.url, 'sightline-restart-'));
   server = await startServer(env);
   [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
 });

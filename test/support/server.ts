@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
@@ -70,6 +71,25 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The environment of a Redis-mode node that a test stops and starts again as "the same node": fixed
+ * HTTP and RTC ports, data directory and signing key, so the restarted process finds its clients,
+ * its sessions and its tokens where the first one left them. The caller removes `dataDir`.
+ */
+export async function restartableNodeEnv(redisUrl: string, prefix: string): Promise<{ env: Record<string, string>; dataDir: string }> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const port = await freePort();
+  const env = {
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    REDIS_URL: redisUrl,
+    DATA_DIR: dataDir,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    RTC_PORT: String(await freePortRange(1)),
+  };
+  return { env, dataDir };
 }
 
 /** GET over HTTPS accepting a self-signed certificate (tests only). */

@@ -1,12 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { startRedisServer, type RedisServer } from '../../../server/src/testing/redisServer.js';
 import { inboundVideo, newVideoDecoding, waitFor } from '../../support/browser.js';
-import { freePort, freePortRange, startServer, type TestServer } from '../../support/server.js';
+import { restartableNodeEnv, startServer, type TestServer } from '../../support/server.js';
 import { framesKeepRising, liveSession } from '../../support/session.js';
 import { endRun, type Devices, type Scenario } from './common.js';
 
@@ -38,17 +35,8 @@ export function nodeRestart(): Scenario {
     async setup(d) {
       devices = d;
       redis = await startRedisServer();
-      dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-bench-restart-'));
-      const port = await freePort();
-      env = {
-        PORT: String(port),
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        REDIS_URL: redis.url,
-        DATA_DIR: dataDir,
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        RTC_PORT: String(await freePortRange(1)),
-        LOG_LEVEL: 'error',
-      };
+      ({ env, dataDir } = await restartableNodeEnv(redis.url, 'sightline-bench-restart-'));
+      env['LOG_LEVEL'] = 'error';
       server = await startServer(env);
     },
     async run() {
