@@ -8,7 +8,7 @@ import { startRedisServer, type RedisServer } from '../../server/src/testing/red
 import { REST } from '../support/authzMatrix.js';
 import { addUsers, makeMatrix, request, restMismatches, socketMismatches, type Matrix } from '../support/authzRun.js';
 import { waitFor } from '../support/browser.js';
-import { startFakeTwilio, type FakeTwilio } from '../support/fakeTwilio.js';
+import { startFakeTwilio, type FakeTwilio, twilioEnv } from '../support/fakeTwilio.js';
 import { builtRoutes, routeKey } from '../support/routeTable.js';
 import { startServer, type TestServer } from '../support/server.js';
 
@@ -39,11 +39,7 @@ beforeAll(async () => {
     REDIS_URL: redis.url,
     JWT_SECRET: SECRET,
     DATA_DIR: dataDir,
-    SMS_PROVIDER: 'twilio',
-    TWILIO_ACCOUNT_SID: fake.accountSid,
-    TWILIO_AUTH_TOKEN: fake.authToken,
-    TWILIO_FROM: '+4759440000',
-    TWILIO_API_URL: fake.url,
+    ...twilioEnv(fake),
   };
   const [a, b] = await Promise.all([startServer({ ...shared, NODE_ID: 'node-a' }), startServer({ ...shared, NODE_ID: 'node-b' })]);
   Object.assign(nodes, { 'node-a': a, 'node-b': b });

@@ -6,7 +6,7 @@ import { requestSchemas, type RequestName } from '@sightline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVALID, MATRIX_PASSWORD, OUTSIDE_API, REST, SOCKET } from '../support/authzMatrix.js';
 import { addUsers, connect, makeMatrix, restMismatches, socketMismatches, type Matrix } from '../support/authzRun.js';
-import { startFakeTwilio, type FakeTwilio } from '../support/fakeTwilio.js';
+import { startFakeTwilio, type FakeTwilio, twilioEnv } from '../support/fakeTwilio.js';
 import { builtRoutes, routeKey } from '../support/routeTable.js';
 import { http, startServer, type TestServer } from '../support/server.js';
 
@@ -36,11 +36,7 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     JWT_SECRET: SECRET,
     DEMO_PASSWORD: 'demo-should-not-work',
-    SMS_PROVIDER: 'twilio',
-    TWILIO_ACCOUNT_SID: fake.accountSid,
-    TWILIO_AUTH_TOKEN: fake.authToken,
-    TWILIO_FROM: '+4759440000',
-    TWILIO_API_URL: fake.url,
+    ...twilioEnv(fake),
   });
   m = await makeMatrix(server.url, dataDir, SECRET);
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../client/src/caller/i18n/en.js';
 import { sv } from '../../client/src/caller/i18n/sv.js';
 import { inboundVideo, launchDevice, newVideoDecoding, waitFor, type Device } from '../support/browser.js';
-import { startFakeTwilio, type FakeTwilio } from '../support/fakeTwilio.js';
+import { startFakeTwilio, type FakeTwilio, twilioEnv } from '../support/fakeTwilio.js';
 import { callerStartsVideo, dispatcherCreatesSession, sel } from '../support/flow.js';
 import { colourDistance, decodeImage, lumaStdDev, meanColour, TEST_CARD, writeTestCard } from '../support/image.js';
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
@@ -33,11 +33,7 @@ beforeAll(async () => {
   server = await startServer({
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
-    SMS_PROVIDER: 'twilio',
-    TWILIO_ACCOUNT_SID: fake.accountSid,
-    TWILIO_AUTH_TOKEN: fake.authToken,
-    TWILIO_FROM: '+4759440000',
-    TWILIO_API_URL: fake.url,
+    ...twilioEnv(fake),
   });
   cardDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-card-'));
   const fakeVideoFile = path.join(cardDir, 'card.y4m');

@@ -5,7 +5,7 @@ import { requestSchemas } from '@sightline/shared';
 import { framesDecoded, launchDevice, waitFor } from '../support/browser.js';
 import { callerStartsVideo, dispatcherCreatesSession } from '../support/flow.js';
 import { builtRoutes, routeKey } from '../support/routeTable.js';
-import { startFakeTwilio, type FakeTwilio } from '../support/fakeTwilio.js';
+import { startFakeTwilio, type FakeTwilio, twilioEnv } from '../support/fakeTwilio.js';
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -40,11 +40,7 @@ beforeAll(async () => {
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     SOCKET_EVENTS_PER_SECOND: '1000000',
     NODE_OPTIONS: '--expose-gc',
-    SMS_PROVIDER: 'twilio',
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_FROM: '+4759440000',
-    TWILIO_API_URL: twilio.url,
+    ...twilioEnv(twilio),
   });
   staffToken = await login(server);
   const created = await http('POST', `${server.url}/api/sessions`, { token: staffToken, body: { phone: '+4791234567' } });

@@ -5,7 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VP8 } from '../support/authzRun.js';
 import { waitFor } from '../support/browser.js';
-import { startFakeTwilio, type FakeTwilio } from '../support/fakeTwilio.js';
+import { startFakeTwilio, type FakeTwilio, twilioEnv } from '../support/fakeTwilio.js';
 import { DEMO_PASSWORD, http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -151,11 +151,7 @@ describe.each(['info', 'debug'] as const)('LOG_LEVEL=%s', (level) => {
       DATA_DIR: run.dataDir,
       PUBLIC_URL,
       RECORDING_POLICY: 'on-demand',
-      SMS_PROVIDER: 'twilio',
-      TWILIO_ACCOUNT_SID: run.fake.accountSid,
-      TWILIO_AUTH_TOKEN: run.fake.authToken,
-      TWILIO_FROM: '+4759440000',
-      TWILIO_API_URL: run.fake.url,
+      ...twilioEnv(run.fake),
     });
     await driveSession(run);
     for (const s of run.sockets) s.disconnect();

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
-import { startFakeTwilio, type FakeMessage, type FakeTwilio } from '../support/fakeTwilio.js';
+import { startFakeTwilio, type FakeMessage, type FakeTwilio, twilioEnv } from '../support/fakeTwilio.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -25,11 +25,7 @@ describe.each(['memory', 'redis'] as const)('SMS delivery across callbacks (%s s
     fake = await startFakeTwilio();
     if (storeKind === 'redis') redis = await startRedisServer();
     server = await startServer({
-      SMS_PROVIDER: 'twilio',
-      TWILIO_ACCOUNT_SID: fake.accountSid,
-      TWILIO_AUTH_TOKEN: fake.authToken,
-      TWILIO_FROM: '+4759440000',
-      TWILIO_API_URL: fake.url,
+      ...twilioEnv(fake),
       PUBLIC_URL: 'https://sightline-e2e.example.test',
       LOG_LEVEL: 'info',
       ...(redis && { REDIS_URL: redis.url }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeTwilio, type FakeTwilio } from '../support/fakeTwilio.js';
+import { startFakeTwilio, type FakeTwilio, twilioEnv } from '../support/fakeTwilio.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -16,11 +16,7 @@ let token: string;
 beforeAll(async () => {
   fake = await startFakeTwilio();
   server = await startServer({
-    SMS_PROVIDER: 'twilio',
-    TWILIO_ACCOUNT_SID: fake.accountSid,
-    TWILIO_AUTH_TOKEN: fake.authToken,
-    TWILIO_FROM: '+4759440000',
-    TWILIO_API_URL: fake.url,
+    ...twilioEnv(fake),
   });
   token = await login(server);
 });

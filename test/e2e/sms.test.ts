@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeTwilio, type FakeMessage, type FakeTwilio } from '../support/fakeTwilio.js';
+import { startFakeTwilio, type FakeMessage, type FakeTwilio, twilioEnv } from '../support/fakeTwilio.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -39,11 +39,7 @@ describe.each(['info', 'debug'] as const)('SMS through Twilio, LOG_LEVEL=%s', (l
   beforeAll(async () => {
     fake = await startFakeTwilio();
     server = await startServer({
-      SMS_PROVIDER: 'twilio',
-      TWILIO_ACCOUNT_SID: fake.accountSid,
-      TWILIO_AUTH_TOKEN: fake.authToken,
-      TWILIO_FROM: '+4759440000',
-      TWILIO_API_URL: fake.url,
+      ...twilioEnv(fake),
       PUBLIC_URL,
       // Above warn: the lines that carry the number are written at info (the last test reads them).
       LOG_LEVEL: level,

@@ -100,6 +100,17 @@ export async function sendSignedCallback(opts: {
   return { status: res.status, body: await jsonOrText(res) };
 }
 
+/** The server environment that sends SMS through `fake` with the real twilio SDK (from `TWILIO_FROM`, +4759440000). */
+export function twilioEnv(fake: Pick<FakeTwilio, 'accountSid' | 'authToken' | 'url'>): Record<string, string> {
+  return {
+    SMS_PROVIDER: 'twilio',
+    TWILIO_ACCOUNT_SID: fake.accountSid,
+    TWILIO_AUTH_TOKEN: fake.authToken,
+    TWILIO_FROM: '+4759440000',
+    TWILIO_API_URL: fake.url,
+  };
+}
+
 export async function startFakeTwilio(opts: { accountSid?: string; authToken?: string } = {}): Promise<FakeTwilio> {
   const accountSid = opts.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
   const authToken = opts.authToken ?? randomBytes(16).toString('hex');
