@@ -15,6 +15,7 @@ import { AuditLogs } from './audit/AuditLogs.js';
 import { auditRoutes } from './audit/routes.js';
 import { mediaFiles, sessionDir } from './audit/sessionFiles.js';
 import { Metrics } from './metrics/metrics.js';
+import { SecurityEvents } from './security/SecurityEvents.js';
 import { RetentionService } from './retention/RetentionService.js';
 import { recordingRoutes } from './recording/routes.js';
 import { RecordingService } from './recording/RecordingService.js';
@@ -77,6 +78,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const registry = new NodeRegistry(store, { nodeId: config.nodeId, load: () => ({ load: rooms.mediaCounts().consumers, rooms: rooms.sessionIds().length }) }, log);
   const audit = new AuditLogs(config.dataDir);
   const metrics = new Metrics();
+  const security = new SecurityEvents(log);
+  security.on('event', (event) => metrics.onSecurityEvent(event));
   const sessions = new SessionService(
     store,
     opts.sms ?? createSmsProvider(config, log), // log: wired by sms helper

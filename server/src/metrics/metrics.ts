@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SESSION_STATUSES, type SessionStatus } from '@sightline/shared';
+import { SECURITY_EVENT_KINDS, type SecurityEvent } from '../security/SecurityEvents.js';
 
 /**
  * Prometheus metrics. Domain code never touches these: `observe…` functions subscribe to the
@@ -28,12 +29,20 @@ export class Metrics {
   readonly sms = new Counter({ name: 'sightline_sms_total', help: 'SMS outcomes', labelNames: ['outcome'], registers: [this.registry] });
   readonly recordings = new Counter({ name: 'sightline_recordings_total', help: 'Recording segments by outcome', labelNames: ['outcome'], registers: [this.registry] });
   readonly redisErrors = new Counter({ name: 'sightline_redis_errors_total', help: 'Errors from the Redis connection', registers: [this.registry] });
+  readonly securityEvents = new Counter({ name: 'sightline_security_events_total', help: 'Security events (refused attempts, failed logins, limits hit) by kind', labelNames: ['kind'], registers: [this.registry] });
   #status = new Map<string, SessionStatus>();
   #consentAt = new Map<string, number>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'sightline_' });
     for (const s of SESSION_STATUSES) this.sessionsByStatus.set({ status: s }, 0);
+    // Every kind shows from the start (at 0), so an alert rule can tell "none yet" from "not exported".
+    for (const kind of SECURITY_EVENT_KINDS) this.securityEvents.inc({ kind }, 0);
+  }
+
+  /** Observer of SecurityEvents: counts each by kind. */
+  onSecurityEvent(event: SecurityEvent): void {
+    this.securityEvents.inc({ kind: event.kind });
   }
 
   /** Feed of every session event with the status after it. */
