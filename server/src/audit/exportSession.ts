@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar';
+import { ConflictError } from '../errors.js';
 import type { AuditLogs } from './AuditLogs.js';
 import { mediaFiles, sessionDir } from './sessionFiles.js';
 
@@ -40,17 +41,25 @@ export async function exportSession(audit: AuditLogs, sessionId: string, by: str
   }
   await writeFile(path.join(root, 'verification.json'), `${JSON.stringify(report, null, 2)}\n`);
   const stream = tar.create({ gzip: true, cwd: staging, follow: true, portable: true }, [sessionId]) as unknown as Readable;
-  stream.once('close', () => void rm(staging, { recursive: true, force: true }));
-  stream.once('end', () => void rm(staging, { recursive: true, force: true }));
+  const clean = () => void rm(staging, { recursive: true, force: true });
+  stream.once('close', clean);
+  stream.once('end', clean);
+  stream.once('error', clean);
   return { stream, report };
 }
 
+/** Throws ConflictError (409) when the file went away after the listing (retention, an operator): try again. */
 async function digest(file: string): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
+  try {
+    for await (const chunk of createReadStream(file)) {
+      hash.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConflictError(`${path.basename(file)} went away while the export was prepared; export again`);
+    throw err;
   }
   return { bytes, sha256: hash.digest('hex') };
 }

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import { legalHoldRequest, sessionIdParam } from '@sightline/shared';
 import { defineRoute } from '../http/route.js';
 import { actorOf } from '../sessions/access.js';
@@ -37,8 +38,9 @@ export function auditRoutes(sessions: SessionService, audit: AuditLogs) {
           'Content-Disposition': `attachment; filename="sightline-${s.id}.tar.gz"`,
           'Cache-Control': 'no-store',
         });
-        stream.pipe(res);
-        await new Promise((resolve) => res.once('close', resolve));
+        // pipeline, not pipe: a file that vanishes mid-archive (retention, an operator) rejects here and
+        // cuts this download (the error handler logs it), where an unheard stream 'error' ended the process.
+        await pipeline(stream, res);
       },
     }),
     defineRoute({

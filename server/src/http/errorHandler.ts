@@ -7,7 +7,13 @@ import type { Logger } from '../logging.js';
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = fromBodyParser(err) ?? fromRouter(err) ?? toAppError(err);
-    if (appError.status >= 500) log.error({ err, method: req.method, path: req.route?.path }, 'request failed');
+    if (appError.status >= 500 || res.headersSent) log.error({ err, method: req.method, path: req.route?.path }, 'request failed');
+    // A stream that failed after its headers went (an export, a download) cannot be answered any more:
+    // the connection is cut, so the receiver sees a broken transfer rather than a short file passed off as whole.
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
     if (appError instanceof RateLimitedError) res.set('Retry-After', String(appError.retryAfterSeconds));
     const body: ErrorBody = { error: { code: appError.code, message: appError.message } };
     const reason = reasonOf(appError);
