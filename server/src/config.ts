@@ -78,7 +78,11 @@ export interface Config {
   socketEventsPerSecond: number;
   /** This node's name in the cluster; the same across restarts so it keeps its sessions. */
   nodeId: string;
-  /** Proxies whose X-Forwarded-For is believed: express names (loopback, uniquelocal) or addresses/CIDRs. */
+  /**
+   * Proxies whose X-Forwarded-For is believed: addresses/CIDRs, or express names (loopback). In
+   * production the whole-range names (uniquelocal, linklocal) and /0 are refused: any host in the
+   * range could then choose the address the per-IP limits count (issue #11).
+   */
   trustProxy: string[];
   turn?: { secret: string; urls: string[]; ttlSeconds: number };
   tls?: { certFile: string; keyFile: string };
@@ -125,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     spokenCodeTtlMs: e.SPOKEN_CODE_MINUTES * 60_000,
     staffTokenTtlMs: e.STAFF_TOKEN_MINUTES * 60_000,
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
-    trustProxy: (e.TRUST_PROXY ?? 'loopback').split(',').map((v) => v.trim()).filter(Boolean),
+    trustProxy: trustProxyConfig(e.TRUST_PROXY, e.NODE_ENV),
     nodeId: e.NODE_ID ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50)}-${e.PORT}`,
     turn: e.TURN_SECRET && e.TURN_URLS ? { secret: e.TURN_SECRET, urls: e.TURN_URLS.split(',').map((u) => u.trim()), ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
     tls: tlsConfig(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
@@ -137,6 +141,19 @@ function twilioConfig(e: z.infer<typeof envSchema>): Config['twilio'] {
   const missing = (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const).filter((k) => !e[k]);
   if (missing.length) throw new ConfigError(`SMS_PROVIDER=twilio needs ${missing.join(', ')}`);
   return { accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, from: e.TWILIO_FROM!, apiUrl: e.TWILIO_API_URL };
+}
+
+/** Range names express knows besides `loopback`; each covers every host of a private or link-local range. */
+const BROAD_PROXY_NAMES = new Set(['uniquelocal', 'linklocal']);
+
+function trustProxyConfig(raw: string | undefined, nodeEnv: string): string[] {
+  const entries = (raw ?? 'loopback').split(',').map((v) => v.trim()).filter(Boolean);
+  if (nodeEnv !== 'production') return entries;
+  const broad = entries.filter((v) => BROAD_PROXY_NAMES.has(v.toLowerCase()) || /\/0+$/.test(v));
+  if (broad.length) {
+    throw new ConfigError(`TRUST_PROXY: name the proxy's own address or CIDR, not ${broad.join(', ')} (every host in that range would be believed)`);
+  }
+  return entries;
 }
 
 function tlsConfig(certFile?: string, keyFile?: string): Config['tls'] {

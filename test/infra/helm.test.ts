@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { renderChart } from './helmTemplate.js';
+import { redisAnswersWithoutPassword } from './network.js';
 import { assertEnvAccepted, infra, which } from './support.js';
 
 /**
@@ -22,8 +23,12 @@ const find = (docs: Record<string, any>[], kind: string, name?: string) => docs.
 const envOf = (container: any) => Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
 const sightline = (docs: Record<string, any>[]) => find(docs, 'StatefulSet')!.spec.template.spec.containers[0];
 
+/** What an operator must set besides the defaults: the Ingress controller's pod range (required with the Ingress). */
+const BASE = { trustProxy: '10.244.3.0/24' };
+
 /** Alternative values that flip every conditional in the chart. */
 const ALTERNATIVE = {
+  networkPolicy: { enabled: false },
   replicas: 3,
   announcedIp: '198.51.100.7',
   workers: 3,
@@ -33,7 +38,7 @@ const ALTERNATIVE = {
 };
 
 describe('Helm chart', () => {
-  const docs = renderChart(chartDir);
+  const docs = renderChart(chartDir, BASE);
 
   it('needs no chart dependencies (nothing to download) and runs several nodes by default', () => {
     const chart = parse(readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8')) as Record<string, unknown>;
@@ -42,7 +47,7 @@ describe('Helm chart', () => {
     expect(values['replicas']).toBeGreaterThanOrEqual(2);
     const sts = find(docs, 'StatefulSet')!;
     expect(sts.spec.replicas).toBe(values['replicas']);
-    expect(find(renderChart(chartDir, { replicas: 5 }), 'StatefulSet')!.spec.replicas).toBe(5);
+    expect(find(renderChart(chartDir, { ...BASE, replicas: 5 }), 'StatefulSet')!.spec.replicas).toBe(5);
   });
 
   it('names each node by its pod, probes /healthz and sets the env the server accepts', () => {
@@ -61,10 +66,10 @@ describe('Helm chart', () => {
   });
 
   it('exposes every worker RTC port on the pod’s node (UDP and TCP) and announces that node’s IP', () => {
-    for (const [overrides, announced] of [[{}, { fieldRef: { fieldPath: 'status.hostIP' } }], [ALTERNATIVE, ALTERNATIVE.announcedIp]] as const) {
+    for (const [overrides, announced] of [[BASE, { fieldRef: { fieldPath: 'status.hostIP' } }], [ALTERNATIVE, ALTERNATIVE.announcedIp]] as const) {
       const rendered = renderChart(chartDir, overrides);
       const container = sightline(rendered);
-      const { rtcPort, workers } = { ...values, ...overrides } as { rtcPort: number; workers: number };
+      const { rtcPort, workers } = { ...values, ...overrides } as unknown as { rtcPort: number; workers: number };
       const hostPorts = container.ports.filter((p: { hostPort?: number }) => p.hostPort !== undefined);
       for (let port = rtcPort; port < rtcPort + workers; port++) {
         for (const protocol of ['UDP', 'TCP']) expect(hostPorts).toContainEqual(expect.objectContaining({ containerPort: port, hostPort: port, protocol }));
@@ -114,12 +119,67 @@ describe('Helm chart', () => {
     expect(find(renderChart(chartDir, ALTERNATIVE), 'Ingress')).toBeUndefined();
   });
 
+  it('believes X-Forwarded-For only from the Ingress controller the operator names: required, never uniquelocal (issue #11)', () => {
+    expect(values['trustProxy'], 'no default that trusts a whole private range').toBe('');
+    expect(() => renderChart(chartDir)).toThrow(/trustProxy is required/);
+    expect(envOf(sightline(docs))['TRUST_PROXY']).toBe(BASE.trustProxy);
+    expect(envOf(sightline(renderChart(chartDir, ALTERNATIVE)))['TRUST_PROXY']).toBeUndefined();
+  });
+
+  it('makes its Redis ask for REDIS_PASSWORD from the secret, and puts it in the nodes’ REDIS_URL (issue #11)', () => {
+    const redis = find(docs, 'Deployment', 'sightline-redis')!.spec.template.spec.containers[0];
+    const secretRef = { secretKeyRef: { name: values['existingSecret'], key: 'REDIS_PASSWORD' } };
+    expect(envOf(redis)['REDIS_PASSWORD']).toEqual(secretRef);
+    expect(redis.args.slice(redis.args.indexOf('--requirepass'))).toEqual(['--requirepass', '$(REDIS_PASSWORD)']);
+    for (const probe of [redis.readinessProbe, redis.livenessProbe]) expect(probe.exec.command.join(' ')).toContain('REDISCLI_AUTH="$REDIS_PASSWORD"');
+    const names = sightline(docs).env.map((e: { name: string }) => e.name);
+    expect(names.indexOf('REDIS_PASSWORD'), 'defined before REDIS_URL expands it').toBeLessThan(names.indexOf('REDIS_URL'));
+    expect(envOf(sightline(docs))['REDIS_PASSWORD']).toEqual(secretRef);
+    expect(envOf(sightline(docs))['REDIS_URL']).toBe('redis://:$(REDIS_PASSWORD)@sightline-redis:6379');
+  });
+
+  it.skipIf(!which('redis-server'))('runs a Redis that refuses a client without the password (real redis-server, the chart’s args)', async () => {
+    const password = 'e'.repeat(64);
+    const redis = find(docs, 'Deployment', 'sightline-redis')!.spec.template.spec.containers[0];
+    const args = (redis.args as string[]).map((a) => a.replace('$(REDIS_PASSWORD)', password));
+    expect(await redisAnswersWithoutPassword(args, password)).toEqual({ anonymous: expect.stringMatching(/^-NOAUTH/), authenticated: '+PONG' });
+  });
+
+  it('lets only Sightline pods reach Redis, and only the Ingress controller reach Sightline’s HTTP port (issue #11)', () => {
+    const policies = docs.filter((d) => d['kind'] === 'NetworkPolicy');
+    const sts = find(docs, 'StatefulSet')!;
+    const redisPods = find(docs, 'Deployment', 'sightline-redis')!.spec.template.metadata.labels;
+    const sightlinePods = sts.spec.template.metadata.labels;
+    const selecting = (labels: Record<string, string>) =>
+      policies.filter((p) => Object.entries(p['spec'].podSelector.matchLabels).every(([k, v]) => labels[k] === v));
+
+    const [redisPolicy, ...moreRedis] = selecting(redisPods);
+    expect(moreRedis).toEqual([]);
+    expect(redisPolicy!['spec'].policyTypes).toContain('Ingress');
+    expect(redisPolicy!['spec'].ingress).toEqual([{ from: [{ podSelector: { matchLabels: sightlinePods } }], ports: [{ port: 'redis', protocol: 'TCP' }] }]);
+
+    const [nodePolicy, ...moreNode] = selecting(sightlinePods);
+    expect(moreNode).toEqual([]);
+    expect(nodePolicy!['spec'].policyTypes).toContain('Ingress');
+    const rules = nodePolicy!['spec'].ingress as { from?: unknown[]; ports: { port: string | number; protocol: string }[] }[];
+    const httpRules = rules.filter((r) => r.ports.some((p) => p.port === 'http'));
+    expect(httpRules).toEqual([{ from: [{ ...values['networkPolicy'].ingressController }], ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    // Open to anyone: the RTC ports only (callers' media), every one of them.
+    const open = rules.filter((r) => !r.from).flatMap((r) => r.ports);
+    const rtc = sightline(docs).ports.filter((p: { hostPort?: number }) => p.hostPort !== undefined).map((p: { containerPort: number; protocol: string }) => ({ port: p.containerPort, protocol: p.protocol }));
+    expect(open).toEqual(rtc);
+
+    expect(renderChart(chartDir, ALTERNATIVE).filter((d) => d['kind'] === 'NetworkPolicy')).toEqual([]);
+  });
+
   it.skipIf(!helm)('passes helm lint, and helm template agrees with this renderer', () => {
-    const lint = spawnSync(helm!, ['lint', chartDir], { encoding: 'utf8' });
-    expect(lint.status, lint.stdout + lint.stderr).toBe(0);
     const dir = mkdtempSync(path.join(tmpdir(), 'sightline-helm-'));
     try {
-      for (const overrides of [{}, ALTERNATIVE]) {
+      const base = path.join(dir, 'base.yaml');
+      writeFileSync(base, stringify(BASE));
+      const lint = spawnSync(helm!, ['lint', chartDir, '-f', base], { encoding: 'utf8' });
+      expect(lint.status, lint.stdout + lint.stderr).toBe(0);
+      for (const overrides of [BASE, ALTERNATIVE]) {
         const file = path.join(dir, 'values.yaml');
         writeFileSync(file, stringify(overrides));
         const out = spawnSync(helm!, ['template', 'sightline', chartDir, '-f', file], { encoding: 'utf8' });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { assertEnvAccepted, infra, which } from './support.js';
+import { assertEnvAccepted, fillCompose, infra, which } from './support.js';
+import { composeNetworks, inSubnet, redisAnswersWithoutPassword } from './network.js';
 
 /**
  * No docker engine here, so the compose file and the proxy config are checked as data: they parse,
@@ -12,8 +13,22 @@ import { assertEnvAccepted, infra, which } from './support.js';
  * own NODE_ID and RTC ports, a sticky TLS proxy health-checking both), and the environment they set
  * is one the server accepts. HAProxy's own parser also checks its config when haproxy is installed.
  */
-type Service = { environment: Record<string, string>; ports?: string[]; volumes?: string[]; healthcheck?: { test: string[] }; image?: string; depends_on?: unknown };
-const compose = parse(readFileSync(infra('compose/compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+type Service = {
+  environment: Record<string, string>;
+  command?: string[];
+  networks?: string[] | Record<string, { ipv4_address?: string } | null>;
+  ports?: string[];
+  volumes?: string[];
+  healthcheck?: { test: string[] };
+  image?: string;
+  depends_on?: unknown;
+};
+type Network = { internal?: boolean; ipam?: { config?: { subnet?: string }[] } };
+const compose = parse(readFileSync(infra('compose/compose.yaml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+  networks?: Record<string, Network | null>;
+};
 const nodeNames = Object.keys(compose.services).filter((n) => n.startsWith('sightline')).sort();
 const nodes = nodeNames.map((name) => ({ name, ...compose.services[name]! }));
 const haproxyCfg = readFileSync(infra('proxy/haproxy.cfg'), 'utf8');
@@ -49,7 +64,7 @@ describe('compose', () => {
   it('gives every node the shared settings: Redis, production, one data volume, same secrets and URL', () => {
     for (const node of nodes) {
       const env = node.environment;
-      expect(env['REDIS_URL'], node.name).toBe('redis://redis:6379');
+      expect(new URL(fillCompose(env['REDIS_URL']!)).host, node.name).toBe('redis:6379');
       expect(env['NODE_ENV'], node.name).toBe('production');
       expect(env['DATA_DIR'], node.name).toBe('/data');
       expect(node.volumes, node.name).toContain('sightline-data:/data');
@@ -80,6 +95,39 @@ describe('compose', () => {
         for (const proto of ['udp', 'tcp']) expect(published, `${node.name} publishes ${port}/${proto}`).toContainEqual({ host: port, container: port, proto });
       }
     }
+  });
+
+  it('believes X-Forwarded-For from the proxy only: TRUST_PROXY names its fixed address (issue #11)', () => {
+    const proxyNets = composeNetworks(compose.services['proxy']!);
+    const fixed = Object.entries(proxyNets).filter(([, n]) => n?.ipv4_address);
+    expect(fixed, 'the proxy has one fixed address').toHaveLength(1);
+    const [netName, { ipv4_address: address }] = fixed[0] as [string, { ipv4_address: string }];
+    const subnet = compose.networks?.[netName]?.ipam?.config?.[0]?.subnet;
+    expect(subnet && inSubnet(address, subnet), `${address} in ${netName}'s subnet ${subnet}`).toBe(true);
+    for (const node of nodes) {
+      expect(node.environment['TRUST_PROXY']!.split(',').map((v) => v.trim()), node.name).toEqual([address]);
+      expect(Object.keys(composeNetworks(node)), `${node.name} reaches the proxy`).toContain(netName);
+    }
+  });
+
+  it('makes Redis ask for REDIS_PASSWORD, which the nodes’ REDIS_URL carries, on a network the proxy is not on (issue #11)', () => {
+    const redis = compose.services['redis']!;
+    const command = redis.command ?? [];
+    expect(command[command.indexOf('--requirepass') + 1]).toMatch(/^\$\{REDIS_PASSWORD:\?/); // required, never defaulted
+    expect(redis.healthcheck?.test.join(' ')).toContain('REDISCLI_AUTH');
+    for (const node of nodes) expect(node.environment['REDIS_URL'], node.name).toMatch(/^redis:\/\/:\$\{REDIS_PASSWORD:\?[^}]*\}@redis:6379$/);
+    const redisNets = Object.keys(composeNetworks(redis));
+    expect(redisNets.length).toBeGreaterThan(0);
+    for (const net of redisNets) {
+      expect(Object.keys(composeNetworks(compose.services['proxy']!)), `proxy on ${net}`).not.toContain(net);
+      expect(compose.networks?.[net]?.internal, `${net} has no route out`).toBe(true);
+    }
+  });
+
+  it.skipIf(!which('redis-server'))('runs a Redis that refuses a client without the password (real redis-server, compose command)', async () => {
+    const password = 'f'.repeat(64);
+    const args = compose.services['redis']!.command!.slice(1).map((a) => a.replace(/\$\{REDIS_PASSWORD[^}]*\}/, password));
+    expect(await redisAnswersWithoutPassword(args, password)).toEqual({ anonymous: expect.stringMatching(/^-NOAUTH/), authenticated: '+PONG' });
   });
 
   it('puts HAProxy in front with its config and the TLS certificate mounted', () => {

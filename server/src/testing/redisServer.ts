@@ -18,12 +18,13 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(opts: { persist?: boolean } = {}): Promise<RedisServer> {
+/** `args`: more redis-server options, after ours (a later option wins), e.g. a deployment file's command. */
+export async function startRedisServer(opts: { persist?: boolean; args?: readonly string[] } = {}): Promise<RedisServer> {
   const bin = process.env['REDIS_SERVER_BIN'] ?? 'redis-server';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sightline-redis-'));
   const port = await freePort();
   const persistence = opts.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir, ...(opts.args ?? [])];
   let child = await launch(bin, args);
   const stopChild = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const production = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40) };
+
+describe('TRUST_PROXY', () => {
+  it('takes the proxy’s own addresses and CIDRs, loopback by default', () => {
+    expect(loadConfig({ ...production }).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ ...production, TRUST_PROXY: '172.30.80.10, 10.244.3.0/24' }).trustProxy).toEqual(['172.30.80.10', '10.244.3.0/24']);
+  });
+
+  it('refuses whole private ranges in production: any host there could choose the address the limits count (issue #11)', () => {
+    for (const broad of ['uniquelocal', 'loopback,uniquelocal', 'LinkLocal', '0.0.0.0/0', '::/0']) {
+      expect(() => loadConfig({ ...production, TRUST_PROXY: broad }), broad).toThrow(ConfigError);
+      expect(() => loadConfig({ ...production, TRUST_PROXY: broad }), broad).toThrow(/name the proxy's own address or CIDR/);
+    }
+    // Development and tests keep the convenience.
+    expect(loadConfig({ TRUST_PROXY: 'loopback,uniquelocal' }).trustProxy).toEqual(['loopback', 'uniquelocal']);
+  });
+});
