@@ -14,6 +14,7 @@ import type { Logger } from './logging.js';
 import { AuditLogs } from './audit/AuditLogs.js';
 import { auditRoutes } from './audit/routes.js';
 import { mediaFiles, sessionDir } from './audit/sessionFiles.js';
+import { supervisorTrail } from './audit/supervisorTrail.js';
 import { Metrics } from './metrics/metrics.js';
 import { SecurityEvents } from './security/SecurityEvents.js';
 import { RetentionService } from './retention/RetentionService.js';
@@ -143,6 +144,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       : [];
   const app = createApp({
     tokens,
+    trail: supervisorTrail(sessions),
     webhooks,
     routes: [
       ...authRoutes(users, tokens, { perIp: limit('loginPerIp'), failuresPerUser: limit('loginFailuresPerUser') }),

@@ -27,12 +27,11 @@ export function auditRoutes(sessions: SessionService, audit: AuditLogs) {
       path: '/api/sessions/:id/export',
       access: supervisor,
       params: sessionIdParam,
+      // Logged by the route gate before the archive is built, so the export carries its own record.
+      audit: { type: 'session_exported' },
       async handle({ params, principal, res }) {
         const s = await sessions.get(params.id);
-        const actor = actorOf(principal);
-        // Logged before the archive is built, so the export carries its own record.
-        await sessions.record(s.id, 'session_exported', actor);
-        const { stream } = await exportSession(audit, s.id, actor);
+        const { stream } = await exportSession(audit, s.id, actorOf(principal));
         res.set({
           'Content-Type': 'application/gzip',
           'Content-Disposition': `attachment; filename="sightline-${s.id}.tar.gz"`,
@@ -49,6 +48,8 @@ export function auditRoutes(sessions: SessionService, audit: AuditLogs) {
       access: supervisor,
       params: sessionIdParam,
       body: legalHoldRequest,
+      // The hold is the supervisor's record: `legal_hold`, by them.
+      audit: 'handler',
       async handle({ params, body, principal }) {
         const s = await sessions.get(params.id);
         await sessions.record(s.id, 'legal_hold', actorOf(principal), { hold: body.hold, ...(body.reason && { reason: body.reason }) });

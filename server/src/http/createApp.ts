@@ -2,6 +2,7 @@ import compression from 'compression';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { TokenService } from '../auth/tokens.js';
+import type { SupervisorTrail } from '../audit/supervisorTrail.js';
 import type { Logger } from '../logging.js';
 import { errorHandler, notFound } from './errorHandler.js';
 import { pagesRouter } from './pages.js';
@@ -10,6 +11,8 @@ import { mountRoutes, type RouteSpec } from './route.js';
 export interface AppParts {
   tokens: TokenService;
   routes: RouteSpec<any, any, any, any>[];
+  /** Where a supervisor's request to any session route is logged (mountRoutes). */
+  trail?: SupervisorTrail;
   clientDist: string;
   health: () => boolean;
   /** GET /metrics (Prometheus text, loopback only). */
@@ -24,7 +27,7 @@ export interface AppParts {
 }
 
 /** The express app: security headers, a small JSON body limit, the gated API routes and the pages. */
-export function createApp({ tokens, routes, clientDist, health, metrics, tls = false, webhooks = [], trustProxy = ['loopback'], log }: AppParts): Express {
+export function createApp({ tokens, routes, trail, clientDist, health, metrics, tls = false, webhooks = [], trustProxy = ['loopback'], log }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy);
@@ -56,7 +59,7 @@ export function createApp({ tokens, routes, clientDist, health, metrics, tls = f
   if (metrics) app.get('/metrics', metrics);
   app.use('/api', express.json({ limit: '16kb' }));
   const api = express.Router();
-  mountRoutes(api, tokens, routes);
+  mountRoutes(api, tokens, routes, trail);
   app.use(api);
   app.use('/api', notFound);
   app.use(pagesRouter(clientDist, log));

@@ -2,6 +2,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import type { StaffRole } from '@sightline/shared';
 import type { z } from 'zod';
 import type { Principal, TokenKind, TokenService } from '../auth/tokens.js';
+import type { SessionLook, SupervisorTrail } from '../audit/supervisorTrail.js';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
 
 /**
@@ -23,6 +24,12 @@ export interface RouteSpec<P, Q, B, A extends RouteAccess> {
   raw?: { types: string[]; limit: string };
   /** HTTP status on success (default 200). */
   status?: number;
+  /**
+   * How a supervisor's request to a session route (`/api/sessions/:id…`) is logged: every such
+   * request is, by the gate, before the handler runs (`supervisor_viewed`, `what` from the path,
+   * unless given here). `'handler'`: the handler writes a record of its own (a legal hold).
+   */
+  audit?: Pick<SessionLook, 'type' | 'what'> | 'handler';
   handle(input: {
     params: P;
     query: Q;
@@ -39,8 +46,16 @@ export function defineRoute<P = unknown, Q = unknown, B = unknown, A extends Rou
   return spec;
 }
 
-export function mountRoutes(router: Router, tokens: TokenService, routes: RouteSpec<any, any, any, any>[]): void {
+/** Where every supervisor route on a session leads: its `:id` names the session. */
+const SESSION_ROUTE = '/api/sessions/:id';
+
+/**
+ * Mounts each route behind the gate. `trail`: where a supervisor's request to a session route is
+ * logged, whatever the route (issue #11, item 7: a new route cannot forget it).
+ */
+export function mountRoutes(router: Router, tokens: TokenService, routes: RouteSpec<any, any, any, any>[], trail?: SupervisorTrail): void {
   for (const spec of routes) {
+    const sessionRoute = spec.path === SESSION_ROUTE || spec.path.startsWith(`${SESSION_ROUTE}/`);
     const pre: RequestHandler[] = spec.raw ? [express.raw({ type: spec.raw.types, limit: spec.raw.limit })] : [];
     router[spec.method](spec.path, ...pre, async (req, res, next) => {
       try {
@@ -48,6 +63,7 @@ export function mountRoutes(router: Router, tokens: TokenService, routes: RouteS
         const params = parse(spec.params, req.params, 'path parameter');
         const query = parse(spec.query, req.query, 'query');
         const body = parse(spec.body, req.body ?? {}, 'body');
+        if (trail && sessionRoute && spec.audit !== 'handler') await trail(principal, (params as { id?: string } | undefined)?.id ?? String(req.params['id']), lookOf(spec, params, req));
         const result = await spec.handle({ params, query, body, principal, req, res });
         if (res.headersSent) return;
         if (result === undefined) res.status(spec.status ?? 204).end();
@@ -57,6 +73,19 @@ export function mountRoutes(router: Router, tokens: TokenService, routes: RouteS
       }
     });
   }
+}
+
+/** What a supervisor's request looks at: the route's label, else its path after the session (`verify`, `snapshots/:name`). */
+function lookOf(spec: RouteSpec<any, any, any, any>, params: unknown, req: Request): SessionLook {
+  const audit = spec.audit === 'handler' ? undefined : spec.audit;
+  const name = (params as { name?: unknown } | undefined)?.name;
+  const range = req.get('range');
+  return {
+    ...(audit?.type && { type: audit.type }),
+    what: audit?.what ?? (spec.path.slice(SESSION_ROUTE.length + 1) || 'session'),
+    ...(typeof name === 'string' && { name }),
+    ...(range !== undefined && { range }),
+  };
 }
 
 export const STAFF_COOKIE = 'sightline_staff';

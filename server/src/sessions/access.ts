@@ -19,6 +19,14 @@ const ALLOWED: Record<SessionAction, ReadonlyArray<'dispatcher' | 'supervisor' |
   chat: ['dispatcher', 'caller', 'viewer'],
 };
 
+/**
+ * The actions that read a session's data over the socket, and what a supervisor's log record calls
+ * each: `join` attaches to the live timeline (its pushes follow), `watch` receives the video. The
+ * socket gate logs the first of each per socket and session (signalling/gate.ts); REST routes are
+ * logged by the route gate (http/route.ts).
+ */
+export const SOCKET_READS: Partial<Record<SessionAction, string>> = { join: 'live session', watch: 'live video' };
+
 export function principalRole(p: Principal): 'dispatcher' | 'supervisor' | 'caller' | 'viewer' {
   return p.typ === 'staff' ? p.role : p.typ;
 }

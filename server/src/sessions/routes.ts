@@ -79,8 +79,7 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
         const s = await sessions.get(params.id);
         authorizeSession(principal, s, 'view');
         const isOwner = principal.typ === 'staff' && principal.role === 'dispatcher';
-        // Every look a supervisor takes is itself on the record, visible in the same timeline.
-        if (!isOwner) await sessions.record(s.id, 'supervisor_viewed', actorOf(principal));
+        // A supervisor's look is on the record before this runs (the route gate), visible in the same timeline.
         return {
           ...summary(s),
           ...(isOwner && s.status !== 'ended' && { inviteUrl: sessions.inviteUrl(s.inviteCode) }),

@@ -2,7 +2,8 @@ import { requestSchemas, type Ack, type RequestName } from '@sightline/shared';
 import { GoneError, NotFoundError, reasonOf, toAppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { Limit } from '../ratelimit/limits.js';
-import { authorizeSession } from '../sessions/access.js';
+import { supervisorTrail } from '../audit/supervisorTrail.js';
+import { authorizeSession, SOCKET_READS } from '../sessions/access.js';
 import type { Handler, Services, SignallingSocket } from './types.js';
 
 /**
@@ -17,6 +18,7 @@ export function registerHandlers(
   perConnection: Limit,
   log: Logger,
 ): void {
+  const trail = supervisorTrail(services.sessions);
   for (const handler of handlers) {
     const schema = requestSchemas[handler.name];
     socket.on(handler.name, async (payload: unknown, ack: unknown) => {
@@ -37,6 +39,7 @@ export function registerHandlers(
           throw err instanceof NotFoundError && ownSession ? new GoneError('ended', 'session') : err;
         });
         authorizeSession(principal, session, handler.action);
+        await logLook(socket, trail, session.id, handler.action);
         const data = await handler.handle({ socket, principal, peerId: peerIdOf(services, socket), session, services }, parsed.data as never);
         reply({ ok: true, data });
       } catch (err) {
@@ -47,6 +50,22 @@ export function registerHandlers(
       }
     });
   }
+}
+
+/**
+ * A supervisor's read over the socket goes on the session's record before it is answered: the first
+ * join (timeline and pushes) and the first video consumed, per socket and session. The socket then
+ * stays attached, so later messages of the same kind add nothing to see; a new socket is a new look.
+ */
+async function logLook(socket: SignallingSocket, trail: ReturnType<typeof supervisorTrail>, sessionId: string, action: Handler<RequestName>['action']): Promise<void> {
+  const what = SOCKET_READS[action];
+  const principal = socket.data.principal;
+  if (!what || principal.typ !== 'staff' || principal.role !== 'supervisor') return;
+  const key = `${sessionId} ${action}`;
+  const looked = (socket.data.looked ??= new Set());
+  if (looked.has(key)) return;
+  await trail(principal, sessionId, { what, via: 'socket' });
+  looked.add(key);
 }
 
 export const peerIdOf = (services: Services, socket: SignallingSocket): string => `${services.media.nodeId}/${socket.id}`;

@@ -11,6 +11,8 @@ export interface SocketData {
   principal: Principal;
   /** Sessions in which this socket holds transports (closed on disconnect, wherever they run). */
   mediaSessions?: Set<string>;
+  /** A supervisor's reads already on the session's record (`<sessionId> <action>`): signalling/gate.ts. */
+  looked?: Set<string>;
 }
 
 export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

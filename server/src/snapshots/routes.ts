@@ -102,6 +102,7 @@ export function snapshotRoutes(
       path: '/api/sessions/:id/snapshots/:name',
       access: { staff: ['dispatcher', 'supervisor'] },
       params: snapshotParams,
+      audit: { what: 'snapshot' },
       async handle({ params, principal, res }) {
         const s = await sessions.get(params.id);
         authorizeSession(principal, s, 'view');
