@@ -40,6 +40,8 @@ export const SESSION_EVENT_TYPES = [
   'code_issued',
   'code_redeemed',
   'code_failed',
+  /** The session's live spoken code was replaced by a new one (details: expiresAt, reason `guess_budget`); never the code itself. */
+  'code_replaced',
   'recording_started',
   'recording_ended',
   'recording_failed',

@@ -193,6 +193,12 @@ export interface ServerToClientEvents {
   'caller:location': (payload: { sessionId: string; location: CallerLocation }) => void;
   'caller:media': (payload: { sessionId: string; paused: boolean; facing: 'user' | 'environment' | 'unknown' }) => void;
   'snapshot:added': (payload: { sessionId: string; snapshot: SnapshotInfo }) => void;
+  /**
+   * To the session's staff only (never its caller or viewers): the spoken code was replaced, because
+   * wrong guesses spent the deployment's budget; the dispatcher reads out `code`, the old one no
+   * longer works. `closedUntil`: code entry is closed until then (too many replacements in a row).
+   */
+  'code:replaced': (payload: { sessionId: string; code: string; expiresAt: string; closedUntil?: string }) => void;
 }
 
 export type ClientToServerEvents = {
