@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { childEnv } from './security/childEnv.js';
 
 /**
  * All configuration, parsed and validated once at start (CONTRACT.md lists the variables). Nothing
@@ -86,6 +87,8 @@ export interface Config {
   trustProxy: string[];
   turn?: { secret: string; urls: string[]; ttlSeconds: number };
   tls?: { certFile: string; keyFile: string };
+  /** The environment child processes (ffmpeg, ffprobe) run with: PATH and locale, no secrets (security/childEnv.ts). */
+  childEnv: Record<string, string>;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeId: e.NODE_ID ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50)}-${e.PORT}`,
     turn: e.TURN_SECRET && e.TURN_URLS ? { secret: e.TURN_SECRET, urls: e.TURN_URLS.split(',').map((u) => u.trim()), ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
     tls: tlsConfig(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
+    childEnv: childEnv(env),
   };
 }
 

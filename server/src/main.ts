@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logging.js';
+import { scrubSecrets } from './security/childEnv.js';
 import { installWorkerBinary, WorkerBinaryMissingError } from './sfu/workerBinary.js';
 
 /**
@@ -11,6 +12,9 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const worker = installWorkerBinary();
   log.info({ workerBinary: worker.path, source: worker.source }, 'mediasoup worker binary');
+  // The configuration holds the secrets now. Out of the environment with them before mediasoup
+  // spawns its workers with a copy of it (issue #11 item 8).
+  scrubSecrets(process.env);
 
   // A stray rejection is a bug to find, not a reason to drop every live call: log it and go on.
   process.on('unhandledRejection', (reason) => log.error({ err: String(reason) }, 'unhandled rejection'));

@@ -107,7 +107,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const limit = (name: keyof typeof LIMITS) => createLimit(name, limits[name], redis);
   const limiter = new RedeemLimiter(limit('redeemAttemptsPerIp'), limit('redeemFailuresPerIp'));
   const snapshots = new SnapshotStore(config.dataDir);
-  const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy }, sessions, log);
+  const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy, childEnv: config.childEnv }, sessions, log);
   // An on-demand recording that a lost node or the previous process was making goes on here, in a
   // new segment ('always' needs nothing: it starts with the room). The dispatcher's own start and
   // stop are the records not made by 'system' (segments also end when the camera goes away).

@@ -26,6 +26,8 @@ export interface RecorderOptions {
   sdpFile: string;
   ports: PortAllocator;
   ffmpegBin: string;
+  /** ffmpeg's whole environment: PATH and locale, never the server's secrets (security/childEnv.ts). */
+  env: Record<string, string>;
   log: Logger;
   /** How long ffmpeg may take to open its ports. Default 10 s. */
   listenTimeoutMs?: number;
@@ -166,9 +168,11 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     ];
     // setpriv (util-linux) makes ffmpeg die with this process: a SIGKILLed node must not leave
     // recorders behind, holding ports and waiting for packets that never come.
+    // Its own environment, not ours: ffmpeg parses what a caller shaped and must hold no secret.
+    const spawnOpts = { stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[], env: this.opts.env };
     const child = HAS_SETPRIV
-      ? spawn('setpriv', ['--pdeathsig', 'KILL', '--', this.opts.ffmpegBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(this.opts.ffmpegBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      ? spawn('setpriv', ['--pdeathsig', 'KILL', '--', this.opts.ffmpegBin, ...args], spawnOpts)
+      : spawn(this.opts.ffmpegBin, args, spawnOpts);
     this.#child = child;
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => {

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logging.js';
+import { DEFAULT_CHILD_PATH } from '../security/childEnv.js';
 import type { Room } from '../sfu/Room.js';
 import { PortAllocator } from './ports.js';
 import { RecordingIndex } from './RecordingIndex.js';
@@ -14,6 +15,8 @@ export interface RecordingServiceOptions {
   policy: RecordingPolicy;
   ffmpegBin?: string;
   ffprobeBin?: string;
+  /** The environment ffmpeg and ffprobe run with (config.childEnv). Default: a PATH and nothing else. */
+  childEnv?: Record<string, string>;
   /** UDP ports ffmpeg listens on (two per recorded stream). Default [50000, 50999]. */
   portRange?: readonly [number, number];
   /** How long to wait for a reconnecting caller's producers to settle before a new segment. Default 300 ms. */
@@ -121,6 +124,7 @@ export class RecordingService {
         ports: this.#ports,
         ffmpegBin: this.opts.ffmpegBin ?? 'ffmpeg',
         ffprobeBin: this.opts.ffprobeBin ?? 'ffprobe',
+        childEnv: this.opts.childEnv ?? { PATH: DEFAULT_CHILD_PATH },
         log: this.log,
         settleMs: this.opts.settleMs ?? 300,
         onIdle: () => {

@@ -18,6 +18,8 @@ export interface SessionRecordingDeps {
   ports: PortAllocator;
   ffmpegBin: string;
   ffprobeBin: string;
+  /** The environment ffmpeg and ffprobe run with: no secrets (security/childEnv.ts). */
+  childEnv: Record<string, string>;
   log: Logger;
   /** Producers of one (re)connection arrive within moments; wait this long before (re)starting. */
   settleMs: number;
@@ -208,6 +210,7 @@ export class SessionRecording {
         sdpFile: path.join(dir, `.${info.name}.sdp`),
         ports: this.deps.ports,
         ffmpegBin: this.deps.ffmpegBin,
+        env: this.deps.childEnv,
         log,
       });
     } catch (err) {
@@ -271,7 +274,7 @@ export class SessionRecording {
     let probe = await this.#probe(file);
     if (probe && probe.bytes > 0 && probe.durationSec === undefined) {
       try {
-        await remuxInPlace(file, this.deps.ffmpegBin);
+        await remuxInPlace(file, this.deps.ffmpegBin, this.deps.childEnv);
         probe = await this.#probe(file);
       } catch (err) {
         this.deps.log.warn({ sessionId: this.sessionId, name: info.name, err: (err as Error).message }, 'recording repair failed');
@@ -293,7 +296,7 @@ export class SessionRecording {
 
   async #probe(file: string): Promise<MediaProbe | undefined> {
     try {
-      return await probeMedia(file, this.deps.ffprobeBin);
+      return await probeMedia(file, this.deps.ffprobeBin, this.deps.childEnv);
     } catch (err) {
       const size = await stat(file).then((s) => s.size).catch(() => undefined);
       this.deps.log.debug({ file, err: (err as Error).message }, 'probe failed');

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
+import { DEFAULT_CHILD_PATH } from '../security/childEnv.js';
 
 /** What ffprobe says about a finished recording. */
 export interface MediaProbe {
@@ -15,14 +16,17 @@ interface FfprobeJson {
   streams?: { codec_name?: string; codec_type?: string }[];
 }
 
-/** Runs ffprobe on a file. Rejects when the file is missing or ffprobe cannot read it. */
-export async function probeMedia(file: string, ffprobeBin = 'ffprobe', timeoutMs = 15_000): Promise<MediaProbe> {
+/**
+ * Runs ffprobe on a file, with `env` as its whole environment (no secrets: security/childEnv.ts).
+ * Rejects when the file is missing or ffprobe cannot read it.
+ */
+export async function probeMedia(file: string, ffprobeBin = 'ffprobe', env: Record<string, string> = { PATH: DEFAULT_CHILD_PATH }, timeoutMs = 15_000): Promise<MediaProbe> {
   const { size } = await stat(file);
   const out = await new Promise<string>((resolve, reject) => {
     execFile(
       ffprobeBin,
       ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
-      { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
+      { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, env },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`ffprobe failed: ${String(stderr).trim() || err.message}`));
         else resolve(String(stdout));

@@ -29,10 +29,22 @@ const dtlsParameters = z.looseObject({
     .max(8),
 });
 
+/**
+ * Codec parameters and the CNAME travel on into SDP (the recorder's, issue #11 item 8): one token of
+ * printable ASCII each, no space, no `;` (the fmtp separator), no line break. Browsers' own values
+ * (`profile-level-id=42e01f`, a base64 CNAME, Firefox's `{uuid}`) all fit.
+ */
+const sdpToken = /^[!-:<-~]*$/;
+const codecParameters = z
+  .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/), z.union([z.number(), z.string().max(256).regex(sdpToken)]))
+  .refine((p) => Object.keys(p).length <= 32, 'at most 32 codec parameters');
+
 const rtpCodec = z.looseObject({
-  mimeType: z.string().max(64),
+  mimeType: z.string().regex(/^(audio|video)\/[A-Za-z0-9._-]{1,32}$/),
   payloadType: z.number().int().min(0).max(127),
-  clockRate: z.number().int().positive(),
+  clockRate: z.number().int().positive().max(1_000_000),
+  channels: z.number().int().min(1).max(8).optional(),
+  parameters: codecParameters.optional(),
 });
 
 const rtpParameters = z.looseObject({
@@ -40,7 +52,7 @@ const rtpParameters = z.looseObject({
   codecs: z.array(rtpCodec).min(1).max(32),
   headerExtensions: z.array(z.looseObject({ uri: z.string().max(256), id: z.number().int() })).max(32).optional(),
   encodings: z.array(z.looseObject({})).max(8).optional(),
-  rtcp: z.looseObject({}).optional(),
+  rtcp: z.looseObject({ cname: z.string().min(1).max(255).regex(sdpToken).optional() }).optional(),
 });
 
 const rtpCapabilities = z.looseObject({
