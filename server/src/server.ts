@@ -140,7 +140,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   // Delivery reports exist only with a provider that sends them.
   const webhooks =
     config.smsProvider === 'twilio' && config.twilio
-      ? [smsStatusRouter({ authToken: config.twilio.authToken, publicUrl: config.publicUrl, sessions, log })]
+      ? [smsStatusRouter({ authToken: config.twilio.authToken, publicUrl: config.publicUrl, sessions, security, log })]
       : [];
   const app = createApp({
     tokens,

@@ -60,6 +60,12 @@ describe.each(['memory', 'redis'] as const)('SMS delivery across callbacks (%s s
     return r.body;
   }
 
+  /** `sightline_security_events_total{kind="webhook_refused"}` now. */
+  async function refusedWebhooks(): Promise<number> {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return Number(/sightline_security_events_total\{kind="webhook_refused"\} (\d+)/.exec(text)?.[1] ?? 0);
+  }
+
   async function callback(message: FakeMessage, status: string, errorCode?: string): Promise<void> {
     expect((await fake.deliverStatus(message, status, { via: server.url, errorCode })).status).toBe(204);
   }
@@ -113,7 +119,26 @@ describe.each(['memory', 'redis'] as const)('SMS delivery across callbacks (%s s
     const after = await detail(s.id);
     expect(after.status).toBe('sms_delivered');
     expect(after.events.filter((e) => e.type === 'sms_delivered')).toHaveLength(1);
-    expect(after.events.filter((e) => e.type === 'sms_status').map((e) => e.details?.['applied'])).toEqual([true, false, false, false]);
+    // The repeat is not logged again (issue #11: a replayed callback).
+    expect(after.events.filter((e) => e.type === 'sms_status').map((e) => e.details?.['applied'])).toEqual([true, false, false]);
+  });
+
+  it('ignores a replayed callback and every callback after the session ended, and counts the replay as refused (issue #11)', async () => {
+    const s = await createSession();
+    const msg = fake.messages[0]!;
+    await callback(msg, 'sent');
+    const metricBefore = await refusedWebhooks();
+    for (let i = 0; i < 5; i++) await callback(msg, 'sent');
+    expect(callbacksIn((await detail(s.id)).events)).toEqual([`${msg.sid}:sent`]);
+    expect(await refusedWebhooks()).toBe(metricBefore + 5);
+
+    expect((await http('POST', `${server.url}/api/sessions/${s.id}/end`, { token })).status).toBe(200);
+    const ended = await detail(s.id);
+    await callback(msg, 'delivered');
+    await callback(msg, 'undelivered', '30003');
+    const after = await detail(s.id);
+    expect(after.events).toEqual(ended.events);
+    expect(after.events.at(-1)?.type).toBe('ended');
   });
 
   it('logs a callback for a message it does not know, without touching any session', async () => {
@@ -122,7 +147,7 @@ describe.each(['memory', 'redis'] as const)('SMS delivery across callbacks (%s s
     const before = await detail(s.id);
     await callback(stranger, 'delivered');
     expect(await detail(s.id)).toEqual(before);
-    expect(server.output()).toMatch(new RegExp(`"providerMessageId":"${stranger.sid}","providerStatus":"delivered".*"known":false`));
+    expect(server.output()).toMatch(new RegExp(`"providerMessageId":"${stranger.sid}","providerStatus":"delivered".*"outcome":"unknown_message"`));
   });
 
   it('never moves the session back once the caller has opened the link, and still logs the callbacks', async () => {

@@ -17,6 +17,9 @@ export interface SessionServiceEvents {
   ended: [sessionId: string, reason: string];
 }
 
+/** What became of an SMS delivery callback (SessionService.smsStatus). */
+export type SmsCallbackOutcome = 'recorded' | 'unknown_message' | 'repeat' | 'session_ended';
+
 export interface SessionServiceOptions {
   publicUrl: string;
   inviteTtlMs: number;
@@ -114,20 +117,23 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   }
 
   /**
-   * A delivery callback from the SMS provider; false for a message id we never sent. Every callback
-   * of a known message is logged (`sms_status`). It is recorded on its message only if it moves the
-   * message forward (smsStatusRank: late and repeated callbacks do not), and it moves the session
-   * only if its message is the newest one and the link is not opened yet.
+   * A delivery callback from the SMS provider. Each status of a known message is logged once
+   * (`sms_status`): a repeat (a replayed callback, or the provider retrying) is not, and nothing is
+   * once the session has ended (its log is closed; issue #10). It is recorded on its message only if
+   * it moves the message forward (smsStatusRank: late callbacks do not), and it moves the session only
+   * if its message is the newest one and the link is not opened yet.
    */
-  async smsStatus(providerMessageId: string, status: string, errorCode?: string): Promise<boolean> {
+  async smsStatus(providerMessageId: string, status: string, errorCode?: string): Promise<SmsCallbackOutcome> {
     const sessionId = await this.store.getSmsRef(providerMessageId);
-    if (!sessionId) return false;
+    if (!sessionId) return 'unknown_message';
+    if (!(await this.store.firstSmsCallback(providerMessageId, status))) return 'repeat';
+    if ((await this.store.getSession(sessionId))?.status === 'ended') return 'session_ended';
     const applied = await this.store.advanceSmsStatus(providerMessageId, status, smsStatusRank(status));
     const newest = (await this.store.getSession(sessionId))?.smsMessageId === providerMessageId;
     const details = { providerMessageId, providerStatus: status, ...(errorCode && { errorCode }) };
     await this.record(sessionId, 'sms_status', 'system', { ...details, newest, applied });
     if (applied) await this.#followSms(sessionId, 'system', details);
-    return true;
+    return 'recorded';
   }
 
   /**

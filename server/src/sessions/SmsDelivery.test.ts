@@ -49,7 +49,7 @@ describe('SMS delivery state across callbacks', () => {
         const pending = new Map<number, string[]>([[1, [...courses[0]!]]]);
         const delivered = new Map<number, string[]>();
         let newest = 1;
-        let callbacks = 0;
+        const callbacks = new Set<string>();
         for (let step = 0; ; step++) {
           // A pool of what may happen next: the next resend, or any sent message's next callback
           // (each message's own callbacks may come in any order too: any of its pending ones).
@@ -63,7 +63,7 @@ describe('SMS delivery state across callbacks', () => {
             left.forEach((status, i) => options.push(async () => {
               if (!repeats[step % repeats.length]) left.splice(i, 1);
               await sessions.smsStatus(`SM${msg}`, status);
-              callbacks++;
+              callbacks.add(`${msg} ${status}`);
               delivered.set(msg, [...(delivered.get(msg) ?? []), status]);
             }));
           }
@@ -72,7 +72,8 @@ describe('SMS delivery state across callbacks', () => {
           expect((await sessions.get(s.id)).status).toBe(expectedStatus(delivered, newest));
         }
         const events = await sessions.events(s.id);
-        expect(events.filter((e) => e.type === 'sms_status')).toHaveLength(callbacks);
+        // Each status of each message once: repeats are not logged.
+        expect(events.filter((e) => e.type === 'sms_status')).toHaveLength(callbacks.size);
       }),
       { numRuns: 100 },
     );
@@ -104,9 +105,24 @@ describe('SMS delivery state across callbacks', () => {
     const { sessions, store } = setUp();
     const s = await sessions.create('disp', { phone: '+4791234567' });
     await sessions.redeem(s.inviteCode);
-    for (const st of ['undelivered', 'delivered', 'failed']) expect(await sessions.smsStatus('SM1', st)).toBe(true);
+    for (const st of ['undelivered', 'delivered', 'failed']) expect(await sessions.smsStatus('SM1', st)).toBe('recorded');
     expect((await sessions.get(s.id)).status).toBe('consent_given');
     expect((await store.listEvents(s.id)).filter((e) => e.type === 'sms_status').map((e) => e.details?.['applied'])).toEqual([true, true, false]);
-    expect(await sessions.smsStatus('SM404', 'delivered')).toBe(false);
+    expect(await sessions.smsStatus('SM404', 'delivered')).toBe('unknown_message');
+  });
+
+  it('logs a repeated callback (a replay) once, and nothing once the session has ended (issue #11)', async () => {
+    const { sessions, store } = setUp();
+    const s = await sessions.create('disp', { phone: '+4791234567' });
+    expect(await sessions.smsStatus('SM1', 'sent')).toBe('recorded');
+    expect(await sessions.smsStatus('SM1', 'sent')).toBe('repeat');
+    await sessions.end(s.id, 'dispatcher:disp', 'dispatcher');
+    const logged = (await store.listEvents(s.id)).length;
+    expect(await sessions.smsStatus('SM1', 'delivered')).toBe('session_ended');
+    expect(await sessions.smsStatus('SM1', 'delivered')).toBe('repeat');
+    const events = await store.listEvents(s.id);
+    expect(events).toHaveLength(logged);
+    expect(events.at(-1)?.type).toBe('ended');
+    expect(events.filter((e) => e.type === 'sms_status').map((e) => e.details?.['providerStatus'])).toEqual(['sent']);
   });
 });

@@ -140,6 +140,8 @@ describe('smsStatusRouter', () => {
   const AUTH = 'router-test-auth-token';
   const SID = `SM${'a1'.repeat(16)}`;
   const calls: [string, string, string | undefined][] = [];
+  const refused: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
   let server: Server;
   let url: string;
   const publicUrl = 'https://dispatch.example.test/sightline';
@@ -149,15 +151,23 @@ describe('smsStatusRouter', () => {
     const sessions = {
       async smsStatus(id: string, status: string, errorCode?: string) {
         calls.push([id, status, errorCode]);
-        return id === SID;
+        if (id !== SID) return 'unknown_message' as const;
+        if (seen.has(status)) return 'repeat' as const;
+        seen.add(status);
+        return 'recorded' as const;
       },
     };
-    app.use(smsStatusRouter({ authToken: AUTH, publicUrl, sessions, log: pino({ level: 'silent' }) }));
+    const security = { record: (e: Record<string, unknown>) => void refused.push(e) };
+    app.use(smsStatusRouter({ authToken: AUTH, publicUrl, sessions, security, log: pino({ level: 'silent' }) }));
     server = createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sms/status`;
   });
-  afterEach(() => void (calls.length = 0));
+  afterEach(() => {
+    calls.length = 0;
+    refused.length = 0;
+    seen.clear();
+  });
   afterAll(async () => {
     await new Promise<void>((r) => server.close(() => r()));
   });
@@ -199,6 +209,19 @@ describe('smsStatusRouter', () => {
     const wrongUrl = await sendSignedCallback({ url, authToken: AUTH, params: params() });
     expect(wrongUrl.status).toBe(403);
     expect(calls).toEqual([]);
+    expect(refused.map((e) => [e['kind'], e['reason']])).toEqual([
+      ['webhook_refused', 'unsigned'],
+      ['webhook_refused', 'bad_signature'],
+      ['webhook_refused', 'bad_signature'],
+    ]);
+  });
+
+  it('answers a replayed callback 204 (it changes nothing) and records it as refused (issue #11)', async () => {
+    const signed = { url, signedUrl: `${publicUrl}/api/sms/status`, authToken: AUTH, params: params() };
+    expect((await sendSignedCallback(signed)).status).toBe(204);
+    expect(refused).toEqual([]);
+    expect((await sendSignedCallback(signed)).status).toBe(204);
+    expect(refused).toEqual([expect.objectContaining({ kind: 'webhook_refused', reason: 'replay', providerMessageId: SID })]);
   });
 
   it('refuses a tampered body (signature over other values) with 403', async () => {

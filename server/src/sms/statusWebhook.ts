@@ -3,6 +3,7 @@ import express, { type Response } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
 import type { Logger } from '../logging.js';
+import type { SecurityEvents } from '../security/SecurityEvents.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import { SMS_STATUS_PATH } from './TwilioSms.js';
 
@@ -11,6 +12,8 @@ export interface SmsStatusRouterOptions {
   /** PUBLIC_URL: the origin (and path prefix) Twilio calls, which is what it signs. */
   publicUrl: string;
   sessions: Pick<SessionService, 'smsStatus'>;
+  /** Where refused callbacks are recorded: a bad signature, a replayed one. */
+  security: Pick<SecurityEvents, 'record'>;
   log: Logger;
 }
 
@@ -25,16 +28,18 @@ const statusCallback = z.object({
 /**
  * POST /api/sms/status: Twilio's delivery callbacks. Mounted before the JSON API (it parses its own
  * form body). Only requests carrying a valid X-Twilio-Signature for `${publicUrl}${originalUrl}` are
- * believed; unknown message ids are still answered 204 so Twilio stops retrying.
+ * believed; unknown message ids are still answered 204 so Twilio stops retrying. A signed callback
+ * is good for ever (Twilio's signature has no time in it), so a repeat of one already seen, or one
+ * for an ended session, is answered 204 and changes nothing; a repeat is recorded as a refusal.
  */
-export function smsStatusRouter({ authToken, publicUrl, sessions, log }: SmsStatusRouterOptions): express.Router {
+export function smsStatusRouter({ authToken, publicUrl, sessions, security, log }: SmsStatusRouterOptions): express.Router {
   const base = publicUrl.replace(/\/+$/, '');
   const router = express.Router();
   router.post(SMS_STATUS_PATH, express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 64 }), async (req, res) => {
     const params: Record<string, unknown> = isPlainObject(req.body) ? req.body : {};
     const signature = req.get('x-twilio-signature');
     if (!signature || !twilio.validateRequest(authToken, signature, `${base}${req.originalUrl}`, params)) {
-      log.warn({ path: req.path, signed: Boolean(signature) }, 'sms status callback with a bad signature');
+      security.record({ kind: 'webhook_refused', reason: signature ? 'bad_signature' : 'unsigned', key: req.ip });
       return fail(res, 403, 'forbidden', 'invalid or missing X-Twilio-Signature');
     }
     const parsed = statusCallback.safeParse(params);
@@ -43,8 +48,9 @@ export function smsStatusRouter({ authToken, publicUrl, sessions, log }: SmsStat
       return fail(res, 400, 'bad_request', `invalid status callback${first?.path.length ? ` at ${first.path.join('.')}` : ''}: ${first?.message ?? 'bad value'}`);
     }
     const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
-    const known = await sessions.smsStatus(MessageSid, MessageStatus, ErrorCode);
-    log.info({ providerMessageId: MessageSid, providerStatus: MessageStatus, errorCode: ErrorCode, known }, 'sms status callback');
+    const outcome = await sessions.smsStatus(MessageSid, MessageStatus, ErrorCode);
+    if (outcome === 'repeat') security.record({ kind: 'webhook_refused', reason: 'replay', key: req.ip, providerMessageId: MessageSid, providerStatus: MessageStatus });
+    log.info({ providerMessageId: MessageSid, providerStatus: MessageStatus, errorCode: ErrorCode, outcome }, 'sms status callback');
     res.status(204).end();
   });
   return router;

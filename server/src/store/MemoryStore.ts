@@ -28,6 +28,8 @@ export class MemoryStore implements Store {
   #users = new Map<string, UserRecord>();
   #smsRefs = new Map<string, string>();
   #smsStatuses = new Map<string, { status: string; rank: number }>();
+  /** `<message id> <status>` of every delivery callback seen (repeats are refused). */
+  #smsCallbacks = new Set<string>();
   #codes = new Map<string, SpokenCodeRecord>();
   #nodes = new Map<string, { node: NodeInfo; until: number }>();
 
@@ -150,6 +152,13 @@ export class MemoryStore implements Store {
 
   async getSmsStatus(providerMessageId: string): Promise<string | undefined> {
     return this.#smsStatuses.get(providerMessageId)?.status;
+  }
+
+  async firstSmsCallback(providerMessageId: string, status: string): Promise<boolean> {
+    const key = `${providerMessageId} ${status}`;
+    if (this.#smsCallbacks.has(key)) return false;
+    this.#smsCallbacks.add(key);
+    return true;
   }
 
   async addUser(user: UserRecord): Promise<boolean> {

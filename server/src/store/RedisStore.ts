@@ -243,6 +243,12 @@ export class RedisStore implements Store {
     return (await this.client.hGet(this.#k('sms-status', providerMessageId), 'status')) ?? undefined;
   }
 
+  async firstSmsCallback(providerMessageId: string, status: string): Promise<boolean> {
+    const key = this.#k('sms-callbacks', providerMessageId);
+    const [added] = await this.client.multi().sAdd(key, status).expire(key, 7 * 24 * 3600).exec();
+    return Number(added) === 1;
+  }
+
   async addUser(user: UserRecord): Promise<boolean> {
     const r = await this.client.eval(ADD_USER, {
       keys: [this.#k('user', user.username), this.#k('users')],

@@ -163,6 +163,17 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('tells a message’s first callback of a status from a repeat, also when they race', async () => {
+      const store = await make();
+      const sid = `SM${randomUUID().replace(/-/g, '')}`;
+      expect(await store.firstSmsCallback(sid, 'delivered')).toBe(true);
+      expect(await store.firstSmsCallback(sid, 'delivered')).toBe(false);
+      expect(await store.firstSmsCallback(sid, 'sent')).toBe(true);
+      const racing = await Promise.all([1, 2, 3].map(() => store.firstSmsCallback(sid, 'failed')));
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      await store.close();
+    });
+
     it('adds users once and counts them', async () => {
       const store = await make();
       const before = await store.countUsers();

@@ -110,6 +110,11 @@ export interface Store {
    */
   advanceSmsStatus(providerMessageId: string, status: string, rank: number): Promise<boolean>;
   getSmsStatus(providerMessageId: string): Promise<string | undefined>;
+  /**
+   * True the first time a message's callback with this status is seen, false for a repeat (a replay,
+   * or the provider retrying), on any node. Kept as long as the message's status (7 days).
+   */
+  firstSmsCallback(providerMessageId: string, status: string): Promise<boolean>;
 
   /** Inserts unless the name is taken; false when it was. */
   addUser(user: UserRecord): Promise<boolean>;
