@@ -7,7 +7,7 @@ import type { SessionRecord } from '../store/Store.js';
  * Dispatchers own the sessions they created; supervisors may look at all; callers and viewers are
  * bound to the one session their invite named, and lose it when the session ends.
  */
-export type SessionAction = 'view' | 'control' | 'join' | 'publish' | 'watch' | 'chat';
+export type SessionAction = 'view' | 'control' | 'join' | 'publish' | 'watch' | 'chat' | 'end';
 
 const ALLOWED: Record<SessionAction, ReadonlyArray<'dispatcher' | 'supervisor' | 'caller' | 'viewer'>> = {
   view: ['dispatcher', 'supervisor'],
@@ -17,6 +17,8 @@ const ALLOWED: Record<SessionAction, ReadonlyArray<'dispatcher' | 'supervisor' |
   publish: ['caller'],
   watch: ['dispatcher', 'viewer', 'supervisor'],
   chat: ['dispatcher', 'caller', 'viewer'],
+  /** Ending: `control`, except that ending an ended session stays a harmless repeat. */
+  end: ['dispatcher'],
 };
 
 /**
@@ -27,6 +29,12 @@ const ALLOWED: Record<SessionAction, ReadonlyArray<'dispatcher' | 'supervisor' |
  */
 export const SOCKET_READS: Partial<Record<SessionAction, string>> = { join: 'live session', watch: 'live video' };
 
+/**
+ * What acts on a live session or reaches its caller: refused once the session has ended, for staff
+ * as for everyone (a resend would send a real SMS; issue #11). Looking, and ending again, are not.
+ */
+const LIVE_ONLY: ReadonlySet<SessionAction> = new Set(['control', 'publish', 'chat']);
+
 export function principalRole(p: Principal): 'dispatcher' | 'supervisor' | 'caller' | 'viewer' {
   return p.typ === 'staff' ? p.role : p.typ;
 }
@@ -36,6 +44,7 @@ export function authorizeSession(p: Principal, session: SessionRecord, action: S
   if (!ALLOWED[action].includes(role)) throw new ForbiddenError(`a ${role} may not ${action} a session`);
   if (p.typ === 'staff') {
     if (p.role === 'dispatcher' && session.dispatcher !== p.username) throw new ForbiddenError('not your session');
+    if (LIVE_ONLY.has(action) && session.status === 'ended') throw new GoneError('ended', 'session');
     return;
   }
   if (p.sessionId !== session.id) throw new ForbiddenError('token is for another session');

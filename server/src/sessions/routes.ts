@@ -96,7 +96,7 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
       params: sessionIdParam,
       async handle({ params, principal }) {
         const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'control');
+        authorizeSession(principal, s, 'end');
         await sessions.end(s.id, actorOf(principal), 'dispatcher');
         return { id: s.id, status: 'ended' };
       },
