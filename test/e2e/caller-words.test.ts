@@ -152,7 +152,8 @@ describe('the caller sees only their own language', () => {
     await waitFor('the location note', () => caller.page.$eval('#extras-note', (el, want) => el.textContent === want, nb.trouble.location), 30_000);
 
     await inEveryLanguage(caller.page, 'live', (t) => t.status.live, async (t, lang) => {
-      expect(await caller.page.$eval(`${sel('chat-log')} li`, (el) => el.textContent), lang).toBe(t.presets.hold_steady);
+      expect(await caller.page.$eval(`${sel('chat-log')} li .chat-text`, (el) => el.textContent), lang).toBe(t.presets.hold_steady);
+      expect(await caller.page.$eval(`${sel('chat-log')} li .chat-from`, (el) => el.textContent), lang).toBe(t.from.dispatcher);
       expect(await caller.page.$eval('#extras-note', (el) => el.textContent), lang).toBe(t.trouble.location);
       expect(await caller.page.$eval(sel('chat-send'), (el) => el.getAttribute('aria-label')), lang).toBe(t.send);
     });

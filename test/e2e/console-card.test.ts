@@ -2,12 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Language } from '@sightline/shared';
 import type { ElementHandle } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
 import { callerStartsVideo, dispatcherCreatesSession, sel } from '../support/flow.js';
 import { DEMO_PASSWORD, freePort, http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, card, framesKeepRising } from '../support/session.js';
+import { loadText } from '../../client/src/caller/i18n/index.js';
 
 /**
  * The parts of a session card and of the caller page that README "Dispatcher console" and
@@ -125,7 +127,7 @@ describe('a live card and the caller page', () => {
     expect(await c.timeline()).toContain('photo_uploaded');
   });
 
-  it('lets an invited viewer chat', async () => {
+  it('lets an invited viewer chat, shown to the caller as the viewer\'s, not the dispatcher\'s', async () => {
     await dispatcher.page.click(c.sel('invite-viewer'));
     const viewerUrl = await waitFor('viewer link', async () => (await c.text('viewer-url')) || undefined);
     const viewer = await launchDevice();
@@ -138,6 +140,12 @@ describe('a live card and the caller page', () => {
       await viewer.page.click(sel('chat-send'));
       await waitFor('console sees the viewer', () => dispatcher.page.$eval(`${c.scope} .chat-log`, (el) => el.textContent?.includes('Ambulance 12 watching, ETA 4 min')));
       await waitFor('caller sees the viewer', () => caller.page.$eval(sel('chat-log'), (el) => el.textContent?.includes('Ambulance 12 watching, ETA 4 min')));
+      // Who wrote it, by role (issue #11): the caller page's label for a viewer, never the dispatcher's.
+      const said = await caller.page.$$eval(`${sel('chat-log')} li`, (els) => els.map((el) => ({ from: el.getAttribute('data-from'), label: el.querySelector('.chat-from')?.textContent })));
+      const lang = await caller.page.evaluate(() => document.documentElement.lang);
+      const words = await loadText(lang as Language);
+      expect(said.at(-1)).toEqual({ from: 'viewer', label: words.from.viewer });
+      expect(words.from.viewer).not.toBe(words.from.dispatcher);
     } finally {
       await viewer.close();
     }

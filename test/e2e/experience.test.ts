@@ -72,12 +72,15 @@ describe('a live session, both sides', () => {
     await dispatcher.page.click(c.sel('chat-send'));
     await waitFor('caller sees the message', () => caller.page.$eval(sel('chat-log'), (el) => el.textContent?.includes('Is the patient breathing?')));
     await dispatcher.page.click(`${c.scope} [data-preset="show_face"]`);
-    const preset = () => caller.page.$eval(`${sel('chat-log')} li[data-preset="show_face"]`, (el) => el.textContent);
+    const preset = () => caller.page.$eval(`${sel('chat-log')} li[data-preset="show_face"] .chat-text`, (el) => el.textContent);
+    const writer = () => caller.page.$eval(`${sel('chat-log')} li[data-preset="show_face"] .chat-from`, (el) => el.textContent);
     // The session was created in Swedish; the dispatcher's button is in English.
     await waitFor('caller sees the preset in Swedish', async () => (await preset()) === sv.presets.show_face);
-    // The caller switches language: the preset already on screen follows.
+    expect(await writer()).toBe(sv.from.dispatcher);
+    // The caller switches language: the preset already on screen follows, and who wrote it.
     await caller.page.select(sel('language-select'), 'en');
     await waitFor('caller sees the preset in English', async () => (await preset()) === en.presets.show_face);
+    expect(await writer()).toBe(en.from.dispatcher);
 
     await caller.page.type(sel('chat-input'), 'Yes, but slowly');
     await caller.page.click(sel('chat-send'));

@@ -123,7 +123,13 @@ export class CallerUi {
     const log = $('chat-log');
     log.replaceChildren(
       ...this.#messages.map((m) =>
-        h('li', { 'data-from': m.from, 'data-preset': m.presetId }, m.presetId ? this.text.presets[m.presetId] : m.text),
+        h(
+          'li',
+          { 'data-from': m.from, 'data-preset': m.presetId },
+          h('span', { class: 'chat-from' }, this.text.from[m.from]),
+          // An isolate: a message written right-to-left (or with bidi controls) cannot run into the label.
+          h('bdi', { class: 'chat-text' }, m.presetId ? this.text.presets[m.presetId] : m.text),
+        ),
       ),
     );
   }

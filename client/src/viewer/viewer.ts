@@ -100,7 +100,7 @@ export async function startViewer(code: string, language: string, opts: { ended?
     (window as unknown as { __sightlineStats: () => Promise<RTCStatsReport | undefined> }).__sightlineStats = () => subscriber.videoStats();
     socket.on('media:producer-added', ({ producerId }) => void subscriber.consume({ producerId }));
     socket.on('media:producer-closed', ({ producerId }) => subscriber.producerClosed(producerId));
-    socket.on('chat:message', ({ message }) => log.append(h('li', { 'data-from': message.from }, `${w.from[message.from]}: ${message.text}`)));
+    socket.on('chat:message', ({ message }) => log.append(h('li', { 'data-from': message.from }, `${w.from[message.from]}: `, h('bdi', {}, message.text))));
     // Over for good (ended, even while this phone was offline; or the token refused): let the media go.
     let over = false;
     const finish = (state: Finality) => {

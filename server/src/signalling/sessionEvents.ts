@@ -1,7 +1,8 @@
 import type { Logger } from '../logging.js';
 import { MediaQuality } from '../sfu/MediaQuality.js';
 import type { Room } from '../sfu/Room.js';
-import { sessionChannel, type Services, type SignallingServer } from './types.js';
+import { pushToSession } from './push.js';
+import { audienceChannel, sessionChannel, type Services, type SignallingServer } from './types.js';
 
 /**
  * Glue between the domain and the sockets: session events are pushed to everyone in the session's
@@ -9,12 +10,12 @@ import { sessionChannel, type Services, type SignallingServer } from './types.js
  */
 export function wireSessionEvents(io: SignallingServer, { sessions, rooms, media }: Services, log: Logger): void {
   sessions.on('event', (sessionId, status, event) => {
-    io.to(sessionChannel(sessionId)).emit('session:event', { sessionId, status, event });
+    pushToSession(io, sessionId, 'session:event', { sessionId, status, event });
   });
 
   sessions.on('ended', (sessionId, reason) => {
     const channel = sessionChannel(sessionId);
-    io.to(channel).emit('session:ended', { sessionId, reason });
+    pushToSession(io, sessionId, 'session:ended', { sessionId, reason });
     void rooms.close(sessionId);
     // Callers and viewers lose the session with it; staff sockets serve other sessions too.
     void io
@@ -22,7 +23,7 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms, media
       .fetchSockets()
       .then((sockets) => {
         for (const s of sockets) {
-          if (s.data.principal.typ === 'staff') s.leave(channel);
+          if (s.data.principal.typ === 'staff') [channel, audienceChannel(sessionId, 'staff')].forEach((c) => s.leave(c));
           else s.disconnect(true);
         }
       });
@@ -30,7 +31,6 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms, media
 
   rooms.onRoomCreated = (room: Room) => {
     const id = room.sessionId;
-    const channel = sessionChannel(id);
     const transition = (status: 'live' | 'reconnecting', details?: Record<string, unknown>) =>
       sessions.transition(id, status, 'system', details).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'transition failed'));
 
@@ -39,12 +39,12 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms, media
       sessions.record(id, type, 'system', details).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'media event not logged'));
 
     room.on('producer-added', (info) => {
-      io.to(channel).emit('media:producer-added', { sessionId: id, ...info });
+      pushToSession(io, id, 'media:producer-added', { sessionId: id, ...info });
       quality.start(info.producerId, info.kind);
       void transition('live', { kind: info.kind, source: info.source }).then(() => record('media_started', { kind: info.kind, source: info.source }));
     });
     room.on('producer-closed', (producerId) => {
-      io.to(channel).emit('media:producer-closed', { sessionId: id, producerId });
+      pushToSession(io, id, 'media:producer-closed', { sessionId: id, producerId });
       const summary = quality.finish(producerId);
       if (summary) void record('media_ended', { ...summary });
       if (room.producers().length === 0) void transition('reconnecting', { reason: 'caller media stopped' });
@@ -53,11 +53,11 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms, media
     room.once('closed', () => {
       void sessions.get(id).then(async (s) => {
         if (s.status === 'ended' || (s.mediaNode && s.mediaNode !== media.nodeId)) return;
-        io.to(channel).emit('session:media-reset', { sessionId: id, reason: 'media server restarted' });
+        pushToSession(io, id, 'session:media-reset', { sessionId: id, reason: 'media server restarted' });
         await sessions.record(id, 'media_reset', 'system', { reason: 'media worker died', worker: room.workerIndex });
       }).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'media reset not handled'));
     });
-    room.codecs.on('changed', (codecs) => io.to(channel).emit('media:video-codecs', { sessionId: id, codecs }));
+    room.codecs.on('changed', (codecs) => pushToSession(io, id, 'media:video-codecs', { sessionId: id, codecs }));
     room.on('producer-connectivity', (_producerId, connected) => {
       void transition(connected ? 'live' : 'reconnecting', connected ? undefined : { reason: 'caller network lost' });
     });
@@ -74,6 +74,6 @@ export function announceTakeover(io: SignallingServer, sessions: Services['sessi
     if (s.status === 'ended') return;
     if (s.status === 'live') await sessions.transition(sessionId, 'reconnecting', 'system', { reason: 'media node lost' });
     await sessions.record(sessionId, 'media_reset', 'system', { reason: 'media node lost', from, to: s.mediaNode });
-    io.to(sessionChannel(sessionId)).emit('session:media-reset', { sessionId, reason: 'media server restarted' });
+    pushToSession(io, sessionId, 'session:media-reset', { sessionId, reason: 'media server restarted' });
   };
 }

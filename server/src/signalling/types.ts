@@ -6,6 +6,7 @@ import type { SessionService } from '../sessions/SessionService.js';
 import type { ClusterMedia } from '../cluster/ClusterMedia.js';
 import type { RoomRegistry } from '../sfu/RoomRegistry.js';
 import type { SessionRecord } from '../store/Store.js';
+import type { Audience } from '../sessions/projections.js';
 
 export interface SocketData {
   principal: Principal;
@@ -49,3 +50,9 @@ export function defineHandler<K extends RequestName>(handler: Handler<K>): Handl
 }
 
 export const sessionChannel = (sessionId: string): string => `session:${sessionId}`;
+
+/**
+ * Each role's part of the session's channel: a push goes to each through its role's projection
+ * (signalling/push.ts). Sockets are in both (the whole channel is for ending and leaving).
+ */
+export const audienceChannel = (sessionId: string, audience: Audience): string => `session:${sessionId}:${audience}`;

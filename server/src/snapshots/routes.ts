@@ -4,7 +4,7 @@ import { actorOf, authorizeSession } from '../sessions/access.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import { defineRoute } from '../http/route.js';
 import type { SignallingServer } from '../signalling/types.js';
-import { sessionChannel } from '../signalling/types.js';
+import { pushToSession } from '../signalling/push.js';
 import type { SnapshotStore } from './SnapshotStore.js';
 import type { Limit } from '../ratelimit/limits.js';
 
@@ -36,7 +36,8 @@ export function snapshotRoutes(
   const keep = async (sessionId: string, source: 'dispatcher' | 'caller', image: Buffer, type: 'snapshot' | 'photo_uploaded', actor: string) => {
     const snapshot = await snapshots.save(sessionId, source, image);
     await sessions.record(sessionId, type, actor, { name: snapshot.name, bytes: snapshot.bytes });
-    io()?.to(sessionChannel(sessionId)).emit('snapshot:added', { sessionId, snapshot });
+    const server = io();
+    if (server) pushToSession(server, sessionId, 'snapshot:added', { sessionId, snapshot });
     return snapshot;
   };
 

@@ -19,5 +19,6 @@ export const ar: CallerText = {
   location: 'مشاركة موقعي', locationSent: 'تم إرسال الموقع', photo: 'إرسال صورة', photoSent: 'تم إرسال الصورة', codeLabel: 'اكتب الرمز المكوّن من 6 أرقام الذي أُعطي لك عبر الهاتف', codeWrong: 'الرمز غير صحيح. تحقق منه وحاول مرة أخرى.', chat: 'الرسائل',
   trouble: { offline: 'لا يوجد اتصال. تحقق من الشبكة وحاول مرة أخرى.', tooManyTries: 'محاولات كثيرة جدًا. انتظر قليلًا وحاول مرة أخرى.', location: 'تعذّر تحديد موقعك.', photo: 'لم تُرسَل الصورة. حاول مرة أخرى.' },
   send: 'إرسال', language: 'اللغة',
+  from: { dispatcher: 'مركز الطوارئ', viewer: 'طبيب أو إسعاف', caller: 'أنت' },
   presets: { hold_steady: 'أمسك الهاتف بثبات.', move_closer: 'اقترب من فضلك.', show_face: 'أرِنا وجه المريض.', show_chest: 'أرِنا الصدر لنرى التنفس.', turn_on_light: 'أشعل الضوء من فضلك.', help_coming: 'المساعدة في الطريق.', stay_on_phone: 'ابقَ على الهاتف معنا.' },
 };

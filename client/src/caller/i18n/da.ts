@@ -19,5 +19,6 @@ export const da: CallerText = {
   location: 'Del min position', locationSent: 'Position sendt', photo: 'Send et billede', photoSent: 'Billede sendt', codeLabel: 'Skriv den sekscifrede kode, du fik i telefonen', codeWrong: 'Koden passer ikke. Tjek den og prøv igen.', chat: 'Beskeder',
   trouble: { offline: 'Ingen forbindelse. Tjek nettet og prøv igen.', tooManyTries: 'For mange forsøg. Vent lidt og prøv igen.', location: 'Din position kunne ikke findes.', photo: 'Billedet blev ikke sendt. Prøv igen.' },
   send: 'Send', language: 'Sprog',
+  from: { dispatcher: 'Alarmcentralen', viewer: 'Læge eller ambulance', caller: 'Dig' },
   presets: { hold_steady: 'Hold telefonen stille.', move_closer: 'Gå tættere på.', show_face: 'Vis os patientens ansigt.', show_chest: 'Vis os brystet, så vi kan se vejrtrækningen.', turn_on_light: 'Tænd lyset.', help_coming: 'Hjælpen er på vej.', stay_on_phone: 'Bliv i telefonen med os.' },
 };

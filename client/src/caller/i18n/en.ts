@@ -19,5 +19,6 @@ export const en: CallerText = {
   location: 'Share my location', locationSent: 'Location sent', photo: 'Send a photo', photoSent: 'Photo sent', codeLabel: 'Type the 6-digit code you were given on the phone', codeWrong: 'That code is not right. Check it and try again.', chat: 'Messages',
   trouble: { offline: 'No connection. Check the network and try again.', tooManyTries: 'Too many tries. Wait a little and try again.', location: 'Your location could not be found.', photo: 'The photo was not sent. Try again.' },
   send: 'Send', language: 'Language',
+  from: { dispatcher: 'Emergency centre', viewer: 'Doctor or ambulance', caller: 'You' },
   presets: { hold_steady: 'Hold the phone steady.', move_closer: 'Move closer, please.', show_face: 'Show us the face of the patient.', show_chest: 'Show us the chest, so we can see the breathing.', turn_on_light: 'Turn on a light, please.', help_coming: 'Help is on the way.', stay_on_phone: 'Stay on the phone with us.' },
 };

@@ -19,5 +19,6 @@ export const fi: CallerText = {
   location: 'Jaa sijaintini', locationSent: 'Sijainti lähetetty', photo: 'Lähetä kuva', photoSent: 'Kuva lähetetty', codeLabel: 'Kirjoita puhelimessa saamasi 6-numeroinen koodi', codeWrong: 'Koodi ei ole oikein. Tarkista se ja yritä uudelleen.', chat: 'Viestit',
   trouble: { offline: 'Ei yhteyttä. Tarkista verkko ja yritä uudelleen.', tooManyTries: 'Liian monta yritystä. Odota hetki ja yritä uudelleen.', location: 'Sijaintiasi ei löytynyt.', photo: 'Kuvaa ei lähetetty. Yritä uudelleen.' },
   send: 'Lähetä', language: 'Kieli',
+  from: { dispatcher: 'Hätäkeskus', viewer: 'Lääkäri tai ambulanssi', caller: 'Sinä' },
   presets: { hold_steady: 'Pidä puhelin vakaana.', move_closer: 'Mene lähemmäs.', show_face: 'Näytä potilaan kasvot.', show_chest: 'Näytä rintakehä, jotta näemme hengityksen.', turn_on_light: 'Sytytä valo.', help_coming: 'Apu on tulossa.', stay_on_phone: 'Pysy puhelimessa.' },
 };

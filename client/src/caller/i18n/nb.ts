@@ -19,5 +19,6 @@ export const nb: CallerText = {
   location: 'Del posisjonen min', locationSent: 'Posisjon sendt', photo: 'Send et bilde', photoSent: 'Bilde sendt', codeLabel: 'Skriv den sekssifrede koden du fikk i telefonen', codeWrong: 'Koden stemmer ikke. Sjekk den og prøv igjen.', chat: 'Meldinger',
   trouble: { offline: 'Ingen forbindelse. Sjekk nettet og prøv igjen.', tooManyTries: 'For mange forsøk. Vent litt og prøv igjen.', location: 'Fant ikke posisjonen din.', photo: 'Bildet ble ikke sendt. Prøv igjen.' },
   send: 'Send', language: 'Språk',
+  from: { dispatcher: 'AMK', viewer: 'Lege eller ambulanse', caller: 'Du' },
   presets: { hold_steady: 'Hold telefonen stødig.', move_closer: 'Gå nærmere.', show_face: 'Vis oss ansiktet til pasienten.', show_chest: 'Vis oss brystet, så vi ser pusten.', turn_on_light: 'Slå på lyset.', help_coming: 'Hjelpen er på vei.', stay_on_phone: 'Bli i telefonen med oss.' },
 };

@@ -19,5 +19,6 @@ export const nn: CallerText = {
   location: 'Del posisjonen min', locationSent: 'Posisjon sendt', photo: 'Send eit bilete', photoSent: 'Bilete sendt', codeLabel: 'Skriv den sekssifra koden du fekk i telefonen', codeWrong: 'Koden stemmer ikkje. Sjekk han og prøv igjen.', chat: 'Meldingar',
   trouble: { offline: 'Inga tilkopling. Sjekk nettet og prøv igjen.', tooManyTries: 'For mange forsøk. Vent litt og prøv igjen.', location: 'Fann ikkje posisjonen din.', photo: 'Biletet vart ikkje sendt. Prøv igjen.' },
   send: 'Send', language: 'Språk',
+  from: { dispatcher: 'AMK', viewer: 'Lege eller ambulanse', caller: 'Du' },
   presets: { hold_steady: 'Hald telefonen stødig.', move_closer: 'Gå nærare.', show_face: 'Vis oss andletet til pasienten.', show_chest: 'Vis oss brystet, så vi ser pusten.', turn_on_light: 'Slå på lyset.', help_coming: 'Hjelpa er på veg.', stay_on_phone: 'Ver i telefonen med oss.' },
 };

@@ -19,5 +19,6 @@ export const pl: CallerText = {
   location: 'Udostępnij lokalizację', locationSent: 'Lokalizacja wysłana', photo: 'Wyślij zdjęcie', photoSent: 'Zdjęcie wysłane', codeLabel: 'Wpisz 6-cyfrowy kod podany przez telefon', codeWrong: 'Kod jest nieprawidłowy. Sprawdź go i spróbuj ponownie.', chat: 'Wiadomości',
   trouble: { offline: 'Brak połączenia. Sprawdź sieć i spróbuj ponownie.', tooManyTries: 'Zbyt wiele prób. Poczekaj chwilę i spróbuj ponownie.', location: 'Nie udało się ustalić Twojej lokalizacji.', photo: 'Zdjęcie nie zostało wysłane. Spróbuj ponownie.' },
   send: 'Wyślij', language: 'Język',
+  from: { dispatcher: 'Centrum ratunkowe', viewer: 'Lekarz lub karetka', caller: 'Ty' },
   presets: { hold_steady: 'Trzymaj telefon nieruchomo.', move_closer: 'Podejdź bliżej.', show_face: 'Pokaż nam twarz pacjenta.', show_chest: 'Pokaż nam klatkę piersiową, żebyśmy widzieli oddech.', turn_on_light: 'Włącz światło.', help_coming: 'Pomoc jest w drodze.', stay_on_phone: 'Nie rozłączaj się.' },
 };

@@ -19,5 +19,6 @@ export const so: CallerText = {
   location: 'La wadaag goobtayda', locationSent: 'Goobta waa la diray', photo: 'Dir sawir', photoSent: 'Sawirka waa la diray', codeLabel: 'Qor koodka 6-da god ah ee lagugu siiyay telefoonka', codeWrong: 'Koodkaasi sax maaha. Hubi oo isku day mar kale.', chat: 'Fariimaha',
   trouble: { offline: 'Xiriir ma jiro. Hubi shabakadda oo mar kale isku day.', tooManyTries: 'Isku day aad u badan. Wax yar sug oo mar kale isku day.', location: 'Goobtaada lama helin.', photo: 'Sawirka lama dirin. Mar kale isku day.' },
   send: 'Dir', language: 'Luqadda',
+  from: { dispatcher: 'Xarunta gurmadka', viewer: 'Dhakhtar ama ambalaas', caller: 'Adiga' },
   presets: { hold_steady: 'Telefoonka si deggan u qabo.', move_closer: 'Fadlan u soo dhowow.', show_face: 'Na tus wejiga bukaanka.', show_chest: 'Na tus laabta si aan u aragno neefsashada.', turn_on_light: 'Fadlan shid iftiinka.', help_coming: 'Caawimaadu waa soo socotaa.', stay_on_phone: 'Telefoonka nagu sii hay.' },
 };

@@ -19,5 +19,6 @@ export const sv: CallerText = {
   location: 'Dela min position', locationSent: 'Position skickad', photo: 'Skicka en bild', photoSent: 'Bild skickad', codeLabel: 'Skriv den sexsiffriga koden du fick i telefonen', codeWrong: 'Koden stämmer inte. Kontrollera den och försök igen.', chat: 'Meddelanden',
   trouble: { offline: 'Ingen anslutning. Kontrollera nätet och försök igen.', tooManyTries: 'För många försök. Vänta en stund och försök igen.', location: 'Din position kunde inte hittas.', photo: 'Bilden skickades inte. Försök igen.' },
   send: 'Skicka', language: 'Språk',
+  from: { dispatcher: 'Larmcentralen', viewer: 'Läkare eller ambulans', caller: 'Du' },
   presets: { hold_steady: 'Håll telefonen stilla.', move_closer: 'Gå närmare.', show_face: 'Visa oss patientens ansikte.', show_chest: 'Visa oss bröstkorgen så vi ser andningen.', turn_on_light: 'Tänd en lampa.', help_coming: 'Hjälp är på väg.', stay_on_phone: 'Stanna kvar i telefonen.' },
 };

@@ -31,5 +31,11 @@ export interface CallerText {
   /** The chat's send button (an icon; this is its accessible name) and the language switcher's label. */
   send: string;
   language: string;
+  /**
+   * Who wrote a chat message, shown beside it: the emergency centre (the dispatcher), a doctor or
+   * ambulance crew watching (a viewer), or the caller. A role, never a name (issue #11: a viewer's
+   * message must not pass for the dispatcher's).
+   */
+  from: { dispatcher: string; viewer: string; caller: string };
   presets: Record<ChatPresetId, string>;
 }

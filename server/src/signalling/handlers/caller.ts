@@ -1,4 +1,5 @@
-import { defineHandler, sessionChannel } from '../types.js';
+import { pushToSession } from '../push.js';
+import { defineHandler } from '../types.js';
 
 /** The caller page reports the outcome of its camera request, so the console can say why there is no video. */
 export const reportCamera = defineHandler({
@@ -18,7 +19,7 @@ export const reportMedia = defineHandler({
     const before = await services.media.run(session, 'setCallerMedia', session.id, { paused, facing });
     if (before.paused !== paused) await services.sessions.record(session.id, paused ? 'media_paused' : 'media_resumed', 'caller');
     if (before.facing !== facing && before.facing !== 'unknown') await services.sessions.record(session.id, 'camera_flipped', 'caller', { facing });
-    socket.nsp.to(sessionChannel(session.id)).emit('caller:media', { sessionId: session.id, paused, facing });
+    pushToSession(socket.nsp, session.id, 'caller:media', { sessionId: session.id, paused, facing });
     return {};
   },
 });
@@ -29,7 +30,7 @@ export const reportLocation = defineHandler({
   async handle({ socket, session, services }, { lat, lng, accuracy }) {
     const location = { lat, lng, accuracy, at: new Date().toISOString() };
     await services.sessions.record(session.id, 'location', 'caller', { lat, lng, accuracy });
-    socket.nsp.to(sessionChannel(session.id)).emit('caller:location', { sessionId: session.id, location });
+    pushToSession(socket.nsp, session.id, 'caller:location', { sessionId: session.id, location });
     return {};
   },
 });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '@sightline/shared';
 import { actorOf, principalRole } from '../../sessions/access.js';
-import { defineHandler, sessionChannel } from '../types.js';
+import { pushToSession } from '../push.js';
+import { defineHandler } from '../types.js';
 
 /** Chat between dispatcher, caller and viewers. Every message is in the session log (the transcript). */
 export const sendChat = defineHandler({
@@ -17,7 +18,7 @@ export const sendChat = defineHandler({
       at: new Date().toISOString(),
     };
     await services.sessions.record(session.id, 'chat', actorOf(principal), { id: message.id, from: message.from, text, presetId });
-    socket.nsp.to(sessionChannel(session.id)).emit('chat:message', { sessionId: session.id, message });
+    pushToSession(socket.nsp, session.id, 'chat:message', { sessionId: session.id, message });
     return { message };
   },
 });

@@ -1,5 +1,6 @@
 import { actorOf } from '../../sessions/access.js';
-import { defineHandler, sessionChannel } from '../types.js';
+import { pushToSession } from '../push.js';
+import { defineHandler } from '../types.js';
 
 /** The dispatcher asks the caller's page to flip the camera or switch the torch. */
 export const requestControl = defineHandler({
@@ -7,7 +8,7 @@ export const requestControl = defineHandler({
   action: 'control',
   async handle({ socket, principal, session, services }, { action }) {
     await services.sessions.record(session.id, 'control_requested', actorOf(principal), { action });
-    socket.nsp.to(sessionChannel(session.id)).emit('control:request', { sessionId: session.id, action });
+    pushToSession(socket.nsp, session.id, 'control:request', { sessionId: session.id, action });
     return {};
   },
 });
@@ -18,7 +19,7 @@ export const replyControl = defineHandler({
   action: 'publish',
   async handle({ socket, session, services }, { action, outcome, detail }) {
     await services.sessions.record(session.id, 'control_answered', 'caller', { action, outcome, detail });
-    socket.nsp.to(sessionChannel(session.id)).emit('control:reply', { sessionId: session.id, action, outcome, ...(detail && { detail }) });
+    pushToSession(socket.nsp, session.id, 'control:reply', { sessionId: session.id, action, outcome, ...(detail && { detail }) });
     return {};
   },
 });

@@ -1,5 +1,6 @@
 import { principalRole } from '../../sessions/access.js';
-import { defineHandler, sessionChannel } from '../types.js';
+import { audienceOf, joinAnswerFor } from '../../sessions/projections.js';
+import { audienceChannel, defineHandler, sessionChannel } from '../types.js';
 
 export const joinSession = defineHandler({
   name: 'session:join',
@@ -10,17 +11,18 @@ export const joinSession = defineHandler({
     // A receiver's capabilities count until its socket goes: the disconnect clean-up must know the session.
     if (rtpCapabilities && as !== 'caller') (socket.data.mediaSessions ??= new Set()).add(session.id);
     const media = await services.media.run(session, 'join', session.id, peerId, rtpCapabilities && { as, rtpCapabilities });
-    await socket.join(sessionChannel(session.id));
+    await socket.join([sessionChannel(session.id), audienceChannel(session.id, audienceOf(principal))]);
     // Before the answer, so the caller knows what to send before it first produces.
     if (as === 'caller') socket.emit('media:video-codecs', { sessionId: session.id, codecs: media.videoCodecs });
-    return {
+    // Each role's part only (sessions/projections.ts): a caller or viewer gets no usernames, CAD reference or supervisor access.
+    return joinAnswerFor(principal, {
       sessionId: session.id,
       status: session.status,
       role,
       routerRtpCapabilities: media.rtpCapabilities,
       producers: media.producers,
       events: await services.sessions.events(session.id),
-    };
+    });
   },
 });
 

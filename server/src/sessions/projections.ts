@@ -1,0 +1,124 @@
+import { SESSION_STATUSES, type ChatMessage, type JoinResult, type ServerToClientEvents, type SessionEvent, type SessionEventType } from '@sightline/shared';
+import type { Principal } from '../auth/tokens.js';
+
+/**
+ * What each role is sent of a session (issue #11, item 12): one function per role, used for every
+ * socket push and every `session:join` answer (signalling/push.ts, handlers/session.ts). Staff get
+ * everything. A caller and a viewer get only what their pages use, rebuilt field by field (never
+ * passed through), so no staff username, CAD reference, viewer label or supervisor access reaches
+ * them, and a viewer never gets the caller's location. A push added to the shared list must be given
+ * a rule for each role here before the server builds.
+ */
+export type Audience = 'staff' | 'caller' | 'viewer';
+export const AUDIENCES: readonly Audience[] = ['staff', 'caller', 'viewer'];
+
+export function audienceOf(p: Principal): Audience {
+  return p.typ === 'staff' ? 'staff' : p.typ;
+}
+
+export type PushName = keyof ServerToClientEvents;
+export type PushPayload<E extends PushName> = Parameters<ServerToClientEvents[E]>[0];
+/** Everything that goes out to a session's clients: the pushes, and the answer to `session:join`. */
+export type Outgoing = { [E in PushName]: { name: E; payload: PushPayload<E> } }[PushName] | { name: 'session:join'; payload: JoinResult };
+type Rules = { [E in PushName]: (p: PushPayload<E>) => PushPayload<E> | undefined } & { 'session:join': (p: JoinResult) => JoinResult };
+
+/**
+ * Session events a caller's or viewer's page may see: where the session stands, and whether it is
+ * recorded (the caller is told; client/src/caller/main.ts, `recordingAfter`). Not chat (it comes as
+ * `chat:message`), locations, stills, invites, codes, SMS, supervisor access or control details.
+ */
+const CALLER_EVENTS: ReadonlySet<SessionEventType> = new Set([...SESSION_STATUSES, 'recording_started', 'recording_ended', 'recording_failed', 'media_paused', 'media_resumed']);
+const VIEWER_EVENTS = CALLER_EVENTS;
+
+/** An event reduced to what happened and when, by which role: no details, no username. */
+function bare(e: SessionEvent): SessionEvent {
+  return { seq: e.seq, type: e.type, at: e.at, actor: roleLabel(e.actor) };
+}
+
+/** `dispatcher:alice` → `dispatcher`; `viewer:ab12cd34` → `viewer`; `caller`, `system` stay. */
+export function roleLabel(actor: string): string {
+  return actor.split(':')[0] ?? 'system';
+}
+
+function chat(message: ChatMessage): ChatMessage {
+  return { id: message.id, from: message.from, text: message.text, ...(message.presetId && { presetId: message.presetId }), at: message.at };
+}
+
+const never = () => undefined;
+const same = <T>(p: T) => p;
+
+function restricted(allowed: ReadonlySet<SessionEventType>, extra: Partial<Rules>): Rules {
+  const base: Rules = {
+    'session:event': ({ sessionId, status, event }) => (allowed.has(event.type) ? { sessionId, status, event: bare(event) } : undefined),
+    'session:join': (j) => ({
+      sessionId: j.sessionId,
+      status: j.status,
+      role: j.role,
+      routerRtpCapabilities: j.routerRtpCapabilities,
+      producers: j.producers,
+      events: j.events.filter((e) => allowed.has(e.type)).map(bare),
+    }),
+    'session:ended': ({ sessionId, reason }) => ({ sessionId, reason }),
+    'session:media-reset': ({ sessionId, reason }) => ({ sessionId, reason }),
+    'chat:message': ({ sessionId, message }) => ({ sessionId, message: chat(message) }),
+    'media:producer-added': never,
+    'media:producer-closed': never,
+    'media:video-codecs': never,
+    'control:request': never,
+    'control:reply': never,
+    'caller:location': never,
+    'caller:media': never,
+    'snapshot:added': never,
+    // The spoken code is for the dispatcher to read out on the phone, not for a screen in the session.
+    'code:replaced': never,
+  };
+  return { ...base, ...extra } as Rules;
+}
+
+const STAFF: Rules = {
+  'session:event': same,
+  'session:join': same,
+  'session:ended': same,
+  'session:media-reset': same,
+  'chat:message': same,
+  'media:producer-added': same,
+  'media:producer-closed': same,
+  'media:video-codecs': same,
+  'control:request': same,
+  'control:reply': same,
+  'caller:location': same,
+  'caller:media': same,
+  'snapshot:added': same,
+  'code:replaced': same,
+};
+
+/** The caller's page: its status and recording, chat, the dispatcher's camera requests, the codecs to send. */
+const CALLER = restricted(CALLER_EVENTS, {
+  'control:request': ({ sessionId, action }) => ({ sessionId, action }),
+  'media:video-codecs': ({ sessionId, codecs }) => ({ sessionId, codecs }),
+});
+
+/** The viewer's page: the video it watches (producers come and go) and chat; never the caller's location. */
+const VIEWER = restricted(VIEWER_EVENTS, {
+  'media:producer-added': ({ sessionId, producerId, kind, source }) => ({ sessionId, producerId, kind, source }),
+  'media:producer-closed': ({ sessionId, producerId }) => ({ sessionId, producerId }),
+});
+
+function project(rules: Rules, m: Outgoing): Outgoing | undefined {
+  const payload = (rules[m.name] as (p: unknown) => unknown)(m.payload);
+  return payload === undefined ? undefined : ({ name: m.name, payload } as Outgoing);
+}
+
+/** What staff get: everything. */
+export const forStaff = (m: Outgoing): Outgoing | undefined => project(STAFF, m);
+/** What a caller gets; `undefined`: not sent. */
+export const forCaller = (m: Outgoing): Outgoing | undefined => project(CALLER, m);
+/** What a viewer gets; `undefined`: not sent. */
+export const forViewer = (m: Outgoing): Outgoing | undefined => project(VIEWER, m);
+
+export const PROJECTIONS: Record<Audience, (m: Outgoing) => Outgoing | undefined> = { staff: forStaff, caller: forCaller, viewer: forViewer };
+
+/** The join answer for this principal's role. */
+export function joinAnswerFor(p: Principal, answer: JoinResult): JoinResult {
+  return PROJECTIONS[audienceOf(p)]({ name: 'session:join', payload: answer })!.payload as JoinResult;
+}
