@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
-const production = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40) };
+const production = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), CHECKPOINT_KEY_FILE: '/run/secrets/checkpoint-key' };
 
 describe('TRUST_PROXY', () => {
   it('takes the proxy’s own addresses and CIDRs, loopback by default', () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { childEnv } from './security/childEnv.js';
+import { defaultCheckpointKeyFile } from './audit/checkpointKey.js';
 
 /**
  * All configuration, parsed and validated once at start (CONTRACT.md lists the variables). Nothing
@@ -45,6 +46,9 @@ const envSchema = z.object({
   TLS_KEY_FILE: z.string().optional(),
   SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().positive().default(60),
   TRUST_PROXY: z.string().optional(),
+  CHECKPOINT_KEY_FILE: z.string().optional(),
+  CHECKPOINT_PUBLIC_KEY_FILE: z.string().optional(),
+  CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().positive().default(300),
   NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'NODE_ID: letters, digits, dot, dash, underscore (at most 64)').optional(),
 });
 
@@ -86,6 +90,14 @@ export interface Config {
    */
   trustProxy: string[];
   turn?: { secret: string; urls: string[]; ttlSeconds: number };
+  /**
+   * Signed log checkpoints (audit/Checkpoints.ts). `keyFile`: the Ed25519 private key (PKCS#8 PEM),
+   * never inside `dataDir`; `keyFileDefaulted`: CHECKPOINT_KEY_FILE was unset and this is the
+   * development key in the user's config folder, made on first use (refused in production).
+   * `publicKeyFiles`: more public keys to accept (older keys after a rotation). `intervalMs`: how often
+   * live logs' heads are signed (a session's end is signed at once).
+   */
+  checkpoint: { keyFile: string; keyFileDefaulted: boolean; publicKeyFiles: string[]; intervalMs: number };
   tls?: { certFile: string; keyFile: string };
   /** The environment child processes (ffmpeg, ffprobe) run with: PATH and locale, no secrets (security/childEnv.ts). */
   childEnv: Record<string, string>;
@@ -137,6 +149,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     turn: e.TURN_SECRET && e.TURN_URLS ? { secret: e.TURN_SECRET, urls: e.TURN_URLS.split(',').map((u) => u.trim()), ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
     tls: tlsConfig(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
     childEnv: childEnv(env),
+    checkpoint: checkpointConfig(e, env),
+  };
+}
+
+function checkpointConfig(e: z.infer<typeof envSchema>, env: NodeJS.ProcessEnv): Config['checkpoint'] {
+  if (!e.CHECKPOINT_KEY_FILE && e.NODE_ENV === 'production') {
+    throw new ConfigError('CHECKPOINT_KEY_FILE is required when NODE_ENV=production (an Ed25519 private key outside DATA_DIR)');
+  }
+  const keyFile = path.resolve(e.CHECKPOINT_KEY_FILE ?? defaultCheckpointKeyFile(env));
+  const inside = path.relative(path.resolve(e.DATA_DIR), keyFile);
+  if (!inside.startsWith('..') && !path.isAbsolute(inside)) {
+    // Whoever can write the data directory must not be able to read the key that vouches for it.
+    throw new ConfigError(`CHECKPOINT_KEY_FILE must be outside DATA_DIR (${keyFile})`);
+  }
+  return {
+    keyFile,
+    keyFileDefaulted: !e.CHECKPOINT_KEY_FILE,
+    publicKeyFiles: (e.CHECKPOINT_PUBLIC_KEY_FILE ?? '').split(',').map((f) => f.trim()).filter(Boolean),
+    intervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
   };
 }
 

@@ -12,6 +12,7 @@ import { createApp } from './http/createApp.js';
 import { defineRoute } from './http/route.js';
 import type { Logger } from './logging.js';
 import { AuditLogs } from './audit/AuditLogs.js';
+import { startCheckpoints } from './audit/startCheckpoints.js';
 import { auditRoutes } from './audit/routes.js';
 import { mediaFiles, sessionDir } from './audit/sessionFiles.js';
 import { supervisorTrail } from './audit/supervisorTrail.js';
@@ -77,7 +78,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const rooms = new RoomRegistry(pool, log, { maxConsumersPerRouter: config.rtc.maxConsumersPerRouter });
   // Cluster membership (a single entry in memory mode): placement balances live consumers.
   const registry = new NodeRegistry(store, { nodeId: config.nodeId, load: () => ({ load: rooms.mediaCounts().consumers, rooms: rooms.sessionIds().length }) }, log);
-  const audit = new AuditLogs(config.dataDir);
+  const checkpoints = await startCheckpoints(config, log);
+  const audit = new AuditLogs(config.dataDir, checkpoints);
   const metrics = new Metrics();
   const security = new SecurityEvents(log);
   security.on('event', (event) => metrics.onSecurityEvent(event));
@@ -157,7 +159,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
         searched: (actor, query, results) => audit.appendAccess(actor, 'sessions_searched', { query, results }),
         hasRecording: async (id) => (await mediaFiles(sessionDir(config.dataDir, id))).some((f) => f.rel.startsWith('recordings/')),
       }),
-      ...auditRoutes(sessions, audit),
+      ...auditRoutes(sessions, audit, { storeCount: async (id) => (await store.listEvents(id)).length }),
       ...recordingRoutes(sessions, recordings, media),
       ...inviteRoutes(sessions, invites, limiter),
       ...snapshotRoutes(sessions, snapshots, () => io, limit('callerPhotosPerSession')),
@@ -221,6 +223,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       io?.close();
       await recordings.stopAll();
       await new Promise<void>((r) => http.close(() => r()));
+      // The heads of what was appended since the last checkpoint, signed before the process goes.
+      await checkpoints.stop();
       await pool.close();
       await store.close();
     },

@@ -169,7 +169,7 @@ describe('infra/Dockerfile', () => {
     expect(env['HOST']).toBe('0.0.0.0');
     expect(env['NODE_ENV']).toBe('production');
     // The server's own parser reads the image's environment (a deployment adds the secret).
-    const config = loadConfig({ ...env, JWT_SECRET: 'j'.repeat(40) });
+    const config = loadConfig({ ...env, JWT_SECRET: 'j'.repeat(40), CHECKPOINT_KEY_FILE: '/run/secrets/checkpoint-key' });
     const exposed = of(runtime, 'EXPOSE').flatMap(words);
     expect(exposed).toContain(String(config.port));
     // Worker i listens on RTC_PORT + i: the image fixes the worker count, or a many-core host would

@@ -56,6 +56,10 @@ describe('Helm chart', () => {
     expect(env['NODE_ID']).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
     expect(env['JWT_SECRET']).toEqual({ secretKeyRef: { name: values['existingSecret'], key: 'JWT_SECRET' } });
     expect(env['DATA_DIR']).toBe('/data');
+    // The log checkpoint key comes from the secret, mounted outside the data volume (issue #11 item 4).
+    expect(env['CHECKPOINT_KEY_FILE']).toBe('/run/sightline/checkpoint-key.pem');
+    const keyVolume = find(docs, 'StatefulSet')!.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'checkpoint-key');
+    expect(keyVolume.secret).toMatchObject({ secretName: values['existingSecret'], items: [{ key: 'CHECKPOINT_KEY', path: 'checkpoint-key.pem' }] });
     expect(container.readinessProbe.httpGet.path).toBe('/healthz');
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     expect(container.resources.limits.memory).toBeDefined();

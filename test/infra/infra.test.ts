@@ -72,6 +72,9 @@ describe('compose', () => {
       expect(env['PUBLIC_URL'], node.name).toMatch(/^https:\/\//);
       expect(env['RTC_ANNOUNCED_IP'], node.name).toMatch(/^\$\{RTC_ANNOUNCED_IP/);
       expect(node.healthcheck?.test.join(' '), node.name).toContain('/healthz');
+      // The log checkpoint key is a secret mounted outside the data volume (issue #11 item 4).
+      expect(env['CHECKPOINT_KEY_FILE'], node.name).toBe('/run/secrets/checkpoint-key');
+      expect((node as { secrets?: string[] }).secrets, node.name).toContain('checkpoint-key');
       assertEnvAccepted(env);
     }
     expect(compose.volumes).toHaveProperty('sightline-data');

@@ -18,7 +18,8 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
   ]);
   const events = detail.events;
   const integrity = h('strong', { testid: 'log-integrity', class: verify.intact ? 'ok' : 'bad' }, verify.intact ? 'intact' : 'broken');
-  const integrityNote = verify.intact ? `${verify.records} records, hash chain verified` : `first bad record: seq ${verify.firstBadSeq} (${verify.reason})`;
+  // A break in the checkpoint file itself has no one bad record: the reason alone says what is wrong.
+  const integrityNote = verify.intact ? `${verify.records} records, hash chain verified` : verify.firstBadSeq === undefined ? String(verify.reason) : `first bad record: seq ${verify.firstBadSeq} (${verify.reason})`;
 
   const exportButton = h('button', { type: 'button', testid: 'export-button' }, 'Export archive');
   exportButton.addEventListener('click', () => void download(token, id, exportButton));

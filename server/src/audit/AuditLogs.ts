@@ -2,7 +2,17 @@ import path from 'node:path';
 import type { SessionEvent } from '@sightline/shared';
 import type { ChainedRecord, VerifyResult } from './chain.js';
 import { ChainedLogFile, type NewRecord } from './ChainedLogFile.js';
+import { crossCheck } from './checkpointCheck.js';
+import type { Checkpoints } from './Checkpoints.js';
 import { HeadIndex } from './HeadIndex.js';
+
+/** The access log's id (its genesis and checkpoints); never a session id, which has at least 8 characters. */
+export const ACCESS_LOG_ID = 'access';
+
+export interface VerifyOptions {
+  /** The session store's event count for this session; absent without a store. */
+  storeCount?: () => Promise<number>;
+}
 
 /**
  * The tamper-evident logs on disk: one per session (`$DATA_DIR/sessions/<id>/log.jsonl`) and one
@@ -14,9 +24,16 @@ export class AuditLogs {
   readonly access: ChainedLogFile;
   #sessions = new Map<string, ChainedLogFile>();
 
-  constructor(readonly dataDir: string) {
+  /**
+   * `checkpoints`: signs the heads this process appends (a server, or the command line with the key)
+   * and is what every verification is checked against (with only public keys: a verifier).
+   */
+  constructor(
+    readonly dataDir: string,
+    readonly checkpoints?: Checkpoints,
+  ) {
     this.heads = new HeadIndex(dataDir);
-    this.access = new ChainedLogFile(path.join(dataDir, 'audit', 'access.jsonl'), 'access');
+    this.access = new ChainedLogFile(path.join(dataDir, 'audit', 'access.jsonl'), ACCESS_LOG_ID);
   }
 
   sessionLog(sessionId: string): ChainedLogFile {
@@ -39,6 +56,9 @@ export class AuditLogs {
     return this.sessionLog(sessionId).append(record, async (rec) => {
       if (rec.seq === 1) await this.heads.setGenesis(sessionId, { seq: rec.seq, hash: rec.hash });
       if (seal) await this.heads.set(sessionId, { seq: rec.seq, hash: rec.hash });
+      // A session's end (and anything after it) is signed at once, still under the log's lock.
+      this.checkpoints?.note(sessionId, { seq: rec.seq, hash: rec.hash, ...(seal && { sealed: true }) });
+      if (seal) await this.checkpoints?.flush();
     });
   }
 
@@ -46,12 +66,41 @@ export class AuditLogs {
     return (await this.sessionLog(sessionId).records()).map(({ prevHash: _p, hash: _h, ...event }) => event as SessionEvent);
   }
 
-  async verifySession(sessionId: string): Promise<VerifyResult> {
-    return this.sessionLog(sessionId).verify(() => this.heads.anchors(sessionId));
+  /**
+   * The session log's chain, then the witnesses it cannot rewrite: the signed checkpoints, the head
+   * index's genesis record and (given `storeCount`) the session store's event count. An event the
+   * store has counted may be on its way to the log, so a log short of the store is read again for up
+   * to 2 s before it is called broken.
+   */
+  async verifySession(sessionId: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
+    for (let attempt = 0; ; attempt++) {
+      const storeCount = await opts.storeCount?.();
+      const log = this.sessionLog(sessionId);
+      let genesisIndexed = false;
+      const chainResult = await log.verify(async () => {
+        const anchors = await this.heads.anchors(sessionId);
+        genesisIndexed = anchors.genesis !== undefined;
+        return anchors;
+      });
+      const result = await this.#check(log, chainResult, { storeCount, genesisIndexed });
+      if (result.link !== 'store' || attempt >= 8) return result;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** The access log's chain and its signed checkpoints. */
+  async verifyAccess(): Promise<VerifyResult> {
+    return this.#check(this.access, await this.access.verify(), {});
+  }
+
+  async #check(log: ChainedLogFile, result: VerifyResult, w: { storeCount?: number; genesisIndexed?: boolean }): Promise<VerifyResult> {
+    return crossCheck(log.logId, result, await log.lines(), { ...w, checkpoints: await this.checkpoints?.view() });
   }
 
   /** Supervisor access that is not about one session (searches). */
   async appendAccess(actor: string, type: string, details?: Record<string, unknown>): Promise<void> {
-    await this.access.append({ at: new Date().toISOString(), type, actor, ...(details && { details }) });
+    await this.access.append({ at: new Date().toISOString(), type, actor, ...(details && { details }) }, async (rec) => {
+      this.checkpoints?.note(ACCESS_LOG_ID, { seq: rec.seq, hash: rec.hash });
+    });
   }
 }

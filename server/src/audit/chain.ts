@@ -42,8 +42,11 @@ export interface ChainAnchors {
   genesis?: ChainHead;
 }
 
-/** Each check of the chain, named in a failed result: which link broke. */
-export type ChainLink = 'line' | 'seq' | 'genesis' | 'prevHash' | 'hash' | 'head';
+/**
+ * Each check of the chain, named in a failed result: which link broke. `checkpoint` and `store` are
+ * the witnesses outside the log (checkpointCheck.ts): a signed checkpoint, the session store's count.
+ */
+export type ChainLink = 'line' | 'seq' | 'genesis' | 'prevHash' | 'hash' | 'head' | 'checkpoint' | 'store';
 
 export interface VerifyResult {
   intact: boolean;

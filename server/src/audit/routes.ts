@@ -4,12 +4,13 @@ import { defineRoute } from '../http/route.js';
 import { actorOf } from '../sessions/access.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import type { AuditLogs } from './AuditLogs.js';
+import type { VerifyResult } from './chain.js';
 import { exportSession } from './exportSession.js';
 
 const supervisor = { staff: ['supervisor'] } as const;
 
 /** The supervisor's tools: verify a log, export a session, legal hold, and the access log itself. */
-export function auditRoutes(sessions: SessionService, audit: AuditLogs) {
+export function auditRoutes(sessions: SessionService, audit: AuditLogs, witness: { storeCount(sessionId: string): Promise<number> }) {
   return [
     defineRoute({
       method: 'get',
@@ -18,8 +19,7 @@ export function auditRoutes(sessions: SessionService, audit: AuditLogs) {
       params: sessionIdParam,
       async handle({ params }) {
         await sessions.get(params.id);
-        const { intact, records, firstBadSeq, reason, link } = await audit.verifySession(params.id);
-        return { intact, records, ...(firstBadSeq !== undefined && { firstBadSeq, reason, link }) };
+        return answer(await audit.verifySession(params.id, { storeCount: () => witness.storeCount(params.id) }));
       },
     }),
     defineRoute({
@@ -61,8 +61,13 @@ export function auditRoutes(sessions: SessionService, audit: AuditLogs) {
       path: '/api/audit/access',
       access: supervisor,
       async handle() {
-        return { records: await audit.access.records() };
+        return { records: await audit.access.records(), integrity: answer(await audit.verifyAccess()) };
       },
     }),
   ];
+}
+
+/** A verification as REST gives it: `firstBadSeq`, `reason` and `link` only when broken. */
+function answer({ intact, records, firstBadSeq, reason, link }: VerifyResult) {
+  return { intact, records, ...(!intact && { ...(firstBadSeq !== undefined && { firstBadSeq }), reason, link }) };
 }

@@ -1,11 +1,14 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { AuditLogs } from '../audit/AuditLogs.js';
+import { ACCESS_LOG_ID, AuditLogs } from '../audit/AuditLogs.js';
+import { Checkpoints } from '../audit/Checkpoints.js';
+import { loadCheckpointSigner, loadPublicKeys } from '../audit/checkpointKey.js';
 import { exportSession } from '../audit/exportSession.js';
 import { UserService } from '../auth/UserService.js';
-import { loadConfig } from '../config.js';
-import { createLogger } from '../logging.js';
+import { loadConfig, type Config } from '../config.js';
+import { createLogger, type Logger } from '../logging.js';
 import { RetentionService } from '../retention/RetentionService.js';
 import { createStore } from '../store/createStore.js';
 
@@ -15,17 +18,26 @@ import { createStore } from '../store/createStore.js';
  */
 const USAGE = `usage: sightline <command>
   user add <name> --role dispatcher|supervisor   password on stdin
-  verify <sessionId>                            exit 0 intact, 1 broken (names the first bad record)
+  verify <sessionId>|access [--public-key <pem>] exit 0 intact, 1 broken (names the first bad record);
+                                                checked against the signed checkpoints with the public key
+                                                (--public-key, CHECKPOINT_PUBLIC_KEY_FILE, or the one of
+                                                CHECKPOINT_KEY_FILE), and with REDIS_URL the store's counts
   retention run                                 delete expired recordings and stills, log each deletion
   export <sessionId> <file>                     one archive: log, recordings, stills, verification report`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { role: { type: 'string' }, 'public-key': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+  });
   const [cmd, sub, ...rest] = positionals;
   if (values.help || !cmd) return say(USAGE, 0);
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' });
   const log = createLogger(config.logLevel);
-  const audit = new AuditLogs(config.dataDir);
+  // Only the commands that append sign (and so need the private key); verify needs the public key alone.
+  const checkpoints = cmd === 'verify' ? await cliCheckpoints(config, log, 'verify', values['public-key']) : ['export', 'retention'].includes(cmd) ? await cliCheckpoints(config, log, 'sign') : undefined;
+  const audit = new AuditLogs(config.dataDir, checkpoints);
 
   if (cmd === 'user' && sub === 'add' && rest[0]) {
     const role = values.role;
@@ -41,13 +53,16 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (cmd === 'verify' && sub) {
-    const r = await audit.verifySession(sub);
-    if (r.records === 0 && r.intact) return say(`no log for session ${sub}`, 1);
+    if (!checkpoints) process.stderr.write('warning: no public key given (--public-key): signed checkpoints not checked\n');
+    const r = sub === ACCESS_LOG_ID ? await audit.verifyAccess() : await verifyWithStore(audit, config, sub);
+    if (r.records === 0 && r.intact) return say(`no log for ${sub}`, 1);
     if (r.intact) return say(`intact: ${r.records} records`, 0);
-    return say(`broken: first bad record is seq ${r.firstBadSeq}, link ${r.link} (${r.reason}); ${r.records} records verified before it`, 1);
+    const where = r.firstBadSeq === undefined ? '' : `first bad record is seq ${r.firstBadSeq}, `;
+    return say(`broken: ${where}link ${r.link} (${r.reason}); ${r.records} records verified before it`, 1);
   }
   if (cmd === 'retention' && sub === 'run') {
     const report = await new RetentionService(audit, config.retentionDays, log).run();
+    await checkpoints?.flush(); // the access log's record of this run
     for (const d of report.deleted) process.stdout.write(`deleted ${d.files.length} file(s) of ${d.sessionId}\n`);
     for (const h of report.held) process.stdout.write(`kept ${h} (legal hold)\n`);
     return say(`retention: ${report.deleted.length} session(s) cleaned, ${report.held.length} on hold`, 0);
@@ -60,6 +75,35 @@ async function main(argv: string[]): Promise<number> {
     return say(`wrote ${rest[0]}: ${report.files.length} file(s), log ${report.log.intact ? 'intact' : 'BROKEN'}`, report.log.intact ? 0 : 1);
   }
   return say(USAGE, 2);
+}
+
+/**
+ * The checkpoints as the command line sees them. To sign (export, retention: they append) it needs
+ * the private key, as the server has it. To verify, public keys: those given with `--public-key`
+ * (repeat it for old keys after a rotation), else CHECKPOINT_PUBLIC_KEY_FILE's and the public half of
+ * the configured private key if it is readable here; none: undefined (the chain alone is checked,
+ * and verify says so).
+ */
+async function cliCheckpoints(config: Config, log: Logger, purpose: 'sign' | 'verify', given: string[] = []): Promise<Checkpoints | undefined> {
+  const { keyFile, publicKeyFiles } = config.checkpoint;
+  const node = `cli:${os.hostname()}`;
+  if (purpose === 'sign') {
+    const signer = await loadCheckpointSigner(keyFile, config.env !== 'production');
+    return new Checkpoints(config.dataDir, { signer, keys: await loadPublicKeys(publicKeyFiles), node, log });
+  }
+  const files = given.length ? given : [...publicKeyFiles, ...(existsSync(keyFile) ? [keyFile] : [])];
+  return files.length ? new Checkpoints(config.dataDir, { keys: await loadPublicKeys(files), node, log }) : undefined;
+}
+
+/** With REDIS_URL, the store's event count is a witness too; in memory mode there is no store to ask. */
+async function verifyWithStore(audit: AuditLogs, config: Config, sessionId: string) {
+  if (!config.redisUrl) return audit.verifySession(sessionId);
+  const store = await createStore(config.redisUrl, config.dataDir);
+  try {
+    return await audit.verifySession(sessionId, { storeCount: async () => (await store.listEvents(sessionId)).length });
+  } finally {
+    await store.close();
+  }
 }
 
 function say(text: string, code: number): number {
