@@ -159,7 +159,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
         searched: (actor, query, results) => audit.appendAccess(actor, 'sessions_searched', { query, results }),
         hasRecording: async (id) => (await mediaFiles(sessionDir(config.dataDir, id))).some((f) => f.rel.startsWith('recordings/')),
       }),
-      ...auditRoutes(sessions, audit, { storeCount: async (id) => (await store.listEvents(id)).length }),
+      ...auditRoutes(sessions, audit, { storeCount: async (id) => (await store.listEvents(id)).length, security }),
       ...recordingRoutes(sessions, recordings, media),
       ...inviteRoutes(sessions, invites, limiter),
       ...snapshotRoutes(sessions, snapshots, () => io, limit('callerPhotosPerSession')),

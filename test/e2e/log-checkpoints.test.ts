@@ -142,6 +142,9 @@ describe('someone with write access to the data directory, without the checkpoin
     expect(rest).toMatchObject({ intact: false, link: 'checkpoint' });
     expect(rest.firstBadSeq).toBeLessThanOrEqual(count);
     expect(rest.reason).toMatch(/checkpoint #\d+/);
+    // A broken log is a security event, counted for alerting.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(Number(/sightline_security_events_total\{kind="log_broken"\} (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThanOrEqual(1);
   });
 
   it("deletes a live session's log: broken in REST, on the command line and in /audit, saying the log is missing", async () => {

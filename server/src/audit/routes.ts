@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { legalHoldRequest, sessionIdParam } from '@sightline/shared';
 import { defineRoute } from '../http/route.js';
 import { actorOf } from '../sessions/access.js';
+import type { SecurityEvents } from '../security/SecurityEvents.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import type { AuditLogs } from './AuditLogs.js';
 import type { VerifyResult } from './chain.js';
@@ -10,7 +11,20 @@ import { exportSession } from './exportSession.js';
 const supervisor = { staff: ['supervisor'] } as const;
 
 /** The supervisor's tools: verify a log, export a session, legal hold, and the access log itself. */
-export function auditRoutes(sessions: SessionService, audit: AuditLogs, witness: { storeCount(sessionId: string): Promise<number> }) {
+export function auditRoutes(
+  sessions: SessionService,
+  audit: AuditLogs,
+  opts: {
+    /** The session store's event count, a witness the log's verification is checked against. */
+    storeCount(sessionId: string): Promise<number>;
+    /** A log found broken is a security event (`log_broken`, reason: the link), counted in /metrics. */
+    security: SecurityEvents;
+  },
+) {
+  const reported = (result: VerifyResult, sessionId?: string) => {
+    if (!result.intact) opts.security.record({ kind: 'log_broken', reason: result.link, ...(sessionId ? { sessionId } : { key: 'access' }) });
+    return answer(result);
+  };
   return [
     defineRoute({
       method: 'get',
@@ -19,7 +33,7 @@ export function auditRoutes(sessions: SessionService, audit: AuditLogs, witness:
       params: sessionIdParam,
       async handle({ params }) {
         await sessions.get(params.id);
-        return answer(await audit.verifySession(params.id, { storeCount: () => witness.storeCount(params.id) }));
+        return reported(await audit.verifySession(params.id, { storeCount: () => opts.storeCount(params.id) }), params.id);
       },
     }),
     defineRoute({
@@ -61,7 +75,7 @@ export function auditRoutes(sessions: SessionService, audit: AuditLogs, witness:
       path: '/api/audit/access',
       access: supervisor,
       async handle() {
-        return { records: await audit.access.records(), integrity: answer(await audit.verifyAccess()) };
+        return { records: await audit.access.records(), integrity: reported(await audit.verifyAccess()) };
       },
     }),
   ];

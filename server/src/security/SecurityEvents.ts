@@ -18,6 +18,7 @@ export const SECURITY_EVENT_KINDS = [
   'token_revoked',
   'webhook_refused',
   'upload_refused',
+  'log_broken',
 ] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
 
