@@ -25,12 +25,14 @@ import { TEMPLATE_ROOM } from './sfu/RoomRegistry.js';
 import { turnCredentials } from './turn/turnCredentials.js';
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import { InviteService } from './invites/InviteService.js';
+import { GuessBudget } from './invites/GuessBudget.js';
 import { RedeemLimiter } from './invites/redeemLimiter.js';
 import { inviteRoutes } from './invites/routes.js';
 import { sessionRoutes } from './sessions/routes.js';
 import { SessionTimers } from './sessions/SessionTimers.js';
 import { snapshotRoutes } from './snapshots/routes.js';
 import { SnapshotStore } from './snapshots/SnapshotStore.js';
+import { pushToSession } from './signalling/push.js';
 import type { SignallingServer } from './signalling/types.js';
 import { SessionService } from './sessions/SessionService.js';
 import { RoomRegistry } from './sfu/RoomRegistry.js';
@@ -45,7 +47,7 @@ import { NodeBus } from './cluster/NodeBus.js';
 import { NodeRegistry } from './cluster/NodeRegistry.js';
 import { announceTakeover } from './signalling/sessionEvents.js';
 import { RedisStore } from './store/RedisStore.js';
-import { createLimit, LIMITS } from './ratelimit/limits.js';
+import { createLimit, LIMITS, MAX_LIVE_SPOKEN_CODES } from './ratelimit/limits.js';
 import type { SmsProvider } from './sms/SmsProvider.js';
 
 export interface RunningServer {
@@ -101,13 +103,34 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const rtpCapabilities = (await rooms.template()).rtpCapabilities;
   const invites = new InviteService(store, sessions, {
     spokenCodeTtlMs: config.spokenCodeTtlMs,
+    maxLiveSpokenCodes: MAX_LIVE_SPOKEN_CODES,
     viewerTtlMs: config.sessionMaxMs,
     recordingPolicy: config.recordingPolicy,
   });
   const redis = store instanceof RedisStore ? store.client : undefined;
-  const limits = { ...LIMITS, socketEventsPerConnection: { points: config.socketEventsPerSecond, durationSec: 1 } };
+  // The guess budget's windows are the spoken code's lifetime (docs/security.md, "Spoken codes").
+  const codeWindowSec = config.spokenCodeTtlMs / 1000;
+  const limits = {
+    ...LIMITS,
+    socketEventsPerConnection: { points: config.socketEventsPerSecond, durationSec: 1 },
+    codeFailureBudget: { ...LIMITS.codeFailureBudget, durationSec: codeWindowSec },
+    codeBudgetTrips: { ...LIMITS.codeBudgetTrips, durationSec: codeWindowSec },
+  };
   const limit = (name: keyof typeof LIMITS) => createLimit(name, limits[name], redis);
-  const limiter = new RedeemLimiter(limit('redeemAttemptsPerIp'), limit('redeemFailuresPerIp'));
+  const redeemLimits = { attempts: limit('redeemAttemptsPerAddress'), failures: limit('redeemFailuresPerAddress') };
+  const redeemGuards = {
+    invites: new RedeemLimiter(redeemLimits, security, { failed: 'invite_refused', limited: 'rate_limited', prefix: 'invite' }),
+    codes: new RedeemLimiter(redeemLimits, security, { failed: 'code_failed', limited: 'code_limited', prefix: 'code' }),
+    budget: new GuessBudget(limit('codeFailureBudget'), limit('codeBudgetTrips'), invites, security),
+  };
+  // A replaced code goes to its session's staff only (the projections drop it for callers and viewers), on whichever node.
+  invites.on('code-replaced', (replaced) => {
+    try {
+      if (io) pushToSession(io, replaced.sessionId, 'code:replaced', replaced);
+    } catch (err) {
+      log.warn({ sessionId: replaced.sessionId, err: (err as Error).message }, 'replaced code not pushed');
+    }
+  });
   const snapshots = new SnapshotStore(config.dataDir);
   const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy, childEnv: config.childEnv }, sessions, log);
   // An on-demand recording that a lost node or the previous process was making goes on here, in a
@@ -161,8 +184,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       }),
       ...auditRoutes(sessions, audit, { storeCount: async (id) => (await store.listEvents(id)).length, security }),
       ...recordingRoutes(sessions, recordings, media),
-      ...inviteRoutes(sessions, invites, limiter),
-      ...snapshotRoutes(sessions, snapshots, () => io, limit('callerPhotosPerSession')),
+      ...inviteRoutes(sessions, invites, redeemGuards, security),
+      ...snapshotRoutes(sessions, snapshots, () => io, limit('callerPhotosPerSession'), security),
       defineRoute({
         method: 'get',
         path: '/api/rtp-capabilities',

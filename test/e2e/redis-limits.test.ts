@@ -82,12 +82,13 @@ describe('rate limits shared through Redis by two nodes', () => {
       expect(refused.retryAfter).toBeLessThanOrEqual(15 * 60);
     }
 
-    // The count is in Redis, with the 15-minute window as its lifetime.
-    const failures = limitKey('redeemFailuresPerIp', `code:${guesser}`);
-    expect(failures.spent).toBe(5);
+    // The count is in Redis, with the 15-minute window as its lifetime: 5 failures, and a point
+    // spent (up front, atomically) by each of the two refused tries.
+    const failures = limitKey('redeemFailuresPerAddress', `code:${guesser}`);
+    expect(failures.spent).toBe(5 + 2);
     expect(failures.ttlMs).toBeGreaterThan(14 * 60_000);
     expect(failures.ttlMs).toBeLessThanOrEqual(15 * 60_000);
-    expect(limitKey('redeemAttemptsPerIp', `code:${guesser}`).spent).toBe(5);
+    expect(limitKey('redeemAttemptsPerAddress', `code:${guesser}`).spent).toBe(5 + 2);
 
     // Another address is not affected, and may use the code (on the other node).
     const other = await redeem(b, '203.0.113.11', code);

@@ -81,7 +81,8 @@ export const REST: Record<string, RestCase> = {
   'GET /api/recording-policy': { allowed: EVERYONE, success: 200, takes: 'public' },
   'GET /api/invites/:code': { allowed: EVERYONE, success: 200, takes: 'public', params: (fx) => ({ code: fx.callerInviteCode }) },
   // The page's report that it loaded: anyone holding the link (a previewer does not run the page); spends nothing.
-  'POST /api/invites/:code/opened': { allowed: EVERYONE, success: 204, takes: 'public', params: (fx) => ({ code: fx.callerInviteCode }), body: () => ({ browser: 'chrome' }) },
+  // An unspent invite each time: a spent one's report is refused (410, test/e2e/invite-refusals.test.ts).
+  'POST /api/invites/:code/opened': { allowed: EVERYONE, success: 204, takes: 'public', params: async (fx) => ({ code: await fx.freshViewerInvite() }), body: () => ({ browser: 'chrome' }) },
   'POST /api/invites/:code/redeem': { allowed: EVERYONE, success: 200, takes: 'public', params: async (fx) => ({ code: await fx.freshViewerInvite() }) },
   'POST /api/codes/redeem': { allowed: EVERYONE, success: 200, takes: 'public', body: async (fx) => ({ code: await fx.freshSpokenCode() }) },
   'POST /api/sms/status': { allowed: [], success: 204, takes: 'signature' },

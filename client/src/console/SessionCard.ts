@@ -101,6 +101,11 @@ export class SessionCard {
     for (const p of joined.producers) void this.#subscriber.consume(p);
   }
 
+  /** The server replaced this session's spoken code (the guessing budget was spent): show the new one. */
+  codeReplaced(code: string, expiresAt: string, closedUntil?: string): void {
+    this.#invite.codeReplaced(code, expiresAt, closedUntil);
+  }
+
   setInviteUrl(url: string): void {
     this.#invite.setLink(url);
   }

@@ -110,6 +110,7 @@ async function openConsole(token: string, username: string): Promise<void> {
   socket.on('caller:location', ({ sessionId, location }) => cards.get(sessionId)?.location(location));
   socket.on('caller:media', ({ sessionId, paused, facing }) => cards.get(sessionId)?.callerMedia(paused, facing));
   socket.on('snapshot:added', ({ sessionId, snapshot }) => cards.get(sessionId)?.snapshot(snapshot));
+  socket.on('code:replaced', ({ sessionId, code, expiresAt, closedUntil }) => cards.get(sessionId)?.codeReplaced(code, expiresAt, closedUntil));
   // After a reconnect the server has forgotten this socket's transports: attach every card again.
   socket.io.on('reconnect', () => {
     for (const card of cards.values()) card.attach().catch(() => undefined);

@@ -1,4 +1,5 @@
 import { loginRequest, type LoginResponse } from '@sightline/shared';
+import { addressKey } from '../http/clientAddress.js';
 import { defineRoute, STAFF_COOKIE } from '../http/route.js';
 import type { Limit } from '../ratelimit/limits.js';
 import type { TokenService } from './tokens.js';
@@ -13,12 +14,11 @@ export function authRoutes(users: UserService, tokens: TokenService, limits: { p
       body: loginRequest,
       async handle({ body, req, res }): Promise<LoginResponse> {
         // Per address always; per user on failures only, so a typo-prone shift is not locked out by others.
-        await limits.perIp.take(req.ip ?? 'unknown');
-        await limits.failuresPerUser.check(body.username);
-        const user = await users.authenticate(body.username, body.password).catch(async (err: unknown) => {
-          await limits.failuresPerUser.take(body.username).catch(() => undefined);
-          throw err;
-        });
+        await limits.perIp.take(addressKey(req.ip));
+        // The failure point is spent before the password is tried (atomic: concurrent tries cannot all
+        // pass a check first), and a success clears the user's count.
+        await limits.failuresPerUser.take(body.username);
+        const user = await users.authenticate(body.username, body.password);
         await limits.failuresPerUser.reset(body.username);
         const token = tokens.issue({ typ: 'staff', username: user.username, role: user.role });
         // Media playback (<video src>) cannot send a bearer header; an HttpOnly, same-site cookie can.

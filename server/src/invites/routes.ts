@@ -1,16 +1,30 @@
 import { inviteCodeParam, pageReport, sessionIdParam, type RedeemResponse } from '@sightline/shared';
 import { z } from 'zod';
+import { addressKey } from '../http/clientAddress.js';
 import { defineRoute } from '../http/route.js';
+import type { SecurityEvents } from '../security/SecurityEvents.js';
 import { actorOf, authorizeSession } from '../sessions/access.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import type { InvitePeek, InviteService } from './InviteService.js';
+import type { GuessBudget } from './GuessBudget.js';
 import type { RedeemLimiter } from './redeemLimiter.js';
+import { recordInviteRefusals } from './refusals.js';
 
 /** `browser`: the `/c` page's report of its browser (it could not send one before: it knew no invite). */
 const spokenCode = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits'), browser: pageReport.optional() });
 const viewerBody = z.strictObject({ label: z.string().trim().max(64).optional() });
 
-export function inviteRoutes(sessions: SessionService, invites: InviteService, limiter: RedeemLimiter) {
+/**
+ * `guards`: per-address limits for invite links and for spoken codes (apart, so a caller's mistyped
+ * link does not spend their code tries), and the deployment-wide budget of spoken-code guesses.
+ */
+export function inviteRoutes(
+  sessions: SessionService,
+  invites: InviteService,
+  guards: { invites: RedeemLimiter; codes: RedeemLimiter; budget: GuessBudget },
+  security: SecurityEvents,
+) {
+  const refused = recordInviteRefusals(security);
   return [
     defineRoute({
       method: 'get',
@@ -31,9 +45,9 @@ export function inviteRoutes(sessions: SessionService, invites: InviteService, l
       body: pageReport,
       // The page's script reports that it loaded, and whether this browser can send live video. This, not
       // the GET of the link (previewers and scanners fetch links too), records link_opened. Redeems nothing.
-      async handle({ params, body, res }) {
+      async handle({ params, body, req, res }) {
         res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-        await sessions.noteInviteOpened(params.code, body);
+        await refused('opened', addressKey(req.ip), () => sessions.noteInviteOpened(params.code, body));
       },
     }),
     defineRoute({
@@ -51,7 +65,7 @@ export function inviteRoutes(sessions: SessionService, invites: InviteService, l
       access: 'public',
       params: inviteCodeParam,
       async handle({ params, req }): Promise<RedeemResponse> {
-        return limiter.attempt(`invite:${req.ip}`, () => sessions.redeem(params.code));
+        return guards.invites.attempt(addressKey(req.ip), () => sessions.redeem(params.code));
       },
     }),
     defineRoute({
@@ -72,7 +86,8 @@ export function inviteRoutes(sessions: SessionService, invites: InviteService, l
       access: 'public',
       body: spokenCode,
       async handle({ body, req }): Promise<RedeemResponse> {
-        return limiter.attempt(`code:${req.ip}`, () => invites.redeemSpokenCode(body.code, body.browser));
+        const address = addressKey(req.ip);
+        return guards.codes.attempt(address, () => guards.budget.guess(address, () => invites.redeemSpokenCode(body.code, body.browser)));
       },
     }),
     defineRoute({

@@ -4,6 +4,7 @@ import { RateLimitedError } from '../errors.js';
 /**
  * The deployment's rate limits, in one place. In Redis mode they are shared by every node; in
  * memory mode they live in the process. Numbers are generous for a real shift and tight for a script.
+ * Per-address limits are keyed by `addressKey` (server/src/http/clientAddress.ts: IPv6 by /64).
  */
 export interface LimitSpec {
   points: number;
@@ -16,29 +17,65 @@ export const LIMITS = {
   sessionsPerDispatcher: { points: 60, durationSec: 60 * 60 },
   smsPerDispatcher: { points: 60, durationSec: 60 * 60 },
   socketEventsPerConnection: { points: 60, durationSec: 1 },
-  redeemAttemptsPerIp: { points: 60, durationSec: 60 },
-  redeemFailuresPerIp: { points: 5, durationSec: 15 * 60 },
+  redeemAttemptsPerAddress: { points: 60, durationSec: 60 },
+  redeemFailuresPerAddress: { points: 5, durationSec: 15 * 60 },
+  /**
+   * Wrong spoken codes from all addresses together, per generation of live codes (a generation ends
+   * when the budget is spent: every live code is replaced). 19 × MAX_LIVE_SPOKEN_CODES (50) = 950
+   * guesses at a 6-digit space < 1/1,000 chance of hitting a live code in its lifetime (docs/security.md,
+   * "Spoken codes"). The window is the code lifetime (SPOKEN_CODE_MINUTES), set in server.ts.
+   */
+  codeFailureBudget: { points: 19, durationSec: 10 * 60 },
+  /** Budget trips (code replacements) per window; past them code entry is closed until the window ends. */
+  codeBudgetTrips: { points: 3, durationSec: 10 * 60 },
   /** The caller's photos (before the tap anyone with the link may send them): a handful per call is real use. */
   callerPhotosPerSession: { points: 20, durationSec: 10 * 60 },
 } as const satisfies Record<string, LimitSpec>;
 
-/** A named limit: `take` spends a point or throws RateLimitedError with the wait. */
-export class Limit {
-  constructor(private readonly limiter: RateLimiterAbstract) {}
+/** Live spoken codes in the whole deployment at most (one per session; the budget's bound rests on it). */
+export const MAX_LIVE_SPOKEN_CODES = 50;
 
-  async take(key: string, points = 1): Promise<void> {
+/** One spending of points: allowed or not, and the key's count after it (this spending included). */
+export interface LimitUse {
+  allowed: boolean;
+  /** Points spent on the key in its window, counting this spending (also when refused). */
+  consumed: number;
+  retryAfterSeconds: number;
+}
+
+/**
+ * A named limit. Every spending is one atomic step in the store (rate-limiter-flexible's `consume`):
+ * there is no "check, then spend" here, because concurrent requests slip between the two.
+ */
+export class Limit {
+  constructor(
+    private readonly limiter: RateLimiterAbstract,
+    readonly points: number,
+  ) {}
+
+  /** Spends points or throws RateLimitedError with the wait. */
+  async take(key: string, points = 1): Promise<LimitUse> {
+    const use = await this.spend(key, points);
+    if (!use.allowed) throw new RateLimitedError(use.retryAfterSeconds);
+    return use;
+  }
+
+  /** Spends points and says whether that was allowed, without throwing for a refusal. */
+  async spend(key: string, points = 1): Promise<LimitUse> {
     try {
-      await this.limiter.consume(key, points);
+      return useOf(await this.limiter.consume(key, points), true);
     } catch (res) {
-      if (res instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+      if (res instanceof RateLimiterRes) return useOf(res, false);
       throw res;
     }
   }
 
-  /** Throws if the key has nothing left, without spending (for "failures only" limits). */
-  async check(key: string): Promise<void> {
-    const res = await this.limiter.get(key);
-    if (res && res.remainingPoints <= 0) throw new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+  /**
+   * Gives points back (rate-limiter-flexible's `reward`). A limit on failures only spends a point up
+   * front, atomically, and gives it back when the attempt succeeds (invites/redeemLimiter.ts).
+   */
+  async refund(key: string, points = 1): Promise<void> {
+    await this.limiter.reward(key, points);
   }
 
   async reset(key: string): Promise<void> {
@@ -46,8 +83,12 @@ export class Limit {
   }
 }
 
-/** `redis` is a connected node-redis client in Redis mode. */
+function useOf(res: RateLimiterRes, allowed: boolean): LimitUse {
+  return { allowed, consumed: res.consumedPoints, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+}
+
+/** `redis` is a connected node-redis client in Redis mode. Durations are whole seconds in the store (at least 1). */
 export function createLimit(name: string, spec: LimitSpec, redis?: unknown): Limit {
-  const common = { points: spec.points, duration: spec.durationSec, keyPrefix: `sl:rl:${name}` };
-  return new Limit(redis ? new RateLimiterRedis({ ...common, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(common));
+  const common = { points: spec.points, duration: Math.max(1, Math.round(spec.durationSec)), keyPrefix: `sl:rl:${name}` };
+  return new Limit(redis ? new RateLimiterRedis({ ...common, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(common), spec.points);
 }

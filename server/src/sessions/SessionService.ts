@@ -207,14 +207,17 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
    * (HEAD, or a GET that runs nothing) never send. Records `link_opened` once per invite, with the
    * browser family, and `browser_unsupported` (details `reason`, `browser`) when the page found that
    * this browser cannot send live video: once per family and reason, so reloads add nothing. Never
-   * redeems. A viewer invite's page records nothing.
-   * @throws NotFoundError for an unknown invite; GoneError once the session has ended.
+   * redeems. A viewer invite's page records nothing. A spent or expired invite's report is refused
+   * and writes nothing: its holder's part is over (a reload after the tap reports in vain).
+   * @throws NotFoundError for an unknown invite; GoneError once the session has ended, or the invite is used or expired.
    */
   async noteInviteOpened(code: string, report: PageReport): Promise<void> {
     const invite = await this.store.getInvite(code);
     if (!invite) throw new NotFoundError('invite');
     const session = await this.get(invite.sessionId);
     if (session.status === 'ended') throw new GoneError('ended', 'session');
+    if (invite.redeemedAt) throw new GoneError('used');
+    if (Date.parse(invite.expiresAt) <= this.#now().getTime()) throw new GoneError('expired');
     if (invite.role !== 'caller') return;
     if (await this.store.markInviteOpened(code, this.#now().toISOString())) {
       await this.transition(invite.sessionId, 'link_opened', 'caller', { browser: report.browser });

@@ -7,6 +7,9 @@ import type { SignallingServer } from '../signalling/types.js';
 import { pushToSession } from '../signalling/push.js';
 import type { SnapshotStore } from './SnapshotStore.js';
 import type { Limit } from '../ratelimit/limits.js';
+import { addressKey } from '../http/clientAddress.js';
+import { recordInviteRefusals } from '../invites/refusals.js';
+import type { SecurityEvents } from '../security/SecurityEvents.js';
 
 // HEIC is taken in only to be refused with its reason by the store (no browser shows it), not as "no body".
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif'];
@@ -25,13 +28,16 @@ const snapshotParams = z.strictObject({ id: sessionIdParam.shape.id, name: z.str
 /**
  * `callerPhotos`: spent once per caller photo, keyed by session, on both caller routes (before the tap
  * the unspent invite is all it takes, and anyone with the link has that); a flood gets 429.
+ * `security`: an unknown, spent or expired invite's photo is recorded as `invite_refused`.
  */
 export function snapshotRoutes(
   sessions: SessionService,
   snapshots: SnapshotStore,
   io: () => SignallingServer | undefined,
   callerPhotos: Limit,
+  security: SecurityEvents,
 ) {
+  const refused = recordInviteRefusals(security);
   /** Saves a still, logs it and shows it to everyone in the session: the same for both sources. */
   const keep = async (sessionId: string, source: 'dispatcher' | 'caller', image: Buffer, type: 'snapshot' | 'photo_uploaded', actor: string) => {
     const snapshot = await snapshots.save(sessionId, source, image);
@@ -81,8 +87,8 @@ export function snapshotRoutes(
       status: 201,
       // A browser that cannot send live video can still send a photo, on the strength of the unspent
       // invite: spending it here would lock the caller out of the same link in a real browser.
-      async handle({ params, body }) {
-        const s = await sessions.beforeTap(params.code);
+      async handle({ params, body, req }) {
+        const s = await refused('photos', addressKey(req.ip), () => sessions.beforeTap(params.code));
         await callerPhotos.take(s.id);
         return keep(s.id, 'caller', body, 'photo_uploaded', 'caller');
       },

@@ -4,11 +4,13 @@ import path from 'node:path';
 import type { SessionEvent, SessionStatus } from '@sightline/shared';
 import type {
   InviteRecord,
+  LiveSpokenCode,
   NewEvent,
   NodeInfo,
   RedeemOutcome,
   SessionFilter,
   SessionRecord,
+  SpokenCodePut,
   SpokenCodeRecord,
   Store,
   UserRecord,
@@ -124,16 +126,34 @@ export class MemoryStore implements Store {
     return { ok: true, invite: { ...i } };
   }
 
-  async putSpokenCode(code: string, ref: SpokenCodeRecord): Promise<boolean> {
-    const existing = this.#codes.get(code);
-    if (existing && Date.parse(existing.expiresAt) > Date.now()) return false;
+  async putSpokenCode(code: string, ref: SpokenCodeRecord, opts: { maxLive: number; replaces?: string }): Promise<SpokenCodePut> {
+    this.#dropExpiredCodes();
+    if (this.#codes.has(code)) return 'taken';
+    const freed = opts.replaces !== undefined && this.#codes.has(opts.replaces) ? 1 : 0;
+    if (this.#codes.size - freed >= opts.maxLive) return 'full';
+    if (opts.replaces !== undefined) this.#codes.delete(opts.replaces);
     this.#codes.set(code, { ...ref });
-    return true;
+    return 'ok';
   }
 
   async getSpokenCode(code: string): Promise<SpokenCodeRecord | undefined> {
     const c = this.#codes.get(code);
     return c && { ...c };
+  }
+
+  async listSpokenCodes(): Promise<LiveSpokenCode[]> {
+    this.#dropExpiredCodes();
+    return [...this.#codes].map(([code, ref]) => ({ ...ref, code }));
+  }
+
+  async deleteSpokenCode(code: string): Promise<void> {
+    this.#codes.delete(code);
+  }
+
+  /** Expired codes go, so they neither count against the cap nor pile up. */
+  #dropExpiredCodes(): void {
+    const now = Date.now();
+    for (const [code, ref] of this.#codes) if (Date.parse(ref.expiresAt) <= now) this.#codes.delete(code);
   }
 
   async putSmsRef(providerMessageId: string, sessionId: string): Promise<void> {

@@ -7,6 +7,8 @@ import type {
   RedeemOutcome,
   SessionFilter,
   SessionRecord,
+  LiveSpokenCode,
+  SpokenCodePut,
   SpokenCodeRecord,
   Store,
   UserRecord,
@@ -30,6 +32,7 @@ function createRedisClient(url: string) {
  *   sms:<providerId>    session id (expires after a week)
  *   sms-status:<providerId>  hash { status, rank }: the message's furthest delivery status (a week)
  *   code:<6 digits>     spoken-code JSON (expires with the code)
+ *   codes               zset of live spoken codes by expiry (ms): the cap counts it
  *   node:<id>           a node's heartbeat JSON (expires unless renewed)
  *   <name>              a value the nodes agree on, first writer wins (agreeOn: jwt-secret)
  * Multi-step updates are Lua scripts so they are atomic across nodes.
@@ -66,6 +69,22 @@ const REDEEM = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
 if redis.call('HSETNX', KEYS[1], 'redeemedAt', ARGV[1]) == 0 then return 'used' end
 return redis.call('HGET', KEYS[1], 'json')`;
+
+// KEYS: the new code, the codes index, the replaced code (or an unused key). ARGV: JSON, expiry ms,
+// now ms, the cap, the new code, the replaced code ('' for none). Counted and put in one step.
+const PUT_CODE = `
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'taken' end
+local live = redis.call('ZCARD', KEYS[2])
+if ARGV[6] ~= '' and redis.call('ZSCORE', KEYS[2], ARGV[6]) then live = live - 1 end
+if live >= tonumber(ARGV[4]) then return 'full' end
+if ARGV[6] ~= '' then
+  redis.call('DEL', KEYS[3])
+  redis.call('ZREM', KEYS[2], ARGV[6])
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', math.max(1, tonumber(ARGV[2]) - tonumber(ARGV[3])))
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[5])
+return 'ok'`;
 
 const ADD_USER = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('SADD', KEYS[2], ARGV[2]) return 1 end
@@ -214,15 +233,30 @@ export class RedisStore implements Store {
     return { ok: true, invite: { ...(JSON.parse(r) as InviteRecord), redeemedAt: at } };
   }
 
-  async putSpokenCode(code: string, ref: SpokenCodeRecord): Promise<boolean> {
-    // Redis expires the key with the code, so a taken code frees itself.
-    const ttl = Math.max(1, Date.parse(ref.expiresAt) - Date.now());
-    return (await this.client.set(this.#k('code', code), JSON.stringify(ref), { NX: true, PX: ttl })) === 'OK';
+  async putSpokenCode(code: string, ref: SpokenCodeRecord, opts: { maxLive: number; replaces?: string }): Promise<SpokenCodePut> {
+    // Redis expires the key with the code, so a taken code frees itself; the index drops it by score.
+    const replaces = opts.replaces ?? '';
+    const r = await this.client.eval(PUT_CODE, {
+      keys: [this.#k('code', code), this.#k('codes'), this.#k('code', replaces)],
+      arguments: [JSON.stringify(ref), String(Date.parse(ref.expiresAt)), String(Date.now()), String(opts.maxLive), code, replaces],
+    });
+    return String(r) as SpokenCodePut;
   }
 
   async getSpokenCode(code: string): Promise<SpokenCodeRecord | undefined> {
     const json = await this.client.get(this.#k('code', code));
     return json ? (JSON.parse(json) as SpokenCodeRecord) : undefined;
+  }
+
+  async listSpokenCodes(): Promise<LiveSpokenCode[]> {
+    const codes = await this.client.zRangeByScore(this.#k('codes'), Date.now() + 1, '+inf');
+    if (codes.length === 0) return [];
+    const values = await this.client.mGet(codes.map((c) => this.#k('code', c)));
+    return codes.flatMap((code, i) => (values[i] ? [{ ...(JSON.parse(values[i]!) as SpokenCodeRecord), code }] : []));
+  }
+
+  async deleteSpokenCode(code: string): Promise<void> {
+    await this.client.multi().del(this.#k('code', code)).zRem(this.#k('codes'), code).exec();
   }
 
   async putSmsRef(providerMessageId: string, sessionId: string): Promise<void> {

@@ -132,9 +132,29 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       const store = await make();
       const code = String(Math.floor(Math.random() * 1e6)).padStart(6, '0');
       const ref = { sessionId: 's_code_test1', inviteCode: 'i'.repeat(22), expiresAt: new Date(Date.now() + 60_000).toISOString() };
-      expect(await store.putSpokenCode(code, ref)).toBe(true);
-      expect(await store.putSpokenCode(code, { ...ref, sessionId: 's_code_test2' })).toBe(false);
+      expect(await store.putSpokenCode(code, ref, { maxLive: 1000 })).toBe('ok');
+      expect(await store.putSpokenCode(code, { ...ref, sessionId: 's_code_test2' }, { maxLive: 1000 })).toBe('taken');
       expect(await store.getSpokenCode(code)).toEqual(ref);
+      expect(await store.listSpokenCodes()).toContainEqual({ ...ref, code });
+      await store.deleteSpokenCode(code);
+      expect(await store.getSpokenCode(code)).toBeUndefined();
+      expect(await store.listSpokenCodes()).not.toContainEqual({ ...ref, code });
+      await store.close();
+    });
+
+    it('keeps at most maxLive spoken codes; a replacement frees its place in the same step, an expired code at once', async () => {
+      const store = await make();
+      for (const c of await store.listSpokenCodes()) await store.deleteSpokenCode(c.code);
+      const ref = (n: number, ms = 60_000) => ({ sessionId: `s_cap_${n}`, inviteCode: 'i'.repeat(22), expiresAt: new Date(Date.now() + ms).toISOString() });
+      expect(await store.putSpokenCode('100001', ref(1), { maxLive: 2 })).toBe('ok');
+      expect(await store.putSpokenCode('100002', ref(2, 300), { maxLive: 2 })).toBe('ok');
+      expect(await store.putSpokenCode('100003', ref(3), { maxLive: 2 })).toBe('full');
+      expect(await store.putSpokenCode('100003', ref(1), { maxLive: 2, replaces: '100001' })).toBe('ok');
+      expect(await store.getSpokenCode('100001')).toBeUndefined();
+      expect((await store.listSpokenCodes()).map((c) => c.code).sort()).toEqual(['100002', '100003']);
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await store.listSpokenCodes()).map((c) => c.code)).toEqual(['100003']);
+      expect(await store.putSpokenCode('100004', ref(4), { maxLive: 2 })).toBe('ok');
       await store.close();
     });
 

@@ -50,6 +50,9 @@ export interface SpokenCodeRecord {
   expiresAt: string;
 }
 
+export type SpokenCodePut = 'ok' | 'taken' | 'full';
+export type LiveSpokenCode = SpokenCodeRecord & { code: string };
+
 export interface UserRecord {
   username: string;
   role: StaffRole;
@@ -95,11 +98,16 @@ export interface Store {
   redeemInvite(code: string, at: string): Promise<RedeemOutcome>;
 
   /**
-   * A spoken 6-digit code standing for a session's caller invite. Fails (false) when the code is
-   * already taken by a live session, so the caller can retry with another.
+   * A spoken 6-digit code standing for a session's caller invite, until `ref.expiresAt`. In one
+   * step: `taken` when the code is live already (the caller retries with another), `full` when
+   * `maxLive` codes are live (`replaces`, a live code deleted in the same step, frees its place),
+   * else `ok`.
    */
-  putSpokenCode(code: string, ref: SpokenCodeRecord): Promise<boolean>;
+  putSpokenCode(code: string, ref: SpokenCodeRecord, opts: { maxLive: number; replaces?: string }): Promise<SpokenCodePut>;
   getSpokenCode(code: string): Promise<SpokenCodeRecord | undefined>;
+  /** Every live (unexpired) spoken code. */
+  listSpokenCodes(): Promise<LiveSpokenCode[]>;
+  deleteSpokenCode(code: string): Promise<void>;
 
   /** Remembers which session an SMS provider's message id belongs to (for delivery callbacks). */
   putSmsRef(providerMessageId: string, sessionId: string): Promise<void>;

@@ -11,6 +11,8 @@ export class InvitePanel {
   #link = h('code', { testid: 'invite-url', class: 'invite' });
   #code = h('strong', { testid: 'spoken-code', class: 'spoken-code' });
   #codeInfo = h('span', { class: 'muted' });
+  /** Shown when the server replaced the code (guessing under way): read out the new one. */
+  #codeAlert = h('p', { testid: 'spoken-code-replaced', class: 'code-replaced', role: 'alert', hidden: true });
   #viewer = h('code', { testid: 'viewer-url', class: 'invite' });
   #note = h('span', { class: 'muted', 'aria-live': 'polite' });
 
@@ -24,6 +26,7 @@ export class InvitePanel {
       { class: 'invite-panel' },
       h('div', { class: 'row' }, h('span', { class: 'muted' }, 'Link: '), this.#link, copy, resend),
       h('div', { class: 'row' }, code, this.#code, this.#codeInfo, viewer, this.#viewer),
+      this.#codeAlert,
       this.#note,
     );
   }
@@ -32,14 +35,34 @@ export class InvitePanel {
     this.#link.textContent = url;
   }
 
+  /**
+   * The server replaced the spoken code (wrong guesses from elsewhere spent the budget): the old one
+   * no longer works, so the new one is shown large with a call to read it out. `closedUntil`: code
+   * entry is closed till then (guessing goes on); the link is the way in meanwhile.
+   */
+  codeReplaced(code: string, expiresAt: string, closedUntil?: string): void {
+    this.#showCode(code, expiresAt);
+    this.#code.classList.add('replaced');
+    this.#codeAlert.hidden = false;
+    this.#codeAlert.textContent = closedUntil
+      ? `New spoken code: ${code}. The old one no longer works. Code entry is paused until ${new Date(closedUntil).toLocaleTimeString()} (someone is guessing codes): send the link, or read out the new code after that.`
+      : `New spoken code: ${code}. The old one no longer works (someone was guessing codes): read out the new one.`;
+  }
+
   async #spokenCode(): Promise<void> {
     try {
       const r = await this.#post<{ code: string; expiresAt: string }>('code');
-      this.#code.textContent = r.code;
-      this.#codeInfo.textContent = ` at ${location.host}/c until ${new Date(r.expiresAt).toLocaleTimeString()}`;
+      this.#showCode(r.code, r.expiresAt);
+      this.#code.classList.remove('replaced');
+      this.#codeAlert.hidden = true;
     } catch (e) {
       this.#say((e as Error).message);
     }
+  }
+
+  #showCode(code: string, expiresAt: string): void {
+    this.#code.textContent = code;
+    this.#codeInfo.textContent = ` at ${location.host}/c until ${new Date(expiresAt).toLocaleTimeString()}`;
   }
 
   async #inviteViewer(): Promise<void> {
