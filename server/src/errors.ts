@@ -65,7 +65,11 @@ export class UnsupportedMediaError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    /** Which limit, for security events and logs (e.g. 'chatPerToken'); the client sees only the code. */
+    readonly limit?: string,
+  ) {
     super('rate_limited', 429, `too many attempts; try again in ${retryAfterSeconds} s`);
   }
 }

@@ -38,6 +38,9 @@ import { SessionService } from './sessions/SessionService.js';
 import { RoomRegistry } from './sfu/RoomRegistry.js';
 import { WorkerPool } from './sfu/WorkerPool.js';
 import { attachSignalling } from './signalling/SignallingServer.js';
+import { SocketBudgets } from './signalling/SocketBudgets.js';
+import { SocketGuard } from './signalling/SocketGuard.js';
+import { MemorySocketSlots, RedisSocketSlots } from './signalling/SocketSlots.js';
 import { createSmsProvider } from './sms/createSmsProvider.js';
 import { smsStatusRouter } from './sms/statusWebhook.js';
 import { createStore } from './store/createStore.js';
@@ -213,7 +216,16 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   // In Redis mode, broadcasts to a session reach its sockets on every node (Redis Streams resume
   // after a Redis blip without losing messages; Pub/Sub would not).
   const adapter = store instanceof RedisStore ? createStreamsAdapter(store.client, { streamName: 'sl:socket.io' }) : undefined;
-  io = attachSignalling(http, tokens, { sessions, rooms, media, iceServers }, limit('socketEventsPerConnection'), log, adapter);
+  const guard = new SocketGuard({
+    slots: store instanceof RedisStore ? new RedisSocketSlots(store.client) : new MemorySocketSlots(),
+    perConnection: limit('socketEventsPerConnection'),
+    // Sockets live on one node: their refusals are counted here, whatever the store.
+    refusals: createLimit('refusalsPerConnection', LIMITS.refusalsPerConnection),
+    budgets: new SocketBudgets(redis),
+    security,
+    log,
+  });
+  io = attachSignalling(http, tokens, { sessions, rooms, media, iceServers }, guard, log, adapter);
   // Signalling has wired its own room events; recording follows every session's room too.
   const wireRoom = rooms.onRoomCreated;
   rooms.onRoomCreated = (room) => {
@@ -244,6 +256,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       await registry.leave();
       await bus?.close();
       io?.close();
+      guard.close();
       await recordings.stopAll();
       await new Promise<void>((r) => http.close(() => r()));
       // The heads of what was appended since the last checkpoint, signed before the process goes.

@@ -15,9 +15,21 @@ export class SignallingError extends Error {
   }
 }
 
+/** How long a page waits before asking again when its token holds all the sockets it may (see below). */
+const SOCKETS_FULL_RETRY_MS = 3_000;
+
 export function connectSignalling(token: string): SignallingSocket {
   // WebSocket straight away: the long-polling upgrade costs round trips a caller cannot spare.
-  return io({ auth: { token }, transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 3000 });
+  const socket: SignallingSocket = io({ auth: { token }, transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 3000 });
+  // The server counts a token's sockets (a few at once). After a reload or a network change the old
+  // socket stays on its books until its ping times out (~10 s); socket.io does not retry a refused
+  // handshake by itself, so the page does, until the old one is gone.
+  socket.on('connect_error', (err) => {
+    if ((err as Error & { data?: { code?: string } }).data?.code === 'rate_limited' && !socket.active) {
+      setTimeout(() => socket.connect(), SOCKETS_FULL_RETRY_MS);
+    }
+  });
+  return socket;
 }
 
 /**

@@ -5,6 +5,7 @@ import { ChainedLogFile, type NewRecord } from './ChainedLogFile.js';
 import { crossCheck } from './checkpointCheck.js';
 import type { Checkpoints } from './Checkpoints.js';
 import { HeadIndex } from './HeadIndex.js';
+import { LogTails } from './LogTail.js';
 
 /** The access log's id (its genesis and checkpoints); never a session id, which has at least 8 characters. */
 export const ACCESS_LOG_ID = 'access';
@@ -23,6 +24,10 @@ export class AuditLogs {
   readonly heads: HeadIndex;
   readonly access: ChainedLogFile;
   #sessions = new Map<string, ChainedLogFile>();
+  #timelines = new LogTails<SessionEvent>((line) => {
+    const { prevHash: _p, hash: _h, ...event } = JSON.parse(line) as ChainedRecord;
+    return event as SessionEvent;
+  });
 
   /**
    * `checkpoints`: signs the heads this process appends (a server, or the command line with the key)
@@ -62,8 +67,9 @@ export class AuditLogs {
     });
   }
 
+  /** The session's events as the log holds them; parses only what was appended since the last read (LogTails). */
   async readSession(sessionId: string): Promise<SessionEvent[]> {
-    return (await this.sessionLog(sessionId).records()).map(({ prevHash: _p, hash: _h, ...event }) => event as SessionEvent);
+    return this.#timelines.read(this.sessionLog(sessionId).file);
   }
 
   /**

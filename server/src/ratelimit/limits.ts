@@ -30,10 +30,47 @@ export const LIMITS = {
   codeBudgetTrips: { points: 3, durationSec: 10 * 60 },
   /** The caller's photos (before the tap anyone with the link may send them): a handful per call is real use. */
   callerPhotosPerSession: { points: 20, durationSec: 10 * 60 },
+  // Socket budgets (issue #11 item 2; signalling/SocketBudgets.ts). "Token" is the socket's principal:
+  // the session's caller, one viewer, or one staff user. A real call uses a small part of each: a chat
+  // line every few seconds, location on a tap, a pause or flip now and then, a join per (re)connection.
+  chatPerToken: { points: 30, durationSec: 60 },
+  chatPerSession: { points: 120, durationSec: 60 },
+  locationPerToken: { points: 20, durationSec: 60 },
+  locationPerSession: { points: 40, durationSec: 60 },
+  /** Pause/flip reports, camera outcomes, control requests and replies. */
+  mediaStatePerToken: { points: 60, durationSec: 60 },
+  mediaStatePerSession: { points: 120, durationSec: 60 },
+  /** Each join sends the session's timeline. */
+  joinsPerToken: { points: 30, durationSec: 60 },
+  /** transport:create / connect / restart-ice / close. */
+  transportOpsPerToken: { points: 60, durationSec: 60 },
+  /** media:produce: each one replaces a producer and, while recording, starts a new segment. */
+  producesPerToken: { points: 20, durationSec: 60 },
+  /**
+   * Bytes of session-log records that sockets may cause per session (estimated from the message; the
+   * session's own lifecycle records are not counted): about 1,000 chat lines per 15 minutes.
+   */
+  logBytesPerSession: { points: 256 * 1024, durationSec: 15 * 60 },
+  /** Refusals a socket may collect before it is dropped (a page backs off; a script does not). */
+  refusalsPerConnection: { points: 30, durationSec: 10 },
 } as const satisfies Record<string, LimitSpec>;
 
 /** Live spoken codes in the whole deployment at most (one per session; the budget's bound rests on it). */
 export const MAX_LIVE_SPOKEN_CODES = 50;
+
+/**
+ * Sockets open at once per token (a caller's reload or network change leaves the old socket for up to
+ * ~10 s, the ping timeout; a dispatcher may have the console and the audit page open in a few tabs).
+ */
+export const SOCKETS_PER_TOKEN = { caller: 3, viewer: 3, staff: 6 } as const;
+
+/** Writes that may wait per session for the log (fsync'd one by one); more are refused, not queued. */
+export const APPEND_QUEUE_PER_SESSION = 32;
+
+/** Live WebRTC transports per peer (socket): send and receive, and one spare each while rebuilding. */
+export const TRANSPORTS_PER_PEER = 4;
+/** Live producers per peer: camera and microphone, and their successors while replacing. */
+export const PRODUCERS_PER_PEER = 4;
 
 /** One spending of points: allowed or not, and the key's count after it (this spending included). */
 export interface LimitUse {

@@ -21,6 +21,8 @@ export interface RecordingServiceOptions {
   portRange?: readonly [number, number];
   /** How long to wait for a reconnecting caller's producers to settle before a new segment. Default 300 ms. */
   settleMs?: number;
+  /** Least time a segment runs before changed producers replace it (not before a stop). Default 5 s. */
+  minSegmentMs?: number;
 }
 
 const NAME = /^segment-\d{4,}\.mkv$/;
@@ -127,6 +129,7 @@ export class RecordingService {
         childEnv: this.opts.childEnv ?? { PATH: DEFAULT_CHILD_PATH },
         log: this.log,
         settleMs: this.opts.settleMs ?? 300,
+        minSegmentMs: this.opts.minSegmentMs ?? 5_000,
         onIdle: () => {
           if (this.#sessions.get(sessionId) === created) this.#sessions.delete(sessionId);
         },

@@ -23,6 +23,11 @@ export interface SessionRecordingDeps {
   log: Logger;
   /** Producers of one (re)connection arrive within moments; wait this long before (re)starting. */
   settleMs: number;
+  /**
+   * A running segment is replaced (its producers changed) no sooner than this after it began, so a
+   * client that produces again and again cannot make ffmpeg restart at its pace. Stopping is never held.
+   */
+  minSegmentMs: number;
   /** Called when the session neither records nor follows a room any more. */
   onIdle: () => void;
 }
@@ -52,6 +57,7 @@ export class SessionRecording {
   #stopActor: string | undefined;
   #settleTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
+  #paceTimer: NodeJS.Timeout | undefined;
   #shortFailures = 0;
   #closed = false;
 
@@ -138,6 +144,7 @@ export class SessionRecording {
     if (this.#wanted || this.#current) this.#stopActor ??= 'system';
     this.#wanted = false;
     clearTimeout(this.#settleTimer);
+    clearTimeout(this.#paceTimer);
     this.#clearRetry();
     this.#detachRoom?.();
     this.#room = undefined;
@@ -181,6 +188,15 @@ export class SessionRecording {
     if (this.#current) {
       const recording = new Set(this.#current.recorder.producerIds);
       const same = desired.length === recording.size && desired.every((p) => recording.has(p.producerId));
+      const wait = this.#current.startedMs + this.deps.minSegmentMs - Date.now();
+      if (!same && desired.length > 0 && wait > 0) {
+        // Too soon to replace: one step when the segment is old enough takes in every change since.
+        this.#paceTimer ??= setTimeout(() => {
+          this.#paceTimer = undefined;
+          void this.#run();
+        }, wait).unref();
+        return;
+      }
       if (!same) await this.#endSegment();
     }
     if (!this.#current && desired.length > 0 && !this.#retryTimer && this.#room) await this.#beginSegment(this.#room, desired);

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { canTransition, isSmsPhase, type BrowserFamily, type CreateSessionRequest, type Language, type PageReport, type SessionEvent, type SessionEventType, type SessionStatus, type UnsupportedReason } from '@sightline/shared';
 import type { Principal, TokenService } from '../auth/tokens.js';
-import { GoneError, NotFoundError } from '../errors.js';
+import { GoneError, NotFoundError, RateLimitedError } from '../errors.js';
 import { maskPhone, type Logger } from '../logging.js';
+import { APPEND_QUEUE_PER_SESSION } from '../ratelimit/limits.js';
 import type { SmsProvider } from '../sms/SmsProvider.js';
 import { SmsSendError } from '../sms/SmsProvider.js';
 import { SEND_ACCEPTED, SEND_FAILED, sessionStatusForSms, smsStatusRank } from '../sms/deliveryStatus.js';
@@ -24,6 +25,8 @@ export interface SessionServiceOptions {
   publicUrl: string;
   inviteTtlMs: number;
   now?: () => Date;
+  /** Writes that may wait per session before `bounded` records are refused (APPEND_QUEUE_PER_SESSION). */
+  appendQueueLimit?: number;
   /** Several nodes: the node to carry a new session's media (the least loaded). */
   place?: () => string;
   /** Where every event is also written, durably, before it counts as done (the hash-chained log). */
@@ -41,6 +44,8 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   readonly #now: () => Date;
   /** Appends per session run one at a time, so the log file sees seq in order. */
   #appendQueues = new Map<string, Promise<unknown>>();
+  /** Appends waiting or running per session (what `bounded` records are refused over). */
+  #pending = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -189,9 +194,16 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     return false;
   }
 
-  /** Logs an event that does not change the status. */
-  async record(id: string, type: SessionEventType, actor: string, details?: Record<string, unknown>): Promise<void> {
+  /**
+   * Logs an event that does not change the status. `bounded`: what a client sent (chat, location,
+   * pause state, control), refused rather than queued when the session already has
+   * `appendQueueLimit` writes waiting; lifecycle and system records always queue.
+   * @throws AppendQueueFullError (`rate_limited`) for a bounded record over the limit.
+   */
+  async record(id: string, type: SessionEventType, actor: string, details?: Record<string, unknown>, opts: { bounded?: boolean } = {}): Promise<void> {
     const s = await this.get(id);
+    // Checked and counted (in #append) in the same tick, so concurrent records cannot overshoot.
+    if (opts.bounded && (this.#pending.get(id) ?? 0) >= (this.opts.appendQueueLimit ?? APPEND_QUEUE_PER_SESSION)) throw new AppendQueueFullError();
     await this.#append(id, type, s.status, actor, details);
   }
 
@@ -286,6 +298,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   }
 
   async #append(id: string, type: SessionEventType, status: SessionStatus, actor: string, details?: Record<string, unknown>): Promise<void> {
+    this.#pending.set(id, (this.#pending.get(id) ?? 0) + 1);
     const previous = this.#appendQueues.get(id) ?? Promise.resolve();
     const run = previous.then(async () => {
       const event = await this.store.appendEvent(id, {
@@ -298,12 +311,26 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       await this.opts.eventLog?.appendSession(id, event, status === 'ended');
       return event;
     });
-    const settled = run.catch(() => undefined);
+    const settled = run.catch(() => undefined).finally(() => {
+      const left = (this.#pending.get(id) ?? 1) - 1;
+      if (left > 0) this.#pending.set(id, left);
+      else this.#pending.delete(id);
+    });
     this.#appendQueues.set(id, settled);
     void settled.then(() => {
       if (this.#appendQueues.get(id) === settled) this.#appendQueues.delete(id);
     });
     this.emit('event', id, status, await run);
+  }
+}
+
+/** `record` option for what a client sent: refused, not queued, when the session's log queue is full. */
+export const BOUNDED = { bounded: true } as const;
+
+/** A session's log had too many writes waiting; the record was refused, not queued. */
+export class AppendQueueFullError extends RateLimitedError {
+  constructor() {
+    super(1, 'appendQueuePerSession');
   }
 }
 

@@ -5,7 +5,8 @@ import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../testing/ports.js';
 import { testLogger } from '../testing/logger.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, RateLimitedError } from '../errors.js';
+import { PRODUCERS_PER_PEER, TRANSPORTS_PER_PEER } from '../ratelimit/limits.js';
 import { Room } from './Room.js';
 import { RoomRegistry } from './RoomRegistry.js';
 import { WorkerPool } from './WorkerPool.js';
@@ -257,3 +258,30 @@ async function waitForAsync(cond: () => Promise<boolean>, timeoutMs: number): Pr
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe('what one peer may hold (issue #11 item 2)', () => {
+  const vp8 = (ssrc: number) => ({ mid: String(ssrc), codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc }] });
+
+  it(`opens at most ${TRANSPORTS_PER_PEER} transports per peer, and another once one is closed`, async () => {
+    const peer = 'node/flood-transports';
+    const made = [];
+    for (let i = 0; i < TRANSPORTS_PER_PEER; i++) made.push(await room.createTransport(peer, i % 2 ? 'recv' : 'send'));
+    const err = await room.createTransport(peer, 'send').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).limit).toBe('transportsPerPeer');
+    await room.createTransport('node/someone-else', 'recv');
+    room.closeTransport(peer, made[0]!.id);
+    await room.createTransport(peer, 'send');
+    room.closePeer(peer);
+    room.closePeer('node/someone-else');
+  });
+
+  it(`keeps at most ${PRODUCERS_PER_PEER} producers per peer`, async () => {
+    const peer = 'node/flood-producers';
+    const { id } = await room.createTransport(peer, 'send');
+    for (let i = 0; i < PRODUCERS_PER_PEER; i++) await room.produce(peer, id, 'video', vp8(31_000 + i), 'camera');
+    const err = await room.produce(peer, id, 'video', vp8(31_900), 'camera').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    room.closePeer(peer);
+  });
+});

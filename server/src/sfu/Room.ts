@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { ConsumerOptions, ProducerInfo, TransportOptions } from '@sightline/shared';
-import { ConflictError, NotFoundError, UnsupportedMediaError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, RateLimitedError, UnsupportedMediaError, ValidationError } from '../errors.js';
 import type { Logger } from '../logging.js';
+import { PRODUCERS_PER_PEER, TRANSPORTS_PER_PEER } from '../ratelimit/limits.js';
 import { MEDIA_CODECS } from './codecs.js';
 import { RoomCodecs } from './RoomCodecs.js';
 import { consumerLimit, RoomRouters, type RoomRouter, type RoomRoutingOptions } from './RoomRouters.js';
@@ -82,8 +83,12 @@ export class Room extends EventEmitter<RoomEvents> {
     return [...this.#producers.values()].map((p) => p.info);
   }
 
-  /** Send transports go on the main router; receive transports on the first router with room. */
+  /**
+   * Send transports go on the main router; receive transports on the first router with room.
+   * @throws RateLimitedError when the peer already has TRANSPORTS_PER_PEER open (it must close one first).
+   */
   async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportOptions> {
+    if ((this.#peers.get(peerId)?.transports.size ?? 0) >= TRANSPORTS_PER_PEER) throw new RateLimitedError(5, 'transportsPerPeer');
     const create = (home: RoomRouter) =>
       home.router.createWebRtcTransport({
         webRtcServer: home.slot.webRtcServer,
@@ -133,6 +138,8 @@ export class Room extends EventEmitter<RoomEvents> {
   ): Promise<string> {
     const transport = this.#transport(peerId, transportId);
     if (transport.appData['direction'] !== 'send') throw new ConflictError('not a send transport');
+    // Replaced producers close right after their successor is made (MediaOps.produce), so a live peer has few.
+    if ((this.#peers.get(peerId)?.producers.size ?? 0) >= PRODUCERS_PER_PEER) throw new RateLimitedError(5, 'producersPerPeer');
     let producer: types.Producer;
     try {
       producer = await transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData: { source } });

@@ -1,11 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import type { TokenService } from '../auth/tokens.js';
-import type { Limit } from '../ratelimit/limits.js';
 import { UnauthorizedError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { peerIdOf, registerHandlers } from './gate.js';
 import { handlers } from './handlers/index.js';
+import type { SocketGuard } from './SocketGuard.js';
 import { wireSessionEvents } from './sessionEvents.js';
 import type { Services, SignallingServer } from './types.js';
 
@@ -20,7 +20,8 @@ export function attachSignalling(
   http: HttpServer,
   tokens: TokenService,
   services: Services,
-  perConnection: Limit,
+  /** Sockets per token, budgets and drops (issue #11 item 2). */
+  guard: SocketGuard,
   log: Logger,
   /** Several nodes: a socket.io adapter that carries broadcasts between them (Redis Streams). */
   adapter?: ServerOptions['adapter'],
@@ -40,14 +41,17 @@ export function attachSignalling(
     try {
       if (typeof token !== 'string') throw new UnauthorizedError('auth.token is required');
       socket.data.principal = tokens.verify(token, ['staff', 'caller', 'viewer']);
-      next();
     } catch (err) {
-      next(Object.assign(new Error((err as Error).message), { data: { code: 'unauthorized' } }));
+      return next(Object.assign(new Error((err as Error).message), { data: { code: 'unauthorized' } }));
     }
+    guard.admit(socket).then(
+      () => next(),
+      (err: Error) => next(Object.assign(new Error(err.message), { data: { code: 'rate_limited' } })),
+    );
   });
 
   io.on('connection', (socket) => {
-    registerHandlers(socket, handlers, services, perConnection, log);
+    registerHandlers(socket, handlers, services, guard, log);
     socket.on('disconnect', () => {
       const peerId = peerIdOf(services, socket);
       for (const sessionId of socket.data.mediaSessions ?? []) {

@@ -1,21 +1,22 @@
 import { requestSchemas, type Ack, type RequestName } from '@sightline/shared';
 import { GoneError, NotFoundError, reasonOf, toAppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logging.js';
-import type { Limit } from '../ratelimit/limits.js';
 import { supervisorTrail } from '../audit/supervisorTrail.js';
 import { authorizeSession, SOCKET_READS } from '../sessions/access.js';
+import type { SocketGuard } from './SocketGuard.js';
 import type { Handler, Services, SignallingSocket } from './types.js';
 
 /**
  * The one gate for socket messages: every registered message is rate-limited per connection, validated against its shared zod
- * schema, its session loaded and authorized for the handler's action, and the answer sent as a typed
- * ack. A bad message gets an error ack; the connection and the session carry on.
+ * schema, its session loaded and authorized for the handler's action, charged to the handler's budget
+ * (SocketGuard), and the answer sent as a typed ack. A bad message gets an error ack; the connection
+ * and the session carry on, unless the socket keeps running into its limits (then it is dropped).
  */
 export function registerHandlers(
   socket: SignallingSocket,
   handlers: readonly Handler<RequestName>[],
   services: Services,
-  perConnection: Limit,
+  guard: SocketGuard,
   log: Logger,
 ): void {
   const trail = supervisorTrail(services.sessions);
@@ -24,7 +25,7 @@ export function registerHandlers(
     socket.on(handler.name, async (payload: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: Ack<unknown>) => void) : () => {};
       try {
-        await perConnection.take(socket.id);
+        await guard.message(socket);
         const parsed = schema.safeParse(payload);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
@@ -39,6 +40,7 @@ export function registerHandlers(
           throw err instanceof NotFoundError && ownSession ? new GoneError('ended', 'session') : err;
         });
         authorizeSession(principal, session, handler.action);
+        if (handler.budget) await guard.spend(socket, handler.budget, session.id, parsed.data, handler.logs ?? false);
         await logLook(socket, trail, session.id, handler.action);
         const data = await handler.handle({ socket, principal, peerId: peerIdOf(services, socket), session, services }, parsed.data as never);
         reply({ ok: true, data });
@@ -47,6 +49,7 @@ export function registerHandlers(
         if (appError.status >= 500) log.error({ err, event: handler.name }, 'signalling handler failed');
         const reason = reasonOf(appError);
         reply({ ok: false, error: { code: appError.code, message: appError.message, ...(reason && { reason }) } });
+        await guard.refused(socket, handler.name, appError).catch((e: Error) => log.warn({ err: e.message }, 'refusal not counted'));
       }
     });
   }

@@ -7,6 +7,7 @@ import type { ClusterMedia } from '../cluster/ClusterMedia.js';
 import type { RoomRegistry } from '../sfu/RoomRegistry.js';
 import type { SessionRecord } from '../store/Store.js';
 import type { Audience } from '../sessions/projections.js';
+import type { BudgetKind } from './SocketBudgets.js';
 
 export interface SocketData {
   principal: Principal;
@@ -42,6 +43,10 @@ export interface HandlerContext {
 export interface Handler<K extends RequestName> {
   name: K;
   action: SessionAction;
+  /** What the message spends once authorized (SocketBudgets); none: only the per-connection limit. */
+  budget?: BudgetKind;
+  /** It writes a session-log record: its size counts against the session's log budget. */
+  logs?: boolean;
   handle(ctx: HandlerContext, payload: ParsedRequestOf<K>): Promise<ResponseMap[K]>;
 }
 

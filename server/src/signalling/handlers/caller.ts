@@ -1,3 +1,4 @@
+import { BOUNDED } from '../../sessions/SessionService.js';
 import { pushToSession } from '../push.js';
 import { defineHandler } from '../types.js';
 
@@ -5,6 +6,8 @@ import { defineHandler } from '../types.js';
 export const reportCamera = defineHandler({
   name: 'caller:camera',
   action: 'publish',
+  budget: 'mediaState',
+  logs: true,
   async handle({ session, services }, { granted, reason }) {
     await services.sessions.transition(session.id, granted ? 'camera_granted' : 'camera_denied', 'caller', reason ? { reason } : undefined);
     return {};
@@ -15,10 +18,12 @@ export const reportCamera = defineHandler({
 export const reportMedia = defineHandler({
   name: 'caller:media',
   action: 'publish',
+  budget: 'mediaState',
+  logs: true,
   async handle({ socket, session, services }, { paused, facing }) {
     const before = await services.media.run(session, 'setCallerMedia', session.id, { paused, facing });
-    if (before.paused !== paused) await services.sessions.record(session.id, paused ? 'media_paused' : 'media_resumed', 'caller');
-    if (before.facing !== facing && before.facing !== 'unknown') await services.sessions.record(session.id, 'camera_flipped', 'caller', { facing });
+    if (before.paused !== paused) await services.sessions.record(session.id, paused ? 'media_paused' : 'media_resumed', 'caller', undefined, BOUNDED);
+    if (before.facing !== facing && before.facing !== 'unknown') await services.sessions.record(session.id, 'camera_flipped', 'caller', { facing }, BOUNDED);
     pushToSession(socket.nsp, session.id, 'caller:media', { sessionId: session.id, paused, facing });
     return {};
   },
@@ -27,9 +32,11 @@ export const reportMedia = defineHandler({
 export const reportLocation = defineHandler({
   name: 'caller:location',
   action: 'publish',
+  budget: 'location',
+  logs: true,
   async handle({ socket, session, services }, { lat, lng, accuracy }) {
     const location = { lat, lng, accuracy, at: new Date().toISOString() };
-    await services.sessions.record(session.id, 'location', 'caller', { lat, lng, accuracy });
+    await services.sessions.record(session.id, 'location', 'caller', { lat, lng, accuracy }, BOUNDED);
     pushToSession(socket.nsp, session.id, 'caller:location', { sessionId: session.id, location });
     return {};
   },

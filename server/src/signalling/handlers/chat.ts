@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '@sightline/shared';
 import { actorOf, principalRole } from '../../sessions/access.js';
+import { BOUNDED } from '../../sessions/SessionService.js';
 import { pushToSession } from '../push.js';
 import { defineHandler } from '../types.js';
 
@@ -8,6 +9,8 @@ import { defineHandler } from '../types.js';
 export const sendChat = defineHandler({
   name: 'chat:send',
   action: 'chat',
+  budget: 'chat',
+  logs: true,
   async handle({ socket, principal, session, services }, { text, presetId }) {
     const role = principalRole(principal);
     const message: ChatMessage = {
@@ -17,7 +20,7 @@ export const sendChat = defineHandler({
       ...(presetId && { presetId }),
       at: new Date().toISOString(),
     };
-    await services.sessions.record(session.id, 'chat', actorOf(principal), { id: message.id, from: message.from, text, presetId });
+    await services.sessions.record(session.id, 'chat', actorOf(principal), { id: message.id, from: message.from, text, presetId }, BOUNDED);
     pushToSession(socket.nsp, session.id, 'chat:message', { sessionId: session.id, message });
     return { message };
   },

@@ -1,4 +1,5 @@
 import { actorOf } from '../../sessions/access.js';
+import { BOUNDED } from '../../sessions/SessionService.js';
 import { pushToSession } from '../push.js';
 import { defineHandler } from '../types.js';
 
@@ -6,8 +7,10 @@ import { defineHandler } from '../types.js';
 export const requestControl = defineHandler({
   name: 'control:request',
   action: 'control',
+  budget: 'mediaState',
+  logs: true,
   async handle({ socket, principal, session, services }, { action }) {
-    await services.sessions.record(session.id, 'control_requested', actorOf(principal), { action });
+    await services.sessions.record(session.id, 'control_requested', actorOf(principal), { action }, BOUNDED);
     pushToSession(socket.nsp, session.id, 'control:request', { sessionId: session.id, action });
     return {};
   },
@@ -17,8 +20,10 @@ export const requestControl = defineHandler({
 export const replyControl = defineHandler({
   name: 'control:reply',
   action: 'publish',
+  budget: 'mediaState',
+  logs: true,
   async handle({ socket, session, services }, { action, outcome, detail }) {
-    await services.sessions.record(session.id, 'control_answered', 'caller', { action, outcome, detail });
+    await services.sessions.record(session.id, 'control_answered', 'caller', { action, outcome, detail }, BOUNDED);
     pushToSession(socket.nsp, session.id, 'control:reply', { sessionId: session.id, action, outcome, ...(detail && { detail }) });
     return {};
   },

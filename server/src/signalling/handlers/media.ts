@@ -3,6 +3,7 @@ import { defineHandler } from '../types.js';
 export const produce = defineHandler({
   name: 'media:produce',
   action: 'publish',
+  budget: 'produce',
   async handle({ peerId, session, services }, { transportId, kind, rtpParameters, source }) {
     // The newest connection of the caller wins (MediaOps.produce): after a network change or a
     // reload the old producer may linger until its socket times out.

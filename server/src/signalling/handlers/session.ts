@@ -5,6 +5,7 @@ import { audienceChannel, defineHandler, sessionChannel } from '../types.js';
 export const joinSession = defineHandler({
   name: 'session:join',
   action: 'join',
+  budget: 'join',
   async handle({ socket, principal, peerId, session, services }, { rtpCapabilities }) {
     const role = principalRole(principal);
     const as = role === 'caller' ? 'caller' : role === 'viewer' ? 'viewer' : 'staff';

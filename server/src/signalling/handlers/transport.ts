@@ -3,6 +3,7 @@ import { defineHandler } from '../types.js';
 export const createTransport = defineHandler({
   name: 'transport:create',
   action: 'join',
+  budget: 'transport',
   async handle({ socket, peerId, session, services }, { direction }) {
     (socket.data.mediaSessions ??= new Set()).add(session.id);
     const options = await services.media.run(session, 'createTransport', session.id, peerId, direction);
@@ -14,6 +15,7 @@ export const createTransport = defineHandler({
 export const connectTransport = defineHandler({
   name: 'transport:connect',
   action: 'join',
+  budget: 'transport',
   async handle({ peerId, session, services }, { transportId, dtlsParameters }) {
     await services.media.run(session, 'connectTransport', session.id, peerId, transportId, dtlsParameters);
     return {};
@@ -23,6 +25,7 @@ export const connectTransport = defineHandler({
 export const closeTransport = defineHandler({
   name: 'transport:close',
   action: 'join',
+  budget: 'transport',
   async handle({ peerId, session, services }, { transportId }) {
     await services.media.run(session, 'closeTransport', session.id, peerId, transportId);
     return {};
@@ -32,6 +35,7 @@ export const closeTransport = defineHandler({
 export const restartIce = defineHandler({
   name: 'transport:restart-ice',
   action: 'join',
+  budget: 'transport',
   async handle({ peerId, session, services }, { transportId }) {
     return { iceParameters: await services.media.run(session, 'restartIce', session.id, peerId, transportId) };
   },
