@@ -45,6 +45,7 @@ const envSchema = z.object({
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
   SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().positive().default(60),
+  SOCKET_REFUSALS_PER_10S: z.coerce.number().int().positive().default(120),
   TRUST_PROXY: z.string().optional(),
   CHECKPOINT_KEY_FILE: z.string().optional(),
   CHECKPOINT_PUBLIC_KEY_FILE: z.string().optional(),
@@ -81,6 +82,8 @@ export interface Config {
   /** Lifetime of a staff token; the open page refreshes it at a third of that. Fractions are for tests. */
   staffTokenTtlMs: number;
   socketEventsPerSecond: number;
+  /** Refused messages a socket may collect in 10 s before it is dropped (LIMITS.refusalsPerConnection). */
+  socketRefusalsPer10s: number;
   /** This node's name in the cluster; the same across restarts so it keeps its sessions. */
   nodeId: string;
   /**
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     spokenCodeTtlMs: e.SPOKEN_CODE_MINUTES * 60_000,
     staffTokenTtlMs: e.STAFF_TOKEN_MINUTES * 60_000,
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+    socketRefusalsPer10s: e.SOCKET_REFUSALS_PER_10S,
     trustProxy: trustProxyConfig(e.TRUST_PROXY, e.NODE_ENV),
     nodeId: e.NODE_ID ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50)}-${e.PORT}`,
     turn: e.TURN_SECRET && e.TURN_URLS ? { secret: e.TURN_SECRET, urls: e.TURN_URLS.split(',').map((u) => u.trim()), ttlSeconds: e.TURN_TTL_SECONDS } : undefined,

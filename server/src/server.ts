@@ -220,7 +220,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     slots: store instanceof RedisStore ? new RedisSocketSlots(store.client) : new MemorySocketSlots(),
     perConnection: limit('socketEventsPerConnection'),
     // Sockets live on one node: their refusals are counted here, whatever the store.
-    refusals: createLimit('refusalsPerConnection', LIMITS.refusalsPerConnection),
+    refusals: createLimit('refusalsPerConnection', { ...LIMITS.refusalsPerConnection, points: config.socketRefusalsPer10s }),
     budgets: new SocketBudgets(redis),
     security,
     log,

@@ -77,7 +77,7 @@ afterAll(async () => {
 });
 
 describe('flood from one caller token', () => {
-  it(`${SOCKETS} sockets and ${MESSAGES} messages leave other sessions, memory and the log within bounds`, async () => {
+  it('50 sockets and 10000 messages leave other sessions, memory and the log within bounds', async () => {
     // The session that must not suffer: a real console and a real caller with a fake camera.
     devices = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
     const [dispatcher, caller] = devices as [Device, Device];

@@ -52,7 +52,7 @@ export const LIMITS = {
    */
   logBytesPerSession: { points: 256 * 1024, durationSec: 15 * 60 },
   /** Refusals a socket may collect before it is dropped (a page backs off; a script does not). */
-  refusalsPerConnection: { points: 30, durationSec: 10 },
+  refusalsPerConnection: { points: 120, durationSec: 10 },
 } as const satisfies Record<string, LimitSpec>;
 
 /** Live spoken codes in the whole deployment at most (one per session; the budget's bound rests on it). */

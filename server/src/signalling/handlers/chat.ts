@@ -5,7 +5,10 @@ import { BOUNDED } from '../../sessions/SessionService.js';
 import { pushToSession } from '../push.js';
 import { defineHandler } from '../types.js';
 
-/** Chat between dispatcher, caller and viewers. Every message is in the session log (the transcript). */
+/**
+ * Chat between dispatcher, caller and viewers. Every message is in the session log (the transcript).
+ * A caller's or viewer's line is refused when the session's log queue is full; the dispatcher's queues.
+ */
 export const sendChat = defineHandler({
   name: 'chat:send',
   action: 'chat',
@@ -20,7 +23,7 @@ export const sendChat = defineHandler({
       ...(presetId && { presetId }),
       at: new Date().toISOString(),
     };
-    await services.sessions.record(session.id, 'chat', actorOf(principal), { id: message.id, from: message.from, text, presetId }, BOUNDED);
+    await services.sessions.record(session.id, 'chat', actorOf(principal), { id: message.id, from: message.from, text, presetId }, principal.typ === 'staff' ? {} : BOUNDED);
     pushToSession(socket.nsp, session.id, 'chat:message', { sessionId: session.id, message });
     return { message };
   },

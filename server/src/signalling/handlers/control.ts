@@ -10,7 +10,7 @@ export const requestControl = defineHandler({
   budget: 'mediaState',
   logs: true,
   async handle({ socket, principal, session, services }, { action }) {
-    await services.sessions.record(session.id, 'control_requested', actorOf(principal), { action }, BOUNDED);
+    await services.sessions.record(session.id, 'control_requested', actorOf(principal), { action });
     pushToSession(socket.nsp, session.id, 'control:request', { sessionId: session.id, action });
     return {};
   },
