@@ -79,7 +79,9 @@ describe('refused invites', () => {
   it('counts and logs an unknown invite on every route (404)', async () => {
     const counted = await refusedCount();
     for (const [name, route] of Object.entries(ROUTES)) expect((await route('x'.repeat(22))).status, name).toBe(404);
-    expect(await refusedCount()).toBe(counted + 3);
+    // The page's look-up (language, policy) too.
+    expect((await http('GET', `${server.url}/api/invites/${'y'.repeat(22)}`)).status).toBe(404);
+    expect(await refusedCount()).toBe(counted + 4);
     expect(server.output()).toMatch(/"security":"invite_refused".*"reason":"unknown"/);
   });
 });

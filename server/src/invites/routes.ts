@@ -32,9 +32,9 @@ export function inviteRoutes(
       access: 'public',
       params: inviteCodeParam,
       // Lets the page speak the session's language and state the recording policy before the tap; redeems nothing.
-      async handle({ params, res }) {
+      async handle({ params, req, res }) {
         res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-        return invites.peek(params.code);
+        return refused('peek', addressKey(req.ip), () => invites.peek(params.code));
       },
     }),
     defineRoute({
