@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, stat, truncate, unlink } from 'node:fs/promises';
+import { mkdir, open, stat, truncate, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logging.js';
 import { CheckpointView, signCheckpoint, type CheckpointEntry, type CheckpointHead } from './checkpointChain.js';
@@ -116,8 +116,7 @@ export class Checkpoints {
       this.#view = new CheckpointView(this.opts.keys);
       this.#offset = 0;
     }
-    const text = await readFile(this.file).catch(() => Buffer.alloc(0));
-    const fresh = text.subarray(this.#offset);
+    const fresh = await readFrom(this.file, this.#offset);
     // Only whole lines: another writer may be midway through its line.
     const end = fresh.lastIndexOf(0x0a) + 1;
     const lines = fresh.subarray(0, end).toString('utf8').split('\n');
@@ -182,5 +181,23 @@ export class Checkpoints {
     } finally {
       await unlink(lock).catch(() => undefined);
     }
+  }
+}
+
+/** The file's bytes from `offset` on (only what a reader has not taken in yet: the file only grows). */
+async function readFrom(file: string, offset: number): Promise<Buffer> {
+  const fh = await open(file, 'r').catch(() => undefined);
+  if (!fh) return Buffer.alloc(0);
+  try {
+    const chunks: Buffer[] = [];
+    for (let at = offset; ; ) {
+      const { bytesRead, buffer } = await fh.read({ buffer: Buffer.alloc(1 << 16), position: at });
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    await fh.close();
   }
 }
