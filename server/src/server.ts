@@ -41,6 +41,7 @@ import { attachSignalling } from './signalling/SignallingServer.js';
 import { SocketBudgets } from './signalling/SocketBudgets.js';
 import { SocketGuard } from './signalling/SocketGuard.js';
 import { MemorySocketSlots, RedisSocketSlots } from './signalling/SocketSlots.js';
+import { guardOrigin } from './signalling/origin.js';
 import { createSmsProvider } from './sms/createSmsProvider.js';
 import { smsStatusRouter } from './sms/statusWebhook.js';
 import { createStore } from './store/createStore.js';
@@ -226,6 +227,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     log,
   });
   io = attachSignalling(http, tokens, { sessions, rooms, media, iceServers }, guard, log, adapter);
+  guardOrigin(io, { publicUrl: config.publicUrl, security });
   // Signalling has wired its own room events; recording follows every session's room too.
   const wireRoom = rooms.onRoomCreated;
   rooms.onRoomCreated = (room) => {
