@@ -213,7 +213,10 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     ? createHttpsServer({ cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }, app)
     : createServer(app);
   const turn = config.turn;
-  const iceServers = turn ? (label: string) => [turnCredentials({ ...turn, label })] : undefined;
+  // Credentials end with the session at the latest (SESSION_MAX_MINUTES after it began), not TTL later.
+  const iceServers = turn
+    ? (s: { id: string; createdAt: string }) => [turnCredentials({ ...turn, label: s.id, notAfter: new Date(Date.parse(s.createdAt) + config.sessionMaxMs) })]
+    : undefined;
   // In Redis mode, broadcasts to a session reach its sockets on every node (Redis Streams resume
   // after a Redis blip without losing messages; Pub/Sub would not).
   const adapter = store instanceof RedisStore ? createStreamsAdapter(store.client, { streamName: 'sl:socket.io' }) : undefined;

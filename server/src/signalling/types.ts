@@ -26,8 +26,11 @@ export interface Services {
   rooms: RoomRegistry;
   /** Session media wherever it runs: handlers go through this, never to rooms directly. */
   media: ClusterMedia;
-  /** TURN servers with fresh credentials for this label (session id), when TURN is configured. */
-  iceServers?: (label: string) => { urls: string[]; username: string; credential: string }[];
+  /**
+   * TURN servers with fresh credentials for a live session (labelled with its id, expiring by its
+   * longest possible end), when TURN is configured.
+   */
+  iceServers?: (session: { id: string; createdAt: string }) => { urls: string[]; username: string; credential: string }[];
 }
 
 export interface HandlerContext {

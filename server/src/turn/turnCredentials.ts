@@ -11,8 +11,14 @@ export interface IceServer {
   credential: string;
 }
 
-export function turnCredentials(opts: { secret: string; urls: string[]; ttlSeconds: number; label: string; now?: Date }): IceServer {
-  const expiry = Math.floor((opts.now ?? new Date()).getTime() / 1000) + opts.ttlSeconds;
+/**
+ * Credentials good for `ttlSeconds` from `now`, and never past `notAfter` (the end of the session
+ * they serve: issue #11). They cannot be revoked sooner: coturn keeps no list, it only reads the
+ * expiry in the username.
+ */
+export function turnCredentials(opts: { secret: string; urls: string[]; ttlSeconds: number; label: string; now?: Date; notAfter?: Date }): IceServer {
+  const ttlEnd = Math.floor((opts.now ?? new Date()).getTime() / 1000) + opts.ttlSeconds;
+  const expiry = opts.notAfter ? Math.min(ttlEnd, Math.floor(opts.notAfter.getTime() / 1000)) : ttlEnd;
   const username = `${expiry}:${opts.label}`;
   const credential = createHmac('sha1', opts.secret).update(username).digest('base64');
   return { urls: opts.urls, username, credential };

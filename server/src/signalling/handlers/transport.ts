@@ -7,7 +7,8 @@ export const createTransport = defineHandler({
   async handle({ socket, peerId, session, services }, { direction }) {
     (socket.data.mediaSessions ??= new Set()).add(session.id);
     const options = await services.media.run(session, 'createTransport', session.id, peerId, direction);
-    const iceServers = services.iceServers?.(session.id);
+    // An ended session carries no media: no TURN credentials for it (staff may still join to look).
+    const iceServers = session.status === 'ended' ? undefined : services.iceServers?.(session);
     return iceServers ? { ...options, iceServers } : options;
   },
 });
