@@ -71,4 +71,14 @@ describe('an ended session', () => {
     expect(detail.body.events).toEqual(eventsAtEnd);
     expect((await http('POST', `${server.url}/api/sessions/${id}/end`, { token })).status).toBe(200);
   });
+
+  it('keeps the caller’s number only masked once the session has ended (the store holds no full number)', async () => {
+    const created = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+4791234567' } });
+    const id = created.body.id as string;
+    expect((await http('GET', `${server.url}/api/sessions/${id}`, { token })).body.phone).toBe('+4791234567');
+    expect((await http('POST', `${server.url}/api/sessions/${id}/end`, { token })).status).toBe(200);
+    expect((await http('GET', `${server.url}/api/sessions/${id}`, { token })).body.phone).toBe('+47*****567');
+    const listed = (await http('GET', `${server.url}/api/sessions`, { token })).body.sessions.find((s: { id: string }) => s.id === id);
+    expect(JSON.stringify(listed)).not.toContain('+4791234567');
+  });
 });

@@ -207,9 +207,14 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     await this.#append(id, type, s.status, actor, details);
   }
 
+  /**
+   * Ends the session (a repeat does nothing). The caller's full number goes with it: only a live
+   * session needs it (to resend the link), so the store keeps it masked from then on (issue #11).
+   */
   async end(id: string, actor: string, reason: string): Promise<void> {
     if (!(await this.transition(id, 'ended', actor, { reason }))) return;
-    await this.store.patchSession(id, { endedAt: this.#now().toISOString(), endReason: reason });
+    const phone = (await this.store.getSession(id))?.phone;
+    await this.store.patchSession(id, { endedAt: this.#now().toISOString(), endReason: reason, ...(phone && { phone: maskPhone(phone) }) });
     this.log.info({ sessionId: id, reason }, 'session ended');
     this.emit('ended', id, reason);
   }

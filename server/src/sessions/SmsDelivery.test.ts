@@ -124,5 +124,7 @@ describe('SMS delivery state across callbacks', () => {
     expect(events).toHaveLength(logged);
     expect(events.at(-1)?.type).toBe('ended');
     expect(events.filter((e) => e.type === 'sms_status').map((e) => e.details?.['providerStatus'])).toEqual(['sent']);
+    // Only a live session needs the full number (to resend the link).
+    expect((await store.getSession(s.id))?.phone).toBe('+47*****567');
   });
 });
