@@ -43,7 +43,9 @@ interface InviteServiceEvents {
  *
  * A session has one live spoken code at a time (a new one replaces the previous), and the
  * deployment at most `maxLiveSpokenCodes`: the guessing bound in docs/security.md rests on both.
- * Observers hear of codes replaced by `replaceLiveCodes` (`code-replaced`).
+ * Observers hear of codes replaced by `replaceLiveCodes` (`code-replaced`). A code holds its place
+ * under the cap only while it can still let a caller in: it is deleted when its session ends (by
+ * anyone, or by the server's timers) or its caller comes in by the link (issue #11).
  */
 export class InviteService extends EventEmitter<InviteServiceEvents> {
   constructor(
@@ -52,6 +54,10 @@ export class InviteService extends EventEmitter<InviteServiceEvents> {
     private readonly opts: InviteServiceOptions,
   ) {
     super();
+    sessions.on('event', (sessionId, _status, event) => {
+      // Best effort here: a code this misses (a failed write, another node's crash) is found by the sweep when the cap is reached.
+      if (event.type === 'ended' || event.type === 'consent_given') this.#dropCodesOf(sessionId).catch(() => undefined);
+    });
   }
 
   /** The centre's recording policy, which the caller is told before giving consent (also at `/c`, before any code). */
@@ -117,9 +123,27 @@ export class InviteService extends EventEmitter<InviteServiceEvents> {
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       const put = await this.store.putSpokenCode(code, { ...ref, expiresAt }, { maxLive: this.opts.maxLiveSpokenCodes, replaces });
       if (put === 'ok') return { code, expiresAt };
+      if (put === 'full' && (await this.#dropSpentCodes()) > 0) continue;
       if (put === 'full') throw new UnavailableError(`${this.opts.maxLiveSpokenCodes} spoken codes are live, the most there may be; send the link, or try again in a few minutes`);
     }
     throw new UnavailableError('no free spoken code; try again');
+  }
+
+  async #dropCodesOf(sessionId: string): Promise<void> {
+    for (const c of await this.store.listSpokenCodes()) if (c.sessionId === sessionId) await this.store.deleteSpokenCode(c.code);
+  }
+
+  /** Deletes the codes that can no longer let anyone in (session ended or gone, caller invite used); returns how many. */
+  async #dropSpentCodes(): Promise<number> {
+    let dropped = 0;
+    for (const c of await this.store.listSpokenCodes()) {
+      const session = await this.store.getSession(c.sessionId);
+      const invite = await this.store.getInvite(c.inviteCode);
+      if (session?.status !== 'ended' && invite && !invite.redeemedAt) continue;
+      await this.store.deleteSpokenCode(c.code);
+      dropped++;
+    }
+    return dropped;
   }
 
   async inviteViewer(sessionId: string, actor: string, label?: string): Promise<string> {
