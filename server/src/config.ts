@@ -24,6 +24,7 @@ const envSchema = z.object({
   TWILIO_FROM: z.string().min(1).optional(),
   TWILIO_API_URL: z.url().optional(),
   DATA_DIR: z.string().default('./data'),
+  MIN_FREE_DISK_MB: z.coerce.number().min(0).default(512),
   RECORDING_POLICY: z.enum(['off', 'on-demand', 'always']).default('on-demand'),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   RETENTION_INTERVAL_MINUTES: z.coerce.number().positive().default(1440),
@@ -68,6 +69,12 @@ export interface Config {
   smsProvider: 'console' | 'twilio';
   twilio?: { accountSid: string; authToken: string; from: string; apiUrl?: string };
   dataDir: string;
+  /**
+   * Free space kept on DATA_DIR's file system for the logs (MIN_FREE_DISK_MB, default 512 MB): new
+   * stills and recordings are refused (507) below it. 512 MB is hours of log records for every live
+   * session, and about a minute of recording for a few hundred at once.
+   */
+  minFreeDiskBytes: number;
   recordingPolicy: 'off' | 'on-demand' | 'always';
   retentionDays: number;
   /** How often the server's retention timer runs (daily); shorter in tests. */
@@ -129,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsProvider: e.SMS_PROVIDER,
     twilio: twilioConfig(e),
     dataDir: path.resolve(e.DATA_DIR),
+    minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
     recordingPolicy: e.RECORDING_POLICY,
     retentionDays: e.RETENTION_DAYS,
     retentionIntervalMs: e.RETENTION_INTERVAL_MINUTES * 60_000,

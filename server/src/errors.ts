@@ -74,6 +74,33 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/**
+ * Why new media was not stored (507): the data directory is at its free-space floor, or the session
+ * has used its stills quota (count or bytes; 507 is WebDAV's answer for a quota, RFC 4918 §11.5).
+ */
+export type StorageRefusal = 'disk_floor' | 'count_quota' | 'bytes_quota';
+
+export class InsufficientStorageError extends AppError {
+  constructor(
+    readonly reason: StorageRefusal,
+    message: string,
+  ) {
+    super('insufficient_storage', 507, message, { reason });
+  }
+}
+
+/** Why an image was refused before it was stored: it does not decode, or it decodes to too many pixels. */
+export type ImageRefusal = 'undecodable' | 'too_many_pixels';
+
+export class ImageRefusedError extends AppError {
+  constructor(
+    readonly reason: ImageRefusal,
+    message: string,
+  ) {
+    super(reason === 'too_many_pixels' ? 'payload_too_large' : 'bad_request', reason === 'too_many_pixels' ? 413 : 400, message, { reason });
+  }
+}
+
 export class UnavailableError extends AppError {
   constructor(message: string) {
     super('unavailable', 503, message);

@@ -33,6 +33,7 @@ import { SessionTimers } from './sessions/SessionTimers.js';
 import { snapshotRoutes } from './snapshots/routes.js';
 import { SnapshotStore } from './snapshots/SnapshotStore.js';
 import { pushToSession } from './signalling/push.js';
+import { DiskSpace } from './storage/DiskSpace.js';
 import type { SignallingServer } from './signalling/types.js';
 import { SessionService } from './sessions/SessionService.js';
 import { RoomRegistry } from './sfu/RoomRegistry.js';
@@ -89,6 +90,12 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const metrics = new Metrics();
   const security = new SecurityEvents(log);
   security.on('event', (event) => metrics.onSecurityEvent(event));
+  // A torn last line (a crash or a full disk mid-append) is cut, its whole records kept, and said.
+  audit.on('repaired', (r) => {
+    log.warn({ logId: r.logId, keptRecords: r.keptRecords, cutBytes: r.cutBytes, asideFile: r.asideFile }, 'log had a torn last line: cut it, whole records kept');
+    security.record({ kind: 'log_repaired', reason: 'torn_tail', key: r.logId, ...(r.logId !== 'access' && { sessionId: r.logId }), cutBytes: r.cutBytes });
+  });
+  await audit.repairTails();
   const sessions = new SessionService(
     store,
     opts.sms ?? createSmsProvider(config, log), // log: wired by sms helper
@@ -135,8 +142,9 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       log.warn({ sessionId: replaced.sessionId, err: (err as Error).message }, 'replaced code not pushed');
     }
   });
-  const snapshots = new SnapshotStore(config.dataDir);
-  const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy, childEnv: config.childEnv }, sessions, log);
+  const disk = new DiskSpace(config.dataDir, config.minFreeDiskBytes);
+  const snapshots = new SnapshotStore(config.dataDir, { disk });
+  const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy, childEnv: config.childEnv, disk }, sessions, log);
   // An on-demand recording that a lost node or the previous process was making goes on here, in a
   // new segment ('always' needs nothing: it starts with the room). The dispatcher's own start and
   // stop are the records not made by 'system' (segments also end when the camera goes away).
@@ -189,7 +197,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       ...auditRoutes(sessions, audit, { storeCount: async (id) => (await store.listEvents(id)).length, security }),
       ...recordingRoutes(sessions, recordings, media),
       ...inviteRoutes(sessions, invites, redeemGuards, security),
-      ...snapshotRoutes(sessions, snapshots, () => io, limit('callerPhotosPerSession'), security),
+      ...snapshotRoutes(sessions, snapshots, () => io, { caller: limit('callerPhotosPerSession'), dispatcher: limit('snapshotsPerSession') }, security),
       defineRoute({
         method: 'get',
         path: '/api/rtp-capabilities',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paddedJpeg } from '../support/image.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -20,11 +21,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** JPEG magic, then padding to `bytes`: the store checks the signature, not the picture. */
+/** A real JPEG of `bytes` (padded with comments): the server decodes every still. */
 function jpeg(bytes: number): Blob {
-  const b = new Uint8Array(bytes).fill(0x11);
-  b.set([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1]);
-  return new Blob([b], { type: 'image/jpeg' });
+  return new Blob([new Uint8Array(paddedJpeg(bytes))], { type: 'image/jpeg' });
 }
 
 async function upload(url: string, bytes: number, bearer?: string): Promise<{ status: number; retryAfter: string | null }> {
@@ -70,5 +69,16 @@ describe('caller photos: a flood is refused', () => {
     expect((await upload(url, 6_000_000, redeemed.body.token as string)).status).toBe(413);
     const other = await newInvite();
     expect((await upload(`${server.url}/api/invites/${other.code}/photos`, 20_000)).status).toBe(201);
+  });
+
+  it("the dispatcher's snapshots of a session meet a limit too (60 in 10 minutes), and each refusal is a security event", async () => {
+    const { id } = await newInvite();
+    const url = `${server.url}/api/sessions/${id}/snapshots`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 70; i++) statuses.push((await upload(url, 2_000, token)).status);
+    expect(statuses.slice(0, 60).every((s) => s === 201)).toBe(true);
+    expect(statuses.slice(60).every((s) => s === 429)).toBe(true);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(Number(/sightline_security_events_total\{kind="upload_refused"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(10);
   });
 });

@@ -11,6 +11,7 @@ import { sv } from '../../client/src/caller/i18n/sv.js';
 import { uk } from '../../client/src/caller/i18n/uk.js';
 import type { CallerText } from '../../client/src/caller/i18n/types.js';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
+import { TINY_JPEG } from '../support/image.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
 import { card } from '../support/session.js';
@@ -338,7 +339,7 @@ describe('a browser that cannot send live video', () => {
       await phone.page.goto(inviteUrl);
       await waitFor('caller-status unsupported', async () => (await callerPage(phone.page)).state === 'unsupported');
       // Someone with the link has spent the session's photos (20 in 10 minutes, server/src/ratelimit/limits.ts).
-      const jpeg = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1])], { type: 'image/jpeg' });
+      const jpeg = new Blob([new Uint8Array(TINY_JPEG)], { type: 'image/jpeg' });
       let status = 0;
       while (status !== 429) {
         status = (await fetch(`${server.url}/api/invites/${inviteCodeOf(sessionId)}/photos`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: jpeg })).status;

@@ -7,6 +7,7 @@ import type { RequestName } from '@sightline/shared';
 import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { EVERYONE, MATRIX_PASSWORD, refusal, SOCKET, VALID, type Fixture, type RestCase, type Who } from './authzMatrix.js';
+import { TINY_JPEG } from './image.js';
 import { jsonOrText, REPO_ROOT } from './server.js';
 
 /**
@@ -15,7 +16,7 @@ import { jsonOrText, REPO_ROOT } from './server.js';
  * every answer that differs from the documented one.
  */
 export type Tokens = Record<Who, string | undefined>;
-const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1]);
+const JPEG = TINY_JPEG;
 let addressSeq = 0;
 
 /**

@@ -93,3 +93,28 @@ export function lumaStdDev(img: DecodedImage): number {
 export function colourDistance(a: Rgb, b: Rgb): number {
   return Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
 }
+
+/** A real 8×8 JPEG (red), small enough to inline: the server decodes every still, so magic bytes alone no longer pass. */
+export const TINY_JPEG = Buffer.from(
+  '/9j/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozv/wAARCAAIAAgDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAb/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABQf/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCJACKk/9k=',
+  'base64',
+);
+
+/**
+ * TINY_JPEG padded to `bytes` with JPEG comment segments: a valid JPEG of any upload size, whose
+ * padding the server's re-encoding drops (what lands on disk is the 8×8 picture).
+ */
+export function paddedJpeg(bytes: number): Buffer {
+  const parts: Buffer[] = [TINY_JPEG.subarray(0, 2)];
+  let left = bytes - TINY_JPEG.length;
+  while (left > 4) {
+    const len = Math.min(65535, left - 2);
+    const seg = Buffer.alloc(len + 2, 0x20);
+    seg.writeUInt16BE(0xfffe, 0);
+    seg.writeUInt16BE(len, 2);
+    parts.push(seg);
+    left -= len + 2;
+  }
+  parts.push(TINY_JPEG.subarray(2));
+  return Buffer.concat(parts);
+}

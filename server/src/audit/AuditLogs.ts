@@ -1,11 +1,13 @@
+import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { SessionEvent } from '@sightline/shared';
 import type { ChainedRecord, VerifyResult } from './chain.js';
-import { ChainedLogFile, type NewRecord } from './ChainedLogFile.js';
+import { ChainedLogFile, type NewRecord, type TailRepair } from './ChainedLogFile.js';
 import { crossCheck } from './checkpointCheck.js';
 import type { Checkpoints } from './Checkpoints.js';
 import { HeadIndex } from './HeadIndex.js';
 import { LogTails } from './LogTail.js';
+import { listSessionIds } from './sessionFiles.js';
 
 /** The access log's id (its genesis and checkpoints); never a session id, which has at least 8 characters. */
 export const ACCESS_LOG_ID = 'access';
@@ -20,7 +22,8 @@ export interface VerifyOptions {
  * for supervisor access that belongs to no single session (`$DATA_DIR/audit/access.jsonl`).
  * Records hold what happened, by whom, when; never tokens, and phone numbers only masked.
  */
-export class AuditLogs {
+/** 'repaired': a log's torn last line was cut (see ChainedLogFile.repairTail); the server reports it. */
+export class AuditLogs extends EventEmitter<{ repaired: [TailRepair] }> {
   readonly heads: HeadIndex;
   readonly access: ChainedLogFile;
   #sessions = new Map<string, ChainedLogFile>();
@@ -37,17 +40,36 @@ export class AuditLogs {
     readonly dataDir: string,
     readonly checkpoints?: Checkpoints,
   ) {
+    super();
     this.heads = new HeadIndex(dataDir);
-    this.access = new ChainedLogFile(path.join(dataDir, 'audit', 'access.jsonl'), ACCESS_LOG_ID);
+    this.access = this.#observed(new ChainedLogFile(path.join(dataDir, 'audit', 'access.jsonl'), ACCESS_LOG_ID));
   }
 
   sessionLog(sessionId: string): ChainedLogFile {
     let log = this.#sessions.get(sessionId);
     if (!log) {
-      log = new ChainedLogFile(path.join(this.dataDir, 'sessions', sessionId, 'log.jsonl'), sessionId);
+      log = this.#observed(new ChainedLogFile(path.join(this.dataDir, 'sessions', sessionId, 'log.jsonl'), sessionId));
       this.#sessions.set(sessionId, log);
     }
     return log;
+  }
+
+  #observed(log: ChainedLogFile): ChainedLogFile {
+    log.on('repaired', (r) => this.emit('repaired', r));
+    return log;
+  }
+
+  /**
+   * At start: cuts the torn last line of every log (a crash or a full disk mid-append), keeping every
+   * whole record; each repair is emitted as 'repaired'. Reads one byte of a whole log.
+   */
+  async repairTails(): Promise<TailRepair[]> {
+    const repairs: TailRepair[] = [];
+    for (const log of [this.access, ...(await listSessionIds(this.dataDir)).map((id) => this.sessionLog(id))]) {
+      const r = await log.repairTail();
+      if (r) repairs.push(r);
+    }
+    return repairs;
   }
 
   /**

@@ -1,16 +1,36 @@
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { EventEmitter } from 'node:events';
+import { mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { AppError } from '../errors.js';
 import { chain, genesisHash, verifyLines, type ChainAnchors, type ChainHead, type ChainedRecord, type UnchainedRecord, type VerifyResult } from './chain.js';
 
 export type NewRecord = Omit<UnchainedRecord, 'seq'>;
+
+/** What a torn-tail repair did: the fragment after the last newline was cut (and set aside in `asideFile`). */
+export interface TailRepair {
+  logId: string;
+  file: string;
+  /** Whole records kept. */
+  keptRecords: number;
+  /** Bytes of the fragment cut off. */
+  cutBytes: number;
+  /** Where the fragment was kept for inspection; absent when even that could not be written (full disk). */
+  asideFile?: string;
+}
+
+interface ChainedLogFileEvents {
+  repaired: [TailRepair];
+}
 
 /**
  * An append-only, hash-chained JSON-lines file. The file owns its numbering: each append takes the
  * seq after the last record on disk, under a lock file, so the server and the command line can both
  * append (retention, exports) without breaking the chain. Each append is written and fdatasync'd
- * before it resolves: a record acknowledged to anyone is on disk.
+ * before it resolves: a record acknowledged to anyone is on disk. An append writes its whole line or
+ * nothing: a short write or ENOSPC truncates the file back to the last whole record (issue #11,
+ * item 3), and a torn last line (a crash mid-append) is cut before the next append ('repaired').
  */
-export class ChainedLogFile {
+export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
   #queue: Promise<unknown> = Promise.resolve();
   /** Head as of our last read or write, valid while the file still has `size` bytes. */
   #cached: { head: ChainHead; size: number } | undefined;
@@ -18,7 +38,9 @@ export class ChainedLogFile {
   constructor(
     readonly file: string,
     readonly logId: string,
-  ) {}
+  ) {
+    super();
+  }
 
   /**
    * Appends one record. `then` runs under the same lock (the head index written with it), so a check
@@ -37,18 +59,78 @@ export class ChainedLogFile {
   }
 
   async #append(record: NewRecord): Promise<ChainedRecord> {
+    await this.#repairTail();
     const head = await this.head();
     const chained = chain({ ...record, seq: head.seq + 1 }, head.hash);
-    const line = `${JSON.stringify(chained)}\n`;
+    const line = Buffer.from(`${JSON.stringify(chained)}\n`);
     const fh = await open(this.file, 'a');
     try {
-      await fh.write(line);
-      await fh.datasync();
-      this.#cached = { head: { seq: chained.seq, hash: chained.hash }, size: (await fh.stat()).size };
+      const start = (await fh.stat()).size;
+      try {
+        // write() may take part of the buffer (a full disk, a file-size limit): go on until all is in.
+        for (let done = 0; done < line.length; ) {
+          const { bytesWritten } = await fh.write(line, done, line.length - done);
+          if (bytesWritten === 0) throw Object.assign(new Error('no progress writing the log'), { code: 'ENOSPC' });
+          done += bytesWritten;
+        }
+        await fh.datasync();
+      } catch (err) {
+        // Back to the last whole record, so the log stays readable and the next append links to it.
+        this.#cached = undefined;
+        await fh.truncate(start).then(() => fh.datasync()).catch(() => undefined);
+        throw new LogWriteError(this.logId, err as NodeJS.ErrnoException);
+      }
+      this.#cached = { head: { seq: chained.seq, hash: chained.hash }, size: start + line.length };
     } finally {
       await fh.close();
     }
     return chained;
+  }
+
+  /**
+   * Cuts a torn last line (bytes after the last newline: a crash or a full disk in the middle of an
+   * append by an older version or another process), keeping every whole record before it. The
+   * fragment is set aside beside the log. Resolves undefined when the tail was whole.
+   */
+  repairTail(): Promise<TailRepair | undefined> {
+    const run = this.#queue.then(() => this.#withLock(() => this.#repairTail()));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #repairTail(): Promise<TailRepair | undefined> {
+    let fh;
+    try {
+      fh = await open(this.file, 'r+');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    try {
+      const size = (await fh.stat()).size;
+      const last = Buffer.alloc(1);
+      if (size === 0 || ((await fh.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] === 0x0a)) return undefined;
+      const text = await fh.readFile();
+      const keep = text.lastIndexOf(0x0a) + 1;
+      const fragment = text.subarray(keep);
+      const asideFile = `${this.file}.torn-${new Date().toISOString().replace(/[-:.]/g, '')}`;
+      const aside = await writeFile(asideFile, fragment, { flag: 'wx' }).then(() => asideFile, () => undefined);
+      await fh.truncate(keep);
+      await fh.datasync();
+      this.#cached = undefined;
+      const keptRecords = text.subarray(0, keep).toString('utf8').split('\n').filter((l) => l.length > 0).length;
+      const repair: TailRepair = { logId: this.logId, file: this.file, keptRecords, cutBytes: fragment.length, ...(aside && { asideFile: aside }) };
+      for (const listener of this.listeners('repaired')) {
+        try {
+          listener(repair);
+        } catch {
+          // An observer's failure is not the log's: the repair stands.
+        }
+      }
+      return repair;
+    } finally {
+      await fh.close();
+    }
   }
 
   /** The last record's seq and hash (a fresh log: seq 0 and the genesis hash). */
@@ -110,6 +192,22 @@ export class ChainedLogFile {
     } finally {
       await unlink(lock).catch(() => undefined);
     }
+  }
+}
+
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/**
+ * An append that could not be written whole, rolled back: `insufficient_storage` (507) when the disk
+ * or a file-size limit is full, `internal` otherwise. `cause` is the file system's error.
+ */
+export class LogWriteError extends AppError {
+  constructor(
+    readonly logId: string,
+    override readonly cause: NodeJS.ErrnoException,
+  ) {
+    const full = DISK_FULL.has(cause.code ?? '');
+    super(full ? 'insufficient_storage' : 'internal', full ? 507 : 500, full ? 'no room left to write the log' : 'the log could not be written');
   }
 }
 

@@ -53,6 +53,8 @@ export const LIMITS = {
   logBytesPerSession: { points: 256 * 1024, durationSec: 15 * 60 },
   /** Refusals a socket may collect before it is dropped (a page backs off; a script does not). */
   refusalsPerConnection: { points: 120, durationSec: 10 },
+  /** The dispatchers' snapshots of one session: one every 10 s for 10 minutes is more than a person clicks. */
+  snapshotsPerSession: { points: 60, durationSec: 10 * 60 },
 } as const satisfies Record<string, LimitSpec>;
 
 /** Live spoken codes in the whole deployment at most (one per session; the budget's bound rests on it). */

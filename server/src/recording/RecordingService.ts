@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { DEFAULT_CHILD_PATH } from '../security/childEnv.js';
 import type { Room } from '../sfu/Room.js';
+import type { DiskSpace } from '../storage/DiskSpace.js';
 import { PortAllocator } from './ports.js';
 import { RecordingIndex } from './RecordingIndex.js';
 import { SessionRecording } from './SessionRecording.js';
@@ -23,6 +24,8 @@ export interface RecordingServiceOptions {
   settleMs?: number;
   /** Least time a segment runs before changed producers replace it (not before a stop). Default 5 s. */
   minSegmentMs?: number;
+  /** The data directory's free-space floor: a recording is not started below it (507). */
+  disk?: DiskSpace;
 }
 
 const NAME = /^segment-\d{4,}\.mkv$/;
@@ -70,6 +73,8 @@ export class RecordingService {
     if (this.#closed) throw new ConflictError('recording is shutting down');
     if (this.opts.policy === 'off') throw new ConflictError('recording is off in this deployment');
     this.#index.dir(sessionId); // validates the id
+    if (this.#sessions.get(sessionId)?.wanted) throw new ConflictError('already recording');
+    await this.opts.disk?.ensureRoom(0, 'a recording');
     const session = this.#session(sessionId);
     if (session.wanted) throw new ConflictError('already recording');
     await session.start(actor);
@@ -127,6 +132,7 @@ export class RecordingService {
         ffmpegBin: this.opts.ffmpegBin ?? 'ffmpeg',
         ffprobeBin: this.opts.ffprobeBin ?? 'ffprobe',
         childEnv: this.opts.childEnv ?? { PATH: DEFAULT_CHILD_PATH },
+        disk: this.opts.disk,
         log: this.log,
         settleMs: this.opts.settleMs ?? 300,
         minSegmentMs: this.opts.minSegmentMs ?? 5_000,

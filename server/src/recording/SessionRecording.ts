@@ -1,5 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { DiskSpace } from '../storage/DiskSpace.js';
 import type { ProducerInfo } from '@sightline/shared';
 import type { Logger } from '../logging.js';
 import type { Room } from '../sfu/Room.js';
@@ -20,6 +21,8 @@ export interface SessionRecordingDeps {
   ffprobeBin: string;
   /** The environment ffmpeg and ffprobe run with: no secrets (security/childEnv.ts). */
   childEnv: Record<string, string>;
+  /** The data directory's free-space floor: no segment starts below it. */
+  disk?: DiskSpace;
   log: Logger;
   /** Producers of one (re)connection arrive within moments; wait this long before (re)starting. */
   settleMs: number;
@@ -204,6 +207,14 @@ export class SessionRecording {
 
   async #beginSegment(room: Room, producers: ProducerInfo[]): Promise<void> {
     const { index, log, sessionId } = this.deps;
+    // Below the floor the room that is left is the logs': no new segment, tried again with backoff.
+    const full = await this.deps.disk?.ensureRoom(0, 'a recording').then(() => undefined, (err: Error) => err);
+    if (full) {
+      log.warn({ sessionId, err: full.message }, 'recording segment not started: disk at its floor');
+      await this.#event('recording_failed', 'system', { error: 'disk_floor' });
+      this.#retryLater(Date.now());
+      return;
+    }
     const dir = index.dir(sessionId);
     await mkdir(dir, { recursive: true });
     let info: RecordingInfo | undefined;

@@ -19,6 +19,7 @@ export const SECURITY_EVENT_KINDS = [
   'webhook_refused',
   'upload_refused',
   'log_broken',
+  'log_repaired',
 ] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
 

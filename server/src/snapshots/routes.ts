@@ -9,6 +9,7 @@ import type { SnapshotStore } from './SnapshotStore.js';
 import type { Limit } from '../ratelimit/limits.js';
 import { addressKey } from '../http/clientAddress.js';
 import { recordInviteRefusals } from '../invites/refusals.js';
+import { AppError } from '../errors.js';
 import type { SecurityEvents } from '../security/SecurityEvents.js';
 
 // HEIC is taken in only to be refused with its reason by the store (no browser shows it), not as "no body".
@@ -26,21 +27,33 @@ const snapshotParams = z.strictObject({ id: sessionIdParam.shape.id, name: z.str
  * when live video fails). Both land in the session's folder and in its log.
  */
 /**
- * `callerPhotos`: spent once per caller photo, keyed by session, on both caller routes (before the tap
- * the unspent invite is all it takes, and anyone with the link has that); a flood gets 429.
- * `security`: an unknown, spent or expired invite's photo is recorded as `invite_refused`.
+ * `rates`: spent once per still, keyed by session: `caller` on both caller routes (before the tap the
+ * unspent invite is all it takes, and anyone with the link has that), `dispatcher` on snapshots; a
+ * flood gets 429. The store adds the session's quota (count, bytes) and the disk's floor (507), and
+ * re-encodes every image. Each refusal is a security event `upload_refused` with its reason.
+ * An unknown, spent or expired invite's photo is recorded as `invite_refused`.
  */
 export function snapshotRoutes(
   sessions: SessionService,
   snapshots: SnapshotStore,
   io: () => SignallingServer | undefined,
-  callerPhotos: Limit,
+  rates: { caller: Limit; dispatcher: Limit },
   security: SecurityEvents,
 ) {
   const refused = recordInviteRefusals(security);
-  /** Saves a still, logs it and shows it to everyone in the session: the same for both sources. */
+  /** Spends the rate, saves a still, logs it and shows it to everyone in the session: the same for both sources. */
   const keep = async (sessionId: string, source: 'dispatcher' | 'caller', image: Buffer, type: 'snapshot' | 'photo_uploaded', actor: string) => {
-    const snapshot = await snapshots.save(sessionId, source, image);
+    let snapshot;
+    try {
+      await rates[source].take(sessionId);
+      snapshot = await snapshots.save(sessionId, source, image);
+    } catch (err) {
+      if (err instanceof AppError) {
+        const reason = (err.details as { reason?: string } | undefined)?.reason ?? (err.code === 'rate_limited' ? 'rate' : err.code);
+        security.record({ kind: 'upload_refused', reason, sessionId, source, bytes: image.length });
+      }
+      throw err;
+    }
     await sessions.record(sessionId, type, actor, { name: snapshot.name, bytes: snapshot.bytes });
     const server = io();
     if (server) pushToSession(server, sessionId, 'snapshot:added', { sessionId, snapshot });
@@ -73,7 +86,6 @@ export function snapshotRoutes(
       async handle({ params, body, principal }) {
         const s = await sessions.get(params.id);
         authorizeSession(principal, s, 'publish');
-        await callerPhotos.take(s.id);
         return keep(s.id, 'caller', body, 'photo_uploaded', 'caller');
       },
     }),
@@ -89,7 +101,6 @@ export function snapshotRoutes(
       // invite: spending it here would lock the caller out of the same link in a real browser.
       async handle({ params, body, req }) {
         const s = await refused('photos', addressKey(req.ip), () => sessions.beforeTap(params.code));
-        await callerPhotos.take(s.id);
         return keep(s.id, 'caller', body, 'photo_uploaded', 'caller');
       },
     }),

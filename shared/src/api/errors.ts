@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   /** A receiver cannot play the media it asked for (its browser decodes none of the sender's codecs). */
   'unsupported_media',
   'unavailable',
+  /** The server's disk is at its free-space floor (507): new media is refused, the log keeps working. */
+  'insufficient_storage',
   'internal',
 ] as const;
 
