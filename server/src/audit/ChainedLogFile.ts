@@ -59,7 +59,9 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
   }
 
   async #append(record: NewRecord): Promise<ChainedRecord> {
-    await this.#repairTail();
+    // A file of the size we left it ends with our own whole line; any other may end torn (a crash).
+    const size = await stat(this.file).then((s) => s.size, () => 0);
+    if (this.#cached?.size !== size) await this.#repairTail();
     const head = await this.head();
     const chained = chain({ ...record, seq: head.seq + 1 }, head.hash);
     const line = Buffer.from(`${JSON.stringify(chained)}\n`);
