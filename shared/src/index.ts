@@ -5,3 +5,4 @@ export * from './sessions/browser.js';
 export * from './api/errors.js';
 export * from './api/rest.js';
 export * from './signalling/messages.js';
+export * from './text.js';

@@ -100,7 +100,8 @@ beforeAll(async () => {
   await ask(caller, 'caller:media', { sessionId, paused: true, facing: 'environment' }, 'caller');
   await ask(dispatcher, 'chat:send', { sessionId, text: 'Is the patient breathing?' });
   await ask(viewer, 'chat:send', { sessionId, text: 'Doctor here: tilt the head back' }, 'viewer');
-  await ask(caller, 'chat:send', { sessionId, text: 'Yes, he is breathing' }, 'caller');
+  // Bidi and control characters are taken out at the gate (they could make a log line read as another's).
+  await ask(caller, 'chat:send', { sessionId, text: 'Yes, he is\u202e breathing\u0007' }, 'caller');
   await ask(dispatcher, 'control:request', { sessionId, action: 'flip' });
   await ask(caller, 'control:reply', { sessionId, action: 'flip', outcome: 'done' }, 'caller');
   const jpeg = await fetch(`${base}/api/sessions/${sessionId}/snapshots`, {
@@ -144,6 +145,11 @@ describe('what a caller and a viewer receive', () => {
   };
   it('gives the caller no staff username, CAD reference, supervisor access or viewer label', () => nothingOfStaff('caller'));
   it('gives the viewer no staff username, CAD reference, supervisor access or viewer label', () => nothingOfStaff('viewer'));
+
+  it('passes no bidi or control character on, from anyone', () => {
+    for (const who of ['caller', 'viewer'] as const) expect(holding(who, '\u202e'), who).toEqual([]);
+    for (const who of ['caller', 'viewer'] as const) expect(holding(who, '\u0007'), who).toEqual([]);
+  });
 
   it('gives the viewer no location of the caller', () => {
     expect(holding('viewer', String(LAT).slice(0, 6)), 'latitude').toEqual([]);

@@ -46,9 +46,20 @@ function section(title: string, children: Node[]): HTMLElement {
   return h('section', { class: 'audit-section' }, h('h3', {}, title), ...children);
 }
 
+/**
+ * One record. The actor and every detail value sit in their own isolate (<bdi>): text written by a
+ * caller or a viewer (chat), or a log written before the gate made free text plain, cannot reorder
+ * the rest of the line with bidi controls (shared/src/text.ts).
+ */
 function timelineItem(e: SessionEvent): HTMLElement {
-  const details = e.details ? Object.entries(e.details).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ') : '';
-  return h('li', { testid: 'timeline-event', 'data-type': e.type }, h('time', { datetime: e.at }, new Date(e.at).toLocaleTimeString()), ` #${e.seq} ${e.type} `, h('span', { class: 'muted' }, `${e.actor} ${details}`));
+  const details = Object.entries(e.details ?? {}).flatMap(([k, v]) => [` ${k}=`, h('bdi', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))]);
+  return h(
+    'li',
+    { testid: 'timeline-event', 'data-type': e.type },
+    h('time', { datetime: e.at }, new Date(e.at).toLocaleTimeString()),
+    ` #${e.seq} ${e.type} `,
+    h('span', { class: 'muted' }, h('bdi', {}, e.actor), ...details),
+  );
 }
 
 function recording(sessionId: string, r: RecordingInfo): HTMLElement {
@@ -61,7 +72,7 @@ function recording(sessionId: string, r: RecordingInfo): HTMLElement {
 function transcript(events: SessionEvent[]): Node[] {
   const chats = events.filter((e) => e.type === 'chat');
   if (!chats.length) return [h('p', { class: 'muted' }, 'No chat.')];
-  return [h('ol', { testid: 'chat-transcript' }, ...chats.map((e) => h('li', {}, `${new Date(e.at).toLocaleTimeString()} ${String(e.details?.['from'] ?? e.actor)}: ${String(e.details?.['text'] ?? '')}`)))];
+  return [h('ol', { testid: 'chat-transcript' }, ...chats.map((e) => h('li', {}, `${new Date(e.at).toLocaleTimeString()} `, h('bdi', {}, String(e.details?.['from'] ?? e.actor)), ': ', h('bdi', {}, String(e.details?.['text'] ?? '')))))];
 }
 
 function locations(events: SessionEvent[]): Node[] {

@@ -2,6 +2,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { hasUnsafeText } from '@sightline/shared';
 import { ACCESS_LOG_ID, AuditLogs } from '../audit/AuditLogs.js';
 import { Checkpoints } from '../audit/Checkpoints.js';
 import { loadCheckpointSigner, loadPublicKeys } from '../audit/checkpointKey.js';
@@ -41,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
 
   if (cmd === 'user' && sub === 'add' && rest[0]) {
     const role = values.role;
+    // A name shows in every record its user writes: no control or bidi character may disguise it (shared/src/text.ts).
+    if (hasUnsafeText(rest[0]) || rest[0].length > 64) return say('the name must be at most 64 characters, without control or bidi characters', 2);
     if (role !== 'dispatcher' && role !== 'supervisor') return say('--role must be dispatcher or supervisor', 2);
     const password = (await readStdin()).replace(/\r?\n$/, '');
     if (password.length < 10) return say('the password (on stdin) must have at least 10 characters', 2);

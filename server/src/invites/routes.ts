@@ -1,4 +1,4 @@
-import { inviteCodeParam, pageReport, sessionIdParam, type RedeemResponse } from '@sightline/shared';
+import { freeText, inviteCodeParam, pageReport, sessionIdParam, type RedeemResponse } from '@sightline/shared';
 import { z } from 'zod';
 import { addressKey } from '../http/clientAddress.js';
 import { defineRoute } from '../http/route.js';
@@ -12,7 +12,7 @@ import { recordInviteRefusals } from './refusals.js';
 
 /** `browser`: the `/c` page's report of its browser (it could not send one before: it knew no invite). */
 const spokenCode = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits'), browser: pageReport.optional() });
-const viewerBody = z.strictObject({ label: z.string().trim().max(64).optional() });
+const viewerBody = z.strictObject({ label: freeText(64).optional() });
 
 /**
  * `guards`: per-address limits for invite links and for spoken codes (apart, so a caller's mistyped

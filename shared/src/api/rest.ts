@@ -1,4 +1,5 @@
 import { z } from '../zod.js';
+import { freeText } from '../text.js';
 import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
 
 /** Languages the caller page speaks (PRODUCT.md). */
@@ -27,7 +28,7 @@ export const e164Phone = z
 
 export const createSessionRequest = z.strictObject({
   phone: e164Phone,
-  incidentRef: z.string().trim().max(64).optional(),
+  incidentRef: freeText(64).optional(),
   language: z.enum(LANGUAGES).optional(),
 });
 export type CreateSessionRequest = z.input<typeof createSessionRequest>;
@@ -36,8 +37,8 @@ export const listSessionsQuery = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   status: z.string().max(32).optional(),
-  incidentRef: z.string().max(64).optional(),
-  dispatcher: z.string().max(64).optional(),
+  incidentRef: freeText(64).optional(),
+  dispatcher: freeText(64).optional(),
   hasRecording: z.enum(['true', 'false']).optional(),
 });
 export type ListSessionsQuery = z.infer<typeof listSessionsQuery>;
@@ -72,7 +73,7 @@ export interface SessionDetail extends SessionSummary {
   events: SessionEvent[];
 }
 
-export const legalHoldRequest = z.strictObject({ hold: z.boolean(), reason: z.string().trim().max(200).optional() });
+export const legalHoldRequest = z.strictObject({ hold: z.boolean(), reason: freeText(200).optional() });
 
 export interface RedeemResponse {
   token: string;

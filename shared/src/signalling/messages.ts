@@ -1,4 +1,5 @@
 import { z } from '../zod.js';
+import { freeText } from '../text.js';
 import type { ErrorCode, GoneReason } from '../api/errors.js';
 import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
 
@@ -82,7 +83,7 @@ export const requestSchemas = {
   'media:consume': z.strictObject({ sessionId, transportId: id, producerId: id, rtpCapabilities }),
   'media:resume': z.strictObject({ sessionId, consumerId: id }),
   /** The caller's page reports what happened to its camera request. */
-  'caller:camera': z.strictObject({ sessionId, granted: z.boolean(), reason: z.string().max(200).optional() }),
+  'caller:camera': z.strictObject({ sessionId, granted: z.boolean(), reason: freeText(200).optional() }),
   /** The caller's page reports pause/black-out and which camera is in use. */
   'caller:media': z.strictObject({ sessionId, paused: z.boolean(), facing: z.enum(['user', 'environment', 'unknown']) }),
   'caller:location': z.strictObject({
@@ -93,7 +94,8 @@ export const requestSchemas = {
   }),
   'chat:send': z.strictObject({
     sessionId,
-    text: z.string().trim().min(1).max(500),
+    // Free text is made plain at the gate: no control or bidi character reaches the log (text.ts).
+    text: freeText(500, 1),
     presetId: z.enum(CHAT_PRESET_IDS).optional(),
   }),
   /** Dispatcher asks the caller's page to do something with the camera. */
@@ -103,7 +105,7 @@ export const requestSchemas = {
     sessionId,
     action: z.enum(CONTROL_ACTIONS),
     outcome: z.enum(['done', 'unsupported', 'failed']),
-    detail: z.string().max(200).optional(),
+    detail: freeText(200).optional(),
   }),
 } as const;
 
