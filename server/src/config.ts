@@ -17,6 +17,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
   JWT_SECRET: z.string().optional(),
+  JWT_SECRET_PREVIOUS: z.string().optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional(),
   SMS_PROVIDER: z.enum(['console', 'twilio']).default('console'),
   TWILIO_ACCOUNT_SID: z.string().min(1).optional(),
@@ -40,6 +41,8 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(10),
   SPOKEN_CODE_MINUTES: z.coerce.number().positive().default(10),
   STAFF_TOKEN_MINUTES: z.coerce.number().positive().default(30),
+  STAFF_SHIFT_HOURS: z.coerce.number().positive().default(12),
+  STAFF_RECHECK_SECONDS: z.coerce.number().positive().default(15),
   TURN_SECRET: z.string().min(16).optional(),
   TURN_URLS: z.string().optional(),
   TURN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
@@ -65,6 +68,8 @@ export interface Config {
    * then agree on one generated key through Redis (auth/clusterSecret.ts) instead of each using its own.
    */
   jwtSecretGenerated: boolean;
+  /** JWT_SECRET_PREVIOUS: the key before a rotation, still accepted (never signed with) while set. */
+  jwtSecretPrevious?: Buffer;
   redisUrl?: string;
   smsProvider: 'console' | 'twilio';
   twilio?: { accountSid: string; authToken: string; from: string; apiUrl?: string };
@@ -88,6 +93,10 @@ export interface Config {
   spokenCodeTtlMs: number;
   /** Lifetime of a staff token; the open page refreshes it at a third of that. Fractions are for tests. */
   staffTokenTtlMs: number;
+  /** Absolute lifetime of a staff login from its password check, refreshes included (STAFF_SHIFT_HOURS, 12). */
+  staffShiftMs: number;
+  /** How often live sockets are checked for revocation and expiry (STAFF_RECHECK_SECONDS, 15). */
+  staffRecheckMs: number;
   socketEventsPerSecond: number;
   /** Refused messages a socket may collect in 10 s before it is dropped (LIMITS.refusalsPerConnection). */
   socketRefusalsPer10s: number;
@@ -132,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     jwtSecret: jwtSecret(e.JWT_SECRET, e.NODE_ENV),
     jwtSecretGenerated: e.JWT_SECRET === undefined,
+    jwtSecretPrevious: e.JWT_SECRET_PREVIOUS === undefined ? undefined : secretBytes(e.JWT_SECRET_PREVIOUS, 'JWT_SECRET_PREVIOUS'),
     redisUrl: e.REDIS_URL,
     smsProvider: e.SMS_PROVIDER,
     twilio: twilioConfig(e),
@@ -147,13 +157,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workers: e.MEDIASOUP_WORKERS ?? Math.max(1, os.availableParallelism()),
       maxConsumersPerRouter: e.ROUTER_MAX_CONSUMERS,
     },
-    demoPassword: e.DEMO_PASSWORD,
+    demoPassword: demoPassword(e.DEMO_PASSWORD, e.NODE_ENV),
     logLevel: e.LOG_LEVEL,
     inviteTtlMs: e.INVITE_TTL_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_MINUTES * 60_000,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     spokenCodeTtlMs: e.SPOKEN_CODE_MINUTES * 60_000,
     staffTokenTtlMs: e.STAFF_TOKEN_MINUTES * 60_000,
+    staffShiftMs: e.STAFF_SHIFT_HOURS * 3600_000,
+    staffRecheckMs: e.STAFF_RECHECK_SECONDS * 1000,
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
     socketRefusalsPer10s: e.SOCKET_REFUSALS_PER_10S,
     trustProxy: trustProxyConfig(e.TRUST_PROXY, e.NODE_ENV),
@@ -183,6 +195,12 @@ function checkpointConfig(e: z.infer<typeof envSchema>, env: NodeJS.ProcessEnv):
   };
 }
 
+/** A demo password is a shared, often printed secret: fine for a demo, refused in production. */
+function demoPassword(given: string | undefined, nodeEnv: string): string | undefined {
+  if (given !== undefined && nodeEnv === 'production') throw new ConfigError('DEMO_PASSWORD is refused when NODE_ENV=production: add users with `npx sightline user add`');
+  return given;
+}
+
 function twilioConfig(e: z.infer<typeof envSchema>): Config['twilio'] {
   if (e.SMS_PROVIDER !== 'twilio') return undefined;
   const missing = (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const).filter((k) => !e[k]);
@@ -209,12 +227,14 @@ function tlsConfig(certFile?: string, keyFile?: string): Config['tls'] {
   return { certFile, keyFile };
 }
 
+function secretBytes(given: string, name: string): Buffer {
+  const bytes = Buffer.from(given, 'utf8');
+  if (bytes.length < 32) throw new ConfigError(`${name} must be at least 32 bytes`);
+  return bytes;
+}
+
 function jwtSecret(given: string | undefined, nodeEnv: string): Buffer {
-  if (given !== undefined) {
-    const bytes = Buffer.from(given, 'utf8');
-    if (bytes.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes');
-    return bytes;
-  }
+  if (given !== undefined) return secretBytes(given, 'JWT_SECRET');
   if (nodeEnv === 'production') throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
   // Development: a fresh secret each start, so tokens do not outlive the process.
   return randomBytes(32);

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { authRoutes } from './auth/routes.js';
 import { clusterSecret } from './auth/clusterSecret.js';
+import { LoginGuard } from './auth/LoginGuard.js';
+import { StaffLogins } from './auth/StaffLogins.js';
 import { TokenService } from './auth/tokens.js';
 import { UserService } from './auth/UserService.js';
 import type { Config } from './config.js';
@@ -73,7 +75,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const store = await createStore(config.redisUrl, config.dataDir);
   // Without JWT_SECRET, nodes sharing a Redis share one generated key; alone, a node keeps its own.
   const jwtKey = config.jwtSecretGenerated && store instanceof RedisStore ? await clusterSecret(store, config.jwtSecret, log) : config.jwtSecret;
-  const tokens = new TokenService(jwtKey, { staffSeconds: config.staffTokenTtlMs / 1000 });
+  const tokens = new TokenService({ current: jwtKey, previous: config.jwtSecretPrevious }, { staffSeconds: config.staffTokenTtlMs / 1000 });
   const users = new UserService(store, log);
   await users.seedDemoUsers(config.demoPassword);
 
@@ -96,6 +98,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     security.record({ kind: 'log_repaired', reason: 'torn_tail', key: r.logId, ...(r.logId !== 'access' && { sessionId: r.logId }), cutBytes: r.cutBytes });
   });
   await audit.repairTails();
+  const logins = new StaffLogins(store, tokens, security, config.staffShiftMs);
   const sessions = new SessionService(
     store,
     opts.sms ?? createSmsProvider(config, log), // log: wired by sms helper
@@ -145,6 +148,15 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const disk = new DiskSpace(config.dataDir, config.minFreeDiskBytes);
   const snapshots = new SnapshotStore(config.dataDir, { disk });
   const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy, childEnv: config.childEnv, disk }, sessions, log);
+  const loginGuard = new LoginGuard(
+    {
+      perAddress: limit('loginPerIp'),
+      failuresPerUserAddress: limit('loginFailuresPerUserAddress'),
+      failuresPerUser: limit('loginFailuresPerUser'),
+      successesPerUserAddress: limit('loginSuccessesPerUserAddress'),
+    },
+    security,
+  );
   // An on-demand recording that a lost node or the previous process was making goes on here, in a
   // new segment ('always' needs nothing: it starts with the room). The dispatcher's own start and
   // stop are the records not made by 'system' (segments also end when the camera goes away).
@@ -182,9 +194,11 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const app = createApp({
     tokens,
     trail: supervisorTrail(sessions),
+    checkStaff: (principal) => logins.check(principal),
+    security,
     webhooks,
     routes: [
-      ...authRoutes(users, tokens, { perIp: limit('loginPerIp'), failuresPerUser: limit('loginFailuresPerUser') }),
+      ...authRoutes(users, tokens, logins, loginGuard),
       ...sessionRoutes(sessions, { sessions: limit('sessionsPerDispatcher'), sms: limit('smsPerDispatcher') }, {
         recording: async (s) => ({
           policy: recordings.policy,
@@ -237,7 +251,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     security,
     log,
   });
-  io = attachSignalling(http, tokens, { sessions, rooms, media, iceServers }, guard, log, adapter);
+  io = attachSignalling(http, { tokens, logins, security, recheckMs: config.staffRecheckMs }, { sessions, rooms, media, iceServers }, guard, log, adapter);
   guardOrigin(io, { publicUrl: config.publicUrl, security });
   // Signalling has wired its own room events; recording follows every session's room too.
   const wireRoom = rooms.onRoomCreated;

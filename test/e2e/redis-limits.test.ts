@@ -96,21 +96,25 @@ describe('rate limits shared through Redis by two nodes', () => {
     expect(other.body.sessionId).toBe(created.body.id);
   });
 
-  it('limits wrong passwords per user across both nodes', async () => {
+  it('limits wrong passwords per user and address across both nodes, without locking the user out elsewhere', async () => {
+    const from = '203.0.113.20';
     for (let i = 0; i < 10; i++) {
-      const r = await attemptLogin(i % 2 ? b : a, `203.0.113.${20 + i}`, 'supervisor', 'not-the-password');
+      const r = await attemptLogin(i % 2 ? b : a, from, 'supervisor', 'not-the-password');
       expect(r.status, `wrong password ${i + 1}`).toBe(401);
     }
+    expect(limitKey('loginFailuresPerUserAddress', `supervisor@${from}`).spent).toBe(10);
     expect(limitKey('loginFailuresPerUser', 'supervisor').spent).toBe(10);
-    // The right password is refused now, on either node, from a fresh address.
+    // The right password is refused now from that address, on either node...
     for (const server of [a, b]) {
-      const r = await attemptLogin(server, '203.0.113.40', 'supervisor', DEMO_PASSWORD);
+      const r = await attemptLogin(server, from, 'supervisor', DEMO_PASSWORD);
       expect(r.status).toBe(429);
       expect(r.retryAfter).toBeGreaterThan(0);
     }
+    // ...but not from another address.
+    expect((await attemptLogin(b, '203.0.113.40', 'supervisor', DEMO_PASSWORD)).status).toBe(200);
     // Lifted in Redis, lifted on both nodes: no node keeps a copy of its own.
-    redisCli('DEL', 'sl:rl:loginFailuresPerUser:supervisor');
-    expect((await attemptLogin(b, '203.0.113.41', 'supervisor', DEMO_PASSWORD)).status).toBe(200);
+    redisCli('DEL', `sl:rl:loginFailuresPerUserAddress:supervisor@${from}`);
+    expect((await attemptLogin(a, from, 'supervisor', DEMO_PASSWORD)).status).toBe(200);
   });
 
   it('lets exactly the per-address login limit through a concurrent burst split over both nodes', async () => {

@@ -65,6 +65,8 @@ export interface RestCase {
   body?(fx: Fixture): Promise<unknown> | unknown;
   /** A binary upload instead of JSON. */
   image?: true;
+  /** The call spends the staff token it carries (logout): each staff member makes it with a login of its own. */
+  ownLogin?: true;
 }
 
 const session = (fx: Fixture) => ({ id: fx.sessionId });
@@ -77,6 +79,7 @@ const staff = { takes: 'staff' } as const;
 export const REST: Record<string, RestCase> = {
   'POST /api/auth/login': { allowed: EVERYONE, success: 200, takes: 'public', body: () => ({ username: 'supervisor', password: MATRIX_PASSWORD }) },
   'POST /api/auth/refresh': { ...staff, allowed: STAFF, success: 200 },
+  'POST /api/auth/logout': { ...staff, allowed: STAFF, success: 204, ownLogin: true },
   'GET /api/rtp-capabilities': { allowed: EVERYONE, success: 200, takes: 'public' },
   'GET /api/recording-policy': { allowed: EVERYONE, success: 200, takes: 'public' },
   'GET /api/invites/:code': { allowed: EVERYONE, success: 200, takes: 'public', params: (fx) => ({ code: fx.callerInviteCode }) },

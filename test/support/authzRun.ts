@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { RequestName } from '@sightline/shared';
 import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
-import { EVERYONE, MATRIX_PASSWORD, refusal, SOCKET, VALID, type Fixture, type RestCase, type Who } from './authzMatrix.js';
+import { EVERYONE, MATRIX_PASSWORD, refusal, SOCKET, tokenKind, VALID, type Fixture, type RestCase, type Who } from './authzMatrix.js';
 import { TINY_JPEG } from './image.js';
 import { jsonOrText, REPO_ROOT } from './server.js';
 
@@ -66,6 +66,8 @@ export interface MediaRefs {
 export interface Matrix {
   fx: Fixture;
   tokens: Tokens;
+  /** A new login's token for a staff member (for calls that spend theirs: logout). */
+  freshLogin(who: Who): Promise<string>;
   media: MediaRefs;
   close(): void;
 }
@@ -124,7 +126,9 @@ export async function makeMatrix(base: string, dataDir: string, secret: string):
     freshCallerInvite: async () => (await create(tokens['dispatcher']!)).code,
     freshSession: async () => (await create(tokens['dispatcher']!)).id,
   };
-  return { fx, tokens, media, close: () => sockets.forEach((s) => s.disconnect()) };
+  const usernames: Partial<Record<Who, string>> = { dispatcher: 'dispatcher', 'other dispatcher': 'other', supervisor: 'supervisor' };
+  const freshLogin = (who: Who) => login(usernames[who] ?? who);
+  return { fx, tokens, freshLogin, media, close: () => sockets.forEach((s) => s.disconnect()) };
 }
 
 function forgedTokens(secret: string, dispatcher: string): Partial<Tokens> {
@@ -250,7 +254,8 @@ export async function restMismatches(base: string, m: Matrix, key: string, c: Re
     const params = { ...target, ...(await c.params?.(m.fx)) };
     const path = route.replace(/:(\w+)/g, (_, p: string) => params[p] ?? `:${p}`);
     const body = await c.body?.(m.fx);
-    const r = await request(base, method, path, { token: m.tokens[who], body, image: c.image });
+    const token = c.ownLogin && tokenKind(who) === 'staff' ? await m.freshLogin(who) : m.tokens[who];
+    const r = await request(base, method, path, { token, body, image: c.image });
     const want = c.allowed.includes(who) ? c.success : refusal(c, who);
     if (r.status !== want) problems.push(`${who}: got ${r.status}, want ${want} ${r.status >= 400 ? JSON.stringify(r.body) : ''}`.trim());
   }

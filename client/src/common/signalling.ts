@@ -34,13 +34,16 @@ export function connectSignalling(token: string): SignallingSocket {
 
 /**
  * Calls `listener` when the server refuses this socket's token at the handshake (expired, or signed
- * with a key the server no longer has): socket.io never retries a refused handshake, so without this
- * the page would sit there looking connected. Other connection errors are retried by socket.io.
+ * with a key the server no longer has), or cuts a connected socket because its login no longer holds
+ * (`auth:signed-out`: logged out elsewhere, the user removed, the token run out, the shift over):
+ * socket.io never retries either, so without this the page would sit there looking connected.
+ * Other connection errors are retried by socket.io.
  */
 export function onTokenRefused(socket: SignallingSocket, listener: (err: Error) => void): void {
   socket.on('connect_error', (err) => {
     if ((err as Error & { data?: { code?: string } }).data?.code === 'unauthorized') listener(err);
   });
+  socket.on('auth:signed-out', ({ reason }) => listener(new Error(`signed out by the server (${reason})`)));
 }
 
 /** Sends one typed request and resolves with its answer (or rejects with the server's error). */

@@ -29,8 +29,11 @@ blurDefault.checked = localStorage.getItem('sightline.blur') === '1';
 blurDefault.addEventListener('change', () => localStorage.setItem('sightline.blur', blurDefault.checked ? '1' : '0'));
 
 $('logout').addEventListener('click', () => {
+  // The server revokes this login's tokens (every node) and cuts its socket; the page forgets it either way.
+  const token = sessionStorage.getItem(TOKEN_KEY);
   sessionStorage.removeItem(TOKEN_KEY);
-  location.reload();
+  const revoked = token ? api('POST', '/api/auth/logout', { token }).catch(() => undefined) : Promise.resolve();
+  void revoked.finally(() => location.reload());
 });
 
 const saved = sessionStorage.getItem(TOKEN_KEY);

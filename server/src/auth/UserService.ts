@@ -14,6 +14,13 @@ export class UserService {
     return this.store.addUser({ username, role, passwordHash: await hashPassword(password), createdAt: new Date().toISOString() });
   }
 
+  /** Deletes the user (false when there was none); StaffLogins then refuses every login they hold. */
+  async remove(username: string): Promise<boolean> {
+    const removed = await this.store.removeUser(username);
+    if (removed) this.log.warn({ security: 'token_revoked', reason: 'user_removed', username }, 'user removed: their logins are revoked');
+    return removed;
+  }
+
   /** DEMO_PASSWORD seeds `dispatcher` and `supervisor`, but only into an empty user base. */
   async seedDemoUsers(password: string | undefined): Promise<void> {
     if (!password || (await this.store.countUsers()) > 0) return;

@@ -1,11 +1,16 @@
+import type { Response } from 'express';
 import { loginRequest, type LoginResponse } from '@sightline/shared';
 import { addressKey } from '../http/clientAddress.js';
 import { defineRoute, STAFF_COOKIE } from '../http/route.js';
-import type { Limit } from '../ratelimit/limits.js';
+import type { LoginGuard } from './LoginGuard.js';
+import type { StaffLogins } from './StaffLogins.js';
 import type { TokenService } from './tokens.js';
 import type { UserService } from './UserService.js';
 
-export function authRoutes(users: UserService, tokens: TokenService, limits: { perIp: Limit; failuresPerUser: Limit }) {
+export function authRoutes(users: UserService, tokens: TokenService, logins: StaffLogins, guard: LoginGuard) {
+  // Media playback (<video src>) cannot send a bearer header; an HttpOnly, same-site cookie can.
+  const setCookie = (res: Response, token: string, secure: boolean) =>
+    res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/api', maxAge: tokens.lifetimeMs('staff') });
   return [
     defineRoute({
       method: 'post',
@@ -13,16 +18,9 @@ export function authRoutes(users: UserService, tokens: TokenService, limits: { p
       access: 'public',
       body: loginRequest,
       async handle({ body, req, res }): Promise<LoginResponse> {
-        // Per address always; per user on failures only, so a typo-prone shift is not locked out by others.
-        await limits.perIp.take(addressKey(req.ip));
-        // The failure point is spent before the password is tried (atomic: concurrent tries cannot all
-        // pass a check first), and a success clears the user's count.
-        await limits.failuresPerUser.take(body.username);
-        const user = await users.authenticate(body.username, body.password);
-        await limits.failuresPerUser.reset(body.username);
-        const token = tokens.issue({ typ: 'staff', username: user.username, role: user.role });
-        // Media playback (<video src>) cannot send a bearer header; an HttpOnly, same-site cookie can.
-        res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/api', maxAge: tokens.lifetimeMs('staff') });
+        const user = await guard.attempt(body.username, addressKey(req.ip), () => users.authenticate(body.username, body.password));
+        const token = await logins.start(user);
+        setCookie(res, token, req.secure);
         return { token, role: user.role };
       },
     }),
@@ -30,12 +28,23 @@ export function authRoutes(users: UserService, tokens: TokenService, limits: { p
       method: 'post',
       path: '/api/auth/refresh',
       access: { staff: ['dispatcher', 'supervisor'] },
-      // A still-valid staff token buys a fresh one; an expired one means logging in again.
+      // A still-valid token of a live login buys a fresh one, up to the end of the shift; then a login again.
       async handle({ principal, req, res }): Promise<LoginResponse> {
         if (principal.typ !== 'staff') throw new Error('staff principal expected');
-        const token = tokens.issue({ typ: 'staff', username: principal.username, role: principal.role });
-        res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/api', maxAge: tokens.lifetimeMs('staff') });
+        const token = await logins.refresh(principal);
+        setCookie(res, token, req.secure);
         return { token, role: principal.role };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/logout',
+      access: { staff: ['dispatcher', 'supervisor'] },
+      // Revokes this login's tokens on every node and cuts its sockets; other logins of the user carry on.
+      async handle({ principal, res }): Promise<void> {
+        if (principal.typ !== 'staff') throw new Error('staff principal expected');
+        await logins.logout(principal);
+        res.clearCookie(STAFF_COOKIE, { path: '/api' });
       },
     }),
   ];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { StaffRole } from '@sightline/shared';
 import { UnauthorizedError } from '../errors.js';
@@ -5,13 +6,18 @@ import { UnauthorizedError } from '../errors.js';
 /**
  * The only place that signs or checks JWTs (RFC 8725): one algorithm, `exp` always, issuer and
  * audience checked, and a `typ` claim per kind so a caller token can never pass as a staff token.
+ *
+ * Each token names its key in the header (`kid`, a digest of the key, never the key), so a
+ * rotation can keep accepting the previous key (JWT_SECRET_PREVIOUS) while live callers finish and
+ * consoles refresh onto the new one (docs/security.md, "Rotating secrets").
  */
 const ALGORITHM = 'HS256';
 const ISSUER = 'sightline';
 const AUDIENCE = 'sightline';
 
+/** A staff principal names its login (`sid`): the chain of tokens one password check hands out (StaffLogins). */
 export type Principal =
-  | { typ: 'staff'; username: string; role: StaffRole }
+  | { typ: 'staff'; username: string; role: StaffRole; sid: string }
   | { typ: 'caller'; sessionId: string }
   | { typ: 'viewer'; sessionId: string; viewerId: string };
 
@@ -23,14 +29,29 @@ const TTL_SECONDS: Record<TokenKind, number> = {
   viewer: 3 * 3600,
 };
 
+/** The signing key (JWT_SECRET) and, during a rotation, the one before it (JWT_SECRET_PREVIOUS: verified, never signed with). */
+export interface SigningKeys {
+  current: Buffer;
+  previous?: Buffer;
+}
+
+/** A key's id: the first 16 base64url characters of its SHA-256 (96 bits; says nothing usable about the key). */
+export function keyId(key: Buffer): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 16);
+}
+
 export class TokenService {
   readonly #ttlSeconds: Record<TokenKind, number>;
+  readonly #current: { kid: string; key: Buffer };
+  /** Keys accepted by id: the current one and the previous one. */
+  readonly #accepted = new Map<string, Buffer>();
 
   /** `staffSeconds` shortens or lengthens staff tokens (STAFF_TOKEN_MINUTES); whole seconds, at least one. */
-  constructor(
-    private readonly secret: Buffer,
-    lifetimes: { staffSeconds?: number } = {},
-  ) {
+  constructor(keys: Buffer | SigningKeys, lifetimes: { staffSeconds?: number } = {}) {
+    const { current, previous } = Buffer.isBuffer(keys) ? { current: keys, previous: undefined } : keys;
+    this.#current = { kid: keyId(current), key: current };
+    this.#accepted.set(this.#current.kid, current);
+    if (previous && !previous.equals(current)) this.#accepted.set(keyId(previous), previous);
     const staff = lifetimes.staffSeconds === undefined ? TTL_SECONDS.staff : Math.max(1, Math.round(lifetimes.staffSeconds));
     this.#ttlSeconds = { ...TTL_SECONDS, staff };
   }
@@ -40,12 +61,18 @@ export class TokenService {
     return this.#ttlSeconds[kind] * 1000;
   }
 
-  issue(principal: Principal): string {
+  /**
+   * Signs with the current key. `notAfter` (seconds since epoch) ends the token sooner than its
+   * kind's lifetime (a staff shift's end); a token always lives at least one second.
+   */
+  issue(principal: Principal, opts: { notAfter?: number } = {}): string {
     const { typ, ...claims } = principal;
     const subject = principal.typ === 'staff' ? principal.username : principal.sessionId;
-    return jwt.sign({ ...claims, typ }, this.secret, {
+    const now = Math.floor(Date.now() / 1000);
+    const exp = Math.max(now + 1, Math.min(now + this.#ttlSeconds[typ], opts.notAfter ?? Infinity));
+    return jwt.sign({ ...claims, typ, iat: now, exp }, this.#current.key, {
       algorithm: ALGORITHM,
-      expiresIn: this.#ttlSeconds[typ],
+      keyid: this.#current.kid,
       issuer: ISSUER,
       audience: AUDIENCE,
       subject,
@@ -54,9 +81,18 @@ export class TokenService {
 
   /** Verifies and returns the principal, or throws UnauthorizedError. `kinds` limits what is accepted. */
   verify(token: string, kinds: readonly TokenKind[]): Principal {
+    return this.verifyWithExpiry(token, kinds).principal;
+  }
+
+  /** As `verify`, with the token's own end (`exp`, in ms since epoch): sockets are cut then. */
+  verifyWithExpiry(token: string, kinds: readonly TokenKind[]): { principal: Principal; expiresAt: number } {
     let payload: jwt.JwtPayload;
     try {
-      const decoded = jwt.verify(token, this.secret, { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE });
+      // The header names the key; a token without `kid` (issued before key ids) is tried with the current key.
+      const kid = jwt.decode(token, { complete: true })?.header.kid;
+      const key = kid === undefined ? this.#current.key : this.#accepted.get(kid);
+      if (!key) throw new Error('signed with a key this server does not hold');
+      const decoded = jwt.verify(token, key, { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE });
       if (typeof decoded === 'string') throw new Error('unexpected string payload');
       payload = decoded;
     } catch {
@@ -64,7 +100,7 @@ export class TokenService {
     }
     const principal = toPrincipal(payload);
     if (!principal || !kinds.includes(principal.typ)) throw new UnauthorizedError('token not valid here');
-    return principal;
+    return { principal, expiresAt: payload.exp! * 1000 };
   }
 }
 
@@ -72,8 +108,9 @@ function toPrincipal(p: jwt.JwtPayload): Principal | undefined {
   if (typeof p.exp !== 'number') return undefined;
   switch (p['typ']) {
     case 'staff':
-      if (typeof p['username'] === 'string' && (p['role'] === 'dispatcher' || p['role'] === 'supervisor'))
-        return { typ: 'staff', username: p['username'], role: p['role'] };
+      // A staff token without a login id predates revocation and is refused: its holder logs in again.
+      if (typeof p['username'] === 'string' && (p['role'] === 'dispatcher' || p['role'] === 'supervisor') && typeof p['sid'] === 'string')
+        return { typ: 'staff', username: p['username'], role: p['role'], sid: p['sid'] };
       return undefined;
     case 'caller':
       if (typeof p['sessionId'] === 'string') return { typ: 'caller', sessionId: p['sessionId'] };

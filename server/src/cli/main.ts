@@ -19,6 +19,7 @@ import { createStore } from '../store/createStore.js';
  */
 const USAGE = `usage: sightline <command>
   user add <name> --role dispatcher|supervisor   password on stdin
+  user remove <name>                            delete the user; their tokens and sockets are refused on every node
   verify <sessionId>|access [--public-key <pem>] exit 0 intact, 1 broken (names the first bad record);
                                                 checked against the signed checkpoints with the public key
                                                 (--public-key, CHECKPOINT_PUBLIC_KEY_FILE, or the one of
@@ -51,6 +52,16 @@ async function main(argv: string[]): Promise<number> {
     try {
       const added = await new UserService(store, log).add(rest[0], role, password);
       return say(added ? `added ${role} ${rest[0]}` : `user ${rest[0]} exists already`, added ? 0 : 1);
+    } finally {
+      await store.close();
+    }
+  }
+  if (cmd === 'user' && sub === 'remove' && rest[0]) {
+    const store = await createStore(config.redisUrl, config.dataDir);
+    try {
+      // Servers check every staff request and, every STAFF_RECHECK_SECONDS, every staff socket against the store.
+      const removed = await new UserService(store, log).remove(rest[0]);
+      return say(removed ? `removed ${rest[0]}: their logins are refused from now on` : `no user ${rest[0]}`, removed ? 0 : 1);
     } finally {
       await store.close();
     }

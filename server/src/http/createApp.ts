@@ -6,13 +6,18 @@ import type { SupervisorTrail } from '../audit/supervisorTrail.js';
 import type { Logger } from '../logging.js';
 import { errorHandler, notFound } from './errorHandler.js';
 import { pagesRouter } from './pages.js';
-import { mountRoutes, type RouteSpec } from './route.js';
+import type { SecurityEvents } from '../security/SecurityEvents.js';
+import { mountRoutes, type RouteSpec, type StaffCheck } from './route.js';
 
 export interface AppParts {
   tokens: TokenService;
   routes: RouteSpec<any, any, any, any>[];
   /** Where a supervisor's request to any session route is logged (mountRoutes). */
   trail?: SupervisorTrail;
+  /** Every staff request's login is checked here after its token (revocation, shift end). */
+  checkStaff?: StaffCheck;
+  /** Every 429 answered, from any route, is recorded here (`rate_limited`). */
+  security?: SecurityEvents;
   clientDist: string;
   health: () => boolean;
   /** GET /metrics (Prometheus text, loopback only). */
@@ -27,7 +32,7 @@ export interface AppParts {
 }
 
 /** The express app: security headers, a small JSON body limit, the gated API routes and the pages. */
-export function createApp({ tokens, routes, trail, clientDist, health, metrics, tls = false, webhooks = [], trustProxy = ['loopback'], log }: AppParts): Express {
+export function createApp({ tokens, routes, trail, checkStaff, security, clientDist, health, metrics, tls = false, webhooks = [], trustProxy = ['loopback'], log }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy);
@@ -59,11 +64,11 @@ export function createApp({ tokens, routes, trail, clientDist, health, metrics, 
   if (metrics) app.get('/metrics', metrics);
   app.use('/api', express.json({ limit: '16kb' }));
   const api = express.Router();
-  mountRoutes(api, tokens, routes, trail);
+  mountRoutes(api, tokens, routes, { trail, checkStaff });
   app.use(api);
   app.use('/api', notFound);
   app.use(pagesRouter(clientDist, log));
   app.use(notFound);
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, security));
   return app;
 }

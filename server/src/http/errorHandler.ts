@@ -2,9 +2,14 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorBody } from '@sightline/shared';
 import { AppError, RateLimitedError, reasonOf, toAppError } from '../errors.js';
 import type { Logger } from '../logging.js';
+import type { SecurityEvents } from '../security/SecurityEvents.js';
 
-/** Turns anything thrown into `{"error":{"code","message"}}` with a fitting status. */
-export function errorHandler(log: Logger): ErrorRequestHandler {
+/**
+ * Turns anything thrown into `{"error":{"code","message"}}` with a fitting status. Every 429, from
+ * whichever route and limit, is recorded here once as `rate_limited` (reason: the limit's name;
+ * path: the route's pattern, never the URL, which may hold an invite code).
+ */
+export function errorHandler(log: Logger, security?: SecurityEvents): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = fromBodyParser(err) ?? fromRouter(err) ?? toAppError(err);
     if (appError.status >= 500 || res.headersSent) log.error({ err, method: req.method, path: req.route?.path }, 'request failed');
@@ -14,13 +19,22 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    if (appError instanceof RateLimitedError) res.set('Retry-After', String(appError.retryAfterSeconds));
+    if (appError instanceof RateLimitedError) {
+      res.set('Retry-After', String(appError.retryAfterSeconds));
+      security?.record({ kind: 'rate_limited', reason: appError.limit ?? 'unnamed', status: 429, method: req.method, path: routePath(req), key: req.ip });
+    }
     const body: ErrorBody = { error: { code: appError.code, message: appError.message } };
     const reason = reasonOf(appError);
     if (reason) body.error.reason = reason;
     if (appError.details !== undefined) body.error.details = appError.details;
     res.status(appError.status).json(body);
   };
+}
+
+/** The matched route's pattern (`/api/invites/:code/redeem`), not the URL, which may hold an invite code. */
+function routePath(req: Parameters<ErrorRequestHandler>[1]): string {
+  const pattern = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof pattern === 'string' ? pattern : 'unmatched';
 }
 
 export const notFound: RequestHandler = (_req, res) => {

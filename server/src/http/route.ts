@@ -46,20 +46,33 @@ export function defineRoute<P = unknown, Q = unknown, B = unknown, A extends Rou
   return spec;
 }
 
+/**
+ * Whether a verified staff token's login still holds (auth/StaffLogins.ts `check`): throws
+ * UnauthorizedError when it was logged out, its user removed, or its shift is over.
+ */
+export type StaffCheck = (principal: Extract<Principal, { typ: 'staff' }>) => Promise<void>;
+
 /** Where every supervisor route on a session leads: its `:id` names the session. */
 const SESSION_ROUTE = '/api/sessions/:id';
 
 /**
  * Mounts each route behind the gate. `trail`: where a supervisor's request to a session route is
- * logged, whatever the route (issue #11, item 7: a new route cannot forget it).
+ * logged, whatever the route (issue #11, item 7: a new route cannot forget it). `checkStaff`: every
+ * staff token's login is checked after the token itself (issue #11, item 6).
  */
-export function mountRoutes(router: Router, tokens: TokenService, routes: RouteSpec<any, any, any, any>[], trail?: SupervisorTrail): void {
+export function mountRoutes(
+  router: Router,
+  tokens: TokenService,
+  routes: RouteSpec<any, any, any, any>[],
+  { trail, checkStaff }: { trail?: SupervisorTrail; checkStaff?: StaffCheck } = {},
+): void {
   for (const spec of routes) {
     const sessionRoute = spec.path === SESSION_ROUTE || spec.path.startsWith(`${SESSION_ROUTE}/`);
     const pre: RequestHandler[] = spec.raw ? [express.raw({ type: spec.raw.types, limit: spec.raw.limit })] : [];
     router[spec.method](spec.path, ...pre, async (req, res, next) => {
       try {
         const principal = authenticate(req, tokens, spec.access, spec.cookieAuth === true);
+        if (principal?.typ === 'staff' && checkStaff) await checkStaff(principal);
         const params = parse(spec.params, req.params, 'path parameter');
         const query = parse(spec.query, req.query, 'query');
         const body = parse(spec.body, req.body ?? {}, 'body');

@@ -13,7 +13,12 @@ export interface LimitSpec {
 
 export const LIMITS = {
   loginPerIp: { points: 30, durationSec: 15 * 60 },
-  loginFailuresPerUser: { points: 10, durationSec: 15 * 60 },
+  /** Failures for one username from one address (auth/LoginGuard.ts): what stops a guesser at one place. */
+  loginFailuresPerUserAddress: { points: 10, durationSec: 15 * 60 },
+  /** Failures for one username from everywhere: a ceiling on spread-out guessing that spares addresses the user signed in from. */
+  loginFailuresPerUser: { points: 100, durationSec: 15 * 60 },
+  /** Marks (username, address) pairs that signed in during the last shift (points are never exhausted). */
+  loginSuccessesPerUserAddress: { points: 1_000_000, durationSec: 12 * 3600 },
   sessionsPerDispatcher: { points: 60, durationSec: 60 * 60 },
   smsPerDispatcher: { points: 60, durationSec: 60 * 60 },
   socketEventsPerConnection: { points: 60, durationSec: 1 },
@@ -90,12 +95,14 @@ export class Limit {
   constructor(
     private readonly limiter: RateLimiterAbstract,
     readonly points: number,
+    /** Named in the RateLimitedError it throws (and so in the `rate_limited` security event). */
+    readonly name = 'limit',
   ) {}
 
   /** Spends points or throws RateLimitedError with the wait. */
   async take(key: string, points = 1): Promise<LimitUse> {
     const use = await this.spend(key, points);
-    if (!use.allowed) throw new RateLimitedError(use.retryAfterSeconds);
+    if (!use.allowed) throw new RateLimitedError(use.retryAfterSeconds, this.name);
     return use;
   }
 
@@ -117,6 +124,11 @@ export class Limit {
     await this.limiter.reward(key, points);
   }
 
+  /** Points spent on the key in the current window (0 when none), without spending. */
+  async spent(key: string): Promise<number> {
+    return (await this.limiter.get(key))?.consumedPoints ?? 0;
+  }
+
   async reset(key: string): Promise<void> {
     await this.limiter.delete(key);
   }
@@ -129,5 +141,5 @@ function useOf(res: RateLimiterRes, allowed: boolean): LimitUse {
 /** `redis` is a connected node-redis client in Redis mode. Durations are whole seconds in the store (at least 1). */
 export function createLimit(name: string, spec: LimitSpec, redis?: unknown): Limit {
   const common = { points: spec.points, duration: Math.max(1, Math.round(spec.durationSec)), keyPrefix: `sl:rl:${name}` };
-  return new Limit(redis ? new RateLimiterRedis({ ...common, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(common), spec.points);
+  return new Limit(redis ? new RateLimiterRedis({ ...common, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(common), spec.points, name);
 }

@@ -71,6 +71,8 @@ function restricted(allowed: ReadonlySet<SessionEventType>, extra: Partial<Rules
     'snapshot:added': never,
     // The spoken code is for the dispatcher to read out on the phone, not for a screen in the session.
     'code:replaced': never,
+    // Not a session push: sent to one staff login's own sockets (signalling/socketAuth.ts).
+    'auth:signed-out': never,
   };
   return { ...base, ...extra } as Rules;
 }
@@ -90,6 +92,7 @@ const STAFF: Rules = {
   'caller:media': same,
   'snapshot:added': same,
   'code:replaced': same,
+  'auth:signed-out': same,
 };
 
 /** The caller's page: its status and recording, chat, the dispatcher's camera requests, the codecs to send. */

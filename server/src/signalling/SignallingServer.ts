@@ -1,12 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
-import type { TokenService } from '../auth/tokens.js';
-import { UnauthorizedError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { peerIdOf, registerHandlers } from './gate.js';
 import { handlers } from './handlers/index.js';
 import type { SocketGuard } from './SocketGuard.js';
 import { wireSessionEvents } from './sessionEvents.js';
+import { authenticateSockets, type SocketAuthOptions } from './socketAuth.js';
 import type { Services, SignallingServer } from './types.js';
 
 /** Largest socket message accepted; SDP-sized payloads are a few KB. */
@@ -14,11 +13,12 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /**
  * socket.io at the default path, authenticated by `auth: { token }` on the handshake (staff, caller
- * or viewer token). Messages go through the one gate; media objects die with their socket.
+ * or viewer token) and checked again while connected (socketAuth.ts). Messages go through the one
+ * gate; media objects die with their socket.
  */
 export function attachSignalling(
   http: HttpServer,
-  tokens: TokenService,
+  auth: Omit<SocketAuthOptions, 'log'>,
   services: Services,
   /** Sockets per token, budgets and drops (issue #11 item 2). */
   guard: SocketGuard,
@@ -36,14 +36,10 @@ export function attachSignalling(
     pingTimeout: 5_000,
   });
 
+  // Its recheck timer is unref'd: it never holds the process open, and finds no sockets once io closes.
+  authenticateSockets(io, { ...auth, log });
+  // Then the token's budget of sockets (issue #11 item 2): only authenticated sockets count.
   io.use((socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    try {
-      if (typeof token !== 'string') throw new UnauthorizedError('auth.token is required');
-      socket.data.principal = tokens.verify(token, ['staff', 'caller', 'viewer']);
-    } catch (err) {
-      return next(Object.assign(new Error((err as Error).message), { data: { code: 'unauthorized' } }));
-    }
     guard.admit(socket).then(
       () => next(),
       (err: Error) => next(Object.assign(new Error(err.message), { data: { code: 'rate_limited' } })),

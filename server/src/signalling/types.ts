@@ -11,6 +11,8 @@ import type { BudgetKind } from './SocketBudgets.js';
 
 export interface SocketData {
   principal: Principal;
+  /** When this socket is cut (ms since epoch): its token's end; for staff, its login's newest token's end. */
+  expiresAt: number;
   /** Sessions in which this socket holds transports (closed on disconnect, wherever they run). */
   mediaSessions?: Set<string>;
   /** A supervisor's reads already on the session's record (`<sessionId> <action>`): signalling/gate.ts. */

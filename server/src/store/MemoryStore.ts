@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SessionEvent, SessionStatus } from '@sightline/shared';
 import type {
@@ -12,6 +12,7 @@ import type {
   SessionRecord,
   SpokenCodePut,
   SpokenCodeRecord,
+  StaffLoginRecord,
   Store,
   UserRecord,
 } from './Store.js';
@@ -20,7 +21,8 @@ import { matchesFilter } from './filter.js';
 /**
  * In-process store for a single node. Copies on the way in and out so callers cannot mutate state.
  * Users alone outlive the process: with a users file they are loaded from it and saved to it
- * (the command line adds users there).
+ * (the command line adds and removes users there). A running server reads the file again when it
+ * changes, so `npx sightline user remove` takes effect without a restart.
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
@@ -34,11 +36,39 @@ export class MemoryStore implements Store {
   #smsCallbacks = new Set<string>();
   #codes = new Map<string, SpokenCodeRecord>();
   #nodes = new Map<string, { node: NodeInfo; until: number }>();
+  #logins = new Map<string, { login: StaffLoginRecord; until: number }>();
+  /** The users file's mtime when last read or written (0: none). */
+  #usersMtime = 0;
 
   constructor(private readonly usersFile?: string) {
     if (usersFile && existsSync(usersFile)) {
-      for (const u of JSON.parse(readFileSync(usersFile, 'utf8')) as UserRecord[]) this.#users.set(u.username, u);
+      this.#loadUsers(readFileSync(usersFile, 'utf8'), statSync(usersFile).mtimeMs);
     }
+  }
+
+  #loadUsers(json: string, mtimeMs: number): void {
+    this.#users = new Map((JSON.parse(json) as UserRecord[]).map((u) => [u.username, u]));
+    this.#usersMtime = mtimeMs;
+  }
+
+  /** Another process (the command line) changed the users file: read it again. */
+  async #freshUsers(): Promise<void> {
+    if (!this.usersFile) return;
+    const mtimeMs = await stat(this.usersFile).then((st) => st.mtimeMs, () => 0);
+    if (mtimeMs === this.#usersMtime) return;
+    if (mtimeMs === 0) {
+      this.#users.clear();
+      this.#usersMtime = 0;
+    } else this.#loadUsers(readFileSync(this.usersFile, 'utf8'), mtimeMs);
+  }
+
+  async #saveUsers(): Promise<void> {
+    if (!this.usersFile) return;
+    await mkdir(path.dirname(this.usersFile), { recursive: true });
+    const tmp = `${this.usersFile}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify([...this.#users.values()], null, 2), { mode: 0o600 });
+    await rename(tmp, this.usersFile);
+    this.#usersMtime = (await stat(this.usersFile)).mtimeMs;
   }
 
   async insertSession(session: SessionRecord): Promise<void> {
@@ -182,24 +212,49 @@ export class MemoryStore implements Store {
   }
 
   async addUser(user: UserRecord): Promise<boolean> {
+    await this.#freshUsers();
     if (this.#users.has(user.username)) return false;
     this.#users.set(user.username, { ...user });
-    if (this.usersFile) {
-      await mkdir(path.dirname(this.usersFile), { recursive: true });
-      const tmp = `${this.usersFile}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify([...this.#users.values()], null, 2), { mode: 0o600 });
-      await rename(tmp, this.usersFile);
-    }
+    await this.#saveUsers();
     return true;
   }
 
   async getUser(username: string): Promise<UserRecord | undefined> {
+    await this.#freshUsers();
     const u = this.#users.get(username);
     return u && { ...u };
   }
 
   async countUsers(): Promise<number> {
+    await this.#freshUsers();
     return this.#users.size;
+  }
+
+  async removeUser(username: string): Promise<boolean> {
+    await this.#freshUsers();
+    if (!this.#users.delete(username)) return false;
+    await this.#saveUsers();
+    return true;
+  }
+
+  async putStaffLogin(id: string, login: StaffLoginRecord, ttlMs: number): Promise<void> {
+    this.#logins.set(id, { login: { ...login }, until: Date.now() + ttlMs });
+  }
+
+  async getStaffLogin(id: string): Promise<StaffLoginRecord | undefined> {
+    const entry = this.#logins.get(id);
+    if (!entry) return undefined;
+    if (entry.until <= Date.now()) {
+      this.#logins.delete(id);
+      return undefined;
+    }
+    return { ...entry.login };
+  }
+
+  async deleteStaffLogin(id: string): Promise<boolean> {
+    const live = (await this.getStaffLogin(id)) !== undefined;
+    this.#logins.delete(id);
+    return live;
   }
 
   async close(): Promise<void> {}

@@ -10,6 +10,7 @@ import type {
   LiveSpokenCode,
   SpokenCodePut,
   SpokenCodeRecord,
+  StaffLoginRecord,
   Store,
   UserRecord,
 } from './Store.js';
@@ -29,6 +30,7 @@ function createRedisClient(url: string) {
  *   sessions            zset of ids by createdAt (ms)
  *   invite:<code>       hash { json, openedAt?, redeemedAt? }
  *   user:<name>         string JSON;  users  set of names
+ *   login:<id>          a staff login's JSON (expires at the end of its shift)
  *   sms:<providerId>    session id (expires after a week)
  *   sms-status:<providerId>  hash { status, rank }: the message's furthest delivery status (a week)
  *   code:<6 digits>     spoken-code JSON (expires with the code)
@@ -85,6 +87,10 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', math.max(1, tonumber(ARGV[2]) - tonumber(ARGV[3])))
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[5])
 return 'ok'`;
+const REMOVE_USER = `
+local n = redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[1])
+return n`;
 
 const ADD_USER = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('SADD', KEYS[2], ARGV[2]) return 1 end
@@ -298,6 +304,24 @@ export class RedisStore implements Store {
 
   async countUsers(): Promise<number> {
     return this.client.sCard(this.#k('users'));
+  }
+
+  async removeUser(username: string): Promise<boolean> {
+    const r = await this.client.eval(REMOVE_USER, { keys: [this.#k('user', username), this.#k('users')], arguments: [username] });
+    return r === 1;
+  }
+
+  async putStaffLogin(id: string, login: StaffLoginRecord, ttlMs: number): Promise<void> {
+    await this.client.set(this.#k('login', id), JSON.stringify(login), { PX: Math.max(1, Math.ceil(ttlMs)) });
+  }
+
+  async getStaffLogin(id: string): Promise<StaffLoginRecord | undefined> {
+    const json = await this.client.get(this.#k('login', id));
+    return json ? (JSON.parse(json) as StaffLoginRecord) : undefined;
+  }
+
+  async deleteStaffLogin(id: string): Promise<boolean> {
+    return (await this.client.del(this.#k('login', id))) === 1;
   }
 
   async close(): Promise<void> {

@@ -203,6 +203,25 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       expect(await store.addUser({ ...user, role: 'supervisor' })).toBe(false);
       expect(await store.getUser(username)).toEqual(user);
       expect(await store.countUsers()).toBe(before + 1);
+      expect(await store.removeUser(username)).toBe(true);
+      expect(await store.getUser(username)).toBeUndefined();
+      expect(await store.countUsers()).toBe(before);
+      expect(await store.removeUser(username)).toBe(false);
+      await store.close();
+    });
+
+    it('keeps a staff login until it is deleted or its time is up', async () => {
+      const store = await make();
+      const id = randomUUID();
+      const login = { username: 'ann', authAt: Date.now(), expiresAt: Date.now() + 60_000 };
+      await store.putStaffLogin(id, login, 60_000);
+      expect(await store.getStaffLogin(id)).toEqual(login);
+      expect(await store.deleteStaffLogin(id)).toBe(true);
+      expect(await store.getStaffLogin(id)).toBeUndefined();
+      expect(await store.deleteStaffLogin(id)).toBe(false);
+      await store.putStaffLogin(id, login, 50);
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await store.getStaffLogin(id)).toBeUndefined();
       await store.close();
     });
   });

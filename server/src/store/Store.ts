@@ -60,6 +60,18 @@ export interface UserRecord {
   createdAt: string;
 }
 
+/**
+ * One staff login (auth/StaffLogins.ts): the chain of tokens a login and its refreshes hand out.
+ * Deleting it (logout) revokes every token of the chain on every node.
+ */
+export interface StaffLoginRecord {
+  username: string;
+  /** When the password was checked (ms since epoch): the shift's absolute lifetime runs from here. */
+  authAt: number;
+  /** When the newest token of this login runs out (ms since epoch); sockets of the login live until then. */
+  expiresAt: number;
+}
+
 export interface SessionFilter {
   dispatcher?: string;
   status?: SessionStatus;
@@ -128,6 +140,14 @@ export interface Store {
   addUser(user: UserRecord): Promise<boolean>;
   getUser(username: string): Promise<UserRecord | undefined>;
   countUsers(): Promise<number>;
+  /** Deletes the user; false when there was none. Their logins die at their next check (StaffLogins). */
+  removeUser(username: string): Promise<boolean>;
+
+  /** Keeps a login until `ttlMs` from now (its shift's end), replacing what was there. */
+  putStaffLogin(id: string, login: StaffLoginRecord, ttlMs: number): Promise<void>;
+  getStaffLogin(id: string): Promise<StaffLoginRecord | undefined>;
+  /** Revokes a login at once; false when it was gone already. */
+  deleteStaffLogin(id: string): Promise<boolean>;
 
   /** Publishes a node's heartbeat; it drops out of `listNodes` when not renewed within `ttlMs`. */
   putNode(node: NodeInfo, ttlMs: number): Promise<void>;

@@ -213,7 +213,16 @@ export interface ServerToClientEvents {
    * longer works. `closedUntil`: code entry is closed until then (too many replacements in a row).
    */
   'code:replaced': (payload: { sessionId: string; code: string; expiresAt: string; closedUntil?: string }) => void;
+  /**
+   * Sent just before the server cuts a staff socket whose login no longer holds: `logged_out` (its
+   * logout), `revoked` (the user was removed or changed), `expired` (its newest token ran out),
+   * `shift_over` (the absolute lifetime). The page shows it is signed out; reconnecting will not help.
+   */
+  'auth:signed-out': (payload: { reason: SignOutReason }) => void;
 }
+
+export const SIGN_OUT_REASONS = ['logged_out', 'revoked', 'expired', 'shift_over'] as const;
+export type SignOutReason = (typeof SIGN_OUT_REASONS)[number];
 
 export type ClientToServerEvents = {
   [K in RequestName]: (payload: RequestOf<K>, ack: (result: Ack<ResponseMap[K]>) => void) => void;
