@@ -18,3 +18,15 @@ describe('TRUST_PROXY', () => {
     expect(loadConfig({ TRUST_PROXY: 'loopback,uniquelocal' }).trustProxy).toEqual(['loopback', 'uniquelocal']);
   });
 });
+
+describe('secrets in production', () => {
+  it('refuses DEMO_PASSWORD when NODE_ENV=production (a shared, often printed password), keeps it elsewhere', () => {
+    expect(() => loadConfig({ ...production, DEMO_PASSWORD: 'demo-password' })).toThrow(/DEMO_PASSWORD is refused when NODE_ENV=production/);
+    expect(loadConfig({ DEMO_PASSWORD: 'demo-password' }).demoPassword).toBe('demo-password');
+  });
+
+  it('takes JWT_SECRET_PREVIOUS for a rotation, at least 32 bytes like JWT_SECRET', () => {
+    expect(loadConfig({ ...production, JWT_SECRET_PREVIOUS: 'p'.repeat(40) }).jwtSecretPrevious?.toString()).toBe('p'.repeat(40));
+    expect(() => loadConfig({ ...production, JWT_SECRET_PREVIOUS: 'short' })).toThrow(/JWT_SECRET_PREVIOUS must be at least 32 bytes/);
+  });
+});
