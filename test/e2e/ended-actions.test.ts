@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestName } from '@sightline/shared';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTwilio, type FakeTwilio, twilioEnv } from '../support/fakeTwilio.js';
+import { SOCKET } from '../support/authzMatrix.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -80,5 +83,64 @@ describe('an ended session', () => {
     expect((await http('GET', `${server.url}/api/sessions/${id}`, { token })).body.phone).toBe('+47*****567');
     const listed = (await http('GET', `${server.url}/api/sessions`, { token })).body.sessions.find((s: { id: string }) => s.id === id);
     expect(JSON.stringify(listed)).not.toContain('+4791234567');
+  });
+});
+
+/** Open session routers (rooms) on the node, from /metrics. */
+async function rooms(): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(/^sightline_rooms (\S+)$/m.exec(text)?.[1]);
+}
+
+/** Every message that reaches a session's media, with a payload the gate accepts (the ids are made up: the refusal comes first). */
+function mediaMessages(sessionId: string): [RequestName, unknown][] {
+  const opus = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }] };
+  const caps = { codecs: [{ kind: 'video', mimeType: 'video/VP8' }] };
+  return [
+    ['transport:create', { sessionId, direction: 'recv' }],
+    ['transport:create', { sessionId, direction: 'send' }],
+    ['transport:connect', { sessionId, transportId: randomUUID(), dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] } }],
+    ['transport:restart-ice', { sessionId, transportId: randomUUID() }],
+    ['transport:close', { sessionId, transportId: randomUUID() }],
+    ['media:produce', { sessionId, transportId: randomUUID(), kind: 'audio', source: 'microphone', rtpParameters: opus }],
+    ['media:consume', { sessionId, transportId: randomUUID(), producerId: randomUUID(), rtpCapabilities: caps }],
+    ['media:resume', { sessionId, consumerId: randomUUID() }],
+  ];
+}
+
+describe('the media of an ended session', () => {
+  it('opens for nobody: staff may join for the timeline, but every media message answers 410 ended and no room is made', async () => {
+    const created = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+4791234567' } });
+    const id = created.body.id as string;
+    const inviteCode = String((await http('GET', `${server.url}/api/sessions/${id}`, { token })).body.inviteUrl).split('/j/')[1];
+    const viewerUrl = String((await http('POST', `${server.url}/api/sessions/${id}/viewers`, { token, body: {} })).body.inviteUrl);
+    const tokens = {
+      dispatcher: token,
+      supervisor: await login(server, 'supervisor'),
+      caller: (await http('POST', `${server.url}/api/invites/${inviteCode}/redeem`, {})).body.token as string,
+      viewer: (await http('POST', `${server.url}/api/invites/${viewerUrl.split('/j/')[1]}/redeem`, {})).body.token as string,
+    };
+    expect(Object.values(tokens).every(Boolean), JSON.stringify(tokens)).toBe(true);
+    expect((await http('POST', `${server.url}/api/sessions/${id}/end`, { token })).status).toBe(200);
+    const roomsAtEnd = await rooms();
+
+    const wrong: string[] = [];
+    for (const [who, t] of Object.entries(tokens) as [keyof typeof tokens, string][]) {
+      const socket = await connect(t);
+      const join = await socket.emitWithAck('session:join', { sessionId: id });
+      // Staff look at the timeline; a caller or viewer is done with the session.
+      if (who === 'dispatcher' || who === 'supervisor') {
+        if (!join.ok || join.data.status !== 'ended' || join.data.producers.length !== 0) wrong.push(`${who} session:join: ${JSON.stringify(join).slice(0, 200)}`);
+      } else if (join.ok || join.error.reason !== 'ended') wrong.push(`${who} session:join: ${JSON.stringify(join)}`);
+      for (const [event, payload] of mediaMessages(id)) {
+        const ack = await socket.emitWithAck(event as never, payload as never);
+        // A message the role may send is refused as ended; one it may never send stays forbidden.
+        const want = SOCKET[event].includes(who) ? 'gone/ended' : 'forbidden';
+        const got = ack.ok ? 'ok' : `${ack.error.code}${ack.error.reason ? `/${ack.error.reason}` : ''}`;
+        if (got !== want) wrong.push(`${who} ${event}: got ${got}, want ${want}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(await rooms(), 'no room was opened for the ended session').toBe(roomsAtEnd);
   });
 });

@@ -97,6 +97,8 @@ export class SessionCard {
     for (const e of joined.events) this.addEvent(e);
     this.setStatus(joined.status);
     void this.#snapshots.load().catch(() => undefined);
+    // An ended session has no media any more (the server answers 410): its timeline is all there is.
+    if (joined.status === 'ended') return;
     await this.#subscriber.prepare();
     for (const p of joined.producers) void this.#subscriber.consume(p);
   }

@@ -7,13 +7,15 @@ import type { SessionRecord } from '../store/Store.js';
  * Dispatchers own the sessions they created; supervisors may look at all; callers and viewers are
  * bound to the one session their invite named, and lose it when the session ends.
  */
-export type SessionAction = 'view' | 'control' | 'join' | 'publish' | 'watch' | 'chat' | 'end';
+export type SessionAction = 'view' | 'control' | 'join' | 'media' | 'publish' | 'watch' | 'chat' | 'end';
 
 const ALLOWED: Record<SessionAction, ReadonlyArray<'dispatcher' | 'supervisor' | 'caller' | 'viewer'>> = {
   view: ['dispatcher', 'supervisor'],
   control: ['dispatcher'],
-  /** Attach to the session's signalling and media (anyone who belongs to it). */
+  /** Attach to the session's signalling and timeline (anyone who belongs to it); its media only while live (`opensMedia`). */
   join: ['dispatcher', 'supervisor', 'caller', 'viewer'],
+  /** Transports to the session's router: what anyone who belongs to it needs to send or receive. */
+  media: ['dispatcher', 'supervisor', 'caller', 'viewer'],
   publish: ['caller'],
   watch: ['dispatcher', 'viewer', 'supervisor'],
   chat: ['dispatcher', 'caller', 'viewer'],
@@ -30,10 +32,16 @@ const ALLOWED: Record<SessionAction, ReadonlyArray<'dispatcher' | 'supervisor' |
 export const SOCKET_READS: Partial<Record<SessionAction, string>> = { join: 'live session', watch: 'live video' };
 
 /**
- * What acts on a live session or reaches its caller: refused once the session has ended, for staff
- * as for everyone (a resend would send a real SMS; issue #11). Looking, and ending again, are not.
+ * What acts on a live session, reaches its caller or opens its media: refused once the session has
+ * ended, for staff as for everyone (a resend would send a real SMS; a transport or consumer would
+ * open a router that lives until the socket goes; issue #11). Looking, and ending again, are not.
  */
-const LIVE_ONLY: ReadonlySet<SessionAction> = new Set(['control', 'publish', 'chat']);
+const LIVE_ONLY: ReadonlySet<SessionAction> = new Set(['control', 'media', 'publish', 'watch', 'chat']);
+
+/** Whether joining this session attaches to its media as well (a router is opened for it): only while it has not ended. */
+export function opensMedia(session: SessionRecord): boolean {
+  return session.status !== 'ended';
+}
 
 export function principalRole(p: Principal): 'dispatcher' | 'supervisor' | 'caller' | 'viewer' {
   return p.typ === 'staff' ? p.role : p.typ;

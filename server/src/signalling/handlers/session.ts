@@ -1,4 +1,4 @@
-import { principalRole } from '../../sessions/access.js';
+import { opensMedia, principalRole } from '../../sessions/access.js';
 import { audienceOf, joinAnswerFor } from '../../sessions/projections.js';
 import { audienceChannel, defineHandler, sessionChannel } from '../types.js';
 
@@ -9,19 +9,20 @@ export const joinSession = defineHandler({
   async handle({ socket, principal, peerId, session, services }, { rtpCapabilities }) {
     const role = principalRole(principal);
     const as = role === 'caller' ? 'caller' : role === 'viewer' ? 'viewer' : 'staff';
+    // Staff may still join an ended session for its timeline: no router is opened for it (access.ts).
+    const media = opensMedia(session) ? await services.media.run(session, 'join', session.id, peerId, rtpCapabilities && { as, rtpCapabilities }) : undefined;
     // A receiver's capabilities count until its socket goes: the disconnect clean-up must know the session.
-    if (rtpCapabilities && as !== 'caller') (socket.data.mediaSessions ??= new Set()).add(session.id);
-    const media = await services.media.run(session, 'join', session.id, peerId, rtpCapabilities && { as, rtpCapabilities });
+    if (media && rtpCapabilities && as !== 'caller') (socket.data.mediaSessions ??= new Set()).add(session.id);
     await socket.join([sessionChannel(session.id), audienceChannel(session.id, audienceOf(principal))]);
     // Before the answer, so the caller knows what to send before it first produces.
-    if (as === 'caller') socket.emit('media:video-codecs', { sessionId: session.id, codecs: media.videoCodecs });
+    if (media && as === 'caller') socket.emit('media:video-codecs', { sessionId: session.id, codecs: media.videoCodecs });
     // Each role's part only (sessions/projections.ts): a caller or viewer gets no usernames, CAD reference or supervisor access.
     return joinAnswerFor(principal, {
       sessionId: session.id,
       status: session.status,
       role,
-      routerRtpCapabilities: media.rtpCapabilities,
-      producers: media.producers,
+      routerRtpCapabilities: media?.rtpCapabilities ?? null,
+      producers: media?.producers ?? [],
       events: await services.sessions.events(session.id),
     });
   },

@@ -2,7 +2,7 @@ import { defineHandler } from '../types.js';
 
 export const createTransport = defineHandler({
   name: 'transport:create',
-  action: 'join',
+  action: 'media',
   budget: 'transport',
   async handle({ socket, peerId, session, services }, { direction }) {
     (socket.data.mediaSessions ??= new Set()).add(session.id);
@@ -15,7 +15,7 @@ export const createTransport = defineHandler({
 
 export const connectTransport = defineHandler({
   name: 'transport:connect',
-  action: 'join',
+  action: 'media',
   budget: 'transport',
   async handle({ peerId, session, services }, { transportId, dtlsParameters }) {
     await services.media.run(session, 'connectTransport', session.id, peerId, transportId, dtlsParameters);
@@ -25,7 +25,7 @@ export const connectTransport = defineHandler({
 
 export const closeTransport = defineHandler({
   name: 'transport:close',
-  action: 'join',
+  action: 'media',
   budget: 'transport',
   async handle({ peerId, session, services }, { transportId }) {
     await services.media.run(session, 'closeTransport', session.id, peerId, transportId);
@@ -35,7 +35,7 @@ export const closeTransport = defineHandler({
 
 export const restartIce = defineHandler({
   name: 'transport:restart-ice',
-  action: 'join',
+  action: 'media',
   budget: 'transport',
   async handle({ peerId, session, services }, { transportId }) {
     return { iceParameters: await services.media.run(session, 'restartIce', session.id, peerId, transportId) };
