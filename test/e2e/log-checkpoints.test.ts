@@ -84,10 +84,13 @@ async function restVerify(id: string) {
   return r.body as { intact: boolean; records: number; firstBadSeq?: number; reason?: string; link?: string };
 }
 
-/** `npx sightline verify`, given the public key only, with no store (memory mode): the checkpoints are its witness. */
-async function cliVerify(what: string): Promise<{ code: number; out: string }> {
-  const env = { ...process.env, DATA_DIR: dataDir, CHECKPOINT_KEY_FILE: '', CHECKPOINT_PUBLIC_KEY_FILE: '' };
-  return run(process.execPath, [CLI, 'verify', what, '--public-key', publicKeyFile], { env }).then(
+/**
+ * `npx sightline verify`, given the public key only, with no store (memory mode): the checkpoints are its
+ * witness. `withKey: false`: no key at all (none given, none readable), as an operator who forgot it runs it.
+ */
+async function cliVerify(what: string, { withKey = true } = {}): Promise<{ code: number; out: string }> {
+  const env = { ...process.env, DATA_DIR: dataDir, CHECKPOINT_KEY_FILE: path.join(keyDir, 'absent.pem'), CHECKPOINT_PUBLIC_KEY_FILE: '' };
+  return run(process.execPath, [CLI, 'verify', what, ...(withKey ? ['--public-key', publicKeyFile] : [])], { env }).then(
     (r) => ({ code: 0, out: r.stdout }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: `${e.stdout}${e.stderr}` }),
   );
@@ -120,7 +123,12 @@ describe('someone with write access to the data directory, without the checkpoin
 
     const cli = await cliVerify(id);
     expect(cli.code).toBe(1);
-    expect(cli.out).toMatch(new RegExp(`broken: first bad record is seq ${dropped + 1}, link checkpoint \\(record seq \\d+ is not the one checkpoint #\\d+ .* signed: the log was rewritten after seq ${dropped}\\)`));
+    expect(cli.out).toMatch(new RegExp(`broken: first bad record is seq ${dropped + 1}, link checkpoint \\(record seq \\d+ is not the one checkpoint #\\d+ .* signed: the log was rewritten after seq ${dropped}\\); ${dropped} record\\(s\\) verified before it`));
+    // Without the key the checkpoints cannot be checked, and the re-chained log must not pass for intact.
+    const keyless = await cliVerify(id, { withKey: false });
+    expect(keyless.code).toBe(3);
+    expect(keyless.out).toMatch(/unverified: checkpoints present but no public key \(give --public-key or CHECKPOINT_PUBLIC_KEY_FILE\)/);
+    expect(keyless.out).not.toMatch(/intact/);
     // REST verify is itself logged (a supervisor's look) before it checks: the rewrite still shows.
     const rest = await restVerify(id);
     expect(rest).toMatchObject({ intact: false, link: 'checkpoint', firstBadSeq: dropped + 1 });
@@ -137,6 +145,8 @@ describe('someone with write access to the data directory, without the checkpoin
     const cli = await cliVerify(id);
     expect(cli.code).toBe(1);
     expect(cli.out).toMatch(new RegExp(`first bad record is seq ${count - 1}, link checkpoint \\(the log ends at seq ${count - 2}, records ${count - 1}–${count} are missing`));
+    const keyless = await cliVerify(id, { withKey: false });
+    expect(keyless).toMatchObject({ code: 3, out: expect.stringMatching(/^unverified: checkpoints present but no public key/) });
     // REST verify logs the supervisor's look first (a new record after the cut): still broken.
     const rest = await restVerify(id);
     expect(rest).toMatchObject({ intact: false, link: 'checkpoint' });
@@ -197,5 +207,6 @@ describe('someone with write access to the data directory, without the checkpoin
     const cli = await cliVerify('access');
     expect(cli.code).toBe(1);
     expect(cli.out).toMatch(new RegExp(`first bad record is seq ${count}, link checkpoint`));
+    expect(await cliVerify('access', { withKey: false })).toMatchObject({ code: 3, out: expect.stringMatching(/^unverified: checkpoints present/) });
   });
 });

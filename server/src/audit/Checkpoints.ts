@@ -26,6 +26,11 @@ export interface CheckpointsOptions {
  * from the end of the file is seen while it runs; each checkpoint's hash also goes to the service log
  * (info), a copy off the disk.
  */
+/** Where the checkpoints of a data directory are kept. */
+export function checkpointFile(dataDir: string): string {
+  return path.join(dataDir, 'index', 'checkpoints.jsonl');
+}
+
 export class Checkpoints {
   readonly file: string;
   #pending = new Map<string, CheckpointHead>();
@@ -41,7 +46,7 @@ export class Checkpoints {
     dataDir: string,
     readonly opts: CheckpointsOptions,
   ) {
-    this.file = path.join(dataDir, 'index', 'checkpoints.jsonl');
+    this.file = checkpointFile(dataDir);
     if (opts.signer) opts.keys.set(opts.signer.kid, opts.signer.publicKey);
     this.#view = new CheckpointView(opts.keys);
   }

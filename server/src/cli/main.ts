@@ -1,10 +1,11 @@
 import { createWriteStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { hasUnsafeText } from '@sightline/shared';
 import { ACCESS_LOG_ID, AuditLogs } from '../audit/AuditLogs.js';
-import { Checkpoints } from '../audit/Checkpoints.js';
+import { checkpointFile, Checkpoints } from '../audit/Checkpoints.js';
 import { loadCheckpointSigner, loadPublicKeys } from '../audit/checkpointKey.js';
 import { exportSession } from '../audit/exportSession.js';
 import { UserService } from '../auth/UserService.js';
@@ -20,10 +21,12 @@ import { createStore } from '../store/createStore.js';
 const USAGE = `usage: sightline <command>
   user add <name> --role dispatcher|supervisor   password on stdin
   user remove <name>                            delete the user; their tokens and sockets are refused on every node
-  verify <sessionId>|access [--public-key <pem>] exit 0 intact, 1 broken (names the first bad record);
-                                                checked against the signed checkpoints with the public key
-                                                (--public-key, CHECKPOINT_PUBLIC_KEY_FILE, or the one of
-                                                CHECKPOINT_KEY_FILE), and with REDIS_URL the store's counts
+  verify <sessionId>|access [--public-key <pem>] exit 0 intact, 1 broken (names the first bad record),
+                                                3 unverified: the data directory has signed checkpoints but
+                                                no public key was given to check them; checked against the
+                                                checkpoints with the public key (--public-key,
+                                                CHECKPOINT_PUBLIC_KEY_FILE, or the one of CHECKPOINT_KEY_FILE),
+                                                and with REDIS_URL the store's counts
   retention run                                 delete expired recordings and stills, log each deletion
   export <sessionId> <file>                     one archive: log, recordings, stills, verification report`;
 
@@ -67,12 +70,19 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (cmd === 'verify' && sub) {
-    if (!checkpoints) process.stderr.write('warning: no public key given (--public-key): signed checkpoints not checked\n');
+    // Without a key a re-chained or cut log verifies by its chain alone; with checkpoints on the disk
+    // that would vouch for what they may contradict, so it is "unverified", never "intact".
+    const unchecked = !checkpoints && (await hasCheckpoints(config.dataDir));
+    if (!checkpoints && !unchecked) process.stderr.write('warning: no public key given (--public-key) and no signed checkpoints here: the chain alone is checked\n');
     const r = sub === ACCESS_LOG_ID ? await audit.verifyAccess() : await verifyWithStore(audit, config, sub);
     if (r.records === 0 && r.intact) return say(`no log for ${sub}`, 1);
+    if (r.intact && unchecked) return say(`unverified: checkpoints present but no public key (give --public-key or CHECKPOINT_PUBLIC_KEY_FILE); the chain alone holds ${r.records} records`, 3);
     if (r.intact) return say(`intact: ${r.records} records`, 0);
-    const where = r.firstBadSeq === undefined ? '' : `first bad record is seq ${r.firstBadSeq}, `;
-    return say(`broken: ${where}link ${r.link} (${r.reason}); ${r.records} records verified before it`, 1);
+    // `records` counts the records whose own links held; a witness may reject one of them, so what was
+    // verified is what lies before the first bad record.
+    const where = r.firstBadSeq === undefined ? `${r.records} record(s) verified` : `${r.firstBadSeq - 1} record(s) verified before it`;
+    const first = r.firstBadSeq === undefined ? '' : `first bad record is seq ${r.firstBadSeq}, `;
+    return say(`broken: ${first}link ${r.link} (${r.reason}); ${where}`, 1);
   }
   if (cmd === 'retention' && sub === 'run') {
     const report = await new RetentionService(audit, config.retentionDays, log).run();
@@ -107,6 +117,11 @@ async function cliCheckpoints(config: Config, log: Logger, purpose: 'sign' | 've
   }
   const files = given.length ? given : [...publicKeyFiles, ...(existsSync(keyFile) ? [keyFile] : [])];
   return files.length ? new Checkpoints(config.dataDir, { keys: await loadPublicKeys(files), node, log }) : undefined;
+}
+
+/** Whether the data directory holds any signed checkpoint (a non-empty checkpoint file). */
+async function hasCheckpoints(dataDir: string): Promise<boolean> {
+  return (await stat(checkpointFile(dataDir)).catch(() => undefined))?.size ? true : false;
 }
 
 /** With REDIS_URL, the store's event count is a witness too; in memory mode there is no store to ask. */
