@@ -7,10 +7,14 @@ describe('TRUST_PROXY', () => {
   it('takes the proxy’s own addresses and CIDRs, loopback by default', () => {
     expect(loadConfig({ ...production }).trustProxy).toEqual(['loopback']);
     expect(loadConfig({ ...production, TRUST_PROXY: '172.30.80.10, 10.244.3.0/24' }).trustProxy).toEqual(['172.30.80.10', '10.244.3.0/24']);
+    const narrow = '10.244.0.0/16,::ffff:10.1.2.0/120,2001:db8:1::/48,fd00::1';
+    expect(loadConfig({ ...production, TRUST_PROXY: narrow }).trustProxy).toEqual(narrow.split(','));
   });
 
   it('refuses whole private ranges in production: any host there could choose the address the limits count (issue #11)', () => {
-    for (const broad of ['uniquelocal', 'loopback,uniquelocal', 'LinkLocal', '0.0.0.0/0', '::/0']) {
+    // Siblings found by a review: ranges that add up to everything, IPv4-mapped IPv6, and a whole /8.
+    const siblings = ['0.0.0.0/1,128.0.0.0/1', '::ffff:0:0/96', '::ffff:10.0.0.0/104', '10.0.0.0/8', '2001:db8::/32', 'not-an-address', '10.0.0.1/33'];
+    for (const broad of ['uniquelocal', 'loopback,uniquelocal', 'LinkLocal', '0.0.0.0/0', '::/0', ...siblings]) {
       expect(() => loadConfig({ ...production, TRUST_PROXY: broad }), broad).toThrow(ConfigError);
       expect(() => loadConfig({ ...production, TRUST_PROXY: broad }), broad).toThrow(/name the proxy's own address or CIDR/);
     }

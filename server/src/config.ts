@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { childEnv } from './security/childEnv.js';
 import { defaultCheckpointKeyFile } from './audit/checkpointKey.js';
@@ -104,7 +105,7 @@ export interface Config {
   nodeId: string;
   /**
    * Proxies whose X-Forwarded-For is believed: addresses/CIDRs, or express names (loopback). In
-   * production the whole-range names (uniquelocal, linklocal) and /0 are refused: any host in the
+   * production only loopback, addresses and ranges no wider than an IPv4 /16 or IPv6 /48 are taken: any host in the
    * range could then choose the address the per-IP limits count (issue #11).
    */
   trustProxy: string[];
@@ -208,17 +209,35 @@ function twilioConfig(e: z.infer<typeof envSchema>): Config['twilio'] {
   return { accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, from: e.TWILIO_FROM!, apiUrl: e.TWILIO_API_URL };
 }
 
-/** Range names express knows besides `loopback`; each covers every host of a private or link-local range. */
-const BROAD_PROXY_NAMES = new Set(['uniquelocal', 'linklocal']);
+/**
+ * The widest range a production TRUST_PROXY entry may name: an IPv4 /16 (a Kubernetes pod network
+ * is often one) or an IPv6 /48. Anything wider lets hosts the operator does not run choose the
+ * address the per-address limits count; express's range names (uniquelocal, linklocal) are wider.
+ */
+const NARROWEST_PREFIX = { ipv4: 16, ipv6: 48 } as const;
 
 function trustProxyConfig(raw: string | undefined, nodeEnv: string): string[] {
   const entries = (raw ?? 'loopback').split(',').map((v) => v.trim()).filter(Boolean);
   if (nodeEnv !== 'production') return entries;
-  const broad = entries.filter((v) => BROAD_PROXY_NAMES.has(v.toLowerCase()) || /\/0+$/.test(v));
+  const broad = entries.filter((v) => v !== 'loopback' && !isNarrowProxyRange(v));
   if (broad.length) {
-    throw new ConfigError(`TRUST_PROXY: name the proxy's own address or CIDR, not ${broad.join(', ')} (every host in that range would be believed)`);
+    throw new ConfigError(
+      `TRUST_PROXY: name the proxy's own address or CIDR (at most /${NARROWEST_PREFIX.ipv4} for IPv4, /${NARROWEST_PREFIX.ipv6} for IPv6), not ${broad.join(', ')} (every host in that range would be believed)`,
+    );
   }
   return entries;
+}
+
+/** An address, or a CIDR no wider than NARROWEST_PREFIX; IPv4-mapped IPv6 ranges are judged as IPv4. */
+function isNarrowProxyRange(entry: string): boolean {
+  const [ip, bits] = entry.split('/');
+  if (!ip || !ipaddr.isValid(ip) || (bits !== undefined && !/^\d{1,3}$/.test(bits))) return false;
+  const addr = ipaddr.parse(ip);
+  if (bits === undefined) return true;
+  let prefix = Number(bits);
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) prefix -= 96;
+  const kind = addr.kind() === 'ipv6' && !(addr as ipaddr.IPv6).isIPv4MappedAddress() ? 'ipv6' : 'ipv4';
+  return prefix >= NARROWEST_PREFIX[kind] && prefix <= (kind === 'ipv4' ? 32 : 128);
 }
 
 function tlsConfig(certFile?: string, keyFile?: string): Config['tls'] {
