@@ -64,17 +64,17 @@ export async function launchDevice(
   };
 }
 
-/** Frames decoded so far by the first inbound video stream of the page's `remote-video` consumer. */
-export async function framesDecoded(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const probe = (window as unknown as { __sightlineStats?: () => Promise<RTCStatsReport | undefined> }).__sightlineStats;
-    const report = probe ? await probe() : undefined;
+/** Frames decoded so far by the inbound video of the page's `remote-video` consumer: of `sessionId`'s card on the console, else its first card. */
+export async function framesDecoded(page: Page, sessionId?: string): Promise<number> {
+  return page.evaluate(async (id) => {
+    const probe = (window as unknown as { __sightlineStats?: (id?: string) => Promise<RTCStatsReport | undefined> }).__sightlineStats;
+    const report = probe ? await probe(id) : undefined;
     let frames = 0;
     report?.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
       if (s.type === 'inbound-rtp' && s.kind === 'video') frames = Math.max(frames, s.framesDecoded ?? 0);
     });
     return frames;
-  });
+  }, sessionId);
 }
 
 /** The inbound video stream now decoded: its SSRC (new for every consumer) and its frame count. */
