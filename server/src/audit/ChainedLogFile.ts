@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { AppError } from '../errors.js';
+import { withFileLock } from './fileLock.js';
 import { chain, genesisHash, verifyLines, type ChainAnchors, type ChainHead, type ChainedRecord, type UnchainedRecord, type VerifyResult } from './chain.js';
 
 export type NewRecord = Omit<UnchainedRecord, 'seq'>;
@@ -172,29 +172,11 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
     });
   }
 
-  /** A lock file beside the log keeps two processes from appending at once; a stale one (10 s) is broken. */
-  async #withLock<T>(fn: () => Promise<T>, patienceMs = 5_000): Promise<T> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const lock = `${this.file}.lock`;
-    const giveUpAt = Date.now() + patienceMs;
-    for (;;) {
-      try {
-        await (await open(lock, 'wx')).close();
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-        if (age > 10_000) await unlink(lock).catch(() => undefined);
-        if (Date.now() > giveUpAt) throw new LogLockedError(this.logId);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    }
-    try {
-      return await fn();
-    } finally {
-      await unlink(lock).catch(() => undefined);
-    }
+  /** A lock file beside the log keeps two processes from appending at once (fileLock.ts). */
+  #withLock<T>(fn: () => Promise<T>, patienceMs = 5_000): Promise<T> {
+    return withFileLock(this.file, fn, patienceMs, () => new LogLockedError(this.logId));
   }
+
 }
 
 const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);

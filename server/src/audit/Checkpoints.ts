@@ -1,6 +1,7 @@
-import { mkdir, open, stat, truncate, unlink } from 'node:fs/promises';
+import { mkdir, open, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logging.js';
+import { withFileLock } from './fileLock.js';
 import { CheckpointView, signCheckpoint, type CheckpointEntry, type CheckpointHead } from './checkpointChain.js';
 import type { CheckpointKeys, CheckpointSigner } from './checkpointKey.js';
 
@@ -164,29 +165,11 @@ export class Checkpoints {
     await this.flush().catch((err: Error) => this.opts.log?.error({ err: err.message }, 'log checkpoint failed'));
   }
 
-  /** A lock file beside the checkpoints keeps two writers (nodes, the command line) apart; a stale one (10 s) is broken. */
-  async #withLock<T>(fn: () => Promise<T>): Promise<T> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const lock = `${this.file}.lock`;
-    const giveUpAt = Date.now() + 15_000;
-    for (;;) {
-      try {
-        await (await open(lock, 'wx')).close();
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-        if (age > 10_000) await unlink(lock).catch(() => undefined);
-        if (Date.now() > giveUpAt) throw new Error(`checkpoint file ${this.file} is locked`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    }
-    try {
-      return await fn();
-    } finally {
-      await unlink(lock).catch(() => undefined);
-    }
+  /** A lock file beside the checkpoints keeps two writers (nodes, the command line) apart (fileLock.ts). */
+  #withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(this.file, fn, 15_000, () => new Error(`checkpoint file ${this.file} is locked`));
   }
+
 }
 
 /** The file's bytes from `offset` on (only what a reader has not taken in yet: the file only grows). */
