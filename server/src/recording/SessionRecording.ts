@@ -27,8 +27,10 @@ export interface SessionRecordingDeps {
   /** Producers of one (re)connection arrive within moments; wait this long before (re)starting. */
   settleMs: number;
   /**
-   * A running segment is replaced (its producers changed) no sooner than this after it began, so a
-   * client that produces again and again cannot make ffmpeg restart at its pace. Stopping is never held.
+   * Segments replaced (their producers changed) start no more often than one per this, sustained, so
+   * a client that produces again and again cannot make ffmpeg restart at its pace. A burst of
+   * QUICK_REPLACEMENTS replacements goes through at once: a codec switch or a reconnect is real, and
+   * every second of it is evidence. Stopping is never held.
    */
   minSegmentMs: number;
   /** Called when the session neither records nor follows a room any more. */
@@ -42,6 +44,9 @@ const MAX_RETRY_MS = 30_000;
 export function segmentName(segment: number): string {
   return `segment-${String(segment).padStart(4, '0')}.mkv`;
 }
+
+/** Segment replacements that go through at once before replacements are paced (minSegmentMs). */
+export const QUICK_REPLACEMENTS = 2;
 
 /**
  * The recording of one session: whether it is wanted, which producers its room has, and the running
@@ -61,6 +66,8 @@ export class SessionRecording {
   #settleTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #paceTimer: NodeJS.Timeout | undefined;
+  /** When recent segments began (ms), for pacing replacements (SessionRecordingDeps.minSegmentMs). */
+  #starts: number[] = [];
   #shortFailures = 0;
   #closed = false;
 
@@ -186,12 +193,24 @@ export class SessionRecording {
     return [...this.#producers.values()];
   }
 
+  /**
+   * How long a replacement must wait: none while fewer than 1 + QUICK_REPLACEMENTS segments began in
+   * the last (1 + QUICK_REPLACEMENTS) × minSegmentMs, so a burst goes through at once and a sustained
+   * flood gets one segment per minSegmentMs.
+   */
+  #paceWait(): number {
+    const window = this.deps.minSegmentMs * (1 + QUICK_REPLACEMENTS);
+    const now = Date.now();
+    this.#starts = this.#starts.filter((t) => now - t < window);
+    return this.#starts.length > QUICK_REPLACEMENTS ? this.#starts[0]! + window - now : 0;
+  }
+
   async #reconcile(): Promise<void> {
     const desired = this.#desired();
     if (this.#current) {
       const recording = new Set(this.#current.recorder.producerIds);
       const same = desired.length === recording.size && desired.every((p) => recording.has(p.producerId));
-      const wait = this.#current.startedMs + this.deps.minSegmentMs - Date.now();
+      const wait = this.#paceWait();
       if (!same && desired.length > 0 && wait > 0) {
         // Too soon to replace: one step when the segment is old enough takes in every change since.
         this.#paceTimer ??= setTimeout(() => {
@@ -250,6 +269,7 @@ export class SessionRecording {
       return;
     }
     const current = { recorder, info: { ...info, codecs: recorder.codecs }, startedMs };
+    this.#starts.push(startedMs);
     this.#current = current;
     recorder.on('failed', (exit) => void this.#enqueue(() => this.#onFailed(current, exit)));
     recorder.on('producer-closed', (producerId) => {
