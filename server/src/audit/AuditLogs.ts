@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { SessionEvent } from '@sightline/shared';
 import type { ChainedRecord, VerifyResult } from './chain.js';
-import { ChainedLogFile, type NewRecord, type TailRepair } from './ChainedLogFile.js';
+import { ChainedLogFile, LogLockedError, type NewRecord, type TailRepair } from './ChainedLogFile.js';
 import { crossCheck } from './checkpointCheck.js';
 import type { Checkpoints } from './Checkpoints.js';
 import { HeadIndex } from './HeadIndex.js';
@@ -66,7 +66,12 @@ export class AuditLogs extends EventEmitter<{ repaired: [TailRepair] }> {
   async repairTails(): Promise<TailRepair[]> {
     const repairs: TailRepair[] = [];
     for (const log of [this.access, ...(await listSessionIds(this.dataDir)).map((id) => this.sessionLog(id))]) {
-      const r = await log.repairTail();
+      // A log another node is appending to right now is repaired by its next append, not here:
+      // a busy lock must not keep this node from starting.
+      const r = await log.repairTail().catch((err: unknown) => {
+        if (err instanceof LogLockedError) return undefined;
+        throw err;
+      });
       if (r) repairs.push(r);
     }
     return repairs;
