@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup-client';
 import type { Device } from '../common/device.js';
 import { finalRefusal, type Finality } from '../common/finality.js';
+import { markStep } from '../common/marks.js';
 import { request, type SignallingSocket } from '../common/signalling.js';
 import { CameraError, openCamera, type Facing } from './camera.js';
 import { CodecChoice } from './codecChoice.js';
@@ -175,7 +176,10 @@ export class Publisher {
     });
     transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
       request(this.socket, 'media:produce', { sessionId, transportId: transport.id, kind, rtpParameters: rtpParameters as never, source: 'camera' }).then(
-        ({ producerId }) => callback({ id: producerId }),
+        ({ producerId }) => {
+          markStep('produced', sessionId);
+          callback({ id: producerId });
+        },
         errback,
       );
     });
@@ -232,7 +236,10 @@ export class Publisher {
     // Firefox to call the restarted ICE failed).
     if (state === 'connecting' || state === 'new') return;
     clearTimeout(this.#iceTimer);
-    if (state === 'connected') this.onState('live');
+    if (state === 'connected') {
+      markStep('send-connected', this.sessionId);
+      this.onState('live');
+    }
     else if (state === 'disconnected') {
       this.onState('reconnecting');
       // Often transient (a Wi-Fi to 4G hand-over): give ICE a moment, then restart it.

@@ -3,6 +3,7 @@ import { recordingAfter, type ControlAction, type PageReport, type RedeemRespons
 import { api, ApiError } from '../common/api.js';
 import { loadDevice, type Device } from '../common/device.js';
 import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
+import { markStep } from '../common/marks.js';
 import { connectSignalling, request, type SignallingSocket } from '../common/signalling.js';
 import { CameraError, openCamera } from './camera.js';
 import { CodecChoice } from './codecChoice.js';
@@ -108,6 +109,7 @@ async function boot(): Promise<void> {
   startButton.disabled = false;
   ui.setStatus('ready');
   startButton.addEventListener('click', () => {
+    markStep('tap');
     startButton.disabled = true;
     start().catch((err: unknown) => {
       showTrouble(err);
@@ -251,7 +253,7 @@ function joinWithoutCamera(invite: RedeemResponse): void {
 async function start(): Promise<void> {
   ui.setStatus('connecting');
   const camera = openCamera('environment');
-  camera.catch(() => undefined);
+  camera.then(() => markStep('camera'), () => undefined);
   const invite = await redeem().catch((err: unknown) => {
     releaseCamera(camera);
     throw err;
@@ -261,6 +263,7 @@ async function start(): Promise<void> {
     ui.setStatus('expired');
     return;
   }
+  markStep('consent', invite.sessionId);
   const call = join(invite, camera);
   const { socket, sessionId, finish, finishIfFinal, codecs } = call;
 

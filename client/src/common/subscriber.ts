@@ -1,6 +1,7 @@
 import type { ProducerInfo } from '@sightline/shared';
 import type { types } from 'mediasoup-client';
 import type { Device } from './device.js';
+import { markStep } from './marks.js';
 import { PathRecovery } from './PathRecovery.js';
 import { request, SignallingError, type SignallingSocket } from './signalling.js';
 
@@ -72,6 +73,7 @@ export class Subscriber {
       return undefined;
     });
     if (!options) return;
+    markStep('consume-answered', this.sessionId);
     // A rebuild replaced the transport meanwhile: the rebuild consumes this producer on the new one.
     if (transport !== this.#current || transport.closed) return;
     const consumer = await transport.consume({
@@ -82,8 +84,10 @@ export class Subscriber {
     });
     this.#consumers.set(consumer.id, consumer);
     consumer.observer.on('close', () => this.#consumers.delete(consumer.id));
+    markStep('consumer-created', this.sessionId);
     this.onTrack(consumer.track, { producerId: consumer.producerId, kind: consumer.kind });
     await request(this.socket, 'media:resume', { sessionId: this.sessionId, consumerId: consumer.id });
+    markStep('consumer-resumed', this.sessionId);
   }
 
   producerClosed(producerId: string): void {

@@ -4,6 +4,7 @@ import { api, ApiError, onUnauthorized } from '../common/api.js';
 import { wireLogin } from '../common/login.js';
 import { keepTokenFresh } from '../common/tokenRefresh.js';
 import { loadDevice } from '../common/device.js';
+import { markStep } from '../common/marks.js';
 import { connectSignalling, onTokenRefused } from '../common/signalling.js';
 import { SessionCard } from './SessionCard.js';
 import { wireSoundControl } from './card/alarm.js';
@@ -104,7 +105,10 @@ async function openConsole(token: string, username: string): Promise<void> {
     card?.addEvent(event);
     card?.setStatus(status);
   });
-  socket.on('media:producer-added', ({ sessionId, producerId }) => cards.get(sessionId)?.producerAdded(producerId));
+  socket.on('media:producer-added', ({ sessionId, producerId }) => {
+    markStep('producer-announced', sessionId);
+    cards.get(sessionId)?.producerAdded(producerId);
+  });
   socket.on('media:producer-closed', ({ sessionId, producerId }) => cards.get(sessionId)?.producerClosed(producerId));
   socket.on('session:ended', ({ sessionId }) => cards.get(sessionId)?.ended());
   socket.on('chat:message', ({ sessionId, message }) => cards.get(sessionId)?.chat(message));
