@@ -45,7 +45,7 @@ export async function sightlineSitting(runs: number, label = 'Sightline '): Prom
 }
 
 /** Stamps window.__firstFrameAt with the wall-clock time the console presents its first remote frame. */
-async function armFirstFrameProbe(page: Page, sessionId: string): Promise<void> {
+export async function armFirstFrameProbe(page: Page, sessionId: string): Promise<void> {
   await page.evaluate((id) => {
     const w = window as any;
     w.__firstFrameAt = undefined;

@@ -6,17 +6,22 @@
  * fresh browsers, a warm-up run, then RUNS counted runs), the side that goes first alternating
  * from round to round so a drifting machine load does not favour one. Prints every run, each
  * round's medians and ratio, and the figures over all rounds. Never fails on timing.
+ * A third side (./ttff-crossnode.ts, CROSS_NODE=0 leaves it out): two Sightline nodes on one
+ * redis-server, the caller's page on the node that does not own the session; the order of the
+ * three sides rotates from round to round.
  *
- *   npm run bench:ttff                       ROUNDS=3 RUNS=10 by default
+ *   npm run bench:ttff                       ROUNDS=3 RUNS=10 CROSS_NODE=1 by default
  *   ROUNDS=6 RUNS=10 npm run bench:ttff
  */
 import { rm } from 'node:fs/promises';
 import { bareSitting, buildBarePages } from './bare/ttff-bare.js';
 import { median, stats, type Sitting, type Stats } from './measure.js';
 import { sightlineSitting } from './ttff-sightline.js';
+import { crossNodeSitting } from './ttff-crossnode.js';
 
 const ROUNDS = positive('ROUNDS', 3);
 const RUNS = positive('RUNS', 10);
+const CROSS_NODE = process.env['CROSS_NODE'] !== '0';
 
 function positive(name: string, fallback: number): number {
   const v = Number(process.env[name] ?? fallback);
@@ -27,6 +32,8 @@ function positive(name: string, fallback: number): number {
 interface Round {
   bare: Sitting;
   sightline: Sitting;
+  /** Two nodes, caller on the one that does not own the session (absent with CROSS_NODE=0). */
+  crossNode?: Sitting;
 }
 
 const ms = (s: Stats) => `median ${s.median.toFixed(0)} / p90 ${s.p90.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}, n=${s.n})`;
@@ -38,17 +45,23 @@ async function main(): Promise<void> {
   let codec = '';
   try {
     for (let r = 1; r <= ROUNDS; r++) {
-      const bareFirst = r % 2 === 1;
-      process.stdout.write(`\n== round ${r} of ${ROUNDS} (${bareFirst ? 'bare' : 'Sightline'} first) ==\n`);
-      const runBare = async () => {
-        const s = await bareSitting(distDir, RUNS, `r${r} bare `);
-        codec ||= s.codec;
-        return s;
-      };
-      const runSightline = () => sightlineSitting(RUNS, `r${r} Sightline `);
-      const round: Round = bareFirst
-        ? { bare: await runBare(), sightline: await runSightline() }
-        : { sightline: await runSightline(), bare: await runBare() };
+      const sides: { name: keyof Round; run: () => Promise<Sitting> }[] = [
+        {
+          name: 'bare',
+          run: async () => {
+            const s = await bareSitting(distDir, RUNS, `r${r} bare `);
+            codec ||= s.codec;
+            return s;
+          },
+        },
+        { name: 'sightline', run: () => sightlineSitting(RUNS, `r${r} Sightline `) },
+        ...(CROSS_NODE ? [{ name: 'crossNode' as const, run: () => crossNodeSitting(RUNS, `r${r} cross-node `) }] : []),
+      ];
+      // Each round starts with the next side, so a drifting machine load favours none.
+      const order = sides.map((_, i) => sides[(i + r - 1) % sides.length]!);
+      process.stdout.write(`\n== round ${r} of ${ROUNDS} (order: ${order.map((s) => s.name).join(', ')}) ==\n`);
+      const round = {} as Round;
+      for (const side of order) round[side.name] = await side.run();
       rounds.push(round);
       printRound(r, round);
     }
@@ -56,22 +69,25 @@ async function main(): Promise<void> {
     await rm(distDir, { recursive: true, force: true });
   }
   printSummary(rounds, codec);
+  printCrossNodeSummary(rounds);
 }
 
 function printRound(r: number, round: Round): void {
   const bare = stats(round.bare.ttff);
   const sightline = stats(round.sightline.ttff);
+  const cross = round.crossNode && stats(round.crossNode.ttff);
   process.stdout.write(
-    `round ${r}: bare ${ms(bare)}; Sightline ${ms(sightline)}; ratio of medians ${(sightline.median / bare.median).toFixed(2)}\n`,
+    `round ${r}: bare ${ms(bare)}; Sightline ${ms(sightline)}; ratio of medians ${(sightline.median / bare.median).toFixed(2)}\n` +
+      (cross ? `round ${r}: cross-node ${ms(cross)}; ratio of medians to bare ${(cross.median / bare.median).toFixed(2)}\n` : ''),
   );
 }
 
 function printSummary(rounds: Round[], codec: string): void {
-  const all = (side: keyof Round) => rounds.flatMap((r) => r[side].ttff);
+  const all = (side: 'bare' | 'sightline') => rounds.flatMap((r) => r[side].ttff);
   const bare = stats(all('bare'));
   const sightline = stats(all('sightline'));
   const ratios = rounds.map((r) => median(r.sightline.ttff) / median(r.bare.ttff));
-  const roundMedians = (side: keyof Round) => rounds.map((r) => median(r[side].ttff));
+  const roundMedians = (side: 'bare' | 'sightline') => rounds.map((r) => median(r[side].ttff));
   process.stdout.write(
     `\n== tap → first presented frame, ${rounds.length} rounds × ${RUNS} runs a side (nearest-rank percentiles) ==\n` +
       `| rounds | bare median / p90 | Sightline median / p90 | ratio of medians |\n|---|---|---|---|\n` +
@@ -88,6 +104,26 @@ function printSummary(rounds: Round[], codec: string): void {
       `caller page bytes on the wire to first frame (compressed, incl. headers and signalling): median ${kib(rounds.flatMap((r) => r.sightline.bytes))}\n` +
       `bare publisher page, same count (served uncompressed): median ${kib(rounds.flatMap((r) => r.bare.bytes))}\n` +
       `bare publisher: ${codec}\n`,
+  );
+}
+
+/** The cross-node side beside single-node Sightline and bare, each ratio to bare within its own round. */
+function printCrossNodeSummary(rounds: Round[]): void {
+  const withCross = rounds.filter((r): r is Round & { crossNode: Sitting } => r.crossNode !== undefined);
+  if (withCross.length === 0) return;
+  const pooled = (pick: (r: Round & { crossNode: Sitting }) => Sitting) => stats(withCross.flatMap((r) => pick(r).ttff));
+  const [bare, sightline, cross] = [pooled((r) => r.bare), pooled((r) => r.sightline), pooled((r) => r.crossNode)];
+  const row = (name: string, b: Stats, s: Stats, c: Stats) =>
+    `| ${name} | ${b.median.toFixed(0)} / ${b.p90.toFixed(0)} | ${s.median.toFixed(0)} / ${s.p90.toFixed(0)} (${(s.median / b.median).toFixed(2)}) | ${c.median.toFixed(0)} / ${c.p90.toFixed(0)} (${(c.median / b.median).toFixed(2)}) |\n`;
+  const crossRatios = withCross.map((r) => median(r.crossNode.ttff) / median(r.bare.ttff));
+  process.stdout.write(
+    `\n== cross-node: caller on the node that does not own the session (two nodes, one redis-server), same runs ==\n` +
+      `| rounds | bare median / p90 | Sightline, one node: median / p90 (× bare) | Sightline, caller on the other node: median / p90 (× bare) |\n|---|---|---|---|\n` +
+      withCross.map((r, i) => row(`round ${i + 1}`, stats(r.bare.ttff), stats(r.sightline.ttff), stats(r.crossNode.ttff))).join('') +
+      row('all runs pooled', bare, sightline, cross) +
+      `\ncross-node: ${ms(cross)}\n` +
+      `cross-node ratio of medians to bare (all runs pooled): ${(cross.median / bare.median).toFixed(2)}; per round: ${crossRatios.map((x) => x.toFixed(2)).join(', ')}; ` +
+      `to one-node Sightline (pooled): ${(cross.median / sightline.median).toFixed(2)}\n`,
   );
 }
 
