@@ -144,6 +144,19 @@ describe('NodeRegistry', () => {
     }
   });
 
+  it('judges nobody lost between heartbeats while its own heartbeat is overdue (a busy event loop or a slow store)', async () => {
+    const c = cluster();
+    for (let i = 0; i < 8; i++) await c.second(true);
+    // The other renews on time, but this node's next heartbeat has not come back for 2.5 s (its
+    // event loop or Redis busy with a join storm): it has not looked, so it has seen no absence.
+    await c.renewOther();
+    c.advance(2500);
+    expect(c.me.isLive('n-other')).toBe(true);
+    await c.second(true);
+    expect(c.me.isLive('n-other')).toBe(true);
+    expect(c.lost).toEqual([]);
+  });
+
   it('is steady (a silent node bus may be believed) only after the rejoin time of unbroken store access, up to a recent heartbeat', async () => {
     const c = cluster();
     for (let i = 0; i < 6; i++) {

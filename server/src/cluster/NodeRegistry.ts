@@ -106,13 +106,16 @@ export class NodeRegistry {
   }
 
   /**
-   * Whether a node may still be alive, judged now: this node, or one not (yet) lost by the rule
-   * above. A node never seen counts as missing since the stretch began (right after a start or a
-   * Redis outage the others may not have renewed yet; `rejoinMs` gives them the time).
+   * Whether a node may still be alive: this node, or one not (yet) lost by the rule above. A node
+   * never seen counts as missing since the stretch began (right after a start or a Redis outage the
+   * others may not have renewed yet; `rejoinMs` gives them the time). Judged as of this node's last
+   * good heartbeat, not the clock: between heartbeats, or while one is overdue (a busy event loop, a
+   * slow store), this node has not looked, and time it did not look is no absence it saw (a join
+   * storm had live nodes taking each other's sessions over).
    */
   isLive(nodeId: string): boolean {
     if (nodeId === this.nodeId) return true;
-    return !this.#lost.has(nodeId) && !this.#isLost(nodeId, this.#now());
+    return !this.#lost.has(nodeId) && (this.#lastGood === undefined || !this.#isLost(nodeId, this.#lastGood));
   }
 
   /**
