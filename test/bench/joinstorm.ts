@@ -72,10 +72,12 @@ function row(r: StormResult): string {
 
 function failures(r: StormResult): string {
   const failed = r.sessions.filter((s) => s.failure);
-  if (failed.length === 0) return '';
+  const warned = [...r.warnings].map(([what, n]) => `  ${n} × ${what}`).join('\n');
+  const warnings = warned ? `server warnings, ${r.topology}, ${r.pattern}:\n${warned}\n` : '';
+  if (failed.length === 0) return warnings;
   const byReason = new Map<string, number>();
   for (const s of failed) byReason.set(s.failure!, (byReason.get(s.failure!) ?? 0) + 1);
-  return `failures, ${r.topology}, ${r.pattern}:\n` + [...byReason].map(([reason, n]) => `  ${n} × ${reason}`).join('\n') + '\n';
+  return `failures, ${r.topology}, ${r.pattern}:\n` + [...byReason].map(([reason, n]) => `  ${n} × ${reason}`).join('\n') + '\n' + warnings;
 }
 
 async function main(): Promise<void> {

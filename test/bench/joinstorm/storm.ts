@@ -13,6 +13,8 @@ import { loopback, type StormSocket } from './net.js';
 import { LoadSampler, type LoadSample } from './serverLoad.js';
 
 const PASSWORD = 'join-storm-password';
+/** SERVER_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the server processes only, for profiling. */
+const PROFILING: Record<string, string> = process.env['SERVER_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['SERVER_NODE_OPTIONS'] } : {};
 /** Address blocks (net.ts loopback): dispatchers' workstations and callers' phones. */
 const DISPATCHER_BLOCK = 20;
 const CALLER_BLOCK = 30;
@@ -42,7 +44,7 @@ async function addDispatchers(redisUrl: string | undefined, dataDir: string, cou
 export async function oneNode(dispatchers: number): Promise<Topology> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-storm-'));
   await addDispatchers(undefined, dataDir, dispatchers);
-  const server = await startServer({ DATA_DIR: dataDir, MEDIASOUP_WORKERS: '2', LOG_LEVEL: 'info', NODE_ID: 'node-a' });
+  const server = await startServer({ DATA_DIR: dataDir, MEDIASOUP_WORKERS: '2', LOG_LEVEL: 'info', NODE_ID: 'node-a', ...PROFILING });
   return {
     name: 'one node (memory store)',
     nodes: [{ id: 'node-a', server }],
@@ -57,7 +59,7 @@ export async function twoNodes(dispatchers: number): Promise<Topology> {
   const redis = await startRedisServer();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-storm-2n-'));
   await addDispatchers(redis.url, dataDir, dispatchers);
-  const shared = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('hex'), DATA_DIR: dataDir, MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'info' };
+  const shared = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('hex'), DATA_DIR: dataDir, MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'info', ...PROFILING };
   const [a, b] = await Promise.all([startServer({ ...shared, NODE_ID: 'node-a' }), startServer({ ...shared, NODE_ID: 'node-b' })]);
   await waitFor('both nodes in the cluster', async () => /^sightline_cluster_nodes 2$/m.test(await (await fetch(`${a.url}/metrics`)).text()), 15_000, 200);
   return {
@@ -96,6 +98,23 @@ export interface StormResult {
   /** CPU seconds the bench's own clients used (they share the machine with the server). */
   clientCpuSeconds: number;
   wallSeconds: number;
+  /** The servers' warnings and errors during the storm, counted by node and message. */
+  warnings: Map<string, number>;
+}
+
+/** Counts pino lines at warn (40) and above in `output`, from character `from` on, as "node: msg". */
+function countWarnings(into: Map<string, number>, node: string, output: string): void {
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const rec = JSON.parse(line) as { level?: number; msg?: string; err?: string };
+      if ((rec.level ?? 0) < 40) continue;
+      const key = `${node}: ${rec.msg ?? '?'}${rec.err ? ` (${String(rec.err).slice(0, 120)})` : ''}`;
+      into.set(key, (into.get(key) ?? 0) + 1);
+    } catch {
+      // not a log record
+    }
+  }
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -152,6 +171,7 @@ export async function runStorm(topo: Topology, pattern: string, arrivalsMs: read
       const r = await one(100_000 + w, now());
       if (r.failure) throw new Error(`warm-up session failed at ${r.failure}`);
     }
+    const outputFrom = topo.nodes.map((x) => x.server.output().length);
     const samplers = topo.nodes.map((x) => ({ node: x.id, sampler: new LoadSampler(x.server.url) }));
     await Promise.all(samplers.map((s) => s.sampler.start()));
     const cpu0 = process.cpuUsage();
@@ -162,7 +182,9 @@ export async function runStorm(topo: Topology, pattern: string, arrivalsMs: read
     const wallSeconds = (now() - startedAt) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const load = await Promise.all(samplers.map(async (s) => ({ node: s.node, sample: await s.sampler.stop() })));
-    return { topology: topo.name, pattern, sessions, load, clientCpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds };
+    const warnings = new Map<string, number>();
+    topo.nodes.forEach((x, i) => countWarnings(warnings, x.id, x.server.output().slice(outputFrom[i])));
+    return { topology: topo.name, pattern, sessions, load, clientCpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds, warnings };
   } finally {
     for (const s of callerSockets) s.disconnect();
     for (const c of consoles) c.close();
