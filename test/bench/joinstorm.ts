@@ -61,12 +61,13 @@ function row(r: StormResult): string {
   const cross = ok.filter((s) => s.callerCrossNode);
   const lag = r.load.map((l) => `${l.node} ${f0(l.sample.lagP99Ms)} / ${f0(l.sample.lagMaxMs)}`).join('; ');
   const cpu = r.load.map((l) => `${l.node} ${(l.sample.cpuSeconds / l.sample.wallSeconds).toFixed(2)}`).join('; ');
+  const cpuPerSession = (r.load.reduce((sum, l) => sum + l.sample.cpuSeconds, 0) * 1000) / r.sessions.length;
   const lastDone = Math.max(...pick('doneAtMs'));
   return (
     `| ${r.topology} | ${r.pattern} | ${ok.length}/${r.sessions.length} | ${pct(pick('joinMs'), 50)} / ${pct(pick('joinMs'), 99)} | ` +
     `${pct(pick('consoleMs'), 50)} / ${pct(pick('consoleMs'), 99)} | ` +
     (cross.length ? `${pct(pick('joinMs', cross), 50)} / ${pct(pick('joinMs', cross), 99)}` : '–') +
-    ` | ${pct(pick('createMs'), 50)} / ${pct(pick('createMs'), 99)} | ${(lastDone / 1000).toFixed(1)} s | ${lag} | ${cpu} | ${(r.clientCpuSeconds / r.wallSeconds).toFixed(2)} |`
+    ` | ${pct(pick('createMs'), 50)} / ${pct(pick('createMs'), 99)} | ${(lastDone / 1000).toFixed(1)} s | ${lag} | ${cpu} | ${f0(cpuPerSession)} | ${(r.clientCpuSeconds / r.wallSeconds).toFixed(2)} |`
   );
 }
 
@@ -98,8 +99,8 @@ async function main(): Promise<void> {
   }
   process.stdout.write(
     `\n== join storm: ${SESSIONS} sessions, ${DISPATCHERS} dispatchers, nearest-rank percentiles, ms ==\n` +
-      `| deployment | arrivals | sessions through | caller join p50 / p99 | console consumer p50 / p99 | caller on the non-owner node: join p50 / p99 | create p50 / p99 | last consumer at | event-loop lag, worst second's p99 / max (ms) | server CPU (cores) | bench clients' CPU (cores) |\n` +
-      `|---|---|---|---|---|---|---|---|---|---|---|\n` +
+      `| deployment | arrivals | sessions through | caller join p50 / p99 | console consumer p50 / p99 | caller on the non-owner node: join p50 / p99 | create p50 / p99 | last consumer at | event-loop lag, worst second's p99 / max (ms) | server CPU (cores) | server CPU per session (ms, all nodes) | bench clients' CPU (cores) |\n` +
+      `|---|---|---|---|---|---|---|---|---|---|---|---|\n` +
       results.map(row).join('\n') +
       '\n\n' +
       (results.map(failures).join('') || 'failures: none\n') +
