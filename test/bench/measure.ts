@@ -1,4 +1,4 @@
-import type { CDPSession } from 'puppeteer-core';
+import type { CDPSession, Page } from 'puppeteer-core';
 
 /** Shared by both time-to-first-frame benchmarks, so their figures are computed the same way. */
 
@@ -39,6 +39,63 @@ export interface Sitting {
   ttff: number[];
   /** Bytes the publishing page received up to the first frame, one per counted run. */
   bytes: number[];
+  /** When each step was reached, ms after the tap, one per counted run (a step missing from a run is absent). */
+  steps: StepTimes[];
+}
+
+/** Step name (a `sightline:<step>` mark of either page, or `first-frame`, or a server figure) → ms. */
+export type StepTimes = Record<string, number>;
+
+/**
+ * The page's `sightline:<step>` marks (client/src/common/marks.ts) as wall-clock ms (timeOrigin +
+ * startTime: both browsers run on this machine's clock), the first of each name; marks another
+ * session left (`detail.sessionId`) are skipped.
+ */
+export async function readMarks(page: Page, sessionId?: string): Promise<StepTimes> {
+  return page.evaluate((id) => {
+    const out: Record<string, number> = {};
+    for (const m of performance.getEntriesByType('mark') as PerformanceMark[]) {
+      if (!m.name.startsWith('sightline:')) continue;
+      const markSession = (m.detail as { sessionId?: string } | null)?.sessionId;
+      if (id && markSession && markSession !== id) continue;
+      const step = m.name.slice('sightline:'.length);
+      out[step] ??= performance.timeOrigin + m.startTime;
+    }
+    return out;
+  }, sessionId);
+}
+
+/** Wall-clock marks relative to the tap (ms after it). */
+export function sinceTap(tappedAt: number, ...marks: StepTimes[]): StepTimes {
+  const out: StepTimes = {};
+  for (const m of marks) for (const [k, v] of Object.entries(m)) out[k] ??= v - tappedAt;
+  return out;
+}
+
+/**
+ * The path after the tap, in the order the steps happen, and the intervals printed for it: `from`
+ * → `to` on the pages' marks (a step a side lacks, such as bare's consent, prints as "–").
+ */
+export const STEPS: readonly { label: string; from: string; to: string }[] = [
+  { label: 'redeem round trip (consent record included)', from: 'tap', to: 'consent' },
+  { label: 'camera opens (getUserMedia)', from: 'tap', to: 'camera' },
+  { label: 'send transport connected (ICE + DTLS), after the tap', from: 'tap', to: 'send-connected' },
+  { label: 'produce acknowledged, after the tap', from: 'tap', to: 'produced' },
+  { label: 'producer acknowledged → console told', from: 'produced', to: 'producer-announced' },
+  { label: 'console told → consumer parameters', from: 'producer-announced', to: 'consume-answered' },
+  { label: 'consumer parameters → local consumer', from: 'consume-answered', to: 'consumer-created' },
+  { label: 'local consumer → resume acknowledged', from: 'consumer-created', to: 'consumer-resumed' },
+  { label: 'resume acknowledged → first frame presented', from: 'consumer-resumed', to: 'first-frame' },
+  { label: 'tap → first frame presented (headline)', from: 'tap', to: 'first-frame' },
+];
+
+/** The intervals of STEPS in each run (`from` the tap is 0 by definition). */
+export function intervals(runs: readonly StepTimes[], from: string, to: string): number[] {
+  return runs.flatMap((r) => {
+    const a = from === 'tap' ? 0 : r[from];
+    const b = r[to];
+    return a === undefined || b === undefined ? [] : [b - a];
+  });
 }
 
 /** Counts bytes a page receives over the network (HTTP bodies + headers as sent, WebSocket frames), cache off. */
@@ -52,10 +109,11 @@ export async function countBytes(cdp: CDPSession): Promise<{ total(): number }> 
 }
 
 /** Records one run (the first warms caches and is not counted) and prints it. */
-export function recordRun(i: number, ms: number, transferred: number, into: Sitting, label = ''): void {
+export function recordRun(i: number, ms: number, transferred: number, into: Sitting, label = '', steps: StepTimes = {}): void {
   if (i > 0) {
     into.ttff.push(ms);
     into.bytes.push(transferred);
+    into.steps.push({ ...steps, 'first-frame': ms });
   }
   process.stdout.write(`${label}run ${i}${i === 0 ? ' (warm-up)' : ''}: ${ms.toFixed(0)} ms, ${(transferred / 1024).toFixed(1)} KiB\n`);
 }

@@ -8,11 +8,11 @@ import type { Page } from 'puppeteer-core';
 import { launchDevice, waitFor } from '../support/browser.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
 import { startServer } from '../support/server.js';
-import { countBytes, recordRun, type Sitting } from './measure.js';
+import { countBytes, readMarks, recordRun, sinceTap, type Sitting } from './measure.js';
 
 export async function sightlineSitting(runs: number, label = 'Sightline '): Promise<Sitting> {
   const server = await startServer({ LOG_LEVEL: 'error' });
-  const sitting: Sitting = { ttff: [], bytes: [] };
+  const sitting: Sitting = { ttff: [], bytes: [], steps: [] };
   try {
     const [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
     try {
@@ -31,7 +31,10 @@ export async function sightlineSitting(runs: number, label = 'Sightline '): Prom
         const firstFrameAt = await waitFor('first frame', () => dispatcher.page.evaluate(() => (window as any).__firstFrameAt as number | undefined), 30_000, 5);
         const transferred = counter.total();
         await cdp.detach();
-        recordRun(i, firstFrameAt - tappedAt, transferred, sitting, label);
+        // The resume's acknowledgement may trail the first frame (media leaves before the answer does).
+        await new Promise((r) => setTimeout(r, 250));
+        const steps = sinceTap(tappedAt, await readMarks(caller.page, sessionId), await readMarks(dispatcher.page, sessionId));
+        recordRun(i, firstFrameAt - tappedAt, transferred, sitting, label, steps);
         await dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
         await caller.page.goto('about:blank');
       }

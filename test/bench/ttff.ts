@@ -15,7 +15,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { bareSitting, buildBarePages } from './bare/ttff-bare.js';
-import { median, stats, type Sitting, type Stats } from './measure.js';
+import { intervals, median, stats, STEPS, type Sitting, type Stats, type StepTimes } from './measure.js';
 import { sightlineSitting } from './ttff-sightline.js';
 import { crossNodeSitting } from './ttff-crossnode.js';
 
@@ -104,6 +104,31 @@ function printSummary(rounds: Round[], codec: string): void {
       `caller page bytes on the wire to first frame (compressed, incl. headers and signalling): median ${kib(rounds.flatMap((r) => r.sightline.bytes))}\n` +
       `bare publisher page, same count (served uncompressed): median ${kib(rounds.flatMap((r) => r.bare.bytes))}\n` +
       `bare publisher: ${codec}\n`,
+  );
+  printSteps(rounds);
+}
+
+/** Where the time goes: each step's median / p90 over all rounds, Sightline beside bare where bare has the step. */
+function printSteps(rounds: Round[]): void {
+  const runs = (side: keyof Round): StepTimes[] => rounds.flatMap((r) => r[side].steps);
+  const cell = (xs: number[]) => {
+    if (xs.length === 0) return '–';
+    const s = stats(xs);
+    return `${s.median.toFixed(0)} / ${s.p90.toFixed(0)}`;
+  };
+  const row = (label: string, from: string, to: string) =>
+    `| ${label} | \`${from}\` → \`${to}\` | ${cell(intervals(runs('sightline'), from, to))} | ${cell(intervals(runs('bare'), from, to))} |\n`;
+  const names = [...new Set(runs('sightline').concat(runs('bare')).flatMap((r) => Object.keys(r)))].filter((n) => n !== 'tap');
+  const at = (n: string) => median(intervals(runs('sightline'), 'tap', n).concat(intervals(runs('bare'), 'tap', n)));
+  process.stdout.write(
+    `\n== where the time goes, ${rounds.length} rounds pooled, ms (median / p90; nearest rank) ==\n` +
+      `| step | marks | Sightline | bare |\n|---|---|---|---|\n` +
+      STEPS.map((s) => row(s.label, s.from, s.to)).join('') +
+      `\n== each mark, ms after the tap (median / p90) ==\n| mark | Sightline | bare |\n|---|---|---|\n` +
+      names
+        .sort((a, b) => at(a) - at(b))
+        .map((n) => `| ${n} | ${cell(intervals(runs('sightline'), 'tap', n))} | ${cell(intervals(runs('bare'), 'tap', n))} |\n`)
+        .join(''),
   );
 }
 

@@ -1,6 +1,6 @@
 import { Device, type types } from 'mediasoup-client';
 import { io } from 'socket.io-client';
-import { request, type TransportInfo } from './signalling.js';
+import { markStep, request, type TransportInfo } from './signalling.js';
 
 /**
  * Bare publisher (the phone): the Device is loaded as the page loads; the tap opens the camera in
@@ -32,6 +32,7 @@ devicePromise.then(
 );
 
 button.addEventListener('click', () => {
+  markStep('tap');
   button.disabled = true;
   start().catch(fail);
 });
@@ -40,6 +41,7 @@ async function start(): Promise<void> {
   const cameraPromise = navigator.mediaDevices.getUserMedia({
     video: { facingMode: 'environment', width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30, max: 30 } },
   });
+  void cameraPromise.then(() => markStep('camera'), () => undefined);
   const socket = io({ transports: ['websocket'] });
   const connected = new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
@@ -53,8 +55,12 @@ async function start(): Promise<void> {
     request(socket, 'connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
   });
   transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
-    request<{ id: string }>(socket, 'produce', { transportId: transport.id, kind, rtpParameters }).then(callback, errback);
+    request<{ id: string }>(socket, 'produce', { transportId: transport.id, kind, rtpParameters }).then((r) => {
+      markStep('produced');
+      callback(r);
+    }, errback);
   });
+  transport.on('connectionstatechange', (state) => state === 'connected' && markStep('send-connected'));
 
   const videoCodecs = (device.rtpCapabilities.codecs ?? []).filter((c) => c.kind === 'video');
   const codec =

@@ -1,6 +1,6 @@
 import { Device, type types } from 'mediasoup-client';
 import { io } from 'socket.io-client';
-import { request, type TransportInfo } from './signalling.js';
+import { markStep, request, type TransportInfo } from './signalling.js';
 
 /**
  * Bare subscriber (the console): connects, loads the Device and creates its recv transport at
@@ -31,15 +31,19 @@ async function main(): Promise<void> {
   });
 
   socket.on('newProducer', ({ producerId }: { producerId: string }) => {
+    markStep('producer-announced');
     void (async () => {
       const params = await request<types.ConsumerOptions>(socket, 'consume', {
         transportId: transport.id,
         producerId,
         rtpCapabilities: device.rtpCapabilities,
       });
+      markStep('consume-answered');
       const consumer = await transport.consume(params);
+      markStep('consumer-created');
       video.srcObject = new MediaStream([consumer.track]);
       await request(socket, 'resume', { consumerId: consumer.id });
+      markStep('consumer-resumed');
       status.textContent = `consuming ${producerId}`;
     })().catch(fail);
   });

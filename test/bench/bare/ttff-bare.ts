@@ -7,7 +7,7 @@
  *
  *   npx tsx test/bench/bare/ttff-bare.ts        (RUNS=20 for more runs)
  */
-import { countBytes, median, recordRun, summarize, type Sitting } from '../measure.js';
+import { countBytes, median, readMarks, recordRun, sinceTap, summarize, type Sitting } from '../measure.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -83,7 +83,7 @@ async function startChild(distDir: string): Promise<Child> {
 export async function bareSitting(distDir: string, runs: number, label = 'bare '): Promise<Sitting & { codec: string }> {
   let server: Child | undefined;
   let devices: Device[] = [];
-  const sitting: Sitting = { ttff: [], bytes: [] };
+  const sitting: Sitting = { ttff: [], bytes: [], steps: [] };
   let codec = '';
   try {
     server = await startChild(distDir);
@@ -116,7 +116,10 @@ export async function bareSitting(distDir: string, runs: number, label = 'bare '
       );
       const transferred = counter.total();
       await cdp.detach();
-      recordRun(i, firstFrameAt - tappedAt, transferred, sitting, label);
+      // The resume's acknowledgement may trail the first frame (media leaves before the answer does).
+      await new Promise((r) => setTimeout(r, 250));
+      const steps = sinceTap(tappedAt, await readMarks(publisher!.page), await readMarks(subscriber!.page));
+      recordRun(i, firstFrameAt - tappedAt, transferred, sitting, label, steps);
       if (i === 0) codec = await publisher!.page.$eval('#status', (el) => el.textContent ?? '');
     }
   } finally {
