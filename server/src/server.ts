@@ -97,6 +97,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     log.warn({ logId: r.logId, keptRecords: r.keptRecords, cutBytes: r.cutBytes, asideFile: r.asideFile }, 'log had a torn last line: cut it, whole records kept');
     security.record({ kind: 'log_repaired', reason: 'torn_tail', key: r.logId, ...(r.logId !== 'access' && { sessionId: r.logId }), cutBytes: r.cutBytes });
   });
+  audit.on('appended', (a) => metrics.onLogAppended(a.syncMs));
   await audit.repairTails();
   const logins = new StaffLogins(store, tokens, security, config.staffShiftMs);
   const sessions = new SessionService(
@@ -107,6 +108,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     log,
   );
   sessions.on('event', (id, status, event) => metrics.onSessionEvent(id, status, event.type, Date.parse(event.at)));
+  sessions.on('written', (_id, type, times) => metrics.onEventWritten(type, times));
   if (store instanceof RedisStore) {
     store.client.on('error', () => metrics.redisErrors.inc());
     // Liveness is judged only over unbroken access to Redis: a dropped connection ends the stretch.

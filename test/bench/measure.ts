@@ -65,6 +65,30 @@ export async function readMarks(page: Page, sessionId?: string): Promise<StepTim
   }, sessionId);
 }
 
+/**
+ * The server's own figures for one run (server/src/metrics/metrics.ts), from two scrapes of its
+ * /metrics, before the tap and after the first frame: the consent record's write in parts
+ * (`server:consent-<part>`, ms) and the mean fdatasync of the log appends in between
+ * (`server:fdatasync`, ms). Durations, not times after the tap.
+ */
+export async function scrapeServer(baseUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^(sightline_event_write_seconds_sum\{type="consent_given",part="(\w+)"\}|sightline_log_fdatasync_seconds_(?:sum|count)) (\S+)$/gm)) {
+    out.set(m[2] ? `consent-${m[2]}` : m[1]!, Number(m[3]));
+  }
+  return out;
+}
+
+export function serverFigures(before: Map<string, number>, after: Map<string, number>): StepTimes {
+  const delta = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  const out: StepTimes = {};
+  for (const part of ['queued', 'store', 'log']) out[`server:consent-${part}`] = delta(`consent-${part}`) * 1000;
+  const syncs = delta('sightline_log_fdatasync_seconds_count');
+  if (syncs > 0) out['server:fdatasync'] = (delta('sightline_log_fdatasync_seconds_sum') / syncs) * 1000;
+  return out;
+}
+
 /** Wall-clock marks relative to the tap (ms after it). */
 export function sinceTap(tappedAt: number, ...marks: StepTimes[]): StepTimes {
   const out: StepTimes = {};

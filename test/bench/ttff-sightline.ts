@@ -8,7 +8,7 @@ import type { Page } from 'puppeteer-core';
 import { launchDevice, waitFor } from '../support/browser.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
 import { startServer } from '../support/server.js';
-import { countBytes, readMarks, recordRun, sinceTap, type Sitting } from './measure.js';
+import { countBytes, readMarks, recordRun, scrapeServer, serverFigures, sinceTap, type Sitting } from './measure.js';
 
 export async function sightlineSitting(runs: number, label = 'Sightline '): Promise<Sitting> {
   const server = await startServer({ LOG_LEVEL: 'error' });
@@ -23,6 +23,7 @@ export async function sightlineSitting(runs: number, label = 'Sightline '): Prom
         const counter = await countBytes(cdp);
         await caller.page.goto(inviteUrl);
         await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+        const serverBefore = await scrapeServer(server.url);
         const tappedAt = await caller.page.$eval(sel('start-video'), (el) => {
           const t = performance.timeOrigin + performance.now();
           (el as HTMLButtonElement).click();
@@ -33,7 +34,10 @@ export async function sightlineSitting(runs: number, label = 'Sightline '): Prom
         await cdp.detach();
         // The resume's acknowledgement may trail the first frame (media leaves before the answer does).
         await new Promise((r) => setTimeout(r, 250));
-        const steps = sinceTap(tappedAt, await readMarks(caller.page, sessionId), await readMarks(dispatcher.page, sessionId));
+        const steps = {
+          ...sinceTap(tappedAt, await readMarks(caller.page, sessionId), await readMarks(dispatcher.page, sessionId)),
+          ...serverFigures(serverBefore, await scrapeServer(server.url)),
+        };
         recordRun(i, firstFrameAt - tappedAt, transferred, sitting, label, steps);
         await dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
         await caller.page.goto('about:blank');

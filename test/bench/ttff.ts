@@ -118,7 +118,8 @@ function printSteps(rounds: Round[]): void {
   };
   const row = (label: string, from: string, to: string) =>
     `| ${label} | \`${from}\` → \`${to}\` | ${cell(intervals(runs('sightline'), from, to))} | ${cell(intervals(runs('bare'), from, to))} |\n`;
-  const names = [...new Set(runs('sightline').concat(runs('bare')).flatMap((r) => Object.keys(r)))].filter((n) => n !== 'tap');
+  const names = [...new Set(runs('sightline').concat(runs('bare')).flatMap((r) => Object.keys(r)))].filter((n) => n !== 'tap' && !n.startsWith('server:'));
+  const server = (key: string) => runs('sightline').flatMap((r) => (r[key] === undefined ? [] : [r[key]]));
   const at = (n: string) => median(intervals(runs('sightline'), 'tap', n).concat(intervals(runs('bare'), 'tap', n)));
   process.stdout.write(
     `\n== where the time goes, ${rounds.length} rounds pooled, ms (median / p90; nearest rank) ==\n` +
@@ -128,7 +129,12 @@ function printSteps(rounds: Round[]): void {
       names
         .sort((a, b) => at(a) - at(b))
         .map((n) => `| ${n} | ${cell(intervals(runs('sightline'), 'tap', n))} | ${cell(intervals(runs('bare'), 'tap', n))} |\n`)
-        .join(''),
+        .join('') +
+      `\n== Sightline server, per run (its /metrics), ms (median / p90) ==\n| figure | Sightline |\n|---|---|\n` +
+      `| consent record: queued behind the session's earlier writes | ${cell(server('server:consent-queued'))} |\n` +
+      `| consent record: session store | ${cell(server('server:consent-store'))} |\n` +
+      `| consent record: hash-chained log (lock, write, fdatasync) | ${cell(server('server:consent-log'))} |\n` +
+      `| one log fdatasync (mean of the run's appends) | ${cell(server('server:fdatasync'))} |\n`,
   );
 }
 

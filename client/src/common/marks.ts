@@ -6,7 +6,8 @@
  * resolved), send-connected (send transport connected: ICE + DTLS), produced (the server
  * acknowledged the producer). Console: producer-announced (the push that a producer exists),
  * consume-answered (the server's consumer parameters), consumer-created (the local consumer and
- * its track), consumer-resumed (the server acknowledged the resume).
+ * its track), consumer-resumed (the server acknowledged the resume), recv-connected (the receive
+ * transport connected: ICE + DTLS).
  */
 export type Step =
   | 'tap'
@@ -17,7 +18,8 @@ export type Step =
   | 'producer-announced'
   | 'consume-answered'
   | 'consumer-created'
-  | 'consumer-resumed';
+  | 'consumer-resumed'
+  | 'recv-connected';
 
 export function markStep(step: Step, sessionId?: string): void {
   try {

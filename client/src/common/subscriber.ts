@@ -119,6 +119,7 @@ export class Subscriber {
         .catch(errback);
     });
     transport.on('connectionstatechange', (state) => {
+      if (state === 'connected') markStep('recv-connected', this.sessionId);
       if (transport === this.#current) this.recovery.onState(state);
     });
     this.#current = transport;

@@ -22,8 +22,11 @@ export interface VerifyOptions {
  * for supervisor access that belongs to no single session (`$DATA_DIR/audit/access.jsonl`).
  * Records hold what happened, by whom, when; never tokens, and phone numbers only masked.
  */
-/** 'repaired': a log's torn last line was cut (see ChainedLogFile.repairTail); the server reports it. */
-export class AuditLogs extends EventEmitter<{ repaired: [TailRepair] }> {
+/**
+ * 'repaired': a log's torn last line was cut (see ChainedLogFile.repairTail); the server reports it.
+ * 'appended': a record is on disk, with its fdatasync time (for the metrics).
+ */
+export class AuditLogs extends EventEmitter<{ repaired: [TailRepair]; appended: [{ logId: string; seq: number; syncMs: number }] }> {
   readonly heads: HeadIndex;
   readonly access: ChainedLogFile;
   #sessions = new Map<string, ChainedLogFile>();
@@ -56,6 +59,7 @@ export class AuditLogs extends EventEmitter<{ repaired: [TailRepair] }> {
 
   #observed(log: ChainedLogFile): ChainedLogFile {
     log.on('repaired', (r) => this.emit('repaired', r));
+    log.on('appended', (a) => this.emit('appended', a));
     return log;
   }
 

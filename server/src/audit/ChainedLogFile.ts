@@ -20,6 +20,8 @@ export interface TailRepair {
 
 interface ChainedLogFileEvents {
   repaired: [TailRepair];
+  /** A record is on disk; `syncMs`: its fdatasync alone, ms (the rest of an append is the lock and the write). */
+  appended: [{ logId: string; seq: number; syncMs: number }];
 }
 
 /**
@@ -66,6 +68,7 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
     const chained = chain({ ...record, seq: head.seq + 1 }, head.hash);
     const line = Buffer.from(`${JSON.stringify(chained)}\n`);
     const fh = await open(this.file, 'a');
+    let syncMs = 0;
     try {
       const start = (await fh.stat()).size;
       try {
@@ -75,7 +78,9 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
           if (bytesWritten === 0) throw Object.assign(new Error('no progress writing the log'), { code: 'ENOSPC' });
           done += bytesWritten;
         }
+        const syncing = performance.now();
         await fh.datasync();
+        syncMs = performance.now() - syncing;
       } catch (err) {
         // Back to the last whole record, so the log stays readable and the next append links to it.
         this.#cached = undefined;
@@ -86,6 +91,7 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
     } finally {
       await fh.close();
     }
+    this.#tell('appended', { logId: this.logId, seq: chained.seq, syncMs });
     return chained;
   }
 
@@ -122,13 +128,7 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
       this.#cached = undefined;
       const keptRecords = text.subarray(0, keep).toString('utf8').split('\n').filter((l) => l.length > 0).length;
       const repair: TailRepair = { logId: this.logId, file: this.file, keptRecords, cutBytes: fragment.length, ...(aside && { asideFile: aside }) };
-      for (const listener of this.listeners('repaired')) {
-        try {
-          listener(repair);
-        } catch {
-          // An observer's failure is not the log's: the repair stands.
-        }
-      }
+      this.#tell('repaired', repair);
       return repair;
     } finally {
       await fh.close();
@@ -170,6 +170,17 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
       if (err instanceof LogLockedError) return check();
       throw err;
     });
+  }
+
+  /** An observer's failure is not the log's: what it was told of stands. */
+  #tell<K extends keyof ChainedLogFileEvents>(event: K, ...args: ChainedLogFileEvents[K]): void {
+    for (const listener of this.listeners(event) as ((...a: ChainedLogFileEvents[K]) => void)[]) {
+      try {
+        listener(...args);
+      } catch {
+        // ignored: see above
+      }
+    }
   }
 
   /** A lock file beside the log keeps two processes from appending at once (fileLock.ts). */

@@ -30,6 +30,19 @@ export class Metrics {
   readonly recordings = new Counter({ name: 'sightline_recordings_total', help: 'Recording segments by outcome', labelNames: ['outcome'], registers: [this.registry] });
   readonly redisErrors = new Counter({ name: 'sightline_redis_errors_total', help: 'Errors from the Redis connection', registers: [this.registry] });
   readonly securityEvents = new Counter({ name: 'sightline_security_events_total', help: 'Security events (refused attempts, failed logins, limits hit) by kind', labelNames: ['kind'], registers: [this.registry] });
+  readonly eventWriteSeconds = new Histogram({
+    name: 'sightline_event_write_seconds',
+    help: "Time for a session event to become durable, seconds, by part (queued behind the session's earlier writes, store, hash-chained log incl. fdatasync); type: the events on the way to the first frame, else other",
+    labelNames: ['type', 'part'],
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly logSyncSeconds = new Histogram({
+    name: 'sightline_log_fdatasync_seconds',
+    help: 'fdatasync of one hash-chained log append, seconds',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
   #status = new Map<string, SessionStatus>();
   #consentAt = new Map<string, number>();
 
@@ -43,6 +56,19 @@ export class Metrics {
   /** Observer of SecurityEvents: counts each by kind. */
   onSecurityEvent(event: SecurityEvent): void {
     this.securityEvents.inc({ kind: event.kind });
+  }
+
+  /** Observer of SessionService 'written': each event's write, in parts. */
+  onEventWritten(type: string, times: { queuedMs: number; storeMs: number; logMs: number }): void {
+    const t = ON_THE_PATH.has(type) ? type : 'other';
+    this.eventWriteSeconds.observe({ type: t, part: 'queued' }, times.queuedMs / 1000);
+    this.eventWriteSeconds.observe({ type: t, part: 'store' }, times.storeMs / 1000);
+    this.eventWriteSeconds.observe({ type: t, part: 'log' }, times.logMs / 1000);
+  }
+
+  /** Observer of AuditLogs 'appended'. */
+  onLogAppended(syncMs: number): void {
+    this.logSyncSeconds.observe(syncMs / 1000);
   }
 
   /** Feed of every session event with the status after it. */
@@ -93,6 +119,9 @@ export class Metrics {
     };
   }
 }
+
+/** Events between the caller's tap and the first frame, labelled apart (the rest is 'other': few series). */
+const ON_THE_PATH = new Set(['link_opened', 'consent_given', 'camera_granted', 'live', 'media_started']);
 
 function isLoopback(req: Request): boolean {
   // The socket's own peer address, not X-Forwarded-For: a proxy in front must not open this up.

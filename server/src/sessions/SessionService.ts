@@ -16,6 +16,19 @@ export interface SessionServiceEvents {
   /** Every appended event, with the status after it. */
   event: [sessionId: string, status: SessionStatus, event: SessionEvent];
   ended: [sessionId: string, reason: string];
+  /** How long an event took to become durable (see EventWriteTimes). */
+  written: [sessionId: string, type: SessionEventType, times: EventWriteTimes];
+}
+
+/**
+ * Where an event's write spent its time, ms: waiting behind the session's earlier writes, in the
+ * session store, and in the hash-chained log (lock, write and fdatasync). The consent record's
+ * figures are a step of the caller's time to first frame (test/bench/ttff.ts).
+ */
+export interface EventWriteTimes {
+  queuedMs: number;
+  storeMs: number;
+  logMs: number;
 }
 
 /** What became of an SMS delivery callback (SessionService.smsStatus). */
@@ -305,15 +318,19 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   async #append(id: string, type: SessionEventType, status: SessionStatus, actor: string, details?: Record<string, unknown>): Promise<void> {
     this.#pending.set(id, (this.#pending.get(id) ?? 0) + 1);
     const previous = this.#appendQueues.get(id) ?? Promise.resolve();
+    const asked = performance.now();
     const run = previous.then(async () => {
+      const started = performance.now();
       const event = await this.store.appendEvent(id, {
         type,
         at: this.#now().toISOString(),
         actor,
         ...(details && { details: stripUndefined(details) }),
       });
+      const stored = performance.now();
       // Ended sessions get their chain head sealed in the index, so a cut-off tail shows.
       await this.opts.eventLog?.appendSession(id, event, status === 'ended');
+      this.emit('written', id, type, { queuedMs: started - asked, storeMs: stored - started, logMs: performance.now() - stored });
       return event;
     });
     const settled = run.catch(() => undefined).finally(() => {

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   transport.on('connect', ({ dtlsParameters }, callback, errback) => {
     request(socket, 'connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
   });
+  transport.on('connectionstatechange', (state) => state === 'connected' && markStep('recv-connected'));
 
   socket.on('newProducer', ({ producerId }: { producerId: string }) => {
     markStep('producer-announced');
