@@ -15,7 +15,7 @@ import { startRedisServer } from '../../server/src/testing/redisServer.js';
 import { launchDevice, waitFor } from '../support/browser.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
-import { countBytes, recordRun, type Sitting } from './measure.js';
+import { countBytes, readMarks, recordRun, scrapeServer, serverFigures, sinceTap, type Sitting } from './measure.js';
 import { armFirstFrameProbe } from './ttff-sightline.js';
 
 /** Tries at creating a session that lands on the console's node before the run is given up. */
@@ -26,7 +26,7 @@ export async function crossNodeSitting(runs: number, label = 'cross-node '): Pro
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-ttff-2n-'));
   const shared = { LOG_LEVEL: 'error', REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('hex'), DATA_DIR: dataDir };
   const nodes: TestServer[] = [];
-  const sitting: Sitting = { ttff: [], bytes: [] };
+  const sitting: Sitting = { ttff: [], bytes: [], steps: [] };
   try {
     // node-a owns the sessions (ties in placement go to the lower id) and serves the console;
     // node-b serves the caller's page and signalling.
@@ -45,6 +45,7 @@ export async function crossNodeSitting(runs: number, label = 'cross-node '): Pro
         const link = new URL(inviteUrl);
         await caller.page.goto(`${other.url}${link.pathname}${link.search}`);
         await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+        const serverBefore = await scrapeBoth(nodes);
         const tappedAt = await caller.page.$eval(sel('start-video'), (el) => {
           const t = performance.timeOrigin + performance.now();
           (el as HTMLButtonElement).click();
@@ -53,7 +54,13 @@ export async function crossNodeSitting(runs: number, label = 'cross-node '): Pro
         const firstFrameAt = await waitFor('first frame', () => dispatcher.page.evaluate(() => (window as any).__firstFrameAt as number | undefined), 30_000, 5);
         const transferred = counter.total();
         await cdp.detach();
-        recordRun(i, firstFrameAt - tappedAt, transferred, sitting, label);
+        // The resume's acknowledgement may trail the first frame (media leaves before the answer does).
+        await new Promise((r) => setTimeout(r, 250));
+        const steps = {
+          ...sinceTap(tappedAt, await readMarks(caller.page, sessionId), await readMarks(dispatcher.page, sessionId)),
+          ...serverFigures(serverBefore, await scrapeBoth(nodes)),
+        };
+        recordRun(i, firstFrameAt - tappedAt, transferred, sitting, label, steps);
         await endSession(dispatcher.page, sessionId);
         await caller.page.goto('about:blank');
       }
@@ -66,6 +73,13 @@ export async function crossNodeSitting(runs: number, label = 'cross-node '): Pro
     await rm(dataDir, { recursive: true, force: true });
   }
   return sitting;
+}
+
+/** Both nodes' figures added up: the consent is recorded by whichever node the caller's redemption reached. */
+async function scrapeBoth(nodes: TestServer[]): Promise<Map<string, number>> {
+  const sum = new Map<string, number>();
+  for (const m of await Promise.all(nodes.map((n) => scrapeServer(n.url)))) for (const [k, v] of m) sum.set(k, (sum.get(k) ?? 0) + v);
+  return sum;
 }
 
 const metrics = async (node: TestServer) => (await fetch(`${node.url}/metrics`)).text();

@@ -110,31 +110,34 @@ function printSummary(rounds: Round[], codec: string): void {
 
 /** Where the time goes: each step's median / p90 over all rounds, Sightline beside bare where bare has the step. */
 function printSteps(rounds: Round[]): void {
-  const runs = (side: keyof Round): StepTimes[] => rounds.flatMap((r) => r[side].steps);
+  const runs = (side: keyof Round): StepTimes[] => rounds.flatMap((r) => r[side]?.steps ?? []);
+  const cross = rounds.some((r) => r.crossNode);
   const cell = (xs: number[]) => {
     if (xs.length === 0) return '–';
     const s = stats(xs);
     return `${s.median.toFixed(0)} / ${s.p90.toFixed(0)}`;
   };
   const row = (label: string, from: string, to: string) =>
-    `| ${label} | \`${from}\` → \`${to}\` | ${cell(intervals(runs('sightline'), from, to))} | ${cell(intervals(runs('bare'), from, to))} |\n`;
+    `| ${label} | \`${from}\` → \`${to}\` | ${cell(intervals(runs('sightline'), from, to))} | ${cell(intervals(runs('bare'), from, to))} |` +
+    (cross ? ` ${cell(intervals(runs('crossNode'), from, to))} |\n` : '\n');
   const names = [...new Set(runs('sightline').concat(runs('bare')).flatMap((r) => Object.keys(r)))].filter((n) => n !== 'tap' && !n.startsWith('server:'));
-  const server = (key: string) => runs('sightline').flatMap((r) => (r[key] === undefined ? [] : [r[key]]));
+  const server = (side: keyof Round, key: string) => runs(side).flatMap((r) => (r[key] === undefined ? [] : [r[key]!]));
+  const serverRow = (label: string, key: string) => `| ${label} | ${cell(server('sightline', key))} |${cross ? ` ${cell(server('crossNode', key))} |` : ''}\n`;
   const at = (n: string) => median(intervals(runs('sightline'), 'tap', n).concat(intervals(runs('bare'), 'tap', n)));
   process.stdout.write(
     `\n== where the time goes, ${rounds.length} rounds pooled, ms (median / p90; nearest rank) ==\n` +
-      `| step | marks | Sightline | bare |\n|---|---|---|---|\n` +
+      `| step | marks | Sightline | bare |${cross ? ' cross-node |' : ''}\n|---|---|---|---|${cross ? '---|' : ''}\n` +
       STEPS.map((s) => row(s.label, s.from, s.to)).join('') +
-      `\n== each mark, ms after the tap (median / p90) ==\n| mark | Sightline | bare |\n|---|---|---|\n` +
+      `\n== each mark, ms after the tap (median / p90) ==\n| mark | Sightline | bare |${cross ? ' cross-node |' : ''}\n|---|---|---|${cross ? '---|' : ''}\n` +
       names
         .sort((a, b) => at(a) - at(b))
-        .map((n) => `| ${n} | ${cell(intervals(runs('sightline'), 'tap', n))} | ${cell(intervals(runs('bare'), 'tap', n))} |\n`)
+        .map((n) => `| ${n} | ${cell(intervals(runs('sightline'), 'tap', n))} | ${cell(intervals(runs('bare'), 'tap', n))} |${cross ? ` ${cell(intervals(runs('crossNode'), 'tap', n))} |` : ''}\n`)
         .join('') +
-      `\n== Sightline server, per run (its /metrics), ms (median / p90) ==\n| figure | Sightline |\n|---|---|\n` +
-      `| consent record: queued behind the session's earlier writes | ${cell(server('server:consent-queued'))} |\n` +
-      `| consent record: session store | ${cell(server('server:consent-store'))} |\n` +
-      `| consent record: hash-chained log (lock, write, fdatasync) | ${cell(server('server:consent-log'))} |\n` +
-      `| one log fdatasync (mean of the run's appends) | ${cell(server('server:fdatasync'))} |\n`,
+      `\n== Sightline server, per run (its /metrics), ms (median / p90) ==\n| figure | Sightline |${cross ? ' cross-node |' : ''}\n|---|---|${cross ? '---|' : ''}\n` +
+      serverRow("consent record: queued behind the session's earlier writes", 'server:consent-queued') +
+      serverRow('consent record: session store', 'server:consent-store') +
+      serverRow('consent record: hash-chained log (lock, write, fdatasync)', 'server:consent-log') +
+      serverRow("one log fdatasync (mean of the run's appends)", 'server:fdatasync'),
   );
 }
 
