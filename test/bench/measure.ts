@@ -103,7 +103,7 @@ export function sinceTap(tappedAt: number, ...marks: StepTimes[]): StepTimes {
 export const STEPS: readonly { label: string; from: string; to: string }[] = [
   { label: 'redeem round trip (consent record included)', from: 'tap', to: 'consent' },
   { label: 'camera opens (getUserMedia)', from: 'tap', to: 'camera' },
-  { label: 'send transport connected (ICE + DTLS), after the tap', from: 'tap', to: 'send-connected' },
+  { label: 'send transport connected (ICE + DTLS), after the tap (negative: before it)', from: 'tap', to: 'send-connected' },
   { label: 'produce acknowledged, after the tap', from: 'tap', to: 'produced' },
   { label: 'producer acknowledged → console told', from: 'produced', to: 'producer-announced' },
   { label: 'console told → consumer parameters', from: 'producer-announced', to: 'consume-answered' },
