@@ -97,8 +97,8 @@ async function main(): Promise<void> {
 
 function table(results: StepResult[], saturatedAt: Partial<Record<Side, number>>): string {
   const rows = [
-    '| N | side | workers % core / session | Node % core / session | total % core / session | sessions / core (from CPU) | product ÷ bare (total CPU) | MiB / session | loss % | busiest worker % | load gen % | machine busy % |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| N | side | workers % core / session | Node % core / session | total % core / session | sessions / core (from CPU) | product ÷ bare (total CPU) | MiB / session | loss % | busiest worker % | load gen % | machine busy % | saturated |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     const p = perSession(r);
@@ -106,11 +106,22 @@ function table(results: StepResult[], saturatedAt: Partial<Record<Side, number>>
     const ratio = r.side === 'sightline' && bare ? (p.total / perSession(bare).total).toFixed(2) : '';
     rows.push(
       `| ${r.sessions} | ${r.side} | ${pct(p.workers)} | ${pct(p.node)} | ${pct(p.total)} | ${(100 / p.total).toFixed(0)} | ${ratio} | ${p.mib.toFixed(2)} | ` +
-        `${(loss(r) * 100).toFixed(2)} | ${Math.max(...r.workerEachPct).toFixed(0)} | ${r.loadPct.toFixed(0)} | ${r.machineBusyPct.toFixed(0)} |`,
+        `${(loss(r) * 100).toFixed(2)} | ${Math.max(...r.workerEachPct).toFixed(0)} | ${r.loadPct.toFixed(0)} | ${r.machineBusyPct.toFixed(0)} | ${saturation(r) ?? ''} |`,
     );
   }
   const sat = (side: Side) => (saturatedAt[side] !== undefined ? `saturated at N = ${saturatedAt[side]}` : 'not saturated within the steps run');
-  return `${rows.join('\n')}\n\nbare: ${sat('bare')}; sightline: ${sat('sightline')}`;
+  // A saturated step's CPU is not a session's cost (packets it dropped cost nothing): the estimate is
+  // the largest unsaturated step's.
+  const fromCpu = (side: Side) => {
+    const r = results.filter((x) => x.side === side && !saturation(x)).at(-1);
+    if (!r) return 'no unsaturated step';
+    const p = perSession(r);
+    return `${(100 / p.total).toFixed(0)} sessions per core from CPU (N = ${r.sessions}: ${pct(p.total)} % of a core and ${p.mib.toFixed(2)} MiB per session)`;
+  };
+  const both = [...new Set(results.map((r) => r.sessions))].filter((n) => ['bare', 'sightline'].every((side) => results.some((r) => r.side === side && r.sessions === n && !saturation(r))));
+  const ratios = both.map((n) => perSession(results.find((r) => r.side === 'sightline' && r.sessions === n)!).total / perSession(results.find((r) => r.side === 'bare' && r.sessions === n)!).total);
+  const ratio = ratios.length ? `product ÷ bare, total CPU per session, over the steps neither side saturated (N = ${both.join(', ')}): ${ratios.map((x) => x.toFixed(2)).join(', ')}` : '';
+  return `${rows.join('\n')}\n\nbare: ${sat('bare')}; ${fromCpu('bare')}\nsightline: ${sat('sightline')}; ${fromCpu('sightline')}\n${ratio}`;
 }
 
 main().catch((err: unknown) => {
