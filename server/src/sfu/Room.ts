@@ -7,7 +7,7 @@ import { PRODUCERS_PER_PEER, TRANSPORTS_PER_PEER } from '../ratelimit/limits.js'
 import { MEDIA_CODECS } from './codecs.js';
 import { RoomCodecs } from './RoomCodecs.js';
 import { consumerLimit, RoomRouters, type RoomRouter, type RoomRoutingOptions } from './RoomRouters.js';
-import type { WorkerSlot } from './WorkerPool.js';
+import { createRouterOn, type WorkerSlot } from './WorkerPool.js';
 
 interface Peer {
   transports: Map<string, types.WebRtcTransport>;
@@ -54,7 +54,7 @@ export class Room extends EventEmitter<RoomEvents> {
   /** `routing.pool` lets the room spread its viewers over other workers (RoomRegistry passes it). */
   static async create(sessionId: string, slot: WorkerSlot, log: Logger, routing: RoomRoutingOptions = {}): Promise<Room> {
     consumerLimit(routing);
-    const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { sessionId } });
+    const router = await createRouterOn(slot, { mediaCodecs: MEDIA_CODECS, appData: { sessionId } });
     return new Room(sessionId, router, slot, routing, log.child({ sessionId, worker: slot.index }));
   }
 

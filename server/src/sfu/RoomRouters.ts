@@ -2,7 +2,7 @@ import type { types } from 'mediasoup';
 import { UnavailableError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { MEDIA_CODECS } from './codecs.js';
-import type { WorkerPool, WorkerSlot } from './WorkerPool.js';
+import { createRouterOn, type WorkerPool, type WorkerSlot } from './WorkerPool.js';
 
 /**
  * mediasoup puts one worker (one core) at roughly 500 consumers; a router is alone on its worker only
@@ -161,7 +161,7 @@ export class RoomRouters {
     if (!slot) return undefined;
     let router: types.Router;
     try {
-      router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { ...this.main.router.appData } });
+      router = await createRouterOn(slot, { mediaCodecs: MEDIA_CODECS, appData: { ...this.main.router.appData } });
     } catch (err) {
       this.log.warn({ worker: slot.index, err: (err as Error).message }, 'cannot create extra router');
       return undefined;

@@ -18,6 +18,20 @@ export interface WorkerSlot {
 }
 
 /**
+ * Makes a router on the slot's worker, counted there while it is being made: pick() compares router
+ * counts, which RoomRouter raises only once the router exists, so without this every room of a burst
+ * of joins went to the same worker (found by the capacity bench).
+ */
+export async function createRouterOn(slot: WorkerSlot, options: types.RouterOptions): Promise<types.Router> {
+  slot.routers++;
+  try {
+    return await slot.worker.createRouter(options);
+  } finally {
+    slot.routers--;
+  }
+}
+
+/**
  * One mediasoup worker per core, each with one WebRtcServer so a deployment opens one RTC port per
  * worker instead of a range. A worker that dies is replaced in its slot; the process never exits for it.
  */
