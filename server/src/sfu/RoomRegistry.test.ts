@@ -20,17 +20,23 @@ describe('RoomRegistry placing rooms on workers', () => {
   it('spreads rooms created at the same moment evenly over the workers', async () => {
     const rooms = new RoomRegistry(pool, testLogger);
     const ids = Array.from({ length: 6 }, (_, i) => `s_spread${i}`);
-    await Promise.all(ids.map((id) => rooms.get(id)));
-    expect(pool.load()).toEqual([3, 3]);
-    await Promise.all(ids.map((id) => rooms.close(id)));
+    try {
+      await Promise.all(ids.map((id) => rooms.get(id)));
+      expect(pool.load()).toEqual([3, 3]);
+    } finally {
+      await Promise.all(ids.map((id) => rooms.close(id)));
+    }
     expect(pool.load()).toEqual([0, 0]);
   });
 
   it('spreads rooms created one after another too', async () => {
     const rooms = new RoomRegistry(pool, testLogger);
     const ids = Array.from({ length: 4 }, (_, i) => `s_serial${i}`);
-    for (const id of ids) await rooms.get(id);
-    expect(pool.load()).toEqual([2, 2]);
-    await Promise.all(ids.map((id) => rooms.close(id)));
+    try {
+      for (const id of ids) await rooms.get(id);
+      expect(pool.load()).toEqual([2, 2]);
+    } finally {
+      await Promise.all(ids.map((id) => rooms.close(id)));
+    }
   });
 });
