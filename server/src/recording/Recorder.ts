@@ -7,6 +7,7 @@ import type { types } from 'mediasoup';
 import type { ProducerInfo } from '@sightline/shared';
 import type { Logger } from '../logging.js';
 import { waitForUdpListeners } from './listening.js';
+import { RECORDER_RECEIVE_BUFFER_BYTES } from './receiveBuffer.js';
 import { rtcpBye } from './rtcp.js';
 import type { PortAllocator, PortPair } from './ports.js';
 import { codecName, mediaCodec, recordingSdp } from './sdp.js';
@@ -29,6 +30,12 @@ export interface RecorderOptions {
   /** ffmpeg's whole environment: PATH and locale, never the server's secrets (security/childEnv.ts). */
   env: Record<string, string>;
   log: Logger;
+  /**
+   * SO_RCVBUF asked for each RTP socket of ffmpeg (its `-buffer_size`), bytes: what it holds while
+   * ffmpeg stalls (receiveBuffer.ts). Default RECORDER_RECEIVE_BUFFER_BYTES; the host's
+   * net.core.rmem_max caps it.
+   */
+  receiveBufferBytes?: number;
   /** How long ffmpeg may take to open its ports. Default 10 s. */
   listenTimeoutMs?: number;
   /** How long ffmpeg may take to finish after it was asked to stop, before SIGKILL. Default 10 s. */
@@ -156,6 +163,9 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       // Arrival time as timestamps: RTP timestamps are rebased when the first RTCP sender report of
       // each stream arrives, which makes them jump back; arrival time keeps audio and video in step.
       '-use_wallclock_as_timestamps', '1',
+      // ffmpeg reads RTP in the thread that writes the file: while a write stalls, packets wait in
+      // the socket's buffer, so ask for one that holds seconds of video, not ffmpeg's 384 KiB.
+      '-buffer_size', String(this.opts.receiveBufferBytes ?? RECORDER_RECEIVE_BUFFER_BYTES),
       '-i', this.opts.sdpFile,
       '-map', '0', '-c', 'copy',
       '-f', 'matroska',

@@ -6,6 +6,7 @@ import { DEFAULT_CHILD_PATH } from '../security/childEnv.js';
 import type { Room } from '../sfu/Room.js';
 import type { DiskSpace } from '../storage/DiskSpace.js';
 import { PortAllocator } from './ports.js';
+import { RECORDER_RECEIVE_BUFFER_BYTES, receiveBufferLimit, receiveBufferShortfall } from './receiveBuffer.js';
 import { RecordingIndex } from './RecordingIndex.js';
 import { SessionRecording } from './SessionRecording.js';
 import type { RecordingEventSink, RecordingInfo, RecordingPolicy } from './types.js';
@@ -26,6 +27,10 @@ export interface RecordingServiceOptions {
   minSegmentMs?: number;
   /** The data directory's free-space floor: a recording is not started below it (507). */
   disk?: DiskSpace;
+  /** SO_RCVBUF asked for ffmpeg's RTP sockets, bytes. Default RECORDER_RECEIVE_BUFFER_BYTES (receiveBuffer.ts). */
+  receiveBufferBytes?: number;
+  /** Where the host's net.core.rmem_max is read (tests). Default /proc/sys/net/core/rmem_max. */
+  rmemMaxFile?: string;
 }
 
 const NAME = /^segment-\d{4,}\.mkv$/;
@@ -49,6 +54,24 @@ export class RecordingService {
   ) {
     this.#index = new RecordingIndex(opts.dataDir);
     this.#ports = new PortAllocator(opts.portRange ?? [50000, 50999]);
+    if (opts.policy !== 'off') void this.#checkReceiveBuffer();
+  }
+
+  /**
+   * Warns once at start when the host caps ffmpeg's receive buffer below what the recorder asks:
+   * recordings then lose video whenever ffmpeg stalls for longer than the capped buffer holds.
+   * The fix is the host's, not ours (a sysctl; see README, "Recording").
+   */
+  async #checkReceiveBuffer(): Promise<void> {
+    const asked = this.opts.receiveBufferBytes ?? RECORDER_RECEIVE_BUFFER_BYTES;
+    const short = receiveBufferShortfall(asked, await receiveBufferLimit(this.opts.rmemMaxFile));
+    if (!short) return;
+    this.log.warn(
+      short,
+      `net.core.rmem_max (${short.rmemMax}) caps the recorder's UDP receive buffer below the ${asked} bytes it asks for: ` +
+        `a recording loses video when ffmpeg stalls for more than about ${short.rideOutSec} s (${short.wantedRideOutSec} s with the full buffer). ` +
+        `Set net.core.rmem_max=${asked} (or more) on the host`,
+    );
   }
 
   get policy(): RecordingPolicy {
@@ -133,6 +156,7 @@ export class RecordingService {
         ffprobeBin: this.opts.ffprobeBin ?? 'ffprobe',
         childEnv: this.opts.childEnv ?? { PATH: DEFAULT_CHILD_PATH },
         disk: this.opts.disk,
+        receiveBufferBytes: this.opts.receiveBufferBytes,
         log: this.log,
         settleMs: this.opts.settleMs ?? 300,
         minSegmentMs: this.opts.minSegmentMs ?? 5_000,

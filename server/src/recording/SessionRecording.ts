@@ -23,6 +23,8 @@ export interface SessionRecordingDeps {
   childEnv: Record<string, string>;
   /** The data directory's free-space floor: no segment starts below it. */
   disk?: DiskSpace;
+  /** SO_RCVBUF asked for ffmpeg's RTP sockets (RecorderOptions.receiveBufferBytes). */
+  receiveBufferBytes?: number;
   log: Logger;
   /** Producers of one (re)connection arrive within moments; wait this long before (re)starting. */
   settleMs: number;
@@ -258,6 +260,7 @@ export class SessionRecording {
         ffmpegBin: this.deps.ffmpegBin,
         env: this.deps.childEnv,
         log,
+        receiveBufferBytes: this.deps.receiveBufferBytes,
       });
     } catch (err) {
       const message = (err as Error).message;

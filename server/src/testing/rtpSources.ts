@@ -65,6 +65,47 @@ export async function ffmpegCamera(room: Room, opts: { codec?: VideoCodec; fps?:
   return announceOnceFlowing(room, src, 5_000, () => src.framesSent() >= 2 * fps);
 }
 
+/**
+ * Encodes a test clip of `seconds` for clipCamera: H264 constrained baseline (the router's profile),
+ * `size` at `fps`, about `bitrate` (noise on the picture, so the encoder needs all of it), a key frame
+ * every second, in MPEG-TS (x264's SPS/PPS stay in front of every key frame, as a browser sends them).
+ */
+export async function encodeClip(file: string, opts: { size?: string; fps?: number; bitrate?: string; seconds?: number } = {}): Promise<void> {
+  const fps = opts.fps ?? 30;
+  const bitrate = opts.bitrate ?? '1500k';
+  await new Promise<void>((resolve, reject) => {
+    const args = [
+      '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${opts.size ?? '1280x720'}:rate=${fps},noise=alls=12:allf=t`,
+      '-t', String(opts.seconds ?? 4), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-level', '3.1',
+      '-pix_fmt', 'yuv420p', '-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate, '-g', String(fps), '-f', 'mpegts', file,
+    ];
+    const child = spawn('ffmpeg', args, { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg could not encode ${file} (exit ${code})`))));
+  });
+}
+
+/**
+ * A camera that sends an H264 clip (encodeClip) in a loop at its own pace: stream copy, so a
+ * 720p 1.5 Mbit/s caller costs no encoding. `pid` is the sending ffmpeg's.
+ */
+export async function clipCamera(room: Room, clip: string, opts: { fps?: number } = {}): Promise<RtpSource & { pid: number }> {
+  const fps = opts.fps ?? 30;
+  const input = await room.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: true });
+  const ssrc = randomInt(1, 2 ** 31);
+  const payloadType = VIDEO_PT.H264;
+  const producer = await input.produce({
+    kind: 'video',
+    rtpParameters: { codecs: [{ mimeType: 'video/H264', payloadType, clockRate: 90000, parameters: h264Parameters() }], encodings: [{ ssrc }] },
+  });
+  const sender = sendRtp(
+    ['-stream_loop', '-1', '-i', clip, '-map', '0:v', '-c', 'copy'],
+    { ssrc, payloadType, rtpPort: input.tuple.localPort, rtcpPort: input.rtcpTuple!.localPort },
+  );
+  const src = source(producer, 'camera', fps, sender);
+  return { ...(await announceOnceFlowing(room, src, 100_000, () => src.framesSent() >= fps)), pid: sender.pid! };
+}
+
 /** A microphone: a 440 Hz tone in Opus. */
 export async function ffmpegMicrophone(room: Room): Promise<RtpSource> {
   const input = await room.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: true });
