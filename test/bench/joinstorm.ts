@@ -81,12 +81,18 @@ function failures(r: StormResult): string {
   return `failures, ${r.topology}, ${r.pattern}:\n` + [...byReason].map(([reason, n]) => `  ${n} × ${reason}`).join('\n') + '\n' + warnings;
 }
 
+function deploy(topology: string): Promise<Topology> {
+  if (topology === 'one') return oneNode(DISPATCHERS);
+  if (topology === 'two') return twoNodes(DISPATCHERS);
+  throw new Error(`unknown topology ${topology} (one, two)`);
+}
+
 async function main(): Promise<void> {
   const results: StormResult[] = [];
   for (const t of TOPOLOGIES) {
     for (const pattern of PATTERNS) {
       // A fresh deployment per storm: nothing left over from the previous one (sessions, limits, rooms).
-      const topo: Topology = t === 'one' ? await oneNode(DISPATCHERS) : t === 'two' ? await twoNodes(DISPATCHERS) : Promise.reject(new Error(`unknown topology ${t} (one, two)`));
+      const topo: Topology = await deploy(t);
       try {
         process.stdout.write(`\n== ${topo.name}, ${pattern}: ${SESSIONS} sessions over ${pattern === 'burst' ? '0' : WINDOW_S} s, ${DISPATCHERS} dispatchers ==\n`);
         const r = await runStorm(topo, pattern, arrivals(pattern), { dispatchers: DISPATCHERS, warmUp: WARM_UP });
