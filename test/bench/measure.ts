@@ -108,8 +108,13 @@ export const STEPS: readonly { label: string; from: string; to: string }[] = [
   { label: 'producer acknowledged → console told', from: 'produced', to: 'producer-announced' },
   { label: 'console told → consumer parameters', from: 'producer-announced', to: 'consume-answered' },
   { label: 'consumer parameters → local consumer', from: 'consume-answered', to: 'consumer-created' },
+  { label: '  of which: SDP offer and answer, until the DTLS parameters go out', from: 'consume-answered', to: 'recv-dtls-sent' },
+  { label: '  of which: the DTLS parameters round trip (first consumer only)', from: 'recv-dtls-sent', to: 'recv-dtls-answered' },
+  { label: '  of which: the local description, until the consumer is ready', from: 'recv-dtls-answered', to: 'consumer-created' },
   { label: 'local consumer → resume acknowledged', from: 'consumer-created', to: 'consumer-resumed' },
   { label: 'resume acknowledged → first frame presented', from: 'consumer-resumed', to: 'first-frame' },
+  { label: 'local consumer → receive transport connected (ICE + DTLS)', from: 'consumer-created', to: 'recv-connected' },
+  { label: 'receive transport connected → first frame presented (key frame round)', from: 'recv-connected', to: 'first-frame' },
   { label: 'tap → first frame presented (headline)', from: 'tap', to: 'first-frame' },
 ];
 

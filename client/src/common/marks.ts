@@ -6,8 +6,9 @@
  * resolved), send-connected (send transport connected: ICE + DTLS), produced (the server
  * acknowledged the producer). Console: producer-announced (the push that a producer exists),
  * consume-answered (the server's consumer parameters), consumer-created (the local consumer and
- * its track), consumer-resumed (the server acknowledged the resume), recv-connected (the receive
- * transport connected: ICE + DTLS).
+ * its track), consumer-resumed (the server acknowledged the resume), recv-dtls-sent and
+ * recv-dtls-answered (the first consumer's round trip that gives the server the receive transport's
+ * DTLS parameters), recv-connected (the receive transport connected: ICE + DTLS).
  */
 export type Step =
   | 'tap'
@@ -19,6 +20,8 @@ export type Step =
   | 'consume-answered'
   | 'consumer-created'
   | 'consumer-resumed'
+  | 'recv-dtls-sent'
+  | 'recv-dtls-answered'
   | 'recv-connected';
 
 export function markStep(step: Step, sessionId?: string): void {

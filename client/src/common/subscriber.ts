@@ -114,8 +114,12 @@ export class Subscriber {
     const options = await request(this.socket, 'transport:create', { sessionId: this.sessionId, direction: 'recv' });
     const transport = this.device.createRecvTransport(options as types.TransportOptions);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      markStep('recv-dtls-sent', this.sessionId);
       request(this.socket, 'transport:connect', { sessionId: this.sessionId, transportId: transport.id, dtlsParameters })
-        .then(() => callback())
+        .then(() => {
+          markStep('recv-dtls-answered', this.sessionId);
+          callback();
+        })
         .catch(errback);
     });
     transport.on('connectionstatechange', (state) => {

@@ -27,7 +27,11 @@ async function main(): Promise<void> {
   const info = await request<TransportInfo>(socket, 'createTransport', { direction: 'recv' });
   const transport = device.createRecvTransport(info as types.TransportOptions);
   transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-    request(socket, 'connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
+    markStep('recv-dtls-sent');
+    request(socket, 'connectTransport', { transportId: transport.id, dtlsParameters }).then(() => {
+      markStep('recv-dtls-answered');
+      callback();
+    }, errback);
   });
   transport.on('connectionstatechange', (state) => state === 'connected' && markStep('recv-connected'));
 
