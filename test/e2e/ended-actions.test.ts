@@ -105,6 +105,7 @@ function mediaMessages(sessionId: string): [RequestName, unknown][] {
     ['media:produce', { sessionId, transportId: randomUUID(), kind: 'audio', source: 'microphone', rtpParameters: opus }],
     ['media:consume', { sessionId, transportId: randomUUID(), producerId: randomUUID(), rtpCapabilities: caps }],
     ['media:resume', { sessionId, consumerId: randomUUID() }],
+    ['media:key-frame', { sessionId, consumerId: randomUUID() }],
   ];
 }
 

@@ -136,6 +136,7 @@ export const SOCKET: Record<RequestName, readonly Who[]> = {
   'media:produce': ['caller'],
   'media:consume': ['dispatcher', 'supervisor', 'viewer'],
   'media:resume': ['dispatcher', 'supervisor', 'viewer'],
+  'media:key-frame': ['dispatcher', 'supervisor', 'viewer'],
   'caller:camera': ['caller'],
   'caller:media': ['caller'],
   'caller:location': ['caller'],

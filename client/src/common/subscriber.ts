@@ -1,6 +1,7 @@
 import type { ProducerInfo } from '@sightline/shared';
 import type { types } from 'mediasoup-client';
 import type { Device } from './device.js';
+import { FreezeWatch } from './FreezeWatch.js';
 import { markStep } from './marks.js';
 import { PathRecovery } from './PathRecovery.js';
 import { request, SignallingError, type SignallingSocket } from './signalling.js';
@@ -20,6 +21,8 @@ export class Subscriber {
   #wanted = new Set<string>();
   /** `transportId producerId` of consumes under way: a rebuild and a producer-added push may ask at once. */
   #inFlight = new Set<string>();
+  /** Polls the video consumer for a picture that stopped while media arrives (FreezeWatch). */
+  #freezeTimer: ReturnType<typeof setInterval> | undefined;
   /** Observers told, in the server's words, why this browser cannot play a producer (its codec). */
   readonly unplayable = new Set<(reason: string) => void>();
   readonly recovery = new PathRecovery({
@@ -88,6 +91,28 @@ export class Subscriber {
     this.onTrack(consumer.track, { producerId: consumer.producerId, kind: consumer.kind });
     await request(this.socket, 'media:resume', { sessionId: this.sessionId, consumerId: consumer.id });
     markStep('consumer-resumed', this.sessionId);
+    if (consumer.kind === 'video') this.#watchFreezes(consumer);
+  }
+
+  /**
+   * Asks for a key frame as soon as the picture stops while packets still arrive (FreezeWatch says
+   * when), every 50 ms while this consumer is the page's video. The server throttles too.
+   */
+  #watchFreezes(consumer: types.Consumer): void {
+    clearInterval(this.#freezeTimer);
+    const watch = new FreezeWatch();
+    const timer = setInterval(() => {
+      if (consumer.closed) return clearInterval(timer);
+      void consumer.getStats().then((report) => {
+        let sample: { framesDecoded: number; packetsReceived: number } | undefined;
+        report.forEach((s: { type?: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video') sample = { framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0 };
+        });
+        if (sample && watch.observe({ at: performance.now(), ...sample }))
+          void request(this.socket, 'media:key-frame', { sessionId: this.sessionId, consumerId: consumer.id }).catch(() => undefined);
+      }, () => undefined);
+    }, 50);
+    this.#freezeTimer = timer;
   }
 
   producerClosed(producerId: string): void {
@@ -102,6 +127,7 @@ export class Subscriber {
   }
 
   close(): void {
+    clearInterval(this.#freezeTimer);
     this.recovery.reset();
     void this.#transport?.then((t) => t.close(), () => undefined);
     this.#transport = undefined;

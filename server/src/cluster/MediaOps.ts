@@ -28,6 +28,8 @@ export interface MediaOps {
   produce(sessionId: string, peerId: string, transportId: string, kind: 'audio' | 'video', rtpParameters: unknown, source: ProducerInfo['source']): Promise<string>;
   consume(sessionId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown): Promise<ConsumerOptions>;
   resume(sessionId: string, peerId: string, consumerId: string): Promise<void>;
+  /** Asks the source of one of the peer's consumers for a key frame; false when throttled (Room.requestKeyFrame). */
+  keyFrame(sessionId: string, peerId: string, consumerId: string): Promise<boolean>;
   /** Stores the caller's reported pause/facing state and returns the one before. */
   setCallerMedia(sessionId: string, state: CallerMediaState): Promise<CallerMediaState>;
   closePeer(sessionId: string, peerId: string): Promise<void>;
@@ -45,6 +47,7 @@ export const MEDIA_OPS = [
   'produce',
   'consume',
   'resume',
+  'keyFrame',
   'setCallerMedia',
   'closePeer',
   'recording',
@@ -96,6 +99,10 @@ export class LocalMedia implements MediaOps {
 
   async resume(sessionId: string, peerId: string, consumerId: string) {
     await (await this.rooms.get(sessionId)).resume(peerId, consumerId);
+  }
+
+  async keyFrame(sessionId: string, peerId: string, consumerId: string) {
+    return (await this.rooms.get(sessionId)).requestKeyFrame(peerId, consumerId);
   }
 
   async setCallerMedia(sessionId: string, state: CallerMediaState) {

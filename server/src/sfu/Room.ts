@@ -9,6 +9,9 @@ import { RoomCodecs } from './RoomCodecs.js';
 import { consumerLimit, RoomRouters, type RoomRouter, type RoomRoutingOptions } from './RoomRouters.js';
 import { createRouterOn, type WorkerSlot } from './WorkerPool.js';
 
+/** Key-frame requests a receiver may make per consumer: two a second (see Room.requestKeyFrame). */
+export const KEY_FRAME_INTERVAL_MS = 500;
+
 interface Peer {
   transports: Map<string, types.WebRtcTransport>;
   producers: Map<string, types.Producer>;
@@ -33,6 +36,8 @@ export class Room extends EventEmitter<RoomEvents> {
   #producers = new Map<string, { producer: types.Producer; info: ProducerInfo }>();
   #routers: RoomRouters;
   #closed = false;
+  /** When each consumer last asked its source for a key frame (requestKeyFrame). */
+  #keyFrameAt = new WeakMap<types.Consumer, number>();
   /** Which video codec every receiver can play (the caller is asked for it). */
   readonly codecs = new RoomCodecs();
   /** Last pause/facing state the caller's page reported (logged on change). */
@@ -200,6 +205,26 @@ export class Room extends EventEmitter<RoomEvents> {
     const consumer = this.#peer(peerId).consumers.get(consumerId);
     if (!consumer) throw new NotFoundError('consumer');
     await consumer.resume();
+  }
+
+  /**
+   * Asks the source of one of the peer's consumers for a key frame: for a receiver whose picture
+   * stopped although media still arrives. mediasoup 3.19.3 drops a packet for good when the phone's
+   * bandwidth probe (an RTX copy) reaches it before the lost original (versatica/mediasoup#906), and
+   * Chrome asks for a key frame only after 3 s without a decodable frame. At most one request per
+   * consumer per KEY_FRAME_INTERVAL_MS goes out (a key frame costs the phone's uplink several frames'
+   * worth); the rest are ignored.
+   * @returns whether a request went out.
+   * @throws NotFoundError when the peer has no such consumer.
+   */
+  async requestKeyFrame(peerId: string, consumerId: string, now = Date.now()): Promise<boolean> {
+    const consumer = this.#peers.get(peerId)?.consumers.get(consumerId);
+    if (!consumer) throw new NotFoundError('consumer');
+    const last = this.#keyFrameAt.get(consumer);
+    if (consumer.kind !== 'video' || (last !== undefined && now - last < KEY_FRAME_INTERVAL_MS)) return false;
+    this.#keyFrameAt.set(consumer, now);
+    await consumer.requestKeyFrame();
+    return true;
   }
 
   /** Bytes sent so far and the current quality score (0-10) of a producer, for the quality summary. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../errors.js';
 import { testLogger } from '../testing/logger.js';
 import { freePort } from '../testing/ports.js';
-import { Room } from './Room.js';
+import { KEY_FRAME_INTERVAL_MS, Room } from './Room.js';
 import { WorkerPool } from './WorkerPool.js';
 
 /**
@@ -50,6 +50,24 @@ describe('Room consumers', () => {
     expect(consumer!.paused).toBe(true);
     await room.resume('console-1', consumerId);
     expect(consumer!.paused).toBe(false);
+    input.close();
+  });
+
+  it("ask their source for a key frame for their own peer only, at most once per KEY_FRAME_INTERVAL_MS", async () => {
+    const input = await room.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
+    const producer = await input.produce({
+      kind: 'video',
+      rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 44444444 }] },
+    });
+    room.adoptProducer(producer, 'camera');
+    const t = await room.createTransport('console-2', 'recv');
+    const { consumerId } = await room.consume('console-2', t.id, producer.id, room.rtpCapabilities);
+    await room.resume('console-2', consumerId);
+
+    await expect(room.requestKeyFrame('viewer-9', consumerId, 0)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await room.requestKeyFrame('console-2', consumerId, 10_000)).toBe(true);
+    expect(await room.requestKeyFrame('console-2', consumerId, 10_000 + KEY_FRAME_INTERVAL_MS - 1)).toBe(false);
+    expect(await room.requestKeyFrame('console-2', consumerId, 10_000 + KEY_FRAME_INTERVAL_MS)).toBe(true);
     input.close();
   });
 });

@@ -82,6 +82,11 @@ export const requestSchemas = {
   }),
   'media:consume': z.strictObject({ sessionId, transportId: id, producerId: id, rtpCapabilities }),
   'media:resume': z.strictObject({ sessionId, consumerId: id }),
+  /**
+   * A receiver's picture stopped although its media still arrives: ask the source for a key frame
+   * now (the browser itself asks only after 3 s). The server sends at most two per consumer a second.
+   */
+  'media:key-frame': z.strictObject({ sessionId, consumerId: id }),
   /** The caller's page reports what happened to its camera request. */
   'caller:camera': z.strictObject({ sessionId, granted: z.boolean(), reason: freeText(200).optional() }),
   /** The caller's page reports pause/black-out and which camera is in use. */
@@ -154,6 +159,8 @@ export interface ResponseMap {
   'media:produce': { producerId: string };
   'media:consume': ConsumerOptions;
   'media:resume': Record<string, never>;
+  /** `requested`: false when the last request for this consumer was under 500 ms ago (ignored). */
+  'media:key-frame': { requested: boolean };
   'caller:camera': Record<string, never>;
   'caller:media': Record<string, never>;
   'caller:location': Record<string, never>;

@@ -3,7 +3,7 @@ import type { Handler } from '../types.js';
 import { reportCamera, reportLocation, reportMedia } from './caller.js';
 import { sendChat } from './chat.js';
 import { replyControl, requestControl } from './control.js';
-import { consume, produce, resumeConsumer } from './media.js';
+import { consume, produce, requestKeyFrame, resumeConsumer } from './media.js';
 import { joinSession } from './session.js';
 import { closeTransport, connectTransport, createTransport, restartIce } from './transport.js';
 
@@ -17,6 +17,7 @@ export const handlers = [
   produce,
   consume,
   resumeConsumer,
+  requestKeyFrame,
   reportCamera,
   reportMedia,
   reportLocation,

@@ -19,6 +19,14 @@ export const consume = defineHandler({
   },
 });
 
+export const requestKeyFrame = defineHandler({
+  name: 'media:key-frame',
+  action: 'watch',
+  async handle({ peerId, session, services }, { consumerId }) {
+    return { requested: await services.media.run(session, 'keyFrame', session.id, peerId, consumerId) };
+  },
+});
+
 export const resumeConsumer = defineHandler({
   name: 'media:resume',
   action: 'watch',
