@@ -10,6 +10,19 @@ export interface WorkerPoolOptions {
   basePort: number;
 }
 
+/**
+ * The socket buffers each worker's WebRtcServer asks the kernel for (SO_RCVBUF / SO_SNDBUF), in bytes;
+ * Linux doubles the figure for its own bookkeeping and caps the ask at net.core.rmem_max / wmem_max.
+ *
+ * Why: one UDP socket per worker carries every caller, console and viewer on it. At 125 sessions a
+ * core (`npm run bench:capacity`) that is about 190 Mbit/s in and 375 Mbit/s out, which fills
+ * Debian's default 208 KiB receive buffer in under 10 ms of a worker that is not reading (the
+ * recording bench saw RcvbufErrors on the callers' way into a loaded worker). 2 MiB rides out about
+ * 80 ms at that rate, and needs the same host setting as the recorder's ffmpeg
+ * (recording/receiveBuffer.ts): net.core.rmem_max and wmem_max ≥ 2097152.
+ */
+export const WEBRTC_SERVER_SOCKET_BUFFER_BYTES = 2 * 1024 * 1024;
+
 export interface WorkerSlot {
   index: number;
   worker: types.Worker;
@@ -56,10 +69,11 @@ export class WorkerPool {
     // Ports 50000+ are left to the recorders' ffmpeg processes.
     const worker = await mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: 10000, rtcMaxPort: 49999 });
     const port = this.opts.basePort + index;
+    const buffers = { recvBufferSize: WEBRTC_SERVER_SOCKET_BUFFER_BYTES, sendBufferSize: WEBRTC_SERVER_SOCKET_BUFFER_BYTES };
     const webRtcServer = await worker.createWebRtcServer({
       listenInfos: [
-        { protocol: 'udp', ip: this.opts.listenIp, announcedAddress: this.opts.announcedIp, port },
-        { protocol: 'tcp', ip: this.opts.listenIp, announcedAddress: this.opts.announcedIp, port },
+        { protocol: 'udp', ip: this.opts.listenIp, announcedAddress: this.opts.announcedIp, port, ...buffers },
+        { protocol: 'tcp', ip: this.opts.listenIp, announcedAddress: this.opts.announcedIp, port, ...buffers },
       ],
     });
     const slot: WorkerSlot = { index, worker, webRtcServer, routers: 0 };
