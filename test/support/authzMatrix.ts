@@ -126,9 +126,18 @@ export function refusal(c: RestCase, who: Who): number {
   return 403;
 }
 
+/**
+ * The pre-tap credential (issue #12: what `POST /api/invites/:code/opened` gives a caller's page that can
+ * stream) may send these and nothing else: every other message gets a `forbidden` ack and is a
+ * `pretap_refused` security event; `transport:create` only for one send transport (test/e2e/pretap.test.ts).
+ */
+export const PRETAP_SOCKET: readonly RequestName[] = ['transport:create', 'transport:connect', 'transport:restart-ice', 'transport:close', 'invite:redeem'];
+
 /** Socket messages: who may send each for the session under test. Everyone else gets a `forbidden` ack. */
 export const SOCKET: Record<RequestName, readonly Who[]> = {
   'session:join': ['dispatcher', 'supervisor', 'caller', 'viewer'],
+  // Only a pre-tap credential (the caller's page before the tap), which none of these hold: PRETAP_SOCKET.
+  'invite:redeem': [],
   'transport:create': ['dispatcher', 'supervisor', 'caller', 'viewer'],
   'transport:connect': ['dispatcher', 'supervisor', 'caller', 'viewer'],
   'transport:restart-ice': ['dispatcher', 'supervisor', 'caller', 'viewer'],

@@ -224,6 +224,7 @@ const own = async (c: Ctx, direction: 'send' | 'recv'): Promise<string> => {
 const direction = (c: Ctx) => (c.who === 'caller' ? 'send' : 'recv');
 const PAYLOADS: Record<RequestName, (c: Ctx) => Promise<unknown>> = {
   'session:join': async (c) => ({ sessionId: c.sessionId }),
+  'invite:redeem': async (c) => ({ sessionId: c.sessionId }),
   'transport:create': async (c) => ({ sessionId: c.sessionId, direction: direction(c) }),
   'transport:connect': async (c) => ({ sessionId: c.sessionId, transportId: await own(c, direction(c)), dtlsParameters: DTLS }),
   'transport:restart-ice': async (c) => ({ sessionId: c.sessionId, transportId: await own(c, direction(c)) }),

@@ -28,6 +28,8 @@ export class Publisher {
   #iceTimer: ReturnType<typeof setTimeout> | undefined;
   #switching: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** A send transport connected before the tap (PreTap), used by the first publish only. */
+  #preconnected: types.Transport | undefined;
   onState: (state: PublisherState) => void = () => {};
 
   constructor(
@@ -47,7 +49,9 @@ export class Publisher {
     return this.#paused;
   }
 
-  async start(): Promise<void> {
+  /** `preconnected`: a send transport already connected (before the tap: PreTap.transport()), so only produce remains. */
+  async start(preconnected?: types.Transport): Promise<void> {
+    this.#preconnected = preconnected;
     this.onState('connecting');
     await this.#publish();
   }
@@ -168,8 +172,12 @@ export class Publisher {
     await this.#switching;
     // The OS may have taken the camera away meanwhile (a phone call, a permission change).
     if (this.track.readyState === 'ended') this.track = await openCamera(this.facing);
-    const options = await request(this.socket, 'transport:create', { sessionId, direction: 'send' });
-    const transport = this.device.createSendTransport(options as types.TransportOptions);
+    const pre = this.#preconnected;
+    this.#preconnected = undefined;
+    const transport =
+      pre && !pre.closed && pre.connectionState === 'connected'
+        ? pre
+        : this.device.createSendTransport((await request(this.socket, 'transport:create', { sessionId, direction: 'send' })) as types.TransportOptions);
     this.#transport = transport;
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       request(this.socket, 'transport:connect', { sessionId, transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
@@ -185,6 +193,8 @@ export class Publisher {
     });
     transport.on('connectionstatechange', (state) => this.#onConnectionState(transport, state));
     this.#producer = await this.#produce(transport);
+    // A transport connected before the tap will not say 'connected' again.
+    if (transport === pre) this.#onConnectionState(transport, transport.connectionState);
     this.#report();
     // The receivers may have changed while this was under way.
     this.#followCodec();

@@ -1,16 +1,17 @@
 import './caller.css';
-import { recordingAfter, type ControlAction, type PageReport, type RedeemResponse } from '@sightline/shared';
+import { recordingAfter, type ControlAction, type OpenedResponse, type PageReport, type RedeemResponse } from '@sightline/shared';
 import { api, ApiError } from '../common/api.js';
 import { loadDevice, type Device } from '../common/device.js';
 import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
 import { markStep } from '../common/marks.js';
-import { connectSignalling, request, type SignallingSocket } from '../common/signalling.js';
+import { connectSignalling, request, SignallingError, type SignallingSocket } from '../common/signalling.js';
 import { CameraError, openCamera } from './camera.js';
 import { CodecChoice } from './codecChoice.js';
 import { isLanguage } from './i18n/index.js';
 import { browserFamily } from './browserFamily.js';
 import { missingApi, unsupportedReason } from './capabilities.js';
 import { detectPlatform } from './platform.js';
+import { PreTap } from './pretap.js';
 import { Publisher, UnsupportedError } from './Publisher.js';
 import { watchQuality } from './quality.js';
 import { troubleOf } from './status.js';
@@ -51,6 +52,8 @@ const startButton = $<HTMLButtonElement>('start');
 let redeemed: RedeemResponse | undefined;
 /** The page's report that it loaded (sent once); the tap waits for it, so the log has the opening first. */
 let reported: Promise<unknown> = Promise.resolve();
+/** What the page set up before the tap under its pre-tap credential (issue #12): taken by the first tap only. */
+let pretapping: Promise<PreTap | undefined> = Promise.resolve(undefined);
 
 wirePhoto(ui, () =>
   redeemed
@@ -98,7 +101,13 @@ async function boot(): Promise<void> {
   // records the opening, with what the browser can do. (`/c` after a reload has no invite in its address.)
   const report: PageReport = { browser, ...(reason && { unsupported: reason }) };
   if (location.pathname.startsWith('/j/')) {
-    reported = api('POST', `/api/invites/${encodeURIComponent(code)}/opened`, { body: report }).catch(() => undefined);
+    const opened = api<OpenedResponse | undefined>('POST', `/api/invites/${encodeURIComponent(code)}/opened`, { body: report });
+    reported = opened.catch(() => undefined);
+    // Before the tap, all that needs neither consent nor the camera: the socket and a connected send transport.
+    if (!reason && devicePromise && !sessionStorage.getItem(tokenKey)) {
+      const device = devicePromise;
+      pretapping = opened.then((o) => (o?.pretap ? new PreTap(o.pretap, device) : undefined)).catch(() => undefined);
+    }
   }
   if (reason) {
     const saved = sessionStorage.getItem(tokenKey);
@@ -166,6 +175,31 @@ function showTrouble(err: unknown): void {
   ui.setStatus('error', words, reason);
 }
 
+/** Keeps the caller's token for a reload (the invite itself is spent now). */
+function keep(r: RedeemResponse): RedeemResponse {
+  sessionStorage.setItem(tokenKey, JSON.stringify(r));
+  return (redeemed = r);
+}
+
+/**
+ * The tap's redemption: over the socket opened before it when that is sound (the socket then is the
+ * caller's), else the old way. `pre` is returned only if it carries on.
+ */
+async function redeemAtTap(): Promise<{ invite?: RedeemResponse; pre?: PreTap }> {
+  const pre = await Promise.race([pretapping, new Promise<undefined>((r) => setTimeout(r, 3000))]);
+  pretapping = Promise.resolve(undefined);
+  if (pre?.usable) {
+    try {
+      return { invite: keep(await pre.redeem()), pre };
+    } catch (err) {
+      pre.close();
+      if (err instanceof SignallingError && (err.code === 'gone' || err.code === 'not_found')) return {};
+      // Anything else (a timeout, a lost socket): the old way, which says for itself if the invite was spent meanwhile.
+    }
+  } else pre?.close();
+  return { invite: await redeem() };
+}
+
 async function redeem(): Promise<RedeemResponse | undefined> {
   const saved = sessionStorage.getItem(tokenKey);
   if (saved) return (redeemed = JSON.parse(saved) as RedeemResponse);
@@ -173,9 +207,7 @@ async function redeem(): Promise<RedeemResponse | undefined> {
   // redemption logs an opening of its own then, and the tap must not wait for it.
   await Promise.race([reported, new Promise((r) => setTimeout(r, 3000))]);
   try {
-    const r = await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`);
-    sessionStorage.setItem(tokenKey, JSON.stringify(r));
-    return (redeemed = r);
+    return keep(await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`));
   } catch (err) {
     if (err instanceof ApiError && (err.status === 410 || err.status === 404)) return undefined;
     throw err;
@@ -204,9 +236,12 @@ interface Call {
 /** Stops the camera the tap opened, once it has opened (or at once if it has). */
 const releaseCamera = (camera: Promise<MediaStreamTrack>) => void camera.then((t) => t.stop(), () => undefined);
 
-/** The caller's part of the session once redeemed: signalling, chat, location, the dispatcher's requests. */
-function join({ token, sessionId }: RedeemResponse, camera: Promise<MediaStreamTrack>): Call {
-  const socket = connectSignalling(token);
+/**
+ * The caller's part of the session once redeemed: signalling, chat, location, the dispatcher's requests.
+ * `opened`: the socket redeemed over (opened before the tap), else a new one.
+ */
+function join({ token, sessionId }: RedeemResponse, camera: Promise<MediaStreamTrack>, opened?: SignallingSocket): Call {
+  const socket = opened ?? connectSignalling(token);
   const call: Call = {
     socket,
     sessionId,
@@ -254,7 +289,8 @@ async function start(): Promise<void> {
   ui.setStatus('connecting');
   const camera = openCamera('environment');
   camera.then(() => markStep('camera'), () => undefined);
-  const invite = await redeem().catch((err: unknown) => {
+  // The tap is the consent: the camera opens while the server logs it; media goes out only after.
+  const { invite, pre } = await redeemAtTap().catch((err: unknown) => {
     releaseCamera(camera);
     throw err;
   });
@@ -264,7 +300,7 @@ async function start(): Promise<void> {
     return;
   }
   markStep('consent', invite.sessionId);
-  const call = join(invite, camera);
+  const call = join(invite, camera, pre?.socket);
   const { socket, sessionId, finish, finishIfFinal, codecs } = call;
 
   let track: MediaStreamTrack;
@@ -301,7 +337,7 @@ async function start(): Promise<void> {
   };
   wireControls(p, (action, result) => void reply(socket, sessionId, action, result));
   try {
-    await p.start();
+    await p.start(await pre?.transport());
   } catch (err) {
     if (call.over || finishIfFinal(err)) return;
     throw err;

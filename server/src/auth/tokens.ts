@@ -15,11 +15,16 @@ const ALGORITHM = 'HS256';
 const ISSUER = 'sightline';
 const AUDIENCE = 'sightline';
 
-/** A staff principal names its login (`sid`): the chain of tokens one password check hands out (StaffLogins). */
+/**
+ * A staff principal names its login (`sid`): the chain of tokens one password check hands out (StaffLogins).
+ * `pretap`: the caller's page before the tap (issue #12), holding an unspent caller invite (`invite`, its
+ * code): it may set up one send transport and redeem, nothing else (sessions/access.ts).
+ */
 export type Principal =
   | { typ: 'staff'; username: string; role: StaffRole; sid: string }
   | { typ: 'caller'; sessionId: string }
-  | { typ: 'viewer'; sessionId: string; viewerId: string };
+  | { typ: 'viewer'; sessionId: string; viewerId: string }
+  | { typ: 'pretap'; sessionId: string; invite: string };
 
 export type TokenKind = Principal['typ'];
 
@@ -27,6 +32,8 @@ const TTL_SECONDS: Record<TokenKind, number> = {
   staff: 30 * 60, // short: the console refreshes it while the dispatcher is logged in
   caller: 3 * 3600, // longer than a session's maximum lifetime
   viewer: 3 * 3600,
+  // The idle bound of a page opened and never tapped: its socket (and transport) is cut then; a tap after it takes the old path.
+  pretap: 10 * 60,
 };
 
 /** The signing key (JWT_SECRET) and, during a rotation, the one before it (JWT_SECRET_PREVIOUS: verified, never signed with). */
@@ -123,6 +130,9 @@ function toPrincipal(p: jwt.JwtPayload): Principal | undefined {
     case 'viewer':
       if (typeof p['sessionId'] === 'string' && typeof p['viewerId'] === 'string')
         return { typ: 'viewer', sessionId: p['sessionId'], viewerId: p['viewerId'] };
+      return undefined;
+    case 'pretap':
+      if (typeof p['sessionId'] === 'string' && typeof p['invite'] === 'string') return { typ: 'pretap', sessionId: p['sessionId'], invite: p['invite'] };
       return undefined;
     default:
       return undefined;

@@ -16,7 +16,8 @@ export type DeclaredCapabilities = { as: 'caller' | 'staff' | 'viewer'; rtpCapab
 export interface MediaOps {
   /** `videoCodecs`: what the caller is asked to send (RoomCodecs), after taking `declared` into account. */
   join(sessionId: string, peerId?: string, declared?: DeclaredCapabilities): Promise<{ rtpCapabilities: unknown; producers: ProducerInfo[]; videoCodecs: string[] }>;
-  createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv'): Promise<TransportOptions>;
+  /** `pretap`: a caller page's send transport before the tap (Room.createTransport: one per session at a time). */
+  createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv', pretap?: boolean): Promise<TransportOptions>;
   connectTransport(sessionId: string, peerId: string, transportId: string, dtlsParameters: unknown): Promise<void>;
   restartIce(sessionId: string, peerId: string, transportId: string): Promise<unknown>;
   closeTransport(sessionId: string, peerId: string, transportId: string): Promise<void>;
@@ -70,8 +71,8 @@ export class LocalMedia implements MediaOps {
     return { rtpCapabilities: room.rtpCapabilities, producers: room.producers(), videoCodecs: room.codecs.wanted };
   }
 
-  async createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv') {
-    return (await this.rooms.get(sessionId)).createTransport(peerId, direction);
+  async createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv', pretap = false) {
+    return (await this.rooms.get(sessionId)).createTransport(peerId, direction, pretap);
   }
 
   async connectTransport(sessionId: string, peerId: string, transportId: string, dtlsParameters: unknown) {

@@ -1,4 +1,4 @@
-import { freeText, inviteCodeParam, pageReport, sessionIdParam, type RedeemResponse } from '@sightline/shared';
+import { freeText, inviteCodeParam, pageReport, sessionIdParam, type OpenedResponse, type RedeemResponse } from '@sightline/shared';
 import { z } from 'zod';
 import { addressKey } from '../http/clientAddress.js';
 import { defineRoute } from '../http/route.js';
@@ -45,9 +45,10 @@ export function inviteRoutes(
       body: pageReport,
       // The page's script reports that it loaded, and whether this browser can send live video. This, not
       // the GET of the link (previewers and scanners fetch links too), records link_opened. Redeems nothing.
-      async handle({ params, body, req, res }) {
+      // A caller's page that can stream gets its pre-tap credential (200): it connects before the tap (issue #12).
+      async handle({ params, body, req, res }): Promise<OpenedResponse | undefined> {
         res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-        await refused('opened', addressKey(req.ip), () => sessions.noteInviteOpened(params.code, body));
+        return refused('opened', addressKey(req.ip), () => sessions.noteInviteOpened(params.code, body));
       },
     }),
     defineRoute({

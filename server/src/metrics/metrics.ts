@@ -18,6 +18,12 @@ export class Metrics {
   readonly clusterNodes = new Gauge({ name: 'sightline_cluster_nodes', help: 'Live nodes in the cluster, as this node sees them', registers: [this.registry] });
   readonly nodeLoad = new Gauge({ name: 'sightline_node_load', help: 'Live consumers per node, as published in its heartbeat', labelNames: ['node'], registers: [this.registry] });
   readonly takeovers = new Counter({ name: 'sightline_takeovers_total', help: 'Sessions this node took over from a lost node', registers: [this.registry] });
+  readonly pretapTransports = new Gauge({
+    name: 'sightline_pretap_transports',
+    help: "Callers' send transports set up before the tap (issue #12), by DTLS state (connected or not)",
+    labelNames: ['dtls'],
+    registers: [this.registry],
+  });
   readonly consumers = new Gauge({ name: 'sightline_consumers', help: 'Media consumers (consoles, viewers, recorders)', registers: [this.registry] });
   readonly joinSeconds = new Histogram({
     name: 'sightline_join_seconds',
@@ -95,7 +101,16 @@ export class Metrics {
   }
 
   /** Answers on loopback only: the figures are for the operator's scraper, not the internet. */
-  handler(sample: () => { workers: number; rooms: number; perWorker: number[]; producers: number; consumers: number; nodes?: readonly { id: string; load: number }[] }): RequestHandler {
+  handler(sample: () => {
+    workers: number;
+    rooms: number;
+    perWorker: number[];
+    producers: number;
+    consumers: number;
+    pretap?: number;
+    pretapConnected?: number;
+    nodes?: readonly { id: string; load: number }[];
+  }): RequestHandler {
     return async (req, res) => {
       if (!isLoopback(req)) {
         res.status(404).json({ error: { code: 'not_found', message: 'no such route' } });
@@ -110,6 +125,8 @@ export class Metrics {
       now.perWorker.forEach((n, i) => this.workerRooms.set({ worker: String(i) }, n));
       this.producers.set(now.producers);
       this.consumers.set(now.consumers);
+      this.pretapTransports.set({ dtls: 'connected' }, now.pretapConnected ?? 0);
+      this.pretapTransports.set({ dtls: 'not_connected' }, (now.pretap ?? 0) - (now.pretapConnected ?? 0));
       if (now.nodes) {
         this.clusterNodes.set(now.nodes.length);
         this.nodeLoad.reset();

@@ -69,7 +69,7 @@ export const MAX_LIVE_SPOKEN_CODES = 50;
  * Sockets open at once per token (a caller's reload or network change leaves the old socket for up to
  * ~10 s, the ping timeout; a dispatcher may have the console and the audit page open in a few tabs).
  */
-export const SOCKETS_PER_TOKEN = { caller: 3, viewer: 3, staff: 6 } as const;
+export const SOCKETS_PER_TOKEN = { caller: 3, viewer: 3, staff: 6, pretap: 3 } as const;
 
 /** Writes that may wait per session for the log (fsync'd one by one); more are refused, not queued. */
 export const APPEND_QUEUE_PER_SESSION = 32;

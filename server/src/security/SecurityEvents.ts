@@ -15,6 +15,7 @@ export const SECURITY_EVENT_KINDS = [
   'rate_limited',
   'socket_refused',
   'socket_dropped',
+  'pretap_refused',
   'token_revoked',
   'webhook_refused',
   'upload_refused',

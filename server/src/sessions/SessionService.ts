@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { canTransition, isSmsPhase, type BrowserFamily, type CreateSessionRequest, type Language, type PageReport, type SessionEvent, type SessionEventType, type SessionStatus, type UnsupportedReason } from '@sightline/shared';
+import { canTransition, isSmsPhase, type BrowserFamily, type CreateSessionRequest, type Language, type OpenedResponse, type PageReport, type RedeemResponse, type SessionEvent, type SessionEventType, type SessionStatus, type UnsupportedReason } from '@sightline/shared';
 import type { Principal, TokenService } from '../auth/tokens.js';
-import { GoneError, NotFoundError, RateLimitedError } from '../errors.js';
+import { ForbiddenError, GoneError, NotFoundError, RateLimitedError } from '../errors.js';
 import { maskPhone, type Logger } from '../logging.js';
 import { APPEND_QUEUE_PER_SESSION } from '../ratelimit/limits.js';
 import type { SmsProvider } from '../sms/SmsProvider.js';
@@ -239,20 +239,28 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
    * this browser cannot send live video: once per family and reason, so reloads add nothing. Never
    * redeems. A viewer invite's page records nothing. A spent or expired invite's report is refused
    * and writes nothing: its holder's part is over (a reload after the tap reports in vain).
+   * Returns a pre-tap credential (issue #12) for a caller invite whose browser can stream: it lives
+   * until the invite expires, at most TokenService's pre-tap lifetime (10 min), and lets the page set
+   * up its send transport before the tap, nothing else (access.ts).
    * @throws NotFoundError for an unknown invite; GoneError once the session has ended, or the invite is used or expired.
    */
-  async noteInviteOpened(code: string, report: PageReport): Promise<void> {
+  async noteInviteOpened(code: string, report: PageReport): Promise<OpenedResponse | undefined> {
     const invite = await this.store.getInvite(code);
     if (!invite) throw new NotFoundError('invite');
     const session = await this.get(invite.sessionId);
     if (session.status === 'ended') throw new GoneError('ended', 'session');
     if (invite.redeemedAt) throw new GoneError('used');
     if (Date.parse(invite.expiresAt) <= this.#now().getTime()) throw new GoneError('expired');
-    if (invite.role !== 'caller') return;
+    if (invite.role !== 'caller') return undefined;
     if (await this.store.markInviteOpened(code, this.#now().toISOString())) {
       await this.transition(invite.sessionId, 'link_opened', 'caller', { browser: report.browser });
     }
-    if (report.unsupported) await this.noteUnsupported(invite.sessionId, report.browser, report.unsupported);
+    if (report.unsupported) {
+      await this.noteUnsupported(invite.sessionId, report.browser, report.unsupported);
+      return undefined;
+    }
+    const token = this.tokens.issue({ typ: 'pretap', sessionId: invite.sessionId, invite: code }, { notAfter: Math.floor(Date.parse(invite.expiresAt) / 1000) });
+    return { pretap: { token, sessionId: invite.sessionId } };
   }
 
   /** Logs that the caller's browser cannot send live video, unless this family and reason are logged already. */
@@ -283,7 +291,23 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
    * The explicit tap: one-time redemption of the invite for a session-bound token. `report`: the
    * page's report when it had no other chance to send it (the spoken-code page knows no invite before).
    */
-  async redeem(code: string, report?: PageReport): Promise<{ token: string; sessionId: string; role: 'caller' | 'viewer' }> {
+  async redeem(code: string, report?: PageReport): Promise<RedeemResponse> {
+    return (await this.#redeem(code, report)).response;
+  }
+
+  /**
+   * The tap over the socket the page opened before it (issue #12): the same redemption, of the invite
+   * the pre-tap credential names; returns the caller's principal and its token's end for the socket.
+   * @throws as `redeem`; ForbiddenError if the invite is no longer this session's caller invite.
+   */
+  async redeemPretap(p: Extract<Principal, { typ: 'pretap' }>): Promise<{ response: RedeemResponse; principal: Principal; expiresAt: number }> {
+    const invite = await this.store.getInvite(p.invite);
+    if (!invite || invite.sessionId !== p.sessionId || invite.role !== 'caller') throw new ForbiddenError('not this session\'s caller invite');
+    const { response, principal } = await this.#redeem(p.invite);
+    return { response, principal, expiresAt: this.tokens.verifyWithExpiry(response.token, ['caller']).expiresAt };
+  }
+
+  async #redeem(code: string, report?: PageReport): Promise<{ response: RedeemResponse; principal: Principal }> {
     const invite = await this.store.getInvite(code);
     if (!invite) throw new NotFoundError('invite');
     const session = await this.get(invite.sessionId);
@@ -302,7 +326,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     } else {
       await this.record(invite.sessionId, 'viewer_joined', `viewer:${code.slice(0, 8)}`);
     }
-    return { token: this.tokens.issue(principal), sessionId: invite.sessionId, role: invite.role };
+    return { response: { token: this.tokens.issue(principal), sessionId: invite.sessionId, role: invite.role }, principal };
   }
 
   #invite(code: string, sessionId: string, role: InviteRecord['role'], now: Date): InviteRecord {

@@ -7,20 +7,29 @@ import type { SessionRecord } from '../store/Store.js';
  * Dispatchers own the sessions they created; supervisors may look at all; callers and viewers are
  * bound to the one session their invite named, and lose it when the session ends.
  */
-export type SessionAction = 'view' | 'control' | 'join' | 'media' | 'publish' | 'watch' | 'chat' | 'end';
+export type SessionAction = 'view' | 'control' | 'join' | 'media' | 'publish' | 'watch' | 'chat' | 'end' | 'redeem';
 
-const ALLOWED: Record<SessionAction, ReadonlyArray<'dispatcher' | 'supervisor' | 'caller' | 'viewer'>> = {
+export type Role = 'dispatcher' | 'supervisor' | 'caller' | 'viewer' | 'pretap';
+
+/**
+ * `pretap` (the caller's page before the tap, issue #12) may only set up its send transport
+ * (`media`, further narrowed in handlers/transport.ts: one send transport) and `redeem`: never
+ * produce, consume, join, chat or report; every refusal of it is a `pretap_refused` security event.
+ */
+const ALLOWED: Record<SessionAction, ReadonlyArray<Role>> = {
   view: ['dispatcher', 'supervisor'],
   control: ['dispatcher'],
   /** Attach to the session's signalling and timeline (anyone who belongs to it); its media only while live (`opensMedia`). */
   join: ['dispatcher', 'supervisor', 'caller', 'viewer'],
   /** Transports to the session's router: what anyone who belongs to it needs to send or receive. */
-  media: ['dispatcher', 'supervisor', 'caller', 'viewer'],
+  media: ['dispatcher', 'supervisor', 'caller', 'viewer', 'pretap'],
   publish: ['caller'],
   watch: ['dispatcher', 'viewer', 'supervisor'],
   chat: ['dispatcher', 'caller', 'viewer'],
   /** Ending: `control`, except that ending an ended session stays a harmless repeat. */
   end: ['dispatcher'],
+  /** The tap over the pre-tap socket: spends the invite and makes the socket the caller's (handlers/invite.ts). */
+  redeem: ['pretap'],
 };
 
 /**
@@ -36,15 +45,25 @@ export const SOCKET_READS: Partial<Record<SessionAction, string>> = { join: 'liv
  * ended, for staff as for everyone (a resend would send a real SMS; a transport or consumer would
  * open a router that lives until the socket goes; issue #11). Looking, and ending again, are not.
  */
-const LIVE_ONLY: ReadonlySet<SessionAction> = new Set(['control', 'media', 'publish', 'watch', 'chat']);
+const LIVE_ONLY: ReadonlySet<SessionAction> = new Set(['control', 'media', 'publish', 'watch', 'chat', 'redeem']);
 
 /** Whether joining this session attaches to its media as well (a router is opened for it): only while it has not ended. */
 export function opensMedia(session: SessionRecord): boolean {
   return session.status !== 'ended';
 }
 
-export function principalRole(p: Principal): 'dispatcher' | 'supervisor' | 'caller' | 'viewer' {
+export function principalRole(p: Principal): Role {
   return p.typ === 'staff' ? p.role : p.typ;
+}
+
+/**
+ * The role of someone who belongs to the session: a pre-tap credential does not yet.
+ * @throws ForbiddenError for a pre-tap credential (the gate has refused it already for every action that asks).
+ */
+export function memberRole(p: Principal): Exclude<Role, 'pretap'> {
+  const role = principalRole(p);
+  if (role === 'pretap') throw new ForbiddenError('a caller must tap first');
+  return role;
 }
 
 export function authorizeSession(p: Principal, session: SessionRecord, action: SessionAction): void {

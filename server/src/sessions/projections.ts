@@ -13,7 +13,8 @@ export type Audience = 'staff' | 'caller' | 'viewer';
 export const AUDIENCES: readonly Audience[] = ['staff', 'caller', 'viewer'];
 
 export function audienceOf(p: Principal): Audience {
-  return p.typ === 'staff' ? 'staff' : p.typ;
+  // A pre-tap credential joins no channel; were it ever to, it would get no more than the caller.
+  return p.typ === 'staff' ? 'staff' : p.typ === 'pretap' ? 'caller' : p.typ;
 }
 
 export type PushName = keyof ServerToClientEvents;

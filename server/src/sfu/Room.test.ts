@@ -175,7 +175,7 @@ describe('Room spreading viewers over workers', () => {
       const routersBefore = routers.length;
       await viewer(room, 'peer-c', cam.producer.id);
       expect(routers.length).toBe(routersBefore);
-      expect(room.mediaCounts()).toEqual({ producers: 2, consumers: 4 });
+      expect(room.mediaCounts()).toMatchObject({ producers: 2, consumers: 4 });
 
       const closed = new Promise<void>((r) => room.once('closed', r));
       room.close();
@@ -285,5 +285,26 @@ describe('what one peer may hold (issue #11 item 2)', () => {
     const err = await room.produce(peer, id, 'video', vp8(31_900), 'camera').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
     room.closePeer(peer);
+  });
+});
+
+describe('transports set up before the tap (issue #12)', () => {
+  const vp8 = { mid: '1', codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 41_000 }] };
+
+  it('holds one per session: a newer page replaces the older, and the caller\'s first producer closes any other page\'s', async () => {
+    const closed = (peer: string, id: string) => room.closeTransport(peer, id);
+    const older = await room.createTransport('node/page-1', 'send', true);
+    const newer = await room.createTransport('node/page-2', 'send', true);
+    expect(room.mediaCounts()).toMatchObject({ pretap: 1 });
+    // The older one is gone (closing it again finds nothing).
+    expect(() => closed('node/page-1', older.id)).toThrow(/transport/);
+    const third = await room.createTransport('node/page-3', 'send', true);
+    // page-2 taps (its transport is replaced meanwhile by page-3's): it produces on a new one, and page-3's goes.
+    expect(() => closed('node/page-2', newer.id)).toThrow(/transport/);
+    const fresh = await room.createTransport('node/page-2', 'send');
+    await room.produce('node/page-2', fresh.id, 'video', vp8, 'camera');
+    expect(() => closed('node/page-3', third.id)).toThrow(/transport/);
+    expect(room.mediaCounts()).toMatchObject({ pretap: 0 });
+    for (const p of ['node/page-1', 'node/page-2', 'node/page-3']) room.closePeer(p);
   });
 });

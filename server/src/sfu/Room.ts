@@ -38,6 +38,8 @@ export class Room extends EventEmitter<RoomEvents> {
   #closed = false;
   /** When each consumer last asked its source for a key frame (requestKeyFrame). */
   #keyFrameAt = new WeakMap<types.Consumer, number>();
+  /** The caller page's send transport set up before the tap (issue #12), until a producer is made: one per session. */
+  #pretap: types.WebRtcTransport | undefined;
   /** Which video codec every receiver can play (the caller is asked for it). */
   readonly codecs = new RoomCodecs();
   /** Last pause/facing state the caller's page reported (logged on change). */
@@ -90,9 +92,12 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /**
    * Send transports go on the main router; receive transports on the first router with room.
+   * `pretap`: a caller page's send transport before the tap (issue #12). The session has one at a
+   * time: a newer page's replaces (closes) the previous one, and the first producer closes any that
+   * is not its own, so an opened page never holds more than one transport.
    * @throws RateLimitedError when the peer already has TRANSPORTS_PER_PEER open (it must close one first).
    */
-  async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportOptions> {
+  async createTransport(peerId: string, direction: 'send' | 'recv', pretap = false): Promise<TransportOptions> {
     if ((this.#peers.get(peerId)?.transports.size ?? 0) >= TRANSPORTS_PER_PEER) throw new RateLimitedError(5, 'transportsPerPeer');
     const create = (home: RoomRouter) =>
       home.router.createWebRtcTransport({
@@ -108,6 +113,11 @@ export class Room extends EventEmitter<RoomEvents> {
     const peer = this.#peer(peerId);
     peer.transports.set(transport.id, transport);
     transport.observer.once('close', () => peer.transports.delete(transport.id));
+    if (pretap) {
+      this.#pretap?.close();
+      this.#pretap = transport;
+      transport.observer.once('close', () => this.#pretap === transport && (this.#pretap = undefined));
+    }
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
@@ -143,6 +153,9 @@ export class Room extends EventEmitter<RoomEvents> {
   ): Promise<string> {
     const transport = this.#transport(peerId, transportId);
     if (transport.appData['direction'] !== 'send') throw new ConflictError('not a send transport');
+    // The caller has tapped: a pre-tap transport of another page (an older tab) has no use any more.
+    if (this.#pretap && this.#pretap !== transport) this.#pretap.close();
+    this.#pretap = undefined;
     // Replaced producers close right after their successor is made (MediaOps.produce), so a live peer has few.
     if ((this.#peers.get(peerId)?.producers.size ?? 0) >= PRODUCERS_PER_PEER) throw new RateLimitedError(5, 'producersPerPeer');
     let producer: types.Producer;
@@ -238,10 +251,12 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /** Consumers of every router of the room (the peers' ones; not pipes or recorders). */
-  mediaCounts(): { producers: number; consumers: number } {
+  mediaCounts(): { producers: number; consumers: number; pretap: number; pretapConnected: number } {
     let consumers = 0;
     for (const peer of this.#peers.values()) consumers += peer.consumers.size;
-    return { producers: this.#producers.size, consumers };
+    const pretap = this.#pretap && !this.#pretap.closed ? 1 : 0;
+    const pretapConnected = pretap && this.#pretap!.dtlsState === 'connected' ? 1 : 0;
+    return { producers: this.#producers.size, consumers, pretap, pretapConnected };
   }
 
   /** Closes the producers of a source, but for `keep` (the one that replaces them). */

@@ -70,15 +70,17 @@ export class RoomRegistry {
     (await room?.catch(() => undefined))?.close();
   }
 
-  mediaCounts(): { producers: number; consumers: number } {
-    let producers = 0;
-    let consumers = 0;
+  /** `pretap`: callers' send transports set up before the tap (issue #12); `pretapConnected`: those with DTLS up. */
+  mediaCounts(): { producers: number; consumers: number; pretap: number; pretapConnected: number } {
+    const sum = { producers: 0, consumers: 0, pretap: 0, pretapConnected: 0 };
     for (const r of this.#ready.values()) {
       const c = r.mediaCounts();
-      producers += c.producers;
-      consumers += c.consumers;
+      sum.producers += c.producers;
+      sum.consumers += c.consumers;
+      sum.pretap += c.pretap;
+      sum.pretapConnected += c.pretapConnected;
     }
-    return { producers, consumers };
+    return sum;
   }
 
   get count(): number {

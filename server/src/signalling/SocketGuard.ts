@@ -64,11 +64,17 @@ export class SocketGuard {
     this.opts.slots.close();
   }
 
-  /** A message was answered with `err`: a rate limit counts against the socket, and may drop it. */
+  /**
+   * A message was answered with `err`: a rate limit counts against the socket, and may drop it; anything a
+   * pre-tap credential is forbidden is a `pretap_refused` event (the page itself never sends those: issue #12).
+   */
   async refused(socket: SignallingSocket, event: string, err: AppError): Promise<void> {
+    const principal = socket.data.principal;
+    if (principal.typ === 'pretap' && err.code === 'forbidden') {
+      this.opts.security.record({ kind: 'pretap_refused', reason: event, key: tokenKey(principal), sessionId: principal.sessionId });
+    }
     // By code: a limit hit on another node (media of a session placed there) comes back as a plain AppError.
     if (err.code !== 'rate_limited') return;
-    const principal = socket.data.principal;
     const key = tokenKey(principal);
     this.opts.security.record({ kind: 'rate_limited', reason: (err as Partial<RateLimitedError>).limit ?? 'socketEventsPerConnection', key, event, ...sessionOf(principal) });
     try {

@@ -42,7 +42,7 @@ export function authenticateSockets(io: SignallingServer, opts: SocketAuthOption
     try {
       if (typeof token !== 'string') throw new UnauthorizedError('auth.token is required');
       reason = 'invalid_token';
-      const { principal, expiresAt } = tokens.verifyWithExpiry(token, ['staff', 'caller', 'viewer']);
+      const { principal, expiresAt } = tokens.verifyWithExpiry(token, ['staff', 'caller', 'viewer', 'pretap']);
       socket.data.principal = principal;
       socket.data.expiresAt = expiresAt;
       if (principal.typ !== 'staff') return next();

@@ -15,6 +15,8 @@ export interface SocketData {
   expiresAt: number;
   /** Sessions in which this socket holds transports (closed on disconnect, wherever they run). */
   mediaSessions?: Set<string>;
+  /** This socket made its one pre-tap send transport (handlers/transport.ts). */
+  pretapTransport?: boolean;
   /** A supervisor's reads already on the session's record (`<sessionId> <action>`): signalling/gate.ts. */
   looked?: Set<string>;
 }

@@ -75,6 +75,16 @@ export interface SessionDetail extends SessionSummary {
 
 export const legalHoldRequest = z.strictObject({ hold: z.boolean(), reason: freeText(200).optional() });
 
+/**
+ * The answer to a caller page's `POST /api/invites/:code/opened` (issue #12): a pre-tap credential for
+ * a live, unspent caller invite whose browser can stream. It lets the page set up its send transport
+ * before the tap, and nothing else (docs/security.md, "Before the tap"). Absent for a viewer invite or
+ * a browser that cannot stream (the answer is then empty: 204).
+ */
+export interface OpenedResponse {
+  pretap: { token: string; sessionId: string };
+}
+
 export interface RedeemResponse {
   token: string;
   sessionId: string;

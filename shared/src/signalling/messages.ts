@@ -68,6 +68,12 @@ export const requestSchemas = {
    * codec every receiver decodes (the caller's own capabilities are ignored).
    */
   'session:join': z.strictObject({ sessionId, rtpCapabilities: rtpCapabilities.optional() }),
+  /**
+   * The tap, over the socket the caller's page opened before it (issue #12): the invite is redeemed as by
+   * `POST /api/invites/:code/redeem` (consent logged, invite spent), and this socket's pre-tap credential
+   * becomes the caller's. Only a pre-tap credential may send it.
+   */
+  'invite:redeem': z.strictObject({ sessionId }),
   'transport:create': z.strictObject({ sessionId, direction: z.enum(['send', 'recv']) }),
   'transport:connect': z.strictObject({ sessionId, transportId: id, dtlsParameters }),
   'transport:restart-ice': z.strictObject({ sessionId, transportId: id }),
@@ -152,6 +158,7 @@ export interface JoinResult {
 /** What each request answers on success. */
 export interface ResponseMap {
   'session:join': JoinResult;
+  'invite:redeem': { token: string; sessionId: string; role: 'caller' | 'viewer' };
   'transport:create': TransportOptions;
   'transport:connect': Record<string, never>;
   'transport:restart-ice': { iceParameters: unknown };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '@sightline/shared';
-import { actorOf, principalRole } from '../../sessions/access.js';
+import { actorOf, memberRole } from '../../sessions/access.js';
 import { BOUNDED } from '../../sessions/SessionService.js';
 import { pushToSession } from '../push.js';
 import { defineHandler } from '../types.js';
@@ -15,7 +15,7 @@ export const sendChat = defineHandler({
   budget: 'chat',
   logs: true,
   async handle({ socket, principal, session, services }, { text, presetId }) {
-    const role = principalRole(principal);
+    const role = memberRole(principal);
     const message: ChatMessage = {
       id: randomUUID(),
       from: role === 'supervisor' ? 'dispatcher' : role,

@@ -4,12 +4,14 @@ import { reportCamera, reportLocation, reportMedia } from './caller.js';
 import { sendChat } from './chat.js';
 import { replyControl, requestControl } from './control.js';
 import { consume, produce, requestKeyFrame, resumeConsumer } from './media.js';
+import { redeemInvite } from './invite.js';
 import { joinSession } from './session.js';
 import { closeTransport, connectTransport, createTransport, restartIce } from './transport.js';
 
 /** Every signalling message the server answers, one handler each. */
 export const handlers = [
   joinSession,
+  redeemInvite,
   createTransport,
   connectTransport,
   restartIce,

@@ -1,4 +1,4 @@
-import { opensMedia, principalRole } from '../../sessions/access.js';
+import { memberRole, opensMedia } from '../../sessions/access.js';
 import { audienceOf, joinAnswerFor } from '../../sessions/projections.js';
 import { audienceChannel, defineHandler, sessionChannel } from '../types.js';
 
@@ -7,7 +7,7 @@ export const joinSession = defineHandler({
   action: 'join',
   budget: 'join',
   async handle({ socket, principal, peerId, session, services }, { rtpCapabilities }) {
-    const role = principalRole(principal);
+    const role = memberRole(principal);
     const as = role === 'caller' ? 'caller' : role === 'viewer' ? 'viewer' : 'staff';
     // Staff may still join an ended session for its timeline: no router is opened for it (access.ts).
     const media = opensMedia(session) ? await services.media.run(session, 'join', session.id, peerId, rtpCapabilities && { as, rtpCapabilities }) : undefined;

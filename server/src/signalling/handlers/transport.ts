@@ -1,12 +1,22 @@
+import { ForbiddenError } from '../../errors.js';
 import { defineHandler } from '../types.js';
 
+/**
+ * A pre-tap credential (issue #12) gets one send transport per socket, and the session one such
+ * transport at a time: the room closes the previous page's when a new page opens (Room.createTransport).
+ */
 export const createTransport = defineHandler({
   name: 'transport:create',
   action: 'media',
   budget: 'transport',
-  async handle({ socket, peerId, session, services }, { direction }) {
+  async handle({ socket, principal, peerId, session, services }, { direction }) {
+    const pretap = principal.typ === 'pretap';
+    if (pretap && (direction !== 'send' || socket.data.pretapTransport)) throw new ForbiddenError('before the tap: one send transport only');
+    // Once the invite is spent (the caller tapped in another tab) a page that did not tap has nothing to set up.
+    if (principal.typ === 'pretap') await services.sessions.beforeTap(principal.invite);
+    if (pretap) socket.data.pretapTransport = true;
     (socket.data.mediaSessions ??= new Set()).add(session.id);
-    const options = await services.media.run(session, 'createTransport', session.id, peerId, direction);
+    const options = await services.media.run(session, 'createTransport', session.id, peerId, direction, pretap);
     // An ended session carries no media: no TURN credentials for it (staff may still join to look).
     const iceServers = session.status === 'ended' ? undefined : services.iceServers?.(session);
     return iceServers ? { ...options, iceServers } : options;

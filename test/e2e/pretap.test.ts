@@ -1,0 +1,187 @@
+import type { RequestName } from '@sightline/shared';
+import { requestSchemas } from '@sightline/shared';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
+import { PRETAP_SOCKET } from '../support/authzMatrix.js';
+import { VP8 } from '../support/authzRun.js';
+import { dispatcherCreatesSession, sel } from '../support/flow.js';
+import { http, login, startServer, type TestServer } from '../support/server.js';
+import { card } from '../support/session.js';
+
+/**
+ * Before the tap (issue #12): the caller's page opens its socket and connects its send transport under
+ * a pre-tap credential, which the page's opening report returns. That credential can set up one send
+ * transport and redeem, nothing else; opening the page spends nothing; after the tap only consent,
+ * the camera and produce remain.
+ */
+let server: TestServer;
+let token: string;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  token = await login(server);
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await server?.stop();
+});
+
+async function newSession(): Promise<{ id: string; code: string; inviteUrl: string }> {
+  const r = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+4791234567' } });
+  expect(r.status).toBe(201);
+  return { id: r.body.id, inviteUrl: r.body.inviteUrl, code: String(r.body.inviteUrl).split('/j/')[1]! };
+}
+
+const eventTypes = async (id: string): Promise<string[]> =>
+  ((await http('GET', `${server.url}/api/sessions/${id}`, { token })).body.events as { type: string }[]).map((e) => e.type);
+const inviteValid = async (code: string): Promise<boolean> => (await http('GET', `${server.url}/api/invites/${code}`)).body.valid;
+
+async function metric(name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+const refusedCount = () => metric('sightline_security_events_total', '{kind="pretap_refused"}');
+const pretapConnected = () => metric('sightline_pretap_transports', '{dtls="connected"}');
+
+/** The page's opening report, as its script sends it: the answer holds the pre-tap credential. */
+async function opened(code: string): Promise<{ token: string; sessionId: string }> {
+  const r = await http('POST', `${server.url}/api/invites/${code}/opened`, { body: { browser: 'chrome' } });
+  expect(r.status).toBe(200);
+  return r.body.pretap;
+}
+
+function connect(t: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = io(server.url, { auth: { token: t }, transports: ['websocket'], reconnection: false });
+    sockets.push(s);
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', reject);
+  });
+}
+
+type AckResult = { ok: true; data: any } | { ok: false; error: { code: string; message: string } };
+const ask = (s: Socket, event: string, payload: unknown): Promise<AckResult> => s.timeout(15_000).emitWithAck(event, payload);
+const DTLS = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':') }] };
+
+/** A valid payload for every message (a new message fails the build until it has one here). */
+const PAYLOADS: Record<RequestName, (sessionId: string, transportId: string) => unknown> = {
+  'session:join': (sessionId) => ({ sessionId }),
+  'invite:redeem': (sessionId) => ({ sessionId }),
+  'transport:create': (sessionId) => ({ sessionId, direction: 'recv' }),
+  'transport:connect': (sessionId, transportId) => ({ sessionId, transportId, dtlsParameters: DTLS }),
+  'transport:restart-ice': (sessionId, transportId) => ({ sessionId, transportId }),
+  'transport:close': (sessionId, transportId) => ({ sessionId, transportId }),
+  'media:produce': (sessionId, transportId) => ({ sessionId, transportId, kind: 'video', rtpParameters: VP8(33_333_333) }),
+  'media:consume': (sessionId, transportId) => ({ sessionId, transportId, producerId: transportId, rtpCapabilities: {} }),
+  'media:resume': (sessionId, transportId) => ({ sessionId, consumerId: transportId }),
+  'caller:camera': (sessionId) => ({ sessionId, granted: true }),
+  'caller:media': (sessionId) => ({ sessionId, paused: false, facing: 'environment' }),
+  'caller:location': (sessionId) => ({ sessionId, lat: 59.9, lng: 10.7, accuracy: 10 }),
+  'chat:send': (sessionId) => ({ sessionId, text: 'before the tap' }),
+  'control:request': (sessionId) => ({ sessionId, action: 'flip' }),
+  'control:reply': (sessionId) => ({ sessionId, action: 'flip', outcome: 'done' }),
+};
+
+describe('the pre-tap credential', () => {
+  it('sets up one send transport and can never produce, consume or act: each refusal counted, nothing logged, the invite unspent', async () => {
+    const s = await newSession();
+    const pretap = await opened(s.code);
+    expect(pretap.sessionId).toBe(s.id);
+    const before = await eventTypes(s.id);
+    const refusedBefore = await refusedCount();
+    const socket = await connect(pretap.token);
+
+    const send = await ask(socket, 'transport:create', { sessionId: s.id, direction: 'send' });
+    expect(send.ok, JSON.stringify(send)).toBe(true);
+    const transportId = (send as { data: { id: string } }).data.id;
+    // One send transport, and no receive transport (nothing to watch before the tap).
+    for (const direction of ['send', 'recv']) {
+      expect(await ask(socket, 'transport:create', { sessionId: s.id, direction })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    const refused = (Object.keys(requestSchemas) as RequestName[]).filter((m) => !PRETAP_SOCKET.includes(m));
+    for (const event of refused) {
+      const ack = await ask(socket, event, PAYLOADS[event](s.id, transportId));
+      expect(ack, event).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    // Another session's id with this credential: refused as well.
+    const other = await newSession();
+    expect(await ask(socket, 'transport:create', { sessionId: other.id, direction: 'send' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await ask(socket, 'invite:redeem', { sessionId: other.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    expect(await refusedCount()).toBeGreaterThanOrEqual(refusedBefore + refused.length + 4);
+    expect(await metric('sightline_producers')).toBe(0);
+    // Not a caller's token for REST either.
+    expect((await http('GET', `${server.url}/api/sessions/${s.id}`, { token: pretap.token })).status).toBe(401);
+    expect(await eventTypes(s.id)).toEqual(before);
+    expect(before).not.toContain('consent_given');
+    expect(await inviteValid(s.code)).toBe(true);
+
+    // The tap over the same socket: consent logged, invite spent, and the same transport now produces.
+    const redeemed = await ask(socket, 'invite:redeem', { sessionId: s.id });
+    expect(redeemed).toMatchObject({ ok: true, data: { sessionId: s.id, role: 'caller', token: expect.any(String) } });
+    expect(await eventTypes(s.id)).toContain('consent_given');
+    expect(await inviteValid(s.code)).toBe(false);
+    expect(await ask(socket, 'media:produce', PAYLOADS['media:produce'](s.id, transportId))).toMatchObject({ ok: true });
+    expect(await metric('sightline_producers')).toBe(1);
+    // Redeemed once: the credential's socket cannot redeem again, nor a second page's credential.
+    expect(await ask(socket, 'invite:redeem', { sessionId: s.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect((await http('POST', `${server.url}/api/invites/${s.code}/redeem`)).status).toBe(410);
+  });
+
+  it('holds one pre-tap transport per invite: a newer page replaces the older one, and none is set up once the invite is spent', async () => {
+    const s = await newSession();
+    const first = await connect((await opened(s.code)).token);
+    const second = await connect((await opened(s.code)).token);
+    const pretapped = () => metric('sightline_pretap_transports', '{dtls="not_connected"}');
+    const base = await pretapped();
+    expect(await ask(first, 'transport:create', { sessionId: s.id, direction: 'send' })).toMatchObject({ ok: true });
+    expect(await pretapped()).toBe(base + 1);
+    expect(await ask(second, 'transport:create', { sessionId: s.id, direction: 'send' })).toMatchObject({ ok: true });
+    expect(await pretapped()).toBe(base + 1);
+    // The caller taps in another tab (HTTP): a page still holding its credential sets nothing up.
+    const third = await connect((await opened(s.code)).token);
+    expect((await http('POST', `${server.url}/api/invites/${s.code}/redeem`)).status).toBe(200);
+    expect(await ask(third, 'transport:create', { sessionId: s.id, direction: 'send' })).toMatchObject({ ok: false, error: { code: 'gone' } });
+    expect(await ask(third, 'invite:redeem', { sessionId: s.id })).toMatchObject({ ok: false, error: { code: 'gone' } });
+  });
+});
+
+describe('the caller page before and after the tap', () => {
+  let dispatcher: Device;
+  let caller: Device;
+  beforeAll(async () => {
+    [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
+  });
+  afterAll(async () => {
+    await Promise.all([dispatcher?.close(), caller?.close()]);
+  });
+
+  it('connects its send transport (DTLS up on the server) before the tap without spending the invite; the tap gives the console video, consent logged before any media', async () => {
+    const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
+    const code = inviteUrl.split('/j/')[1]!;
+    const connectedBefore = await pretapConnected();
+    await caller.page.goto(inviteUrl);
+    await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+    await waitFor('pre-tap transport connected on the server', async () => (await pretapConnected()) === connectedBefore + 1, 20_000);
+    expect(await inviteValid(code)).toBe(true);
+    const beforeTap = await eventTypes(sessionId);
+    expect(beforeTap).toContain('link_opened');
+    expect(beforeTap).not.toContain('consent_given');
+
+    await caller.page.click(sel('start-video'));
+    const c = card(dispatcher.page, sessionId);
+    await c.waitStatus('live', 30_000);
+    // This card's video (the console also shows the sessions of the tests above).
+    await waitFor('frames on the console', async () => (await framesDecoded(dispatcher.page, sessionId)) > 10, 20_000);
+    const types = await eventTypes(sessionId);
+    expect(types.indexOf('consent_given')).toBeGreaterThan(-1);
+    expect(types.indexOf('consent_given')).toBeLessThan(types.indexOf('media_started'));
+    expect(types.indexOf('consent_given')).toBeLessThan(types.indexOf('live'));
+    // The pre-tap transport became the caller's: none is left waiting.
+    expect(await pretapConnected()).toBe(connectedBefore);
+  });
+});
