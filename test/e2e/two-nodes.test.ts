@@ -78,4 +78,31 @@ describe('two nodes, one Redis', () => {
     expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));
     expect(detail.body.events.slice(-4).map((e: { type: string }) => e.type)).toEqual(['sms_resend', 'code_issued', 'sms_resend', 'code_issued']);
   });
+
+  it('sets up the caller\'s pre-tap transport and redeems over a socket on either node, whichever carries the media (issue #12)', async () => {
+    const token = await login(a);
+    // Two sessions, the caller's socket on each node: at least one lands on the node that does not carry the media.
+    for (const node of [a, b, b, a]) {
+      const created = await http('POST', `${a.url}/api/sessions`, { token, body: { phone: '+4791234567' } });
+      const sessionId = created.body.id as string;
+      const code = String(created.body.inviteUrl).split('/j/')[1]!;
+      const opened = await http('POST', `${node.url}/api/invites/${code}/opened`, { body: { browser: 'chrome' } });
+      expect(opened.status).toBe(200);
+      const socket = io(node.url, { auth: { token: opened.body.pretap.token }, transports: ['websocket'], reconnection: false });
+      sockets.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      const send = await socket.emitWithAck('transport:create', { sessionId, direction: 'send' });
+      expect(send).toMatchObject({ ok: true });
+      const transportId = (send as { data: { id: string } }).data.id;
+      const rtpParameters = { mid: '0', codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [] }], headerExtensions: [], encodings: [{ ssrc: 55_555 }], rtcp: { cname: 'pretap', reducedSize: true } };
+      const produce = () => socket.emitWithAck('media:produce', { sessionId, transportId, kind: 'video', rtpParameters, source: 'camera' });
+      expect(await produce()).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await socket.emitWithAck('invite:redeem', { sessionId })).toMatchObject({ ok: true, data: { sessionId, role: 'caller' } });
+      expect(await produce()).toMatchObject({ ok: true });
+      socket.disconnect();
+    }
+  });
 });

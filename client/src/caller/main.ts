@@ -188,7 +188,7 @@ function keep(r: RedeemResponse): RedeemResponse {
 async function redeemAtTap(): Promise<{ invite?: RedeemResponse; pre?: PreTap }> {
   const pre = await Promise.race([pretapping, new Promise<undefined>((r) => setTimeout(r, 3000))]);
   pretapping = Promise.resolve(undefined);
-  if (pre?.usable) {
+  if (pre && (await pre.usable())) {
     try {
       return { invite: keep(await pre.redeem()), pre };
     } catch (err) {

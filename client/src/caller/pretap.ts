@@ -49,8 +49,22 @@ export class PreTap {
     });
   }
 
-  /** Whether the tap can redeem over this socket: it is up and nothing broke. */
-  get usable(): boolean {
+  /**
+   * Whether the tap can redeem over this socket: it is up (waiting up to `waitMs` for it: a tap right
+   * after the page loaded finds it still connecting, and a new socket would be no quicker) and nothing broke.
+   */
+  async usable(waitMs = READY_WAIT_MS): Promise<boolean> {
+    if (!this.#broken && !this.socket.connected) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, waitMs);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.socket.once('connect', done);
+        this.socket.once('connect_error', done);
+      });
+    }
     return !this.#broken && this.socket.connected;
   }
 
