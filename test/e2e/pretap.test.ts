@@ -153,11 +153,18 @@ describe('the pre-tap credential', () => {
 describe('the caller page before and after the tap', () => {
   let dispatcher: Device;
   let caller: Device;
+  let shared: TestServer;
   beforeAll(async () => {
+    // A server of its own: the console must not pick up the sessions made above as the new one.
+    shared = server;
+    server = await startServer();
+    token = await login(server);
     [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
   });
   afterAll(async () => {
     await Promise.all([dispatcher?.close(), caller?.close()]);
+    await server?.stop();
+    server = shared;
   });
 
   it('connects its send transport (DTLS up on the server) before the tap without spending the invite; the tap gives the console video, consent logged before any media', async () => {
