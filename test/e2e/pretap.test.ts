@@ -78,6 +78,7 @@ const PAYLOADS: Record<RequestName, (sessionId: string, transportId: string) => 
   'media:produce': (sessionId, transportId) => ({ sessionId, transportId, kind: 'video', rtpParameters: VP8(33_333_333) }),
   'media:consume': (sessionId, transportId) => ({ sessionId, transportId, producerId: transportId, rtpCapabilities: {} }),
   'media:resume': (sessionId, transportId) => ({ sessionId, consumerId: transportId }),
+  'media:key-frame': (sessionId, transportId) => ({ sessionId, consumerId: transportId }),
   'caller:camera': (sessionId) => ({ sessionId, granted: true }),
   'caller:media': (sessionId) => ({ sessionId, paused: false, facing: 'environment' }),
   'caller:location': (sessionId) => ({ sessionId, lat: 59.9, lng: 10.7, accuracy: 10 }),
