@@ -149,6 +149,22 @@ describe('the pre-tap credential', () => {
     expect(await ask(third, 'transport:create', { sessionId: s.id, direction: 'send' })).toMatchObject({ ok: false, error: { code: 'gone' } });
     expect(await ask(third, 'invite:redeem', { sessionId: s.id })).toMatchObject({ ok: false, error: { code: 'gone' } });
   });
+
+  it("cannot crowd out the caller: pre-tap sockets (anyone may mint credentials with the link) hold neither the caller's socket slots nor its message budgets", async () => {
+    const s = await newSession();
+    // Someone holding the link (a second tab, a previewer that runs JS, an attacker) opens the most sockets it can.
+    const held: Socket[] = [];
+    for (let i = 0; i < 3; i++) held.push(await connect((await opened(s.code)).token));
+    await expect(connect((await opened(s.code)).token)).rejects.toThrow();
+    // ...and spends what it can of the budgets its messages are charged to.
+    for (let i = 0; i < 60; i++) await ask(held[i % 3]!, 'transport:create', { sessionId: s.id, direction: 'recv' });
+    // The caller taps (the old way): its socket is admitted, and it can set up its transport.
+    const r = await http('POST', `${server.url}/api/invites/${s.code}/redeem`);
+    expect(r.status).toBe(200);
+    const caller = await connect(r.body.token);
+    expect(await ask(caller, 'session:join', { sessionId: s.id })).toMatchObject({ ok: true });
+    for (let i = 0; i < 3; i++) expect(await ask(caller, 'transport:create', { sessionId: s.id, direction: 'send' }), `transport ${i}`).toMatchObject({ ok: true });
+  });
 });
 
 describe('the caller page before and after the tap', () => {

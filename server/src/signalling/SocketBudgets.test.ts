@@ -56,5 +56,8 @@ describe('SocketBudgets (issue #11 item 2)', () => {
     for (let i = 0; i < 300; i++) await budgets.spend(staff, 'chat', 's5', 1000);
     expect(tokenKey(staff)).toBe('staff:disp');
     expect(tokenKey(viewer('s', 'v'))).toBe('viewer:s:v');
+    // Anyone with the link mints pre-tap credentials: they must not share the caller's slots and budgets.
+    expect(tokenKey({ typ: 'pretap', sessionId: 's', invite: 'i' })).toBe('pretap:s');
+    expect(tokenKey({ typ: 'caller', sessionId: 's' })).toBe('caller:s');
   });
 });

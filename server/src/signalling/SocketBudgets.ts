@@ -7,11 +7,14 @@ export type BudgetKind = 'chat' | 'location' | 'mediaState' | 'join' | 'transpor
 
 /**
  * The key a socket's principal is counted under: the session's caller, one viewer, or one staff user
- * (a staff user's tabs share it, whatever token each holds).
+ * (a staff user's tabs share it, whatever token each holds). Pre-tap credentials (issue #12) have a key
+ * of their own per session: anyone holding the link may mint them, so their sockets and messages must
+ * never use up the caller's slots or budgets (they locked the caller out after the tap).
  */
 export function tokenKey(p: Principal): string {
   if (p.typ === 'staff') return `staff:${p.username}`;
   if (p.typ === 'viewer') return `viewer:${p.sessionId}:${p.viewerId}`;
+  if (p.typ === 'pretap') return `pretap:${p.sessionId}`;
   return `caller:${p.sessionId}`;
 }
 
