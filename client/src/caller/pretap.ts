@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup-client';
 import type { OpenedResponse, RedeemResponse } from '@sightline/shared';
 import type { Device } from '../common/device.js';
+import { markStep } from '../common/marks.js';
 import { connectSignalling, request, type SignallingSocket } from '../common/signalling.js';
 
 /** How long the page waits at most for its pre-tap transport to come up once it needs it (else it makes a fresh one). */
@@ -122,6 +123,7 @@ export class PreTap {
       const timer = setTimeout(() => reject(new Error('pre-tap transport did not connect in time')), CONNECT_TIMEOUT_MS);
       transport.on('connectionstatechange', (state) => {
         if (state === 'connected') {
+          markStep('send-connected', this.sessionId);
           clearTimeout(timer);
           resolve();
         } else if (state === 'failed' || state === 'closed' || state === 'disconnected') {
