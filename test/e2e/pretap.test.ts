@@ -143,9 +143,13 @@ describe('the pre-tap credential', () => {
     expect(await pretapped()).toBe(base + 1);
     expect(await ask(second, 'transport:create', { sessionId: s.id, direction: 'send' })).toMatchObject({ ok: true });
     expect(await pretapped()).toBe(base + 1);
-    // The caller taps in another tab (HTTP): a page still holding its credential sets nothing up.
-    const third = await connect((await opened(s.code)).token);
+    // The caller taps in another tab (HTTP): the pages left before the tap lose their sockets, and a page
+    // still holding its credential sets nothing up.
+    const late = (await opened(s.code)).token;
+    const cut = new Promise((resolve) => first.once('disconnect', resolve));
     expect((await http('POST', `${server.url}/api/invites/${s.code}/redeem`)).status).toBe(200);
+    await cut;
+    const third = await connect(late);
     expect(await ask(third, 'transport:create', { sessionId: s.id, direction: 'send' })).toMatchObject({ ok: false, error: { code: 'gone' } });
     expect(await ask(third, 'invite:redeem', { sessionId: s.id })).toMatchObject({ ok: false, error: { code: 'gone' } });
   });
@@ -164,6 +168,28 @@ describe('the pre-tap credential', () => {
     const caller = await connect(r.body.token);
     expect(await ask(caller, 'session:join', { sessionId: s.id })).toMatchObject({ ok: true });
     for (let i = 0; i < 3; i++) expect(await ask(caller, 'transport:create', { sessionId: s.id, direction: 'send' }), `transport ${i}`).toMatchObject({ ok: true });
+  });
+});
+
+describe('a page left before the tap', () => {
+  it('loses its socket and transport when the dispatcher ends the session, and when the caller taps in another tab', async () => {
+    for (const how of ['end', 'tap elsewhere'] as const) {
+      const s = await newSession();
+      const base = await metric('sightline_pretap_transports', '{dtls="not_connected"}');
+      const page = await connect((await opened(s.code)).token);
+      const gone = new Promise<string>((resolve) => page.once('disconnect', resolve));
+      expect(await ask(page, 'transport:create', { sessionId: s.id, direction: 'send' })).toMatchObject({ ok: true });
+      if (how === 'end') expect((await http('POST', `${server.url}/api/sessions/${s.id}/end`, { token, body: {} })).status).toBeLessThan(300);
+      else {
+        const r = await http('POST', `${server.url}/api/invites/${s.code}/redeem`);
+        const tab = await connect(r.body.token);
+        const t = await ask(tab, 'transport:create', { sessionId: s.id, direction: 'send' });
+        expect(await ask(tab, 'media:produce', PAYLOADS['media:produce'](s.id, t.ok ? t.data.id : ''))).toMatchObject({ ok: true });
+      }
+      await waitFor(`pre-tap transport closed (${how})`, async () => (await metric('sightline_pretap_transports', '{dtls="not_connected"}')) === base, 10_000);
+      // Its credential is of no use any more: the socket goes too (it held a slot for up to 10 minutes).
+      await Promise.race([gone, new Promise((_, reject) => setTimeout(() => reject(new Error(`pre-tap socket still connected (${how})`)), 10_000))]);
+    }
   });
 });
 
@@ -207,5 +233,23 @@ describe('the caller page before and after the tap', () => {
     expect(types.indexOf('consent_given')).toBeLessThan(types.indexOf('live'));
     // The pre-tap transport became the caller's: none is left waiting.
     expect(await pretapConnected()).toBe(connectedBefore);
+  });
+
+  it("still goes live when another page on the same link (a second tab, anyone with the link) replaced this page's pre-tap transport before the tap", async () => {
+    const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
+    const code = inviteUrl.split('/j/')[1]!;
+    const connectedBefore = await pretapConnected();
+    await caller.page.goto(inviteUrl);
+    await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+    await waitFor('pre-tap transport connected on the server', async () => (await pretapConnected()) === connectedBefore + 1, 20_000);
+    // The other page's transport closes this page's on the server; this page cannot tell yet.
+    const other = await connect((await opened(code)).token);
+    expect(await ask(other, 'transport:create', { sessionId, direction: 'send' })).toMatchObject({ ok: true });
+    expect(await pretapConnected()).toBe(connectedBefore);
+
+    await caller.page.click(sel('start-video'));
+    await card(dispatcher.page, sessionId).waitStatus('live', 30_000);
+    await waitFor('frames on the console', async () => (await framesDecoded(dispatcher.page, sessionId)) > 10, 20_000);
+    other.disconnect();
   });
 });

@@ -2,7 +2,7 @@ import type { Logger } from '../logging.js';
 import { MediaQuality } from '../sfu/MediaQuality.js';
 import type { Room } from '../sfu/Room.js';
 import { pushToSession } from './push.js';
-import { audienceChannel, sessionChannel, type Services, type SignallingServer } from './types.js';
+import { audienceChannel, pretapChannel, sessionChannel, type Services, type SignallingServer } from './types.js';
 
 /**
  * Glue between the domain and the sockets: session events are pushed to everyone in the session's
@@ -13,7 +13,13 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms, media
     pushToSession(io, sessionId, 'session:event', { sessionId, status, event });
   });
 
+  // A page left before the tap has nothing more to do once the invite is spent or the session is over:
+  // its credential would otherwise keep the socket for up to 10 minutes (tokens.ts).
+  const cutPretap = (sessionId: string) => io.in(pretapChannel(sessionId)).disconnectSockets(true);
+  sessions.on('event', (sessionId, _status, event) => event.type === 'consent_given' && cutPretap(sessionId));
+
   sessions.on('ended', (sessionId, reason) => {
+    cutPretap(sessionId);
     const channel = sessionChannel(sessionId);
     pushToSession(io, sessionId, 'session:ended', { sessionId, reason });
     void rooms.close(sessionId);

@@ -68,3 +68,9 @@ export const sessionChannel = (sessionId: string): string => `session:${sessionI
  * (signalling/push.ts). Sockets are in both (the whole channel is for ending and leaving).
  */
 export const audienceChannel = (sessionId: string, audience: Audience): string => `session:${sessionId}:${audience}`;
+
+/**
+ * The sockets of the session's caller pages before the tap (issue #12): they join no session channel, and
+ * are cut once the invite is spent or the session ends (sessionEvents.ts); the socket that redeems leaves first.
+ */
+export const pretapChannel = (sessionId: string): string => `pretap:${sessionId}`;

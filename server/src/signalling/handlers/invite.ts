@@ -1,5 +1,5 @@
 import { ForbiddenError } from '../../errors.js';
-import { defineHandler } from '../types.js';
+import { defineHandler, pretapChannel } from '../types.js';
 
 /**
  * The tap over the socket the caller's page opened before it (issue #12): the invite is redeemed
@@ -13,7 +13,12 @@ export const redeemInvite = defineHandler({
   budget: 'join',
   async handle({ socket, principal, services }) {
     if (principal.typ !== 'pretap') throw new ForbiddenError('only a page before its tap redeems here');
-    const { response, principal: caller, expiresAt } = await services.sessions.redeemPretap(principal);
+    // Out of the pre-tap channel first: the consent this records cuts the session's other pre-tap sockets.
+    await socket.leave(pretapChannel(principal.sessionId));
+    const { response, principal: caller, expiresAt } = await services.sessions.redeemPretap(principal).catch(async (err: unknown) => {
+      await socket.join(pretapChannel(principal.sessionId));
+      throw err;
+    });
     socket.data.principal = caller;
     socket.data.expiresAt = expiresAt;
     return response;
