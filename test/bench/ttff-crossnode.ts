@@ -15,7 +15,7 @@ import { startRedisServer } from '../../server/src/testing/redisServer.js';
 import { launchDevice, waitFor } from '../support/browser.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
-import { countBytes, readMarks, recordRun, scrapeServer, serverFigures, sinceTap, type Sitting } from './measure.js';
+import { countBytes, readMarks, readThePage, recordRun, scrapeServer, serverFigures, sinceTap, type Sitting } from './measure.js';
 import { armFirstFrameProbe } from './ttff-sightline.js';
 
 /** Tries at creating a session that lands on the console's node before the run is given up. */
@@ -45,6 +45,7 @@ export async function crossNodeSitting(runs: number, label = 'cross-node '): Pro
         const link = new URL(inviteUrl);
         await caller.page.goto(`${other.url}${link.pathname}${link.search}`);
         await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+        await readThePage();
         const serverBefore = await scrapeBoth(nodes);
         const tappedAt = await caller.page.$eval(sel('start-video'), (el) => {
           const t = performance.timeOrigin + performance.now();

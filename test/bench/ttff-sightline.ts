@@ -8,7 +8,7 @@ import type { Page } from 'puppeteer-core';
 import { launchDevice, waitFor } from '../support/browser.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
 import { startServer } from '../support/server.js';
-import { countBytes, readMarks, recordRun, scrapeServer, serverFigures, sinceTap, type Sitting } from './measure.js';
+import { countBytes, readMarks, readThePage, recordRun, scrapeServer, serverFigures, sinceTap, type Sitting } from './measure.js';
 
 export async function sightlineSitting(runs: number, label = 'Sightline '): Promise<Sitting> {
   const server = await startServer({ LOG_LEVEL: 'error' });
@@ -23,6 +23,7 @@ export async function sightlineSitting(runs: number, label = 'Sightline '): Prom
         const counter = await countBytes(cdp);
         await caller.page.goto(inviteUrl);
         await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
+        await readThePage();
         const serverBefore = await scrapeServer(server.url);
         const tappedAt = await caller.page.$eval(sel('start-video'), (el) => {
           const t = performance.timeOrigin + performance.now();

@@ -7,7 +7,7 @@
  *
  *   npx tsx test/bench/bare/ttff-bare.ts        (RUNS=20 for more runs)
  */
-import { countBytes, median, readMarks, recordRun, sinceTap, summarize, type Sitting } from '../measure.js';
+import { countBytes, median, readMarks, readThePage, recordRun, sinceTap, summarize, type Sitting } from '../measure.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -99,6 +99,7 @@ export async function bareSitting(distDir: string, runs: number, label = 'bare '
       const counter = await countBytes(cdp);
       await publisher!.page.goto(`${server.url}/publisher.html`);
       await publisher!.page.waitForSelector('#start:not([disabled])');
+      await readThePage();
       const tappedAt = await publisher!.page.$eval('#start', (el) => {
         const t = performance.timeOrigin + performance.now();
         (el as HTMLButtonElement).click();
