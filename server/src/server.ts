@@ -138,6 +138,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     invites: new RedeemLimiter(redeemLimits, security, { failed: 'invite_refused', limited: 'rate_limited', prefix: 'invite' }),
     codes: new RedeemLimiter(redeemLimits, security, { failed: 'code_failed', limited: 'code_limited', prefix: 'code' }),
     budget: new GuessBudget(limit('codeFailureBudget'), limit('codeBudgetTrips'), invites, security),
+    pretap: limit('pretapCredentialsPerSession'),
   };
   // A replaced code goes to its session's staff only (the projections drop it for callers and viewers), on whichever node.
   invites.on('code-replaced', (replaced) => {

@@ -169,6 +169,22 @@ describe('the pre-tap credential', () => {
     expect(await ask(caller, 'session:join', { sessionId: s.id })).toMatchObject({ ok: true });
     for (let i = 0; i < 3; i++) expect(await ask(caller, 'transport:create', { sessionId: s.id, direction: 'send' }), `transport ${i}`).toMatchObject({ ok: true });
   });
+
+  it('is handed out at most 20 times a session in 10 minutes: past that the page gets 204 and taps the old way, counted as rate_limited, the invite still good', async () => {
+    const { id, code } = await newSession();
+    const limitedBefore = await metric('sightline_security_events_total', '{kind="rate_limited"}');
+    const answers: number[] = [];
+    for (let i = 0; i < 23; i++) {
+      answers.push((await http('POST', `${server.url}/api/invites/${code}/opened`, { body: { browser: 'chrome' } })).status);
+    }
+    expect(answers.slice(0, 20).every((s) => s === 200)).toBe(true);
+    expect(answers.slice(20)).toEqual([204, 204, 204]);
+    expect(await metric('sightline_security_events_total', '{kind="rate_limited"}')).toBe(limitedBefore + 3);
+    expect(await inviteValid(code)).toBe(true);
+    const redeemed = await http('POST', `${server.url}/api/invites/${code}/redeem`);
+    expect(redeemed.status).toBe(200);
+    expect(redeemed.body.sessionId).toBe(id);
+  });
 });
 
 describe('a page left before the tap', () => {

@@ -8,6 +8,7 @@ import type { SessionService } from '../sessions/SessionService.js';
 import type { InvitePeek, InviteService } from './InviteService.js';
 import type { GuessBudget } from './GuessBudget.js';
 import type { RedeemLimiter } from './redeemLimiter.js';
+import type { Limit } from '../ratelimit/limits.js';
 import { recordInviteRefusals } from './refusals.js';
 
 /** `browser`: the `/c` page's report of its browser (it could not send one before: it knew no invite). */
@@ -21,7 +22,7 @@ const viewerBody = z.strictObject({ label: freeText(64).optional() });
 export function inviteRoutes(
   sessions: SessionService,
   invites: InviteService,
-  guards: { invites: RedeemLimiter; codes: RedeemLimiter; budget: GuessBudget },
+  guards: { invites: RedeemLimiter; codes: RedeemLimiter; budget: GuessBudget; pretap: Limit },
   security: SecurityEvents,
 ) {
   const refused = recordInviteRefusals(security);
@@ -48,7 +49,13 @@ export function inviteRoutes(
       // A caller's page that can stream gets its pre-tap credential (200): it connects before the tap (issue #12).
       async handle({ params, body, req, res }): Promise<OpenedResponse | undefined> {
         res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-        return refused('opened', addressKey(req.ip), () => sessions.noteInviteOpened(params.code, body));
+        const opened = await refused('opened', addressKey(req.ip), () => sessions.noteInviteOpened(params.code, body));
+        if (!opened) return undefined;
+        // Past the cap the page connects after the tap instead (204): a slower start, never a refusal.
+        const use = await guards.pretap.spend(opened.pretap.sessionId);
+        if (use.allowed) return opened;
+        security.record({ kind: 'rate_limited', reason: 'pretap_credentials', key: addressKey(req.ip), sessionId: opened.pretap.sessionId });
+        return undefined;
       },
     }),
     defineRoute({

@@ -33,6 +33,12 @@ export const LIMITS = {
   codeFailureBudget: { points: 19, durationSec: 10 * 60 },
   /** Budget trips (code replacements) per window; past them code entry is closed until the window ends. */
   codeBudgetTrips: { points: 3, durationSec: 10 * 60 },
+  /**
+   * Pre-tap credentials handed out per session (each page open of the link mints one, issue #12): a
+   * caller reloads a handful of times; past this the page still works, tapping the old way (HTTP
+   * redeem, new socket) instead of connecting first, so a script minting credentials gains nothing.
+   */
+  pretapCredentialsPerSession: { points: 20, durationSec: 10 * 60 },
   /** The caller's photos (before the tap anyone with the link may send them): a handful per call is real use. */
   callerPhotosPerSession: { points: 20, durationSec: 10 * 60 },
   // Socket budgets (issue #11 item 2; signalling/SocketBudgets.ts). "Token" is the socket's principal:
