@@ -171,6 +171,22 @@ fi
 sed -i "s/(operationType == BIO_CB_RETURN) ? static_cast<long>(ret) : 1/$new/" "$dtls"
 grep -qF '(operationType & BIO_CB_RETURN) ? static_cast<long>(ret) : 1' "$dtls" || msw_die "patch 2 did not apply"
 
+# (3) NackGenerator drops an RTX copy that arrives before its seq was NACKed
+# (Chrome's bandwidth probes resend recent packets as RTX) or that is newer
+# than the last seen seq; if the original was lost, that seq is then never
+# asked for again and the video freezes until the next key frame (mediasoup
+# issue #906). Our own fix, patches/3-nack-rtx-recovery.patch: such an RTX copy
+# is let through once (the gap before a newer one is NACKed as usual) and an
+# original arriving after its RTX copy is dropped as a duplicate.
+nack_patch="$MSW_DIR/patches/3-nack-rtx-recovery.patch"
+if ! patch --dry-run --forward -p1 -d "$work_dir/package" <"$nack_patch" >>"$log_file" 2>&1; then
+	msw_die "patch 3: $nack_patch does not apply to mediasoup $version (see $log_file).
+NackGenerator/RtpStreamRecv changed: check whether RTX copies that arrive before their NACK, or ahead of the
+last seen seq, are still discarded; update or drop the patch and bump MSW_PATCH_REV in common.sh."
+fi
+run_logged "patch 3" patch --forward -p1 -d "$work_dir/package" <"$nack_patch"
+grep -qF 'IsAlreadyRecovered' "$worker/src/RTC/RtpStreamRecv.cpp" || msw_die "patch 3 did not apply"
+
 # ---------------------------------------------------------------------------
 # Build. Generated FBS/*.h must exist before any C++ is compiled, so the
 # flatbuffers generator target goes first.

@@ -12,7 +12,7 @@ MSW_FALLBACK_VERSION="3.19.3"
 
 # Bump whenever shims/, the adapter header or the source patches change, so
 # that existing caches are not reused for a differently built binary.
-MSW_PATCH_REV="p1"
+MSW_PATCH_REV="p2"
 
 msw_log() { printf '[mediasoup-worker] %s\n' "$*" >&2; }
 msw_die() { printf '[mediasoup-worker] ERROR: %s\n' "$*" >&2; exit 1; }
