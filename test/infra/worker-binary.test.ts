@@ -21,7 +21,9 @@ const mediasoupRoot = path.resolve(path.dirname(createRequire(import.meta.url).r
 const version = (JSON.parse(readFileSync(path.join(mediasoupRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const packaged = path.join(mediasoupRoot, 'worker', 'out', 'Release', 'mediasoup-worker');
 const cacheHome = process.env['SIGHTLINE_CACHE_DIR'] ?? path.join(process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'sightline');
-const built = path.join(cacheHome, 'mediasoup-worker', `${version}-p1`, 'mediasoup-worker');
+// The patch rev build-worker.sh and ensure-worker.sh use now (common.sh), e.g. "p2".
+const rev = /^MSW_PATCH_REV="(p\d+)"/m.exec(readFileSync(infra('mediasoup-worker/common.sh'), 'utf8'))![1]!;
+const built = path.join(cacheHome, 'mediasoup-worker', `${version}-${rev}`, 'mediasoup-worker');
 
 /** A cache dir with the given `<version>-p<rev>` entries, each with a worker file unless told otherwise. */
 function cache(entries: { name: string; binary?: boolean }[]): string {
@@ -68,9 +70,9 @@ describe('infra/mediasoup-worker/ensure-worker.sh', () => {
   // A worker that runs is needed: the script starts each candidate to see it works.
   it.skipIf(!existsSync(built) || existsSync(packaged))('prints MEDIASOUP_WORKER_BIN first, else the cached build, and nothing else on stdout', () => {
     const cacheDir = path.join(scratch, 'ensure-cache');
-    mkdirSync(path.join(cacheDir, 'mediasoup-worker', `${version}-p1`), { recursive: true });
-    copyFileSync(built, path.join(cacheDir, 'mediasoup-worker', `${version}-p1`, 'mediasoup-worker'));
-    chmodSync(path.join(cacheDir, 'mediasoup-worker', `${version}-p1`, 'mediasoup-worker'), 0o755);
+    mkdirSync(path.join(cacheDir, 'mediasoup-worker', `${version}-${rev}`), { recursive: true });
+    copyFileSync(built, path.join(cacheDir, 'mediasoup-worker', `${version}-${rev}`, 'mediasoup-worker'));
+    chmodSync(path.join(cacheDir, 'mediasoup-worker', `${version}-${rev}`, 'mediasoup-worker'), 0o755);
     const explicit = path.join(scratch, 'explicit-real-worker');
     copyFileSync(built, explicit);
     chmodSync(explicit, 0o755);
@@ -84,7 +86,7 @@ describe('infra/mediasoup-worker/ensure-worker.sh', () => {
     const fallback = ensure({ MEDIASOUP_WORKER_BIN: explicit, SIGHTLINE_CACHE_DIR: cacheDir });
     expect(fallback.status, fallback.stderr).toBe(0);
     expect(fallback.stderr).toContain('is not an executable file');
-    expect(fallback.stdout).toBe(`${path.join(cacheDir, 'mediasoup-worker', `${version}-p1`, 'mediasoup-worker')}\n`);
+    expect(fallback.stdout).toBe(`${path.join(cacheDir, 'mediasoup-worker', `${version}-${rev}`, 'mediasoup-worker')}\n`);
   });
 });
 
