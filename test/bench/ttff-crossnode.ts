@@ -15,8 +15,8 @@ import { startRedisServer } from '../../server/src/testing/redisServer.js';
 import { launchDevice, waitFor } from '../support/browser.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
-import { countBytes, readMarks, readThePage, recordRun, scrapeServer, serverFigures, sinceTap, type Sitting } from './measure.js';
-import { armFirstFrameProbe } from './ttff-sightline.js';
+import { countBytes, recordRun, scrapeServer, type Sitting } from './measure.js';
+import { armFirstFrameProbe, tapToFirstFrame } from './ttff-sightline.js';
 
 /** Tries at creating a session that lands on the console's node before the run is given up. */
 const PLACEMENT_TRIES = 5;
@@ -44,24 +44,8 @@ export async function crossNodeSitting(runs: number, label = 'cross-node '): Pro
         // The same link, reached through the node that does not own the session.
         const link = new URL(inviteUrl);
         await caller.page.goto(`${other.url}${link.pathname}${link.search}`);
-        await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
-        await readThePage();
-        const serverBefore = await scrapeBoth(nodes);
-        const tappedAt = await caller.page.$eval(sel('start-video'), (el) => {
-          const t = performance.timeOrigin + performance.now();
-          (el as HTMLButtonElement).click();
-          return t;
-        });
-        const firstFrameAt = await waitFor('first frame', () => dispatcher.page.evaluate(() => (window as any).__firstFrameAt as number | undefined), 30_000, 5);
-        const transferred = counter.total();
-        await cdp.detach();
-        // The resume's acknowledgement may trail the first frame (media leaves before the answer does).
-        await new Promise((r) => setTimeout(r, 250));
-        const steps = {
-          ...sinceTap(tappedAt, await readMarks(caller.page, sessionId), await readMarks(dispatcher.page, sessionId)),
-          ...serverFigures(serverBefore, await scrapeBoth(nodes)),
-        };
-        recordRun(i, firstFrameAt - tappedAt, transferred, sitting, label, steps);
+        const { ttff, transferred, steps } = await tapToFirstFrame(caller.page, dispatcher.page, sessionId, counter, cdp, () => scrapeBoth(nodes));
+        recordRun(i, ttff, transferred, sitting, label, steps);
         await endSession(dispatcher.page, sessionId);
         await caller.page.goto('about:blank');
       }

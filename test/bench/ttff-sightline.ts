@@ -4,11 +4,11 @@
  * a desktop one) with 720p fake cameras; a warm-up run, then `runs` counted runs, each a fresh
  * session created through the console UI. Never fails on timing.
  */
-import type { Page } from 'puppeteer-core';
+import type { CDPSession, Page } from 'puppeteer-core';
 import { launchDevice, waitFor } from '../support/browser.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
 import { startServer } from '../support/server.js';
-import { countBytes, readMarks, readThePage, recordRun, scrapeServer, serverFigures, sinceTap, type Sitting } from './measure.js';
+import { countBytes, readMarks, readThePage, recordRun, scrapeServer, serverFigures, sinceTap, type Sitting, type StepTimes } from './measure.js';
 
 export async function sightlineSitting(runs: number, label = 'Sightline '): Promise<Sitting> {
   const server = await startServer({ LOG_LEVEL: 'error' });
@@ -22,24 +22,8 @@ export async function sightlineSitting(runs: number, label = 'Sightline '): Prom
         const cdp = await caller.page.createCDPSession();
         const counter = await countBytes(cdp);
         await caller.page.goto(inviteUrl);
-        await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
-        await readThePage();
-        const serverBefore = await scrapeServer(server.url);
-        const tappedAt = await caller.page.$eval(sel('start-video'), (el) => {
-          const t = performance.timeOrigin + performance.now();
-          (el as HTMLButtonElement).click();
-          return t;
-        });
-        const firstFrameAt = await waitFor('first frame', () => dispatcher.page.evaluate(() => (window as any).__firstFrameAt as number | undefined), 30_000, 5);
-        const transferred = counter.total();
-        await cdp.detach();
-        // The resume's acknowledgement may trail the first frame (media leaves before the answer does).
-        await new Promise((r) => setTimeout(r, 250));
-        const steps = {
-          ...sinceTap(tappedAt, await readMarks(caller.page, sessionId), await readMarks(dispatcher.page, sessionId)),
-          ...serverFigures(serverBefore, await scrapeServer(server.url)),
-        };
-        recordRun(i, firstFrameAt - tappedAt, transferred, sitting, label, steps);
+        const { ttff, transferred, steps } = await tapToFirstFrame(caller.page, dispatcher.page, sessionId, counter, cdp, () => scrapeServer(server.url));
+        recordRun(i, ttff, transferred, sitting, label, steps);
         await dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
         await caller.page.goto('about:blank');
       }
@@ -50,6 +34,40 @@ export async function sightlineSitting(runs: number, label = 'Sightline '): Prom
     await server.stop();
   }
   return sitting;
+}
+
+/**
+ * The measured part of one run, the same on every Sightline side: waits for the enabled button and
+ * the caller's reading time (READ_MS), taps, waits for the console's first presented frame, then
+ * reads both pages' marks and the server figures (`scrape`: one node's /metrics, or every node's).
+ * Returns ms from the tap to the first frame, the caller page's bytes so far, and the steps.
+ */
+export async function tapToFirstFrame(
+  caller: Page,
+  dispatcher: Page,
+  sessionId: string,
+  counter: { total(): number },
+  cdp: CDPSession,
+  scrape: () => Promise<Map<string, number>>,
+): Promise<{ ttff: number; transferred: number; steps: StepTimes }> {
+  await caller.waitForSelector(`${sel('start-video')}:not([disabled])`);
+  await readThePage();
+  const serverBefore = await scrape();
+  const tappedAt = await caller.$eval(sel('start-video'), (el) => {
+    const t = performance.timeOrigin + performance.now();
+    (el as HTMLButtonElement).click();
+    return t;
+  });
+  const firstFrameAt = await waitFor('first frame', () => dispatcher.evaluate(() => (window as any).__firstFrameAt as number | undefined), 30_000, 5);
+  const transferred = counter.total();
+  await cdp.detach();
+  // The resume's acknowledgement may trail the first frame (media leaves before the answer does).
+  await new Promise((r) => setTimeout(r, 250));
+  const steps = {
+    ...sinceTap(tappedAt, await readMarks(caller, sessionId), await readMarks(dispatcher, sessionId)),
+    ...serverFigures(serverBefore, await scrape()),
+  };
+  return { ttff: firstFrameAt - tappedAt, transferred, steps };
 }
 
 /** Stamps window.__firstFrameAt with the wall-clock time the console presents its first remote frame. */

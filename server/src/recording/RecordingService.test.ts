@@ -9,6 +9,7 @@ import { WorkerPool } from '../sfu/WorkerPool.js';
 import { testLogger } from '../testing/logger.js';
 import { assertPlayable, type PlayableExpectation } from '../testing/media.js';
 import { freePort } from '../testing/ports.js';
+import { pidWithArg, sleep, waitFor } from '../testing/processes.js';
 import { ffmpegCamera, ffmpegMicrophone, type RtpSource, type VideoCodec } from '../testing/rtpSources.js';
 import { RecordingService } from './RecordingService.js';
 import type { RecordingEventSink, RecordingEventType } from './types.js';
@@ -354,25 +355,3 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     expect(events.events).toEqual([]);
   });
 });
-
-/** The pid of the process whose command line has this exact argument. */
-async function pidWithArg(arg: string): Promise<number> {
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.split('\0').includes(arg)) return Number(entry);
-  }
-  throw new Error(`no process with argument ${arg}`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(100);
-  }
-}

@@ -11,6 +11,7 @@ import { WorkerPool } from '../sfu/WorkerPool.js';
 import { testLogger } from '../testing/logger.js';
 import { assertPlayable } from '../testing/media.js';
 import { freePort } from '../testing/ports.js';
+import { pidWithArg, sleep, waitFor } from '../testing/processes.js';
 import { clipCamera, encodeClip } from '../testing/rtpSources.js';
 import { RECORDER_RECEIVE_BUFFER_BYTES, receiveBufferLimit, receiveBufferShortfall } from './receiveBuffer.js';
 import { RecordingService } from './RecordingService.js';
@@ -148,25 +149,4 @@ async function socketOf(port: number): Promise<{ rxQueue: number; drops: number 
     return { rxQueue: Number.parseInt(cols[4]!.split(':')[1]!, 16), drops: Number(cols[12]) };
   }
   throw new Error(`no UDP socket on 127.0.0.1:${port}`);
-}
-
-async function pidWithArg(arg: string): Promise<number> {
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.split('\0').includes(arg)) return Number(entry);
-  }
-  throw new Error(`no process with argument ${arg}`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(100);
-  }
 }
