@@ -38,6 +38,20 @@ export function attachSignalling(
 
   // Its recheck timer is unref'd: it never holds the process open, and finds no sockets once io closes.
   authenticateSockets(io, { ...auth, log });
+  // A pre-tap credential outlives its use (up to 10 min): once its invite is spent or its session is
+  // over it has nothing left to do, so a new socket with it is refused (sessionEvents.ts cuts those
+  // already open at the consent record and the end).
+  io.use((socket, next) => {
+    const p = socket.data.principal;
+    if (p.typ !== 'pretap') return next();
+    services.sessions.beforeTap(p.invite).then(
+      () => next(),
+      (err: Error) => {
+        auth.security.record({ kind: 'socket_refused', reason: 'pretap_after_tap', key: socket.handshake.address, sessionId: p.sessionId });
+        next(Object.assign(new Error(err.message), { data: { code: 'gone' } }));
+      },
+    );
+  });
   // Then the token's budget of sockets (issue #11 item 2): only authenticated sockets count.
   io.use((socket, next) => {
     guard.admit(socket).then(
