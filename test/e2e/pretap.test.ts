@@ -227,13 +227,18 @@ describe('the caller page before and after the tap', () => {
     server = shared;
   });
 
-  it('connects its send transport (DTLS up on the server) before the tap without spending the invite; the tap gives the console video, consent logged before any media', async () => {
+  /** A new session whose caller page is open and has its pre-tap transport connected on the server. */
+  async function pageWaitingForTheTap(): Promise<{ sessionId: string; code: string; connectedBefore: number }> {
     const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
-    const code = inviteUrl.split('/j/')[1]!;
     const connectedBefore = await pretapConnected();
     await caller.page.goto(inviteUrl);
     await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
     await waitFor('pre-tap transport connected on the server', async () => (await pretapConnected()) === connectedBefore + 1, 20_000);
+    return { sessionId, code: inviteUrl.split('/j/')[1]!, connectedBefore };
+  }
+
+  it('connects its send transport (DTLS up on the server) before the tap without spending the invite; the tap gives the console video, consent logged before any media', async () => {
+    const { sessionId, code, connectedBefore } = await pageWaitingForTheTap();
     expect(await inviteValid(code)).toBe(true);
     const beforeTap = await eventTypes(sessionId);
     expect(beforeTap).toContain('link_opened');
@@ -253,12 +258,7 @@ describe('the caller page before and after the tap', () => {
   });
 
   it("still goes live when another page on the same link (a second tab, anyone with the link) replaced this page's pre-tap transport before the tap", async () => {
-    const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
-    const code = inviteUrl.split('/j/')[1]!;
-    const connectedBefore = await pretapConnected();
-    await caller.page.goto(inviteUrl);
-    await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
-    await waitFor('pre-tap transport connected on the server', async () => (await pretapConnected()) === connectedBefore + 1, 20_000);
+    const { sessionId, code, connectedBefore } = await pageWaitingForTheTap();
     // The other page's transport closes this page's on the server; this page cannot tell yet.
     const other = await connect((await opened(code)).token);
     expect(await ask(other, 'transport:create', { sessionId, direction: 'send' })).toMatchObject({ ok: true });
