@@ -182,8 +182,9 @@ describe('what went wrong, in plain words', () => {
   it('a server failure at the tap: plain words that something went wrong, not the server\'s message', async () => {
     const page = await freshTab(async (p) => {
       await p.setRequestInterception(true);
+      // The server fails every request of the tap's path: the opening report (so no pre-tap socket) and the redemption.
       p.on('request', (r) =>
-        /\/redeem$/.test(r.url())
+        /\/(opened|redeem)$/.test(r.url())
           ? void r.respond({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'Internal Server Error: store unavailable' } }) })
           : void r.continue(),
       );
@@ -200,7 +201,8 @@ describe('what went wrong, in plain words', () => {
   it('no answer at all at the tap: plain words that there is no connection', async () => {
     const page = await freshTab(async (p) => {
       await p.setRequestInterception(true);
-      p.on('request', (r) => (/\/redeem$/.test(r.url()) ? void r.abort('internetdisconnected') : void r.continue()));
+      // No request of the tap's path gets through: the opening report (so no pre-tap socket) and the redemption.
+      p.on('request', (r) => (/\/(opened|redeem)$/.test(r.url()) ? void r.abort('internetdisconnected') : void r.continue()));
     });
     try {
       await openAndTap(page, (await newSession('uk')).inviteUrl);
