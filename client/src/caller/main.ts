@@ -1,5 +1,5 @@
 import './caller.css';
-import { recordingAfter, type ControlAction, type OpenedResponse, type PageReport, type RedeemResponse } from '@sightline/shared';
+import { recordingAfter, type OpenedResponse, type PageReport, type RedeemResponse } from '@sightline/shared';
 import { api, ApiError } from '../common/api.js';
 import { loadDevice, type Device } from '../common/device.js';
 import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
@@ -12,7 +12,8 @@ import { browserFamily } from './browserFamily.js';
 import { missingApi, unsupportedReason } from './capabilities.js';
 import { detectPlatform } from './platform.js';
 import { PreTap } from './pretap.js';
-import { Publisher, UnsupportedError } from './Publisher.js';
+import { Publisher } from './Publisher.js';
+import { obey, reply, wireControls } from './controls.js';
 import { watchQuality } from './quality.js';
 import { troubleOf } from './status.js';
 import { $, CallerUi } from './ui.js';
@@ -335,7 +336,7 @@ async function start(): Promise<void> {
     if (state === 'ended' || state === 'expired') finish(state);
     else ui.setStatus(state === 'live' && p.paused ? 'paused' : state);
   };
-  wireControls(p, (action, result) => void reply(socket, sessionId, action, result));
+  wireControls(p, ui, (action, result) => void reply(socket, sessionId, action, result));
   try {
     await p.start(await pre?.transport());
   } catch (err) {
@@ -343,61 +344,6 @@ async function start(): Promise<void> {
     throw err;
   }
   watchQuality(p, (weak) => ui.setWeakNetwork(weak));
-}
-
-/** The caller's own buttons; a flip or torch that fails is reported to the console as a request's answer would be. */
-function wireControls(p: Publisher, report: (action: ControlAction, result: ActionResult) => void): void {
-  $('flip').addEventListener('click', () => void perform(p, 'flip').then((r) => r.outcome !== 'done' && report('flip', r)));
-  const torch = $<HTMLButtonElement>('torch');
-  torch.hidden = !p.canTorch();
-  let torchOn = false;
-  torch.addEventListener('click', () => {
-    const action = torchOn ? 'torch_off' : 'torch_on';
-    void perform(p, action).then((r) => (r.outcome === 'done' ? (torchOn = !torchOn) : report(action, r)));
-  });
-  const pause = $<HTMLButtonElement>('pause');
-  pause.addEventListener('click', () => {
-    p.setPaused(!p.paused);
-    ui.setPaused(p.paused);
-    ui.setStatus(p.paused ? 'paused' : 'live');
-  });
-}
-
-interface ActionResult {
-  outcome: 'done' | 'unsupported' | 'failed';
-  /** Why not: the browser's error name (NotReadableError, OverconstrainedError, ...), else its message. */
-  detail?: string;
-}
-
-/** Does a camera action, the dispatcher's request or the caller's own tap, and says how it went. */
-async function perform(p: Publisher | undefined, action: ControlAction): Promise<ActionResult> {
-  try {
-    if (!p) throw new Error('camera not started');
-    if (action === 'flip') await p.flip();
-    else await p.setTorch(action === 'torch_on');
-    return { outcome: 'done' };
-  } catch (err) {
-    return { outcome: err instanceof UnsupportedError ? 'unsupported' : 'failed', detail: reasonOf(err) };
-  } finally {
-    // Done or not, the preview shows the camera that streams (a failed flip opened the previous one again).
-    if (p && action === 'flip') $<HTMLVideoElement>('local').srcObject = new MediaStream([p.currentTrack]);
-  }
-}
-
-function reasonOf(err: unknown): string {
-  if (err instanceof CameraError) return err.message;
-  const { name, message } = err as Error;
-  return name && name !== 'Error' ? name : message;
-}
-
-/** A dispatcher's request: do it, or say why not. */
-async function obey(socket: SignallingSocket, sessionId: string, p: Publisher | undefined, action: ControlAction): Promise<void> {
-  await reply(socket, sessionId, action, await perform(p, action));
-}
-
-async function reply(socket: SignallingSocket, sessionId: string, action: ControlAction, { outcome, detail }: ActionResult): Promise<void> {
-  // The server takes up to 200 characters of detail (shared/src/signalling/messages.ts).
-  await request(socket, 'control:reply', { sessionId, action, outcome, ...(detail && { detail: detail.slice(0, 200) }) }).catch(() => undefined);
 }
 
 function endCall(call: Call, state: Finality): void {
