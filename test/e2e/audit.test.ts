@@ -256,19 +256,27 @@ async function watchPeerConnections(page: Page): Promise<void> {
   });
 }
 
-/** The caller's outgoing video now: codec (from its own stats), frames sent, and whether it could send H264. */
+/**
+ * The caller's outgoing video now: codec (from its own stats), frames sent, and whether it could send H264.
+ * Read from the sender that carries the camera's track: the pre-tap connection leaves a disabled
+ * transceiver (its refused placeholder) whose outbound-rtp entry still names a codec, and taking
+ * whichever entry the stats map lists last read a frozen frame count when that one came last.
+ */
 async function callerVideo(page: Page): Promise<{ mimeType: string; framesSent: number; canSendH264: boolean }> {
   return page.evaluate(async () => {
     const pcs = (window as unknown as { __testPeerConnections: RTCPeerConnection[] }).__testPeerConnections;
     let found: { mimeType: string; framesSent: number } | undefined;
     for (const pc of pcs) {
       if (pc.connectionState !== 'connected') continue;
-      const report = await pc.getStats();
-      report.forEach((s: { type: string; kind?: string; codecId?: string; framesSent?: number }) => {
-        if (s.type !== 'outbound-rtp' || s.kind !== 'video' || !s.codecId) return;
-        const codec = (report as unknown as Map<string, { mimeType: string }>).get(s.codecId);
-        if (codec) found = { mimeType: codec.mimeType, framesSent: s.framesSent ?? 0 };
-      });
+      for (const sender of pc.getSenders()) {
+        if (sender.track?.kind !== 'video' || sender.track.readyState !== 'live') continue;
+        const report = (await sender.getStats()) as unknown as Map<string, { type: string; codecId?: string; framesSent?: number; mimeType?: string }>;
+        for (const s of report.values()) {
+          if (s.type !== 'outbound-rtp' || !s.codecId) continue;
+          const codec = report.get(s.codecId);
+          if (codec?.mimeType) found = { mimeType: codec.mimeType, framesSent: s.framesSent ?? 0 };
+        }
+      }
     }
     if (!found) throw new Error('the caller sends no video');
     const canSendH264 = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).some((c) => c.mimeType.toLowerCase() === 'video/h264');
