@@ -11,10 +11,16 @@ import { SEND_ACCEPTED, SEND_FAILED, sessionStatusForSms, smsStatusRank } from '
 import { smsBody } from '../sms/messages.js';
 import type { InviteRecord, SessionFilter, SessionRecord, Store } from '../store/Store.js';
 import { newInviteCode, newSessionId } from './ids.js';
+import type { SessionPush } from './projections.js';
 
 export interface SessionServiceEvents {
-  /** Every appended event, with the status after it. */
+  /** Every appended event, with the status after it, once it is durable (store and log). */
   event: [sessionId: string, status: SessionStatus, event: SessionEvent];
+  /**
+   * Something for the session's clients (signalling/sessionEvents.ts sends it, each role its
+   * projection): a record's `push` right after its `event`, or what `tell` was given.
+   */
+  push: [sessionId: string, push: SessionPush];
   ended: [sessionId: string, reason: string];
   /** How long an event took to become durable (see EventWriteTimes). */
   written: [sessionId: string, type: SessionEventType, times: EventWriteTimes];
@@ -210,14 +216,21 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   /**
    * Logs an event that does not change the status. `bounded`: what a client sent (chat, location,
    * pause state, control), refused rather than queued when the session already has
-   * `appendQueueLimit` writes waiting; lifecycle and system records always queue.
+   * `appendQueueLimit` writes waiting; lifecycle and system records always queue. `push`: what the
+   * session's clients are told of it, sent only once the event is durable (never for a refused or
+   * failed write), right after the event itself, before this resolves.
    * @throws AppendQueueFullError (`rate_limited`) for a bounded record over the limit.
    */
-  async record(id: string, type: SessionEventType, actor: string, details?: Record<string, unknown>, opts: { bounded?: boolean } = {}): Promise<void> {
+  async record(id: string, type: SessionEventType, actor: string, details?: Record<string, unknown>, opts: { bounded?: boolean; push?: SessionPush } = {}): Promise<void> {
     const s = await this.get(id);
     // Checked and counted (in #append) in the same tick, so concurrent records cannot overshoot.
     if (opts.bounded && (this.#pending.get(id) ?? 0) >= (this.opts.appendQueueLimit ?? APPEND_QUEUE_PER_SESSION)) throw new AppendQueueFullError();
-    await this.#append(id, type, s.status, actor, details);
+    await this.#append(id, type, s.status, actor, details, opts.push);
+  }
+
+  /** Tells the session's clients something that is not logged (media comings and goings, a repeated state). */
+  tell(id: string, push: SessionPush): void {
+    this.emit('push', id, push);
   }
 
   /**
@@ -339,7 +352,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     };
   }
 
-  async #append(id: string, type: SessionEventType, status: SessionStatus, actor: string, details?: Record<string, unknown>): Promise<void> {
+  async #append(id: string, type: SessionEventType, status: SessionStatus, actor: string, details?: Record<string, unknown>, push?: SessionPush): Promise<void> {
     this.#pending.set(id, (this.#pending.get(id) ?? 0) + 1);
     const previous = this.#appendQueues.get(id) ?? Promise.resolve();
     const asked = performance.now();
@@ -367,6 +380,8 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       if (this.#appendQueues.get(id) === settled) this.#appendQueues.delete(id);
     });
     this.emit('event', id, status, await run);
+    // In the same tick as its event: no later write of the session can come between them.
+    if (push) this.emit('push', id, push);
   }
 }
 

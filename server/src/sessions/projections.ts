@@ -3,7 +3,7 @@ import type { Principal } from '../auth/tokens.js';
 
 /**
  * What each role is sent of a session (issue #11, item 12): one function per role, used for every
- * socket push and every `session:join` answer (signalling/push.ts, handlers/session.ts). Staff get
+ * socket push and every `session:join` answer (signalling/sessionEvents.ts, handlers/session.ts). Staff get
  * everything. A caller and a viewer get only what their pages use, rebuilt field by field (never
  * passed through), so no staff username, CAD reference, viewer label or supervisor access reaches
  * them, and a viewer never gets the caller's location. A push added to the shared list must be given
@@ -19,8 +19,16 @@ export function audienceOf(p: Principal): Audience {
 
 export type PushName = keyof ServerToClientEvents;
 export type PushPayload<E extends PushName> = Parameters<ServerToClientEvents[E]>[0];
+/** One push: a server-to-client event's name with its payload (shared/src/signalling/messages.ts). */
+export type Push<N extends PushName = PushName> = { [E in N]: { name: E; payload: PushPayload<E> } }[N];
+/**
+ * What the domain may tell a session's clients (SessionService.record's `push`, SessionService.tell).
+ * `session:event` and `session:ended` are made from the log itself (signalling/sessionEvents.ts), and
+ * `auth:signed-out` goes to a staff login's sockets, not to a session.
+ */
+export type SessionPush = Push<Exclude<PushName, 'session:event' | 'session:ended' | 'auth:signed-out'>>;
 /** Everything that goes out to a session's clients: the pushes, and the answer to `session:join`. */
-export type Outgoing = { [E in PushName]: { name: E; payload: PushPayload<E> } }[PushName] | { name: 'session:join'; payload: JoinResult };
+export type Outgoing = Push | { name: 'session:join'; payload: JoinResult };
 type Rules = { [E in PushName]: (p: PushPayload<E>) => PushPayload<E> | undefined } & { 'session:join': (p: JoinResult) => JoinResult };
 
 /**

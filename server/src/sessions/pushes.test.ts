@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { SessionEvent } from '@sightline/shared';
+import { TokenService } from '../auth/tokens.js';
+import type { SmsProvider } from '../sms/SmsProvider.js';
+import { MemoryStore } from '../store/MemoryStore.js';
+import { testLogger } from '../testing/logger.js';
+import type { SessionPush } from './projections.js';
+import { AppendQueueFullError, SessionService } from './SessionService.js';
+
+const sms = { name: 'console', send: async () => ({}) } as unknown as SmsProvider;
+
+/** A durable log whose appends finish when the test says so. */
+function heldLog() {
+  const held: (() => void)[] = [];
+  const appended: SessionEvent[] = [];
+  return {
+    held,
+    appended,
+    appendSession: (_id: string, event: SessionEvent) =>
+      new Promise<void>((r) =>
+        held.push(() => {
+          appended.push(event);
+          r();
+        }),
+      ),
+    readSession: async (): Promise<SessionEvent[]> => [],
+  };
+}
+
+const until = async (ok: () => boolean) => {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 1));
+};
+
+/** A record's push (issue #13, item 2): the one way a session's clients hear of what was logged. */
+describe('SessionService pushes', () => {
+  const chat = (text: string): SessionPush => ({ name: 'chat:message', payload: { sessionId: 'x', message: { id: text, from: 'caller', text, at: '' } } });
+
+  it('sends a record\'s push only once its event is in the durable log, right after the event, before the record resolves', async () => {
+    const log = heldLog();
+    const sessions = new SessionService(new MemoryStore(), sms, new TokenService(Buffer.alloc(32, 1)), { publicUrl: 'http://x', inviteTtlMs: 60_000, eventLog: log }, testLogger);
+    const seen: string[] = [];
+    sessions.on('event', (_id, _status, e) => seen.push(`event ${e.type}`));
+    sessions.on('push', (_id, p) => seen.push(`push ${p.name}`));
+    const created = sessions.create('disp', { phone: '+4791234567' });
+    await until(() => log.held.length === 1);
+    log.held.shift()!();
+    await until(() => log.held.length === 1);
+    log.held.shift()!(); // sms_resend or the link status
+    const s = await created;
+    seen.length = 0;
+
+    let resolved = false;
+    const recorded = sessions.record(s.id, 'chat', 'caller', { text: 'hi' }, { bounded: true, push: chat('hi') }).then(() => (resolved = true));
+    await until(() => log.held.length === 1);
+    expect(seen).toEqual([]);
+    log.held.shift()!();
+    await recorded;
+    expect(log.appended.at(-1)?.type).toBe('chat');
+    expect(seen).toEqual(['event chat', 'push chat:message']);
+    expect(resolved).toBe(true);
+  });
+
+  it('sends no push for a record that is refused or whose write fails', async () => {
+    const store = new MemoryStore();
+    const sessions = new SessionService(store, sms, new TokenService(Buffer.alloc(32, 1)), { publicUrl: 'http://x', inviteTtlMs: 60_000, appendQueueLimit: 0 }, testLogger);
+    const s = await sessions.create('disp', { phone: '+4791234567' });
+    const pushes: string[] = [];
+    sessions.on('push', (_id, p) => pushes.push(p.name));
+    await expect(sessions.record(s.id, 'chat', 'caller', { text: 'hi' }, { bounded: true, push: chat('hi') })).rejects.toBeInstanceOf(AppendQueueFullError);
+    store.appendEvent = async () => {
+      throw new Error('disk gone');
+    };
+    await expect(sessions.record(s.id, 'snapshot', 'system', {}, { push: chat('x') })).rejects.toThrow('disk gone');
+    expect(pushes).toEqual([]);
+  });
+
+  it('tells the clients at once what is not logged', async () => {
+    const sessions = new SessionService(new MemoryStore(), sms, new TokenService(Buffer.alloc(32, 1)), { publicUrl: 'http://x', inviteTtlMs: 60_000 }, testLogger);
+    const pushes: [string, string][] = [];
+    sessions.on('push', (id, p) => pushes.push([id, p.name]));
+    sessions.tell('s1', { name: 'caller:media', payload: { sessionId: 's1', paused: true, facing: 'user' } });
+    expect(pushes).toEqual([['s1', 'caller:media']]);
+  });
+});
