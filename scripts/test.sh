@@ -21,8 +21,9 @@ run() {
   shift
   "$@" || echo "$name $?" >>"$exits"
 }
-# The build type-checks shared, server and client; vitest strips types, so the tests are checked here.
-run typecheck npx tsc -p test/tsconfig.json --noEmit
+# The build compiles shared, server and client without their tests; vitest strips types, so the
+# tests are type-checked here (every workspace, tests included).
+run typecheck npm run typecheck --silent
 run unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=.vitest/unit.json
 run e2e npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.vitest/e2e.json
 # Network faults need a namespace of their own (root): loss and outages on the caller's media path.

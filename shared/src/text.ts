@@ -8,6 +8,7 @@ import { z } from './zod.js';
  * reversed and can make a timeline entry read as another actor's (Unicode TR9; CVE-2021-42574,
  * "Trojan Source"). Right-to-left text itself (Arabic, Hebrew) needs none of them.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 

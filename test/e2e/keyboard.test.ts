@@ -1,5 +1,5 @@
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { sel } from '../support/flow.js';
 import { DEMO_PASSWORD, freePort, startServer, type TestServer } from '../support/server.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchDevice, waitFor, type Device } from '../support/browser.js';
+import { launchDevice, waitFor } from '../support/browser.js';
 import { sel } from '../support/flow.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 

@@ -209,7 +209,7 @@ export function renderChart(chartDir: string, overrides: Record<string, unknown>
     try {
       text = render(parseTemplate(readFileSync(path.join(chartDir, 'templates', file), 'utf8')), { root, dot: root, vars: {} });
     } catch (error) {
-      throw new Error(`${file}: ${(error as Error).message}`);
+      throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
     }
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message}`);

@@ -68,7 +68,7 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
     const chained = chain({ ...record, seq: head.seq + 1 }, head.hash);
     const line = Buffer.from(`${JSON.stringify(chained)}\n`);
     const fh = await open(this.file, 'a');
-    let syncMs = 0;
+    let syncMs: number;
     try {
       const start = (await fh.stat()).size;
       try {

@@ -23,6 +23,7 @@ export class HeadIndex {
   #anchors: Promise<Anchors> | undefined;
   /** Lines waiting for the next write; `#writing` is the write under way (one at a time). */
   #pending: PendingLine[] = [];
+  // eslint-disable-next-line no-unused-private-class-members -- read by `??=` in #write: one drain at a time
   #writing: Promise<void> | undefined;
   #size = -1;
   readonly file: string;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimitedError, UnauthorizedError } from '../errors.js';
-import { createLimit, LIMITS } from '../ratelimit/limits.js';
+import { createLimit, LIMITS, type LimitSpec } from '../ratelimit/limits.js';
 import { SecurityEvents, type SecurityEvent } from '../security/SecurityEvents.js';
 import { testLogger } from '../testing/logger.js';
 import { failureDelayMs, LoginGuard } from './LoginGuard.js';
 
-function guard(overrides: Partial<typeof LIMITS> = {}) {
+function guard(overrides: Partial<Record<keyof typeof LIMITS, LimitSpec>> = {}) {
   const spec = { ...LIMITS, ...overrides };
   const events: SecurityEvent[] = [];
   const security = new SecurityEvents(testLogger);

@@ -98,7 +98,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       await recorder.#exited;
       await recorder.#release();
       const tail = recorder.#stderr.trim();
-      throw new Error(`${(err as Error).message}${tail ? `: ${tail}` : ''}`);
+      throw new Error(`${(err as Error).message}${tail ? `: ${tail}` : ''}`, { cause: err });
     }
     return recorder;
   }

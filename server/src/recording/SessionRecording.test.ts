@@ -49,6 +49,7 @@ describe('recording segments under a produce flood (issue #11 item 2)', () => {
       ports: new PortAllocator([52000, 52099]),
       ffmpegBin: 'ffmpeg',
       ffprobeBin: 'ffprobe',
+      childEnv: {},
       log: testLogger,
       settleMs: 20,
       minSegmentMs,

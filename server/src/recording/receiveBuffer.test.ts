@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -61,7 +61,7 @@ async function recordedCaller(recordings: RecordingService, sessionId: string) {
   await recordings.start(sessionId, 'dispatcher:d1');
   const running = { ms: performance.now(), frames: cam.framesSent() };
   const file = path.join(dataDir, 'sessions', sessionId, 'recordings', 'segment-0001.mkv');
-  await waitFor(async () => (await stat(file).catch(() => undefined))?.size! > 100_000, 20_000);
+  await waitFor(async () => ((await stat(file).catch(() => undefined))?.size ?? 0) > 100_000, 20_000);
   const [port] = recordings.portsInUse();
   return { cam, file, port: port!, ffmpeg: await pidWithArg(file), asked, running };
 }

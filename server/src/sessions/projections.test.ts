@@ -7,8 +7,11 @@ const ev = (type: SessionEvent['type'], actor: string, details?: Record<string, 
 /** Every event type as staff would see it, each with a username and staff-only details in it. */
 const everyEvent = SESSION_EVENT_TYPES.map((type) => ev(type, 'dispatcher:alice', { incidentRef: 'CAD-1', label: 'Amb 12', lat: 59.9 }));
 
-/** One of each push, carrying what callers and viewers must not see wherever a payload could hold it. */
-const PUSHES: { [E in PushName]: PushPayload<E> } = {
+/**
+ * One of each push to a session, carrying what callers and viewers must not see wherever a payload could
+ * hold it. `auth:signed-out` goes to one login's sockets, never to a session (signalling/socketAuth.ts).
+ */
+const PUSHES: { [E in Exclude<PushName, 'auth:signed-out'>]: PushPayload<E> } = {
   'session:event': { sessionId: 's', status: 'live', event: ev('created', 'dispatcher:alice', { incidentRef: 'CAD-1' }) },
   'media:producer-added': { sessionId: 's', producerId: 'p', kind: 'video', source: 'camera' },
   'media:producer-closed': { sessionId: 's', producerId: 'p' },

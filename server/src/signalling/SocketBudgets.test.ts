@@ -52,7 +52,7 @@ describe('SocketBudgets (issue #11 item 2)', () => {
 
   it('never charges staff (a caller flooding chat must not silence the dispatcher)', async () => {
     const budgets = new SocketBudgets();
-    const staff = { typ: 'staff' as const, username: 'disp', role: 'dispatcher' as const };
+    const staff = { typ: 'staff' as const, username: 'disp', role: 'dispatcher' as const, sid: 'login-1' };
     for (let i = 0; i < 300; i++) await budgets.spend(staff, 'chat', 's5', 1000);
     expect(tokenKey(staff)).toBe('staff:disp');
     expect(tokenKey(viewer('s', 'v'))).toBe('viewer:s:v');

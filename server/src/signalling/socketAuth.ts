@@ -95,7 +95,10 @@ export function authenticateSockets(io: SignallingServer, opts: SocketAuthOption
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    recheck().finally(() => (running = false));
+    // recheck catches per socket; a throw outside that (a closed server) waits for the next tick.
+    recheck()
+      .catch((err: Error) => log.debug({ err: err.message }, 'staff sockets not rechecked'))
+      .finally(() => (running = false));
   }, opts.recheckMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
