@@ -1,6 +1,7 @@
 import { z } from '../zod.js';
 import { freeText } from '../text.js';
 import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
+import { sessionIdSchema } from '../sessions/sessionId.js';
 
 /** Languages the caller page speaks (PRODUCT.md). */
 export const LANGUAGES = ['nb', 'nn', 'sv', 'da', 'fi', 'en', 'ar', 'pl', 'so', 'uk'] as const;
@@ -43,7 +44,7 @@ export const listSessionsQuery = z.strictObject({
 });
 export type ListSessionsQuery = z.infer<typeof listSessionsQuery>;
 
-export const sessionIdParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) });
+export const sessionIdParam = z.strictObject({ id: sessionIdSchema });
 export const inviteCodeParam = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) });
 
 export interface SessionSummary {

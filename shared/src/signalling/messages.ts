@@ -2,6 +2,7 @@ import { z } from '../zod.js';
 import { freeText } from '../text.js';
 import type { ErrorCode, GoneReason } from '../api/errors.js';
 import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
+import { sessionIdSchema } from '../sessions/sessionId.js';
 
 /**
  * Every client-to-server signalling message, as one zod schema each. The server validates each payload
@@ -19,7 +20,7 @@ export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 /** Preset chat phrases: shown to the caller in their own language (the caller page translates by id). */
 export const CHAT_PRESET_IDS = ['hold_steady', 'move_closer', 'show_face', 'show_chest', 'turn_on_light', 'help_coming', 'stay_on_phone'] as const;
 export type ChatPresetId = (typeof CHAT_PRESET_IDS)[number];
-const sessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const sessionId = sessionIdSchema;
 const mediaKind = z.enum(['audio', 'video']);
 
 const dtlsParameters = z.looseObject({
