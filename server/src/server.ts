@@ -16,7 +16,6 @@ import type { Logger } from './logging.js';
 import { AuditLogs } from './audit/AuditLogs.js';
 import { startCheckpoints } from './audit/startCheckpoints.js';
 import { auditRoutes } from './audit/routes.js';
-import { mediaFiles, sessionDir } from './audit/sessionFiles.js';
 import { supervisorTrail } from './audit/supervisorTrail.js';
 import { Metrics } from './metrics/metrics.js';
 import { SecurityEvents } from './security/SecurityEvents.js';
@@ -48,6 +47,7 @@ import { guardOrigin } from './signalling/origin.js';
 import { createSmsProvider } from './sms/createSmsProvider.js';
 import { smsStatusRouter } from './sms/statusWebhook.js';
 import { createStore } from './store/createStore.js';
+import { SessionFolder } from './storage/SessionFolder.js';
 import { ClusterMedia } from './cluster/ClusterMedia.js';
 import { LocalMedia, serveMediaOps } from './cluster/MediaOps.js';
 import { NodeBus } from './cluster/NodeBus.js';
@@ -209,7 +209,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
           active: s.status !== 'ended' && s.mediaNode !== undefined && (await media.run(s, 'isRecording', s.id).catch(() => false)),
         }),
         searched: (actor, query, results) => audit.appendAccess(actor, 'sessions_searched', { query, results }),
-        hasRecording: async (id) => (await mediaFiles(sessionDir(config.dataDir, id))).some((f) => f.rel.startsWith('recordings/')),
+        hasRecording: async (id) => (await new SessionFolder(config.dataDir, id).mediaFiles()).some((f) => f.rel.startsWith('recordings/')),
       }),
       ...auditRoutes(sessions, audit, { storeCount: async (id) => (await store.listEvents(id)).length, security }),
       ...recordingRoutes(sessions, recordings, media),

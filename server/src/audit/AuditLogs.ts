@@ -7,7 +7,7 @@ import { crossCheck } from './checkpointCheck.js';
 import type { Checkpoints } from './Checkpoints.js';
 import { HeadIndex } from './HeadIndex.js';
 import { LogTails } from './LogTail.js';
-import { listSessionIds } from './sessionFiles.js';
+import { SessionFolder } from '../storage/SessionFolder.js';
 
 /** The access log's id (its genesis and checkpoints); never a session id, which has at least 8 characters. */
 export const ACCESS_LOG_ID = 'access';
@@ -51,7 +51,7 @@ export class AuditLogs extends EventEmitter<{ repaired: [TailRepair]; appended: 
   sessionLog(sessionId: string): ChainedLogFile {
     let log = this.#sessions.get(sessionId);
     if (!log) {
-      log = this.#observed(new ChainedLogFile(path.join(this.dataDir, 'sessions', sessionId, 'log.jsonl'), sessionId));
+      log = this.#observed(new ChainedLogFile(new SessionFolder(this.dataDir, sessionId).log, sessionId));
       this.#sessions.set(sessionId, log);
     }
     return log;
@@ -69,7 +69,7 @@ export class AuditLogs extends EventEmitter<{ repaired: [TailRepair]; appended: 
    */
   async repairTails(): Promise<TailRepair[]> {
     const repairs: TailRepair[] = [];
-    for (const log of [this.access, ...(await listSessionIds(this.dataDir)).map((id) => this.sessionLog(id))]) {
+    for (const log of [this.access, ...(await SessionFolder.ids(this.dataDir)).map((id) => this.sessionLog(id))]) {
       // A log another node is appending to right now is repaired by its next append, not here:
       // a busy lock must not keep this node from starting.
       const r = await log.repairTail().catch((err: unknown) => {

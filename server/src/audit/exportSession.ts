@@ -6,8 +6,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar';
 import { ConflictError } from '../errors.js';
+import { SessionFolder } from '../storage/SessionFolder.js';
 import type { AuditLogs } from './AuditLogs.js';
-import { mediaFiles, sessionDir } from './sessionFiles.js';
 
 export interface VerificationReport {
   sessionId: string;
@@ -22,8 +22,9 @@ export interface VerificationReport {
  * log's check and a SHA-256 of every file, so the receiver can tell the archive is whole.
  */
 export async function exportSession(audit: AuditLogs, sessionId: string, by: string): Promise<{ stream: Readable; report: VerificationReport }> {
-  const dir = sessionDir(audit.dataDir, sessionId);
-  const files = [{ rel: 'log.jsonl', bytes: 0 }, ...(await mediaFiles(dir))];
+  const folder = new SessionFolder(audit.dataDir, sessionId);
+  const dir = folder.path;
+  const files = [{ rel: path.basename(folder.log), bytes: 0 }, ...(await folder.mediaFiles())];
   const verify = await audit.verifySession(sessionId);
   const report: VerificationReport = {
     sessionId,

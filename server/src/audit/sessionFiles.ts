@@ -1,32 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { ChainedRecord } from './chain.js';
 
-/** Where a session's files live, and what can be read off its log without any store. */
-export function sessionDir(dataDir: string, sessionId: string): string {
-  if (!/^[A-Za-z0-9_-]{8,64}$/.test(sessionId)) throw new Error(`not a session id: ${sessionId}`);
-  return path.join(dataDir, 'sessions', sessionId);
-}
-
-export async function listSessionIds(dataDir: string): Promise<string[]> {
-  const names = await readdir(path.join(dataDir, 'sessions')).catch(() => [] as string[]);
-  return names.filter((n) => /^[A-Za-z0-9_-]{8,64}$/.test(n)).sort();
-}
-
-/** Media files of a session (recordings and stills), relative to its folder. */
-export async function mediaFiles(dir: string): Promise<{ rel: string; bytes: number }[]> {
-  const out: { rel: string; bytes: number }[] = [];
-  for (const sub of ['recordings', 'snapshots']) {
-    const names = await readdir(path.join(dir, sub)).catch(() => [] as string[]);
-    for (const name of names) {
-      if (name === 'index.json' || name.startsWith('.')) continue;
-      const s = await stat(path.join(dir, sub, name)).catch(() => undefined);
-      if (s?.isFile()) out.push({ rel: `${sub}/${name}`, bytes: s.size });
-    }
-  }
-  return out.sort((a, b) => a.rel.localeCompare(b.rel));
-}
-
+/** What can be read off a session's log without any store (its folder is storage/SessionFolder.ts). */
 export interface LogFacts {
   endedAt?: string;
   legalHold: boolean;

@@ -24,14 +24,14 @@ const entry = (segment: number, status: RecordingInfo['status'] = 'recording'): 
 
 describe('RecordingIndex', () => {
   it('is empty for a session without recordings', async () => {
-    expect(await new RecordingIndex(dataDir).read('s_none')).toEqual([]);
+    expect(await new RecordingIndex(dataDir).read('s_none_yet')).toEqual([]);
   });
 
   it('applies concurrent updates one after the other and leaves no temporary files', async () => {
     const index = new RecordingIndex(dataDir);
-    await Promise.all([1, 2, 3, 4, 5].map((n) => index.put('s_idx', entry(n))));
-    await index.put('s_idx', entry(3, 'finished'));
-    const list = await index.read('s_idx');
+    await Promise.all([1, 2, 3, 4, 5].map((n) => index.put('s_idx_test', entry(n))));
+    await index.put('s_idx_test', entry(3, 'finished'));
+    const list = await index.read('s_idx_test');
     expect(list.map((r) => [r.segment, r.status])).toEqual([
       [1, 'recording'],
       [2, 'recording'],
@@ -39,8 +39,8 @@ describe('RecordingIndex', () => {
       [4, 'recording'],
       [5, 'recording'],
     ]);
-    const dir = index.dir('s_idx');
-    expect(dir).toBe(path.join(dataDir, 'sessions', 's_idx', 'recordings'));
+    const dir = index.dir('s_idx_test');
+    expect(dir).toBe(path.join(dataDir, 'sessions', 's_idx_test', 'recordings'));
     expect(await readdir(dir)).toEqual(['index.json']);
     expect(JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8'))).toEqual({ recordings: list });
   });

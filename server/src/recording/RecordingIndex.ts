@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ValidationError } from '../errors.js';
+import { SessionFolder } from '../storage/SessionFolder.js';
 import type { RecordingInfo } from './types.js';
-
-const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * A session's recordings directory and its `index.json` (the list of segments). Writes go to a
@@ -16,9 +14,9 @@ export class RecordingIndex {
 
   constructor(private readonly dataDir: string) {}
 
+  /** `<dataDir>/sessions/<id>/recordings`. @throws ValidationError when `sessionId` is not a session id. */
   dir(sessionId: string): string {
-    if (!SESSION_ID.test(sessionId)) throw new ValidationError('invalid session id');
-    return path.join(this.dataDir, 'sessions', sessionId, 'recordings');
+    return new SessionFolder(this.dataDir, sessionId).recordings;
   }
 
   async read(sessionId: string): Promise<RecordingInfo[]> {

@@ -1,8 +1,9 @@
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditLogs } from '../audit/AuditLogs.js';
-import { factsFromLog, listSessionIds, mediaFiles, sessionDir } from '../audit/sessionFiles.js';
+import { factsFromLog } from '../audit/sessionFiles.js';
 import type { Logger } from '../logging.js';
+import { SessionFolder } from '../storage/SessionFolder.js';
 
 const DAY_MS = 86_400_000;
 
@@ -30,11 +31,11 @@ export class RetentionService {
   async run(): Promise<RetentionReport> {
     const report: RetentionReport = { deleted: [], held: [] };
     const cutoff = this.now().getTime() - this.retentionDays * 86_400_000;
-    for (const sessionId of await listSessionIds(this.audit.dataDir)) {
+    for (const sessionId of await SessionFolder.ids(this.audit.dataDir)) {
       const facts = factsFromLog(await this.audit.sessionLog(sessionId).records());
       if (!facts.endedAt || Date.parse(facts.endedAt) > cutoff) continue;
-      const dir = sessionDir(this.audit.dataDir, sessionId);
-      const files = await mediaFiles(dir);
+      const folder = new SessionFolder(this.audit.dataDir, sessionId);
+      const files = await folder.mediaFiles();
       if (files.length === 0) continue;
       if (facts.legalHold) {
         report.held.push(sessionId);
@@ -42,7 +43,7 @@ export class RetentionService {
       }
       const deleted: string[] = [];
       for (const f of files) {
-        await unlink(path.join(dir, f.rel)).then(() => deleted.push(f.rel), () => undefined);
+        await unlink(path.join(folder.path, f.rel)).then(() => deleted.push(f.rel), () => undefined);
       }
       await this.audit.appendSession(
         sessionId,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { SnapshotInfo } from '@sightline/shared';
 import { InsufficientStorageError, NotFoundError, ValidationError } from '../errors.js';
 import type { DiskSpace } from '../storage/DiskSpace.js';
+import { SessionFolder } from '../storage/SessionFolder.js';
 import { IMAGE_CONTENT_TYPES, sniffImage, type ImageType } from './imageType.js';
 import { sanitizeImage } from './sanitizeImage.js';
 
@@ -30,7 +31,7 @@ export class SnapshotStore {
   ) {}
 
   #dir(sessionId: string): string {
-    return path.join(this.dataDir, 'sessions', sessionId, 'snapshots');
+    return new SessionFolder(this.dataDir, sessionId).snapshots;
   }
 
   /**
