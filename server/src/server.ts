@@ -33,9 +33,8 @@ import { sessionRoutes } from './sessions/routes.js';
 import { SessionTimers } from './sessions/SessionTimers.js';
 import { snapshotRoutes } from './snapshots/routes.js';
 import { SnapshotStore } from './snapshots/SnapshotStore.js';
-import { pushToSession } from './signalling/push.js';
 import { DiskSpace } from './storage/DiskSpace.js';
-import type { SignallingServer } from './signalling/types.js';
+import { MediaStates } from './sessions/MediaStates.js';
 import { SessionService } from './sessions/SessionService.js';
 import { RoomRegistry } from './sfu/RoomRegistry.js';
 import { WorkerPool } from './sfu/WorkerPool.js';
@@ -52,7 +51,6 @@ import { ClusterMedia } from './cluster/ClusterMedia.js';
 import { LocalMedia, serveMediaOps } from './cluster/MediaOps.js';
 import { NodeBus } from './cluster/NodeBus.js';
 import { NodeRegistry } from './cluster/NodeRegistry.js';
-import { announceTakeover } from './signalling/sessionEvents.js';
 import { RedisStore } from './store/RedisStore.js';
 import { createLimit, LIMITS, MAX_LIVE_SPOKEN_CODES } from './ratelimit/limits.js';
 import type { SmsProvider } from './sms/SmsProvider.js';
@@ -140,14 +138,6 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     budget: new GuessBudget(limit('codeFailureBudget'), limit('codeBudgetTrips'), invites, security),
     pretap: limit('pretapCredentialsPerSession'),
   };
-  // A replaced code goes to its session's staff only (the projections drop it for callers and viewers), on whichever node.
-  invites.on('code-replaced', (replaced) => {
-    try {
-      if (io) pushToSession(io, replaced.sessionId, 'code:replaced', replaced);
-    } catch (err) {
-      log.warn({ sessionId: replaced.sessionId, err: (err as Error).message }, 'replaced code not pushed');
-    }
-  });
   const disk = new DiskSpace(config.dataDir, config.minFreeDiskBytes);
   const snapshots = new SnapshotStore(config.dataDir, { disk });
   const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy, childEnv: config.childEnv, disk }, sessions, log);
@@ -179,15 +169,14 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     rooms,
     bus,
     maxSessionMs: config.sessionMaxMs,
-    onTakeover: async (id, from) => {
-      metrics.takeovers.inc();
-      if (io) await announceTakeover(io, sessions)(id, from);
-      await resumeRecording(id);
-    },
     log,
   });
+  // Media events become session states and log records here (sessions/MediaStates.ts), rooms and takeovers alike.
+  const mediaStates = new MediaStates(sessions, config.nodeId, log);
+  media.onTakeover(() => metrics.takeovers.inc());
+  media.onTakeover((id, from) => mediaStates.takeover(id, from));
+  media.onTakeover((id) => resumeRecording(id));
   const timers = new SessionTimers(sessions, { inviteTtlMs: config.inviteTtlMs, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, log);
-  let io: SignallingServer | undefined;
 
   // Delivery reports exist only with a provider that sends them.
   const webhooks =
@@ -214,7 +203,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       ...auditRoutes(sessions, audit, { storeCount: async (id) => (await store.listEvents(id)).length, security }),
       ...recordingRoutes(sessions, recordings, media),
       ...inviteRoutes(sessions, invites, redeemGuards, security),
-      ...snapshotRoutes(sessions, snapshots, () => io, { caller: limit('callerPhotosPerSession'), dispatcher: limit('snapshotsPerSession') }, security),
+      ...snapshotRoutes(sessions, snapshots, { caller: limit('callerPhotosPerSession'), dispatcher: limit('snapshotsPerSession') }, security),
       defineRoute({
         method: 'get',
         path: '/api/rtp-capabilities',
@@ -254,12 +243,11 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     security,
     log,
   });
-  io = attachSignalling(http, { tokens, logins, security, recheckMs: config.staffRecheckMs }, { sessions, rooms, media, iceServers }, guard, log, adapter);
+  const io = attachSignalling(http, { tokens, logins, security, recheckMs: config.staffRecheckMs }, { sessions, rooms, media, iceServers }, guard, log, adapter);
   guardOrigin(io, { publicUrl: config.publicUrl, security });
-  // Signalling has wired its own room events; recording follows every session's room too.
-  const wireRoom = rooms.onRoomCreated;
+  // Every room's media events drive its session's states; recording follows every session's room too.
   rooms.onRoomCreated = (room) => {
-    wireRoom(room);
+    mediaStates.follow(room);
     if (room.sessionId !== TEMPLATE_ROOM) recordings.attach(room);
   };
   await registry.start();
@@ -285,7 +273,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       retention.stop();
       await registry.leave();
       await bus?.close();
-      io?.close();
+      io.close();
       guard.close();
       await recordings.stopAll();
       await new Promise<void>((r) => http.close(() => r()));

@@ -41,7 +41,8 @@ async function setup(answer: 'deaf' | 'bus down' | 'ok') {
   const local = Object.fromEntries(MEDIA_OPS.map((op) => [op, async () => 'local'])) as unknown as LocalMedia;
   const rooms = { sessionIds: () => [], closePeersWhere: () => {}, close: async () => {} } as unknown as RoomRegistry;
   const takeovers: string[] = [];
-  const media = new ClusterMedia({ store, registry, local, rooms, bus, maxSessionMs: 3_600_000, log: testLogger, onTakeover: async (id, from) => void takeovers.push(`${id} from ${from}`) });
+  const media = new ClusterMedia({ store, registry, local, rooms, bus, maxSessionMs: 3_600_000, log: testLogger });
+  media.onTakeover(async (id, from) => void takeovers.push(`${id} from ${from}`));
   /** `seconds` heartbeats of unbroken store access, the owner renewing before each. */
   const seconds = async (n: number) => {
     for (let i = 0; i < n; i++) {
@@ -88,5 +89,25 @@ describe('ClusterMedia', () => {
     expect(await ok.media.run(session, 'isRecording', session.id)).toBe('remote');
     expect(await ok.owner()).toBe('n-owner');
     expect([...down.takeovers, ...ok.takeovers]).toEqual([]);
+  });
+
+  it('runs every takeover listener in turn before the operation, a throwing one logged and skipped (issue #13)', async () => {
+    const c = await setup('deaf');
+    const heard: string[] = [];
+    c.media.onTakeover(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      heard.push('slow first');
+    });
+    c.media.onTakeover(() => {
+      throw new Error('broken listener');
+    });
+    const off = c.media.onTakeover(() => void heard.push('unsubscribed'));
+    c.media.onTakeover(() => void heard.push('last'));
+    off();
+    await c.seconds(7);
+    const answer = await c.media.run(session, 'isRecording', session.id).then((a) => (heard.push('operation'), a));
+    expect(answer).toBe('local');
+    expect(c.takeovers).toEqual(['s-1 from n-owner']);
+    expect(heard).toEqual(['slow first', 'last', 'operation']);
   });
 });

@@ -23,10 +23,11 @@ export interface ClusterMediaDeps {
   bus?: NodeBus;
   /** How far back to look for sessions that may still be running (the maximum session lifetime). */
   maxSessionMs: number;
-  /** This node now carries a session whose media was on `from`: clients must rebuild their media. */
-  onTakeover: (sessionId: string, from: string | undefined) => Promise<void>;
   log: Logger;
 }
+
+/** Hears that this node now carries a session whose media was on `from` (a lost node): its clients must rebuild their media. */
+export type TakeoverListener = (sessionId: string, from: string) => Promise<void> | void;
 
 /**
  * Where a session's media runs: on the node recorded in the session (`mediaNode`), chosen at
@@ -37,10 +38,24 @@ export interface ClusterMediaDeps {
 export class ClusterMedia {
   readonly nodeId: string;
   #ticks = 0;
+  #takeoverListeners: TakeoverListener[] = [];
 
   constructor(private readonly deps: ClusterMediaDeps) {
     this.nodeId = deps.registry.nodeId;
     deps.registry.onTick = (_live, lost, resumed) => this.#afterHeartbeat(lost, resumed);
+  }
+
+  /**
+   * Subscribes to takeovers (any number of listeners). They run one after another in the order
+   * subscribed, each awaited, all before the operation that found the owner gone goes on here: the
+   * session is marked and its clients told before its media is set up again. A listener that throws
+   * is logged and does not stop the others or the operation. Returns the unsubscribe function.
+   */
+  onTakeover(listener: TakeoverListener): () => void {
+    this.#takeoverListeners.push(listener);
+    return () => {
+      this.#takeoverListeners = this.#takeoverListeners.filter((l) => l !== listener);
+    };
   }
 
   /** The node a new session's media should go to. */
@@ -101,7 +116,13 @@ export class ClusterMedia {
     if (await this.deps.store.claimMediaNode(sessionId, from, this.nodeId)) {
       if (from) {
         this.deps.log.warn({ sessionId, from }, 'session media taken over');
-        await this.deps.onTakeover(sessionId, from).catch((err: Error) => this.deps.log.warn({ sessionId, err: err.message }, 'takeover not announced'));
+        for (const listener of this.#takeoverListeners) {
+          try {
+            await listener(sessionId, from);
+          } catch (err) {
+            this.deps.log.warn({ sessionId, err: (err as Error).message }, 'takeover listener failed');
+          }
+        }
       }
       return this.nodeId;
     }

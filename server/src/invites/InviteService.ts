@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { Language, PageReport, RedeemResponse } from '@sightline/shared';
 import { GoneError, NotFoundError, UnavailableError } from '../errors.js';
 import type { SessionService } from '../sessions/SessionService.js';
@@ -23,19 +22,6 @@ export interface InviteServiceOptions {
   recordingPolicy: InvitePeek['recording'];
 }
 
-/** A session's spoken code that replaced its previous one, for its staff's eyes only. */
-export interface ReplacedCode {
-  sessionId: string;
-  code: string;
-  expiresAt: string;
-  /** Code entry is closed until then (the budget was tripped too often); absent when open. */
-  closedUntil?: string;
-}
-
-interface InviteServiceEvents {
-  'code-replaced': [ReplacedCode];
-}
-
 /**
  * The ways into a session besides the SMS link: the spoken 6-digit code (for when the SMS is late),
  * view-only invites for a doctor or the ambulance crew, and a non-redeeming look at an invite so the
@@ -43,17 +29,16 @@ interface InviteServiceEvents {
  *
  * A session has one live spoken code at a time (a new one replaces the previous), and the
  * deployment at most `maxLiveSpokenCodes`: the guessing bound in docs/security.md rests on both.
- * Observers hear of codes replaced by `replaceLiveCodes` (`code-replaced`). A code holds its place
+ * The session's staff are told of codes replaced by `replaceLiveCodes` (`code:replaced`). A code holds its place
  * under the cap only while it can still let a caller in: it is deleted when its session ends (by
  * anyone, or by the server's timers) or its caller comes in by the link (issue #11).
  */
-export class InviteService extends EventEmitter<InviteServiceEvents> {
+export class InviteService {
   constructor(
     private readonly store: Store,
     private readonly sessions: SessionService,
     private readonly opts: InviteServiceOptions,
   ) {
-    super();
     sessions.on('event', (sessionId, _status, event) => {
       // Best effort here: a code this misses (a failed write, another node's crash) is found by the sweep when the cap is reached.
       if (event.type === 'ended' || event.type === 'consent_given') this.#dropCodesOf(sessionId).catch(() => undefined);
@@ -96,7 +81,7 @@ export class InviteService extends EventEmitter<InviteServiceEvents> {
   /**
    * Replaces every live spoken code with a fresh one (the guessing budget was spent: whatever the
    * guesses learned is void). Each replacement is logged in its session (`code_replaced`, without
-   * the code) and handed to observers (with `closedUntil`, if code entry is closed till then); an
+   * the code) and the new code pushed to its staff (with `closedUntil`, if code entry is closed till then); an
    * ended session's code is only deleted. Returns how many were replaced.
    */
   async replaceLiveCodes(reason: string, closedUntil?: string): Promise<number> {
@@ -109,8 +94,10 @@ export class InviteService extends EventEmitter<InviteServiceEvents> {
       }
       // While code entry is closed the new code cannot be used: its lifetime starts when entry reopens.
       const fresh = await this.#put({ sessionId: old.sessionId, inviteCode: old.inviteCode }, old.code, closedUntil ? Date.parse(closedUntil) : undefined);
-      await this.sessions.record(old.sessionId, 'code_replaced', 'system', { expiresAt: fresh.expiresAt, reason });
-      this.emit('code-replaced', { sessionId: old.sessionId, ...fresh, ...(closedUntil && { closedUntil }) });
+      // The new code goes to the session's staff only (the projections drop it for callers and viewers).
+      await this.sessions.record(old.sessionId, 'code_replaced', 'system', { expiresAt: fresh.expiresAt, reason }, {
+        push: { name: 'code:replaced', payload: { sessionId: old.sessionId, ...fresh, ...(closedUntil && { closedUntil }) } },
+      });
       replaced++;
     }
     return replaced;

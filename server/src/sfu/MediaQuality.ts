@@ -16,7 +16,7 @@ export class MediaQuality {
   #tracked = new Map<string, { kind: string; codec: string; startedAt: number; firstBytes: number; lastBytes: number; minScore: number; timer: NodeJS.Timeout }>();
 
   constructor(
-    private readonly room: Room,
+    private readonly room: Pick<Room, 'producerSample'>,
     private readonly everyMs = 5000,
   ) {}
 

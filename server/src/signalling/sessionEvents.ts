@@ -1,17 +1,36 @@
 import type { Logger } from '../logging.js';
-import { MediaQuality } from '../sfu/MediaQuality.js';
-import type { Room } from '../sfu/Room.js';
-import { pushToSession } from './push.js';
+import { AUDIENCES, PROJECTIONS, type Push } from '../sessions/projections.js';
 import { audienceChannel, pretapChannel, sessionChannel, type Services, type SignallingServer } from './types.js';
 
 /**
- * Glue between the domain and the sockets: session events are pushed to everyone in the session's
- * channel, and media events drive the lifecycle (live, reconnecting).
+ * The one place the server sends to a session's sockets (issue #13, item 2; pushPath.test.ts keeps
+ * it so). The domain says what to tell; this sends it:
+ * - every logged event as `session:event` (SessionService `event`: once durable);
+ * - what a record carries or `tell` hands over (SessionService `push`: chat, control, locations,
+ *   stills, replaced codes, media comings and goings, media resets);
+ * - the end: `session:ended`, then callers and viewers lose their sockets, and the room closes.
+ * A page before the tap is cut once the invite is spent or the session is over.
  */
-export function wireSessionEvents(io: SignallingServer, { sessions, rooms, media }: Services, log: Logger): void {
-  sessions.on('event', (sessionId, status, event) => {
-    pushToSession(io, sessionId, 'session:event', { sessionId, status, event });
-  });
+export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Services, log: Logger): void {
+  /**
+   * To everyone in the session, each role its own projection (sessions/projections.ts), so no push
+   * reaches a caller or a viewer unprojected. Across nodes (rooms go through the adapter). Never
+   * throws: a push that cannot go out is logged, and the record it rides on stands.
+   */
+  const send = (sessionId: string, push: Push): void => {
+    try {
+      for (const audience of AUDIENCES) {
+        const out = PROJECTIONS[audience](push);
+        // The projection keeps the payload's type to its name; socket.io's typed emit cannot see through the union.
+        const room = io.to(audienceChannel(sessionId, audience)) as unknown as { emit(name: string, payload: unknown): boolean };
+        if (out) room.emit(out.name, out.payload);
+      }
+    } catch (err) {
+      log.warn({ sessionId, push: push.name, err: (err as Error).message }, 'push not sent');
+    }
+  };
+  sessions.on('event', (sessionId, status, event) => send(sessionId, { name: 'session:event', payload: { sessionId, status, event } }));
+  sessions.on('push', send);
 
   // A page left before the tap has nothing more to do once the invite is spent or the session is over:
   // its credential would otherwise keep the socket for up to 10 minutes (tokens.ts).
@@ -21,7 +40,7 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms, media
   sessions.on('ended', (sessionId, reason) => {
     cutPretap(sessionId);
     const channel = sessionChannel(sessionId);
-    pushToSession(io, sessionId, 'session:ended', { sessionId, reason });
+    send(sessionId, { name: 'session:ended', payload: { sessionId, reason } });
     void rooms.close(sessionId);
     // Callers and viewers lose the session with it; staff sockets serve other sessions too.
     void io
@@ -34,52 +53,4 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms, media
         }
       });
   });
-
-  rooms.onRoomCreated = (room: Room) => {
-    const id = room.sessionId;
-    const transition = (status: 'live' | 'reconnecting', details?: Record<string, unknown>) =>
-      sessions.transition(id, status, 'system', details).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'transition failed'));
-
-    const quality = new MediaQuality(room);
-    const record = (type: 'media_started' | 'media_ended', details: Record<string, unknown>) =>
-      sessions.record(id, type, 'system', details).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'media event not logged'));
-
-    room.on('producer-added', (info) => {
-      pushToSession(io, id, 'media:producer-added', { sessionId: id, ...info });
-      quality.start(info.producerId, info.kind);
-      void transition('live', { kind: info.kind, source: info.source }).then(() => record('media_started', { kind: info.kind, source: info.source }));
-    });
-    room.on('producer-closed', (producerId) => {
-      pushToSession(io, id, 'media:producer-closed', { sessionId: id, producerId });
-      const summary = quality.finish(producerId);
-      if (summary) void record('media_ended', { ...summary });
-      if (room.producers().length === 0) void transition('reconnecting', { reason: 'caller media stopped' });
-    });
-    // A room that closes while its session goes on (here) lost its worker: clients rebuild their media on a new one.
-    room.once('closed', () => {
-      void sessions.get(id).then(async (s) => {
-        if (s.status === 'ended' || (s.mediaNode && s.mediaNode !== media.nodeId)) return;
-        pushToSession(io, id, 'session:media-reset', { sessionId: id, reason: 'media server restarted' });
-        await sessions.record(id, 'media_reset', 'system', { reason: 'media worker died', worker: room.workerIndex });
-      }).catch((err: Error) => log.warn({ sessionId: id, err: err.message }, 'media reset not handled'));
-    });
-    room.codecs.on('changed', (codecs) => pushToSession(io, id, 'media:video-codecs', { sessionId: id, codecs }));
-    room.on('producer-connectivity', (_producerId, connected) => {
-      void transition(connected ? 'live' : 'reconnecting', connected ? undefined : { reason: 'caller network lost' });
-    });
-  };
-}
-
-/**
- * This node took over a session whose media node is gone: the session is no longer live, and its
- * clients (on whichever node their sockets are) rebuild their media here.
- */
-export function announceTakeover(io: SignallingServer, sessions: Services['sessions']) {
-  return async (sessionId: string, from: string | undefined): Promise<void> => {
-    const s = await sessions.get(sessionId);
-    if (s.status === 'ended') return;
-    if (s.status === 'live') await sessions.transition(sessionId, 'reconnecting', 'system', { reason: 'media node lost' });
-    await sessions.record(sessionId, 'media_reset', 'system', { reason: 'media node lost', from, to: s.mediaNode });
-    pushToSession(io, sessionId, 'session:media-reset', { sessionId, reason: 'media server restarted' });
-  };
 }

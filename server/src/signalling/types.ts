@@ -65,7 +65,7 @@ export const sessionChannel = (sessionId: string): string => `session:${sessionI
 
 /**
  * Each role's part of the session's channel: a push goes to each through its role's projection
- * (signalling/push.ts). Sockets are in both (the whole channel is for ending and leaving).
+ * (signalling/sessionEvents.ts). Sockets are in both (the whole channel is for ending and leaving).
  */
 export const audienceChannel = (sessionId: string, audience: Audience): string => `session:${sessionId}:${audience}`;
 

@@ -3,8 +3,6 @@ import { z } from 'zod';
 import { actorOf, authorizeSession } from '../sessions/access.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import { defineRoute } from '../http/route.js';
-import type { SignallingServer } from '../signalling/types.js';
-import { pushToSession } from '../signalling/push.js';
 import type { SnapshotStore } from './SnapshotStore.js';
 import type { Limit } from '../ratelimit/limits.js';
 import { addressKey } from '../http/clientAddress.js';
@@ -36,7 +34,6 @@ const snapshotParams = z.strictObject({ id: sessionIdParam.shape.id, name: z.str
 export function snapshotRoutes(
   sessions: SessionService,
   snapshots: SnapshotStore,
-  io: () => SignallingServer | undefined,
   rates: { caller: Limit; dispatcher: Limit },
   security: SecurityEvents,
 ) {
@@ -54,9 +51,7 @@ export function snapshotRoutes(
       }
       throw err;
     }
-    await sessions.record(sessionId, type, actor, { name: snapshot.name, bytes: snapshot.bytes });
-    const server = io();
-    if (server) pushToSession(server, sessionId, 'snapshot:added', { sessionId, snapshot });
+    await sessions.record(sessionId, type, actor, { name: snapshot.name, bytes: snapshot.bytes }, { push: { name: 'snapshot:added', payload: { sessionId, snapshot } } });
     return snapshot;
   };
 

@@ -1,5 +1,4 @@
 import { BOUNDED } from '../../sessions/SessionService.js';
-import { pushToSession } from '../push.js';
 import { defineHandler } from '../types.js';
 
 /** The caller page reports the outcome of its camera request, so the console can say why there is no video. */
@@ -14,17 +13,17 @@ export const reportCamera = defineHandler({
   },
 });
 
-/** Pause/black-out and camera facing, as the caller's page reports them. Only changes are logged. */
+/** Pause/black-out and camera facing, as the caller's page reports them. Only changes are logged; every report is told. */
 export const reportMedia = defineHandler({
   name: 'caller:media',
   action: 'publish',
   budget: 'mediaState',
   logs: true,
-  async handle({ socket, session, services }, { paused, facing }) {
+  async handle({ session, services }, { paused, facing }) {
     const before = await services.media.run(session, 'setCallerMedia', session.id, { paused, facing });
     if (before.paused !== paused) await services.sessions.record(session.id, paused ? 'media_paused' : 'media_resumed', 'caller', undefined, BOUNDED);
     if (before.facing !== facing && before.facing !== 'unknown') await services.sessions.record(session.id, 'camera_flipped', 'caller', { facing }, BOUNDED);
-    pushToSession(socket.nsp, session.id, 'caller:media', { sessionId: session.id, paused, facing });
+    services.sessions.tell(session.id, { name: 'caller:media', payload: { sessionId: session.id, paused, facing } });
     return {};
   },
 });
@@ -34,10 +33,9 @@ export const reportLocation = defineHandler({
   action: 'publish',
   budget: 'location',
   logs: true,
-  async handle({ socket, session, services }, { lat, lng, accuracy }) {
+  async handle({ session, services }, { lat, lng, accuracy }) {
     const location = { lat, lng, accuracy, at: new Date().toISOString() };
-    await services.sessions.record(session.id, 'location', 'caller', { lat, lng, accuracy }, BOUNDED);
-    pushToSession(socket.nsp, session.id, 'caller:location', { sessionId: session.id, location });
+    await services.sessions.record(session.id, 'location', 'caller', { lat, lng, accuracy }, { ...BOUNDED, push: { name: 'caller:location', payload: { sessionId: session.id, location } } });
     return {};
   },
 });

@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '@sightline/shared';
 import { actorOf, memberRole } from '../../sessions/access.js';
-import { BOUNDED } from '../../sessions/SessionService.js';
-import { pushToSession } from '../push.js';
 import { defineHandler } from '../types.js';
 
 /**
  * Chat between dispatcher, caller and viewers. Every message is in the session log (the transcript).
  * A caller's or viewer's line is refused when the session's log queue is full; the dispatcher's queues.
+ * The line goes out to the session once it is logged, and the sender's ack only after that.
  */
 export const sendChat = defineHandler({
   name: 'chat:send',
   action: 'chat',
   budget: 'chat',
   logs: true,
-  async handle({ socket, principal, session, services }, { text, presetId }) {
+  async handle({ principal, session, services }, { text, presetId }) {
     const role = memberRole(principal);
     const message: ChatMessage = {
       id: randomUUID(),
@@ -23,8 +22,10 @@ export const sendChat = defineHandler({
       ...(presetId && { presetId }),
       at: new Date().toISOString(),
     };
-    await services.sessions.record(session.id, 'chat', actorOf(principal), { id: message.id, from: message.from, text, presetId }, principal.typ === 'staff' ? {} : BOUNDED);
-    pushToSession(socket.nsp, session.id, 'chat:message', { sessionId: session.id, message });
+    await services.sessions.record(session.id, 'chat', actorOf(principal), { id: message.id, from: message.from, text, presetId }, {
+      bounded: principal.typ !== 'staff',
+      push: { name: 'chat:message', payload: { sessionId: session.id, message } },
+    });
     return { message };
   },
 });

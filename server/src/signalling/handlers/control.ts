@@ -1,6 +1,5 @@
 import { actorOf } from '../../sessions/access.js';
 import { BOUNDED } from '../../sessions/SessionService.js';
-import { pushToSession } from '../push.js';
 import { defineHandler } from '../types.js';
 
 /** The dispatcher asks the caller's page to flip the camera or switch the torch. */
@@ -9,9 +8,8 @@ export const requestControl = defineHandler({
   action: 'control',
   budget: 'mediaState',
   logs: true,
-  async handle({ socket, principal, session, services }, { action }) {
-    await services.sessions.record(session.id, 'control_requested', actorOf(principal), { action });
-    pushToSession(socket.nsp, session.id, 'control:request', { sessionId: session.id, action });
+  async handle({ principal, session, services }, { action }) {
+    await services.sessions.record(session.id, 'control_requested', actorOf(principal), { action }, { push: { name: 'control:request', payload: { sessionId: session.id, action } } });
     return {};
   },
 });
@@ -22,9 +20,11 @@ export const replyControl = defineHandler({
   action: 'publish',
   budget: 'mediaState',
   logs: true,
-  async handle({ socket, session, services }, { action, outcome, detail }) {
-    await services.sessions.record(session.id, 'control_answered', 'caller', { action, outcome, detail }, BOUNDED);
-    pushToSession(socket.nsp, session.id, 'control:reply', { sessionId: session.id, action, outcome, ...(detail && { detail }) });
+  async handle({ session, services }, { action, outcome, detail }) {
+    await services.sessions.record(session.id, 'control_answered', 'caller', { action, outcome, detail }, {
+      ...BOUNDED,
+      push: { name: 'control:reply', payload: { sessionId: session.id, action, outcome, ...(detail && { detail }) } },
+    });
     return {};
   },
 });
