@@ -273,7 +273,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       retention.stop();
       await registry.leave();
       await bus?.close();
-      io.close();
+      void io.close();
       guard.close();
       await recordings.stopAll();
       await new Promise<void>((r) => http.close(() => r()));

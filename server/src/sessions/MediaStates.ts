@@ -1,12 +1,13 @@
+import type { EventEmitter } from 'node:events';
 import type { Logger } from '../logging.js';
 import { MediaQuality } from '../sfu/MediaQuality.js';
-import type { Room } from '../sfu/Room.js';
+import type { Room, RoomEvents } from '../sfu/Room.js';
+import type { RoomCodecsEvents } from '../sfu/RoomCodecs.js';
 import type { SessionService } from './SessionService.js';
 
 /** What the rules read of a room (sfu/Room.ts): its events, its producers and its codec changes. */
-export type MediaRoom = Pick<Room, 'sessionId' | 'workerIndex' | 'producers' | 'producerSample' | 'on' | 'once'> & {
-  codecs: Pick<Room['codecs'], 'on'>;
-};
+export type MediaRoom = Pick<Room, 'sessionId' | 'workerIndex' | 'producers' | 'producerSample'> &
+  Pick<EventEmitter<RoomEvents>, 'on' | 'once'> & { codecs: Pick<EventEmitter<RoomCodecsEvents>, 'on'> };
 
 /** What the session's clients are told when their media server went away: set the media up again. */
 const MEDIA_RESET = 'media server restarted';
