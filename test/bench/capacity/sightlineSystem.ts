@@ -3,6 +3,8 @@ import { pino } from 'pino';
 import type { types } from 'mediasoup';
 import { LocalMedia } from '../../../server/src/cluster/MediaOps.js';
 import { createLogger } from '../../../server/src/logging.js';
+import { MediaStates } from '../../../server/src/sessions/MediaStates.js';
+import type { SessionService } from '../../../server/src/sessions/SessionService.js';
 import { RoomRegistry } from '../../../server/src/sfu/RoomRegistry.js';
 import { WorkerPool, type WorkerSlot } from '../../../server/src/sfu/WorkerPool.js';
 import { wireSessionEvents } from '../../../server/src/signalling/sessionEvents.js';
@@ -14,8 +16,8 @@ import type { System } from './sut.js';
 /**
  * Sightline's media path as signalling drives it: the WorkerPool (one worker per core), the
  * RoomRegistry and its Rooms, LocalMedia (the operations the socket handlers run through
- * ClusterMedia on the node that owns a session) and the session-event glue (wireSessionEvents: the
- * pushes and MediaQuality's sampling of every producer). Each session goes through the calls a
+ * ClusterMedia on the node that owns a session), the media rules (MediaStates: the pushes and
+ * MediaQuality's sampling of every producer) and the glue that sends (wireSessionEvents). Each session goes through the calls a
  * caller, a console and a viewer make: join, transport:create, transport:connect, media:produce,
  * media:consume, media:resume.
  *
@@ -39,9 +41,12 @@ export async function sightlineSystem(workerCount: number): Promise<System> {
     transition: async () => undefined,
     record: async () => undefined,
     get: async () => ({ status: 'live' }),
+    tell: (id: string, push: unknown) => sessions.emit('push', id, push),
   });
   const io = { to: () => ({ emit: () => true }), in: () => ({ fetchSockets: async () => [] }) };
   wireSessionEvents(io as unknown as SignallingServer, { sessions, rooms, media } as unknown as Services, log);
+  const states = new MediaStates(sessions as unknown as SessionService, 'bench', log);
+  rooms.onRoomCreated = (room) => states.follow(room);
 
   return {
     workerPids: slots.map((s) => s.worker.pid),
