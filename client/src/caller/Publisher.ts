@@ -2,6 +2,8 @@ import type { types } from 'mediasoup-client';
 import type { Device } from '../common/device.js';
 import { finalRefusal, type Finality } from '../common/finality.js';
 import { markStep } from '../common/marks.js';
+import { SendPolicy } from '../common/ReconnectPolicy.js';
+import { Reconnector } from '../common/Reconnector.js';
 import { request, type SignallingSocket } from '../common/signalling.js';
 import { CameraError, openCamera, type Facing } from './camera.js';
 import { CodecChoice } from './codecChoice.js';
@@ -17,15 +19,22 @@ export class UnsupportedError extends Error {
 /**
  * The caller's camera in the session, kept alive without the caller doing anything: on a network
  * change it first restarts ICE on the same transport; if that fails, or the signalling connection
- * itself was lost (the server then dropped our transports), it publishes again from scratch.
+ * itself was lost (the server then dropped our transports), it publishes again from scratch, with
+ * back-off. The order and the delays are the SendPolicy's; a Reconnector keeps the time.
  * The video codec is one every receiver can play (CodecChoice); it switches when that changes.
  */
 export class Publisher {
   #transport: types.Transport | undefined;
   #producer: types.Producer | undefined;
   #paused = false;
-  #rejoining: Promise<void> | undefined;
-  #iceTimer: ReturnType<typeof setTimeout> | undefined;
+  #recovery = new Reconnector(
+    {
+      restartIce: () => this.#restartIce(),
+      rejoin: () => this.#rejoinOnce(),
+      connected: () => this.#transport?.connectionState === 'connected',
+    },
+    new SendPolicy(),
+  );
   #switching: Promise<unknown> = Promise.resolve();
   #closed = false;
   /** A send transport connected before the tap (PreTap), used by the first publish only. */
@@ -42,7 +51,13 @@ export class Publisher {
   ) {
     codecs.onChange(() => this.#followCodec());
     socket.on('disconnect', () => !this.#closed && this.onState('reconnecting'));
-    socket.io.on('reconnect', () => void this.rejoin());
+    socket.io.on('reconnect', () => this.rejoin());
+    this.#recovery.onStep((step) => step === 'rejoin' && this.onState('reconnecting'));
+    // The server refused for good (the session ended meanwhile, the token is no longer valid).
+    this.#recovery.onGiveUp((err) => {
+      this.close();
+      this.onState(finalRefusal(err) ?? 'ended');
+    });
   }
 
   get paused(): boolean {
@@ -131,38 +146,25 @@ export class Publisher {
 
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#iceTimer);
+    this.#recovery.close();
     this.#transport?.close();
     this.track.stop();
   }
 
   /**
-   * Publishes again on a new transport; concurrent calls share one attempt, retried until it works
-   * or the server refuses for good (the session ended meanwhile, the token is no longer valid): then
-   * the camera is released and the final state reported.
+   * Publishes again on a new transport (the server lost ours: a new socket, a media reset). Retried
+   * with back-off until it works or the server refuses for good: then the camera is released and the
+   * final state reported. Losses while a rejoin is under way share it.
    */
-  rejoin(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    this.#rejoining ??= (async () => {
-      this.onState('reconnecting');
-      for (let attempt = 0; !this.#closed; attempt++) {
-        try {
-          this.#transport?.close();
-          await request(this.socket, 'session:join', { sessionId: this.sessionId });
-          await this.#publish();
-          return;
-        } catch (err) {
-          const final = finalRefusal(err);
-          if (final) {
-            this.close();
-            this.onState(final);
-            return;
-          }
-          await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 4000)));
-        }
-      }
-    })().finally(() => (this.#rejoining = undefined));
-    return this.#rejoining;
+  rejoin(): void {
+    this.#recovery.lost();
+  }
+
+  /** One rejoin: the session joined again, the camera published on a new transport. */
+  async #rejoinOnce(): Promise<void> {
+    this.#transport?.close();
+    await request(this.socket, 'session:join', { sessionId: this.sessionId });
+    await this.#publish();
   }
 
   async #publish(): Promise<void> {
@@ -225,7 +227,7 @@ export class Publisher {
     this.#switching = this.#switching.then(async () => {
       const transport = this.#transport;
       const old = this.#producer;
-      if (!transport || !old || old.closed || this.#closed || this.#rejoining) return;
+      if (!transport || !old || old.closed || this.#closed || this.#recovery.rejoining) return;
       if (!this.codecs.shouldSwitch(this.device, old.rtpParameters.codecs[0]?.mimeType ?? '')) return;
       await old.replaceTrack({ track: null }).catch(() => undefined);
       const next = await this.#produce(transport).catch(() => undefined);
@@ -241,34 +243,19 @@ export class Publisher {
 
   #onConnectionState(transport: types.Transport, state: types.ConnectionState): void {
     if (transport !== this.#transport || this.#closed) return;
-    // 'connecting' leaves a pending timer alone: Firefox enters it as soon as an ICE restart
-    // begins, and clearing there dropped the 5 s fallback below (it then waited ~14 s more for
-    // Firefox to call the restarted ICE failed).
-    if (state === 'connecting' || state === 'new') return;
-    clearTimeout(this.#iceTimer);
     if (state === 'connected') {
       markStep('send-connected', this.sessionId);
       this.onState('live');
-    }
-    else if (state === 'disconnected') {
-      this.onState('reconnecting');
-      // Often transient (a Wi-Fi to 4G hand-over): give ICE a moment, then restart it.
-      this.#iceTimer = setTimeout(() => void this.#restartIce(transport), 1500);
-    } else if (state === 'failed') void this.rejoin();
+    } else if (state === 'disconnected') this.onState('reconnecting');
+    this.#recovery.onState(state);
   }
 
-  async #restartIce(transport: types.Transport): Promise<void> {
-    try {
-      const { iceParameters } = await request(this.socket, 'transport:restart-ice', { sessionId: this.sessionId, transportId: transport.id });
-      await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
-      this.#iceTimer = setTimeout(() => {
-        if (transport === this.#transport && transport.connectionState !== 'connected') void this.rejoin();
-      }, 5000);
-    } catch {
-      // The server did not answer (busy, or its store is down). ICE may well have recovered by
-      // itself meanwhile: never tear down a transport that carries media again.
-      if (transport === this.#transport && transport.connectionState !== 'connected') void this.rejoin();
-    }
+  /** Asks the server for new ICE parameters of the current transport and restarts ICE with them. */
+  async #restartIce(): Promise<void> {
+    const transport = this.#transport;
+    if (!transport) throw new Error('no send transport to restart');
+    const { iceParameters } = await request(this.socket, 'transport:restart-ice', { sessionId: this.sessionId, transportId: transport.id });
+    await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
   }
 
   #report(): void {

@@ -3,14 +3,15 @@ import type { types } from 'mediasoup-client';
 import type { Device } from './device.js';
 import { FreezeWatch } from './FreezeWatch.js';
 import { markStep } from './marks.js';
-import { PathRecovery } from './PathRecovery.js';
+import { ReceivePolicy } from './ReconnectPolicy.js';
+import { Reconnector } from './Reconnector.js';
 import { request, SignallingError, type SignallingSocket } from './signalling.js';
 
 /**
  * Receives one session's media: one receive transport, a consumer per producer. Consumers arrive
  * paused from the server and are resumed once the track is wired, so the first packets are a key frame.
- * When the media path breaks while the socket stays up, PathRecovery restarts ICE, then rebuilds the
- * transport and a consumer for every producer wanted (`onTrack` then gets the new tracks).
+ * When the media path breaks while the socket stays up, its Reconnector (ReceivePolicy) restarts ICE,
+ * then rejoins: a new transport and a consumer for every producer wanted (`onTrack` then gets the new tracks).
  */
 export class Subscriber {
   #transport: Promise<types.Transport> | undefined;
@@ -25,12 +26,15 @@ export class Subscriber {
   #freezeTimer: ReturnType<typeof setInterval> | undefined;
   /** Observers told, in the server's words, why this browser cannot play a producer (its codec). */
   readonly unplayable = new Set<(reason: string) => void>();
-  readonly recovery = new PathRecovery({
-    restartIce: () => this.#restartIce(),
-    rebuild: () => this.#rebuild(),
-    connected: () => this.#current?.connectionState === 'connected',
-    wanted: () => this.#wanted.size > 0,
-  });
+  readonly recovery = new Reconnector(
+    {
+      restartIce: () => this.#restartIce(),
+      rejoin: () => this.#rebuild(),
+      connected: () => this.#current?.connectionState === 'connected',
+      wanted: () => this.#wanted.size > 0,
+    },
+    new ReceivePolicy(),
+  );
 
   constructor(
     private readonly socket: SignallingSocket,

@@ -1,23 +1,27 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PathRecovery, type RecoveryStep } from './PathRecovery.js';
+import { ReceivePolicy } from './ReconnectPolicy.js';
+import { Reconnector } from './Reconnector.js';
 
 const timing = { graceMs: 1500, stepMs: 5000 };
+
+/** The receive side's rejoin is a rebuild of its transport and consumers: these tests name it so. */
+type RecoveryStep = 'restart-ice' | 'rebuild';
 
 function harness(opts: { restartFails?: boolean } = {}) {
   const state = { connected: true, wanted: true };
   const taken: RecoveryStep[] = [];
-  const recovery = new PathRecovery(
+  const recovery = new Reconnector(
     {
       restartIce: async () => {
         if (opts.restartFails) throw new Error('no such transport');
       },
-      rebuild: async () => undefined,
+      rejoin: async () => undefined,
       connected: () => state.connected,
       wanted: () => state.wanted,
     },
-    timing,
+    new ReceivePolicy(timing),
   );
-  recovery.onStep((step) => taken.push(step));
+  recovery.onStep((step) => taken.push(step === 'rejoin' ? 'rebuild' : step));
   return { state, taken, recovery };
 }
 
@@ -28,7 +32,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('PathRecovery', () => {
+describe('ReceivePolicy, kept by a Reconnector (console and viewer receive transports)', () => {
   it('does nothing for a hiccup that heals within the grace', async () => {
     const { state, taken, recovery } = harness();
     state.connected = false;
