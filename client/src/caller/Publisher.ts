@@ -4,7 +4,7 @@ import { finalRefusal, type Finality } from '../common/finality.js';
 import { markStep } from '../common/marks.js';
 import { SendPolicy } from '../common/ReconnectPolicy.js';
 import { Reconnector } from '../common/Reconnector.js';
-import { request, type SignallingSocket } from '../common/signalling.js';
+import { onTransportsLost, request, type SignallingSocket } from '../common/signalling.js';
 import { CameraError, openCamera, type Facing } from './camera.js';
 import { CodecChoice } from './codecChoice.js';
 
@@ -51,7 +51,7 @@ export class Publisher {
   ) {
     codecs.onChange(() => this.#followCodec());
     socket.on('disconnect', () => !this.#closed && this.onState('reconnecting'));
-    socket.io.on('reconnect', () => this.rejoin());
+    onTransportsLost(socket, () => this.rejoin());
     this.#recovery.onStep((step) => step === 'rejoin' && this.onState('reconnecting'));
     // The server refused for good (the session ended meanwhile, the token is no longer valid).
     this.#recovery.onGiveUp((err) => {

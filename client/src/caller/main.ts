@@ -265,7 +265,6 @@ function join({ token, sessionId }: RedeemResponse, camera: Promise<MediaStreamT
     if (recording !== undefined) ui.setRecordingActive(recording);
   });
   socket.on('control:request', ({ action }) => void obey(socket, sessionId, call.publisher, action));
-  socket.on('session:media-reset', () => void call.publisher?.rejoin());
   // What this browser can send goes with the join; the server answers with the codecs its receivers
   // play. A tab that kept its token over a reload learns here that the session is over.
   const joined = devicePromise

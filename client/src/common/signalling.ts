@@ -46,6 +46,16 @@ export function onTokenRefused(socket: SignallingSocket, listener: (err: Error) 
   socket.on('auth:signed-out', ({ reason }) => listener(new Error(`signed out by the server (${reason})`)));
 }
 
+/**
+ * Calls `listener` whenever the server no longer holds this page's transports, so the page must rejoin:
+ * its socket reconnected (a new socket owns nothing: `sessionId` undefined, every session), or the
+ * server reset one session's media (its media worker or node was replaced: that `sessionId`).
+ */
+export function onTransportsLost(socket: SignallingSocket, listener: (sessionId?: string) => void): void {
+  socket.io.on('reconnect', () => listener());
+  socket.on('session:media-reset', ({ sessionId }) => listener(sessionId));
+}
+
 /** Sends one typed request and resolves with its answer (or rejects with the server's error). */
 export async function request<K extends RequestName>(
   socket: SignallingSocket,

@@ -5,7 +5,7 @@ import { wireLogin } from '../common/login.js';
 import { keepTokenFresh } from '../common/tokenRefresh.js';
 import { loadDevice } from '../common/device.js';
 import { markStep } from '../common/marks.js';
-import { connectSignalling, onTokenRefused } from '../common/signalling.js';
+import { connectSignalling, onTokenRefused, onTransportsLost } from '../common/signalling.js';
 import { SessionCard } from './SessionCard.js';
 import { wireSoundControl } from './card/alarm.js';
 
@@ -112,15 +112,14 @@ async function openConsole(token: string, username: string): Promise<void> {
   socket.on('media:producer-closed', ({ sessionId, producerId }) => cards.get(sessionId)?.producerClosed(producerId));
   socket.on('session:ended', ({ sessionId }) => cards.get(sessionId)?.ended());
   socket.on('chat:message', ({ sessionId, message }) => cards.get(sessionId)?.chat(message));
-  socket.on('session:media-reset', ({ sessionId }) => void cards.get(sessionId)?.attach().catch(() => undefined));
   socket.on('control:reply', ({ sessionId, action, outcome, detail }) => cards.get(sessionId)?.controlReply(action, outcome, detail));
   socket.on('caller:location', ({ sessionId, location }) => cards.get(sessionId)?.location(location));
   socket.on('caller:media', ({ sessionId, paused, facing }) => cards.get(sessionId)?.callerMedia(paused, facing));
   socket.on('snapshot:added', ({ sessionId, snapshot }) => cards.get(sessionId)?.snapshot(snapshot));
   socket.on('code:replaced', ({ sessionId, code, expiresAt, closedUntil }) => cards.get(sessionId)?.codeReplaced(code, expiresAt, closedUntil));
-  // After a reconnect the server has forgotten this socket's transports: attach every card again.
-  socket.io.on('reconnect', () => {
-    for (const card of cards.values()) card.attach().catch(() => undefined);
+  // The server has forgotten this socket's transports (all of them after a reconnect): attach those cards again.
+  onTransportsLost(socket, (sessionId) => {
+    for (const card of sessionId ? [cards.get(sessionId)] : [...cards.values()]) card?.attach().catch(() => undefined);
   });
 
   // Diagnostics hook (tests, support staff in devtools): inbound video stats of a session.

@@ -4,7 +4,7 @@ import { api, ApiError } from '../common/api.js';
 import { loadDevice } from '../common/device.js';
 import { h } from '../common/dom.js';
 import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
-import { connectSignalling, request } from '../common/signalling.js';
+import { connectSignalling, onTransportsLost, request } from '../common/signalling.js';
 import { Subscriber } from '../common/subscriber.js';
 
 type ViewerState = 'ready' | 'connecting' | 'live' | 'reconnecting' | 'ended' | 'expired' | 'error';
@@ -132,8 +132,7 @@ export async function startViewer(code: string, language: string, opts: { ended?
         else throw err;
       }
     };
-    socket.io.on('reconnect', () => void join().catch(() => undefined));
-    socket.on('session:media-reset', () => void join().catch(() => undefined));
+    onTransportsLost(socket, () => void join().catch(() => undefined));
     await join();
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
