@@ -25,7 +25,7 @@ import { RecordingService } from './recording/RecordingService.js';
 import { TEMPLATE_ROOM } from './sfu/RoomRegistry.js';
 import { turnCredentials } from './turn/turnCredentials.js';
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
-import { InviteService } from './invites/InviteService.js';
+import { InviteService, inviteUrl } from './invites/InviteService.js';
 import { GuessBudget } from './invites/GuessBudget.js';
 import { RedeemLimiter } from './invites/redeemLimiter.js';
 import { inviteRoutes } from './invites/routes.js';
@@ -44,6 +44,7 @@ import { SocketGuard } from './signalling/SocketGuard.js';
 import { MemorySocketSlots, RedisSocketSlots } from './signalling/SocketSlots.js';
 import { guardOrigin } from './signalling/origin.js';
 import { createSmsProvider } from './sms/createSmsProvider.js';
+import { SmsDispatch } from './sms/SmsDispatch.js';
 import { smsStatusRouter } from './sms/statusWebhook.js';
 import { createStore } from './store/createStore.js';
 import { SessionFolder } from './storage/SessionFolder.js';
@@ -98,13 +99,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   audit.on('appended', (a) => metrics.onLogAppended(a.syncMs));
   await audit.repairTails();
   const logins = new StaffLogins(store, tokens, security, config.staffShiftMs);
-  const sessions = new SessionService(
-    store,
-    opts.sms ?? createSmsProvider(config, log), // log: wired by sms helper
-    tokens,
-    { publicUrl: config.publicUrl, inviteTtlMs: config.inviteTtlMs, eventLog: audit, place: () => registry.pick() },
-    log,
-  );
+  const sessions = new SessionService(store, { eventLog: audit, place: () => registry.pick() }, log);
+  const sms = new SmsDispatch(store, opts.sms ?? createSmsProvider(config, log), sessions, { link: (code) => inviteUrl(config.publicUrl, code) }, log);
   sessions.on('event', (id, status, event) => metrics.onSessionEvent(id, status, event.type, Date.parse(event.at)));
   sessions.on('written', (_id, type, times) => metrics.onEventWritten(type, times));
   if (store instanceof RedisStore) {
@@ -115,7 +111,9 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   // Rooms on a dead worker close by themselves (and tell their clients); the pool brings up a replacement.
   pool.onWorkerReplaced = (index) => log.warn({ worker: index }, 'mediasoup worker replaced');
   const rtpCapabilities = (await rooms.template()).rtpCapabilities;
-  const invites = new InviteService(store, sessions, {
+  const invites = new InviteService(store, sessions, sms, tokens, {
+    publicUrl: config.publicUrl,
+    inviteTtlMs: config.inviteTtlMs,
     spokenCodeTtlMs: config.spokenCodeTtlMs,
     maxLiveSpokenCodes: MAX_LIVE_SPOKEN_CODES,
     viewerTtlMs: config.sessionMaxMs,
@@ -181,7 +179,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   // Delivery reports exist only with a provider that sends them.
   const webhooks =
     config.smsProvider === 'twilio' && config.twilio
-      ? [smsStatusRouter({ authToken: config.twilio.authToken, publicUrl: config.publicUrl, sessions, security, log })]
+      ? [smsStatusRouter({ authToken: config.twilio.authToken, publicUrl: config.publicUrl, sms, security, log })]
       : [];
   const app = createApp({
     tokens,
@@ -192,6 +190,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     routes: [
       ...authRoutes(users, tokens, logins, loginGuard),
       ...sessionRoutes(sessions, { sessions: limit('sessionsPerDispatcher'), sms: limit('smsPerDispatcher') }, {
+        invites,
+        sms,
         recording: async (s) => ({
           policy: recordings.policy,
           // An unreachable owner must not fail the page: the timeline still shows recording events.
@@ -203,7 +203,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       ...auditRoutes(sessions, audit, { storeCount: async (id) => (await store.listEvents(id)).length, security }),
       ...recordingRoutes(sessions, recordings, media),
       ...inviteRoutes(sessions, invites, redeemGuards, security),
-      ...snapshotRoutes(sessions, snapshots, { caller: limit('callerPhotosPerSession'), dispatcher: limit('snapshotsPerSession') }, security),
+      ...snapshotRoutes(sessions, invites, snapshots, { caller: limit('callerPhotosPerSession'), dispatcher: limit('snapshotsPerSession') }, security),
       defineRoute({
         method: 'get',
         path: '/api/rtp-capabilities',
@@ -243,7 +243,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     security,
     log,
   });
-  const io = attachSignalling(http, { tokens, logins, security, recheckMs: config.staffRecheckMs }, { sessions, rooms, media, iceServers }, guard, log, adapter);
+  const io = attachSignalling(http, { tokens, logins, security, recheckMs: config.staffRecheckMs }, { sessions, invites, rooms, media, iceServers }, guard, log, adapter);
   guardOrigin(io, { publicUrl: config.publicUrl, security });
   // Every room's media events drive its session's states; recording follows every session's room too.
   rooms.onRoomCreated = (room) => {

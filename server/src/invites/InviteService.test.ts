@@ -1,30 +1,29 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { TokenService } from '../auth/tokens.js';
-import { SessionService } from '../sessions/SessionService.js';
 import { SessionTimers } from '../sessions/SessionTimers.js';
-import { ConsoleSms } from '../sms/ConsoleSms.js';
 import { MemoryStore } from '../store/MemoryStore.js';
 import { testLogger } from '../testing/logger.js';
-import { InviteService } from './InviteService.js';
+import { sessionServices } from '../testing/sessionServices.js';
 
 const MAX_LIVE = 3;
 
 /** One node's services on `store` (several calls: several nodes sharing it). */
 function node(store: MemoryStore) {
-  const sessions = new SessionService(store, new ConsoleSms(() => {}), new TokenService(randomBytes(32)), { publicUrl: 'http://x', inviteTtlMs: 15 * 60_000 }, testLogger);
-  const invites = new InviteService(store, sessions, { spokenCodeTtlMs: 10 * 60_000, maxLiveSpokenCodes: MAX_LIVE, viewerTtlMs: 60_000, recordingPolicy: 'off' });
+  const { sessions, invites } = sessionServices({
+    store,
+    inviteTtlMs: 15 * 60_000,
+    invites: { spokenCodeTtlMs: 10 * 60_000, maxLiveSpokenCodes: MAX_LIVE, viewerTtlMs: 60_000, recordingPolicy: 'off' },
+  });
   return { sessions, invites };
 }
 
 async function fill(n: ReturnType<typeof node>): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < MAX_LIVE; i++) {
-    const s = await n.sessions.create('d1', { phone: '+4791234567' });
+    const s = await n.invites.create('d1', { phone: '+4791234567' });
     await n.invites.issueSpokenCode(s.id, 'dispatcher:d1');
     ids.push(s.id);
   }
-  const extra = await n.sessions.create('d1', { phone: '+4791234567' });
+  const extra = await n.invites.create('d1', { phone: '+4791234567' });
   await expect(n.invites.issueSpokenCode(extra.id, 'dispatcher:d1')).rejects.toMatchObject({ code: 'unavailable' });
   return [...ids, extra.id];
 }
@@ -44,15 +43,16 @@ describe('InviteService: the cap counts only codes that can still let a caller i
   it('frees, when the cap is reached, the places of codes another node’s end or redemption left behind', async () => {
     const store = new MemoryStore();
     const a = node(store);
-    // Node b runs no InviteService of its own here: it stands for a node that crashed before deleting.
-    const b = { sessions: new SessionService(store, new ConsoleSms(() => {}), new TokenService(randomBytes(32)), { publicUrl: 'http://x', inviteTtlMs: 15 * 60_000 }, testLogger) };
+    // Node b's InviteService hears nothing of its sessions' events: it stands for a node that crashed before deleting.
+    const b = node(store);
+    b.sessions.removeAllListeners('event');
     const [first, second, third, extra] = await fill(a);
     // Node b ends one session and lets another's caller in: node a hears of neither.
     await b.sessions.end(first!, 'dispatcher:d1', 'dispatcher');
-    await b.sessions.redeem((await b.sessions.get(second!)).inviteCode);
+    await b.invites.redeem((await b.sessions.get(second!)).inviteCode);
     expect(await store.listSpokenCodes()).toHaveLength(MAX_LIVE);
     await a.invites.issueSpokenCode(extra!, 'dispatcher:d1');
-    const another = await a.sessions.create('d1', { phone: '+4791234567' });
+    const another = await a.invites.create('d1', { phone: '+4791234567' });
     await a.invites.issueSpokenCode(another.id, 'dispatcher:d1');
     expect((await store.listSpokenCodes()).map((c) => c.sessionId).sort()).toEqual([third, extra, another.id].sort());
   });

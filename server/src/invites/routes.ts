@@ -49,7 +49,7 @@ export function inviteRoutes(
       // A caller's page that can stream gets its pre-tap credential (200): it connects before the tap (issue #12).
       async handle({ params, body, req, res }): Promise<OpenedResponse | undefined> {
         res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-        const opened = await refused('opened', addressKey(req.ip), () => sessions.noteInviteOpened(params.code, body));
+        const opened = await refused('opened', addressKey(req.ip), () => invites.opened(params.code, body));
         if (!opened) return undefined;
         // Past the cap the page connects after the tap instead (204): a slower start, never a refusal.
         const use = await guards.pretap.spend(opened.pretap.sessionId);
@@ -73,7 +73,7 @@ export function inviteRoutes(
       access: 'public',
       params: inviteCodeParam,
       async handle({ params, req }): Promise<RedeemResponse> {
-        return guards.invites.attempt(addressKey(req.ip), () => sessions.redeem(params.code));
+        return guards.invites.attempt(addressKey(req.ip), () => invites.redeem(params.code));
       },
     }),
     defineRoute({

@@ -1,14 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { ProducerInfo } from '@sightline/shared';
-import { TokenService } from '../auth/tokens.js';
 import type { RoomEvents } from '../sfu/Room.js';
 import type { RoomCodecsEvents } from '../sfu/RoomCodecs.js';
 import type { SmsProvider } from '../sms/SmsProvider.js';
 import { MemoryStore } from '../store/MemoryStore.js';
 import { testLogger } from '../testing/logger.js';
+import { sessionServices } from '../testing/sessionServices.js';
 import { MediaStates, type MediaRoom } from './MediaStates.js';
-import { SessionService } from './SessionService.js';
 
 const sms = { name: 'console', send: async () => ({}) } as unknown as SmsProvider;
 
@@ -39,9 +38,9 @@ class FakeRoom extends EventEmitter<RoomEvents> {
 /** A session past consent (the caller tapped), its room followed by the rules; what its log and clients get. */
 async function setUp(mediaNode?: string) {
   const store = new MemoryStore();
-  const sessions = new SessionService(store, sms, new TokenService(Buffer.alloc(32, 1)), { publicUrl: 'http://x', inviteTtlMs: 60_000, place: mediaNode ? () => mediaNode : undefined }, testLogger);
-  const s = await sessions.create('disp', { phone: '+4791234567' });
-  await sessions.redeem(s.inviteCode);
+  const { sessions, invites } = sessionServices({ store, sms, sessions: { place: mediaNode ? () => mediaNode : undefined } });
+  const s = await invites.create('disp', { phone: '+4791234567' });
+  await invites.redeem(s.inviteCode);
   const states = new MediaStates(sessions, 'node-a', testLogger);
   const room = new FakeRoom(s.id);
   states.follow(room satisfies MediaRoom);

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '@sightline/shared';
-import { TokenService } from '../auth/tokens.js';
 import { RateLimitedError } from '../errors.js';
 import type { SmsProvider } from '../sms/SmsProvider.js';
-import { MemoryStore } from '../store/MemoryStore.js';
-import { testLogger } from '../testing/logger.js';
-import { AppendQueueFullError, BOUNDED, SessionService } from './SessionService.js';
+import { sessionServices } from '../testing/sessionServices.js';
+import { AppendQueueFullError, BOUNDED } from './SessionService.js';
 
 const sms = { name: 'console', send: async () => ({}) } as unknown as SmsProvider;
 
@@ -27,9 +25,9 @@ function slowLog() {
 describe('the session log append queue (issue #11 item 2)', () => {
   it('refuses what a client sent once the queue is full, still queues lifecycle records, and takes more once it drains', async () => {
     const log = slowLog();
-    const opts = { publicUrl: 'http://x', inviteTtlMs: 60_000, eventLog: log, appendQueueLimit: 4 };
-    const sessions = new SessionService(new MemoryStore(), sms, new TokenService(Buffer.alloc(32, 1)), opts, testLogger);
-    const { id } = await sessions.create('disp', { phone: '+4791234567' });
+    const opts = { eventLog: log, appendQueueLimit: 4 };
+    const { sessions, invites } = sessionServices({ sms, sessions: opts });
+    const { id } = await invites.create('disp', { phone: '+4791234567' });
 
     log.held = true;
     const chats = Array.from({ length: 10 }, (_, i) => sessions.record(id, 'chat', 'caller', { text: `m${i}` }, BOUNDED).then(() => 'ok', (e: unknown) => e));

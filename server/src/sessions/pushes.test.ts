@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '@sightline/shared';
-import { TokenService } from '../auth/tokens.js';
 import type { SmsProvider } from '../sms/SmsProvider.js';
 import { MemoryStore } from '../store/MemoryStore.js';
-import { testLogger } from '../testing/logger.js';
+import { sessionServices } from '../testing/sessionServices.js';
 import type { SessionPush } from './projections.js';
-import { AppendQueueFullError, SessionService } from './SessionService.js';
+import { AppendQueueFullError } from './SessionService.js';
 
 const sms = { name: 'console', send: async () => ({}) } as unknown as SmsProvider;
 
@@ -37,11 +36,11 @@ describe('SessionService pushes', () => {
 
   it('sends a record\'s push only once its event is in the durable log, right after the event, before the record resolves', async () => {
     const log = heldLog();
-    const sessions = new SessionService(new MemoryStore(), sms, new TokenService(Buffer.alloc(32, 1)), { publicUrl: 'http://x', inviteTtlMs: 60_000, eventLog: log }, testLogger);
+    const { sessions, invites } = sessionServices({ sms, sessions: { eventLog: log } });
     const seen: string[] = [];
     sessions.on('event', (_id, _status, e) => seen.push(`event ${e.type}`));
     sessions.on('push', (_id, p) => seen.push(`push ${p.name}`));
-    const created = sessions.create('disp', { phone: '+4791234567' });
+    const created = invites.create('disp', { phone: '+4791234567' });
     await until(() => log.held.length === 1);
     log.held.shift()!();
     await until(() => log.held.length === 1);
@@ -62,8 +61,8 @@ describe('SessionService pushes', () => {
 
   it('sends no push for a record that is refused or whose write fails', async () => {
     const store = new MemoryStore();
-    const sessions = new SessionService(store, sms, new TokenService(Buffer.alloc(32, 1)), { publicUrl: 'http://x', inviteTtlMs: 60_000, appendQueueLimit: 0 }, testLogger);
-    const s = await sessions.create('disp', { phone: '+4791234567' });
+    const { sessions, invites } = sessionServices({ store, sms, sessions: { appendQueueLimit: 0 } });
+    const s = await invites.create('disp', { phone: '+4791234567' });
     const pushes: string[] = [];
     sessions.on('push', (_id, p) => pushes.push(p.name));
     await expect(sessions.record(s.id, 'chat', 'caller', { text: 'hi' }, { bounded: true, push: chat('hi') })).rejects.toBeInstanceOf(AppendQueueFullError);
@@ -75,7 +74,7 @@ describe('SessionService pushes', () => {
   });
 
   it('tells the clients at once what is not logged', async () => {
-    const sessions = new SessionService(new MemoryStore(), sms, new TokenService(Buffer.alloc(32, 1)), { publicUrl: 'http://x', inviteTtlMs: 60_000 }, testLogger);
+    const { sessions } = sessionServices({ sms });
     const pushes: [string, string][] = [];
     sessions.on('push', (id, p) => pushes.push([id, p.name]));
     sessions.tell('s1', { name: 'caller:media', payload: { sessionId: 's1', paused: true, facing: 'user' } });

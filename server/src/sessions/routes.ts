@@ -8,15 +8,21 @@ import {
   type SessionSummary,
 } from '@sightline/shared';
 import type { Principal } from '../auth/tokens.js';
+import type { InviteService } from '../invites/InviteService.js';
 import type { Limit } from '../ratelimit/limits.js';
 import { ValidationError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
+import type { SmsDispatch } from '../sms/SmsDispatch.js';
 import type { SessionRecord } from '../store/Store.js';
 import { actorOf, authorizeSession } from './access.js';
 import type { SessionService } from './SessionService.js';
 
-/** What the session routes need from elsewhere: recording state, and the supervisor's trail. */
+/** What the session routes need from elsewhere: the caller's invite and SMS, recording state, and the supervisor's trail. */
 export interface SessionRouteDeps {
+  /** A new session comes with its caller invite, whose link the console shows. */
+  invites: Pick<InviteService, 'create' | 'inviteUrl'>;
+  /** Resending the caller's link. */
+  sms: Pick<SmsDispatch, 'send'>;
   /** The deployment's recording policy and whether this session is recording now (asked of the node carrying it). */
   recording(session: SessionRecord): Promise<{ policy: string; active: boolean }>;
   /** Logs a supervisor's search in the access log. */
@@ -48,8 +54,8 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
       async handle({ body, principal }): Promise<CreateSessionResponse> {
         await limits.sessions.take(username(principal));
         await limits.sms.take(username(principal));
-        const s = await sessions.create(username(principal), body);
-        return { id: s.id, status: s.status, inviteUrl: sessions.inviteUrl(s.inviteCode) };
+        const s = await deps.invites.create(username(principal), body);
+        return { id: s.id, status: s.status, inviteUrl: deps.invites.inviteUrl(s.inviteCode) };
       },
     }),
     defineRoute({
@@ -82,7 +88,7 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
         // A supervisor's look is on the record before this runs (the route gate), visible in the same timeline.
         return {
           ...summary(s),
-          ...(isOwner && s.status !== 'ended' && { inviteUrl: sessions.inviteUrl(s.inviteCode) }),
+          ...(isOwner && s.status !== 'ended' && { inviteUrl: deps.invites.inviteUrl(s.inviteCode) }),
           recording: await deps.recording(s),
           ...(s.mediaNode && { mediaNode: s.mediaNode }),
           events: await sessions.events(s.id),
@@ -111,7 +117,7 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
         const s = await sessions.get(params.id);
         authorizeSession(principal, s, 'control');
         await limits.sms.take(username(principal));
-        await sessions.sendSms(s, actorOf(principal));
+        await deps.sms.send(s, actorOf(principal));
         return { id: s.id, status: (await sessions.get(s.id)).status };
       },
     }),

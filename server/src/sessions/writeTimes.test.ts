@@ -4,12 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '@sightline/shared';
 import { AuditLogs } from '../audit/AuditLogs.js';
-import { TokenService } from '../auth/tokens.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { SmsProvider } from '../sms/SmsProvider.js';
-import { MemoryStore } from '../store/MemoryStore.js';
-import { testLogger } from '../testing/logger.js';
-import { SessionService, type EventWriteTimes } from './SessionService.js';
+import { sessionServices } from '../testing/sessionServices.js';
+import type { EventWriteTimes } from './SessionService.js';
 
 const sms = { name: 'console', send: async () => ({}) } as unknown as SmsProvider;
 
@@ -23,15 +21,15 @@ describe('event write times', () => {
       appendSession: () => new Promise<void>((r) => setTimeout(r, 40)),
       readSession: async (): Promise<SessionEvent[]> => [],
     };
-    const sessions = new SessionService(new MemoryStore(), sms, new TokenService(Buffer.alloc(32, 1)), { publicUrl: 'http://x', inviteTtlMs: 60_000, eventLog: log }, testLogger);
+    const { sessions, invites } = sessionServices({ sms, sessions: { eventLog: log } });
     const written: [string, EventWriteTimes][] = [];
     const metrics = new Metrics();
     sessions.on('written', (_id, type, times) => {
       written.push([type, times]);
       metrics.onEventWritten(type, times);
     });
-    const s = await sessions.create('disp', { phone: '+4791234567' });
-    await sessions.redeem(s.inviteCode);
+    const s = await invites.create('disp', { phone: '+4791234567' });
+    await invites.redeem(s.inviteCode);
 
     const consent = written.find(([type]) => type === 'consent_given')?.[1];
     expect(consent).toBeDefined();

@@ -44,7 +44,7 @@ export function attachSignalling(
   io.use((socket, next) => {
     const p = socket.data.principal;
     if (p.typ !== 'pretap') return next();
-    services.sessions.beforeTap(p.invite).then(
+    services.invites.beforeTap(p.invite).then(
       () => next(),
       (err: Error) => {
         auth.security.record({ kind: 'socket_refused', reason: 'pretap_after_tap', key: socket.handshake.address, sessionId: p.sessionId });

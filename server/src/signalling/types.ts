@@ -2,6 +2,7 @@ import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ParsedRequestOf, RequestName, ResponseMap, ServerToClientEvents } from '@sightline/shared';
 import type { Principal } from '../auth/tokens.js';
 import type { SessionAction } from '../sessions/access.js';
+import type { InviteService } from '../invites/InviteService.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import type { ClusterMedia } from '../cluster/ClusterMedia.js';
 import type { RoomRegistry } from '../sfu/RoomRegistry.js';
@@ -26,6 +27,8 @@ export type SignallingSocket = Socket<ClientToServerEvents, ServerToClientEvents
 
 export interface Services {
   sessions: SessionService;
+  /** The ways in: the pre-tap credential's checks and its tap over the socket. */
+  invites: Pick<InviteService, 'beforeTap' | 'redeemPretap'>;
   /** This node's rooms (their events are pushed from here). */
   rooms: RoomRegistry;
   /** Session media wherever it runs: handlers go through this, never to rooms directly. */

@@ -148,8 +148,8 @@ describe('smsStatusRouter', () => {
 
   beforeAll(async () => {
     const app = express();
-    const sessions = {
-      async smsStatus(id: string, status: string, errorCode?: string) {
+    const sms = {
+      async status(id: string, status: string, errorCode?: string) {
         calls.push([id, status, errorCode]);
         if (id !== SID) return 'unknown_message' as const;
         if (seen.has(status)) return 'repeat' as const;
@@ -158,7 +158,7 @@ describe('smsStatusRouter', () => {
       },
     };
     const security = { record: (e: Record<string, unknown>) => void refused.push(e) };
-    app.use(smsStatusRouter({ authToken: AUTH, publicUrl, sessions, security, log: pino({ level: 'silent' }) }));
+    app.use(smsStatusRouter({ authToken: AUTH, publicUrl, sms, security, log: pino({ level: 'silent' }) }));
     server = createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sms/status`;

@@ -4,14 +4,14 @@ import twilio from 'twilio';
 import { z } from 'zod';
 import type { Logger } from '../logging.js';
 import type { SecurityEvents } from '../security/SecurityEvents.js';
-import type { SessionService } from '../sessions/SessionService.js';
+import type { SmsDispatch } from './SmsDispatch.js';
 import { SMS_STATUS_PATH } from './TwilioSms.js';
 
 export interface SmsStatusRouterOptions {
   authToken: string;
   /** PUBLIC_URL: the origin (and path prefix) Twilio calls, which is what it signs. */
   publicUrl: string;
-  sessions: Pick<SessionService, 'smsStatus'>;
+  sms: Pick<SmsDispatch, 'status'>;
   /** Where refused callbacks are recorded: a bad signature, a replayed one. */
   security: Pick<SecurityEvents, 'record'>;
   log: Logger;
@@ -32,7 +32,7 @@ const statusCallback = z.object({
  * is good for ever (Twilio's signature has no time in it), so a repeat of one already seen, or one
  * for an ended session, is answered 204 and changes nothing; a repeat is recorded as a refusal.
  */
-export function smsStatusRouter({ authToken, publicUrl, sessions, security, log }: SmsStatusRouterOptions): express.Router {
+export function smsStatusRouter({ authToken, publicUrl, sms, security, log }: SmsStatusRouterOptions): express.Router {
   const base = publicUrl.replace(/\/+$/, '');
   const router = express.Router();
   router.post(SMS_STATUS_PATH, express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 64 }), async (req, res) => {
@@ -48,7 +48,7 @@ export function smsStatusRouter({ authToken, publicUrl, sessions, security, log 
       return fail(res, 400, 'bad_request', `invalid status callback${first?.path.length ? ` at ${first.path.join('.')}` : ''}: ${first?.message ?? 'bad value'}`);
     }
     const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
-    const outcome = await sessions.smsStatus(MessageSid, MessageStatus, ErrorCode);
+    const outcome = await sms.status(MessageSid, MessageStatus, ErrorCode);
     if (outcome === 'repeat') security.record({ kind: 'webhook_refused', reason: 'replay', key: req.ip, providerMessageId: MessageSid, providerStatus: MessageStatus });
     log.info({ providerMessageId: MessageSid, providerStatus: MessageStatus, errorCode: ErrorCode, outcome }, 'sms status callback');
     res.status(204).end();

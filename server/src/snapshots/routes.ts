@@ -1,6 +1,7 @@
 import { inviteCodeParam, sessionIdParam } from '@sightline/shared';
 import { z } from 'zod';
 import { actorOf, authorizeSession } from '../sessions/access.js';
+import type { InviteService } from '../invites/InviteService.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import { defineRoute } from '../http/route.js';
 import type { SnapshotStore } from './SnapshotStore.js';
@@ -33,6 +34,7 @@ const snapshotParams = z.strictObject({ id: sessionIdParam.shape.id, name: z.str
  */
 export function snapshotRoutes(
   sessions: SessionService,
+  invites: Pick<InviteService, 'beforeTap'>,
   snapshots: SnapshotStore,
   rates: { caller: Limit; dispatcher: Limit },
   security: SecurityEvents,
@@ -95,7 +97,7 @@ export function snapshotRoutes(
       // A browser that cannot send live video can still send a photo, on the strength of the unspent
       // invite: spending it here would lock the caller out of the same link in a real browser.
       async handle({ params, body, req }) {
-        const s = await refused('photos', addressKey(req.ip), () => sessions.beforeTap(params.code));
+        const s = await refused('photos', addressKey(req.ip), () => invites.beforeTap(params.code));
         return keep(s.id, 'caller', body, 'photo_uploaded', 'caller');
       },
     }),

@@ -13,7 +13,7 @@ export const createTransport = defineHandler({
     const pretap = principal.typ === 'pretap';
     if (pretap && (direction !== 'send' || socket.data.pretapTransport)) throw new ForbiddenError('before the tap: one send transport only');
     // Once the invite is spent (the caller tapped in another tab) a page that did not tap has nothing to set up.
-    if (principal.typ === 'pretap') await services.sessions.beforeTap(principal.invite);
+    if (principal.typ === 'pretap') await services.invites.beforeTap(principal.invite);
     if (pretap) socket.data.pretapTransport = true;
     (socket.data.mediaSessions ??= new Set()).add(session.id);
     const options = await services.media.run(session, 'createTransport', session.id, peerId, direction, pretap);

@@ -1,11 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TokenService } from '../auth/tokens.js';
-import { sessionStatusForSms, smsStatusRank } from '../sms/deliveryStatus.js';
-import type { SmsProvider } from '../sms/SmsProvider.js';
 import { MemoryStore } from '../store/MemoryStore.js';
-import { testLogger } from '../testing/logger.js';
-import { SessionService } from './SessionService.js';
+import { sessionServices } from '../testing/sessionServices.js';
+import { sessionStatusForSms, smsStatusRank } from './deliveryStatus.js';
+import type { SmsProvider } from './SmsProvider.js';
 
 /**
  * The session status before the link is opened follows the newest SMS, whatever order the
@@ -23,8 +21,8 @@ class NumberedSms implements SmsProvider {
 function setUp() {
   const store = new MemoryStore();
   const sms = new NumberedSms();
-  const sessions = new SessionService(store, sms, new TokenService(Buffer.alloc(32, 1)), { publicUrl: 'http://localhost', inviteTtlMs: 60_000 }, testLogger);
-  return { store, sms, sessions };
+  const { sessions, invites, sms: dispatch } = sessionServices({ store, sms });
+  return { store, sms, sessions, invites, dispatch };
 }
 
 /** A message's real course: the progress statuses in order, then one outcome (or none yet). */
@@ -44,8 +42,8 @@ describe('SMS delivery state across callbacks', () => {
   it('follows the newest message after every step, for any order of sends and callbacks, repeats included', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(course, { minLength: 1, maxLength: 3 }), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), async (courses, picks, repeats) => {
-        const { sessions } = setUp();
-        const s = await sessions.create('disp', { phone: '+4791234567' });
+        const { sessions, invites, dispatch } = setUp();
+        const s = await invites.create('disp', { phone: '+4791234567' });
         const pending = new Map<number, string[]>([[1, [...courses[0]!]]]);
         const delivered = new Map<number, string[]>();
         let newest = 1;
@@ -55,14 +53,14 @@ describe('SMS delivery state across callbacks', () => {
           // (each message's own callbacks may come in any order too: any of its pending ones).
           const options: (() => Promise<void>)[] = [];
           if (newest < courses.length) options.push(async () => {
-            await sessions.sendSms(await sessions.get(s.id), 'dispatcher:disp');
+            await dispatch.send(await sessions.get(s.id), 'dispatcher:disp');
             newest++;
             pending.set(newest, [...courses[newest - 1]!]);
           });
           for (const [msg, left] of pending) {
             left.forEach((status, i) => options.push(async () => {
               if (!repeats[step % repeats.length]) left.splice(i, 1);
-              await sessions.smsStatus(`SM${msg}`, status);
+              await dispatch.status(`SM${msg}`, status);
               callbacks.add(`${msg} ${status}`);
               delivered.set(msg, [...(delivered.get(msg) ?? []), status]);
             }));
@@ -82,14 +80,14 @@ describe('SMS delivery state across callbacks', () => {
   it('ends on the newest message when callbacks and a resend race each other', async () => {
     await fc.assert(
       fc.asyncProperty(course, course, fc.array(fc.nat(), { minLength: 12, maxLength: 12 }), async (first, second, order) => {
-        const { sessions } = setUp();
-        const s = await sessions.create('disp', { phone: '+4791234567' });
+        const { sessions, invites, dispatch } = setUp();
+        const s = await invites.create('disp', { phone: '+4791234567' });
         const work: (() => Promise<unknown>)[] = [
-          ...first.map((st) => () => sessions.smsStatus('SM1', st)),
+          ...first.map((st) => () => dispatch.status('SM1', st)),
           async () => {
-            await sessions.sendSms(await sessions.get(s.id), 'dispatcher:disp');
+            await dispatch.send(await sessions.get(s.id), 'dispatcher:disp');
             // The new message's callbacks can only come once Twilio has it.
-            await Promise.all(second.map((st) => sessions.smsStatus('SM2', st)));
+            await Promise.all(second.map((st) => dispatch.status('SM2', st)));
           },
         ];
         const shuffled = work.map((w, i) => ({ w, k: order[i % order.length]! })).sort((a, b) => a.k - b.k).map((x) => x.w);
@@ -102,24 +100,24 @@ describe('SMS delivery state across callbacks', () => {
   });
 
   it('leaves a session whose link is open where it is, and still logs each callback', async () => {
-    const { sessions, store } = setUp();
-    const s = await sessions.create('disp', { phone: '+4791234567' });
-    await sessions.redeem(s.inviteCode);
-    for (const st of ['undelivered', 'delivered', 'failed']) expect(await sessions.smsStatus('SM1', st)).toBe('recorded');
+    const { sessions, invites, dispatch, store } = setUp();
+    const s = await invites.create('disp', { phone: '+4791234567' });
+    await invites.redeem(s.inviteCode);
+    for (const st of ['undelivered', 'delivered', 'failed']) expect(await dispatch.status('SM1', st)).toBe('recorded');
     expect((await sessions.get(s.id)).status).toBe('consent_given');
     expect((await store.listEvents(s.id)).filter((e) => e.type === 'sms_status').map((e) => e.details?.['applied'])).toEqual([true, true, false]);
-    expect(await sessions.smsStatus('SM404', 'delivered')).toBe('unknown_message');
+    expect(await dispatch.status('SM404', 'delivered')).toBe('unknown_message');
   });
 
   it('logs a repeated callback (a replay) once, and nothing once the session has ended (issue #11)', async () => {
-    const { sessions, store } = setUp();
-    const s = await sessions.create('disp', { phone: '+4791234567' });
-    expect(await sessions.smsStatus('SM1', 'sent')).toBe('recorded');
-    expect(await sessions.smsStatus('SM1', 'sent')).toBe('repeat');
+    const { sessions, invites, dispatch, store } = setUp();
+    const s = await invites.create('disp', { phone: '+4791234567' });
+    expect(await dispatch.status('SM1', 'sent')).toBe('recorded');
+    expect(await dispatch.status('SM1', 'sent')).toBe('repeat');
     await sessions.end(s.id, 'dispatcher:disp', 'dispatcher');
     const logged = (await store.listEvents(s.id)).length;
-    expect(await sessions.smsStatus('SM1', 'delivered')).toBe('session_ended');
-    expect(await sessions.smsStatus('SM1', 'delivered')).toBe('repeat');
+    expect(await dispatch.status('SM1', 'delivered')).toBe('session_ended');
+    expect(await dispatch.status('SM1', 'delivered')).toBe('repeat');
     const events = await store.listEvents(s.id);
     expect(events).toHaveLength(logged);
     expect(events.at(-1)?.type).toBe('ended');
