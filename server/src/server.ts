@@ -270,7 +270,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     http,
     async close() {
       timers.stop();
-      retention.stop();
+      await retention.stop();
       await registry.leave();
       await bus?.close();
       void io.close();

@@ -59,7 +59,8 @@ describe('RetentionService (injected clock)', () => {
       await session(audit, 's_expired_3', '2026-01-02T11:00:00.000Z');
       await until(async () => (await readdir(path.join(dir, 'sessions', 's_expired_3', 'snapshots'))).length === 0);
     } finally {
-      retention.stop();
+      // A tick may be mid-run (deleting, logging): the checks below and the clean-up wait for it.
+      await retention.stop();
     }
     expect(await readdir(path.join(dir, 'sessions', 's_onhold_02', 'recordings'))).toEqual(['seg-1.mkv']);
     // Each session's deletion is logged once, however many ticks ran.

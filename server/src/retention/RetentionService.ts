@@ -20,6 +20,8 @@ export interface RetentionReport {
 export class RetentionService {
   #timer: NodeJS.Timeout | undefined;
   #first: NodeJS.Timeout | undefined;
+  /** The timer's run under way, if any. */
+  #running: Promise<void> | undefined;
 
   constructor(
     private readonly audit: AuditLogs,
@@ -63,13 +65,12 @@ export class RetentionService {
    */
   startDaily(everyMs = DAY_MS): void {
     // One run at a time: a short interval must not start a second run over files the first is deleting.
-    let running = false;
     const tick = () => {
-      if (running) return;
-      running = true;
-      this.run()
+      if (this.#running) return;
+      this.#running = this.run()
+        .then(() => undefined)
         .catch((err: Error) => this.log.error({ err: err.message }, 'retention run failed'))
-        .finally(() => (running = false));
+        .finally(() => (this.#running = undefined));
     };
     this.#first = setTimeout(tick, Math.min(60_000, everyMs));
     this.#first.unref();
@@ -77,8 +78,10 @@ export class RetentionService {
     this.#timer.unref();
   }
 
-  stop(): void {
+  /** Stops the timer, and resolves once a run already under way has finished (its deletions logged). */
+  async stop(): Promise<void> {
     clearTimeout(this.#first);
     clearInterval(this.#timer);
+    await this.#running;
   }
 }
