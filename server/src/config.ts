@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
+import { RECORDING_POLICIES, type RecordingPolicy } from '@sightline/shared';
 import { z } from 'zod';
 import { childEnv } from './security/childEnv.js';
 import { defaultCheckpointKeyFile } from './audit/checkpointKey.js';
@@ -27,7 +28,7 @@ const envSchema = z.object({
   TWILIO_API_URL: z.url().optional(),
   DATA_DIR: z.string().default('./data'),
   MIN_FREE_DISK_MB: z.coerce.number().min(0).default(512),
-  RECORDING_POLICY: z.enum(['off', 'on-demand', 'always']).default('on-demand'),
+  RECORDING_POLICY: z.enum(RECORDING_POLICIES).default('on-demand'),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   RETENTION_INTERVAL_MINUTES: z.coerce.number().positive().default(1440),
   RTC_ANNOUNCED_IP: z.string().min(1).default('127.0.0.1'),
@@ -81,7 +82,7 @@ export interface Config {
    * session, and about a minute of recording for a few hundred at once.
    */
   minFreeDiskBytes: number;
-  recordingPolicy: 'off' | 'on-demand' | 'always';
+  recordingPolicy: RecordingPolicy;
   retentionDays: number;
   /** How often the server's retention timer runs (daily); shorter in tests. */
   retentionIntervalMs: number;

@@ -204,9 +204,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       ...recordingRoutes(sessions, recordings, media),
       ...inviteRoutes(sessions, invites, redeemGuards, security),
       ...snapshotRoutes(sessions, invites, snapshots, { caller: limit('callerPhotosPerSession'), dispatcher: limit('snapshotsPerSession') }, security),
-      defineRoute({
-        method: 'get',
-        path: '/api/rtp-capabilities',
+      defineRoute('GET /api/rtp-capabilities', {
         access: 'public',
         // The same for every router (same codec list): lets the caller page load its device before the tap.
         async handle({ res }) {

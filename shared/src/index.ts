@@ -5,5 +5,6 @@ export * from './sessions/browser.js';
 export * from './sessions/sessionId.js';
 export * from './api/errors.js';
 export * from './api/rest.js';
+export * from './api/routes.js';
 export * from './signalling/messages.js';
 export * from './text.js';

@@ -1,4 +1,4 @@
-import type { RecordingInfo, SessionDetail, SessionEvent, SnapshotInfo } from '@sightline/shared';
+import type { RecordingInfo, SessionEvent, SnapshotInfo } from '@sightline/shared';
 import { api, fetchWithToken } from '../common/api.js';
 import { h } from '../common/dom.js';
 
@@ -9,12 +9,12 @@ import { h } from '../common/dom.js';
  * itself logged by the server, and shows up in the timeline below.
  */
 export async function showSession(el: HTMLElement, token: string, id: string): Promise<void> {
-  const get = <T>(path: string) => api<T>('GET', path, { token });
+  const session = { token, params: { id } };
   const [detail, verify, snaps, recs] = await Promise.all([
-    get<SessionDetail>(`/api/sessions/${id}`),
-    get<{ intact: boolean; records: number; firstBadSeq?: number; reason?: string }>(`/api/sessions/${id}/verify`),
-    get<{ snapshots: SnapshotInfo[] }>(`/api/sessions/${id}/snapshots`).catch(() => ({ snapshots: [] })),
-    get<{ recordings: RecordingInfo[] }>(`/api/sessions/${id}/recordings`).catch(() => ({ recordings: [] })),
+    api('GET /api/sessions/:id', session),
+    api('GET /api/sessions/:id/verify', session),
+    api('GET /api/sessions/:id/snapshots', session).catch(() => ({ snapshots: [] })),
+    api('GET /api/sessions/:id/recordings', session).catch(() => ({ recordings: [] })),
   ]);
   const events = detail.events;
   const integrity = h('strong', { testid: 'log-integrity', class: verify.intact ? 'ok' : 'bad' }, verify.intact ? 'intact' : 'broken');
@@ -25,7 +25,7 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
   exportButton.addEventListener('click', () => void download(token, id, exportButton));
   const held = [...events].reverse().find((e) => e.type === 'legal_hold')?.details?.['hold'] === true;
   const hold = h('button', { type: 'button', testid: 'legal-hold', 'aria-pressed': String(held) }, held ? 'Release legal hold' : 'Place legal hold');
-  hold.addEventListener('click', () => void api('POST', `/api/sessions/${id}/hold`, { token, body: { hold: !held } }).then(() => showSession(el, token, id)));
+  hold.addEventListener('click', () => void api('POST /api/sessions/:id/hold', { token, params: { id }, body: { hold: !held } }).then(() => showSession(el, token, id)));
 
   el.hidden = false;
   el.replaceChildren(

@@ -1,6 +1,5 @@
 import '../console/console.css';
 import './audit.css';
-import type { SessionSummary } from '@sightline/shared';
 import { api, onUnauthorized } from '../common/api.js';
 import { wireLogin } from '../common/login.js';
 import { keepTokenFresh } from '../common/tokenRefresh.js';
@@ -67,7 +66,7 @@ async function search(tokenOf: () => string, form: HTMLFormElement): Promise<voi
     if (!value) continue;
     params.set(k, k === 'from' || k === 'to' ? new Date(value).toISOString() : value);
   }
-  const { sessions } = await api<{ sessions: SessionSummary[] }>('GET', `/api/sessions?${params}`, { token });
+  const { sessions } = await api('GET /api/sessions', { token, query: params });
   if (seq !== searchSeq) return; // a newer search is on its way
   const body = $('results');
   body.replaceChildren(

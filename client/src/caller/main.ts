@@ -1,5 +1,5 @@
 import './caller.css';
-import { recordingAfter, type OpenedResponse, type PageReport, type RedeemResponse } from '@sightline/shared';
+import { recordingAfter, type InvitePeek, type PageReport, type RedeemResponse } from '@sightline/shared';
 import { api, ApiError } from '../common/api.js';
 import { loadDevice, type Device } from '../common/device.js';
 import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
@@ -27,14 +27,6 @@ import { showUnsupported } from './unsupported.js';
  * including the check of what this browser can do: one that cannot send live video is told so at
  * once, never opens the camera, and can still send a photo.
  */
-interface InvitePeek {
-  role: 'caller' | 'viewer';
-  language: string;
-  recording: 'off' | 'on-demand' | 'always';
-  valid: boolean;
-  reason?: 'used' | 'expired' | 'ended';
-}
-
 const ui = new CallerUi();
 const code = decodeURIComponent(location.pathname.split('/').pop() ?? '');
 const tokenKey = `sightline.invite.${code}`;
@@ -74,7 +66,7 @@ async function boot(): Promise<void> {
   if (location.pathname === '/c' && !sessionStorage.getItem(tokenKey)) return bootCodeEntry();
   let peek: InvitePeek | undefined;
   try {
-    peek = await api<InvitePeek>('GET', `/api/invites/${encodeURIComponent(code)}`);
+    peek = await api('GET /api/invites/:code', { params: { code } });
   } catch {
     // Unknown code or no network: the tap will say what is wrong.
   }
@@ -102,7 +94,7 @@ async function boot(): Promise<void> {
   // records the opening, with what the browser can do. (`/c` after a reload has no invite in its address.)
   const report: PageReport = { browser, ...(reason && { unsupported: reason }) };
   if (location.pathname.startsWith('/j/')) {
-    const opened = api<OpenedResponse | undefined>('POST', `/api/invites/${encodeURIComponent(code)}/opened`, { body: report });
+    const opened = api('POST /api/invites/:code/opened', { params: { code }, body: report });
     reported = opened.catch(() => undefined);
     // Before the tap, all that needs neither consent nor the camera: the socket and a connected send transport.
     if (!reason && devicePromise && !sessionStorage.getItem(tokenKey)) {
@@ -141,7 +133,7 @@ async function bootCodeEntry(): Promise<void> {
   else ui.setStatus('ready');
   // The code's redemption is the consent, so the centre's own policy is stated before it can be sent.
   submit.disabled = true;
-  api<{ recording: InvitePeek['recording'] }>('GET', '/api/recording-policy')
+  api('GET /api/recording-policy')
     .then(({ recording }) => ui.setRecording(recording))
     // Offline: the redeem fails as well and says so; the page must not claim less recording than may happen.
     .catch(() => ui.setRecording('always'))
@@ -151,7 +143,7 @@ async function bootCodeEntry(): Promise<void> {
     submit.disabled = true;
     // The page's report rides on the redemption: before it, this page knew no session to report to.
     const browserReport: PageReport = { browser, ...(reason && { unsupported: reason }) };
-    api<RedeemResponse>('POST', '/api/codes/redeem', { body: { code: input.value.replace(/\D/g, ''), browser: browserReport } })
+    api('POST /api/codes/redeem', { body: { code: input.value.replace(/\D/g, ''), browser: browserReport } })
       .then((r) => {
         sessionStorage.setItem(tokenKey, JSON.stringify(r));
         form.hidden = true;
@@ -208,7 +200,7 @@ async function redeem(): Promise<RedeemResponse | undefined> {
   // redemption logs an opening of its own then, and the tap must not wait for it.
   await Promise.race([reported, new Promise((r) => setTimeout(r, 3000))]);
   try {
-    return keep(await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`));
+    return keep(await api('POST /api/invites/:code/redeem', { params: { code } }));
   } catch (err) {
     if (err instanceof ApiError && (err.status === 410 || err.status === 404)) return undefined;
     throw err;

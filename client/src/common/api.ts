@@ -1,4 +1,4 @@
-import type { ErrorBody } from '@sightline/shared';
+import type { ErrorBody, RestAnswer, RestRequest, RestRoute } from '@sightline/shared';
 
 /** An error answer from the REST API, with its machine-readable code. */
 export class ApiError extends Error {
@@ -25,14 +25,26 @@ export function onUnauthorized(listener: (err: ApiError) => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-export async function api<T>(method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<T> {
+/**
+ * One REST request, typed by the contract (shared/src/api/routes.ts): `route` is a key such as
+ * `'GET /api/sessions/:id'`, `params` fill its `:name`s, and the answer's type is the route's. A
+ * 204 answers `undefined`.
+ * @throws ApiError with the server's status and error code; a 401 to a request that carried a token
+ *   is also reported to `onUnauthorized`.
+ */
+export async function api<K extends RestRoute>(route: K, ...[opts]: RequestArgs<K>): Promise<RestAnswer<K>> {
+  const { token, params, query, body } = (opts ?? {}) as { token?: string; params?: Record<string, string>; query?: Record<string, string> | URLSearchParams; body?: unknown };
+  const space = route.indexOf(' ');
+  const method = route.slice(0, space);
+  const search = query === undefined ? '' : `?${query instanceof URLSearchParams ? query : new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined))}`;
+  const path = route.slice(space + 1).replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params?.[name] ?? '')) + search;
   const headers: Record<string, string> = {};
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers['authorization'] = `Bearer ${token}`;
   const res = await fetch(path, {
     method,
     headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    body: body === undefined ? undefined : JSON.stringify(body),
     cache: 'no-store',
   });
   const text = await res.text();
@@ -40,11 +52,14 @@ export async function api<T>(method: string, path: string, opts: { token?: strin
   if (!res.ok) {
     const err = (data as ErrorBody | undefined)?.error;
     const failure = new ApiError(res.status, err?.code ?? 'internal', err?.message ?? `HTTP ${res.status}`);
-    if (res.status === 401 && opts.token) reportUnauthorized(failure);
+    if (res.status === 401 && token) reportUnauthorized(failure);
     throw failure;
   }
-  return data as T;
+  return data as RestAnswer<K>;
 }
+
+/** The options argument: required when the route has path parameters or a body, else optional. */
+type RequestArgs<K extends RestRoute> = {} extends RestRequest<K> ? [opts?: RestRequest<K>] : [opts: RestRequest<K>];
 
 /**
  * fetch() with the staff bearer token, for bodies and answers that are not JSON (camera stills,

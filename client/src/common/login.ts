@@ -1,4 +1,4 @@
-import type { LoginResponse, StaffRole } from '@sightline/shared';
+import type { StaffRole } from '@sightline/shared';
 import { api, ApiError } from './api.js';
 import { h } from './dom.js';
 
@@ -29,7 +29,7 @@ export function wireLogin(opts: {
     ev.preventDefault();
     const data = new FormData(opts.form);
     opts.error.textContent = '';
-    api<LoginResponse>('POST', '/api/auth/login', { body: { username: data.get('username'), password: data.get('password') } })
+    api('POST /api/auth/login', { body: { username: String(data.get('username') ?? ''), password: String(data.get('password') ?? '') } })
       .then((r) => {
         if (r.role !== opts.role) throw new ApiError(403, 'forbidden', opts.wrongRole);
         sessionStorage.setItem(opts.tokenKey, r.token);

@@ -1,4 +1,3 @@
-import type { LoginResponse } from '@sightline/shared';
 import { api } from './api.js';
 
 /**
@@ -15,7 +14,7 @@ export function keepTokenFresh(initial: string, storageKey: string, onToken: (to
   const schedule = () => {
     if (stopped || signal?.aborted) return;
     timer = setTimeout(() => {
-      api<LoginResponse>('POST', '/api/auth/refresh', { token: current })
+      api('POST /api/auth/refresh', { token: current })
         .then(
           (r) => {
             if (signal?.aborted) return;

@@ -1,4 +1,4 @@
-import { recordingAfter, type CallerLocation, type ChatMessage, type ControlAction, type JoinResult, type SessionDetail, type SessionEvent, type SessionStatus, type SnapshotInfo } from '@sightline/shared';
+import { recordingAfter, type CallerLocation, type ChatMessage, type ControlAction, type JoinResult, type SessionEvent, type SessionStatus, type SnapshotInfo } from '@sightline/shared';
 import { api } from '../common/api.js';
 import type { Device } from '../common/device.js';
 import { h } from '../common/dom.js';
@@ -9,7 +9,7 @@ import { CallerPanel } from './card/CallerPanel.js';
 import { ChatPanel } from './card/ChatPanel.js';
 import type { CardContext } from './card/context.js';
 import { InvitePanel } from './card/InvitePanel.js';
-import { RecordButton, type RecordingPolicy } from './card/RecordButton.js';
+import { RecordButton } from './card/RecordButton.js';
 import { SnapshotList } from './card/SnapshotList.js';
 import { Timeline } from './card/Timeline.js';
 import { VideoPanel } from './card/VideoPanel.js';
@@ -86,10 +86,10 @@ export class SessionCard {
 
   /** Loads details, joins the session's channel and prepares to receive media. Safe to call again after a reconnect. */
   async attach(): Promise<void> {
-    const detail = await api<SessionDetail>('GET', `/api/sessions/${this.sessionId}`, { token: this.tokenOf() });
+    const detail = await api('GET /api/sessions/:id', { token: this.tokenOf(), params: { id: this.sessionId } });
     this.#title.textContent = [detail.incidentRef, maskedPhone(detail.phone)].filter(Boolean).join(' · ') || this.sessionId;
     if (detail.inviteUrl) this.#invite.setLink(detail.inviteUrl);
-    if (detail.recording) this.#record.setPolicy(detail.recording.policy as RecordingPolicy, detail.recording.active);
+    if (detail.recording) this.#record.setPolicy(detail.recording.policy, detail.recording.active);
     this.#subscriber.close();
     // What this browser plays goes with the join: the caller is asked for a codec every receiver plays.
     const rtpCapabilities = this.device.rtpCapabilities as never;
@@ -174,7 +174,7 @@ export class SessionCard {
   }
 
   async end(): Promise<void> {
-    await api('POST', `/api/sessions/${this.sessionId}/end`, { token: this.tokenOf() });
+    await api('POST /api/sessions/:id/end', { token: this.tokenOf(), params: { id: this.sessionId } });
     this.ended();
   }
 }

@@ -1,5 +1,5 @@
 import './console.css';
-import type { CreateSessionResponse, SessionSummary } from '@sightline/shared';
+import type { Language } from '@sightline/shared';
 import { api, ApiError, onUnauthorized } from '../common/api.js';
 import { wireLogin } from '../common/login.js';
 import { keepTokenFresh } from '../common/tokenRefresh.js';
@@ -33,7 +33,7 @@ $('logout').addEventListener('click', () => {
   // The server revokes this login's tokens (every node) and cuts its socket; the page forgets it either way.
   const token = sessionStorage.getItem(TOKEN_KEY);
   sessionStorage.removeItem(TOKEN_KEY);
-  const revoked = token ? api('POST', '/api/auth/logout', { token }).catch(() => undefined) : Promise.resolve();
+  const revoked = token ? api('POST /api/auth/logout', { token }).catch(() => undefined) : Promise.resolve();
   void revoked.finally(() => location.reload());
 });
 
@@ -51,7 +51,7 @@ if (saved) {
 async function openConsole(token: string, username: string): Promise<void> {
   // Everything this shift sets up stops with it: the token refresh, the socket, the cards, the form's handler.
   const shift = new AbortController();
-  const { sessions } = await api<{ sessions: SessionSummary[] }>('GET', '/api/sessions', { token });
+  const { sessions } = await api('GET /api/sessions', { token });
   loginForm.hidden = true;
   $('app').hidden = false;
   $('logout').hidden = false;
@@ -136,9 +136,10 @@ async function openConsole(token: string, username: string): Promise<void> {
     const body = {
       phone: String(data.get('phone') ?? ''),
       incidentRef: String(data.get('incidentRef') ?? '') || undefined,
-      language: String(data.get('language') ?? 'nb'),
+      // The form's select offers exactly the languages of LANGUAGES (console.html); the server checks.
+      language: String(data.get('language') ?? 'nb') as Language,
     };
-    api<CreateSessionResponse>('POST', '/api/sessions', { token: currentToken(), body })
+    api('POST /api/sessions', { token: currentToken(), body })
       .then((r) => {
         addCard(r.id, r.inviteUrl);
         form.reset();

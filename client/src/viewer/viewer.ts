@@ -81,7 +81,7 @@ export async function startViewer(code: string, language: string, opts: { ended?
     const saved = sessionStorage.getItem(key);
     const redeemed = saved
       ? (JSON.parse(saved) as RedeemResponse)
-      : await api<RedeemResponse>('POST', `/api/invites/${encodeURIComponent(code)}/redeem`);
+      : await api('POST /api/invites/:code/redeem', { params: { code } });
     sessionStorage.setItem(key, JSON.stringify(redeemed));
     const { token, sessionId } = redeemed;
     watch.hidden = true;

@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
-import { legalHoldRequest, sessionIdParam } from '@sightline/shared';
 import { defineRoute } from '../http/route.js';
 import { actorOf } from '../sessions/access.js';
+import { sessionRoute } from '../sessions/sessionRoute.js';
 import type { SecurityEvents } from '../security/SecurityEvents.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import type { AuditLogs } from './AuditLogs.js';
@@ -26,25 +26,19 @@ export function auditRoutes(
     return answer(result);
   };
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/sessions/:id/verify',
+    sessionRoute(sessions, 'GET /api/sessions/:id/verify', {
       access: supervisor,
-      params: sessionIdParam,
+      action: 'audit',
       async handle({ params }) {
-        await sessions.get(params.id);
         return reported(await audit.verifySession(params.id, { storeCount: () => opts.storeCount(params.id) }), params.id);
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/sessions/:id/export',
+    sessionRoute(sessions, 'GET /api/sessions/:id/export', {
       access: supervisor,
-      params: sessionIdParam,
+      action: 'audit',
       // Logged by the route gate before the archive is built, so the export carries its own record.
       audit: { type: 'session_exported' },
-      async handle({ params, principal, res }) {
-        const s = await sessions.get(params.id);
+      async handle({ session: s, principal, res }) {
         const { stream } = await exportSession(audit, s.id, actorOf(principal));
         res.set({
           'Content-Type': 'application/gzip',
@@ -56,23 +50,17 @@ export function auditRoutes(
         await pipeline(stream, res);
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/sessions/:id/hold',
+    sessionRoute(sessions, 'POST /api/sessions/:id/hold', {
       access: supervisor,
-      params: sessionIdParam,
-      body: legalHoldRequest,
+      action: 'audit',
       // The hold is the supervisor's record: `legal_hold`, by them.
       audit: 'handler',
-      async handle({ params, body, principal }) {
-        const s = await sessions.get(params.id);
+      async handle({ session: s, body, principal }) {
         await sessions.record(s.id, 'legal_hold', actorOf(principal), { hold: body.hold, ...(body.reason && { reason: body.reason }) });
         return { id: s.id, legalHold: body.hold };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/audit/access',
+    defineRoute('GET /api/audit/access', {
       access: supervisor,
       async handle() {
         return { records: await audit.access.records(), integrity: reported(await audit.verifyAccess()) };

@@ -1,5 +1,4 @@
 import type { Response } from 'express';
-import { loginRequest, type LoginResponse } from '@sightline/shared';
 import { addressKey } from '../http/clientAddress.js';
 import { defineRoute, STAFF_COOKIE } from '../http/route.js';
 import type { LoginGuard } from './LoginGuard.js';
@@ -12,36 +11,29 @@ export function authRoutes(users: UserService, tokens: TokenService, logins: Sta
   const setCookie = (res: Response, token: string, secure: boolean) =>
     res.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/api', maxAge: tokens.lifetimeMs('staff') });
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/auth/login',
+    defineRoute('POST /api/auth/login', {
       access: 'public',
-      body: loginRequest,
-      async handle({ body, req, res }): Promise<LoginResponse> {
+      async handle({ body, req, res }) {
         const user = await guard.attempt(body.username, addressKey(req.ip), () => users.authenticate(body.username, body.password));
         const token = await logins.start(user);
         setCookie(res, token, req.secure);
         return { token, role: user.role };
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/auth/refresh',
+    defineRoute('POST /api/auth/refresh', {
       access: { staff: ['dispatcher', 'supervisor'] },
       // A still-valid token of a live login buys a fresh one, up to the end of the shift; then a login again.
-      async handle({ principal, req, res }): Promise<LoginResponse> {
+      async handle({ principal, req, res }) {
         if (principal.typ !== 'staff') throw new Error('staff principal expected');
         const token = await logins.refresh(principal);
         setCookie(res, token, req.secure);
         return { token, role: principal.role };
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/auth/logout',
+    defineRoute('POST /api/auth/logout', {
       access: { staff: ['dispatcher', 'supervisor'] },
       // Revokes this login's tokens on every node and cuts its sockets; other logins of the user carry on.
-      async handle({ principal, res }): Promise<void> {
+      async handle({ principal, res }) {
         if (principal.typ !== 'staff') throw new Error('staff principal expected');
         await logins.logout(principal);
         res.clearCookie(STAFF_COOKIE, { path: '/api' });

@@ -11,7 +11,7 @@ import { mountRoutes, type RouteSpec, type StaffCheck } from './route.js';
 
 export interface AppParts {
   tokens: TokenService;
-  routes: RouteSpec<any, any, any, any>[];
+  routes: RouteSpec[];
   /** Where a supervisor's request to any session route is logged (mountRoutes). */
   trail?: SupervisorTrail;
   /** Every staff request's login is checked here after its token (revocation, shift end). */

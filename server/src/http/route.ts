@@ -1,28 +1,35 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import type { StaffRole } from '@sightline/shared';
+import { restRoutes, type RestAnswer, type RestBody, type RestMethod, type RestParams, type RestQuery, type RestRoute, type RouteContract, type StaffRole } from '@sightline/shared';
 import type { z } from 'zod';
 import type { Principal, TokenKind, TokenService } from '../auth/tokens.js';
 import type { SessionLook, SupervisorTrail } from '../audit/supervisorTrail.js';
+import type { SessionAction } from '../sessions/access.js';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
 
 /**
  * The one gate every REST route passes: authentication by bearer token, a role check, and zod
- * validation of params, query and body, before the handler sees typed input.
+ * validation of params, query and body (the schemas of the REST contract, shared/src/api/routes.ts),
+ * before the handler sees typed input.
  */
 export type RouteAccess = 'public' | { staff: readonly StaffRole[] } | { session: readonly Exclude<TokenKind, 'staff'>[] };
 
-export interface RouteSpec<P, Q, B, A extends RouteAccess> {
-  method: 'get' | 'post' | 'put' | 'delete';
-  path: string;
+/** Who the handler is told made the request: nobody on a public route. */
+export type PrincipalOf<A extends RouteAccess> = A extends 'public' ? undefined : Principal;
+
+/** A path under one session (`/api/sessions/:id…`): only `sessionRoute` defines these (it authorizes). */
+export type SessionPath = '/api/sessions/:id' | `/api/sessions/:id/${string}`;
+export type SessionRestRoute = Extract<RestRoute, `${RestMethod} ${SessionPath}`>;
+/** The routes `defineRoute` takes: every other route of the contract. */
+export type PlainRestRoute = Exclude<RestRoute, SessionRestRoute>;
+
+/** How a route is served, besides its handler: the same for `defineRoute` and `sessionRoute`. */
+export interface RouteServing<A extends RouteAccess> {
   access: A;
-  params?: z.ZodType<P>;
-  query?: z.ZodType<Q>;
-  body?: z.ZodType<B>;
   /** Also accept the staff token from the HttpOnly session cookie (for <video src>, which cannot send headers). */
   cookieAuth?: boolean;
-  /** Accept a raw binary body of these content types (uploads) instead of JSON; `body` then sees a Buffer. */
+  /** Accept a raw binary body of these content types (uploads) instead of JSON; `body` then sees the bytes. */
   raw?: { types: string[]; limit: string };
-  /** HTTP status on success (default 200). */
+  /** HTTP status on success (default 200; 204 when the handler answers undefined). */
   status?: number;
   /**
    * How a supervisor's request to a session route (`/api/sessions/:id…`) is logged: every such
@@ -30,20 +37,67 @@ export interface RouteSpec<P, Q, B, A extends RouteAccess> {
    * unless given here). `'handler'`: the handler writes a record of its own (a legal hold).
    */
   audit?: Pick<SessionLook, 'type' | 'what'> | 'handler';
-  handle(input: {
-    params: P;
-    query: Q;
-    body: B;
-    principal: A extends 'public' ? undefined : Principal;
-    req: Request;
-    res: Response;
-  }): Promise<unknown>;
 }
 
-export function defineRoute<P = unknown, Q = unknown, B = unknown, A extends RouteAccess = RouteAccess>(
-  spec: RouteSpec<P, Q, B, A>,
-): RouteSpec<P, Q, B, A> {
-  return spec;
+/** What a handler of route `K` is given: its parsed params, query and body, the principal, and express's req/res. */
+export interface RouteInput<K extends RestRoute, P> {
+  params: RestParams<K>;
+  query: RestQuery<K>;
+  body: RestBody<K>;
+  principal: P;
+  req: Request;
+  res: Response;
+}
+
+/**
+ * A route's serving and its handler, which answers the contract's answer for `K` (undefined → 204)
+ * or writes the response itself (bytes). NoInfer: `K` and `A` come from the key and `access` alone,
+ * so the handler is checked against the route's answer, and a literal it returns (`status: 'ended'`)
+ * keeps its type instead of widening to string while `K` is still being inferred.
+ */
+export type RouteOptions<K extends RestRoute, A extends RouteAccess> = RouteServing<A> &
+  NoInfer<{ handle(input: RouteInput<K, PrincipalOf<A>>): Promise<RestAnswer<K>> }>;
+
+/** A route ready to mount: what `defineRoute` and `sessionRoute` build. */
+export interface RouteSpec extends RouteServing<RouteAccess> {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  schemas: Omit<RouteContract, 'answer'>;
+  /** Set by `sessionRoute` only: the action its gate authorized. `mountRoutes` refuses a session path without one. */
+  action?: SessionAction;
+  handle(input: { params: unknown; query: unknown; body: unknown; principal: Principal | undefined; req: Request; res: Response }): Promise<unknown>;
+}
+
+/**
+ * A route of the REST contract (`'POST /api/auth/login'`), served by `handle`. Its params, query
+ * and body are parsed by the contract's schemas; its answer must be the contract's (a compile
+ * error otherwise, as for a key not in the contract).
+ * @throws Error for a route under one session (`/api/sessions/:id…`): those are `sessionRoute`s.
+ */
+export function defineRoute<K extends PlainRestRoute, A extends RouteAccess>(route: K, options: RouteOptions<K, A>): RouteSpec {
+  if (isSessionPath(pathOf(route))) throw new Error(`${route} is a session route: define it with sessionRoute, which authorizes`);
+  return routeSpec(route, options);
+}
+
+/**
+ * The mountable form of a contract route. For `defineRoute` and `sessionRoute` only: a session route
+ * built here without an `action` is refused by `mountRoutes`.
+ */
+export function routeSpec<K extends RestRoute>(route: K, options: RouteServing<RouteAccess> & { handle(input: any): Promise<unknown> }, action?: SessionAction): RouteSpec {
+  const { answer: _answer, ...schemas }: RouteContract = restRoutes[route];
+  return { ...options, method: methodOf(route), path: pathOf(route), schemas, ...(action && { action }) };
+}
+
+function methodOf(route: RestRoute): RouteSpec['method'] {
+  return route.slice(0, route.indexOf(' ')).toLowerCase() as RouteSpec['method'];
+}
+
+function pathOf(route: RestRoute): string {
+  return route.slice(route.indexOf(' ') + 1);
+}
+
+export function isSessionPath(path: string): boolean {
+  return path === SESSION_ROUTE || path.startsWith(`${SESSION_ROUTE}/`);
 }
 
 /**
@@ -63,19 +117,21 @@ const SESSION_ROUTE = '/api/sessions/:id';
 export function mountRoutes(
   router: Router,
   tokens: TokenService,
-  routes: RouteSpec<any, any, any, any>[],
+  routes: RouteSpec[],
   { trail, checkStaff }: { trail?: SupervisorTrail; checkStaff?: StaffCheck } = {},
 ): void {
   for (const spec of routes) {
-    const sessionRoute = spec.path === SESSION_ROUTE || spec.path.startsWith(`${SESSION_ROUTE}/`);
+    const sessionRoute = isSessionPath(spec.path);
+    // A spec put together by hand, round sessionRoute, would skip the session's authorization.
+    if (sessionRoute && !spec.action) throw new Error(`${spec.method.toUpperCase()} ${spec.path}: a session route without an action (use sessionRoute)`);
     const pre: RequestHandler[] = spec.raw ? [express.raw({ type: spec.raw.types, limit: spec.raw.limit })] : [];
     router[spec.method](spec.path, ...pre, async (req, res, next) => {
       try {
         const principal = authenticate(req, tokens, spec.access, spec.cookieAuth === true);
         if (principal?.typ === 'staff' && checkStaff) await checkStaff(principal);
-        const params = parse(spec.params, req.params, 'path parameter');
-        const query = parse(spec.query, req.query, 'query');
-        const body = parse(spec.body, req.body ?? {}, 'body');
+        const params = parse(spec.schemas.params, req.params, 'path parameter');
+        const query = parse(spec.schemas.query, req.query, 'query');
+        const body = parse(spec.schemas.body, req.body ?? {}, 'body');
         if (trail && sessionRoute && spec.audit !== 'handler') await trail(principal, (params as { id?: string } | undefined)?.id ?? String(req.params['id']), lookOf(spec, params, req));
         const result = await spec.handle({ params, query, body, principal, req, res });
         if (res.headersSent) return;
@@ -89,7 +145,7 @@ export function mountRoutes(
 }
 
 /** What a supervisor's request looks at: the route's label, else its path after the session (`verify`, `snapshots/:name`). */
-function lookOf(spec: RouteSpec<any, any, any, any>, params: unknown, req: Request): SessionLook {
+function lookOf(spec: RouteSpec, params: unknown, req: Request): SessionLook {
   const audit = spec.audit === 'handler' ? undefined : spec.audit;
   const name = (params as { name?: unknown } | undefined)?.name;
   const range = req.get('range');

@@ -1,20 +1,11 @@
 import { randomInt } from 'node:crypto';
-import type { BrowserFamily, Language, OpenedResponse, PageReport, RedeemResponse, UnsupportedReason } from '@sightline/shared';
+import type { BrowserFamily, InvitePeek, Language, OpenedResponse, PageReport, RecordingPolicy, RedeemResponse, UnsupportedReason } from '@sightline/shared';
 import type { Principal, TokenService } from '../auth/tokens.js';
 import { ForbiddenError, GoneError, NotFoundError, UnavailableError } from '../errors.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import { newInviteCode, newSessionId } from '../sessions/ids.js';
 import type { SmsDispatch } from '../sms/SmsDispatch.js';
 import type { InviteRecord, LiveSpokenCode, SessionRecord, Store } from '../store/Store.js';
-
-export interface InvitePeek {
-  role: 'caller' | 'viewer';
-  language: Language;
-  recording: 'off' | 'on-demand' | 'always';
-  /** Whether a tap on Start would still work. */
-  valid: boolean;
-  reason?: 'used' | 'expired' | 'ended';
-}
 
 export interface InviteServiceOptions {
   /** PUBLIC_URL: what invite links start with. */
@@ -27,7 +18,7 @@ export interface InviteServiceOptions {
   /** Live spoken codes in the deployment at most (ratelimit/limits.ts, MAX_LIVE_SPOKEN_CODES). */
   maxLiveSpokenCodes: number;
   viewerTtlMs: number;
-  recordingPolicy: InvitePeek['recording'];
+  recordingPolicy: RecordingPolicy;
 }
 
 /** The link of an invite: `${publicUrl}/j/<code>`. */
@@ -189,7 +180,7 @@ export class InviteService {
   }
 
   /** The centre's recording policy, which the caller is told before giving consent (also at `/c`, before any code). */
-  get recordingPolicy(): InvitePeek['recording'] {
+  get recordingPolicy(): RecordingPolicy {
     return this.opts.recordingPolicy;
   }
 

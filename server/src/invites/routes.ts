@@ -1,19 +1,14 @@
-import { freeText, inviteCodeParam, pageReport, sessionIdParam, type OpenedResponse, type RedeemResponse } from '@sightline/shared';
-import { z } from 'zod';
 import { addressKey } from '../http/clientAddress.js';
 import { defineRoute } from '../http/route.js';
 import type { SecurityEvents } from '../security/SecurityEvents.js';
-import { actorOf, authorizeSession } from '../sessions/access.js';
+import { actorOf } from '../sessions/access.js';
 import type { SessionService } from '../sessions/SessionService.js';
-import type { InvitePeek, InviteService } from './InviteService.js';
+import { sessionRoute } from '../sessions/sessionRoute.js';
+import type { InviteService } from './InviteService.js';
 import type { GuessBudget } from './GuessBudget.js';
 import type { RedeemLimiter } from './redeemLimiter.js';
 import type { Limit } from '../ratelimit/limits.js';
 import { recordInviteRefusals } from './refusals.js';
-
-/** `browser`: the `/c` page's report of its browser (it could not send one before: it knew no invite). */
-const spokenCode = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits'), browser: pageReport.optional() });
-const viewerBody = z.strictObject({ label: freeText(64).optional() });
 
 /**
  * `guards`: per-address limits for invite links and for spoken codes (apart, so a caller's mistyped
@@ -27,27 +22,20 @@ export function inviteRoutes(
 ) {
   const refused = recordInviteRefusals(security);
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/invites/:code',
+    defineRoute('GET /api/invites/:code', {
       access: 'public',
-      params: inviteCodeParam,
       // Lets the page speak the session's language and state the recording policy before the tap; redeems nothing.
       async handle({ params, req, res }) {
         res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
         return refused('peek', addressKey(req.ip), () => invites.peek(params.code));
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/invites/:code/opened',
+    defineRoute('POST /api/invites/:code/opened', {
       access: 'public',
-      params: inviteCodeParam,
-      body: pageReport,
       // The page's script reports that it loaded, and whether this browser can send live video. This, not
       // the GET of the link (previewers and scanners fetch links too), records link_opened. Redeems nothing.
       // A caller's page that can stream gets its pre-tap credential (200): it connects before the tap (issue #12).
-      async handle({ params, body, req, res }): Promise<OpenedResponse | undefined> {
+      async handle({ params, body, req, res }) {
         res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
         const opened = await refused('opened', addressKey(req.ip), () => invites.opened(params.code, body));
         if (!opened) return undefined;
@@ -58,56 +46,39 @@ export function inviteRoutes(
         return undefined;
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/recording-policy',
+    defineRoute('GET /api/recording-policy', {
       access: 'public',
       // `/c` states the policy before the caller types a code, whose redemption is the consent.
-      async handle(): Promise<{ recording: InvitePeek['recording'] }> {
+      async handle() {
         return { recording: invites.recordingPolicy };
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/invites/:code/redeem',
+    defineRoute('POST /api/invites/:code/redeem', {
       access: 'public',
-      params: inviteCodeParam,
-      async handle({ params, req }): Promise<RedeemResponse> {
+      async handle({ params, req }) {
         return guards.invites.attempt(addressKey(req.ip), () => invites.redeem(params.code));
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/sessions/:id/code',
+    sessionRoute(sessions, 'POST /api/sessions/:id/code', {
       access: { staff: ['dispatcher'] },
-      params: sessionIdParam,
+      action: 'control',
       status: 201,
-      async handle({ params, principal }) {
-        const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'control');
+      async handle({ session: s, principal }) {
         return invites.issueSpokenCode(s.id, actorOf(principal));
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/codes/redeem',
+    defineRoute('POST /api/codes/redeem', {
       access: 'public',
-      body: spokenCode,
-      async handle({ body, req }): Promise<RedeemResponse> {
+      async handle({ body, req }) {
         const address = addressKey(req.ip);
         return guards.codes.attempt(address, () => guards.budget.guess(address, () => invites.redeemSpokenCode(body.code, body.browser)));
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/sessions/:id/viewers',
+    sessionRoute(sessions, 'POST /api/sessions/:id/viewers', {
       access: { staff: ['dispatcher'] },
-      params: sessionIdParam,
-      body: viewerBody,
+      action: 'control',
       status: 201,
-      async handle({ params, body, principal }) {
-        const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'control');
+      async handle({ session: s, body, principal }) {
         return { inviteUrl: await invites.inviteViewer(s.id, actorOf(principal), body.label) };
       },
     }),

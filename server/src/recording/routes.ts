@@ -1,53 +1,36 @@
-import { sessionIdParam } from '@sightline/shared';
-import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { defineRoute } from '../http/route.js';
-import { actorOf, authorizeSession } from '../sessions/access.js';
+import { actorOf } from '../sessions/access.js';
+import { sessionRoute } from '../sessions/sessionRoute.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import type { ClusterMedia } from '../cluster/ClusterMedia.js';
 import type { RecordingService } from './RecordingService.js';
 
-const recordingParams = z.strictObject({ id: sessionIdParam.shape.id, name: z.string().max(120) });
-const control = z.strictObject({ action: z.enum(['start', 'stop']) });
-
 /** Recording control for the dispatcher (as policy allows), listing, and seekable playback for supervisors. */
 export function recordingRoutes(sessions: SessionService, recordings: RecordingService, media: ClusterMedia) {
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/sessions/:id/recording',
+    sessionRoute(sessions, 'POST /api/sessions/:id/recording', {
       access: { staff: ['dispatcher'] },
-      params: sessionIdParam,
-      body: control,
-      async handle({ params, body, principal }) {
-        const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'control');
+      action: 'control',
+      async handle({ session: s, body, principal }) {
         // The recorder runs where the session's media runs.
         return { active: await media.run(s, 'recording', s.id, body.action, actorOf(principal)) };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/sessions/:id/recordings',
+    sessionRoute(sessions, 'GET /api/sessions/:id/recordings', {
       access: { staff: ['dispatcher', 'supervisor'] },
-      params: sessionIdParam,
-      async handle({ params, principal }) {
-        const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'view');
+      action: 'view',
+      async handle({ session: s }) {
         return { recordings: await recordings.list(s.id) };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/sessions/:id/recordings/:name',
+    sessionRoute(sessions, 'GET /api/sessions/:id/recordings/:name', {
       access: { staff: ['supervisor'] },
+      action: 'audit',
       cookieAuth: true,
-      params: recordingParams,
       // Every request is logged by the route gate, whatever its Range (a player's seeks included): a
       // rule about which ranges count as a playback is one an odd header can step round.
       audit: { type: 'recording_played' },
-      async handle({ params, res }) {
-        const s = await sessions.get(params.id);
+      async handle({ session: s, params, res }) {
         const file = await recordings.filePath(s.id, params.name);
         // Ranges: one satisfiable range → 206; none satisfiable → 416; a header that is not a byte
         // range, or several ranges (no multipart here) → the whole file, 200 (RFC 9110 §14.2 lets a

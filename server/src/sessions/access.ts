@@ -7,7 +7,7 @@ import type { SessionRecord } from '../store/Store.js';
  * Dispatchers own the sessions they created; supervisors may look at all; callers and viewers are
  * bound to the one session their invite named, and lose it when the session ends.
  */
-export type SessionAction = 'view' | 'control' | 'join' | 'media' | 'publish' | 'watch' | 'chat' | 'end' | 'redeem';
+export type SessionAction = 'view' | 'control' | 'join' | 'media' | 'publish' | 'watch' | 'chat' | 'end' | 'redeem' | 'audit';
 
 export type Role = 'dispatcher' | 'supervisor' | 'caller' | 'viewer' | 'pretap';
 
@@ -30,7 +30,14 @@ const ALLOWED: Record<SessionAction, ReadonlyArray<Role>> = {
   end: ['dispatcher'],
   /** The tap over the pre-tap socket: spends the invite and makes the socket the caller's (handlers/invite.ts). */
   redeem: ['pretap'],
+  /** The supervisor's own tools on any session, ended or not: verify its log, export it, legal hold, recording playback. */
+  audit: ['supervisor'],
 };
+
+/** Whether `action` is one of the actions above (a route's declaration, checked when it is defined). */
+export function isSessionAction(action: unknown): action is SessionAction {
+  return typeof action === 'string' && Object.hasOwn(ALLOWED, action);
+}
 
 /**
  * The actions that read a session's data over the socket, and what a supervisor's log record calls

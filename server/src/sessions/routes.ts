@@ -1,12 +1,4 @@
-import {
-  createSessionRequest,
-  isSessionStatus,
-  listSessionsQuery,
-  sessionIdParam,
-  type CreateSessionResponse,
-  type SessionDetail,
-  type SessionSummary,
-} from '@sightline/shared';
+import { isSessionStatus, type RecordingPolicy, type SessionSummary } from '@sightline/shared';
 import type { Principal } from '../auth/tokens.js';
 import type { InviteService } from '../invites/InviteService.js';
 import type { Limit } from '../ratelimit/limits.js';
@@ -14,7 +6,8 @@ import { ValidationError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import type { SmsDispatch } from '../sms/SmsDispatch.js';
 import type { SessionRecord } from '../store/Store.js';
-import { actorOf, authorizeSession } from './access.js';
+import { actorOf } from './access.js';
+import { sessionRoute } from './sessionRoute.js';
 import type { SessionService } from './SessionService.js';
 
 /** What the session routes need from elsewhere: the caller's invite and SMS, recording state, and the supervisor's trail. */
@@ -24,7 +17,7 @@ export interface SessionRouteDeps {
   /** Resending the caller's link. */
   sms: Pick<SmsDispatch, 'send'>;
   /** The deployment's recording policy and whether this session is recording now (asked of the node carrying it). */
-  recording(session: SessionRecord): Promise<{ policy: string; active: boolean }>;
+  recording(session: SessionRecord): Promise<{ policy: RecordingPolicy; active: boolean }>;
   /** Logs a supervisor's search in the access log. */
   searched(actor: string, query: Record<string, unknown>, results: number): Promise<void>;
   hasRecording(sessionId: string): Promise<boolean>;
@@ -45,25 +38,19 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
   const dispatcherOnly = { staff: ['dispatcher'] } as const;
 
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/sessions',
+    defineRoute('POST /api/sessions', {
       access: dispatcherOnly,
-      body: createSessionRequest,
       status: 201,
-      async handle({ body, principal }): Promise<CreateSessionResponse> {
+      async handle({ body, principal }) {
         await limits.sessions.take(username(principal));
         await limits.sms.take(username(principal));
         const s = await deps.invites.create(username(principal), body);
         return { id: s.id, status: s.status, inviteUrl: deps.invites.inviteUrl(s.inviteCode) };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/sessions',
+    defineRoute('GET /api/sessions', {
       access: staffOnly,
-      query: listSessionsQuery,
-      async handle({ query, principal }): Promise<{ sessions: SessionSummary[] }> {
+      async handle({ query, principal }) {
         if (query.status !== undefined && !isSessionStatus(query.status)) throw new ValidationError(`unknown status ${query.status}`);
         const isSupervisor = principal.typ === 'staff' && principal.role === 'supervisor';
         const mine = isSupervisor ? {} : { dispatcher: (principal as { username: string }).username };
@@ -76,14 +63,10 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
         return { sessions: filtered };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/sessions/:id',
+    sessionRoute(sessions, 'GET /api/sessions/:id', {
       access: staffOnly,
-      params: sessionIdParam,
-      async handle({ params, principal }): Promise<SessionDetail> {
-        const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'view');
+      action: 'view',
+      async handle({ session: s, principal }) {
         const isOwner = principal.typ === 'staff' && principal.role === 'dispatcher';
         // A supervisor's look is on the record before this runs (the route gate), visible in the same timeline.
         return {
@@ -95,27 +78,19 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
         };
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/sessions/:id/end',
+    sessionRoute(sessions, 'POST /api/sessions/:id/end', {
       access: dispatcherOnly,
-      params: sessionIdParam,
-      async handle({ params, principal }) {
-        const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'end');
+      action: 'end',
+      async handle({ session: s, principal }) {
         await sessions.end(s.id, actorOf(principal), 'dispatcher');
         return { id: s.id, status: 'ended' };
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/sessions/:id/sms',
+    sessionRoute(sessions, 'POST /api/sessions/:id/sms', {
       access: dispatcherOnly,
-      params: sessionIdParam,
+      action: 'control',
       status: 202,
-      async handle({ params, principal }) {
-        const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'control');
+      async handle({ session: s, principal }) {
         await limits.sms.take(username(principal));
         await deps.sms.send(s, actorOf(principal));
         return { id: s.id, status: (await sessions.get(s.id)).status };

@@ -1,8 +1,7 @@
-import { inviteCodeParam, sessionIdParam } from '@sightline/shared';
-import { z } from 'zod';
-import { actorOf, authorizeSession } from '../sessions/access.js';
+import { actorOf } from '../sessions/access.js';
 import type { InviteService } from '../invites/InviteService.js';
 import type { SessionService } from '../sessions/SessionService.js';
+import { sessionRoute } from '../sessions/sessionRoute.js';
 import { defineRoute } from '../http/route.js';
 import type { SnapshotStore } from './SnapshotStore.js';
 import type { Limit } from '../ratelimit/limits.js';
@@ -12,14 +11,13 @@ import { AppError } from '../errors.js';
 import type { SecurityEvents } from '../security/SecurityEvents.js';
 
 // HEIC is taken in only to be refused with its reason by the store (no browser shows it), not as "no body".
+// The body is parsed by the contract's `imageUpload` (shared/src/api/rest.ts): bytes, or that refusal.
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif'];
-const imageBody = z.instanceof(Buffer, { message: 'an image body (image/jpeg, image/png or image/webp) is required' });
 /**
  * The caller's photo body limit: the page sends JPEGs it scaled to at most 900 kB
  * (client/src/caller/photo.ts, PHOTO_MAX_BYTES); a raw 12 MP camera file is not one of them.
  */
 const CALLER_PHOTO_LIMIT = '2mb';
-const snapshotParams = z.strictObject({ id: sessionIdParam.shape.id, name: z.string().max(80) });
 
 /**
  * Stills: the dispatcher's snapshots of the live video, and the caller's photo uploads (the fallback
@@ -41,11 +39,11 @@ export function snapshotRoutes(
 ) {
   const refused = recordInviteRefusals(security);
   /** Spends the rate, saves a still, logs it and shows it to everyone in the session: the same for both sources. */
-  const keep = async (sessionId: string, source: 'dispatcher' | 'caller', image: Buffer, type: 'snapshot' | 'photo_uploaded', actor: string) => {
+  const keep = async (sessionId: string, source: 'dispatcher' | 'caller', image: Uint8Array, type: 'snapshot' | 'photo_uploaded', actor: string) => {
     let snapshot;
     try {
       await rates[source].take(sessionId);
-      snapshot = await snapshots.save(sessionId, source, image);
+      snapshot = await snapshots.save(sessionId, source, Buffer.from(image.buffer, image.byteOffset, image.byteLength));
     } catch (err) {
       if (err instanceof AppError) {
         const reason = (err.details as { reason?: string } | undefined)?.reason ?? (err.code === 'rate_limited' ? 'rate' : err.code);
@@ -58,41 +56,27 @@ export function snapshotRoutes(
   };
 
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/sessions/:id/snapshots',
+    sessionRoute(sessions, 'POST /api/sessions/:id/snapshots', {
       access: { staff: ['dispatcher'] },
-      params: sessionIdParam,
+      action: 'control',
       raw: { types: IMAGE_TYPES, limit: '5mb' },
-      body: imageBody,
       status: 201,
-      async handle({ params, body, principal }) {
-        const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'control');
+      async handle({ session: s, body, principal }) {
         return keep(s.id, 'dispatcher', body, 'snapshot', actorOf(principal));
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/sessions/:id/photos',
+    sessionRoute(sessions, 'POST /api/sessions/:id/photos', {
       access: { session: ['caller'] },
-      params: sessionIdParam,
+      action: 'publish',
       raw: { types: IMAGE_TYPES, limit: CALLER_PHOTO_LIMIT },
-      body: imageBody,
       status: 201,
-      async handle({ params, body, principal }) {
-        const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'publish');
+      async handle({ session: s, body }) {
         return keep(s.id, 'caller', body, 'photo_uploaded', 'caller');
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/invites/:code/photos',
+    defineRoute('POST /api/invites/:code/photos', {
       access: 'public',
-      params: inviteCodeParam,
       raw: { types: IMAGE_TYPES, limit: CALLER_PHOTO_LIMIT },
-      body: imageBody,
       status: 201,
       // A browser that cannot send live video can still send a photo, on the strength of the unspent
       // invite: spending it here would lock the caller out of the same link in a real browser.
@@ -101,26 +85,18 @@ export function snapshotRoutes(
         return keep(s.id, 'caller', body, 'photo_uploaded', 'caller');
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/sessions/:id/snapshots',
+    sessionRoute(sessions, 'GET /api/sessions/:id/snapshots', {
       access: { staff: ['dispatcher', 'supervisor'] },
-      params: sessionIdParam,
-      async handle({ params, principal }) {
-        const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'view');
+      action: 'view',
+      async handle({ session: s }) {
         return { snapshots: await snapshots.list(s.id) };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/sessions/:id/snapshots/:name',
+    sessionRoute(sessions, 'GET /api/sessions/:id/snapshots/:name', {
       access: { staff: ['dispatcher', 'supervisor'] },
-      params: snapshotParams,
+      action: 'view',
       audit: { what: 'snapshot' },
-      async handle({ params, principal, res }) {
-        const s = await sessions.get(params.id);
-        authorizeSession(principal, s, 'view');
+      async handle({ session: s, params, res }) {
         const { data, contentType } = await snapshots.read(s.id, params.name);
         res.set({ 'Content-Type': contentType, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' }).send(data);
       },

@@ -1,19 +1,11 @@
-import type { Language, SessionEvent, SessionStatus, StaffRole } from '@sightline/shared';
+import type { SessionEvent, SessionStatus, SessionSummary, StaffRole } from '@sightline/shared';
 
 /**
  * The persistence seam. Two real implementations: MemoryStore (single node, the default) and
  * RedisStore (REDIS_URL). Both pass Store.contract.ts. Anything needing atomicity across nodes
  * (seq numbers, one-time redemption, status compare-and-set) is a single operation here.
  */
-export interface SessionRecord {
-  id: string;
-  status: SessionStatus;
-  phone: string;
-  incidentRef?: string;
-  language: Language;
-  dispatcher: string;
-  createdAt: string;
-  endedAt?: string;
+export interface SessionRecord extends Omit<SessionSummary, 'hasRecording'> {
   endReason?: string;
   /** The caller's current invite code (resends reuse it). */
   inviteCode: string;

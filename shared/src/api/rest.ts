@@ -1,7 +1,9 @@
 import { z } from '../zod.js';
 import { freeText } from '../text.js';
+import { pageReport } from '../sessions/browser.js';
 import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
 import { sessionIdSchema } from '../sessions/sessionId.js';
+import type { GoneReason } from './errors.js';
 
 /** Languages the caller page speaks (PRODUCT.md). */
 export const LANGUAGES = ['nb', 'nn', 'sv', 'da', 'fi', 'en', 'ar', 'pl', 'so', 'uk'] as const;
@@ -47,6 +49,10 @@ export type ListSessionsQuery = z.infer<typeof listSessionsQuery>;
 export const sessionIdParam = z.strictObject({ id: sessionIdSchema });
 export const inviteCodeParam = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) });
 
+/**
+ * A session as staff see it in a listing. The server's stored record (store/Store.ts `SessionRecord`)
+ * is this plus what stays on the server (invite code, media node, SMS id).
+ */
 export interface SessionSummary {
   id: string;
   status: SessionStatus;
@@ -68,7 +74,7 @@ export interface CreateSessionResponse {
 
 export interface SessionDetail extends SessionSummary {
   inviteUrl?: string;
-  recording?: { policy: string; active: boolean };
+  recording?: { policy: RecordingPolicy; active: boolean };
   /** Several nodes: the node carrying the session's media (operations and tests). */
   mediaNode?: string;
   events: SessionEvent[];
@@ -92,8 +98,22 @@ export interface RedeemResponse {
   role: 'caller' | 'viewer';
 }
 
-/** Deployment-wide recording policy (PRODUCT.md, "Recording and retention"). */
-export type RecordingPolicy = 'off' | 'on-demand' | 'always';
+/** Deployment-wide recording policy (PRODUCT.md, "Recording and retention"; env `RECORDING_POLICY`). */
+export const RECORDING_POLICIES = ['off', 'on-demand', 'always'] as const;
+export type RecordingPolicy = (typeof RECORDING_POLICIES)[number];
+
+/**
+ * The answer to `GET /api/invites/:code`: what the page needs before the tap (its language, the
+ * recording policy to state), without redeeming anything. `valid`: whether a tap would still work;
+ * `reason` says why not.
+ */
+export interface InvitePeek {
+  role: 'caller' | 'viewer';
+  language: Language;
+  recording: RecordingPolicy;
+  valid: boolean;
+  reason?: GoneReason;
+}
 
 /** One recorded segment of a session, as kept in `$DATA_DIR/sessions/<id>/recordings/index.json`. */
 export interface RecordingInfo {
@@ -109,4 +129,53 @@ export interface RecordingInfo {
   /** Codec names as ffprobe spells them (`vp8`, `h264`, `opus`). */
   codecs: string[];
   status: 'recording' | 'finished' | 'failed';
+}
+
+/** Body of `POST /api/sessions/:id/recording`: the dispatcher starts or stops an on-demand recording. */
+export const recordingControlRequest = z.strictObject({ action: z.enum(['start', 'stop']) });
+
+/** Body of `POST /api/sessions/:id/viewers`: an optional label for the view-only invite (who it is for). */
+export const viewerInviteRequest = z.strictObject({ label: freeText(64).optional() });
+
+/** Body of `POST /api/codes/redeem`. `browser`: the `/c` page's report of its browser (it could not send one before: it knew no invite). */
+export const spokenCodeRequest = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits'), browser: pageReport.optional() });
+
+/** `POST /api/sessions/:id/code` → 201: a 6-digit spoken code for the caller's invite, valid until `expiresAt` (ISO 8601). */
+export interface SpokenCodeResponse {
+  code: string;
+  expiresAt: string;
+}
+
+/** Path of one recorded segment or one still of a session. */
+export const recordingFileParam = z.strictObject({ id: sessionIdParam.shape.id, name: z.string().max(120) });
+export const snapshotFileParam = z.strictObject({ id: sessionIdParam.shape.id, name: z.string().max(80) });
+
+/**
+ * A raw image upload (`POST /api/sessions/:id/snapshots`, `/photos`, `/api/invites/:code/photos`):
+ * the server reads the body as bytes (a Node Buffer is a Uint8Array). Anything else, no body or a
+ * content type that is not an image, is refused with this message.
+ */
+export const imageUpload = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'an image body (image/jpeg, image/png or image/webp) is required' });
+
+/**
+ * A hash-chained log's verification as REST gives it (`GET /api/sessions/:id/verify`, the access
+ * log's `integrity`): `firstBadSeq`, `reason` and `link` (which check failed) only when broken.
+ */
+export interface VerifyResponse {
+  intact: boolean;
+  records: number;
+  firstBadSeq?: number;
+  reason?: string;
+  link?: string;
+}
+
+/** One record of a hash-chained log (`log.jsonl`, CONTRACT.md "Files"), as the access log answers it. */
+export interface LogRecord {
+  seq: number;
+  at: string;
+  type: string;
+  actor: string;
+  details?: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
 }

@@ -18,7 +18,7 @@ export class InvitePanel {
 
   constructor(private readonly ctx: CardContext) {
     const copy = button('Copy link', () => void navigator.clipboard?.writeText(this.#link.textContent ?? '').then(() => this.#say('copied')));
-    const resend = button('Resend SMS', () => void this.#post('sms').then(() => this.#say('SMS sent again'), (e: Error) => this.#say(e.message)), 'resend-sms');
+    const resend = button('Resend SMS', () => void api('POST /api/sessions/:id/sms', this.#session()).then(() => this.#say('SMS sent again'), (e: Error) => this.#say(e.message)), 'resend-sms');
     const code = button('Spoken code', () => void this.#spokenCode(), 'spoken-code-button');
     const viewer = button('Invite viewer', () => void this.#inviteViewer(), 'invite-viewer');
     this.el = h(
@@ -51,7 +51,7 @@ export class InvitePanel {
 
   async #spokenCode(): Promise<void> {
     try {
-      const r = await this.#post<{ code: string; expiresAt: string }>('code');
+      const r = await api('POST /api/sessions/:id/code', this.#session());
       this.#showCode(r.code, r.expiresAt);
       this.#code.classList.remove('replaced');
       this.#codeAlert.hidden = true;
@@ -67,15 +67,16 @@ export class InvitePanel {
 
   async #inviteViewer(): Promise<void> {
     try {
-      const r = await this.#post<{ inviteUrl: string }>('viewers', {});
+      const r = await api('POST /api/sessions/:id/viewers', { ...this.#session(), body: {} });
       this.#viewer.textContent = r.inviteUrl;
     } catch (e) {
       this.#say((e as Error).message);
     }
   }
 
-  #post<T>(what: string, body?: unknown): Promise<T> {
-    return api<T>('POST', `/api/sessions/${this.ctx.sessionId}/${what}`, { token: this.ctx.token, body });
+  /** A request on this card's session, as its dispatcher. */
+  #session() {
+    return { token: this.ctx.token, params: { id: this.ctx.sessionId } };
   }
 
   #say(text: string): void {

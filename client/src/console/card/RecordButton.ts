@@ -1,8 +1,8 @@
+import type { RecordingPolicy } from '@sightline/shared';
 import { api } from '../../common/api.js';
 import { h } from '../../common/dom.js';
 import type { CardContext } from './context.js';
 
-export type RecordingPolicy = 'off' | 'on-demand' | 'always';
 
 /** Start/stop recording as the deployment's policy allows; the state follows the session's events. */
 export class RecordButton {
@@ -34,8 +34,9 @@ export class RecordButton {
   async #toggle(): Promise<void> {
     this.el.disabled = true;
     try {
-      const r = await api<{ active: boolean }>('POST', `/api/sessions/${this.ctx.sessionId}/recording`, {
+      const r = await api('POST /api/sessions/:id/recording', {
         token: this.ctx.token,
+        params: { id: this.ctx.sessionId },
         body: { action: this.#active ? 'stop' : 'start' },
       });
       this.setActive(r.active);

@@ -14,7 +14,7 @@ export class SnapshotList {
   }
 
   async load(): Promise<void> {
-    const { snapshots } = await api<{ snapshots: SnapshotInfo[] }>('GET', `/api/sessions/${this.ctx.sessionId}/snapshots`, { token: this.ctx.token });
+    const { snapshots } = await api('GET /api/sessions/:id/snapshots', { token: this.ctx.token, params: { id: this.ctx.sessionId } });
     for (const s of snapshots) this.add(s);
   }
 
