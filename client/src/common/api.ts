@@ -59,7 +59,7 @@ export async function api<K extends RestRoute>(route: K, ...[opts]: RequestArgs<
 }
 
 /** The options argument: required when the route has path parameters or a body, else optional. */
-type RequestArgs<K extends RestRoute> = {} extends RestRequest<K> ? [opts?: RestRequest<K>] : [opts: RestRequest<K>];
+type RequestArgs<K extends RestRoute> = Partial<RestRequest<K>> extends RestRequest<K> ? [opts?: RestRequest<K>] : [opts: RestRequest<K>];
 
 /**
  * fetch() with the staff bearer token, for bodies and answers that are not JSON (camera stills,

@@ -83,9 +83,11 @@ export function defineRoute<K extends PlainRestRoute, A extends RouteAccess>(rou
  * The mountable form of a contract route. For `defineRoute` and `sessionRoute` only: a session route
  * built here without an `action` is refused by `mountRoutes`.
  */
-export function routeSpec<K extends RestRoute>(route: K, options: RouteServing<RouteAccess> & { handle(input: any): Promise<unknown> }, action?: SessionAction): RouteSpec {
+export function routeSpec<K extends RestRoute>(route: K, options: RouteServing<RouteAccess> & { handle(input: never): Promise<unknown> }, action?: SessionAction): RouteSpec {
   const { answer: _answer, ...schemas }: RouteContract = restRoutes[route];
-  return { ...options, method: methodOf(route), path: pathOf(route), schemas, ...(action && { action }) };
+  // The gate hands the handler what the contract's schemas parsed, so its typed input holds.
+  const handle = options.handle as RouteSpec['handle'];
+  return { ...options, handle, method: methodOf(route), path: pathOf(route), schemas, ...(action && { action }) };
 }
 
 function methodOf(route: RestRoute): RouteSpec['method'] {
