@@ -1,3 +1,4 @@
+import type { Config } from '../config.js';
 import type { Logger } from '../logging.js';
 import type { RedisStore } from '../store/RedisStore.js';
 
@@ -30,4 +31,12 @@ export async function clusterSecret(store: RedisStore, candidate: Buffer, log: L
       .catch(() => undefined);
   });
   return Buffer.from(agreed, 'base64');
+}
+
+/**
+ * The key this node signs tokens with: JWT_SECRET when given; without it, in Redis mode the key the
+ * nodes on that Redis share (clusterSecret), alone this node's own generated one.
+ */
+export async function signingKey(config: Pick<Config, 'jwtSecret' | 'jwtSecretGenerated'>, redis: RedisStore | undefined, log: Logger): Promise<Buffer> {
+  return config.jwtSecretGenerated && redis ? clusterSecret(redis, config.jwtSecret, log) : config.jwtSecret;
 }

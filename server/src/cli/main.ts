@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     if (role !== 'dispatcher' && role !== 'supervisor') return say('--role must be dispatcher or supervisor', 2);
     const password = (await readStdin()).replace(/\r?\n$/, '');
     if (password.length < 10) return say('the password (on stdin) must have at least 10 characters', 2);
-    const store = await createStore(config.redisUrl, config.dataDir);
+    const { store } = await createStore(config.redisUrl, config.dataDir);
     try {
       const added = await new UserService(store, log).add(rest[0], role, password);
       return say(added ? `added ${role} ${rest[0]}` : `user ${rest[0]} exists already`, added ? 0 : 1);
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (cmd === 'user' && sub === 'remove' && rest[0]) {
-    const store = await createStore(config.redisUrl, config.dataDir);
+    const { store } = await createStore(config.redisUrl, config.dataDir);
     try {
       // Servers check every staff request and, every STAFF_RECHECK_SECONDS, every staff socket against the store.
       const removed = await new UserService(store, log).remove(rest[0]);
@@ -127,7 +127,7 @@ async function hasCheckpoints(dataDir: string): Promise<boolean> {
 /** With REDIS_URL, the store's event count is a witness too; in memory mode there is no store to ask. */
 async function verifyWithStore(audit: AuditLogs, config: Config, sessionId: string) {
   if (!config.redisUrl) return audit.verifySession(sessionId);
-  const store = await createStore(config.redisUrl, config.dataDir);
+  const { store } = await createStore(config.redisUrl, config.dataDir);
   try {
     return await audit.verifySession(sessionId, { storeCount: async () => (await store.listEvents(sessionId)).length });
   } finally {

@@ -52,7 +52,7 @@ async function setup(answer: 'deaf' | 'bus down' | 'ok') {
     }
   };
   const owner = async () => (await store.getSession(session.id))?.mediaNode;
-  return { media, registry, seconds, calls, takeovers, owner };
+  return { media, registry, seconds, calls, takeovers, owner, store };
 }
 
 describe('ClusterMedia', () => {
@@ -109,5 +109,17 @@ describe('ClusterMedia', () => {
     expect(answer).toBe('local');
     expect(c.takeovers).toEqual(['s-1 from n-owner']);
     expect(heard).toEqual(['slow first', 'last', 'operation']);
+  });
+
+  it("ends this node's stretch of store access when its look at the store after a heartbeat fails, as a failed heartbeat does", async () => {
+    const c = await setup('ok');
+    await c.seconds(7);
+    expect(c.registry.isSteady()).toBe(true);
+    // The heartbeat itself goes through; the sessions listing after it (every fifth heartbeat) fails.
+    c.store.listSessions = async () => {
+      throw new Error('connection refused');
+    };
+    await c.seconds(5);
+    expect(c.registry.isSteady()).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from '../logging.js';
+import { Observer } from '../Observer.js';
 import type { RoomRegistry } from '../sfu/RoomRegistry.js';
 import type { SessionRecord, Store } from '../store/Store.js';
 import { MEDIA_OPS, type LocalMedia, type MediaOpName, type MediaOps } from './MediaOps.js';
@@ -29,6 +30,11 @@ export interface ClusterMediaDeps {
 /** Hears that this node now carries a session whose media was on `from` (a lost node): its clients must rebuild their media. */
 export type TakeoverListener = (sessionId: string, from: string) => Promise<void> | void;
 
+export interface ClusterMediaEvents {
+  /** This node took the session's media over from `from`, a lost node (see onTakeover). */
+  takeover: [sessionId: string, from: string];
+}
+
 /**
  * Where a session's media runs: on the node recorded in the session (`mediaNode`), chosen at
  * creation as the least-loaded node. Requests for it that arrive at another node are forwarded
@@ -38,11 +44,19 @@ export type TakeoverListener = (sessionId: string, from: string) => Promise<void
 export class ClusterMedia {
   readonly nodeId: string;
   #ticks = 0;
-  #takeoverListeners: TakeoverListener[] = [];
+  readonly observer: Observer<ClusterMediaEvents>;
 
   constructor(private readonly deps: ClusterMediaDeps) {
     this.nodeId = deps.registry.nodeId;
-    deps.registry.onTick = (_live, lost, resumed) => this.#afterHeartbeat(lost, resumed);
+    this.observer = new Observer('ClusterMedia', deps.log);
+    deps.registry.observer.on('tick', (_live, lost, resumed) =>
+      this.#afterHeartbeat(lost, resumed).catch((err: Error) => {
+        // What failed here is a read of the store, as a failed heartbeat is: the unbroken stretch of
+        // store access ends (NodeRegistry's liveness rule), as when this ran inside the heartbeat.
+        deps.registry.storeInterrupted();
+        deps.log.warn({ err: err.message }, 'heartbeat failed');
+      }),
+    );
   }
 
   /**
@@ -52,10 +66,7 @@ export class ClusterMedia {
    * is logged and does not stop the others or the operation. Returns the unsubscribe function.
    */
   onTakeover(listener: TakeoverListener): () => void {
-    this.#takeoverListeners.push(listener);
-    return () => {
-      this.#takeoverListeners = this.#takeoverListeners.filter((l) => l !== listener);
-    };
+    return this.observer.on('takeover', listener);
   }
 
   /** The node a new session's media should go to. */
@@ -116,13 +127,7 @@ export class ClusterMedia {
     if (await this.deps.store.claimMediaNode(sessionId, from, this.nodeId)) {
       if (from) {
         this.deps.log.warn({ sessionId, from }, 'session media taken over');
-        for (const listener of this.#takeoverListeners) {
-          try {
-            await listener(sessionId, from);
-          } catch (err) {
-            this.deps.log.warn({ sessionId, err: (err as Error).message }, 'takeover listener failed');
-          }
-        }
+        await this.observer.emitAndWait('takeover', sessionId, from);
       }
       return this.nodeId;
     }

@@ -46,7 +46,7 @@ describe('NodeRegistry', () => {
     });
     const me = new NodeRegistry(store, { nodeId: 'n-me', load: () => ({ load: 0, rooms: 0 }), now: () => t, ...opts }, testLogger);
     const lost: string[] = [];
-    me.onTick = async (_live, gone) => void lost.push(...gone);
+    me.observer.on('tick', (_live, gone) => void lost.push(...gone));
     return {
       me,
       lost,
@@ -204,5 +204,40 @@ describe('NodeRegistry', () => {
     expect((await store.listNodes()).map((n) => n.id)).toEqual(['n-leaving']);
     await leaving.leave();
     expect(await store.listNodes()).toEqual([]);
+  });
+
+  it('starts the next heartbeat only once every tick listener is done, and a failing listener fails no heartbeat', async () => {
+    const store = new MemoryStore();
+    let puts = 0;
+    const putNode = store.putNode.bind(store);
+    store.putNode = async (...args) => {
+      puts++;
+      return putNode(...args);
+    };
+    const me = new NodeRegistry(store, { nodeId: 'n-me', load: () => ({ load: 0, rooms: 0 }) }, testLogger);
+    const seen: string[] = [];
+    let release = () => {};
+    me.observer.on('tick', () => {
+      throw new Error('listener bug');
+    });
+    me.observer.on('tick', async (live) => {
+      seen.push(`start ${live.map((n) => n.id).join()}`);
+      await new Promise<void>((r) => (release = r));
+      seen.push('done');
+    });
+    const first = me.tick();
+    await vi.waitFor(() => expect(seen).toEqual(['start n-me']));
+    // A heartbeat asked for meanwhile is the one still running (its listeners included).
+    expect(me.tick()).toBe(first);
+    expect(puts).toBe(1);
+    release();
+    await first;
+    expect(seen).toEqual(['start n-me', 'done']);
+    const second = me.tick();
+    expect(second).not.toBe(first);
+    await vi.waitFor(() => expect(seen).toHaveLength(3));
+    release();
+    await second;
+    expect(puts).toBe(2);
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from '../logging.js';
+import { Observer } from '../Observer.js';
 import type { NodeInfo, Store } from '../store/Store.js';
 
 export interface NodeRegistryOptions {
@@ -23,6 +24,15 @@ export interface NodeRegistryOptions {
   rejoinMs?: number;
   /** Monotonic clock in milliseconds (tests pass a fake one). */
   now?: () => number;
+}
+
+export interface NodeRegistryEvents {
+  /**
+   * After each good heartbeat, with the live nodes and those lost at it; `resumed` is true on the
+   * first heartbeat of a new stretch (after a start, or after the store was out of reach or slow:
+   * what changed meanwhile is worth a look at once). The next heartbeat waits for its listeners.
+   */
+  tick: [live: NodeInfo[], lost: string[], resumed: boolean];
 }
 
 /**
@@ -58,12 +68,8 @@ export class NodeRegistry {
   readonly ttlMs: number;
   readonly missMs: number;
   readonly rejoinMs: number;
-  /**
-   * Called after each good heartbeat with the nodes lost at it; `resumed` is true on the first
-   * heartbeat of a new stretch (after a start, or after the store was out of reach or slow: what
-   * changed meanwhile is worth a look at once).
-   */
-  onTick: (live: NodeInfo[], lost: string[], resumed: boolean) => Promise<void> = async () => {};
+  /** 'tick' after each good heartbeat (NodeRegistryEvents); a listener's failure is logged, never the heartbeat's. */
+  readonly observer: Observer<NodeRegistryEvents>;
 
   constructor(
     private readonly store: Store,
@@ -76,6 +82,7 @@ export class NodeRegistry {
     this.missMs = opts.missMs ?? 2 * this.heartbeatMs;
     this.rejoinMs = opts.rejoinMs ?? 6000;
     this.#now = opts.now ?? (() => performance.now());
+    this.observer = new Observer('NodeRegistry', log);
   }
 
   /** The store connection dropped (or errored): the current stretch of store access ends here. */
@@ -172,7 +179,8 @@ export class NodeRegistry {
         this.#lost.add(id);
       }
       this.#live = live;
-      await this.onTick(live, lost, !unbroken);
+      // Inside the shared tick: the next heartbeat starts only once the listeners are done.
+      await this.observer.emitAndWait('tick', live, lost, !unbroken);
     } catch (err) {
       // The store is out of reach: keep the last known membership, and judge nobody until it is back.
       this.storeInterrupted();

@@ -28,7 +28,7 @@ export const LIMITS = {
    * Wrong spoken codes from all addresses together, per generation of live codes (a generation ends
    * when the budget is spent: every live code is replaced). 19 × MAX_LIVE_SPOKEN_CODES (50) = 950
    * guesses at a 6-digit space < 1/1,000 chance of hitting a live code in its lifetime (docs/security.md,
-   * "Spoken codes"). The window is the code lifetime (SPOKEN_CODE_MINUTES), set in server.ts.
+   * "Spoken codes"). The window is the code lifetime (SPOKEN_CODE_MINUTES), set in deploymentLimits.ts.
    */
   codeFailureBudget: { points: 19, durationSec: 10 * 60 },
   /** Budget trips (code replacements) per window; past them code entry is closed until the window ends. */

@@ -4,7 +4,9 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { DEFAULT_CHILD_PATH } from '../security/childEnv.js';
 import type { Room } from '../sfu/Room.js';
+import { TEMPLATE_ROOM, type RoomRegistry } from '../sfu/RoomRegistry.js';
 import type { DiskSpace } from '../storage/DiskSpace.js';
+import { SessionFolder } from '../storage/SessionFolder.js';
 import { PortAllocator } from './ports.js';
 import { RECORDER_RECEIVE_BUFFER_BYTES, receiveBufferLimit, receiveBufferShortfall } from './receiveBuffer.js';
 import { RecordingIndex } from './RecordingIndex.js';
@@ -78,7 +80,14 @@ export class RecordingService {
     return this.opts.policy;
   }
 
-  /** Follows a room's producers (call once per room, e.g. from RoomRegistry.onRoomCreated). Never throws. */
+  /** Follows every session's room the registry creates from now on (not the capabilities template: no session's). */
+  follow(rooms: Pick<RoomRegistry, 'observer'>): void {
+    rooms.observer.on('room-created', (room) => {
+      if (room.sessionId !== TEMPLATE_ROOM) this.attach(room);
+    });
+  }
+
+  /** Follows a room's producers (call once per room; `follow` does it for a registry's rooms). Never throws. */
   attach(room: Room): void {
     if (this.#closed || this.opts.policy === 'off') return;
     try {
@@ -128,6 +137,14 @@ export class RecordingService {
     const known = (await this.#index.read(sessionId)).some((r) => r.name === name);
     if (!known || !(await stat(file).then((s) => s.isFile()).catch(() => false))) throw new NotFoundError('recording');
     return file;
+  }
+
+  /**
+   * Whether the session's recordings folder holds any file: an indexed segment, or one still being
+   * written (the index and hidden files do not count). For the search's "has a recording" filter.
+   */
+  async hasFiles(sessionId: string): Promise<boolean> {
+    return (await new SessionFolder(this.opts.dataDir, sessionId).mediaFiles()).some((f) => f.rel.startsWith('recordings/'));
   }
 
   /** RTP ports of the ffmpeg port pairs in use (empty when nothing records). */

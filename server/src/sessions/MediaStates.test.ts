@@ -103,7 +103,7 @@ describe('MediaStates: media events to session states (issue #13, item 3)', () =
 
   it('a room that closes while its session goes on here: media reset told, then logged with the worker', async () => {
     const { room, settled, events } = await setUp();
-    room.emit('closed');
+    room.emit('closed', 'worker-died');
     expect(await settled(2)).toEqual(['push session:media-reset', 'media_reset']);
     expect((await events()).at(-1)?.details).toEqual({ reason: 'media worker died', worker: 2 });
   });
@@ -112,9 +112,9 @@ describe('MediaStates: media events to session states (issue #13, item 3)', () =
     const ended = await setUp();
     await ended.sessions.end(ended.id, 'dispatcher:d', 'done');
     ended.log.length = 0;
-    ended.room.emit('closed');
+    ended.room.emit('closed', 'closed');
     const moved = await setUp('node-b');
-    moved.room.emit('closed');
+    moved.room.emit('closed', 'closed');
     await new Promise((r) => setTimeout(r, 50));
     expect(ended.log).toEqual([]);
     expect(moved.log).toEqual([]);

@@ -177,7 +177,7 @@ describe('Room spreading viewers over workers', () => {
       expect(routers.length).toBe(routersBefore);
       expect(room.mediaCounts()).toMatchObject({ producers: 2, consumers: 4 });
 
-      const closed = new Promise<void>((r) => room.once('closed', r));
+      const closed = new Promise<void>((r) => room.once('closed', () => r()));
       room.close();
       await closed;
       expect(extra.closed).toBe(true);
@@ -201,7 +201,7 @@ describe('Room spreading viewers over workers', () => {
       await viewer(room, 'peer-a', cam.producer.id);
       const b = await viewer(room, 'peer-b', cam.producer.id);
       const loadWithRoom = pool2.load();
-      const closed = new Promise<void>((r) => room.once('closed', r));
+      const closed = new Promise<void>((r) => room.once('closed', () => r()));
       process.kill(b.transport.pid, 'SIGKILL');
       await closed;
       expect(room.router.closed).toBe(true);

@@ -6,8 +6,10 @@ import type { Logger } from '../logging.js';
 import { PRODUCERS_PER_PEER, TRANSPORTS_PER_PEER } from '../ratelimit/limits.js';
 import { MEDIA_CODECS } from './codecs.js';
 import { RoomCodecs } from './RoomCodecs.js';
-import { consumerLimit, RoomRouters, type RoomRouter, type RoomRoutingOptions } from './RoomRouters.js';
+import { consumerLimit, RoomRouters, type RoomClosedReason, type RoomRouter, type RoomRoutingOptions } from './RoomRouters.js';
 import { createRouterOn, type WorkerSlot } from './WorkerPool.js';
+
+export type { RoomClosedReason } from './RoomRouters.js';
 
 /** Key-frame requests a receiver may make per consumer: two a second (see Room.requestKeyFrame). */
 export const KEY_FRAME_INTERVAL_MS = 500;
@@ -23,7 +25,8 @@ export interface RoomEvents {
   'producer-closed': [producerId: string];
   /** A producer's transport lost or regained ICE/DTLS connectivity (drives live/reconnecting). */
   'producer-connectivity': [producerId: string, connected: boolean];
-  closed: [];
+  /** Once; why it closed (RoomClosedReason): its own close(), or a worker under one of its routers died or closed. */
+  closed: [reason: RoomClosedReason];
 }
 
 /**
@@ -55,7 +58,7 @@ export class Room extends EventEmitter<RoomEvents> {
   ) {
     super();
     this.#routers = new RoomRouters(router, slot, routing, () => this.#producers.keys(), log);
-    this.#routers.onClosed = () => this.#onRouterClosed();
+    this.#routers.observer.on('closed', (reason) => this.#onRouterClosed(reason));
   }
 
   /** `routing.pool` lets the room spread its viewers over other workers (RoomRegistry passes it). */
@@ -279,12 +282,12 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /** Any router of the room closed (a worker died, or close()): every other one is closed by now. */
-  #onRouterClosed(): void {
+  #onRouterClosed(reason: RoomClosedReason): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#peers.clear();
     this.#producers.clear();
-    this.emit('closed');
+    this.emit('closed', reason);
   }
 
   #announce(producer: types.Producer, source: ProducerInfo['source']): ProducerInfo {

@@ -1,4 +1,5 @@
 import type { Logger } from '../logging.js';
+import { Observer } from '../Observer.js';
 import { Room } from './Room.js';
 import { consumerLimit, type RoomRoutingOptions } from './RoomRouters.js';
 import type { WorkerPool } from './WorkerPool.js';
@@ -8,6 +9,11 @@ export const TEMPLATE_ROOM = '__template__';
 
 export type RoomRegistryOptions = Pick<RoomRoutingOptions, 'maxConsumersPerRouter'>;
 
+export interface RoomRegistryEvents {
+  /** Once per new room (the template room included), before anyone is handed it: subscribe to its events here. */
+  'room-created': [room: Room];
+}
+
 /**
  * Rooms by session id, created on first use. Concurrent first uses share one creation. Each room may
  * spread its viewers over the pool's other workers (see RoomRouters).
@@ -15,8 +21,8 @@ export type RoomRegistryOptions = Pick<RoomRoutingOptions, 'maxConsumersPerRoute
 export class RoomRegistry {
   #rooms = new Map<string, Promise<Room>>();
   #ready = new Map<string, Room>();
-  /** Called once per new room so signalling can subscribe to its events. */
-  onRoomCreated: (room: Room) => void = () => {};
+  /** Signalling and recording follow every new room from here (any number of subscribers). */
+  readonly observer: Observer<RoomRegistryEvents>;
 
   constructor(
     private readonly pool: WorkerPool,
@@ -24,6 +30,7 @@ export class RoomRegistry {
     private readonly opts: RoomRegistryOptions = {},
   ) {
     consumerLimit(opts);
+    this.observer = new Observer('RoomRegistry', log);
   }
 
   get(sessionId: string): Promise<Room> {
@@ -31,11 +38,12 @@ export class RoomRegistry {
     if (!room) {
       room = Room.create(sessionId, this.pool.pick(), this.log, { ...this.opts, pool: this.pool }).then((r) => {
         this.#ready.set(sessionId, r);
-        r.once('closed', () => {
+        r.once('closed', (reason) => {
           if (this.#rooms.get(sessionId) === room) this.#rooms.delete(sessionId);
           if (this.#ready.get(sessionId) === r) this.#ready.delete(sessionId);
+          this.log.info({ sessionId, worker: r.workerIndex, reason }, 'room closed');
         });
-        this.onRoomCreated(r);
+        this.observer.emit('room-created', r);
         return r;
       });
       room.catch(() => this.#rooms.delete(sessionId));

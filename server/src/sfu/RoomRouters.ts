@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup';
 import { UnavailableError } from '../errors.js';
 import type { Logger } from '../logging.js';
+import { Observer } from '../Observer.js';
 import { MEDIA_CODECS } from './codecs.js';
 import { createRouterOn, type WorkerPool, type WorkerSlot } from './WorkerPool.js';
 
@@ -15,6 +16,20 @@ export interface RoomRoutingOptions {
   pool?: WorkerPool;
   /** Consumers a router takes before new receive transports go to a router on another worker. */
   maxConsumersPerRouter?: number;
+}
+
+/**
+ * Why a room closed, as its routers tell it:
+ * - 'closed': Room.close() was called (RoomRegistry.close: its session ended, or its media moved to another node);
+ * - 'worker-died': the worker of one of its routers died (mediasoup's 'died'; the pool replaces it, clients rebuild their media);
+ * - 'worker-closed': the worker of one of its routers was closed (the pool shutting down);
+ * - 'router-closed': one of its routers closed for another reason (none is known today: a router is closed only through the room).
+ */
+export type RoomClosedReason = 'closed' | 'worker-died' | 'worker-closed' | 'router-closed';
+
+export interface RoomRoutersEvents {
+  /** Once, when the first router closed; every other one is closed by then. */
+  closed: [reason: RoomClosedReason];
 }
 
 /** The consumer limit the options ask for, checked (a bad value fails at start, not at the 401st viewer). */
@@ -79,9 +94,10 @@ export class RoomRouters {
   #extra: RoomRouter[] = [];
   #growing: Promise<RoomRouter | undefined> | undefined;
   #closed = false;
+  /** close() was called: the routers close because the room is closed, not from below. */
+  #closing = false;
   readonly #limit: number;
-  /** Called once, when the first router closes. */
-  onClosed: () => void = () => {};
+  readonly observer: Observer<RoomRoutersEvents>;
 
   constructor(
     main: types.Router,
@@ -92,6 +108,7 @@ export class RoomRouters {
     private readonly log: Logger,
   ) {
     this.#limit = consumerLimit(opts);
+    this.observer = new Observer('RoomRouters', log);
     this.main = this.#adopt(new RoomRouter(main, mainSlot));
   }
 
@@ -139,6 +156,7 @@ export class RoomRouters {
   }
 
   close(): void {
+    this.#closing = true;
     for (const r of this.all()) r.router.close();
   }
 
@@ -181,9 +199,17 @@ export class RoomRouters {
     home.router.observer.once('close', () => {
       if (this.#closed) return;
       this.#closed = true;
+      const reason = this.#closedBecause(home);
       this.close();
-      this.onClosed();
+      this.observer.emit('closed', reason);
     });
     return home;
+  }
+
+  /** Read before the other routers are closed: mediasoup marks a worker dead (or closed) before closing its routers. */
+  #closedBecause(first: RoomRouter): RoomClosedReason {
+    if (this.#closing) return 'closed';
+    if (first.slot.worker.died) return 'worker-died';
+    return first.slot.worker.closed ? 'worker-closed' : 'router-closed';
   }
 }

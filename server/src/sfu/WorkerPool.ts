@@ -1,6 +1,7 @@
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Logger } from '../logging.js';
+import { Observer } from '../Observer.js';
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -22,6 +23,11 @@ export interface WorkerPoolOptions {
  * (recording/receiveBuffer.ts): net.core.rmem_max and wmem_max ≥ 2097152.
  */
 export const WEBRTC_SERVER_SOCKET_BUFFER_BYTES = 2 * 1024 * 1024;
+
+export interface WorkerPoolEvents {
+  /** The slot whose worker died now runs a new one. */
+  'worker-replaced': [index: number];
+}
 
 export interface WorkerSlot {
   index: number;
@@ -51,13 +57,15 @@ export async function createRouterOn(slot: WorkerSlot, options: types.RouterOpti
 export class WorkerPool {
   #slots: (WorkerSlot | undefined)[] = [];
   #closed = false;
-  /** Called with the slot index when a worker died and was replaced (rooms on it are gone). */
-  onWorkerReplaced: (index: number) => void = () => {};
+  /** 'worker-replaced': a worker died and a new one runs in its slot (the rooms on the dead one are gone). */
+  readonly observer: Observer<WorkerPoolEvents>;
 
   private constructor(
     private readonly opts: WorkerPoolOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.observer = new Observer('WorkerPool', log);
+  }
 
   static async start(opts: WorkerPoolOptions, log: Logger): Promise<WorkerPool> {
     const pool = new WorkerPool(opts, log);
@@ -90,7 +98,7 @@ export class WorkerPool {
     for (let attempt = 0; attempt < 5 && !this.#closed; attempt++) {
       try {
         this.#slots[slot.index] = await this.#spawn(slot.index);
-        this.onWorkerReplaced(slot.index);
+        this.observer.emit('worker-replaced', slot.index);
         return;
       } catch (e) {
         this.log.warn({ worker: slot.index, err: (e as Error).message }, 'worker restart failed; retrying');

@@ -3,6 +3,7 @@ import { ConfigError } from '../config.js';
 import type { Logger } from '../logging.js';
 import { ConsoleSms } from './ConsoleSms.js';
 import type { SmsProvider } from './SmsProvider.js';
+import { smsStatusRouter, type SmsStatusRouterOptions } from './statusWebhook.js';
 import { TwilioSms } from './TwilioSms.js';
 
 export function createSmsProvider(config: Config, log?: Logger): SmsProvider {
@@ -16,4 +17,9 @@ export function createSmsProvider(config: Config, log?: Logger): SmsProvider {
     }
   }
   return new ConsoleSms();
+}
+
+/** The delivery-report webhooks to mount: only a provider that sends reports (Twilio) has one. */
+export function smsWebhooks(config: Config, deps: Omit<SmsStatusRouterOptions, 'authToken' | 'publicUrl'>) {
+  return config.smsProvider === 'twilio' && config.twilio ? [smsStatusRouter({ authToken: config.twilio.authToken, publicUrl: config.publicUrl, ...deps })] : [];
 }

@@ -23,3 +23,15 @@ export function turnCredentials(opts: { secret: string; urls: string[]; ttlSecon
   const credential = createHmac('sha1', opts.secret).update(username).digest('base64');
   return { urls: opts.urls, username, credential };
 }
+
+/**
+ * The ICE servers handed to a session's clients: TURN credentials when TURN is configured (none
+ * otherwise). They end with the session at the latest (`sessionMaxMs` after it began), not TTL later.
+ */
+export function iceServersFor(
+  turn: { secret: string; urls: string[]; ttlSeconds: number } | undefined,
+  sessionMaxMs: number,
+): ((s: { id: string; createdAt: string }) => IceServer[]) | undefined {
+  if (!turn) return undefined;
+  return (s) => [turnCredentials({ ...turn, label: s.id, notAfter: new Date(Date.parse(s.createdAt) + sessionMaxMs) })];
+}

@@ -46,7 +46,7 @@ export async function sightlineSystem(workerCount: number): Promise<System> {
   const io = { to: () => ({ emit: () => true }), in: () => ({ fetchSockets: async () => [] }) };
   wireSessionEvents(io as unknown as SignallingServer, { sessions, rooms, media } as unknown as Services, log);
   const states = new MediaStates(sessions as unknown as SessionService, 'bench', log);
-  rooms.onRoomCreated = (room) => states.follow(room);
+  rooms.observer.on('room-created', (room) => states.follow(room));
 
   return {
     workerPids: slots.map((s) => s.worker.pid),

@@ -27,7 +27,7 @@ export interface Topology {
 }
 
 async function addDispatchers(redisUrl: string | undefined, dataDir: string, count: number): Promise<void> {
-  const store = await createStore(redisUrl, dataDir);
+  const { store } = await createStore(redisUrl, dataDir);
   try {
     const users = new UserService(store, createLogger('warn'));
     for (let d = 0; d < count; d++) await users.add(`dispatcher${d}`, 'dispatcher', PASSWORD);
