@@ -13,7 +13,7 @@ import type { StepResult } from './capacity/step.js';
 import type { Side } from './capacity/protocol.js';
 
 installWorkerBinary();
-const { HD_CLIP, LoadGenerator, makeClip } = await import('./capacity/load.js');
+const { HD_CLIP, LoadGenerator, makeClip } = await import('./capacity/LoadGenerator.js');
 const { runStep } = await import('./capacity/step.js');
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;

@@ -83,7 +83,7 @@ export async function readMarks(page: Page, sessionId?: string): Promise<StepTim
 }
 
 /**
- * The server's own figures for one run (server/src/metrics/metrics.ts), from two scrapes of its
+ * The server's own figures for one run (server/src/metrics/Metrics.ts), from two scrapes of its
  * /metrics, before the tap and after the first frame: the consent record's write in parts
  * (`server:consent-<part>`, ms) and the mean fdatasync of the log appends in between
  * (`server:fdatasync`, ms). Durations, not times after the tap.

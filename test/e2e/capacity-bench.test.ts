@@ -9,7 +9,7 @@ import { installWorkerBinary } from '../../server/src/sfu/workerBinary.js';
 describe('capacity bench (smoke)', () => {
   it('carries 2 encrypted sessions on each side, and every receiver gets packets', async () => {
     installWorkerBinary();
-    const { LoadGenerator, makeClip } = await import('../bench/capacity/load.js');
+    const { LoadGenerator, makeClip } = await import('../bench/capacity/LoadGenerator.js');
     const { runStep } = await import('../bench/capacity/step.js');
     const clip = await makeClip({ width: 320, height: 240, fps: 15, kbps: 300, seconds: 4 });
     const load = await LoadGenerator.start(clip, 1);

@@ -6,7 +6,7 @@ import { SendPolicy } from '../common/ReconnectPolicy.js';
 import { Reconnector } from '../common/Reconnector.js';
 import { onTransportsLost, request, type SignallingSocket } from '../common/signalling.js';
 import { CameraError, openCamera, type Facing } from './camera.js';
-import { CodecChoice } from './codecChoice.js';
+import { CodecChoice } from './CodecChoice.js';
 
 /** `ended` and `expired` are final: the server refused the session for good, and the camera is released. */
 export type PublisherState = 'connecting' | 'live' | 'reconnecting' | Finality;

@@ -2,7 +2,7 @@ import type { ControlAction } from '@sightline/shared';
 import { request, type SignallingSocket } from '../common/signalling.js';
 import { CameraError } from './camera.js';
 import { UnsupportedError, type Publisher } from './Publisher.js';
-import { $, type CallerUi } from './ui.js';
+import { $, type CallerUi } from './CallerUi.js';
 
 /**
  * The camera's controls on the caller page: the caller's own buttons (flip, torch, pause) and the

@@ -1,6 +1,6 @@
 import { request, type SignallingSocket } from '../common/signalling.js';
 import { preparePhoto } from './photo.js';
-import { $, type CallerUi } from './ui.js';
+import { $, type CallerUi } from './CallerUi.js';
 
 /** Location sharing and the caller's chat replies, once the caller has joined the session. */
 export function wireExtras(ui: CallerUi, socket: SignallingSocket, sessionId: string): void {

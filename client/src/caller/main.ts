@@ -6,17 +6,17 @@ import { finalRefusal, onRefusedHandshake, type Finality } from '../common/final
 import { markStep } from '../common/marks.js';
 import { connectSignalling, request, SignallingError, type SignallingSocket } from '../common/signalling.js';
 import { CameraError, openCamera } from './camera.js';
-import { CodecChoice } from './codecChoice.js';
+import { CodecChoice } from './CodecChoice.js';
 import { isLanguage } from './i18n/index.js';
 import { browserFamily } from './browserFamily.js';
 import { missingApi, unsupportedReason } from './capabilities.js';
 import { detectPlatform } from './platform.js';
-import { PreTap } from './pretap.js';
+import { PreTap } from './PreTap.js';
 import { Publisher } from './Publisher.js';
 import { obey, reply, wireControls } from './controls.js';
 import { watchQuality } from './quality.js';
 import { troubleOf } from './status.js';
-import { $, CallerUi } from './ui.js';
+import { $, CallerUi } from './CallerUi.js';
 import { wireExtras, wirePhoto } from './extras.js';
 import { showUnsupported } from './unsupported.js';
 

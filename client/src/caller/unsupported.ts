@@ -2,7 +2,7 @@ import type { UnsupportedReason } from '@sightline/shared';
 import { browserFamily, isInApp } from './browserFamily.js';
 import type { CallerText } from './i18n/types.js';
 import { detectPlatform } from './platform.js';
-import { $, type CallerUi } from './ui.js';
+import { $, type CallerUi } from './CallerUi.js';
 
 /**
  * The help for a browser that cannot send live video, by what it is:

@@ -3,7 +3,7 @@ import { api } from '../common/api.js';
 import type { Device } from '../common/device.js';
 import { h } from '../common/dom.js';
 import { request, type SignallingSocket } from '../common/signalling.js';
-import { Subscriber } from '../common/subscriber.js';
+import { Subscriber } from '../common/Subscriber.js';
 import { BrowserNotice } from './card/BrowserNotice.js';
 import { CallerPanel } from './card/CallerPanel.js';
 import { ChatPanel } from './card/ChatPanel.js';

@@ -7,7 +7,7 @@ import { loadDevice } from '../common/device.js';
 import { markStep } from '../common/marks.js';
 import { connectSignalling, onTokenRefused, onTransportsLost } from '../common/signalling.js';
 import { SessionCard } from './SessionCard.js';
-import { wireSoundControl } from './card/alarm.js';
+import { wireSoundControl } from './card/SoundAlerts.js';
 
 /** The dispatcher console: login, a form to start a session, and one card per active session. */
 const TOKEN_KEY = 'sightline.token';

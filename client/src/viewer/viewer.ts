@@ -5,7 +5,7 @@ import { loadDevice } from '../common/device.js';
 import { h } from '../common/dom.js';
 import { finalRefusal, onRefusedHandshake, type Finality } from '../common/finality.js';
 import { connectSignalling, onTransportsLost, request } from '../common/signalling.js';
-import { Subscriber } from '../common/subscriber.js';
+import { Subscriber } from '../common/Subscriber.js';
 
 type ViewerState = 'ready' | 'connecting' | 'live' | 'reconnecting' | 'ended' | 'expired' | 'error';
 

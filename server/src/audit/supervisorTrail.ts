@@ -1,5 +1,5 @@
 import type { SessionEventType } from '@sightline/shared';
-import type { Principal } from '../auth/tokens.js';
+import type { Principal } from '../auth/TokenService.js';
 import { actorOf } from '../sessions/access.js';
 
 /** The session log's records of a supervisor's look (PRODUCT.md: every view, playback and export is logged). */

@@ -4,7 +4,7 @@ import type { SignOutReason, StaffRole } from '@sightline/shared';
 import { UnauthorizedError } from '../errors.js';
 import type { SecurityEvents } from '../security/SecurityEvents.js';
 import type { StaffLoginRecord, Store } from '../store/Store.js';
-import type { Principal, TokenService } from './tokens.js';
+import type { Principal, TokenService } from './TokenService.js';
 
 export type { SignOutReason };
 

@@ -3,7 +3,7 @@ import { addressKey } from '../http/clientAddress.js';
 import { defineRoute, STAFF_COOKIE } from '../http/route.js';
 import type { LoginGuard } from './LoginGuard.js';
 import type { StaffLogins } from './StaffLogins.js';
-import type { TokenService } from './tokens.js';
+import type { TokenService } from './TokenService.js';
 import type { UserService } from './UserService.js';
 
 export function authRoutes(users: UserService, tokens: TokenService, logins: StaffLogins, guard: LoginGuard) {

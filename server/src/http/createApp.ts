@@ -1,7 +1,7 @@
 import compression from 'compression';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { TokenService } from '../auth/tokens.js';
+import type { TokenService } from '../auth/TokenService.js';
 import type { SupervisorTrail } from '../audit/supervisorTrail.js';
 import type { Logger } from '../logging.js';
 import { errorHandler, notFound } from './errorHandler.js';

@@ -1,6 +1,6 @@
 import { restRoutes, type LoginResponse } from '@sightline/shared';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { Principal } from '../auth/tokens.js';
+import type { Principal } from '../auth/TokenService.js';
 import { defineRoute, type PlainRestRoute, type SessionRestRoute } from './route.js';
 
 // `npm run typecheck` compiles this file (server/tsconfig.json covers tests): each `@ts-expect-error`

@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { restRoutes, type RestAnswer, type RestBody, type RestMethod, type RestParams, type RestQuery, type RestRoute, type RouteContract, type StaffRole } from '@sightline/shared';
 import type { z } from 'zod';
-import type { Principal, TokenKind, TokenService } from '../auth/tokens.js';
+import type { Principal, TokenKind, TokenService } from '../auth/TokenService.js';
 import type { SessionLook, SupervisorTrail } from '../audit/supervisorTrail.js';
 import type { SessionAction } from '../sessions/access.js';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';

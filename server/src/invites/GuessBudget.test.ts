@@ -5,7 +5,7 @@ import { createLimit } from '../ratelimit/limits.js';
 import { SecurityEvents, type SecurityEvent } from '../security/SecurityEvents.js';
 import { GuessBudget } from './GuessBudget.js';
 import type { InviteService } from './InviteService.js';
-import { RedeemLimiter } from './redeemLimiter.js';
+import { RedeemLimiter } from './RedeemLimiter.js';
 
 function setup(budgetPoints = 4, trips = 1) {
   const events: SecurityEvent[] = [];

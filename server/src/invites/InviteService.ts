@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { BrowserFamily, InvitePeek, Language, OpenedResponse, PageReport, RecordingPolicy, RedeemResponse, UnsupportedReason } from '@sightline/shared';
-import type { Principal, TokenService } from '../auth/tokens.js';
+import type { Principal, TokenService } from '../auth/TokenService.js';
 import { ForbiddenError, GoneError, NotFoundError, UnavailableError } from '../errors.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import { newInviteCode, newSessionId } from '../sessions/ids.js';

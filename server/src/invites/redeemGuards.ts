@@ -3,7 +3,7 @@ import type { LimitName } from '../ratelimit/deploymentLimits.js';
 import type { SecurityEvents } from '../security/SecurityEvents.js';
 import { GuessBudget } from './GuessBudget.js';
 import type { InviteService } from './InviteService.js';
-import { RedeemLimiter } from './redeemLimiter.js';
+import { RedeemLimiter } from './RedeemLimiter.js';
 
 /**
  * What guards redemption (invites/routes.ts): invite links and spoken codes each under the same

@@ -1,6 +1,6 @@
 import { GoneError, NotFoundError } from '../errors.js';
 import type { SecurityEvents } from '../security/SecurityEvents.js';
-import { failureReason } from './redeemLimiter.js';
+import { failureReason } from './RedeemLimiter.js';
 
 /**
  * Wraps the routes that take an invite code without redeeming it (the page's "opened" report, a

@@ -6,7 +6,7 @@ import type { SessionService } from '../sessions/SessionService.js';
 import { sessionRoute } from '../sessions/sessionRoute.js';
 import type { InviteService } from './InviteService.js';
 import type { GuessBudget } from './GuessBudget.js';
-import type { RedeemLimiter } from './redeemLimiter.js';
+import type { RedeemLimiter } from './RedeemLimiter.js';
 import type { Limit } from '../ratelimit/limits.js';
 import { recordInviteRefusals } from './refusals.js';
 

@@ -124,7 +124,7 @@ export class Limit {
 
   /**
    * Gives points back (rate-limiter-flexible's `reward`). A limit on failures only spends a point up
-   * front, atomically, and gives it back when the attempt succeeds (invites/redeemLimiter.ts).
+   * front, atomically, and gives it back when the attempt succeeds (invites/RedeemLimiter.ts).
    */
   async refund(key: string, points = 1): Promise<void> {
     await this.limiter.reward(key, points);

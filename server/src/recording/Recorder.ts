@@ -9,7 +9,7 @@ import type { Logger } from '../logging.js';
 import { waitForUdpListeners } from './listening.js';
 import { RECORDER_RECEIVE_BUFFER_BYTES } from './receiveBuffer.js';
 import { rtcpBye } from './rtcp.js';
-import type { PortAllocator, PortPair } from './ports.js';
+import type { PortAllocator, PortPair } from './PortAllocator.js';
 import { codecName, mediaCodec, recordingSdp } from './sdp.js';
 
 const HAS_SETPRIV = existsSync('/usr/bin/setpriv');

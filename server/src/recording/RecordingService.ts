@@ -7,7 +7,7 @@ import type { Room } from '../sfu/Room.js';
 import { TEMPLATE_ROOM, type RoomRegistry } from '../sfu/RoomRegistry.js';
 import type { DiskSpace } from '../storage/DiskSpace.js';
 import { SessionFolder } from '../storage/SessionFolder.js';
-import { PortAllocator } from './ports.js';
+import { PortAllocator } from './PortAllocator.js';
 import { RECORDER_RECEIVE_BUFFER_BYTES, receiveBufferLimit, receiveBufferShortfall } from './receiveBuffer.js';
 import { RecordingIndex } from './RecordingIndex.js';
 import { SessionRecording } from './SessionRecording.js';

@@ -6,7 +6,7 @@ import type { ProducerInfo } from '@sightline/shared';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Room } from '../sfu/Room.js';
 import { testLogger } from '../testing/logger.js';
-import { PortAllocator } from './ports.js';
+import { PortAllocator } from './PortAllocator.js';
 import { RecordingIndex } from './RecordingIndex.js';
 import { QUICK_REPLACEMENTS, SessionRecording } from './SessionRecording.js';
 

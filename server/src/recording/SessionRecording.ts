@@ -5,7 +5,7 @@ import type { ProducerInfo } from '@sightline/shared';
 import type { Logger } from '../logging.js';
 import type { Room } from '../sfu/Room.js';
 import { probeMedia, type MediaProbe } from './ffprobe.js';
-import type { PortAllocator } from './ports.js';
+import type { PortAllocator } from './PortAllocator.js';
 import { Recorder, type RecorderExit } from './Recorder.js';
 import type { RecordingIndex } from './RecordingIndex.js';
 import { remuxInPlace } from './remux.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { udpPortIsFree } from './ports.js';
+import { udpPortIsFree } from './PortAllocator.js';
 
 const PROC_TABLES = ['/proc/net/udp', '/proc/net/udp6'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Metrics } from '../metrics/metrics.js';
+import { Metrics } from '../metrics/Metrics.js';
 import { createLogger } from '../logging.js';
 import { SecurityEvents } from './SecurityEvents.js';
 

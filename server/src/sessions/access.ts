@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/tokens.js';
+import type { Principal } from '../auth/TokenService.js';
 import { ForbiddenError, GoneError } from '../errors.js';
 import type { SessionRecord } from '../store/Store.js';
 

@@ -1,5 +1,5 @@
 import { SESSION_STATUSES, type ChatMessage, type JoinResult, type ServerToClientEvents, type SessionEvent, type SessionEventType } from '@sightline/shared';
-import type { Principal } from '../auth/tokens.js';
+import type { Principal } from '../auth/TokenService.js';
 
 /**
  * What each role is sent of a session (issue #11, item 12): one function per role, used for every

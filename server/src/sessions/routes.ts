@@ -1,5 +1,5 @@
 import { isSessionStatus, type RecordingPolicy, type SessionSummary } from '@sightline/shared';
-import type { Principal } from '../auth/tokens.js';
+import type { Principal } from '../auth/TokenService.js';
 import type { InviteService } from '../invites/InviteService.js';
 import type { Limit } from '../ratelimit/limits.js';
 import { ValidationError } from '../errors.js';

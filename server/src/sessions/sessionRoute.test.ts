@@ -1,6 +1,6 @@
 import express from 'express';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import type { Principal, TokenService } from '../auth/tokens.js';
+import type { Principal, TokenService } from '../auth/TokenService.js';
 import { ForbiddenError, GoneError, NotFoundError } from '../errors.js';
 import { mountRoutes, routeSpec, type RouteSpec } from '../http/route.js';
 import type { SessionRecord } from '../store/Store.js';

@@ -1,6 +1,6 @@
 import { routeSpec, type PrincipalOf, type RouteAccess, type RouteInput, type RouteServing, type RouteSpec, type SessionRestRoute } from '../http/route.js';
 import type { RestAnswer } from '@sightline/shared';
-import type { Principal } from '../auth/tokens.js';
+import type { Principal } from '../auth/TokenService.js';
 import type { SessionRecord } from '../store/Store.js';
 import { authorizeSession, isSessionAction, type SessionAction } from './access.js';
 

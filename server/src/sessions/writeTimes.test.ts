@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '@sightline/shared';
 import { AuditLogs } from '../audit/AuditLogs.js';
-import { Metrics } from '../metrics/metrics.js';
+import { Metrics } from '../metrics/Metrics.js';
 import type { SmsProvider } from '../sms/SmsProvider.js';
 import { sessionServices } from '../testing/sessionServices.js';
 import type { EventWriteTimes } from './SessionService.js';

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/tokens.js';
+import type { Principal } from '../auth/TokenService.js';
 import { RateLimitedError } from '../errors.js';
 import { createLimit, LIMITS, type Limit } from '../ratelimit/limits.js';
 

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/tokens.js';
+import type { Principal } from '../auth/TokenService.js';
 import { AppError, RateLimitedError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { SOCKETS_PER_TOKEN, type Limit } from '../ratelimit/limits.js';

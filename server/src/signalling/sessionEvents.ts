@@ -33,7 +33,7 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Ser
   sessions.on('push', send);
 
   // A page left before the tap has nothing more to do once the invite is spent or the session is over:
-  // its credential would otherwise keep the socket for up to 10 minutes (tokens.ts).
+  // its credential would otherwise keep the socket for up to 10 minutes (auth/TokenService.ts).
   const cutPretap = (sessionId: string) => io.in(pretapChannel(sessionId)).disconnectSockets(true);
   sessions.on('event', (sessionId, _status, event) => event.type === 'consent_given' && cutPretap(sessionId));
 

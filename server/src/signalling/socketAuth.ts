@@ -1,6 +1,6 @@
 import type { SignOutReason } from '@sightline/shared';
 import { RevokedError, type StaffLogins } from '../auth/StaffLogins.js';
-import type { TokenService } from '../auth/tokens.js';
+import type { TokenService } from '../auth/TokenService.js';
 import { UnauthorizedError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { SecurityEvents } from '../security/SecurityEvents.js';

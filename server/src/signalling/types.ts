@@ -1,6 +1,6 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ParsedRequestOf, RequestName, ResponseMap, ServerToClientEvents } from '@sightline/shared';
-import type { Principal } from '../auth/tokens.js';
+import type { Principal } from '../auth/TokenService.js';
 import type { SessionAction } from '../sessions/access.js';
 import type { InviteService } from '../invites/InviteService.js';
 import type { SessionService } from '../sessions/SessionService.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TokenService } from '../auth/tokens.js';
+import { TokenService } from '../auth/TokenService.js';
 import { InviteService, inviteUrl, type InviteServiceOptions } from '../invites/InviteService.js';
 import { SessionService, type SessionServiceOptions } from '../sessions/SessionService.js';
 import { ConsoleSms } from '../sms/ConsoleSms.js';

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { LoadGenerator, LoadSession } from './load.js';
+import type { LoadGenerator, LoadSession } from './LoadGenerator.js';
 import { CpuWindow, machineCpu, rssMiB, udpRcvbufErrors } from './proc.js';
 import type { FromSystem, SessionAnswer, SessionPlan, Side, ToSystem } from './protocol.js';
 

@@ -7,7 +7,7 @@ import { connectSocket, httpJson, request, type StormSocket } from './net.js';
 
 /**
  * The two ends of a session as the pages drive them (client/src/caller/main.ts + Publisher.ts,
- * client/src/console/SessionCard.ts + common/subscriber.ts), the same REST calls and signalling
+ * client/src/console/SessionCard.ts + common/Subscriber.ts), the same REST calls and signalling
  * messages in the same order, from Node. What this skips: mediasoup-client runs on its FakeHandler
  * (its own test handler), so there is no RTCPeerConnection, no ICE, no DTLS and no RTP. A
  * transport is "connected" when the server acked transport:connect; a producer or consumer exists

@@ -10,7 +10,7 @@ import { waitFor } from '../../support/browser.js';
 import { startServer, type TestServer } from '../../support/server.js';
 import { callerOpensLink, callerTaps, Dispatcher } from './actors.js';
 import { loopback, type StormSocket } from './net.js';
-import { LoadSampler, type LoadSample } from './serverLoad.js';
+import { LoadSampler, type LoadSample } from './LoadSampler.js';
 
 const PASSWORD = 'join-storm-password';
 /** SERVER_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the server processes only, for profiling. */

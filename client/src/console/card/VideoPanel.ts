@@ -1,5 +1,5 @@
 import { h } from '../../common/dom.js';
-import { beep } from './alarm.js';
+import { beep } from './SoundAlerts.js';
 import { formatStats, readStats } from './mediaStats.js';
 
 /**

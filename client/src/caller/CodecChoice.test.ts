@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Device } from '../common/device.js';
 import type { SignallingSocket } from '../common/signalling.js';
-import { CodecChoice } from './codecChoice.js';
+import { CodecChoice } from './CodecChoice.js';
 
 /** A socket that only delivers the server's `media:video-codecs` pushes the test sends. */
 function fakeSocket() {

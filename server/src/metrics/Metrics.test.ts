@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Metrics } from './metrics.js';
+import { Metrics } from './Metrics.js';
 
 describe('Metrics', () => {
   it('tracks sessions by status, join latency, reconnects and SMS outcomes from session events', async () => {

@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../testing/ports.js';
-import { PortAllocator, udpPortIsFree } from './ports.js';
+import { PortAllocator, udpPortIsFree } from './PortAllocator.js';
 
 describe('PortAllocator', () => {
   it('hands out even/odd pairs in turn and takes them back', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { UnauthorizedError } from '../errors.js';
-import { keyId, TokenService } from './tokens.js';
+import { keyId, TokenService } from './TokenService.js';
 
 const secret = randomBytes(32);
 const tokens = new TokenService(secret);
