@@ -39,7 +39,9 @@ describe('Observer', () => {
     observer.on('room-created', () => void calls.push('after'));
     expect(() => observer.emit('room-created', { sessionId: 's_1' })).not.toThrow();
     expect(calls).toEqual(['before', 'after']);
-    expect(lines).toEqual([expect.objectContaining({ level: 50, msg: 'observer listener failed', observer: 'RoomRegistry', event: 'room-created', err: 'listener bug' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 50, msg: 'observer listener failed', observer: 'RoomRegistry', event: 'room-created', err: 'listener bug' }),
+    ]);
   });
 
   it('logs a listener whose promise rejects, leaving no unhandled rejection', async () => {

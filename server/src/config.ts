@@ -20,7 +20,10 @@ const envSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   JWT_SECRET: z.string().optional(),
   JWT_SECRET_PREVIOUS: z.string().optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
+    .optional(),
   SMS_PROVIDER: z.enum(['console', 'twilio']).default('console'),
   TWILIO_ACCOUNT_SID: z.string().min(1).optional(),
   TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
@@ -56,7 +59,10 @@ const envSchema = z.object({
   CHECKPOINT_KEY_FILE: z.string().optional(),
   CHECKPOINT_PUBLIC_KEY_FILE: z.string().optional(),
   CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().positive().default(300),
-  NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'NODE_ID: letters, digits, dot, dash, underscore (at most 64)').optional(),
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'NODE_ID: letters, digits, dot, dash, underscore (at most 64)')
+    .optional(),
 });
 
 export interface Config {
@@ -171,8 +177,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
     socketRefusalsPer10s: e.SOCKET_REFUSALS_PER_10S,
     trustProxy: trustProxyConfig(e.TRUST_PROXY, e.NODE_ENV),
-    nodeId: e.NODE_ID ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50)}-${e.PORT}`,
-    turn: e.TURN_SECRET && e.TURN_URLS ? { secret: e.TURN_SECRET, urls: e.TURN_URLS.split(',').map((u) => u.trim()), ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
+    nodeId:
+      e.NODE_ID ??
+      `${os
+        .hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 50)}-${e.PORT}`,
+    turn:
+      e.TURN_SECRET && e.TURN_URLS ? { secret: e.TURN_SECRET, urls: e.TURN_URLS.split(',').map((u) => u.trim()), ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
     tls: tlsConfig(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
     childEnv: childEnv(env),
     checkpoint: checkpointConfig(e, env),
@@ -192,14 +204,18 @@ function checkpointConfig(e: z.infer<typeof envSchema>, env: NodeJS.ProcessEnv):
   return {
     keyFile,
     keyFileDefaulted: !e.CHECKPOINT_KEY_FILE,
-    publicKeyFiles: (e.CHECKPOINT_PUBLIC_KEY_FILE ?? '').split(',').map((f) => f.trim()).filter(Boolean),
+    publicKeyFiles: (e.CHECKPOINT_PUBLIC_KEY_FILE ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean),
     intervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
   };
 }
 
 /** A demo password is a shared, often printed secret: fine for a demo, refused in production. */
 function demoPassword(given: string | undefined, nodeEnv: string): string | undefined {
-  if (given !== undefined && nodeEnv === 'production') throw new ConfigError('DEMO_PASSWORD is refused when NODE_ENV=production: add users with `npx sightline user add`');
+  if (given !== undefined && nodeEnv === 'production')
+    throw new ConfigError('DEMO_PASSWORD is refused when NODE_ENV=production: add users with `npx sightline user add`');
   return given;
 }
 
@@ -218,7 +234,10 @@ function twilioConfig(e: z.infer<typeof envSchema>): Config['twilio'] {
 const NARROWEST_PREFIX = { ipv4: 16, ipv6: 48 } as const;
 
 function trustProxyConfig(raw: string | undefined, nodeEnv: string): string[] {
-  const entries = (raw ?? 'loopback').split(',').map((v) => v.trim()).filter(Boolean);
+  const entries = (raw ?? 'loopback')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (nodeEnv !== 'production') return entries;
   const broad = entries.filter((v) => v !== 'loopback' && !isNarrowProxyRange(v));
   if (broad.length) {

@@ -22,7 +22,18 @@ describe('createLogger', () => {
     log.debug({ body: { code: '111222' } }, 'at debug too');
     expect(lines).toHaveLength(2);
     const text = lines.join('');
-    for (const value of ['eyJtop.level.token', 'top-password', '123456', 'top-invite-code', 'eyJauth.token.x', 'eyJnested.token.y', 'nested-password', '654321', 'nested-code', '111222']) {
+    for (const value of [
+      'eyJtop.level.token',
+      'top-password',
+      '123456',
+      'top-invite-code',
+      'eyJauth.token.x',
+      'eyJnested.token.y',
+      'nested-password',
+      '654321',
+      'nested-code',
+      '111222',
+    ]) {
       expect(text, value).not.toContain(value);
     }
     const first = JSON.parse(lines[0]!);

@@ -28,5 +28,9 @@ export function hasUnsafeText(s: string): boolean {
  */
 export function freeText(max: number, min = 0) {
   // The bound before the transform keeps a flood of controls from costing more than a long message.
-  return z.string().max(max * 4).transform(plainText).pipe(z.string().trim().min(min).max(max));
+  return z
+    .string()
+    .max(max * 4)
+    .transform(plainText)
+    .pipe(z.string().trim().min(min).max(max));
 }

@@ -69,7 +69,9 @@ async function main(): Promise<void> {
     const p0 = await load.sourcePackets();
     await new Promise((r) => setTimeout(r, 3000));
     const rate = ((await load.sourcePackets()) - p0) / 3;
-    process.stdout.write(`clip ${clip}: ~${rate.toFixed(0)} RTP packets/s per caller; system: ${WORKERS} workers; load generator: ${LOAD_WORKERS} workers + ffmpeg\n`);
+    process.stdout.write(
+      `clip ${clip}: ~${rate.toFixed(0)} RTP packets/s per caller; system: ${WORKERS} workers; load generator: ${LOAD_WORKERS} workers + ffmpeg\n`,
+    );
     for (const [i, sessions] of STEPS.entries()) {
       const order: Side[] = i % 2 === 0 ? ['bare', 'sightline'] : ['sightline', 'bare'];
       // One side saturated at the step before: this step was the other's last chance to show its own point.
@@ -118,9 +120,17 @@ function table(results: StepResult[], saturatedAt: Partial<Record<Side, number>>
     const p = perSession(r);
     return `${(100 / p.total).toFixed(0)} sessions per core from CPU (N = ${r.sessions}: ${pct(p.total)} % of a core and ${p.mib.toFixed(2)} MiB per session)`;
   };
-  const both = [...new Set(results.map((r) => r.sessions))].filter((n) => ['bare', 'sightline'].every((side) => results.some((r) => r.side === side && r.sessions === n && !saturation(r))));
-  const ratios = both.map((n) => perSession(results.find((r) => r.side === 'sightline' && r.sessions === n)!).total / perSession(results.find((r) => r.side === 'bare' && r.sessions === n)!).total);
-  const ratio = ratios.length ? `product ÷ bare, total CPU per session, over the steps neither side saturated (N = ${both.join(', ')}): ${ratios.map((x) => x.toFixed(2)).join(', ')}` : '';
+  const both = [...new Set(results.map((r) => r.sessions))].filter((n) =>
+    ['bare', 'sightline'].every((side) => results.some((r) => r.side === side && r.sessions === n && !saturation(r))),
+  );
+  const ratios = both.map(
+    (n) =>
+      perSession(results.find((r) => r.side === 'sightline' && r.sessions === n)!).total /
+      perSession(results.find((r) => r.side === 'bare' && r.sessions === n)!).total,
+  );
+  const ratio = ratios.length
+    ? `product ÷ bare, total CPU per session, over the steps neither side saturated (N = ${both.join(', ')}): ${ratios.map((x) => x.toFixed(2)).join(', ')}`
+    : '';
   return `${rows.join('\n')}\n\nbare: ${sat('bare')}; ${fromCpu('bare')}\nsightline: ${sat('sightline')}; ${fromCpu('sightline')}\n${ratio}`;
 }
 

@@ -94,7 +94,9 @@ async function main(): Promise<void> {
       // A fresh deployment per storm: nothing left over from the previous one (sessions, limits, rooms).
       const topo: Topology = await deploy(t);
       try {
-        process.stdout.write(`\n== ${topo.name}, ${pattern}: ${SESSIONS} sessions over ${pattern === 'burst' ? '0' : WINDOW_S} s, ${DISPATCHERS} dispatchers ==\n`);
+        process.stdout.write(
+          `\n== ${topo.name}, ${pattern}: ${SESSIONS} sessions over ${pattern === 'burst' ? '0' : WINDOW_S} s, ${DISPATCHERS} dispatchers ==\n`,
+        );
         const r = await runStorm(topo, pattern, arrivals(pattern), { dispatchers: DISPATCHERS, warmUp: WARM_UP });
         results.push(r);
         process.stdout.write(`${row(r)}\n${failures(r)}`);

@@ -91,7 +91,9 @@ export async function readMarks(page: Page, sessionId?: string): Promise<StepTim
 export async function scrapeServer(baseUrl: string): Promise<Map<string, number>> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   const out = new Map<string, number>();
-  for (const m of text.matchAll(/^(sightline_event_write_seconds_sum\{type="consent_given",part="(\w+)"\}|sightline_log_fdatasync_seconds_(?:sum|count)) (\S+)$/gm)) {
+  for (const m of text.matchAll(
+    /^(sightline_event_write_seconds_sum\{type="consent_given",part="(\w+)"\}|sightline_log_fdatasync_seconds_(?:sum|count)) (\S+)$/gm,
+  )) {
     out.set(m[2] ? `consent-${m[2]}` : m[1]!, Number(m[3]));
   }
   return out;

@@ -38,7 +38,11 @@ const { Room } = await import('../../server/src/sfu/Room.js');
 const { RecordingService } = await import('../../server/src/recording/RecordingService.js');
 const { createLogger } = await import('../../server/src/logging.js');
 
-const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
+const list = (name: string, fallback: string) =>
+  (process.env[name] ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const STEPS = list('STEPS', '1,5,10,20,40').map(Number);
 const WINDOW_SEC = Number(process.env['WINDOW_SEC'] ?? 15);
 const STALLS = list('STALLS', '1,2,4').map(Number);
@@ -144,7 +148,12 @@ async function untilWriting(s: Setup, sessions: Session[], recordings = s.record
     const sizes = await Promise.all(
       sessions.map(async (x) => {
         const [info] = await recordings.list(x.id);
-        return info ? stat(path.join(s.dataDir, 'sessions', x.id, 'recordings', info.name)).then((st) => st.size, () => 0) : 0;
+        return info
+          ? stat(path.join(s.dataDir, 'sessions', x.id, 'recordings', info.name)).then(
+              (st) => st.size,
+              () => 0,
+            )
+          : 0;
       }),
     );
     if (sizes.every((b) => b > 100_000)) return;
@@ -222,7 +231,22 @@ async function step(s: Setup, n: number): Promise<StepResult> {
   await closeSessions(sessions);
   const ffmpegWarnings = ffmpegStderr.slice(stderrFrom).filter((l) => /: \S/.test(l));
   const missedByFfmpeg = sum(ffmpegWarnings.flatMap((w) => [...w.matchAll(/RTP: missed (\d+) packets/g)].map((m) => Number(m[1]))));
-  return { n, base, rec, ingestLost, missedByFfmpeg, workerPid: s.workerPid, recorders, codecOf: new Map(sessions.map((x) => [x.id, x.caller.codec])), sent, dropped, rcvbuf, threads, files, ffmpegWarnings };
+  return {
+    n,
+    base,
+    rec,
+    ingestLost,
+    missedByFfmpeg,
+    workerPid: s.workerPid,
+    recorders,
+    codecOf: new Map(sessions.map((x) => [x.id, x.caller.codec])),
+    sent,
+    dropped,
+    rcvbuf,
+    threads,
+    files,
+    ffmpegWarnings,
+  };
 }
 
 interface StallResult {
@@ -287,7 +311,9 @@ function printStep(r: StepResult): void {
 }
 
 async function main(): Promise<void> {
-  out(`recording bench: STEPS=${STEPS.join(',')} WINDOW_SEC=${WINDOW_SEC} STALLS=${STALLS.join(',')} STALL_BUFFERS=${STALL_BUFFERS.join(',')} CODECS=${CODECS.join(',')} DECODE=${DECODE ? 1 : 0}`);
+  out(
+    `recording bench: STEPS=${STEPS.join(',')} WINDOW_SEC=${WINDOW_SEC} STALLS=${STALLS.join(',')} STALL_BUFFERS=${STALL_BUFFERS.join(',')} CODECS=${CODECS.join(',')} DECODE=${DECODE ? 1 : 0}`,
+  );
   const clips = new Map<Codec, string>();
   for (const codec of CODECS) clips.set(codec, await clip(codec));
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-recbench-'));
@@ -300,7 +326,10 @@ async function main(): Promise<void> {
   const s: Setup = { pool, workerPid, recordings, dataDir, clips, taps: new Map() };
   const results: StepResult[] = [];
   const stalls: StallResult[] = [];
-  const stallServices = STALL_BUFFERS.map((b, i) => ({ buffer: b, recordings: b === 'default' ? recordings : service(Number(b), [53000 + i * 100, 53099 + i * 100]) }));
+  const stallServices = STALL_BUFFERS.map((b, i) => ({
+    buffer: b,
+    recordings: b === 'default' ? recordings : service(Number(b), [53000 + i * 100, 53099 + i * 100]),
+  }));
   try {
     for (const n of STEPS) {
       out(`step N=${n}…`);
@@ -323,11 +352,15 @@ async function main(): Promise<void> {
   out(`
 net.core.rmem_max ${rmem}; recorder ffmpeg's RTP socket receive buffer (ss rb) ${results[0]?.rcvbuf ?? 'unknown'} bytes; its threads while recording: ${results[0]?.threads ?? '?'}`);
   out(`CPU as % of one core, over ${WINDOW_SEC} s windows: without recording (baseline) → the same sessions recorded.\n`);
-  out(`| N | ffmpeg per stream | ${CODECS.join(' / ')} (streams) | worker (+ per stream) | Node | total per stream | RTP to ffmpeg / dropped at its sockets / missed by ffmpeg | dropped into the worker (bench's callers) | machine RcvbufErrors/InErrors base → rec | files |`);
+  out(
+    `| N | ffmpeg per stream | ${CODECS.join(' / ')} (streams) | worker (+ per stream) | Node | total per stream | RTP to ffmpeg / dropped at its sockets / missed by ffmpeg | dropped into the worker (bench's callers) | machine RcvbufErrors/InErrors base → rec | files |`,
+  );
   out('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) printStep(r);
   if (stalls.length) {
-    out(`\nffmpeg held still (SIGSTOP) while a ${CODECS[0]} caller sends; per recorder -buffer_size (rb: what the kernel granted): RTP packets dropped of those sent · peak socket queue · frames in file, missing, longest gap\n`);
+    out(
+      `\nffmpeg held still (SIGSTOP) while a ${CODECS[0]} caller sends; per recorder -buffer_size (rb: what the kernel granted): RTP packets dropped of those sent · peak socket queue · frames in file, missing, longest gap\n`,
+    );
     const buffers = stallServices.map((b) => b.buffer);
     const granted = (b: string) => stalls.find((x) => x.buffer === b)?.rcvbuf ?? '?';
     out(`| stall | ${buffers.map((b) => `${b} (rb ${granted(b)})`).join(' | ')} |`);
@@ -346,7 +379,8 @@ net.core.rmem_max ${rmem}; recorder ffmpeg's RTP socket receive buffer (ss rb) $
   for (const w of warnings.slice(0, 20)) out(`  ${w.replace(/\s+/g, ' ').slice(0, 300)}`);
   for (const r of results) {
     for (const f of r.files) {
-      if (f.segments !== 1 || f.status !== 'finished' || f.check?.decodeErrors) out(`  N=${r.n} ${f.sessionId}: ${f.segments} segments, last ${f.status} ${f.check?.decodeErrors?.slice(0, 200) ?? ''}`);
+      if (f.segments !== 1 || f.status !== 'finished' || f.check?.decodeErrors)
+        out(`  N=${r.n} ${f.sessionId}: ${f.segments} segments, last ${f.status} ${f.check?.decodeErrors?.slice(0, 200) ?? ''}`);
     }
   }
 }

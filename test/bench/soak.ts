@@ -50,16 +50,42 @@ async function udpSockets(pids: number[]): Promise<number> {
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sightline-soak-'));
   const clip = path.join(dir, 'clip.webm');
-  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25', '-t', '10', '-c:v', 'libvpx', '-b:v', '500k', '-g', '25', clip]);
+  await promisify(execFile)('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=640x360:rate=25',
+    '-t',
+    '10',
+    '-c:v',
+    'libvpx',
+    '-b:v',
+    '500k',
+    '-g',
+    '25',
+    clip,
+  ]);
 
   // Two workers take two consecutive ports (UDP and TCP), checked together.
   const pool = await WorkerPool.start({ workers: 2, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', basePort: await freePortRange(2) }, log);
   const workerPids = (await promisify(execFile)('ps', ['--ppid', String(process.pid), '-o', 'pid=,comm='])).stdout
-    .split('\n').filter((l) => l.includes('mediasoup')).map((l) => Number(l.trim().split(/\s+/)[0]));
+    .split('\n')
+    .filter((l) => l.includes('mediasoup'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
   const snapshot = async (label: string) => {
     const workersRss = (await Promise.all(workerPids.map(rssMiB))).reduce((a, b) => a + b, 0);
     const workerFds = (await Promise.all(workerPids.map(fds))).reduce((a, b) => a + b, 0);
-    const line = { label, nodeRssMiB: Math.round(await rssMiB(process.pid)), workersRssMiB: Math.round(workersRss), nodeFds: await fds(process.pid), workerFds, udpSockets: await udpSockets([process.pid, ...workerPids]) };
+    const line = {
+      label,
+      nodeRssMiB: Math.round(await rssMiB(process.pid)),
+      workersRssMiB: Math.round(workersRss),
+      nodeFds: await fds(process.pid),
+      workerFds,
+      udpSockets: await udpSockets([process.pid, ...workerPids]),
+    };
     process.stdout.write(`${JSON.stringify(line)}\n`);
     return line;
   };
@@ -73,7 +99,10 @@ async function main(): Promise<void> {
     const room = await Room.create(`s_soak_${String(i).padStart(4, '0')}`, pool.pick(), log);
     rooms.push(room);
     const input = await room.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: true });
-    const producer = await input.produce({ kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 1000 + i }] } });
+    const producer = await input.produce({
+      kind: 'video',
+      rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 1000 + i }] },
+    });
     for (let c = 0; c < 2; c++) {
       const sink = dgram.createSocket('udp4');
       sink.on('message', () => packets++);
@@ -85,8 +114,29 @@ async function main(): Promise<void> {
       await consumer.resume();
     }
     senders.push(
-      spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c:v', 'copy', '-f', 'rtp', '-ssrc', String(1000 + i), '-payload_type', '101',
-        `rtp://127.0.0.1:${input.tuple.localPort}?rtcpport=${input.rtcpTuple!.localPort}&pkt_size=1200`], { stdio: 'ignore' }),
+      spawn(
+        'ffmpeg',
+        [
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-re',
+          '-stream_loop',
+          '-1',
+          '-i',
+          clip,
+          '-c:v',
+          'copy',
+          '-f',
+          'rtp',
+          '-ssrc',
+          String(1000 + i),
+          '-payload_type',
+          '101',
+          `rtp://127.0.0.1:${input.tuple.localPort}?rtcpport=${input.rtcpTuple!.localPort}&pkt_size=1200`,
+        ],
+        { stdio: 'ignore' },
+      ),
     );
   }
   const started = await snapshot('all sessions up');
@@ -111,7 +161,10 @@ async function main(): Promise<void> {
   await Promise.all(senders.map((s) => new Promise((r) => (s.once('exit', r), s.kill('SIGINT')))));
   for (const r of rooms) r.close();
   for (const s of sinks) s.close();
-  const after = await settled(() => snapshot('after closing everything'), (s) => s.nodeFds <= before.nodeFds + 5 && s.workerFds <= before.workerFds + 5 && s.udpSockets <= before.udpSockets + 2);
+  const after = await settled(
+    () => snapshot('after closing everything'),
+    (s) => s.nodeFds <= before.nodeFds + 5 && s.workerFds <= before.workerFds + 5 && s.udpSockets <= before.udpSockets + 2,
+  );
   const transportsLeft = pool.load().reduce((a, b) => a + b, 0);
   await pool.close();
   await rm(dir, { recursive: true, force: true });

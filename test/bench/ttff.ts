@@ -122,7 +122,13 @@ function printSteps(rounds: Round[]): void {
   const row = (label: string, from: string, to: string) =>
     `| ${label} | \`${from}\` → \`${to}\` | ${cell(intervals(runs('sightline'), from, to))} | ${cell(intervals(runs('bare'), from, to))} |` +
     (cross ? ` ${cell(intervals(runs('crossNode'), from, to))} |\n` : '\n');
-  const names = [...new Set(runs('sightline').concat(runs('bare')).flatMap((r) => Object.keys(r)))].filter((n) => n !== 'tap' && !n.startsWith('server:'));
+  const names = [
+    ...new Set(
+      runs('sightline')
+        .concat(runs('bare'))
+        .flatMap((r) => Object.keys(r)),
+    ),
+  ].filter((n) => n !== 'tap' && !n.startsWith('server:'));
   const server = (side: keyof Round, key: string) => runs(side).flatMap((r) => (r[key] === undefined ? [] : [r[key]!]));
   const serverRow = (label: string, key: string) => `| ${label} | ${cell(server('sightline', key))} |${cross ? ` ${cell(server('crossNode', key))} |` : ''}\n`;
   const at = (n: string) => median(intervals(runs('sightline'), 'tap', n).concat(intervals(runs('bare'), 'tap', n)));
@@ -133,7 +139,10 @@ function printSteps(rounds: Round[]): void {
       `\n== each mark, ms after the tap (median / p90) ==\n| mark | Sightline | bare |${cross ? ' cross-node |' : ''}\n|---|---|---|${cross ? '---|' : ''}\n` +
       names
         .sort((a, b) => at(a) - at(b))
-        .map((n) => `| ${n} | ${cell(intervals(runs('sightline'), 'tap', n))} | ${cell(intervals(runs('bare'), 'tap', n))} |${cross ? ` ${cell(intervals(runs('crossNode'), 'tap', n))} |` : ''}\n`)
+        .map(
+          (n) =>
+            `| ${n} | ${cell(intervals(runs('sightline'), 'tap', n))} | ${cell(intervals(runs('bare'), 'tap', n))} |${cross ? ` ${cell(intervals(runs('crossNode'), 'tap', n))} |` : ''}\n`,
+        )
         .join('') +
       `\n== Sightline server, per run (its /metrics), ms (median / p90) ==\n| figure | Sightline |${cross ? ' cross-node |' : ''}\n|---|---|${cross ? '---|' : ''}\n` +
       serverRow("consent record: queued behind the session's earlier writes", 'server:consent-queued') +

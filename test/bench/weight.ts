@@ -58,7 +58,11 @@ function callerPart(output: (Rollup.OutputChunk | Rollup.OutputAsset)[]): PageWe
   if (!entry || !html) throw new Error('the client build has no caller.html entry');
 
   const eager = closure([entry.fileName], (c) => c.imports, chunks);
-  const lazy = closure([...eager].flatMap((f) => chunks.get(f)!.dynamicImports), (c) => c.imports, chunks);
+  const lazy = closure(
+    [...eager].flatMap((f) => chunks.get(f)!.dynamicImports),
+    (c) => c.imports,
+    chunks,
+  );
   for (const f of eager) lazy.delete(f);
   const css = new Set([...eager].flatMap((f) => [...((chunks.get(f) as { viteMetadata?: { importedCss: Set<string> } }).viteMetadata?.importedCss ?? [])]));
   const weigh = (files: Iterable<string>) => new Map([...files].map((f) => [f, gz(chunks.get(f)?.code ?? assets.get(f)!.source)] as const));

@@ -111,10 +111,15 @@ describe('ways in', () => {
 
     // The wait counts down to one fixed moment: asked again later, the header is that much shorter.
     const end = limited.at + wait * 1000;
-    const later = await waitFor('a shorter Retry-After', async () => {
-      const a = await redeem('100000');
-      return a.status === 429 && Number(a.retryAfter) < wait ? a : undefined;
-    }, 10_000, 250);
+    const later = await waitFor(
+      'a shorter Retry-After',
+      async () => {
+        const a = await redeem('100000');
+        return a.status === 429 && Number(a.retryAfter) < wait ? a : undefined;
+      },
+      10_000,
+      250,
+    );
     expect(later.retryAfter).toMatch(/^[1-9]\d*$/);
     expect(Math.abs(later.at + Number(later.retryAfter) * 1000 - end)).toBeLessThanOrEqual(2000);
 
@@ -166,7 +171,10 @@ describe('the caller page', () => {
     await expectSpoken('pl', pl, 'ltr');
 
     // Chosen through the REST API; Arabic turns the page right-to-left before anyone touches it.
-    for (const [lang, text, dir] of [['uk', uk, 'ltr'], ['ar', ar, 'rtl']] as const) {
+    for (const [lang, text, dir] of [
+      ['uk', uk, 'ltr'],
+      ['ar', ar, 'rtl'],
+    ] as const) {
       const created = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+4791234567', language: lang } });
       expect(created.status).toBe(201);
       await caller.page.goto(created.body.inviteUrl);
@@ -188,10 +196,26 @@ describe('the caller page', () => {
     // The help differs on each platform; the test would prove nothing if the texts were the same.
     expect(new Set([nb.help.ios, nb.help.android, nb.help.inApp, nb.help.other]).size).toBe(4);
     const phones = [
-      { platform: 'ios', os: 'iPhone', ua: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1' },
-      { platform: 'android', os: 'Linux armv8l', ua: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36' },
-      { platform: 'inApp', os: 'iPhone', ua: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/470.0.0.36.108;FBBV/612345678;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.5;FBSS/3;FBCR/;FBID/phone;FBLC/nb_NO;FBOP/5]' },
-      { platform: 'inApp', os: 'Linux armv8l', ua: 'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.134 Mobile Safari/537.36 Instagram 339.0.0.29.90 Android' },
+      {
+        platform: 'ios',
+        os: 'iPhone',
+        ua: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+      },
+      {
+        platform: 'android',
+        os: 'Linux armv8l',
+        ua: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
+      },
+      {
+        platform: 'inApp',
+        os: 'iPhone',
+        ua: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/470.0.0.36.108;FBBV/612345678;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.5;FBSS/3;FBCR/;FBID/phone;FBLC/nb_NO;FBOP/5]',
+      },
+      {
+        platform: 'inApp',
+        os: 'Linux armv8l',
+        ua: 'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.134 Mobile Safari/537.36 Instagram 339.0.0.29.90 Android',
+      },
     ] as const;
     const blocked = await launchDevice({ mobile: true, denyCamera: true });
     try {
@@ -237,8 +261,19 @@ describe('the console', () => {
     // Evaluated over the devtools protocol: the console's CSP (rightly) refuses inline scripts.
     await dispatcher.page.evaluate(axe);
     const violations = await dispatcher.page.evaluate(async () => {
-      const result = await (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run(document);
-      return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => (n as { target: string[]; failureSummary?: string }).target.join(' ') + ' ' + ((n as { failureSummary?: string }).failureSummary ?? '').slice(0, 160)) }));
+      const result = await (
+        window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
+      ).axe.run(document);
+      return result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        nodes: v.nodes.map(
+          (n) =>
+            (n as { target: string[]; failureSummary?: string }).target.join(' ') +
+            ' ' +
+            ((n as { failureSummary?: string }).failureSummary ?? '').slice(0, 160),
+        ),
+      }));
     });
     const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(serious, JSON.stringify(serious)).toEqual([]);

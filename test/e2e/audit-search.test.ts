@@ -64,13 +64,20 @@ async function acked(s: Socket, name: string, payload: unknown): Promise<void> {
 const search = async (query: Record<string, string>) => {
   const r = await http('GET', `${server.url}/api/sessions?${new URLSearchParams(query)}`, { token: tokens['sue'] });
   expect(r.status).toBe(200);
-  return (r.body.sessions as SessionSummary[]).map((s) => s.id).filter((id) => Object.values(ids).includes(id)).sort();
+  return (r.body.sessions as SessionSummary[])
+    .map((s) => s.id)
+    .filter((id) => Object.values(ids).includes(id))
+    .sort();
 };
 const idsOf = (...keys: (keyof typeof ids)[]) => keys.map((k) => ids[k]).sort();
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-audit-search-'));
-  for (const [name, role] of [['ann', 'dispatcher'], ['bob', 'dispatcher'], ['sue', 'supervisor']] as const) {
+  for (const [name, role] of [
+    ['ann', 'dispatcher'],
+    ['bob', 'dispatcher'],
+    ['sue', 'supervisor'],
+  ] as const) {
     const r = userAdd(name, role, staff[name]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
   }
@@ -97,8 +104,26 @@ beforeAll(async () => {
   await acked(annSocket, 'chat:send', { sessionId: ids.s1, text: 'Is the patient breathing?' });
   await acked(callerSocket, 'chat:send', { sessionId: ids.s1, text: 'Yes, slowly' });
   await acked(callerSocket, 'caller:location', { sessionId: ids.s1, lat: 59.91273, lng: 10.74609, accuracy: 12 });
-  const photo = execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=blue:s=64x48', '-frames:v', '1', '-c:v', 'mjpeg', '-f', 'image2pipe', 'pipe:1']);
-  const upload = await fetch(`${server.url}/api/sessions/${ids.s1}/photos`, { method: 'POST', headers: { authorization: `Bearer ${caller}`, 'content-type': 'image/jpeg' }, body: new Uint8Array(photo) });
+  const photo = execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=blue:s=64x48',
+    '-frames:v',
+    '1',
+    '-c:v',
+    'mjpeg',
+    '-f',
+    'image2pipe',
+    'pipe:1',
+  ]);
+  const upload = await fetch(`${server.url}/api/sessions/${ids.s1}/photos`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${caller}`, 'content-type': 'image/jpeg' },
+    body: new Uint8Array(photo),
+  });
   expect(upload.status).toBe(201);
 });
 
@@ -161,7 +186,10 @@ describe('supervisor search', () => {
       await page.$eval('form#search', (f) => (f as HTMLFormElement).reset());
       await fill();
       await page.click(sel('search-submit'));
-      await waitFor(`rows ${want.join(',')}`, async () => JSON.stringify((await rows()).filter((id) => Object.values(ids).includes(id))) === JSON.stringify(want));
+      await waitFor(
+        `rows ${want.join(',')}`,
+        async () => JSON.stringify((await rows()).filter((id) => Object.values(ids).includes(id))) === JSON.stringify(want),
+      );
     };
     // Each search's answer differs from the one before, so a form field that is not sent shows.
     await submit(() => page.type(sel('search-dispatcher'), 'bob'), idsOf('s2'));
@@ -181,7 +209,9 @@ describe('supervisor search', () => {
     expect(await page.$eval(sel('location-trail'), (el) => el.textContent ?? '')).toContain('59.91273, 10.74609 ±12 m');
     expect(await page.$eval(sel('quality-summary'), (el) => el.parentElement?.textContent ?? '')).toContain('0 reconnection(s)');
     const still = await waitFor('the photo shown', () =>
-      page.$$eval('.snapshots img', (imgs) => imgs.map((i) => ({ alt: i.getAttribute('alt') ?? '', w: (i as HTMLImageElement).naturalWidth })).find((i) => i.w > 0)),
+      page.$$eval('.snapshots img', (imgs) =>
+        imgs.map((i) => ({ alt: i.getAttribute('alt') ?? '', w: (i as HTMLImageElement).naturalWidth })).find((i) => i.w > 0),
+      ),
     );
     expect(still).toMatchObject({ w: 64 });
     expect(still.alt).toMatch(/^caller /);

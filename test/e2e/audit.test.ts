@@ -209,7 +209,11 @@ describe('a recorded session under audit', () => {
     expect((broken as { code: number }).code).toBe(1);
     expect((broken as { stderr: string }).stderr).toMatch(/first bad record is seq 3, link hash /);
     const token = await login(server, 'supervisor');
-    expect((await http('GET', `${server.url}/api/sessions/${sessionId}/verify`, { token })).body).toMatchObject({ intact: false, firstBadSeq: 3, link: 'hash' });
+    expect((await http('GET', `${server.url}/api/sessions/${sessionId}/verify`, { token })).body).toMatchObject({
+      intact: false,
+      firstBadSeq: 3,
+      link: 'hash',
+    });
   });
 });
 

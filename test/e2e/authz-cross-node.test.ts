@@ -85,7 +85,8 @@ for (const where of ['on the other node', 'on the owner'] as const) {
 }
 
 it("served the other node's sockets through the owner: no media objects on the other node", async () => {
-  const gauge = async (node: string, name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await (await fetch(`${nodes[node]!.url}/metrics`)).text())?.[1]);
+  const gauge = async (node: string, name: string) =>
+    Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await (await fetch(`${nodes[node]!.url}/metrics`)).text())?.[1]);
   const other = owner === 'node-a' ? 'node-b' : 'node-a';
   for (const name of ['sightline_producers', 'sightline_consumers']) {
     expect(await gauge(other, name), `${name} on ${other}`).toBe(0);

@@ -51,9 +51,20 @@ afterAll(async () => {
 describe('the matrix covers everything', () => {
   it('has an entry for every route the server mounts, and none for a route it does not', () => {
     expect(API.length).toBeGreaterThan(20);
-    expect(API.filter((k) => !(k in REST)), 'mounted routes without an expectation').toEqual([]);
-    expect(Object.keys(REST).filter((k) => !API.includes(k)), 'expectations for routes not mounted').toEqual([]);
-    expect(ROUTES.filter((r) => !r.path.startsWith('/api/')).map(routeKey).sort(), 'routes outside /api').toEqual([...OUTSIDE_API].sort());
+    expect(
+      API.filter((k) => !(k in REST)),
+      'mounted routes without an expectation',
+    ).toEqual([]);
+    expect(
+      Object.keys(REST).filter((k) => !API.includes(k)),
+      'expectations for routes not mounted',
+    ).toEqual([]);
+    expect(
+      ROUTES.filter((r) => !r.path.startsWith('/api/'))
+        .map(routeKey)
+        .sort(),
+      'routes outside /api',
+    ).toEqual([...OUTSIDE_API].sort());
   });
 
   it('has an entry for every signalling message in the shared list', () => {
@@ -75,7 +86,7 @@ describe('REST: role × route', () => {
 
 describe('REST: the playback cookie', () => {
   // <video src> cannot send a bearer header: recordings also take the staff token from the HttpOnly cookie, under the same rule.
-  it('plays a recording to a supervisor\'s cookie only', async () => {
+  it("plays a recording to a supervisor's cookie only", async () => {
     const url = `${server.url}/api/sessions/${m.fx.sessionId}/recordings/${m.fx.recordingName}`;
     const statuses: Record<string, number> = {};
     for (const who of ['supervisor', 'dispatcher', 'other dispatcher', 'caller', 'viewer', 'tampered', 'alg none'] as const) {
@@ -104,7 +115,7 @@ describe('users and login', () => {
     expect((await http('POST', `${server.url}/api/auth/login`, { body: { username: 'dispatcher', password: MATRIX_PASSWORD } })).status).toBe(200);
   });
 
-  it('limits wrong passwords per user from everywhere (a ceiling that spares the user\'s own address), then per address, with clear 429s', async () => {
+  it("limits wrong passwords per user from everywhere (a ceiling that spares the user's own address), then per address, with clear 429s", async () => {
     const attempt = (username: string, from: string, password = 'wrong-password') =>
       fetch(`${server.url}/api/auth/login`, {
         method: 'POST',

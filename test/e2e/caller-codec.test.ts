@@ -65,7 +65,11 @@ async function callerSends(page: Page): Promise<{ mimeType?: string; framesSent:
       const stats = (await sender.getStats()) as unknown as Map<string, { type: string; codecId?: string; mimeType?: string; framesSent?: number }>;
       const out = [...stats.values()].find((s) => s.type === 'outbound-rtp');
       const params = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
-      return { mimeType: out?.codecId ? stats.get(out.codecId)?.mimeType : undefined, framesSent: out?.framesSent ?? 0, degradationPreference: params.degradationPreference };
+      return {
+        mimeType: out?.codecId ? stats.get(out.codecId)?.mimeType : undefined,
+        framesSent: out?.framesSent ?? 0,
+        degradationPreference: params.degradationPreference,
+      };
     }
     return { framesSent: 0 };
   });

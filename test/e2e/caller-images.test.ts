@@ -35,7 +35,9 @@ async function send(code: string, image: Buffer, type: string): Promise<{ status
 async function stills(id: string): Promise<Buffer[]> {
   const list = (await http('GET', `${server.url}/api/sessions/${id}/snapshots`, { token })).body.snapshots as { name: string }[];
   return Promise.all(
-    list.map(async (s) => Buffer.from(await (await fetch(`${server.url}/api/sessions/${id}/snapshots/${s.name}`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer())),
+    list.map(async (s) =>
+      Buffer.from(await (await fetch(`${server.url}/api/sessions/${id}/snapshots/${s.name}`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer()),
+    ),
   );
 }
 
@@ -62,7 +64,10 @@ describe('caller images', () => {
     const { id, code } = await newInvite();
     const colour = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: { r: 20, g: 120, b: 220 } } });
     const gps = { IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '59/1 54/1 4577/100', GPSLongitudeRef: 'E', GPSLongitude: '10/1 44/1 3381/100' } };
-    const jpeg = await colour(3000, 2000).withExif({ IFD0: { Make: 'PhoneMaker' }, ...gps }).jpeg().toBuffer();
+    const jpeg = await colour(3000, 2000)
+      .withExif({ IFD0: { Make: 'PhoneMaker' }, ...gps })
+      .jpeg()
+      .toBuffer();
     expect(jpeg.includes(Buffer.from('PhoneMaker'))).toBe(true);
     expect((await send(code, jpeg, 'image/jpeg')).status).toBe(201);
     expect((await send(code, await colour(800, 600).png().toBuffer(), 'image/png')).status).toBe(201);

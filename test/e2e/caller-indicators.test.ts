@@ -58,7 +58,11 @@ async function capUplink(page: Page, ceilings: number | (number | null)[]): Prom
 }
 
 const shown = (page: Page, testid: string) =>
-  page.$eval(sel(testid), (el) => ({ visible: !(el as HTMLElement).hidden && el.getBoundingClientRect().height > 0, text: el.textContent ?? '', data: { ...(el as HTMLElement).dataset } }));
+  page.$eval(sel(testid), (el) => ({
+    visible: !(el as HTMLElement).hidden && el.getBoundingClientRect().height > 0,
+    text: el.textContent ?? '',
+    data: { ...(el as HTMLElement).dataset },
+  }));
 
 /** Opens the invite and waits for the consent screen to state the policy (the tap has not happened). */
 async function consentNotice(page: Page, inviteUrl: string): Promise<string> {
@@ -124,10 +128,15 @@ describe('recording on demand', () => {
     const own = await capUplink(caller.page, 60_000);
     expect(own[0]).toBeGreaterThan(250_000);
     try {
-      const weak = await waitFor('the weak-network notice', async () => {
-        const s = await shown(caller.page, 'connection-quality');
-        return s.visible ? s : undefined;
-      }, 30_000, 250);
+      const weak = await waitFor(
+        'the weak-network notice',
+        async () => {
+          const s = await shown(caller.page, 'connection-quality');
+          return s.visible ? s : undefined;
+        },
+        30_000,
+        250,
+      );
       expect(weak.text).toBe(nb.status.weak);
       expect(weak.data['quality']).toBe('weak');
       // The call goes on meanwhile.
@@ -136,10 +145,15 @@ describe('recording on demand', () => {
       await capUplink(caller.page, own);
     }
     // The encoder climbs back to full resolution over some seconds; the notice goes when it is there.
-    const good = await waitFor('the notice to go', async () => {
-      const s = await shown(caller.page, 'connection-quality');
-      return s.visible ? undefined : s;
-    }, 90_000, 250);
+    const good = await waitFor(
+      'the notice to go',
+      async () => {
+        const s = await shown(caller.page, 'connection-quality');
+        return s.visible ? undefined : s;
+      },
+      90_000,
+      250,
+    );
     expect(good.data['quality']).toBe('good');
     await framesKeepRising(dispatcher.page);
   });
@@ -154,7 +168,7 @@ describe('the other recording policies', () => {
     return { other, token, sessionId: r.body.id as string, inviteUrl: r.body.inviteUrl as string };
   }
 
-  it('/c states the centre\'s own policy before a code can be sent (its redemption is the consent)', async () => {
+  it("/c states the centre's own policy before a code can be sent (its redemption is the consent)", async () => {
     const policies = ['on-demand', 'always', 'off'] as const;
     const notices: string[] = [];
     for (const policy of policies) {

@@ -45,13 +45,18 @@ afterAll(async () => {
 async function cameraPhoto(name: string, codec: 'mjpeg' | 'png'): Promise<string> {
   const file = path.join(scratch, name);
   const args = ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=4032x3024,noise=alls=30:allf=t', '-frames:v', '1'];
-  await writeFile(file, execFileSync('ffmpeg', [...args, ...(codec === 'mjpeg' ? ['-q:v', '2'] : []), '-c:v', codec, '-f', 'image2pipe', 'pipe:1'], { maxBuffer: 256 << 20 }));
+  await writeFile(
+    file,
+    execFileSync('ffmpeg', [...args, ...(codec === 'mjpeg' ? ['-q:v', '2'] : []), '-c:v', codec, '-f', 'image2pipe', 'pipe:1'], { maxBuffer: 256 << 20 }),
+  );
   return file;
 }
 
 /** Width, height and codec of an image, as ffprobe reads it. */
 function probe(file: string): { width: number; height: number; codec: string } {
-  const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], { encoding: 'utf8' })) as { streams: { width: number; height: number; codec_name: string }[] };
+  const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], { encoding: 'utf8' })) as {
+    streams: { width: number; height: number; codec_name: string }[];
+  };
   const s = out.streams[0]!;
   return { width: s.width, height: s.height, codec: s.codec_name };
 }
@@ -96,10 +101,12 @@ describe('caller photos', () => {
     // The console shows it: its <img> decodes to the photo's size.
     const shown = `${c.sel('snapshot-item')}[data-source="caller"] img`;
     await waitFor('the photo shown on the card', () =>
-      dispatcher.page.$eval(shown, (img) => {
-        img.scrollIntoView();
-        return (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth;
-      }).catch(() => 0),
+      dispatcher.page
+        .$eval(shown, (img) => {
+          img.scrollIntoView();
+          return (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth;
+        })
+        .catch(() => 0),
     ).then((w) => expect(w).toBe(MAX_SIDE));
     expect(await c.timeline()).toContain('photo_uploaded');
   });
@@ -116,7 +123,11 @@ describe('caller photos', () => {
   });
 
   it('does not list HEIC (so iOS hands over a JPEG), and a HEIC file never lands unseen', async () => {
-    expect(await caller.page.$eval(sel('photo-upload'), (el) => (el as HTMLInputElement).accept.split(',').sort())).toEqual(['image/jpeg', 'image/png', 'image/webp']);
+    expect(await caller.page.$eval(sel('photo-upload'), (el) => (el as HTMLInputElement).accept.split(',').sort())).toEqual([
+      'image/jpeg',
+      'image/png',
+      'image/webp',
+    ]);
 
     // A HEIC file this browser cannot read (as a desktop or Android browser cannot): the caller is
     // told it was not sent, and nothing is uploaded.

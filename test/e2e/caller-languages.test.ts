@@ -52,7 +52,10 @@ describe('the caller page languages', () => {
     // The page starts in the browser's own language until the invite says the session's (nb here).
     const browserLang = await caller.page.evaluate(() => navigator.language.slice(0, 2));
     for (const lang of Object.keys(TEXTS).filter((l) => l !== 'nb' && l !== browserLang)) {
-      expect(atLoad.some((p) => new RegExp(`/assets/${lang}-[\\w-]+\\.js$`).test(p)), `${lang} fetched before it was chosen`).toBe(false);
+      expect(
+        atLoad.some((p) => new RegExp(`/assets/${lang}-[\\w-]+\\.js$`).test(p)),
+        `${lang} fetched before it was chosen`,
+      ).toBe(false);
     }
 
     for (const [lang, text] of Object.entries(TEXTS)) {
@@ -64,7 +67,11 @@ describe('the caller page languages', () => {
       expect(await caller.page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([lang, lang === 'ar' ? 'rtl' : 'ltr']);
       const fetched = scripts.slice(before);
       if (lang === 'nb' || lang === browserLang) expect(fetched, `${lang} was there already`).toEqual([]);
-      else expect(fetched.filter((p) => new RegExp(`/assets/${lang}-[\\w-]+\\.js$`).test(p)), `${lang} fetched once, when chosen`).toHaveLength(1);
+      else
+        expect(
+          fetched.filter((p) => new RegExp(`/assets/${lang}-[\\w-]+\\.js$`).test(p)),
+          `${lang} fetched once, when chosen`,
+        ).toHaveLength(1);
     }
   });
 });

@@ -52,7 +52,10 @@ describe('caller photos: a flood is refused', () => {
     for (let i = 0; i < 40; i++) statuses.push((await upload(url, 20_000)).status);
     const refused = statuses.indexOf(429);
     expect(refused, 'a flood meets a limit').toBeGreaterThan(0);
-    expect(statuses.slice(0, refused).every((s) => s === 201), 'photos before the limit are taken').toBe(true);
+    expect(
+      statuses.slice(0, refused).every((s) => s === 201),
+      'photos before the limit are taken',
+    ).toBe(true);
     expect((await upload(url, 20_000)).retryAfter, 'the refusal says when to try again').toMatch(/^\d+$/);
     const detail = (await http('GET', `${server.url}/api/sessions/${id}`, { token })).body as { events: { type: string }[] };
     expect(detail.events.filter((e) => e.type === 'photo_uploaded').length).toBe(refused + 1);

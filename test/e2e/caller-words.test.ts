@@ -83,15 +83,25 @@ async function statusShown(page: Page): Promise<{ state: string; text: string; r
  * Chooses each language in turn and checks the page speaks it and only it: the status line holds
  * `words(text)` (no state name), `more` holds for the rest, and every visible text is the language's own.
  */
-async function inEveryLanguage(page: Page, state: string | string[], words: (t: CallerText) => string, more?: (t: CallerText, lang: string) => Promise<void>): Promise<void> {
+async function inEveryLanguage(
+  page: Page,
+  state: string | string[],
+  words: (t: CallerText) => string,
+  more?: (t: CallerText, lang: string) => Promise<void>,
+): Promise<void> {
   const states = Array.isArray(state) ? state : [state];
   for (const [lang, text] of Object.entries(TEXTS)) {
     await page.select(sel('language-select'), lang);
     let last: Awaited<ReturnType<typeof statusShown>> | undefined;
-    const shown = await waitFor(`${states.join('|')} in ${lang}`, async () => {
-      const s = (last = await statusShown(page));
-      return s.lang === lang && states.includes(s.state) && s.text === words(text) ? s : undefined;
-    }, 10_000, 50).catch((err: Error) => {
+    const shown = await waitFor(
+      `${states.join('|')} in ${lang}`,
+      async () => {
+        const s = (last = await statusShown(page));
+        return s.lang === lang && states.includes(s.state) && s.text === words(text) ? s : undefined;
+      },
+      10_000,
+      50,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; the page shows ${JSON.stringify(last)}, want "${words(text)}"`);
     });
     for (const name of STATE_NAMES) expect(shown.text.startsWith(name), `${lang}: status "${shown.text}" starts with the state name ${name}`).toBe(false);
@@ -151,19 +161,29 @@ describe('the caller sees only their own language', () => {
     await caller.page.click(sel('share-location'));
     await waitFor('the location note', () => caller.page.$eval('#extras-note', (el, want) => el.textContent === want, nb.trouble.location), 30_000);
 
-    await inEveryLanguage(caller.page, 'live', (t) => t.status.live, async (t, lang) => {
-      expect(await caller.page.$eval(`${sel('chat-log')} li .chat-text`, (el) => el.textContent), lang).toBe(t.presets.hold_steady);
-      expect(await caller.page.$eval(`${sel('chat-log')} li .chat-from`, (el) => el.textContent), lang).toBe(t.from.dispatcher);
-      expect(await caller.page.$eval('#extras-note', (el) => el.textContent), lang).toBe(t.trouble.location);
-      expect(await caller.page.$eval(sel('chat-send'), (el) => el.getAttribute('aria-label')), lang).toBe(t.send);
-    });
+    await inEveryLanguage(
+      caller.page,
+      'live',
+      (t) => t.status.live,
+      async (t, lang) => {
+        expect(await caller.page.$eval(`${sel('chat-log')} li .chat-text`, (el) => el.textContent), lang).toBe(t.presets.hold_steady);
+        expect(await caller.page.$eval(`${sel('chat-log')} li .chat-from`, (el) => el.textContent), lang).toBe(t.from.dispatcher);
+        expect(await caller.page.$eval('#extras-note', (el) => el.textContent), lang).toBe(t.trouble.location);
+        expect(await caller.page.$eval(sel('chat-send'), (el) => el.getAttribute('aria-label')), lang).toBe(t.send);
+      },
+    );
   });
 
   it('paused, ended (also after a reload), and a link used elsewhere (expired)', async () => {
     await caller.page.click(sel('pause-video'));
-    await inEveryLanguage(caller.page, 'paused', (t) => t.status.paused, async (t) => {
-      expect(await caller.page.$eval(sel('pause-video'), (el) => el.textContent)).toBe(t.resume);
-    });
+    await inEveryLanguage(
+      caller.page,
+      'paused',
+      (t) => t.status.paused,
+      async (t) => {
+        expect(await caller.page.$eval(sel('pause-video'), (el) => el.textContent)).toBe(t.resume);
+      },
+    );
     expect((await http('POST', `${server.url}/api/sessions/${session.id}/end`, { token: staff })).status).toBe(200);
     await inEveryLanguage(caller.page, 'ended', (t) => t.status.ended);
     // Reloaded after the end: still over, said as such.
@@ -179,13 +199,17 @@ describe('the caller sees only their own language', () => {
 });
 
 describe('what went wrong, in plain words', () => {
-  it('a server failure at the tap: plain words that something went wrong, not the server\'s message', async () => {
+  it("a server failure at the tap: plain words that something went wrong, not the server's message", async () => {
     const page = await freshTab(async (p) => {
       await p.setRequestInterception(true);
       // The server fails every request of the tap's path: the opening report (so no pre-tap socket) and the redemption.
       p.on('request', (r) =>
         /\/(opened|redeem)$/.test(r.url())
-          ? void r.respond({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'Internal Server Error: store unavailable' } }) })
+          ? void r.respond({
+              status: 500,
+              contentType: 'application/json',
+              body: JSON.stringify({ error: { code: 'internal', message: 'Internal Server Error: store unavailable' } }),
+            })
           : void r.continue(),
       );
     });
@@ -221,9 +245,14 @@ describe('what went wrong, in plain words', () => {
     );
     try {
       await openAndTap(page, (await newSession('ar')).inviteUrl);
-      await inEveryLanguage(page, 'camera_denied', (t) => t.status.camera_denied, async (t) => {
-        expect(await page.$eval(sel('camera-help'), (el) => el.textContent)).toBe(t.help.other);
-      });
+      await inEveryLanguage(
+        page,
+        'camera_denied',
+        (t) => t.status.camera_denied,
+        async (t) => {
+          expect(await page.$eval(sel('camera-help'), (el) => el.textContent)).toBe(t.help.other);
+        },
+      );
     } finally {
       await page.close();
     }
@@ -249,7 +278,7 @@ describe('what went wrong, in plain words', () => {
     }
   });
 
-  it('/c: a wrong code, then the rate limit, in the caller\'s words (not the server\'s English)', async () => {
+  it("/c: a wrong code, then the rate limit, in the caller's words (not the server's English)", async () => {
     const page = await freshTab();
     try {
       await page.goto(`${server.url}/c`);
@@ -279,7 +308,8 @@ describe('what went wrong, in plain words', () => {
 describe('the viewer page', () => {
   it('shows its state in words (bokmål for a Norwegian session), never the state name: ready, live, ended', async () => {
     const session = await newSession('nb');
-    const viewerUrl = (await http('POST', `${server.url}/api/sessions/${session.id}/viewers`, { token: staff, body: { label: 'ambulance' } })).body.inviteUrl as string;
+    const viewerUrl = (await http('POST', `${server.url}/api/sessions/${session.id}/viewers`, { token: staff, body: { label: 'ambulance' } })).body
+      .inviteUrl as string;
     const viewer = await launchDevice();
     try {
       await viewer.page.goto(viewerUrl);

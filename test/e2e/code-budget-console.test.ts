@@ -54,10 +54,14 @@ describe('spoken code replaced under a guessing attack', () => {
     }
     expect(statuses.filter((s) => s === 404)).toHaveLength(BUDGET);
 
-    const newCode = await waitFor('the console to show a new code', async () => {
-      const now = await codeText();
-      return now !== oldCode && /^\d{6}$/.test(now) && now;
-    }, 10_000);
+    const newCode = await waitFor(
+      'the console to show a new code',
+      async () => {
+        const now = await codeText();
+        return now !== oldCode && /^\d{6}$/.test(now) && now;
+      },
+      10_000,
+    );
     const alert = await desk.page.$eval(`${card} ${sel('spoken-code-replaced')}`, (el) => ({ hidden: (el as HTMLElement).hidden, text: el.textContent ?? '' }));
     expect(alert.hidden).toBe(false);
     expect(alert.text).toContain(newCode);
@@ -74,9 +78,13 @@ describe('spoken code replaced under a guessing attack', () => {
     await phone.page.type(sel('code-input'), newCode);
     await phone.page.click(sel('code-submit'));
     await waitFor('the caller live with the new code', async () => (await state()) === 'live', 30_000);
-    await waitFor('the console to see the caller live', async () => {
-      const status = await desk.page.$eval(`${card} ${sel('session-status')}`, (el) => el.textContent ?? '');
-      return status.includes('live');
-    }, 30_000);
+    await waitFor(
+      'the console to see the caller live',
+      async () => {
+        const status = await desk.page.$eval(`${card} ${sel('session-status')}`, (el) => el.textContent ?? '');
+        return status.includes('live');
+      },
+      30_000,
+    );
   });
 });

@@ -117,7 +117,10 @@ describe('a live card and the caller page', () => {
 
   it('takes a photo from the caller page into the session, listed on the card', async () => {
     const photo = path.join(scratch, 'photo.jpg');
-    await writeFile(photo, execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=green:s=96x64', '-frames:v', '1', '-c:v', 'mjpeg', '-f', 'image2pipe', 'pipe:1']));
+    await writeFile(
+      photo,
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=green:s=96x64', '-frames:v', '1', '-c:v', 'mjpeg', '-f', 'image2pipe', 'pipe:1']),
+    );
     const before = (await dispatcher.page.$$(c.sel('snapshot-item'))).length;
     const input = (await caller.page.$(sel('photo-upload'))) as ElementHandle<HTMLInputElement> | null;
     await input!.uploadFile(photo);
@@ -127,7 +130,7 @@ describe('a live card and the caller page', () => {
     expect(await c.timeline()).toContain('photo_uploaded');
   });
 
-  it('lets an invited viewer chat, shown to the caller as the viewer\'s, not the dispatcher\'s', async () => {
+  it("lets an invited viewer chat, shown to the caller as the viewer's, not the dispatcher's", async () => {
     await dispatcher.page.click(c.sel('invite-viewer'));
     const viewerUrl = await waitFor('viewer link', async () => (await c.text('viewer-url')) || undefined);
     const viewer = await launchDevice();
@@ -138,10 +141,14 @@ describe('a live card and the caller page', () => {
       await waitFor('viewer decodes video', async () => (await framesDecoded(viewer.page)) > 10);
       await viewer.page.type(sel('chat-input'), 'Ambulance 12 watching, ETA 4 min');
       await viewer.page.click(sel('chat-send'));
-      await waitFor('console sees the viewer', () => dispatcher.page.$eval(`${c.scope} .chat-log`, (el) => el.textContent?.includes('Ambulance 12 watching, ETA 4 min')));
+      await waitFor('console sees the viewer', () =>
+        dispatcher.page.$eval(`${c.scope} .chat-log`, (el) => el.textContent?.includes('Ambulance 12 watching, ETA 4 min')),
+      );
       await waitFor('caller sees the viewer', () => caller.page.$eval(sel('chat-log'), (el) => el.textContent?.includes('Ambulance 12 watching, ETA 4 min')));
       // Who wrote it, by role (issue #11): the caller page's label for a viewer, never the dispatcher's.
-      const said = await caller.page.$$eval(`${sel('chat-log')} li`, (els) => els.map((el) => ({ from: el.getAttribute('data-from'), label: el.querySelector('.chat-from')?.textContent })));
+      const said = await caller.page.$$eval(`${sel('chat-log')} li`, (els) =>
+        els.map((el) => ({ from: el.getAttribute('data-from'), label: el.querySelector('.chat-from')?.textContent })),
+      );
       const lang = await caller.page.evaluate(() => document.documentElement.lang);
       const words = await loadText(lang as Language);
       expect(said.at(-1)).toEqual({ from: 'viewer', label: words.from.viewer });

@@ -32,10 +32,15 @@ const screen = (page: Page) =>
 
 /** Waits for the signed-out screen; returns how long it took from `since`. */
 async function signedOutWithin(page: Page, since: number, what: 'cards' | 'rows' = 'cards'): Promise<number> {
-  await waitFor('the signed-out banner and the login form', async () => {
-    const s = await screen(page);
-    return s.banner && s.loginForm && s[what] === 0;
-  }, SIGNED_OUT_BOUND_MS, 100);
+  await waitFor(
+    'the signed-out banner and the login form',
+    async () => {
+      const s = await screen(page);
+      return s.banner && s.loginForm && s[what] === 0;
+    },
+    SIGNED_OUT_BOUND_MS,
+    100,
+  );
   return Date.now() - since;
 }
 
@@ -155,10 +160,15 @@ describe('a short-lived staff token', () => {
     try {
       const token = (await page.evaluate(() => sessionStorage.getItem('sightline.token')))!;
       const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
-      await waitFor('the signed-out banner and the login form', async () => {
-        const s = await screen(page);
-        return s.banner && s.loginForm && s.cards === 0;
-      }, (LIFETIME_S + RECHECK_S + 10) * 1000, 100);
+      await waitFor(
+        'the signed-out banner and the login form',
+        async () => {
+          const s = await screen(page);
+          return s.banner && s.loginForm && s.cards === 0;
+        },
+        (LIFETIME_S + RECHECK_S + 10) * 1000,
+        100,
+      );
       const late = Date.now() - exp * 1000;
       process.stdout.write(`console signed out ${late} ms after its token ran out\n`);
       expect(late).toBeGreaterThan(-1000);
@@ -170,5 +180,4 @@ describe('a short-lived staff token', () => {
     await logInAgain(page);
     await card(page, sessionId).waitStatus('live', 15_000);
   });
-
 });

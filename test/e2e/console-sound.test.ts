@@ -96,10 +96,15 @@ describe('the alarm under the autoplay policy, after a reload', () => {
     // The alarm fires; the browser will not let it sound yet.
     await freezeCallerUntilAlarm();
     expect((await tones()).filter((t) => t.state === 'running')).toEqual([]);
-    const shown = await waitFor('the enable-sound-alerts control', async () => {
-      const c = await control();
-      return c?.visible ? c : undefined;
-    }, 10_000, 200);
+    const shown = await waitFor(
+      'the enable-sound-alerts control',
+      async () => {
+        const c = await control();
+        return c?.visible ? c : undefined;
+      },
+      10_000,
+      200,
+    );
     expect(shown.state).toBe('blocked');
     expect(shown.text.toLowerCase()).toContain('enable sound alerts');
     expect(await activated()).toBe(false);
@@ -117,10 +122,15 @@ describe('the alarm under the autoplay policy, after a reload', () => {
 
     const before = (await tones()).length;
     await freezeCallerUntilAlarm();
-    const played = await waitFor('the alarm tones', async () => {
-      const t = await tones();
-      return t.length >= before + 2 ? t.slice(before) : undefined;
-    }, 5_000, 100);
+    const played = await waitFor(
+      'the alarm tones',
+      async () => {
+        const t = await tones();
+        return t.length >= before + 2 ? t.slice(before) : undefined;
+      },
+      5_000,
+      100,
+    );
     expect(played).toEqual([
       { freq: 880, state: 'running' },
       { freq: 660, state: 'running' },
@@ -134,10 +144,15 @@ describe('the alarm under the autoplay policy, after a reload', () => {
   it('after another reload, shows the control again, and a click on it turns sound on', async () => {
     await dispatcher.page.reload();
     await waitFor('the caller video on the console', async () => (await frames()) > 10, 30_000, 200);
-    const shown = await waitFor('the enable-sound-alerts control', async () => {
-      const c = await control();
-      return c?.visible ? c : undefined;
-    }, 10_000, 200);
+    const shown = await waitFor(
+      'the enable-sound-alerts control',
+      async () => {
+        const c = await control();
+        return c?.visible ? c : undefined;
+      },
+      10_000,
+      200,
+    );
     expect(shown.state).toBe('blocked');
     const at = await quietly<{ x: number; y: number }>(`(() => {
       const r = document.querySelector('[data-testid="sound-alerts"]').getBoundingClientRect();
@@ -150,7 +165,12 @@ describe('the alarm under the autoplay policy, after a reload', () => {
 
   it('turns sound on at a first key press too (a dispatcher who works from the keyboard)', async () => {
     await dispatcher.page.reload();
-    await waitFor('the console loaded', async () => (await quietly<boolean>(`Boolean(document.querySelector('[data-testid="session-card"]'))`)) === true, 30_000, 200);
+    await waitFor(
+      'the console loaded',
+      async () => (await quietly<boolean>(`Boolean(document.querySelector('[data-testid="session-card"]'))`)) === true,
+      30_000,
+      200,
+    );
     expect(await activated()).toBe(false);
     expect(await control()).toMatchObject({ visible: true, state: 'blocked' });
     await dispatcher.page.keyboard.press('Tab');

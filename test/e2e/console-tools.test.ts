@@ -48,16 +48,19 @@ const toneContext = (page: Page) =>
   });
 
 /** Rendered width over laid-out width: the scale the dispatcher sees, transforms included. */
-const renderedScale = (page: Page, selector: string) =>
-  page.$eval(selector, (el) => el.getBoundingClientRect().width / (el as HTMLElement).offsetWidth);
+const renderedScale = (page: Page, selector: string) => page.$eval(selector, (el) => el.getBoundingClientRect().width / (el as HTMLElement).offsetWidth);
 
 async function clickTool(page: Page, scope: string, label: string, times = 1): Promise<void> {
   for (let i = 0; i < times; i++) {
-    const clicked = await page.$$eval(`${scope} .toolbar button`, (buttons, l) => {
-      const b = buttons.find((x) => x.textContent === l) as HTMLButtonElement | undefined;
-      b?.click();
-      return Boolean(b);
-    }, label);
+    const clicked = await page.$$eval(
+      `${scope} .toolbar button`,
+      (buttons, l) => {
+        const b = buttons.find((x) => x.textContent === l) as HTMLButtonElement | undefined;
+        b?.click();
+        return Boolean(b);
+      },
+      label,
+    );
     if (!clicked) throw new Error(`no "${label}" button on the card`);
   }
 }
@@ -116,7 +119,12 @@ describe('console video tools', () => {
     await waitFor('the video frame fullscreen', () =>
       page.evaluate((scope) => document.fullscreenElement !== null && document.fullscreenElement === document.querySelector(`${scope} .video-frame`), c.scope),
     );
-    expect(await page.evaluate((scope) => document.querySelector(`${scope} .video-frame`)!.contains(document.querySelector(`${scope} [data-testid="video-lost"]`)), c.scope)).toBe(true);
+    expect(
+      await page.evaluate(
+        (scope) => document.querySelector(`${scope} .video-frame`)!.contains(document.querySelector(`${scope} [data-testid="video-lost"]`)),
+        c.scope,
+      ),
+    ).toBe(true);
     await page.evaluate(() => document.exitFullscreen());
     await waitFor('fullscreen left', () => page.evaluate(() => document.fullscreenElement === null));
   });
@@ -153,10 +161,14 @@ describe('the alarm when the picture stops', () => {
       process.kill(phone, 'SIGCONT');
     }
     expect((await alarm(page)).panelLost).toBe(true);
-    const played = await waitFor('the alarm tones', async () => {
-      const t = await tones(page);
-      return t.length >= before + 2 ? t.slice(before) : undefined;
-    }, 5_000);
+    const played = await waitFor(
+      'the alarm tones',
+      async () => {
+        const t = await tones(page);
+        return t.length >= before + 2 ? t.slice(before) : undefined;
+      },
+      5_000,
+    );
     expect(played).toEqual([880, 660]);
     // Audio really runs (autoplay allowed in this browser, as on a dispatcher's desk): its clock advances.
     const t0 = await toneContext(page);

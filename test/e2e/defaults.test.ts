@@ -32,10 +32,15 @@ beforeAll(async () => {
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
   url = `http://127.0.0.1:${port}`;
-  await waitFor('healthy', async () => {
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${out}`);
-    return (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200;
-  }, 30_000, 100);
+  await waitFor(
+    'healthy',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${out}`);
+      return (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200;
+    },
+    30_000,
+    100,
+  );
 });
 
 afterAll(async () => {
@@ -50,7 +55,12 @@ afterAll(async () => {
 
 /** Listening sockets of the server and its worker processes, as `proto address:port`. */
 function listening(): string[] {
-  const pids = new Set([String(child.pid), ...execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean)]);
+  const pids = new Set([
+    String(child.pid),
+    ...execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean),
+  ]);
   const lines = execFileSync('ss', ['-H', '-lntup'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   return lines
     .filter((l) => [...l.matchAll(/pid=(\d+)/g)].some((m) => pids.has(m[1]!)))
@@ -65,7 +75,11 @@ describe('npm start on the embedded defaults', () => {
   it('runs one mediasoup worker per core, each with one UDP and one TCP port, and listens on 127.0.0.1 only', async () => {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`^sightline_mediasoup_workers ${cores}$`, 'm'));
-    expect(execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean)).toHaveLength(cores);
+    expect(
+      execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean),
+    ).toHaveLength(cores);
 
     const sockets = listening();
     const want = [`tcp 127.0.0.1:${port}`];

@@ -36,7 +36,9 @@ const start = async () => (server = await startServer({ DATA_DIR: dir, MIN_FREE_
 
 /** Random pixels as a JPEG of about 2 MB (about 1 MB once the server re-encodes it: noise does not compress). */
 async function noisyJpeg(): Promise<Buffer> {
-  return sharp(randomBytes(1400 * 1400 * 3), { raw: { width: 1400, height: 1400, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+  return sharp(randomBytes(1400 * 1400 * 3), { raw: { width: 1400, height: 1400, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
 }
 
 async function snapshot(token: string, id: string, image: Buffer): Promise<{ status: number; body: any }> {
@@ -98,9 +100,13 @@ describe('a data directory that fills up', () => {
     // line reads the log as the operator would.
     const env = { ...process.env, DATA_DIR: dir };
     const cli = path.join(REPO_ROOT, 'server/bin/sightline.js');
-    expect((await run(process.execPath, [cli, 'verify', sessionId], { env })).stdout, 'every whole record is kept').toMatch(new RegExp(`^intact: ${before} records`));
+    expect((await run(process.execPath, [cli, 'verify', sessionId], { env })).stdout, 'every whole record is kept').toMatch(
+      new RegExp(`^intact: ${before} records`),
+    );
     await run(process.execPath, [cli, 'export', sessionId, path.join(os.tmpdir(), `${sessionId}.tar.gz`)], { env });
     await rm(path.join(os.tmpdir(), `${sessionId}.tar.gz`));
-    expect((await run(process.execPath, [cli, 'verify', sessionId], { env })).stdout, 'and the log takes records again').toMatch(new RegExp(`^intact: ${before + 1} records`));
+    expect((await run(process.execPath, [cli, 'verify', sessionId], { env })).stdout, 'and the log takes records again').toMatch(
+      new RegExp(`^intact: ${before + 1} records`),
+    );
   });
 });

@@ -99,7 +99,10 @@ function mediaMessages(sessionId: string): [RequestName, unknown][] {
   return [
     ['transport:create', { sessionId, direction: 'recv' }],
     ['transport:create', { sessionId, direction: 'send' }],
-    ['transport:connect', { sessionId, transportId: randomUUID(), dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] } }],
+    [
+      'transport:connect',
+      { sessionId, transportId: randomUUID(), dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] } },
+    ],
     ['transport:restart-ice', { sessionId, transportId: randomUUID() }],
     ['transport:close', { sessionId, transportId: randomUUID() }],
     ['media:produce', { sessionId, transportId: randomUUID(), kind: 'audio', source: 'microphone', rtpParameters: opus }],
@@ -131,7 +134,8 @@ describe('the media of an ended session', () => {
       const join = await socket.emitWithAck('session:join', { sessionId: id });
       // Staff look at the timeline; a caller or viewer is done with the session.
       if (who === 'dispatcher' || who === 'supervisor') {
-        if (!join.ok || join.data.status !== 'ended' || join.data.producers.length !== 0) wrong.push(`${who} session:join: ${JSON.stringify(join).slice(0, 200)}`);
+        if (!join.ok || join.data.status !== 'ended' || join.data.producers.length !== 0)
+          wrong.push(`${who} session:join: ${JSON.stringify(join).slice(0, 200)}`);
       } else if (join.ok || join.error.reason !== 'ended') wrong.push(`${who} session:join: ${JSON.stringify(join)}`);
       for (const [event, payload] of mediaMessages(id)) {
         const ack = await socket.emitWithAck(event as never, payload as never);

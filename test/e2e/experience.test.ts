@@ -116,7 +116,9 @@ describe('a live session, both sides', () => {
     const list = await http('GET', `${server.url}/api/sessions/${sessionId}/snapshots`, { token });
     expect(list.body.snapshots).toHaveLength(1);
     expect(list.body.snapshots[0]).toMatchObject({ source: 'dispatcher' });
-    const image = await fetch(`${server.url}/api/sessions/${sessionId}/snapshots/${list.body.snapshots[0].name}`, { headers: { authorization: `Bearer ${token}` } });
+    const image = await fetch(`${server.url}/api/sessions/${sessionId}/snapshots/${list.body.snapshots[0].name}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/jpeg');
     const still = await decodeImage(Buffer.from(await image.arrayBuffer()));
@@ -134,7 +136,9 @@ describe('a live session, both sides', () => {
       bottomLeft: meanColour(still, 0.1, 0.6, 0.4, 0.9),
       bottomRight: meanColour(still, 0.6, 0.6, 0.9, 0.9),
     };
-    process.stdout.write(`snapshot ${still.width}x${still.height}, luma σ ${lumaStdDev(still).toFixed(1)}, quadrants ${JSON.stringify(Object.values(quadrants).map((q) => q.map(Math.round)))}\n`);
+    process.stdout.write(
+      `snapshot ${still.width}x${still.height}, luma σ ${lumaStdDev(still).toFixed(1)}, quadrants ${JSON.stringify(Object.values(quadrants).map((q) => q.map(Math.round)))}\n`,
+    );
     for (const [where, colour] of Object.entries(quadrants)) {
       const want = TEST_CARD[where as keyof typeof TEST_CARD];
       expect(colourDistance(colour, want), `${where}: got rgb(${colour.map(Math.round).join(',')}), want rgb(${want.join(',')})`).toBeLessThan(60);

@@ -24,7 +24,10 @@ afterAll(async () => {
 
 async function workerPids(): Promise<number[]> {
   const { stdout } = await promisify(execFile)('ps', ['--ppid', String(server.pid), '-o', 'pid=,comm=']);
-  return stdout.split('\n').filter((l) => l.includes('mediasoup')).map((l) => Number(l.trim().split(/\s+/)[0]));
+  return stdout
+    .split('\n')
+    .filter((l) => l.includes('mediasoup'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
 describe('faults', () => {

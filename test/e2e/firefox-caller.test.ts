@@ -82,7 +82,15 @@ describe('a Firefox caller', () => {
     await caller.page.goto(inviteUrl);
     await caller.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
     // Issue #12: Firefox too connects its send transport before the tap (DTLS up on the server).
-    await waitFor('pre-tap transport connected', async () => / 1$/m.test((await (await fetch(`${server.url}/metrics`)).text()).split('\n').find((l) => l.startsWith('sightline_pretap_transports{dtls="connected"}')) ?? ''), 20_000, 100);
+    await waitFor(
+      'pre-tap transport connected',
+      async () =>
+        / 1$/m.test(
+          (await (await fetch(`${server.url}/metrics`)).text()).split('\n').find((l) => l.startsWith('sightline_pretap_transports{dtls="connected"}')) ?? '',
+        ),
+      20_000,
+      100,
+    );
     const tapAt = Date.now();
     await caller.page.click(sel('start-video'));
     await waitFor('frames decoded on the console', async () => (await framesDecoded(dispatcher.page)) > 0, 20_000, 100);

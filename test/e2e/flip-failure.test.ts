@@ -21,7 +21,10 @@ let c: ReturnType<typeof card>;
 /** Longest time the console decoded no new frame, sampled in the page every 50 ms; and whether VIDEO LOST showed. */
 async function startStallMeter(page: Page): Promise<() => Promise<{ longestGapMs: number; lostShown: boolean }>> {
   await page.evaluate(() => {
-    const w = window as unknown as { __sightlineStats: () => Promise<RTCStatsReport | undefined>; __meter: { frames: number; at: number; longest: number; lost: boolean; timer: number } };
+    const w = window as unknown as {
+      __sightlineStats: () => Promise<RTCStatsReport | undefined>;
+      __meter: { frames: number; at: number; longest: number; lost: boolean; timer: number };
+    };
     const m: typeof w.__meter = { frames: 0, at: Date.now(), longest: 0, lost: false, timer: 0 };
     w.__meter = m;
     m.timer = window.setInterval(async () => {
@@ -65,8 +68,14 @@ async function flipThatFails(trigger: () => Promise<void>, errorName: string): P
   // The caller streams from the back camera it had, and only one camera is open.
   expect(await c.text('caller-media')).toContain('camera: environment');
   const states = await cameraTrackStates(caller.page);
-  expect(states.filter((s) => s === 'live'), `camera tracks ${states.join(',')}`).toHaveLength(1);
-  const preview = await caller.page.$eval(sel('local-video'), (v) => ((v as HTMLVideoElement).srcObject as MediaStream | null)?.getVideoTracks()[0]?.readyState);
+  expect(
+    states.filter((s) => s === 'live'),
+    `camera tracks ${states.join(',')}`,
+  ).toHaveLength(1);
+  const preview = await caller.page.$eval(
+    sel('local-video'),
+    (v) => ((v as HTMLVideoElement).srcObject as MediaStream | null)?.getVideoTracks()[0]?.readyState,
+  );
   expect(preview, 'the caller sees the camera that streams').toBe('live');
 }
 
@@ -115,6 +124,9 @@ describe('a camera flip whose new camera fails to open', () => {
     await waitFor('the console told', async () => (await c.text('control-reply')).includes('torch on failed: NotReadableError'), 15_000);
     await framesKeepRising(dispatcher.page, 30);
     const states = await cameraTrackStates(caller.page);
-    expect(states.filter((s) => s === 'live'), `camera tracks ${states.join(',')}`).toHaveLength(1);
+    expect(
+      states.filter((s) => s === 'live'),
+      `camera tracks ${states.join(',')}`,
+    ).toHaveLength(1);
   });
 });

@@ -149,7 +149,11 @@ describe('flood from one caller token', () => {
       floodSeconds: Math.round(floodSeconds),
       victimFps: Math.round(victimFps),
       heapMiB: `${heapBefore.toFixed(1)} -> ${heapAfter.toFixed(1)}`,
-      securityEvents: { rate_limited: await securityEvents('rate_limited'), socket_refused: await securityEvents('socket_refused'), socket_dropped: await securityEvents('socket_dropped') },
+      securityEvents: {
+        rate_limited: await securityEvents('rate_limited'),
+        socket_refused: await securityEvents('socket_refused'),
+        socket_dropped: await securityEvents('socket_dropped'),
+      },
     };
     process.stdout.write(`flood figures: ${JSON.stringify(figures)}\n`);
 

@@ -57,8 +57,20 @@ afterAll(async () => {
 
 /** Payloads shaped like ours but wrong in every way, plus anything at all. */
 function hostilePayload(): fc.Arbitrary<unknown> {
-  const id = fc.oneof(fc.constant(() => sessionId), fc.string({ maxLength: 80 }), fc.integer(), fc.constant(null), fc.constant('../../etc/passwd'));
-  const field = fc.oneof(fc.anything({ maxDepth: 3 }), fc.string({ maxLength: 2000 }), fc.double(), fc.constant({ __proto__: { polluted: true } }), fc.constant('constructor'));
+  const id = fc.oneof(
+    fc.constant(() => sessionId),
+    fc.string({ maxLength: 80 }),
+    fc.integer(),
+    fc.constant(null),
+    fc.constant('../../etc/passwd'),
+  );
+  const field = fc.oneof(
+    fc.anything({ maxDepth: 3 }),
+    fc.string({ maxLength: 2000 }),
+    fc.double(),
+    fc.constant({ __proto__: { polluted: true } }),
+    fc.constant('constructor'),
+  );
   const shaped = fc.record(
     {
       sessionId: id.map((v) => (typeof v === 'function' ? v() : v)),
@@ -75,7 +87,12 @@ function hostilePayload(): fc.Arbitrary<unknown> {
     },
     { requiredKeys: [] },
   );
-  return fc.oneof({ weight: 3, arbitrary: shaped }, { weight: 2, arbitrary: fc.anything({ maxDepth: 4 }) }, fc.constant(undefined), fc.string({ maxLength: 3000 }));
+  return fc.oneof(
+    { weight: 3, arbitrary: shaped },
+    { weight: 2, arbitrary: fc.anything({ maxDepth: 4 }) },
+    fc.constant(undefined),
+    fc.string({ maxLength: 3000 }),
+  );
 }
 
 /** A route's path with each parameter filled (URL-encoded): this session's id, another's, or something hostile. */

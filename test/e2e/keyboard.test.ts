@@ -50,7 +50,9 @@ describe('the console by keyboard alone', () => {
     await tabTo(page, sel('new-session-incident'));
     await page.keyboard.type('INC-KEYS');
     await page.keyboard.press('Enter');
-    const sessionId = await waitFor('a session card', () => page.$eval(sel('session-card'), (el) => el.getAttribute('data-session-id') ?? undefined).catch(() => undefined));
+    const sessionId = await waitFor('a session card', () =>
+      page.$eval(sel('session-card'), (el) => el.getAttribute('data-session-id') ?? undefined).catch(() => undefined),
+    );
     const c = card(page, sessionId);
     await c.waitStatus('sms_sent');
 

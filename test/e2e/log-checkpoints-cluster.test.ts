@@ -51,7 +51,10 @@ afterAll(async () => {
 
 type Entry = { seq: number; node: string; logs: Record<string, { seq: number }> };
 const checkpoints = async (): Promise<Entry[]> =>
-  (await readFile(path.join(dataDir, 'index', 'checkpoints.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
+  (await readFile(path.join(dataDir, 'index', 'checkpoints.jsonl'), 'utf8').catch(() => ''))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Entry);
 
 describe('signed checkpoints with two nodes on one Redis and one data volume', () => {
   it('both nodes sign the heads they append into one valid chain; a cut log is then broken on either node and on the command line', async () => {
@@ -64,7 +67,12 @@ describe('signed checkpoints with two nodes on one Redis and one data volume', (
     const count = async () => (await readFile(logFile, 'utf8')).split('\n').filter(Boolean).length;
     // Each node appends in turn and waits for its own checkpoint of what it wrote.
     const signedBy = new Set<string>();
-    for (const [node, token] of [[a, tokenA], [b, tokenB], [a, tokenA], [b, tokenB]] as const) {
+    for (const [node, token] of [
+      [a, tokenA],
+      [b, tokenB],
+      [a, tokenA],
+      [b, tokenB],
+    ] as const) {
       expect((await http('POST', `${node.url}/api/sessions/${id}/viewers`, { token })).status).toBe(201);
       const n = await count();
       const entry = await waitFor(`checkpoint at seq ${n}`, async () => (await checkpoints()).find((e) => (e.logs[id]?.seq ?? 0) >= n));
@@ -76,7 +84,10 @@ describe('signed checkpoints with two nodes on one Redis and one data volume', (
 
     const supA = await login(a, 'supervisor');
     const supB = await login(b, 'supervisor');
-    for (const [node, token] of [[a, supA], [b, supB]] as const) {
+    for (const [node, token] of [
+      [a, supA],
+      [b, supB],
+    ] as const) {
       expect((await http('GET', `${node.url}/api/sessions/${id}/verify`, { token })).body).toMatchObject({ intact: true });
     }
     // Each verify above was itself logged (a supervisor's look): wait until those are signed too.
@@ -87,13 +98,24 @@ describe('signed checkpoints with two nodes on one Redis and one data volume', (
     expect((await run(process.execPath, [cli, 'verify', id], { env })).stdout).toMatch(new RegExp(`^intact: ${n} records`));
 
     const lines = (await readFile(logFile, 'utf8')).split('\n').filter(Boolean);
-    await writeFile(logFile, lines.slice(0, -1).map((l) => `${l}\n`).join(''));
+    await writeFile(
+      logFile,
+      lines
+        .slice(0, -1)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     const broken = await run(process.execPath, [cli, 'verify', id], { env }).catch((e: { code: number; stderr: string }) => e);
     expect((broken as { code: number }).code).toBe(1);
-    expect((broken as { stderr: string }).stderr).toMatch(new RegExp(`broken: first bad record is seq ${n}, link checkpoint \\(the log ends at seq ${n - 1}, records ${n}–${n} are missing`));
+    expect((broken as { stderr: string }).stderr).toMatch(
+      new RegExp(`broken: first bad record is seq ${n}, link checkpoint \\(the log ends at seq ${n - 1}, records ${n}–${n} are missing`),
+    );
     // Each REST verify appends its own record first (a supervisor's look), on top of the cut log, so
     // which link names the damage depends on what was appended since; broken it is on both nodes.
-    for (const [node, token] of [[a, supA], [b, supB]] as const) {
+    for (const [node, token] of [
+      [a, supA],
+      [b, supB],
+    ] as const) {
       const r = (await http('GET', `${node.url}/api/sessions/${id}/verify`, { token })).body;
       expect(r, node.url).toMatchObject({ intact: false });
       expect(r.reason, node.url).toBeTruthy();

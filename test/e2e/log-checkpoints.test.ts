@@ -54,7 +54,10 @@ afterAll(async () => {
 const logFile = (id: string) => path.join(dataDir, 'sessions', id, 'log.jsonl');
 
 async function records(id: string): Promise<ChainedRecord[]> {
-  return (await readFile(logFile(id), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChainedRecord);
+  return (await readFile(logFile(id), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ChainedRecord);
 }
 
 /** A session with a handful of records, made through the dispatcher's REST API. */
@@ -73,7 +76,10 @@ async function checkpointed(logId: string, logPath: string): Promise<number> {
   const count = (await readFile(logPath, 'utf8')).split('\n').filter(Boolean).length;
   await waitFor(`checkpoint of ${logId} at seq ${count}`, async () => {
     const text = await readFile(path.join(dataDir, 'index', 'checkpoints.jsonl'), 'utf8').catch(() => '');
-    return text.split('\n').filter(Boolean).some((l) => ((JSON.parse(l) as { logs?: Record<string, { seq: number }> }).logs?.[logId]?.seq ?? 0) >= count);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .some((l) => ((JSON.parse(l) as { logs?: Record<string, { seq: number }> }).logs?.[logId]?.seq ?? 0) >= count);
   });
   return count;
 }
@@ -119,11 +125,18 @@ describe('someone with write access to the data directory, without the checkpoin
     });
     await writeFile(logFile(id), rechained.map((r) => `${JSON.stringify(r)}\n`).join(''));
     const last = rechained.at(-1)!;
-    await appendFile(path.join(dataDir, 'index', 'heads.jsonl'), `${JSON.stringify({ log: id, seq: last.seq, hash: last.hash, at: new Date().toISOString() })}\n`);
+    await appendFile(
+      path.join(dataDir, 'index', 'heads.jsonl'),
+      `${JSON.stringify({ log: id, seq: last.seq, hash: last.hash, at: new Date().toISOString() })}\n`,
+    );
 
     const cli = await cliVerify(id);
     expect(cli.code).toBe(1);
-    expect(cli.out).toMatch(new RegExp(`broken: first bad record is seq ${dropped + 1}, link checkpoint \\(record seq \\d+ is not the one checkpoint #\\d+ .* signed: the log was rewritten after seq ${dropped}\\); ${dropped} record\\(s\\) verified before it`));
+    expect(cli.out).toMatch(
+      new RegExp(
+        `broken: first bad record is seq ${dropped + 1}, link checkpoint \\(record seq \\d+ is not the one checkpoint #\\d+ .* signed: the log was rewritten after seq ${dropped}\\); ${dropped} record\\(s\\) verified before it`,
+      ),
+    );
     // Without the key the checkpoints cannot be checked, and the re-chained log must not pass for intact.
     const keyless = await cliVerify(id, { withKey: false });
     expect(keyless.code).toBe(3);
@@ -140,11 +153,19 @@ describe('someone with write access to the data directory, without the checkpoin
     expect(await restVerify(id)).toMatchObject({ intact: true });
     const count = await checkpointed(id, logFile(id));
     const lines = (await readFile(logFile(id), 'utf8')).split('\n').filter(Boolean);
-    await writeFile(logFile(id), lines.slice(0, -2).map((l) => `${l}\n`).join(''));
+    await writeFile(
+      logFile(id),
+      lines
+        .slice(0, -2)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
 
     const cli = await cliVerify(id);
     expect(cli.code).toBe(1);
-    expect(cli.out).toMatch(new RegExp(`first bad record is seq ${count - 1}, link checkpoint \\(the log ends at seq ${count - 2}, records ${count - 1}–${count} are missing`));
+    expect(cli.out).toMatch(
+      new RegExp(`first bad record is seq ${count - 1}, link checkpoint \\(the log ends at seq ${count - 2}, records ${count - 1}–${count} are missing`),
+    );
     const keyless = await cliVerify(id, { withKey: false });
     expect(keyless).toMatchObject({ code: 3, out: expect.stringMatching(/^unverified: checkpoints present but no public key/) });
     // REST verify logs the supervisor's look first (a new record after the cut): still broken.
@@ -164,11 +185,15 @@ describe('someone with write access to the data directory, without the checkpoin
 
     const cli = await cliVerify(id);
     expect(cli.code).toBe(1);
-    expect(cli.out).toMatch(new RegExp(`broken: first bad record is seq 1, link checkpoint \\(the log is missing or empty: checkpoint #\\d+ .* signed it at seq ${count}\\)`));
+    expect(cli.out).toMatch(
+      new RegExp(`broken: first bad record is seq 1, link checkpoint \\(the log is missing or empty: checkpoint #\\d+ .* signed it at seq ${count}\\)`),
+    );
     // REST verify logs the supervisor's look first, which starts a new log: its first record is not the indexed one.
     const rest = await restVerify(id);
     expect(rest).toMatchObject({ intact: false, records: 0, firstBadSeq: 1 });
-    expect(rest.reason).toMatch(new RegExp(`the file \\(1 record\\(s\\)\\) no longer holds seq ${count} as checkpoint #\\d+ .* signed it: records are missing or replaced`));
+    expect(rest.reason).toMatch(
+      new RegExp(`the file \\(1 record\\(s\\)\\) no longer holds seq ${count} as checkpoint #\\d+ .* signed it: records are missing or replaced`),
+    );
 
     const device: Device = await launchDevice();
     try {
@@ -200,7 +225,13 @@ describe('someone with write access to the data directory, without the checkpoin
     const count = await checkpointed('access', accessFile);
     expect((await http('GET', `${server.url}/api/audit/access`, { token: supervisorToken })).body.integrity).toMatchObject({ intact: true, records: count });
     const lines = (await readFile(accessFile, 'utf8')).split('\n').filter(Boolean);
-    await writeFile(accessFile, lines.slice(0, -1).map((l) => `${l}\n`).join(''));
+    await writeFile(
+      accessFile,
+      lines
+        .slice(0, -1)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
 
     const rest = await http('GET', `${server.url}/api/audit/access`, { token: supervisorToken });
     expect(rest.body.integrity).toMatchObject({ intact: false, link: 'checkpoint', firstBadSeq: count });

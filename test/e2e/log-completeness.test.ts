@@ -44,7 +44,10 @@ afterAll(async () => {
 
 async function diskLog(sessionId: string): Promise<LogRecord[]> {
   const text = await readFile(path.join(dataDir, 'sessions', sessionId, 'log.jsonl'), 'utf8');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogRecord);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as LogRecord);
 }
 
 /** A record as the console sees it: the chain's own fields left out. */
@@ -90,9 +93,13 @@ async function acked<K extends RequestName>(s: Sock, name: K, payload: RequestOf
 
 /** A real JPEG, made by ffmpeg, for a snapshot upload. */
 async function jpeg(): Promise<Buffer> {
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=64x48', '-frames:v', '1', '-c:v', 'mjpeg', '-f', 'image2pipe', 'pipe:1'], {
-    encoding: 'buffer',
-  });
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=64x48', '-frames:v', '1', '-c:v', 'mjpeg', '-f', 'image2pipe', 'pipe:1'],
+    {
+      encoding: 'buffer',
+    },
+  );
   return stdout as unknown as Buffer;
 }
 
@@ -137,16 +144,34 @@ describe('nothing lost in the log', () => {
     const first = received[0]!.seq;
     expect(received.length, 'events the console received').toBeGreaterThan(8);
     for (const event of received) expect(content(log[event.seq - 1]!), `log record seq ${event.seq}`).toEqual(event);
-    expect(log.filter((r) => r.seq >= first && r.seq <= ended.seq).map(content)).toEqual([...received].sort((a, b) => a.seq - b.seq).filter((e) => e.seq <= ended.seq));
+    expect(log.filter((r) => r.seq >= first && r.seq <= ended.seq).map(content)).toEqual(
+      [...received].sort((a, b) => a.seq - b.seq).filter((e) => e.seq <= ended.seq),
+    );
 
     // Witness 2: each action the test took is on disk once, by whom, with what it carried, in order.
     const actions = [
-      theOne(log, 'the session created', (r) => r.type === 'created' && r.actor === 'dispatcher:dispatcher' && r.details?.['incidentRef'] === 'INC-COMPLETE-1' && r.details?.['phone'] === '+47*****567'),
+      theOne(
+        log,
+        'the session created',
+        (r) =>
+          r.type === 'created' &&
+          r.actor === 'dispatcher:dispatcher' &&
+          r.details?.['incidentRef'] === 'INC-COMPLETE-1' &&
+          r.details?.['phone'] === '+47*****567',
+      ),
       ...said.map((text) => theOne(log, `chat "${text}"`, (r) => r.type === 'chat' && r.actor === 'dispatcher:dispatcher' && r.details?.['text'] === text)),
       theOne(log, 'the caller reply', (r) => r.type === 'chat' && r.actor === 'caller' && r.details?.['text'] === reply),
       theOne(log, 'the flip request', (r) => r.type === 'control_requested' && r.actor === 'dispatcher:dispatcher' && r.details?.['action'] === 'flip'),
-      theOne(log, 'the flip answer', (r) => r.type === 'control_answered' && r.actor === 'caller' && r.details?.['action'] === 'flip' && r.details?.['outcome'] === 'done'),
-      theOne(log, 'the snapshot', (r) => r.type === 'snapshot' && r.actor === 'dispatcher:dispatcher' && r.details?.['name'] === still!.name && r.details?.['bytes'] === still!.bytes),
+      theOne(
+        log,
+        'the flip answer',
+        (r) => r.type === 'control_answered' && r.actor === 'caller' && r.details?.['action'] === 'flip' && r.details?.['outcome'] === 'done',
+      ),
+      theOne(
+        log,
+        'the snapshot',
+        (r) => r.type === 'snapshot' && r.actor === 'dispatcher:dispatcher' && r.details?.['name'] === still!.name && r.details?.['bytes'] === still!.bytes,
+      ),
       theOne(log, 'the end', (r) => r.type === 'ended' && r.actor === 'dispatcher:dispatcher' && r.details?.['reason'] === 'dispatcher'),
     ];
     const seqs = actions.map((r) => r.seq);
@@ -195,12 +220,22 @@ describe('nothing lost in the log', () => {
     expect(verified.stdout).toMatch(/^intact: \d+ records/);
     const log = await diskLog(sessionId);
     for (const m of chats) {
-      theOne(log, `chat "${m.text}"`, (r) => r.type === 'chat' && r.details?.['id'] === m.id && r.details?.['text'] === m.text && r.actor === (m.from === 'caller' ? 'caller' : 'dispatcher:dispatcher'));
+      theOne(
+        log,
+        `chat "${m.text}"`,
+        (r) =>
+          r.type === 'chat' &&
+          r.details?.['id'] === m.id &&
+          r.details?.['text'] === m.text &&
+          r.actor === (m.from === 'caller' ? 'caller' : 'dispatcher:dispatcher'),
+      );
     }
     theOne(log, 'the torch request', (r) => r.type === 'control_requested' && r.details?.['action'] === 'torch_on');
     theOne(log, 'the location', (r) => r.type === 'location' && r.actor === 'caller' && r.details?.['lat'] === 59.91273 && r.details?.['lng'] === 10.74609);
     theOne(log, 'the snapshot', (r) => r.type === 'snapshot' && r.details?.['name'] === still.name && r.details?.['bytes'] === still.bytes);
     const behind = log.filter((r) => r.type === 'chat' && String(r.details?.['text']).startsWith('behind ')).length;
-    process.stdout.write(`after SIGKILL: ${chats.length} acknowledged chat messages all on disk, ${behind} of 10 unacknowledged ones too, ${log.length} records, chain intact\n`);
+    process.stdout.write(
+      `after SIGKILL: ${chats.length} acknowledged chat messages all on disk, ${behind} of 10 unacknowledged ones too, ${log.length} records, chain intact\n`,
+    );
   });
 });

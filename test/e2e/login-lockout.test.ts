@@ -32,7 +32,10 @@ describe('login failures', () => {
     const attacker = [];
     for (let i = 0; i < 12; i++) attacker.push((await loginFrom('198.51.100.7', 'dispatcher', `wrong-guess-${i}`)).status);
     // The attacker's own address is stopped for this username...
-    expect(attacker.slice(0, 10).every((s) => s === 401), `attacker answers ${attacker.join(',')}`).toBe(true);
+    expect(
+      attacker.slice(0, 10).every((s) => s === 401),
+      `attacker answers ${attacker.join(',')}`,
+    ).toBe(true);
     expect(attacker.slice(10)).toEqual([429, 429]);
     // ...even with the right password from there,
     expect((await loginFrom('198.51.100.7', 'dispatcher', DEMO_PASSWORD)).status).toBe(429);

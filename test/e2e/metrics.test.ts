@@ -89,7 +89,8 @@ describe('GET /metrics', () => {
     const callerToken = (await http('POST', `${server.url}/api/invites/${code}/redeem`)).body.token as string;
 
     const after = await scrape();
-    const created1 = (after.value('sightline_session_events_total{type="created"}') ?? 0) - (before.value('sightline_session_events_total{type="created"}') ?? 0);
+    const created1 =
+      (after.value('sightline_session_events_total{type="created"}') ?? 0) - (before.value('sightline_session_events_total{type="created"}') ?? 0);
     expect(created1).toBe(1);
     expect((after.value('sightline_sms_total{outcome="sent"}') ?? 0) - (before.value('sightline_sms_total{outcome="sent"}') ?? 0)).toBe(1);
     expect(after.value('sightline_sessions{status="consent_given"}')).toBe(1);

@@ -28,7 +28,12 @@ let envA: Record<string, string>;
 let dispatcher: Device;
 let caller: Device;
 
-type Detail = { mediaNode?: string; status: string; recording?: { active: boolean }; events: { seq: number; type: string; details?: Record<string, unknown> }[] };
+type Detail = {
+  mediaNode?: string;
+  status: string;
+  recording?: { active: boolean };
+  events: { seq: number; type: string; details?: Record<string, unknown> }[];
+};
 
 /** Parent pids of the ffmpeg recorders writing into this test's data directory. */
 function recorderParents(): number[] {
@@ -86,10 +91,15 @@ describe('two nodes, one killed', () => {
     // Node A now carries the console's consumer; once node B has its heartbeat saying so, a new
     // session goes to B. The metrics show the very listing that placement reads.
     const metricsText = async () => (await fetch(`${b.url}/metrics`)).text();
-    await waitFor("node-a heavier than node-b in B's view", async () => {
-      const load = nodeLoads(await metricsText());
-      return (load['node-a'] ?? 0) > (load['node-b'] ?? 0);
-    }, 15_000, 100);
+    await waitFor(
+      "node-a heavier than node-b in B's view",
+      async () => {
+        const load = nodeLoads(await metricsText());
+        return (load['node-a'] ?? 0) > (load['node-b'] ?? 0);
+      },
+      15_000,
+      100,
+    );
     const second = await http('POST', `${b.url}/api/sessions`, { token, body: { phone: '+4791234568', incidentRef: 'INC-SECOND' } });
     expect(second.status).toBe(201);
     expect((await http('GET', `${b.url}/api/sessions/${second.body.id}`, { token })).body.mediaNode).toBe('node-b');
@@ -119,11 +129,15 @@ describe('two nodes, one killed', () => {
     const seqs = d.events.map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     // The recording goes on on node B, in a new segment.
-    await waitFor('recording resumed on node-b', async () => {
-      const now = await detail();
-      const reset = now.events.findIndex((e) => e.type === 'media_reset');
-      return now.recording?.active && now.events.slice(reset).some((e) => e.type === 'recording_started');
-    }, 15_000);
+    await waitFor(
+      'recording resumed on node-b',
+      async () => {
+        const now = await detail();
+        const reset = now.events.findIndex((e) => e.type === 'media_reset');
+        return now.recording?.active && now.events.slice(reset).some((e) => e.type === 'recording_started');
+      },
+      15_000,
+    );
     // node-a's recorder died with it; what records now is node-b's.
     await waitFor('only node-b records', async () => recorderParents().every((ppid) => ppid === b.pid), 5000);
     expect(recorderParents()).toEqual([b.pid]);
@@ -132,10 +146,15 @@ describe('two nodes, one killed', () => {
     expect(resets[0]!.details).toMatchObject({ reason: 'media node lost', from: 'node-a', to: 'node-b' });
     // The takeover came first (a call to a node with no listener fails at once); the membership
     // follows when node-a's heartbeat has lapsed.
-    const metrics = await waitFor('node-a out of the cluster', async () => {
-      const text = await metricsText();
-      return /^sightline_cluster_nodes 1$/m.test(text) && text;
-    }, 15_000, 250);
+    const metrics = await waitFor(
+      'node-a out of the cluster',
+      async () => {
+        const text = await metricsText();
+        return /^sightline_cluster_nodes 1$/m.test(text) && text;
+      },
+      15_000,
+      250,
+    );
     expect(metrics).toMatch(/^sightline_takeovers_total 1$/m);
     expect(metrics).toMatch(/^sightline_node_load\{node="node-b"\} \d+$/m);
     const supervisor = await login(b, 'supervisor');
@@ -145,10 +164,15 @@ describe('two nodes, one killed', () => {
     // less loaded node it gets the next one.
     a = await startServer(envA);
     await waitFor('node-a back in the cluster', async () => /^sightline_cluster_nodes 2$/m.test(await metricsText()), 10_000, 250);
-    await waitFor("node-a lighter than node-b in B's view", async () => {
-      const load = nodeLoads(await metricsText());
-      return load['node-a'] !== undefined && load['node-a'] < (load['node-b'] ?? 0);
-    }, 15_000, 100);
+    await waitFor(
+      "node-a lighter than node-b in B's view",
+      async () => {
+        const load = nodeLoads(await metricsText());
+        return load['node-a'] !== undefined && load['node-a'] < (load['node-b'] ?? 0);
+      },
+      15_000,
+      100,
+    );
     const third = await http('POST', `${b.url}/api/sessions`, { token, body: { phone: '+4791234569', incidentRef: 'INC-THIRD' } });
     expect((await http('GET', `${b.url}/api/sessions/${third.body.id}`, { token })).body.mediaNode).toBe('node-a');
     expect((await detail()).mediaNode).toBe('node-b');

@@ -65,7 +65,10 @@ function connect(t: string): Promise<Socket> {
 
 type AckResult = { ok: true; data: any } | { ok: false; error: { code: string; message: string } };
 const ask = (s: Socket, event: string, payload: unknown): Promise<AckResult> => s.timeout(15_000).emitWithAck(event, payload);
-const DTLS = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':') }] };
+const DTLS = {
+  role: 'client',
+  fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':') }],
+};
 
 /** A valid payload for every message (a new message fails the build until it has one here). */
 const PAYLOADS: Record<RequestName, (sessionId: string, transportId: string) => unknown> = {
@@ -168,7 +171,8 @@ describe('the pre-tap credential', () => {
     expect(r.status).toBe(200);
     const caller = await connect(r.body.token);
     expect(await ask(caller, 'session:join', { sessionId: s.id })).toMatchObject({ ok: true });
-    for (let i = 0; i < 3; i++) expect(await ask(caller, 'transport:create', { sessionId: s.id, direction: 'send' }), `transport ${i}`).toMatchObject({ ok: true });
+    for (let i = 0; i < 3; i++)
+      expect(await ask(caller, 'transport:create', { sessionId: s.id, direction: 'send' }), `transport ${i}`).toMatchObject({ ok: true });
   });
 
   it('is handed out at most 20 times a session in 10 minutes: past that the page gets 204 and taps the old way, counted as rate_limited, the invite still good', async () => {

@@ -101,7 +101,10 @@ describe('a receiver that cannot decode the caller codec', () => {
     const [dispatcher, caller, viewer] = await Promise.all([device(), device({ mobile: true }), device({ without: ['H264'] })]);
     const { sessionId } = await liveSession(dispatcher.page, caller.page, server.url);
     switched = { sessionId };
-    const before = await waitFor('console decodes', async () => ((await decoding(dispatcher.page, sessionId))?.frames ?? 0) > 10 && decoding(dispatcher.page, sessionId));
+    const before = await waitFor(
+      'console decodes',
+      async () => ((await decoding(dispatcher.page, sessionId))?.frames ?? 0) > 10 && decoding(dispatcher.page, sessionId),
+    );
     expect(before.mimeType).toBe('video/H264');
 
     const url = await inviteViewer(dispatcher.page, sessionId);
@@ -133,7 +136,10 @@ describe('a receiver that cannot decode the caller codec', () => {
     expect((await http('POST', `${server.url}/api/sessions/${sessionId}/end`, { token })).status).toBe(200);
     const supervisor = await login(server, 'supervisor');
     const recordings = await waitFor('segments indexed', async () => {
-      const list = (await http('GET', `${server.url}/api/sessions/${sessionId}/recordings`, { token: supervisor })).body.recordings as { name: string; codecs: string[] }[];
+      const list = (await http('GET', `${server.url}/api/sessions/${sessionId}/recordings`, { token: supervisor })).body.recordings as {
+        name: string;
+        codecs: string[];
+      }[];
       return list.length >= 2 && list.some((r) => r.codecs.includes('vp8')) && list;
     });
     const video = recordings.map((r) => r.codecs.find((c) => c !== 'opus'));
@@ -155,7 +161,12 @@ describe('a receiver that cannot decode the caller codec', () => {
     const { sessionId, inviteUrl } = await dispatcherCreatesSession(dispatcher.page, server.url);
     const tapped = performance.now();
     await callerStartsVideo(caller.page, inviteUrl);
-    const got = await waitFor('console decodes video', async () => ((await decoding(dispatcher.page, sessionId))?.frames ?? 0) > 10 && decoding(dispatcher.page, sessionId), 15_000, 100);
+    const got = await waitFor(
+      'console decodes video',
+      async () => ((await decoding(dispatcher.page, sessionId))?.frames ?? 0) > 10 && decoding(dispatcher.page, sessionId),
+      15_000,
+      100,
+    );
     console.log(`[kind 5] console without H264: frames ${seconds(tapped).toFixed(1)} s after the caller's tap`);
     expect(got.mimeType).toBe('video/VP8');
     // One producer from the start: no H264 first and a switch after.
@@ -169,7 +180,12 @@ describe('a receiver that cannot decode the caller codec', () => {
     const firstStall = stallWatch(dispatcher.page, sessionId);
     const opened = performance.now();
     await openConsole(second.page, server.url);
-    const got = await waitFor('the second console decodes', async () => ((await decoding(second.page, sessionId))?.frames ?? 0) > 10 && decoding(second.page, sessionId), 15_000, 100);
+    const got = await waitFor(
+      'the second console decodes',
+      async () => ((await decoding(second.page, sessionId))?.frames ?? 0) > 10 && decoding(second.page, sessionId),
+      15_000,
+      100,
+    );
     console.log(`[kind 5] console without H264 opened mid-call: frames ${seconds(opened).toFixed(1)} s after it was opened`);
     expect(got.mimeType).toBe('video/VP8');
     await waitFor('the first console decodes VP8', async () => (await decoding(dispatcher.page, sessionId))?.mimeType === 'video/VP8');
@@ -184,7 +200,12 @@ describe('a receiver that cannot decode the caller codec', () => {
     await callerStartsVideo(caller.page, inviteUrl);
     await c.waitStatus('live');
     const live = performance.now();
-    const reason = await waitFor('the reason on the card', () => dispatcher.page.$eval(c.sel('video-problem'), (el) => !(el as HTMLElement).hidden && el.textContent), 5_000, 100);
+    const reason = await waitFor(
+      'the reason on the card',
+      () => dispatcher.page.$eval(c.sel('video-problem'), (el) => !(el as HTMLElement).hidden && el.textContent),
+      5_000,
+      100,
+    );
     console.log(`[kind 5] console with no common codec: reason shown ${seconds(live).toFixed(1)} s after live: ${reason}`);
     expect(reason).toMatch(/cannot play any video format used here \(H264, VP8\)/);
   });

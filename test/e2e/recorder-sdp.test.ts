@@ -76,7 +76,12 @@ async function children(pid: number): Promise<{ pid: number; comm: string }[]> {
 /** A running child's environment as name → value. */
 async function environOf(pid: number): Promise<Record<string, string>> {
   const raw = await readFile(`/proc/${pid}/environ`, 'utf8');
-  return Object.fromEntries(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    raw
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 }
 
 /** The SDP file a running ffmpeg reads (its `-i` argument), read while it runs. */
@@ -87,14 +92,18 @@ async function sdpOfRecorder(pid: number): Promise<string> {
 
 async function recorderFor(sessionId: string): Promise<number> {
   let found: number | undefined;
-  await waitFor('ffmpeg recording the session', async () => {
-    for (const child of await children(server.pid)) {
-      if (child.comm !== 'ffmpeg') continue;
-      const argv = await readFile(`/proc/${child.pid}/cmdline`, 'utf8').catch(() => '');
-      if (argv.includes(sessionId)) found = child.pid;
-    }
-    return found !== undefined;
-  }, 20_000);
+  await waitFor(
+    'ffmpeg recording the session',
+    async () => {
+      for (const child of await children(server.pid)) {
+        if (child.comm !== 'ffmpeg') continue;
+        const argv = await readFile(`/proc/${child.pid}/cmdline`, 'utf8').catch(() => '');
+        if (argv.includes(sessionId)) found = child.pid;
+      }
+      return found !== undefined;
+    },
+    20_000,
+  );
   return found!;
 }
 
@@ -117,7 +126,9 @@ describe('the recorder (issue #11 item 8)', () => {
     expect(sdp).not.toContain('x-injected');
     // Every line is one of the forms recordingSdp writes, with values from our own lists.
     for (const line of sdp.trimEnd().split('\r\n')) {
-      expect(line).toMatch(/^(v=0|o=- 0 0 IN IP4 127\.0\.0\.1|s=Sightline recording|c=IN IP4 127\.0\.0\.1|t=0 0|m=(video|audio) \d+ RTP\/AVP \d+|a=rtcp:\d+|a=rtpmap:\d+ (VP8|VP9|H264|AV1|opus)\/\d+(\/\d)?|a=fmtp:\d+ [A-Za-z][A-Za-z0-9-]*=[A-Za-z0-9._-]+(;[A-Za-z][A-Za-z0-9-]*=[A-Za-z0-9._-]+)*|a=recvonly)$/);
+      expect(line).toMatch(
+        /^(v=0|o=- 0 0 IN IP4 127\.0\.0\.1|s=Sightline recording|c=IN IP4 127\.0\.0\.1|t=0 0|m=(video|audio) \d+ RTP\/AVP \d+|a=rtcp:\d+|a=rtpmap:\d+ (VP8|VP9|H264|AV1|opus)\/\d+(\/\d)?|a=fmtp:\d+ [A-Za-z][A-Za-z0-9-]*=[A-Za-z0-9._-]+(;[A-Za-z][A-Za-z0-9-]*=[A-Za-z0-9._-]+)*|a=recvonly)$/,
+      );
     }
   });
 
@@ -129,12 +140,18 @@ describe('the recorder (issue #11 item 8)', () => {
     expect(workers.length).toBeGreaterThan(0);
 
     const ffmpegEnv = await environOf(ffmpeg);
-    expect(Object.keys(ffmpegEnv).filter((name) => !CHILD_ENV_NAMES.includes(name)), 'ffmpeg inherits only these names').toEqual([]);
+    expect(
+      Object.keys(ffmpegEnv).filter((name) => !CHILD_ENV_NAMES.includes(name)),
+      'ffmpeg inherits only these names',
+    ).toEqual([]);
     expect(ffmpegEnv['PATH']).toBeTruthy();
     for (const pid of [ffmpeg, ...workers.map((w) => w.pid)]) {
       const env = await environOf(pid);
       for (const [name, secret] of Object.entries(SECRETS)) {
-        expect(Object.values(env).some((v) => v.includes(secret)), `${name} in the environment of ${pid}`).toBe(false);
+        expect(
+          Object.values(env).some((v) => v.includes(secret)),
+          `${name} in the environment of ${pid}`,
+        ).toBe(false);
       }
     }
   });

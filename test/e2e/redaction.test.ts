@@ -157,7 +157,11 @@ describe.each(['info', 'debug'] as const)('LOG_LEVEL=%s', (level) => {
     for (const s of run.sockets) s.disconnect();
     // Lines written after the last action (disconnects, closed media) are in too.
     await new Promise((r) => setTimeout(r, 500));
-    lines = run.server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    lines = run.server
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
   });
 
   afterAll(async () => {
@@ -182,7 +186,24 @@ describe.each(['info', 'debug'] as const)('LOG_LEVEL=%s', (level) => {
 
   it('keeps every action in the session logs', async () => {
     const text = await sessionLogs(run.dataDir);
-    for (const type of ['created', 'sms_sent', 'sms_resend', 'sms_delivered', 'link_opened', 'consent_given', 'viewer_invited', 'viewer_joined', 'chat', 'location', 'control_requested', 'control_answered', 'code_issued', 'code_redeemed', 'supervisor_viewed', 'ended']) {
+    for (const type of [
+      'created',
+      'sms_sent',
+      'sms_resend',
+      'sms_delivered',
+      'link_opened',
+      'consent_given',
+      'viewer_invited',
+      'viewer_joined',
+      'chat',
+      'location',
+      'control_requested',
+      'control_answered',
+      'code_issued',
+      'code_redeemed',
+      'supervisor_viewed',
+      'ended',
+    ]) {
       expect(text, type).toContain(`"type":"${type}"`);
     }
     expect(text).toContain('+47*****567');

@@ -54,8 +54,7 @@ async function post(server: TestServer, route: string, from: string, body: unkno
 }
 
 const redeem = (server: TestServer, from: string, code: string) => post(server, '/api/codes/redeem', from, { code });
-const attemptLogin = (server: TestServer, from: string, username: string, password: string) =>
-  post(server, '/api/auth/login', from, { username, password });
+const attemptLogin = (server: TestServer, from: string, username: string, password: string) => post(server, '/api/auth/login', from, { username, password });
 
 describe('rate limits shared through Redis by two nodes', () => {
   it('refuses an address on both nodes after 5 wrong spoken codes spread over both, right code included', async () => {
@@ -74,7 +73,10 @@ describe('rate limits shared through Redis by two nodes', () => {
       expect(r.status, `wrong code ${i + 1} on node ${nodes[i] === a ? 'A' : 'B'}`).toBe(404);
     }
     // Each node saw at most 3 failures: only a shared count reaches 5.
-    for (const [name, server] of [['B', b], ['A', a]] as const) {
+    for (const [name, server] of [
+      ['B', b],
+      ['A', a],
+    ] as const) {
       const refused = await redeem(server, guesser, code);
       expect(refused.status, `right code on node ${name} after 5 failures`).toBe(429);
       expect(refused.body.error.code).toBe('rate_limited');

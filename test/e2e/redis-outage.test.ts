@@ -60,10 +60,16 @@ describe('Redis outage', () => {
     expect(cpuUsed).toBeLessThan(10);
 
     // The queued message lands once Redis is back, once.
-    await waitFor('chat delivered after the outage', () => caller.page.$eval(sel('chat-log'), (el) => el.textContent?.includes('sent while Redis is down')), 15_000);
+    await waitFor(
+      'chat delivered after the outage',
+      () => caller.page.$eval(sel('chat-log'), (el) => el.textContent?.includes('sent while Redis is down')),
+      15_000,
+    );
     const token = await login(server);
     const detail = await http('GET', `${server.url}/api/sessions/${sessionId}`, { token });
-    const chats = detail.body.events.filter((e: { type: string; details?: { text?: string } }) => e.type === 'chat' && e.details?.text === 'sent while Redis is down');
+    const chats = detail.body.events.filter(
+      (e: { type: string; details?: { text?: string } }) => e.type === 'chat' && e.details?.text === 'sent while Redis is down',
+    );
     expect(chats).toHaveLength(1);
     const seqs = detail.body.events.map((e: { seq: number }) => e.seq);
     expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));

@@ -43,7 +43,12 @@ beforeAll(async () => {
   const portA = await freePort();
   const shared = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('hex'), DATA_DIR: dataDir, PUBLIC_URL: `http://127.0.0.1:${portA}` };
   [a, b] = await Promise.all([startServer({ ...shared, PORT: String(portA), NODE_ID: 'node-a' }), startServer({ ...shared, NODE_ID: 'node-b' })]);
-  await waitFor('both nodes in the cluster', async () => (await metric(b, 'sightline_cluster_nodes')) === 2 && (await metric(a, 'sightline_cluster_nodes')) === 2, 10_000, 200);
+  await waitFor(
+    'both nodes in the cluster',
+    async () => (await metric(b, 'sightline_cluster_nodes')) === 2 && (await metric(a, 'sightline_cluster_nodes')) === 2,
+    10_000,
+    200,
+  );
   [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
 });
 
@@ -84,7 +89,7 @@ describe('Redis restarted under two live nodes', () => {
         expect(await listeners()).toBe(1);
         let killed = 0;
         const asking = (async () => {
-          for (const until = Date.now() + 3000; Date.now() < until; ) await detail();
+          for (const until = Date.now() + 3000; Date.now() < until;) await detail();
         })();
         for (const until = Date.now() + 3000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
           killed += Number(await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']));
@@ -111,12 +116,15 @@ describe('Redis restarted under two live nodes', () => {
       }
       const d = await detail();
       expect(d.mediaNode, round).toBe('node-a');
-      expect(d.events.filter((e) => e.type === 'media_reset'), round).toEqual([]);
+      expect(
+        d.events.filter((e) => e.type === 'media_reset'),
+        round,
+      ).toEqual([]);
       expect(d.events.filter((e) => e.type === 'media_started').length, `${round}: the caller published again`).toBe(mediaStarts);
       // The same consumer (its SSRC) has gone on decoding: nothing was rebuilt.
       const now = await inboundVideo(dispatcher.page);
       expect(now?.ssrc, `${round}: a new consumer on the console`).toBe(consumer.ssrc);
-      expect(await framesDecoded(dispatcher.page), `${round}: frames`).toBeGreaterThan(framesBefore + 5 * (DOWN_MS + SETTLE_MS) / 1000);
+      expect(await framesDecoded(dispatcher.page), `${round}: frames`).toBeGreaterThan(framesBefore + (5 * (DOWN_MS + SETTLE_MS)) / 1000);
       // Exactly one owner: only node-a holds a room for the session (each node has its template room).
       expect(await metric(a, 'sightline_rooms'), round).toBe(2);
       expect(await metric(b, 'sightline_rooms'), round).toBe(1);

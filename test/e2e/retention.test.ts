@@ -25,7 +25,13 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-retention-'));
   server = await startServer({ DATA_DIR: dataDir });
   // A real JPEG (ffmpeg's test picture): the snapshot route takes only images.
-  still = (await run('ffmpeg', ['-hide_banner', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240', '-frames:v', '1', '-c:v', 'mjpeg', '-f', 'image2pipe', '-'], { encoding: 'buffer' })).stdout;
+  still = (
+    await run(
+      'ffmpeg',
+      ['-hide_banner', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240', '-frames:v', '1', '-c:v', 'mjpeg', '-f', 'image2pipe', '-'],
+      { encoding: 'buffer' },
+    )
+  ).stdout;
 });
 
 afterAll(async () => {
@@ -62,7 +68,10 @@ function stills(id: string): Promise<string[]> {
 
 async function logOf(id: string): Promise<{ type: string; actor: string; details?: Record<string, unknown> }[]> {
   const text = await readFile(path.join(dataDir, 'sessions', id, 'log.jsonl'), 'utf8');
-  return text.trim().split('\n').map((l) => JSON.parse(l));
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 /** `npx sightline retention run` on this DATA_DIR, with the clock `days` ahead. */
@@ -90,7 +99,11 @@ describe('retention', () => {
     expect(await stills(held)).toHaveLength(1);
 
     // The deletion is in the session's log (which stays, intact) and visible to a supervisor.
-    expect((await logOf(free)).at(-1)).toMatchObject({ type: 'media_deleted', actor: 'system:retention', details: { files: [expect.stringMatching(/^snapshots\//)], retentionDays: 30 } });
+    expect((await logOf(free)).at(-1)).toMatchObject({
+      type: 'media_deleted',
+      actor: 'system:retention',
+      details: { files: [expect.stringMatching(/^snapshots\//)], retentionDays: 30 },
+    });
     expect((await logOf(held)).map((r) => r.type)).not.toContain('media_deleted');
     const token = await login(server, 'supervisor');
     expect((await http('GET', `${server.url}/api/sessions/${free}/verify`, { token })).body).toMatchObject({ intact: true });
@@ -121,7 +134,8 @@ describe('retention', () => {
       await waitFor('the timer deleted the expired still', async () => (await stills(free)).length === 0, 20_000, 100);
       const token = await login(later, 'supervisor');
       const access = await waitFor('the retention run in the access log', async () => {
-        const records: { type: string; actor: string; details?: { sessions?: string[] } }[] = (await http('GET', `${later.url}/api/audit/access`, { token })).body.records;
+        const records: { type: string; actor: string; details?: { sessions?: string[] } }[] = (await http('GET', `${later.url}/api/audit/access`, { token }))
+          .body.records;
         return records.find((r) => r.type === 'retention_run' && r.details?.sessions?.includes(free));
       });
       expect(access.actor).toBe('system:retention');

@@ -69,18 +69,23 @@ beforeAll(async () => {
   await addUser(SUPERVISOR, 'supervisor');
   server = await startServer({ DATA_DIR: dataDir, JWT_SECRET: SECRET });
   const base = server.url;
-  const loginAs = async (username: string) => (await must(request(base, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } }), 200)).token as string;
+  const loginAs = async (username: string) =>
+    (await must(request(base, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } }), 200)).token as string;
   const dispatcherToken = await loginAs(DISPATCHER);
   const supervisorToken = await loginAs(SUPERVISOR);
 
   const created = await must(request(base, 'POST', '/api/sessions', { token: dispatcherToken, body: { phone: '+4791234567', incidentRef: CAD } }), 201);
   const sessionId = created.id as string;
   const callerCode = String(created.inviteUrl).split('/j/')[1]!;
-  const viewerUrl = (await must(request(base, 'POST', `/api/sessions/${sessionId}/viewers`, { token: dispatcherToken, body: { label: LABEL } }), 201)).inviteUrl as string;
+  const viewerUrl = (await must(request(base, 'POST', `/api/sessions/${sessionId}/viewers`, { token: dispatcherToken, body: { label: LABEL } }), 201))
+    .inviteUrl as string;
   const viewerCode = viewerUrl.split('/j/')[1]!;
 
   // What the caller's and the viewer's pages ask over REST.
-  for (const [who, code] of [['caller', callerCode], ['viewer', viewerCode]] as const) {
+  for (const [who, code] of [
+    ['caller', callerCode],
+    ['viewer', viewerCode],
+  ] as const) {
     got[who].push({ via: 'rest', name: 'GET /api/invites/:code', payload: await must(request(base, 'GET', `/api/invites/${code}`), 200) });
   }
   const callerRedeemed = await must(request(base, 'POST', `/api/invites/${callerCode}/redeem`), 200);
@@ -119,9 +124,11 @@ beforeAll(async () => {
   await ask(caller, 'session:join', { sessionId }, 'caller');
   await ask(viewer, 'session:join', { sessionId }, 'viewer');
   await ask(dispatcher, 'chat:send', { sessionId, text: 'last words' });
-  await waitFor('the last chat at caller and viewer', async () =>
-    (['caller', 'viewer'] as const).every((w) => got[w].some((r) => r.name === 'chat:message' && JSON.stringify(r.payload).includes('last words'))),
-  15_000);
+  await waitFor(
+    'the last chat at caller and viewer',
+    async () => (['caller', 'viewer'] as const).every((w) => got[w].some((r) => r.name === 'chat:message' && JSON.stringify(r.payload).includes('last words'))),
+    15_000,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -132,7 +139,9 @@ afterAll(async () => {
 
 /** Every received item whose JSON holds `needle` (case-insensitive), named for the failure message. */
 const holding = (who: 'caller' | 'viewer', needle: string) =>
-  got[who].filter((r) => JSON.stringify(r.payload).toLowerCase().includes(needle.toLowerCase())).map((r) => `${r.via} ${r.name}: ${JSON.stringify(r.payload).slice(0, 300)}`);
+  got[who]
+    .filter((r) => JSON.stringify(r.payload).toLowerCase().includes(needle.toLowerCase()))
+    .map((r) => `${r.via} ${r.name}: ${JSON.stringify(r.payload).slice(0, 300)}`);
 
 describe('what a caller and a viewer receive', () => {
   const nothingOfStaff = (who: 'caller' | 'viewer') => {

@@ -43,7 +43,11 @@ function refusedHandshake(token: string | undefined): Promise<string> {
 }
 
 const post = (address: string, body: unknown) =>
-  fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify(body) });
+  fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+    body: JSON.stringify(body),
+  });
 
 describe('security events', () => {
   it('logs and counts a failed login, without the password', async () => {

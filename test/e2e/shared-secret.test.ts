@@ -24,13 +24,17 @@ afterAll(async () => {
 });
 
 describe('several nodes without JWT_SECRET', () => {
-  it("accepts a token issued on one node on every other node sharing the Redis, however they started", async () => {
+  it('accepts a token issued on one node on every other node sharing the Redis, however they started', async () => {
     // Started together: both race to store their generated key, one wins, both use it.
     const [a, b] = await Promise.all([startServer({ ...noSecret, REDIS_URL: redis.url }), startServer({ ...noSecret, REDIS_URL: redis.url })]);
     nodes.push(a!, b!);
     const fromA = await login(a!);
     const fromB = await login(b!);
-    for (const [token, node] of [[fromA, b!], [fromB, a!], [fromA, a!]] as const) {
+    for (const [token, node] of [
+      [fromA, b!],
+      [fromB, a!],
+      [fromA, a!],
+    ] as const) {
       expect((await http('GET', `${node.url}/api/sessions`, { token })).status).toBe(200);
     }
     // A session made on A through A's token is opened on B with the same token.
@@ -59,7 +63,9 @@ describe('several nodes without JWT_SECRET', () => {
   });
 
   it('still refuses to start in production without JWT_SECRET, Redis or not', async () => {
-    await expect(startServer({ JWT_SECRET: '', NODE_ENV: 'production', REDIS_URL: redis.url })).rejects.toThrow(/JWT_SECRET is required when NODE_ENV=production/);
+    await expect(startServer({ JWT_SECRET: '', NODE_ENV: 'production', REDIS_URL: redis.url })).rejects.toThrow(
+      /JWT_SECRET is required when NODE_ENV=production/,
+    );
   });
 
   it('keeps a single node on its own fresh key: tokens do not outlive it', async () => {

@@ -70,7 +70,8 @@ describe.each(['memory', 'redis'] as const)('SMS delivery across callbacks (%s s
     expect((await fake.deliverStatus(message, status, { via: server.url, errorCode })).status).toBe(204);
   }
 
-  const callbacksIn = (events: Event[]) => events.filter((e) => e.type === 'sms_status').map((e) => `${e.details?.['providerMessageId']}:${e.details?.['providerStatus']}`);
+  const callbacksIn = (events: Event[]) =>
+    events.filter((e) => e.type === 'sms_status').map((e) => `${e.details?.['providerMessageId']}:${e.details?.['providerStatus']}`);
 
   it('follows the resent SMS: undelivered, resent, delivered ends in sms_delivered, with every callback logged', async () => {
     const s = await createSession();

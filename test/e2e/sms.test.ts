@@ -111,7 +111,11 @@ describe.each(['info', 'debug'] as const)('SMS through Twilio, LOG_LEVEL=%s', (l
     expect((await fake.deliverStatus(msg, 'undelivered', { via: server.url, errorCode: '30003' })).status).toBe(204);
     const after = await detail(s.id);
     expect(after.status).toBe('sms_failed');
-    expect(after.events.find((e) => e.type === 'sms_failed')?.details).toMatchObject({ providerMessageId: msg.sid, providerStatus: 'undelivered', errorCode: '30003' });
+    expect(after.events.find((e) => e.type === 'sms_failed')?.details).toMatchObject({
+      providerMessageId: msg.sid,
+      providerStatus: 'undelivered',
+      errorCode: '30003',
+    });
   });
 
   it('records sms_failed with reason invalid_number when Twilio refuses the number (400, 21211)', async () => {

@@ -86,7 +86,10 @@ describe("what a caller's socket may hold", () => {
     const transportId = creates[0]!.data.id as string;
     const produced = [];
     // Each produce replaces the last (same source): the peer never holds more than one, only the budget stops it.
-    for (let i = 0; i < 25; i++) produced.push(await ask(socket!, 'media:produce', { sessionId, transportId, kind: 'video', rtpParameters: { ...VP8(40_000 + i), mid: String(i) }, source: 'camera' }));
+    for (let i = 0; i < 25; i++)
+      produced.push(
+        await ask(socket!, 'media:produce', { sessionId, transportId, kind: 'video', rtpParameters: { ...VP8(40_000 + i), mid: String(i) }, source: 'camera' }),
+      );
     expect(produced.filter((a) => a.ok)).toHaveLength(20);
     expect(produced.slice(20).every((a) => a.error?.code === 'rate_limited')).toBe(true);
     closeAll();

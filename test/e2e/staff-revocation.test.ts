@@ -87,7 +87,7 @@ describe('revoking staff access', () => {
         expect((await http('GET', `${node.url}/api/sessions`, { token: t })).status).toBe(401);
       }
     }
-    await waitFor('the removed user\'s socket to be cut', async () => !live.socket.connected, (RECHECK_S + 5) * 1000, 100);
+    await waitFor("the removed user's socket to be cut", async () => !live.socket.connected, (RECHECK_S + 5) * 1000, 100);
     expect(live.seen.signedOut).toBe('revoked');
     expect(live.seen.disconnect).toBe('io server disconnect');
     // And it cannot come back.
@@ -125,11 +125,14 @@ describe('revoking staff access', () => {
     const staleSocket = await consoleSocket(c, stale);
     const keptSocket = await consoleSocket(c, kept);
     let current = kept;
-    const refresher = setInterval(() => {
-      void http('POST', `${c.url}/api/auth/refresh`, { token: current }).then((r) => {
-        if (r.status === 200) current = r.body.token as string;
-      });
-    }, (TOKEN_S * 1000) / 3);
+    const refresher = setInterval(
+      () => {
+        void http('POST', `${c.url}/api/auth/refresh`, { token: current }).then((r) => {
+          if (r.status === 200) current = r.body.token as string;
+        });
+      },
+      (TOKEN_S * 1000) / 3,
+    );
     try {
       await waitFor('the stale socket to be cut', async () => !staleSocket.socket.connected, (TOKEN_S + RECHECK_S + 5) * 1000, 100);
       expect(Date.now() / 1000).toBeGreaterThan(claims(stale).exp);

@@ -73,10 +73,14 @@ describe('staff token refresh', () => {
     const { exp } = claims(first);
 
     // The page trades its token in by itself, long before it runs out.
-    const fresh = await waitFor('a refreshed token in the page', async () => {
-      const now = await tokenOf(page);
-      return now && now !== first ? now : undefined;
-    }, LIFETIME_S * 1000);
+    const fresh = await waitFor(
+      'a refreshed token in the page',
+      async () => {
+        const now = await tokenOf(page);
+        return now && now !== first ? now : undefined;
+      },
+      LIFETIME_S * 1000,
+    );
     expect(Date.now() / 1000).toBeLessThan(exp);
     expect(claims(fresh).exp).toBeGreaterThan(exp);
 

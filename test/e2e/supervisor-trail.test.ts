@@ -126,7 +126,12 @@ describe('the live session over the socket', () => {
       const watched = await trailOf(async () => {
         const t = await ask(socket, 'transport:create', { sessionId: m.fx.sessionId, direction: 'recv' });
         expect(t.ok).toBe(true);
-        const c = await ask(socket, 'media:consume', { sessionId: m.fx.sessionId, transportId: t.data.id, producerId: m.media.producerId, rtpCapabilities: m.media.rtpCapabilities });
+        const c = await ask(socket, 'media:consume', {
+          sessionId: m.fx.sessionId,
+          transportId: t.data.id,
+          producerId: m.media.producerId,
+          rtpCapabilities: m.media.rtpCapabilities,
+        });
         expect(c.ok).toBe(true);
       });
       expect(watched.map((e) => e.type)).toEqual(['supervisor_viewed']);

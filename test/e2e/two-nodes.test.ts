@@ -79,7 +79,7 @@ describe('two nodes, one Redis', () => {
     expect(detail.body.events.slice(-4).map((e: { type: string }) => e.type)).toEqual(['sms_resend', 'code_issued', 'sms_resend', 'code_issued']);
   });
 
-  it('sets up the caller\'s pre-tap transport and redeems over a socket on either node, whichever carries the media (issue #12)', async () => {
+  it("sets up the caller's pre-tap transport and redeems over a socket on either node, whichever carries the media (issue #12)", async () => {
     const token = await login(a);
     // Two sessions, the caller's socket on each node: at least one lands on the node that does not carry the media.
     for (const node of [a, b, b, a]) {
@@ -97,7 +97,13 @@ describe('two nodes, one Redis', () => {
       const send = await socket.emitWithAck('transport:create', { sessionId, direction: 'send' });
       expect(send).toMatchObject({ ok: true });
       const transportId = (send as { data: { id: string } }).data.id;
-      const rtpParameters = { mid: '0', codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [] }], headerExtensions: [], encodings: [{ ssrc: 55_555 }], rtcp: { cname: 'pretap', reducedSize: true } };
+      const rtpParameters = {
+        mid: '0',
+        codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [] }],
+        headerExtensions: [],
+        encodings: [{ ssrc: 55_555 }],
+        rtcp: { cname: 'pretap', reducedSize: true },
+      };
       const produce = () => socket.emitWithAck('media:produce', { sessionId, transportId, kind: 'video', rtpParameters, source: 'camera' });
       expect(await produce()).toMatchObject({ ok: false, error: { code: 'forbidden' } });
       expect(await socket.emitWithAck('invite:redeem', { sessionId })).toMatchObject({ ok: true, data: { sessionId, role: 'caller' } });

@@ -37,7 +37,10 @@ beforeAll(async () => {
   dispatcher = await launchDevice();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'sightline-unsupported-'));
   photo = path.join(tmp, 'photo.jpg');
-  await writeFile(photo, execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=green:s=96x64', '-frames:v', '1', '-c:v', 'mjpeg', '-f', 'image2pipe', 'pipe:1']));
+  await writeFile(
+    photo,
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=green:s=96x64', '-frames:v', '1', '-c:v', 'mjpeg', '-f', 'image2pipe', 'pipe:1']),
+  );
 });
 
 afterAll(async () => {
@@ -56,7 +59,10 @@ async function events(sessionId: string): Promise<{ status: string; events: Even
 async function expectCauseShown(sessionId: string, reason: string, browser: string, words: RegExp): Promise<void> {
   const c = card(dispatcher.page, sessionId);
   const notice = await waitFor('the cause on the console card', async () => {
-    const n = await dispatcher.page.$eval(c.sel('browser-problem'), (el) => ({ text: el.textContent ?? '', visible: (el as HTMLElement).offsetParent !== null }));
+    const n = await dispatcher.page.$eval(c.sel('browser-problem'), (el) => ({
+      text: el.textContent ?? '',
+      visible: (el as HTMLElement).offsetParent !== null,
+    }));
     return n.visible && n.text ? n.text : undefined;
   });
   expect(notice).toMatch(words);
@@ -173,7 +179,8 @@ describe('a browser that cannot send live video', () => {
     const { sessionId, inviteUrl } = await newSession('sv');
     const phone = await launchDevice({ mobile: true });
     try {
-      const ua = 'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.134 Mobile Safari/537.36 Instagram 339.0.0.29.90 Android';
+      const ua =
+        'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.134 Mobile Safari/537.36 Instagram 339.0.0.29.90 Android';
       await phone.page.setUserAgent({ userAgent: ua, platform: 'Linux armv8l' });
       await phone.page.evaluateOnNewDocument(() => {
         delete (window as unknown as Record<string, unknown>)['RTCPeerConnection'];
@@ -329,7 +336,7 @@ describe('a browser that cannot send live video', () => {
     }
   });
 
-  it('a photo over the per-session limit says to wait a little, in the caller\'s language', async () => {
+  it("a photo over the per-session limit says to wait a little, in the caller's language", async () => {
     const { inviteUrl, sessionId } = await newSession('fi');
     const phone = await launchDevice({ mobile: true });
     try {
@@ -342,7 +349,9 @@ describe('a browser that cannot send live video', () => {
       const jpeg = new Blob([new Uint8Array(TINY_JPEG)], { type: 'image/jpeg' });
       let status = 0;
       while (status !== 429) {
-        status = (await fetch(`${server.url}/api/invites/${inviteCodeOf(sessionId)}/photos`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: jpeg })).status;
+        status = (
+          await fetch(`${server.url}/api/invites/${inviteCodeOf(sessionId)}/photos`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: jpeg })
+        ).status;
         expect([201, 429]).toContain(status);
       }
       const input = (await phone.page.$(sel('photo-upload'))) as ElementHandle<HTMLInputElement>;

@@ -30,7 +30,8 @@ beforeAll(async () => {
     );
     d.page.on('console', (m) => /Content Security Policy/i.test(m.text()) && cspViolations.push(m.text()));
     d.page.on('response', (r) => {
-      if (r.request().resourceType() === 'document' && r.url().startsWith('http')) pagePolicies.set(new URL(r.url()).pathname, r.headers()['content-security-policy']);
+      if (r.request().resourceType() === 'document' && r.url().startsWith('http'))
+        pagePolicies.set(new URL(r.url()).pathname, r.headers()['content-security-policy']);
     });
   }
 });
@@ -60,13 +61,16 @@ describe('caller video reaches the dispatcher console', () => {
     // And it keeps coming (waited for, not timed: a busy machine is slow, not wrong).
     await waitFor('frames keep coming', async () => (await framesDecoded(dispatcher.page)) > first + 10, 15_000, 200);
 
-    const timeline = await dispatcher.page.$$eval(
-      `${sel('session-card')}[data-session-id="${sessionId}"] .timeline li`,
-      (els) => els.map((e) => e.getAttribute('data-type')),
+    const timeline = await dispatcher.page.$$eval(`${sel('session-card')}[data-session-id="${sessionId}"] .timeline li`, (els) =>
+      els.map((e) => e.getAttribute('data-type')),
     );
     expect(timeline.slice(0, 6)).toEqual(['created', 'sms_sent', 'link_opened', 'consent_given', 'camera_granted', 'live']);
     await waitFor('media_started logged', async () =>
-      (await dispatcher.page.$$eval(`${sel('session-card')}[data-session-id="${sessionId}"] .timeline li`, (els) => els.map((e) => e.getAttribute('data-type')))).includes('media_started'),
+      (
+        await dispatcher.page.$$eval(`${sel('session-card')}[data-session-id="${sessionId}"] .timeline li`, (els) =>
+          els.map((e) => e.getAttribute('data-type')),
+        )
+      ).includes('media_started'),
     );
   });
 

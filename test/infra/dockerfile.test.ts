@@ -118,38 +118,45 @@ describe('infra/Dockerfile', () => {
     const cache = envOf(build)['SIGHTLINE_CACHE_DIR'];
     expect(cache).toBeTruthy();
     expect(envOf(runtime)['SIGHTLINE_CACHE_DIR']).toBe(cache);
-    expect(of(runtime, 'COPY').filter((c) => copiedFrom(c) === build.name).map(words)).toContainEqual([cache, cache]);
+    expect(
+      of(runtime, 'COPY')
+        .filter((c) => copiedFrom(c) === build.name)
+        .map(words),
+    ).toContainEqual([cache, cache]);
   });
 
   const worker = path.join(process.env['SIGHTLINE_CACHE_DIR'] ?? path.join(process.env['HOME'] ?? '/root', '.cache/sightline'), 'mediasoup-worker');
   const built = existsSync(worker) ? spawnSync('sh', ['-c', `ls -d ${worker}/*/mediasoup-worker | tail -1`], { encoding: 'utf8' }).stdout.trim() : '';
   const bookworm = existsSync('/etc/os-release') && /VERSION_CODENAME=bookworm/.test(readFileSync('/etc/os-release', 'utf8'));
   // The image's package names are bookworm's; a worker built here on bookworm shows what the image's needs.
-  it.skipIf(!built || !bookworm || !which('readelf') || !which('dpkg'))('installs, in the runtime stage, the package of every shared library the offline-built worker links', () => {
-    // The worker's own NEEDED entries; apt brings what those packages depend on (libsrtp2-1 → libnss3).
-    const elf = spawnSync('readelf', ['-d', built], { encoding: 'utf8' });
-    expect(elf.status, elf.stderr).toBe(0);
-    const needed = [...elf.stdout.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]!);
-    expect(needed.length).toBeGreaterThan(3);
-    // In node:*-bookworm-slim already: the C and C++ runtimes.
-    const inBase = new Set(['libc6', 'libstdc++6', 'libgcc-s1']);
-    const installed = new Set(aptPackages(runtime));
-    const missing: string[] = [];
-    // One dpkg look-up for all: `pkg[:arch]: /path` lines.
-    const owners = new Map<string, Set<string>>();
-    const out = spawnSync('dpkg', ['-S', ...needed.map((lib) => `*/${lib}`)], { encoding: 'utf8' }).stdout;
-    for (const m of out.matchAll(/^([^:,\s]+)(?::[^:\s]+)?: (\S+)$/gm)) {
-      const lib = path.basename(m[2]!);
-      owners.set(lib, (owners.get(lib) ?? new Set()).add(m[1]!));
-    }
-    for (const lib of needed) {
-      const pkgs = [...(owners.get(lib) ?? [])];
-      if (pkgs.length === 0) missing.push(`(no package owns ${lib})`);
-      else if (!pkgs.some((p) => inBase.has(p) || installed.has(p))) missing.push(`${pkgs.join('|')} for ${lib}`);
-    }
-    expect(missing).toEqual([]);
-    expect(installed, 'ffmpeg for the recorder').toContain('ffmpeg');
-  });
+  it.skipIf(!built || !bookworm || !which('readelf') || !which('dpkg'))(
+    'installs, in the runtime stage, the package of every shared library the offline-built worker links',
+    () => {
+      // The worker's own NEEDED entries; apt brings what those packages depend on (libsrtp2-1 → libnss3).
+      const elf = spawnSync('readelf', ['-d', built], { encoding: 'utf8' });
+      expect(elf.status, elf.stderr).toBe(0);
+      const needed = [...elf.stdout.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]!);
+      expect(needed.length).toBeGreaterThan(3);
+      // In node:*-bookworm-slim already: the C and C++ runtimes.
+      const inBase = new Set(['libc6', 'libstdc++6', 'libgcc-s1']);
+      const installed = new Set(aptPackages(runtime));
+      const missing: string[] = [];
+      // One dpkg look-up for all: `pkg[:arch]: /path` lines.
+      const owners = new Map<string, Set<string>>();
+      const out = spawnSync('dpkg', ['-S', ...needed.map((lib) => `*/${lib}`)], { encoding: 'utf8' }).stdout;
+      for (const m of out.matchAll(/^([^:,\s]+)(?::[^:\s]+)?: (\S+)$/gm)) {
+        const lib = path.basename(m[2]!);
+        owners.set(lib, (owners.get(lib) ?? new Set()).add(m[1]!));
+      }
+      for (const lib of needed) {
+        const pkgs = [...(owners.get(lib) ?? [])];
+        if (pkgs.length === 0) missing.push(`(no package owns ${lib})`);
+        else if (!pkgs.some((p) => inBase.has(p) || installed.has(p))) missing.push(`${pkgs.join('|')} for ${lib}`);
+      }
+      expect(missing).toEqual([]);
+      expect(installed, 'ffmpeg for the recorder').toContain('ffmpeg');
+    },
+  );
 
   it('runs as a non-root user that owns the data volume', () => {
     const users = of(runtime, 'USER').map((i) => words(i)[0]!);
@@ -160,11 +167,13 @@ describe('infra/Dockerfile', () => {
     expect(of(runtime, 'VOLUME').flatMap(words)).toContain(dataDir);
     // A named volume starts as a copy of the image's directory: unless that is the user's, the server cannot write.
     const volumeAt = of(runtime, 'VOLUME')[0]!.getRange().start.line;
-    const chown = of(runtime, 'RUN').find((i) => i.getRange().start.line < volumeAt && new RegExp(`chown\\s+(-R\\s+)?${user}(:\\S+)?\\s+${dataDir}(\\s|$)`).test(i.getArgumentsContent() ?? ''));
+    const chown = of(runtime, 'RUN').find(
+      (i) => i.getRange().start.line < volumeAt && new RegExp(`chown\\s+(-R\\s+)?${user}(:\\S+)?\\s+${dataDir}(\\s|$)`).test(i.getArgumentsContent() ?? ''),
+    );
     expect(chown, `RUN ... chown ${user} ${dataDir} before VOLUME`).toBeDefined();
   });
 
-  it('listens on every interface of the container and exposes the HTTP port and every worker\'s RTC port as UDP and TCP', () => {
+  it("listens on every interface of the container and exposes the HTTP port and every worker's RTC port as UDP and TCP", () => {
     const env = envOf(runtime);
     expect(env['HOST']).toBe('0.0.0.0');
     expect(env['NODE_ENV']).toBe('production');
@@ -191,7 +200,9 @@ describe('infra/Dockerfile', () => {
   });
 
   it('is health-checked by compose with a program the runtime image has (node, not curl)', () => {
-    const compose = parse(readFileSync(infra('compose/compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, { build?: { dockerfile: string }; healthcheck?: { test: string[] } }> };
+    const compose = parse(readFileSync(infra('compose/compose.yaml'), 'utf8'), { merge: true }) as {
+      services: Record<string, { build?: { dockerfile: string }; healthcheck?: { test: string[] } }>;
+    };
     const nodes = Object.values(compose.services).filter((s) => s.build?.dockerfile === 'infra/Dockerfile');
     expect(nodes.length).toBeGreaterThan(0);
     const runtimeTools = new Set(['node', 'npm', ...aptPackages(runtime)]);
@@ -205,20 +216,46 @@ describe('infra/Dockerfile', () => {
 
   it('builds from a context without the host node_modules, builds, git or deployment secrets, but with all the sources', () => {
     // Compose builds with context ../.. (the repo root), where Docker reads .dockerignore.
-    const compose = parse(readFileSync(infra('compose/compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, { build?: { context: string } }> };
+    const compose = parse(readFileSync(infra('compose/compose.yaml'), 'utf8'), { merge: true }) as {
+      services: Record<string, { build?: { context: string } }>;
+    };
     const contexts = new Set(Object.values(compose.services).flatMap((s) => (s.build ? [path.resolve(infra('compose'), s.build.context)] : [])));
     expect([...contexts]).toEqual([path.resolve(REPO_ROOT)]);
     const file = path.join(REPO_ROOT, '.dockerignore');
     expect(existsSync(file), '.dockerignore at the build context').toBe(true);
     const rules = ignore().add(readFileSync(file, 'utf8'));
-    const kept = ['node_modules/mediasoup/worker/out/Release/mediasoup-worker', 'server/node_modules/x', 'server/dist/main.js', 'client/dist/index.html',
-      '.git/HEAD', 'data/sessions/s1/log.jsonl', 'infra/compose/.env', 'infra/compose/certs/sightline.pem'].filter((p) => !rules.ignores(p));
+    const kept = [
+      'node_modules/mediasoup/worker/out/Release/mediasoup-worker',
+      'server/node_modules/x',
+      'server/dist/main.js',
+      'client/dist/index.html',
+      '.git/HEAD',
+      'data/sessions/s1/log.jsonl',
+      'infra/compose/.env',
+      'infra/compose/certs/sightline.pem',
+    ].filter((p) => !rules.ignores(p));
     expect(kept, 'in the build context, and so in the image').toEqual([]);
-    const needed = ['package.json', 'package-lock.json', 'turbo.json', 'tsconfig.base.json', 'server/package.json', 'server/src/main.ts', 'client/console.html',
-      'shared/src/index.ts', 'test/package.json', 'infra/mediasoup-worker/build-worker.sh', 'infra/mediasoup-worker/ensure-worker.sh'];
-    expect(needed.filter((p) => rules.ignores(p)), 'left out of the build context').toEqual([]);
+    const needed = [
+      'package.json',
+      'package-lock.json',
+      'turbo.json',
+      'tsconfig.base.json',
+      'server/package.json',
+      'server/src/main.ts',
+      'client/console.html',
+      'shared/src/index.ts',
+      'test/package.json',
+      'infra/mediasoup-worker/build-worker.sh',
+      'infra/mediasoup-worker/ensure-worker.sh',
+    ];
+    expect(
+      needed.filter((p) => rules.ignores(p)),
+      'left out of the build context',
+    ).toEqual([]);
     // Every tracked source of the server, the client, shared code and the worker build goes in.
-    const sources = spawnSync('git', ['ls-files', 'infra/mediasoup-worker', 'server', 'client', 'shared'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const sources = spawnSync('git', ['ls-files', 'infra/mediasoup-worker', 'server', 'client', 'shared'], { cwd: REPO_ROOT, encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
     expect(sources.length).toBeGreaterThan(10);
     expect(sources.filter((p) => rules.ignores(p))).toEqual([]);
   });

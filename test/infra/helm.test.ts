@@ -19,8 +19,10 @@ const chartDir = infra('helm/sightline');
 const values = parse(readFileSync(path.join(chartDir, 'values.yaml'), 'utf8')) as Record<string, any>;
 const helm = process.env['HELM_BIN'] || which('helm');
 
-const find = (docs: Record<string, any>[], kind: string, name?: string) => docs.find((d) => d['kind'] === kind && (name === undefined || d['metadata']?.name === name));
-const envOf = (container: any) => Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
+const find = (docs: Record<string, any>[], kind: string, name?: string) =>
+  docs.find((d) => d['kind'] === kind && (name === undefined || d['metadata']?.name === name));
+const envOf = (container: any) =>
+  Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
 const sightline = (docs: Record<string, any>[]) => find(docs, 'StatefulSet')!.spec.template.spec.containers[0];
 
 /** What an operator must set besides the defaults: the Ingress controller's pod range (required with the Ingress). */
@@ -70,7 +72,10 @@ describe('Helm chart', () => {
   });
 
   it('exposes every worker RTC port on the pod’s node (UDP and TCP) and announces that node’s IP', () => {
-    for (const [overrides, announced] of [[BASE, { fieldRef: { fieldPath: 'status.hostIP' } }], [ALTERNATIVE, ALTERNATIVE.announcedIp]] as const) {
+    for (const [overrides, announced] of [
+      [BASE, { fieldRef: { fieldPath: 'status.hostIP' } }],
+      [ALTERNATIVE, ALTERNATIVE.announcedIp],
+    ] as const) {
       const rendered = renderChart(chartDir, overrides);
       const container = sightline(rendered);
       const { rtcPort, workers } = { ...values, ...overrides } as unknown as { rtcPort: number; workers: number };
@@ -170,7 +175,9 @@ describe('Helm chart', () => {
     expect(httpRules).toEqual([{ from: [{ ...values['networkPolicy'].ingressController }], ports: [{ port: 'http', protocol: 'TCP' }] }]);
     // Open to anyone: the RTC ports only (callers' media), every one of them.
     const open = rules.filter((r) => !r.from).flatMap((r) => r.ports);
-    const rtc = sightline(docs).ports.filter((p: { hostPort?: number }) => p.hostPort !== undefined).map((p: { containerPort: number; protocol: string }) => ({ port: p.containerPort, protocol: p.protocol }));
+    const rtc = sightline(docs)
+      .ports.filter((p: { hostPort?: number }) => p.hostPort !== undefined)
+      .map((p: { containerPort: number; protocol: string }) => ({ port: p.containerPort, protocol: p.protocol }));
     expect(open).toEqual(rtc);
 
     expect(renderChart(chartDir, ALTERNATIVE).filter((d) => d['kind'] === 'NetworkPolicy')).toEqual([]);
@@ -188,7 +195,9 @@ describe('Helm chart', () => {
         writeFileSync(file, stringify(overrides));
         const out = spawnSync(helm!, ['template', 'sightline', chartDir, '-f', file], { encoding: 'utf8' });
         expect(out.status, out.stderr).toBe(0);
-        const byHelm = parseAllDocuments(out.stdout).map((d) => d.toJSON()).filter(Boolean);
+        const byHelm = parseAllDocuments(out.stdout)
+          .map((d) => d.toJSON())
+          .filter(Boolean);
         const key = (d: Record<string, any>) => `${d['kind']}/${d['metadata'].name}`;
         const sorted = (ds: Record<string, any>[]) => [...ds].sort((a, b) => key(a).localeCompare(key(b)));
         expect(sorted(renderChart(chartDir, overrides))).toEqual(sorted(byHelm));

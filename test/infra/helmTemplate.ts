@@ -37,9 +37,21 @@ const FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
   },
 };
 
-const indent = (n: number, s: string) => s.split('\n').map((line) => ' '.repeat(n) + line).join('\n');
+const indent = (n: number, s: string) =>
+  s
+    .split('\n')
+    .map((line) => ' '.repeat(n) + line)
+    .join('\n');
 const truthy = (v: unknown) =>
-  !(v === undefined || v === null || v === false || v === 0 || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && Object.keys(v as object).length === 0));
+  !(
+    v === undefined ||
+    v === null ||
+    v === false ||
+    v === 0 ||
+    v === '' ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && Object.keys(v as object).length === 0)
+  );
 
 /** Splits a template into text and actions, applying `{{-` / `-}}` trimming; drops comments. */
 function lex(source: string): ({ text: string } | { action: string })[] {
@@ -101,7 +113,10 @@ function tokens(command: string): string[] {
   let i = 0;
   while (i < command.length) {
     const c = command[i]!;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     let j = i + 1;
     if (c === '"') {
       while (j < command.length && command[j] !== '"') j += command[j] === '\\' ? 2 : 1;
@@ -125,18 +140,28 @@ function commands(pipeline: string): string[] {
   let start = 0;
   for (let i = 0; i < pipeline.length; i++) {
     const c = pipeline[i]!;
-    if (inString) { if (c === '\\') i++; else if (c === '"') inString = false; continue; }
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
     if (c === '"') inString = true;
     else if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) { out.push(pipeline.slice(start, i)); start = i + 1; }
+    else if (c === '|' && depth === 0) {
+      out.push(pipeline.slice(start, i));
+      start = i + 1;
+    }
   }
   out.push(pipeline.slice(start));
   return out.map((s) => s.trim());
 }
 
 function lookup(from: unknown, dotted: string): unknown {
-  return dotted.split('.').filter(Boolean).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], from);
+  return dotted
+    .split('.')
+    .filter(Boolean)
+    .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], from);
 }
 
 function operand(token: string, scope: Scope): unknown {
@@ -204,7 +229,9 @@ export function renderChart(chartDir: string, overrides: Record<string, unknown>
   const values = mergeValues(parseAllDocuments(readFileSync(path.join(chartDir, 'values.yaml'), 'utf8'))[0]!.toJSON(), overrides);
   const root = { Values: values, Release: { Name: releaseName, Namespace: 'default' } };
   const docs: Record<string, any>[] = [];
-  for (const file of readdirSync(path.join(chartDir, 'templates')).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of readdirSync(path.join(chartDir, 'templates'))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     let text: string;
     try {
       text = render(parseTemplate(readFileSync(path.join(chartDir, 'templates', file), 'utf8')), { root, dot: root, vars: {} });

@@ -29,7 +29,9 @@ const compose = parse(readFileSync(infra('compose/compose.yaml'), 'utf8'), { mer
   volumes: Record<string, unknown>;
   networks?: Record<string, Network | null>;
 };
-const nodeNames = Object.keys(compose.services).filter((n) => n.startsWith('sightline')).sort();
+const nodeNames = Object.keys(compose.services)
+  .filter((n) => n.startsWith('sightline'))
+  .sort();
 const nodes = nodeNames.map((name) => ({ name, ...compose.services[name]! }));
 const haproxyCfg = readFileSync(infra('proxy/haproxy.cfg'), 'utf8');
 
@@ -108,7 +110,10 @@ describe('compose', () => {
     const subnet = compose.networks?.[netName]?.ipam?.config?.[0]?.subnet;
     expect(subnet && inSubnet(address, subnet), `${address} in ${netName}'s subnet ${subnet}`).toBe(true);
     for (const node of nodes) {
-      expect(node.environment['TRUST_PROXY']!.split(',').map((v) => v.trim()), node.name).toEqual([address]);
+      expect(
+        node.environment['TRUST_PROXY']!.split(',').map((v) => v.trim()),
+        node.name,
+      ).toEqual([address]);
       expect(Object.keys(composeNetworks(node)), `${node.name} reaches the proxy`).toContain(netName);
     }
   });
@@ -142,7 +147,10 @@ describe('compose', () => {
     expect(cfg, 'haproxy.cfg mounted').toBeDefined();
     expect(path.resolve(infra('compose'), cfg![0]!)).toBe(infra('proxy/haproxy.cfg'));
     const crt = /\bcrt (\S+)/.exec(haproxyCfg)?.[1];
-    expect(mounts.map(([, target]) => target), 'the certificate HAProxy loads is mounted').toContain(crt);
+    expect(
+      mounts.map(([, target]) => target),
+      'the certificate HAProxy loads is mounted',
+    ).toContain(crt);
   });
 
   it('mounts the coturn config that exists in the repo', () => {
@@ -184,7 +192,11 @@ describe('HAProxy config', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sightline-haproxy-'));
     try {
       const pem = path.join(dir, 'sightline.pem');
-      const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=sightline.test', '-keyout', pem, '-out', `${pem}.crt`], { encoding: 'utf8' });
+      const gen = spawnSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=sightline.test', '-keyout', pem, '-out', `${pem}.crt`],
+        { encoding: 'utf8' },
+      );
       expect(gen.status, gen.stderr).toBe(0);
       writeFileSync(pem, readFileSync(`${pem}.crt`, 'utf8') + readFileSync(pem, 'utf8'));
       const cfg = path.join(dir, 'haproxy.cfg');
@@ -200,7 +212,14 @@ describe('HAProxy config', () => {
 describe('coturn', () => {
   it('uses shared-secret auth, and relays nothing to loopback or private ranges', () => {
     const conf = readFileSync(infra('coturn/turnserver.conf'), 'utf8');
-    for (const line of ['use-auth-secret', 'no-loopback-peers', 'denied-peer-ip=10.0.0.0-10.255.255.255', 'denied-peer-ip=172.16.0.0-172.31.255.255', 'denied-peer-ip=192.168.0.0-192.168.255.255', 'denied-peer-ip=127.0.0.0-127.255.255.255']) {
+    for (const line of [
+      'use-auth-secret',
+      'no-loopback-peers',
+      'denied-peer-ip=10.0.0.0-10.255.255.255',
+      'denied-peer-ip=172.16.0.0-172.31.255.255',
+      'denied-peer-ip=192.168.0.0-192.168.255.255',
+      'denied-peer-ip=127.0.0.0-127.255.255.255',
+    ]) {
       expect(conf.split('\n')).toContain(line);
     }
   });

@@ -14,7 +14,9 @@ import { REPO_ROOT } from '../support/server.js';
  * command is green without the fault and red with it stays run.sh's job.
  */
 const dir = path.join(REPO_ROOT, 'test/planted-faults');
-const patches = readdirSync(dir).filter((f) => f.endsWith('.patch')).sort();
+const patches = readdirSync(dir)
+  .filter((f) => f.endsWith('.patch'))
+  .sort();
 
 const header = (text: string, key: string) => new RegExp(`^# ${key}: *(.+)$`, 'm').exec(text)?.[1]?.trim();
 

@@ -49,7 +49,10 @@ describe('the server finds the worker (workerBinary.ts)', () => {
   // mediasoup's own binary would win over the cache; here (offline) there is none, as in the image.
   it.skipIf(existsSync(packaged))('then the newest cached build of this mediasoup version, never another version', () => {
     const root = cache([{ name: `${version}-p1` }, { name: `${version}-p3` }, { name: `${version}-p7`, binary: false }, { name: '0.0.1-p9' }]);
-    expect(resolveWorkerBinary({ SIGHTLINE_CACHE_DIR: root })).toEqual({ path: path.join(root, 'mediasoup-worker', `${version}-p3`, 'mediasoup-worker'), source: 'cache' });
+    expect(resolveWorkerBinary({ SIGHTLINE_CACHE_DIR: root })).toEqual({
+      path: path.join(root, 'mediasoup-worker', `${version}-p3`, 'mediasoup-worker'),
+      source: 'cache',
+    });
     const xdg = mkdtempSync(path.join(scratch, 'xdg-'));
     const inXdg = cache([{ name: `${version}-p2` }]);
     mkdirSync(path.join(xdg, 'sightline'), { recursive: true });
@@ -65,7 +68,10 @@ describe('the server finds the worker (workerBinary.ts)', () => {
 
 describe('infra/mediasoup-worker/ensure-worker.sh', () => {
   const ensure = (env: Record<string, string>) =>
-    spawnSync('bash', [infra('mediasoup-worker/ensure-worker.sh')], { encoding: 'utf8', env: { PATH: process.env['PATH']!, HOME: os.homedir(), SIGHTLINE_OFFLINE: '1', ...env } });
+    spawnSync('bash', [infra('mediasoup-worker/ensure-worker.sh')], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH']!, HOME: os.homedir(), SIGHTLINE_OFFLINE: '1', ...env },
+    });
 
   // A worker that runs is needed: the script starts each candidate to see it works.
   it.skipIf(!existsSync(built) || existsSync(packaged))('prints MEDIASOUP_WORKER_BIN first, else the cached build, and nothing else on stdout', () => {

@@ -75,11 +75,7 @@ beforeAll(async () => {
   server = await startNetnsServer(rtcPort, { HOST: '0.0.0.0' });
   // The desk opens the server at the same http://127.0.0.1:<port> (through desk.forward's relay).
   await desk.forward(Number(new URL(server.url).port));
-  [dispatcher, viewer, caller] = await Promise.all([
-    launchDevice({ netns: desk.name }),
-    launchDevice({ netns: desk.name }),
-    launchDevice({ mobile: true }),
-  ]);
+  [dispatcher, viewer, caller] = await Promise.all([launchDevice({ netns: desk.name }), launchDevice({ netns: desk.name }), launchDevice({ mobile: true })]);
   await watchPeerConnections(dispatcher.page);
   signalling = await recordSignalling(dispatcher.page);
 

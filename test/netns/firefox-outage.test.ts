@@ -111,7 +111,10 @@ describe('a Firefox caller through a network drop', () => {
     process.stdout.write(
       `firefox caller, media outage ${((liftedAt - cutAt) / 1000).toFixed(1)} s (${dropped} packets dropped): reconnecting after ${((reconnectingAt - cutAt) / 1000).toFixed(1)} s; ` +
         `picture back on the console ${(recovered / 1000).toFixed(2)} s after the network (new consumer ${back.ssrc}); ` +
-        `caller's peer connections: ${states.slice(pcsBefore - 1).map((s) => s.join('>') || '(none)').join(' | ')}\n`,
+        `caller's peer connections: ${states
+          .slice(pcsBefore - 1)
+          .map((s) => s.join('>') || '(none)')
+          .join(' | ')}\n`,
     );
 
     expect(dropped).toBeGreaterThan(0);

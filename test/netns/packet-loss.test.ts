@@ -41,7 +41,15 @@ async function inbound(): Promise<Inbound> {
       if (s['type'] === 'inbound-rtp' && s['kind'] === 'video') found = s as Record<string, number>;
     });
     const n = (k: string) => Number(found[k] ?? 0);
-    return { framesDecoded: n('framesDecoded'), packetsLost: n('packetsLost'), packetsReceived: n('packetsReceived'), freezeCount: n('freezeCount'), totalFreezesDuration: n('totalFreezesDuration'), nackCount: n('nackCount'), pliCount: n('pliCount') };
+    return {
+      framesDecoded: n('framesDecoded'),
+      packetsLost: n('packetsLost'),
+      packetsReceived: n('packetsReceived'),
+      freezeCount: n('freezeCount'),
+      totalFreezesDuration: n('totalFreezesDuration'),
+      nackCount: n('nackCount'),
+      pliCount: n('pliCount'),
+    };
   });
 }
 
@@ -76,7 +84,7 @@ describe('10 % packet loss on the caller path', () => {
     // sample is that freeze's length (two in one sample are counted as one, longer, freeze).
     let longestFreeze = 0;
     let last = start;
-    for (const until = Date.now() + seconds * 1000; Date.now() < until; ) {
+    for (const until = Date.now() + seconds * 1000; Date.now() < until;) {
       await new Promise((r) => setTimeout(r, 250));
       const now = await inbound();
       if (now.freezeCount > last.freezeCount) longestFreeze = Math.max(longestFreeze, now.totalFreezesDuration - last.totalFreezesDuration);

@@ -76,7 +76,9 @@ export interface SignallingMessage {
 }
 
 /** Records the page's socket.io traffic from now on (open it before the page connects). */
-export async function recordSignalling(page: Page): Promise<{ messages: SignallingMessage[]; answerTo(name: string, since?: number): SignallingMessage[]; stop(): Promise<void> }> {
+export async function recordSignalling(
+  page: Page,
+): Promise<{ messages: SignallingMessage[]; answerTo(name: string, since?: number): SignallingMessage[]; stop(): Promise<void> }> {
   const cdp: CDPSession = await page.createCDPSession();
   const messages: SignallingMessage[] = [];
   const onFrame = (direction: SignallingMessage['direction']) => (e: { response: { opcode: number; payloadData: string } }) => {

@@ -41,7 +41,11 @@ table inet sightline_weak {
 }`;
 
 const notice = () =>
-  caller.page.$eval(sel('connection-quality'), (el) => ({ visible: !(el as HTMLElement).hidden, text: el.textContent ?? '', quality: (el as HTMLElement).dataset['quality'] }));
+  caller.page.$eval(sel('connection-quality'), (el) => ({
+    visible: !(el as HTMLElement).hidden,
+    text: el.textContent ?? '',
+    quality: (el as HTMLElement).dataset['quality'],
+  }));
 
 describe('a weak uplink', () => {
   it('shows the weak-network notice on the caller page while it lasts, and drops it after', async () => {
@@ -51,20 +55,30 @@ describe('a weak uplink', () => {
 
     await nftLoad(weakUplink(rtcPort));
     try {
-      const weak = await waitFor('the weak-network notice', async () => {
-        const n = await notice();
-        return n.visible ? n : undefined;
-      }, 30_000, 250);
+      const weak = await waitFor(
+        'the weak-network notice',
+        async () => {
+          const n = await notice();
+          return n.visible ? n : undefined;
+        },
+        30_000,
+        250,
+      );
       expect(weak).toEqual({ visible: true, text: nb.status.weak, quality: 'weak' });
       expect(await counterPackets('inet', 'sightline_weak', 'over_limit')).toBeGreaterThan(0);
       expect(await callerStatus(caller.page)).toMatch(/^live/);
     } finally {
       await nftDeleteTable('inet', 'sightline_weak');
     }
-    await waitFor('the notice to go', async () => {
-      const n = await notice();
-      return !n.visible && n.quality === 'good';
-    }, 90_000, 250);
+    await waitFor(
+      'the notice to go',
+      async () => {
+        const n = await notice();
+        return !n.visible && n.quality === 'good';
+      },
+      90_000,
+      250,
+    );
     await framesKeepRising(dispatcher.page);
   });
 });

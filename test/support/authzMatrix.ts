@@ -85,7 +85,13 @@ export const REST: Record<string, RestCase> = {
   'GET /api/invites/:code': { allowed: EVERYONE, success: 200, takes: 'public', params: (fx) => ({ code: fx.callerInviteCode }) },
   // The page's report that it loaded: anyone holding the link (a previewer does not run the page); spends nothing.
   // An unspent invite each time: a spent one's report is refused (410, test/e2e/invite-refusals.test.ts).
-  'POST /api/invites/:code/opened': { allowed: EVERYONE, success: 204, takes: 'public', params: async (fx) => ({ code: await fx.freshViewerInvite() }), body: () => ({ browser: 'chrome' }) },
+  'POST /api/invites/:code/opened': {
+    allowed: EVERYONE,
+    success: 204,
+    takes: 'public',
+    params: async (fx) => ({ code: await fx.freshViewerInvite() }),
+    body: () => ({ browser: 'chrome' }),
+  },
   'POST /api/invites/:code/redeem': { allowed: EVERYONE, success: 200, takes: 'public', params: async (fx) => ({ code: await fx.freshViewerInvite() }) },
   'POST /api/codes/redeem': { allowed: EVERYONE, success: 200, takes: 'public', body: async (fx) => ({ code: await fx.freshSpokenCode() }) },
   'POST /api/sms/status': { allowed: [], success: 204, takes: 'signature' },
@@ -100,10 +106,22 @@ export const REST: Record<string, RestCase> = {
   'GET /api/sessions/:id/snapshots': { ...staff, allowed: lookers, success: 200, params: session },
   'GET /api/sessions/:id/snapshots/:name': { ...staff, allowed: lookers, success: 200, params: (fx) => ({ id: fx.sessionId, name: fx.snapshotName }) },
   // Before the tap, on the strength of an unspent caller invite (a browser that cannot stream); spends nothing.
-  'POST /api/invites/:code/photos': { allowed: EVERYONE, success: 201, takes: 'public', target: async (fx) => ({ code: await fx.freshCallerInvite() }), image: true },
+  'POST /api/invites/:code/photos': {
+    allowed: EVERYONE,
+    success: 201,
+    takes: 'public',
+    target: async (fx) => ({ code: await fx.freshCallerInvite() }),
+    image: true,
+  },
   'POST /api/sessions/:id/photos': { allowed: ['caller'], success: 201, takes: 'caller', params: session, image: true },
   // A session of its own: recording is started once per session (a second start is a 409).
-  'POST /api/sessions/:id/recording': { ...staff, allowed: ownerOnly, success: 200, target: async (fx) => ({ id: await fx.freshSession() }), body: () => ({ action: 'start' }) },
+  'POST /api/sessions/:id/recording': {
+    ...staff,
+    allowed: ownerOnly,
+    success: 200,
+    target: async (fx) => ({ id: await fx.freshSession() }),
+    body: () => ({ action: 'start' }),
+  },
   'GET /api/sessions/:id/recordings': { ...staff, allowed: lookers, success: 200, params: session },
   'GET /api/sessions/:id/recordings/:name': { ...staff, allowed: supervisorOnly, success: 200, params: (fx) => ({ id: fx.sessionId, name: fx.recordingName }) },
   'GET /api/sessions/:id/verify': { ...staff, allowed: supervisorOnly, success: 200, params: session },

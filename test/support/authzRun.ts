@@ -47,7 +47,11 @@ export async function request(
 /** The three staff users, added with the CLI (to the data directory, or to Redis when REDIS_URL is set). */
 export async function addUsers(env: Record<string, string>): Promise<void> {
   const cli = path.join(REPO_ROOT, 'server/bin/sightline.js');
-  for (const [name, role] of [['dispatcher', 'dispatcher'], ['other', 'dispatcher'], ['supervisor', 'supervisor']] as const) {
+  for (const [name, role] of [
+    ['dispatcher', 'dispatcher'],
+    ['other', 'dispatcher'],
+    ['supervisor', 'supervisor'],
+  ] as const) {
     const child = promisify(execFile)(process.execPath, [cli, 'user', 'add', name, '--role', role], { env: { ...process.env, ...env } });
     child.child.stdin?.end(`${MATRIX_PASSWORD}\n`);
     await child;
@@ -189,7 +193,10 @@ const OPUS = (ssrc: number) => ({
   encodings: [{ ssrc }],
   rtcp: { cname: `matrix-${ssrc}`, reducedSize: true },
 });
-const DTLS = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':') }] };
+const DTLS = {
+  role: 'client',
+  fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':') }],
+};
 
 async function must(s: Socket, event: string, payload: unknown): Promise<any> {
   const ack = await ask(s, event, payload);
@@ -231,8 +238,19 @@ const PAYLOADS: Record<RequestName, (c: Ctx) => Promise<unknown>> = {
   // A transport of the sender's own: closing the session's real ones would starve the later cases.
   'transport:close': async (c) => ({ sessionId: c.sessionId, transportId: await own(c, direction(c)) }),
   // Audio: a second camera producer would replace the caller's video (the newest wins).
-  'media:produce': async (c) => ({ sessionId: c.sessionId, transportId: await own(c, 'send'), kind: 'audio', source: 'microphone', rtpParameters: OPUS(22_222_222) }),
-  'media:consume': async (c) => ({ sessionId: c.sessionId, transportId: await own(c, 'recv'), producerId: c.media.producerId, rtpCapabilities: c.media.rtpCapabilities }),
+  'media:produce': async (c) => ({
+    sessionId: c.sessionId,
+    transportId: await own(c, 'send'),
+    kind: 'audio',
+    source: 'microphone',
+    rtpParameters: OPUS(22_222_222),
+  }),
+  'media:consume': async (c) => ({
+    sessionId: c.sessionId,
+    transportId: await own(c, 'recv'),
+    producerId: c.media.producerId,
+    rtpCapabilities: c.media.rtpCapabilities,
+  }),
   'media:resume': async (c) => {
     const consume = await ask(c.socket, 'media:consume', await PAYLOADS['media:consume'](c));
     return { sessionId: c.sessionId, consumerId: consume.ok ? consume.data.consumerId : c.media.consumerId };

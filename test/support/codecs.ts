@@ -26,7 +26,14 @@ export async function withoutVideoCodecs(page: Page, codecs: string[]): Promise<
           const m = /^a=(?:rtpmap|fmtp|rtcp-fb):(\d+) /.exec(l);
           return !(m && pts.has(m[1]!));
         })
-        .map((l) => (l.startsWith('m=video') ? l.split(' ').filter((p, i) => i < 3 || !pts.has(p)).join(' ') : l))
+        .map((l) =>
+          l.startsWith('m=video')
+            ? l
+                .split(' ')
+                .filter((p, i) => i < 3 || !pts.has(p))
+                .join(' ')
+            : l,
+        )
         .join('\r\n');
     };
     const proto = RTCPeerConnection.prototype;

@@ -127,9 +127,7 @@ export async function startFakeTwilio(opts: { accountSid?: string; authToken?: s
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const path = (req.url ?? '/').split('?')[0]!;
-    const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
-      ? Object.fromEntries(new URLSearchParams(raw))
-      : {};
+    const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(raw)) : {};
     const recorded: RecordedRequest = { method: req.method ?? '', path, headers: req.headers, form };
     requests.push(recorded);
     const answer = (status: number, body: unknown) => {
@@ -150,7 +148,8 @@ export async function startFakeTwilio(opts: { accountSid?: string; authToken?: s
     const to = form['To'];
     const from = form['From'];
     if (!to) return answer(400, twilioError(21604, "A 'To' phone number is required.", 400));
-    if (!from && !form['MessagingServiceSid']) return answer(400, twilioError(21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.", 400));
+    if (!from && !form['MessagingServiceSid'])
+      return answer(400, twilioError(21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.", 400));
     if (!form['Body'] && !form['MediaUrl'] && !form['ContentSid']) return answer(400, twilioError(21602, 'Message body is required.', 400));
 
     switch (mode) {
@@ -168,7 +167,17 @@ export async function startFakeTwilio(opts: { accountSid?: string; authToken?: s
         const now = rfc2822(new Date());
         const body = form['Body'] ?? '';
         const uri = `/2010-04-01/Accounts/${accountSid}/Messages/${sid}`;
-        messages.push({ sid, accountSid, to, from: from ?? '', body, statusCallback: form['StatusCallback'], status: 'queued', params: form, request: recorded });
+        messages.push({
+          sid,
+          accountSid,
+          to,
+          from: from ?? '',
+          body,
+          statusCallback: form['StatusCallback'],
+          status: 'queued',
+          params: form,
+          request: recorded,
+        });
         return answer(201, {
           account_sid: accountSid,
           api_version: '2010-04-01',

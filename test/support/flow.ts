@@ -18,7 +18,11 @@ export async function dispatcherCreatesSession(
   const before = await page.$$eval(sel('session-card'), (els) => els.map((e) => e.getAttribute('data-session-id')));
   await page.click(sel('new-session-submit'));
   const sessionId = await waitFor('a new session card', () =>
-    page.$$eval(sel('session-card'), (els, known) => els.map((e) => e.getAttribute('data-session-id')).find((id) => id && !known.includes(id)) ?? undefined, before),
+    page.$$eval(
+      sel('session-card'),
+      (els, known) => els.map((e) => e.getAttribute('data-session-id')).find((id) => id && !known.includes(id)) ?? undefined,
+      before,
+    ),
   );
   const inviteUrl = await waitFor('the invite link', () =>
     page.$eval(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('invite-url')}`, (el) => el.textContent?.trim()),

@@ -28,10 +28,20 @@ export async function writeTestCard(file: string, opts: { width?: number; height
   const { width = 640, height = 480, fps = 30, frames = 10 } = opts;
   const quadrant = (c: Rgb) => ['-f', 'lavfi', '-i', `color=c=${hex(c)}:s=${width / 2}x${height / 2}:r=${fps}`];
   await run('ffmpeg', [
-    '-v', 'error', '-y',
-    ...quadrant(TEST_CARD.topLeft), ...quadrant(TEST_CARD.topRight), ...quadrant(TEST_CARD.bottomLeft), ...quadrant(TEST_CARD.bottomRight),
-    '-filter_complex', '[0][1]hstack[top];[2][3]hstack[bottom];[top][bottom]vstack,format=yuv420p',
-    '-frames:v', String(frames), '-f', 'yuv4mpegpipe', file,
+    '-v',
+    'error',
+    '-y',
+    ...quadrant(TEST_CARD.topLeft),
+    ...quadrant(TEST_CARD.topRight),
+    ...quadrant(TEST_CARD.bottomLeft),
+    ...quadrant(TEST_CARD.bottomRight),
+    '-filter_complex',
+    '[0][1]hstack[top];[2][3]hstack[bottom];[top][bottom]vstack,format=yuv420p',
+    '-frames:v',
+    String(frames),
+    '-f',
+    'yuv4mpegpipe',
+    file,
   ]);
 }
 
@@ -50,7 +60,10 @@ export async function decodeImage(data: Buffer): Promise<DecodedImage> {
     await writeFile(file, data);
     const probe = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'json', file]);
     const { width, height } = (JSON.parse(probe.stdout) as { streams: { width: number; height: number }[] }).streams[0]!;
-    const raw = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { encoding: 'buffer', maxBuffer: 64 * 2 ** 20 });
+    const raw = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
+      encoding: 'buffer',
+      maxBuffer: 64 * 2 ** 20,
+    });
     const stderr = raw.stderr.toString().trim();
     if (stderr) throw new Error(`the still does not decode cleanly: ${stderr}`);
     if (raw.stdout.length !== width * height * 3) throw new Error(`decoded ${raw.stdout.length} bytes, expected ${width}x${height}x3`);

@@ -106,11 +106,7 @@ export function getInsecure(url: string): Promise<{ status: number; headers: Rec
 }
 
 /** REST helper for tests: JSON in, `{status, body}` out. */
-export async function http(
-  method: string,
-  url: string,
-  opts: { token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: any }> {
+export async function http(method: string, url: string, opts: { token?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = {};
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;

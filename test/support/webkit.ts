@@ -85,7 +85,13 @@ async function listening(url: string, child: ChildProcess, out: string[]): Promi
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`WebKitWebDriver exited (${child.exitCode}): ${out.join('')}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`WebKitWebDriver did not answer at ${url}: ${out.join('')}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -2,7 +2,6 @@ import type { RecordingInfo, SessionEvent, SnapshotInfo } from '@sightline/share
 import { api, fetchWithToken } from '../common/api.js';
 import { h } from '../common/dom.js';
 
-
 /**
  * One session for the supervisor: its verified log, timeline, chat transcript, location trail,
  * media quality, stills and recordings (seekable playback), legal hold and export. Opening it is
@@ -19,18 +18,29 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
   const events = detail.events;
   const integrity = h('strong', { testid: 'log-integrity', class: verify.intact ? 'ok' : 'bad' }, verify.intact ? 'intact' : 'broken');
   // A break in the checkpoint file itself has no one bad record: the reason alone says what is wrong.
-  const integrityNote = verify.intact ? `${verify.records} records, hash chain verified` : verify.firstBadSeq === undefined ? String(verify.reason) : `first bad record: seq ${verify.firstBadSeq} (${verify.reason})`;
+  const integrityNote = verify.intact
+    ? `${verify.records} records, hash chain verified`
+    : verify.firstBadSeq === undefined
+      ? String(verify.reason)
+      : `first bad record: seq ${verify.firstBadSeq} (${verify.reason})`;
 
   const exportButton = h('button', { type: 'button', testid: 'export-button' }, 'Export archive');
   exportButton.addEventListener('click', () => void download(token, id, exportButton));
   const held = [...events].reverse().find((e) => e.type === 'legal_hold')?.details?.['hold'] === true;
   const hold = h('button', { type: 'button', testid: 'legal-hold', 'aria-pressed': String(held) }, held ? 'Release legal hold' : 'Place legal hold');
-  hold.addEventListener('click', () => void api('POST /api/sessions/:id/hold', { token, params: { id }, body: { hold: !held } }).then(() => showSession(el, token, id)));
+  hold.addEventListener(
+    'click',
+    () => void api('POST /api/sessions/:id/hold', { token, params: { id }, body: { hold: !held } }).then(() => showSession(el, token, id)),
+  );
 
   el.hidden = false;
   el.replaceChildren(
     h('h2', {}, `${detail.incidentRef ?? 'No incident ref'} · ${detail.id}`),
-    h('p', {}, `Dispatcher ${detail.dispatcher} · created ${new Date(detail.createdAt).toLocaleString()}${detail.endedAt ? ` · ended ${new Date(detail.endedAt).toLocaleString()}` : ''} · status ${detail.status}`),
+    h(
+      'p',
+      {},
+      `Dispatcher ${detail.dispatcher} · created ${new Date(detail.createdAt).toLocaleString()}${detail.endedAt ? ` · ended ${new Date(detail.endedAt).toLocaleString()}` : ''} · status ${detail.status}`,
+    ),
     h('p', {}, 'Log: ', integrity, ` — ${integrityNote}`),
     h('div', { class: 'row' }, exportButton, hold),
     section('Recordings', recs.recordings.length ? recs.recordings.map((r) => recording(id, r)) : [h('p', { class: 'muted' }, 'No recordings.')]),
@@ -64,7 +74,12 @@ function timelineItem(e: SessionEvent): HTMLElement {
 
 function recording(sessionId: string, r: RecordingInfo): HTMLElement {
   // Same-site cookie auth: a <video> cannot send a bearer header, and range requests make it seekable.
-  const video = h('video', { testid: 'recording-player', controls: true, preload: 'metadata', src: `/api/sessions/${sessionId}/recordings/${encodeURIComponent(r.name)}` });
+  const video = h('video', {
+    testid: 'recording-player',
+    controls: true,
+    preload: 'metadata',
+    src: `/api/sessions/${sessionId}/recordings/${encodeURIComponent(r.name)}`,
+  });
   const meta = `segment ${r.segment} · ${new Date(r.startedAt).toLocaleTimeString()}${r.endedAt ? `–${new Date(r.endedAt).toLocaleTimeString()}` : ''} · ${r.durationSec?.toFixed(1) ?? '?'} s · ${r.bytes ? `${Math.round(r.bytes / 1024)} KiB` : ''} · ${r.codecs.join(', ')} · ${r.status}`;
   return h('div', { class: 'recording' }, video, h('p', { class: 'muted' }, meta));
 }
@@ -72,19 +87,52 @@ function recording(sessionId: string, r: RecordingInfo): HTMLElement {
 function transcript(events: SessionEvent[]): Node[] {
   const chats = events.filter((e) => e.type === 'chat');
   if (!chats.length) return [h('p', { class: 'muted' }, 'No chat.')];
-  return [h('ol', { testid: 'chat-transcript' }, ...chats.map((e) => h('li', {}, `${new Date(e.at).toLocaleTimeString()} `, h('bdi', {}, String(e.details?.['from'] ?? e.actor)), ': ', h('bdi', {}, String(e.details?.['text'] ?? '')))))];
+  return [
+    h(
+      'ol',
+      { testid: 'chat-transcript' },
+      ...chats.map((e) =>
+        h(
+          'li',
+          {},
+          `${new Date(e.at).toLocaleTimeString()} `,
+          h('bdi', {}, String(e.details?.['from'] ?? e.actor)),
+          ': ',
+          h('bdi', {}, String(e.details?.['text'] ?? '')),
+        ),
+      ),
+    ),
+  ];
 }
 
 function locations(events: SessionEvent[]): Node[] {
   const locs = events.filter((e) => e.type === 'location');
   if (!locs.length) return [h('p', { class: 'muted' }, 'No location shared.')];
-  return [h('ol', { testid: 'location-trail' }, ...locs.map((e) => h('li', {}, `${new Date(e.at).toLocaleTimeString()} ${Number(e.details?.['lat']).toFixed(5)}, ${Number(e.details?.['lng']).toFixed(5)} ±${Math.round(Number(e.details?.['accuracy']))} m`)))];
+  return [
+    h(
+      'ol',
+      { testid: 'location-trail' },
+      ...locs.map((e) =>
+        h(
+          'li',
+          {},
+          `${new Date(e.at).toLocaleTimeString()} ${Number(e.details?.['lat']).toFixed(5)}, ${Number(e.details?.['lng']).toFixed(5)} ±${Math.round(Number(e.details?.['accuracy']))} m`,
+        ),
+      ),
+    ),
+  ];
 }
 
 function quality(events: SessionEvent[]): Node[] {
   const ended = events.filter((e) => e.type === 'media_ended');
   const reconnects = events.filter((e) => e.type === 'reconnecting').length;
-  const rows = ended.map((e) => h('li', {}, `${String(e.details?.['kind'] ?? 'media')} ${String(e.details?.['codec'] ?? '')}: ${Math.round(Number(e.details?.['durationSec'] ?? 0))} s, avg ${Math.round(Number(e.details?.['avgKbps'] ?? 0))} kbit/s, min score ${String(e.details?.['minScore'] ?? '?')}`));
+  const rows = ended.map((e) =>
+    h(
+      'li',
+      {},
+      `${String(e.details?.['kind'] ?? 'media')} ${String(e.details?.['codec'] ?? '')}: ${Math.round(Number(e.details?.['durationSec'] ?? 0))} s, avg ${Math.round(Number(e.details?.['avgKbps'] ?? 0))} kbit/s, min score ${String(e.details?.['minScore'] ?? '?')}`,
+    ),
+  );
   return [h('p', {}, `${reconnects} reconnection(s).`), h('ol', { testid: 'quality-summary' }, ...rows)];
 }
 

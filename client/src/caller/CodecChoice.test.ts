@@ -11,7 +11,11 @@ function fakeSocket() {
 }
 
 const device = (...mimeTypes: string[]) =>
-  ({ sendRtpCapabilities: { codecs: [{ kind: 'audio', mimeType: 'audio/opus' }, ...mimeTypes.map((mimeType) => ({ kind: 'video', mimeType, clockRate: 90000 }))] } }) as unknown as Device;
+  ({
+    sendRtpCapabilities: {
+      codecs: [{ kind: 'audio', mimeType: 'audio/opus' }, ...mimeTypes.map((mimeType) => ({ kind: 'video', mimeType, clockRate: 90000 }))],
+    },
+  }) as unknown as Device;
 
 describe('the caller video codec choice', () => {
   it('sends H264 where it can, VP8 where it cannot, until the server says otherwise', () => {

@@ -224,21 +224,23 @@ export class Publisher {
    * switch puts the camera back on the old producer. Queued with flips: never two at once.
    */
   #followCodec(): void {
-    this.#switching = this.#switching.then(async () => {
-      const transport = this.#transport;
-      const old = this.#producer;
-      if (!transport || !old || old.closed || this.#closed || this.#recovery.rejoining) return;
-      if (!this.codecs.shouldSwitch(this.device, old.rtpParameters.codecs[0]?.mimeType ?? '')) return;
-      await old.replaceTrack({ track: null }).catch(() => undefined);
-      const next = await this.#produce(transport).catch(() => undefined);
-      if (!next || transport !== this.#transport || this.#closed) {
-        next?.close();
-        if (!old.closed) await old.replaceTrack({ track: this.track }).catch(() => undefined);
-        return;
-      }
-      this.#producer = next;
-      old.close();
-    }).catch(() => undefined);
+    this.#switching = this.#switching
+      .then(async () => {
+        const transport = this.#transport;
+        const old = this.#producer;
+        if (!transport || !old || old.closed || this.#closed || this.#recovery.rejoining) return;
+        if (!this.codecs.shouldSwitch(this.device, old.rtpParameters.codecs[0]?.mimeType ?? '')) return;
+        await old.replaceTrack({ track: null }).catch(() => undefined);
+        const next = await this.#produce(transport).catch(() => undefined);
+        if (!next || transport !== this.#transport || this.#closed) {
+          next?.close();
+          if (!old.closed) await old.replaceTrack({ track: this.track }).catch(() => undefined);
+          return;
+        }
+        this.#producer = next;
+        old.close();
+      })
+      .catch(() => undefined);
   }
 
   #onConnectionState(transport: types.Transport, state: types.ConnectionState): void {

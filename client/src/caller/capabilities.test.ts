@@ -18,7 +18,9 @@ describe('the caller page check of what the browser can do', () => {
     expect(missingApi({ ...full(), navigator: { userAgent: CHROME_UA } })).toBe('no_get_user_media');
     expect(missingApi({ ...full(), navigator: { userAgent: CHROME_UA, mediaDevices: {} } })).toBe('no_get_user_media');
     // An engine mediasoup-client has no handler for (Internet Explorer 11 here).
-    expect(missingApi({ ...full(), navigator: { ...full().navigator, userAgent: 'Mozilla/5.0 (Windows NT 10.0; Trident/7.0; rv:11.0) like Gecko' } })).toBe('engine_not_supported');
+    expect(missingApi({ ...full(), navigator: { ...full().navigator, userAgent: 'Mozilla/5.0 (Windows NT 10.0; Trident/7.0; rv:11.0) like Gecko' } })).toBe(
+      'engine_not_supported',
+    );
   });
 
   it('asks the loaded device for video, and blames the network, not the browser, when capabilities could not be fetched', async () => {

@@ -9,7 +9,11 @@ export function wireExtras(ui: CallerUi, socket: SignallingSocket, sessionId: st
   $('chat-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const text = chatInput.value.trim();
-    if (text) void request(socket, 'chat:send', { sessionId, text }).then(() => (chatInput.value = ''), () => undefined);
+    if (text)
+      void request(socket, 'chat:send', { sessionId, text }).then(
+        () => (chatInput.value = ''),
+        () => undefined,
+      );
   });
 
   $('location').addEventListener('click', () => {

@@ -48,10 +48,9 @@ let reported: Promise<unknown> = Promise.resolve();
 /** What the page set up before the tap under its pre-tap credential (issue #12): taken by the first tap only. */
 let pretapping: Promise<PreTap | undefined> = Promise.resolve(undefined);
 
-wirePhoto(ui, () =>
-  redeemed
-    ? { url: `/api/sessions/${redeemed.sessionId}/photos`, token: redeemed.token }
-    : { url: `/api/invites/${encodeURIComponent(code)}/photos` },
+wirePhoto(
+  ui,
+  () => (redeemed ? { url: `/api/sessions/${redeemed.sessionId}/photos`, token: redeemed.token } : { url: `/api/invites/${encodeURIComponent(code)}/photos` }),
   (state) => {
     // The help (open another browser, send a photo) no longer applies.
     $('help').hidden = true;
@@ -227,7 +226,11 @@ interface Call {
 }
 
 /** Stops the camera the tap opened, once it has opened (or at once if it has). */
-const releaseCamera = (camera: Promise<MediaStreamTrack>) => void camera.then((t) => t.stop(), () => undefined);
+const releaseCamera = (camera: Promise<MediaStreamTrack>) =>
+  void camera.then(
+    (t) => t.stop(),
+    () => undefined,
+  );
 
 /**
  * The caller's part of the session once redeemed: signalling, chat, location, the dispatcher's requests.
@@ -280,7 +283,10 @@ function joinWithoutCamera(invite: RedeemResponse): void {
 async function start(): Promise<void> {
   ui.setStatus('connecting');
   const camera = openCamera('environment');
-  camera.then(() => markStep('camera'), () => undefined);
+  camera.then(
+    () => markStep('camera'),
+    () => undefined,
+  );
   // The tap is the consent: the camera opens while the server logs it; media goes out only after.
   const { invite, pre } = await redeemAtTap().catch((err: unknown) => {
     releaseCamera(camera);

@@ -75,8 +75,7 @@ export class Subscriber {
       // The caller is asked for a codec this browser plays (a new producer follows), or there is none: say so.
       if (!(err instanceof SignallingError) || err.code !== 'unsupported_media') throw err;
       // A stale producer's answer must not cover a picture that already plays.
-      if (![...this.#consumers.values()].some((c) => c.kind === 'video' && !c.closed))
-        for (const listener of [...this.unplayable]) listener(err.message);
+      if (![...this.#consumers.values()].some((c) => c.kind === 'video' && !c.closed)) for (const listener of [...this.unplayable]) listener(err.message);
       return undefined;
     });
     if (!options) return;
@@ -107,14 +106,17 @@ export class Subscriber {
     const watch = new FreezeWatch();
     const timer = setInterval(() => {
       if (consumer.closed) return clearInterval(timer);
-      void consumer.getStats().then((report) => {
-        let sample: { framesDecoded: number; packetsReceived: number } | undefined;
-        report.forEach((s: { type?: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
-          if (s.type === 'inbound-rtp' && s.kind === 'video') sample = { framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0 };
-        });
-        if (sample && watch.observe({ at: performance.now(), ...sample }))
-          void request(this.socket, 'media:key-frame', { sessionId: this.sessionId, consumerId: consumer.id }).catch(() => undefined);
-      }, () => undefined);
+      void consumer.getStats().then(
+        (report) => {
+          let sample: { framesDecoded: number; packetsReceived: number } | undefined;
+          report.forEach((s: { type?: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'video') sample = { framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0 };
+          });
+          if (sample && watch.observe({ at: performance.now(), ...sample }))
+            void request(this.socket, 'media:key-frame', { sessionId: this.sessionId, consumerId: consumer.id }).catch(() => undefined);
+        },
+        () => undefined,
+      );
     }, 50);
     this.#freezeTimer = timer;
   }
@@ -133,7 +135,10 @@ export class Subscriber {
   close(): void {
     clearInterval(this.#freezeTimer);
     this.recovery.reset();
-    void this.#transport?.then((t) => t.close(), () => undefined);
+    void this.#transport?.then(
+      (t) => t.close(),
+      () => undefined,
+    );
     this.#transport = undefined;
     this.#current = undefined;
     this.#consumers.clear();

@@ -33,10 +33,16 @@ export function onUnauthorized(listener: (err: ApiError) => void): () => void {
  *   is also reported to `onUnauthorized`.
  */
 export async function api<K extends RestRoute>(route: K, ...[opts]: RequestArgs<K>): Promise<RestAnswer<K>> {
-  const { token, params, query, body } = (opts ?? {}) as { token?: string; params?: Record<string, string>; query?: Record<string, string> | URLSearchParams; body?: unknown };
+  const { token, params, query, body } = (opts ?? {}) as {
+    token?: string;
+    params?: Record<string, string>;
+    query?: Record<string, string> | URLSearchParams;
+    body?: unknown;
+  };
   const space = route.indexOf(' ');
   const method = route.slice(0, space);
-  const search = query === undefined ? '' : `?${query instanceof URLSearchParams ? query : new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined))}`;
+  const search =
+    query === undefined ? '' : `?${query instanceof URLSearchParams ? query : new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined))}`;
   const path = route.slice(space + 1).replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params?.[name] ?? '')) + search;
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';

@@ -57,12 +57,7 @@ export function onTransportsLost(socket: SignallingSocket, listener: (sessionId?
 }
 
 /** Sends one typed request and resolves with its answer (or rejects with the server's error). */
-export async function request<K extends RequestName>(
-  socket: SignallingSocket,
-  name: K,
-  payload: RequestOf<K>,
-  timeoutMs = 10_000,
-): Promise<ResponseMap[K]> {
+export async function request<K extends RequestName>(socket: SignallingSocket, name: K, payload: RequestOf<K>, timeoutMs = 10_000): Promise<ResponseMap[K]> {
   // socket.io's typings cannot express "the ack's argument of event K"; the shared map can.
   const timed = socket.timeout(timeoutMs) as unknown as {
     emitWithAck(n: K, p: RequestOf<K>): Promise<Ack<ResponseMap[K]>>;

@@ -1,4 +1,13 @@
-import { recordingAfter, type CallerLocation, type ChatMessage, type ControlAction, type JoinResult, type SessionEvent, type SessionStatus, type SnapshotInfo } from '@sightline/shared';
+import {
+  recordingAfter,
+  type CallerLocation,
+  type ChatMessage,
+  type ControlAction,
+  type JoinResult,
+  type SessionEvent,
+  type SessionStatus,
+  type SnapshotInfo,
+} from '@sightline/shared';
 import { api } from '../common/api.js';
 import type { Device } from '../common/device.js';
 import { h } from '../common/dom.js';
@@ -55,12 +64,22 @@ export class SessionCard {
     private readonly onEnded: (card: SessionCard) => void,
   ) {
     // A getter: staff tokens are refreshed while the console is open.
-    const ctx: CardContext = { sessionId, socket, get token() { return tokenOf(); } };
+    const ctx: CardContext = {
+      sessionId,
+      socket,
+      get token() {
+        return tokenOf();
+      },
+    };
     this.#title.textContent = sessionId;
     this.#invite = new InvitePanel(ctx);
     this.#snapshots = new SnapshotList(ctx);
     this.#subscriber = new Subscriber(socket, device, sessionId, (track) => this.#video.show(track));
-    this.#video = new VideoPanel(() => this.#subscriber.videoStats(), (v) => this.#snapshots.capture(v), localStorage.getItem('sightline.blur') === '1');
+    this.#video = new VideoPanel(
+      () => this.#subscriber.videoStats(),
+      (v) => this.#snapshots.capture(v),
+      localStorage.getItem('sightline.blur') === '1',
+    );
     this.#subscriber.unplayable.add((reason) => this.#video.setProblem(reason));
     this.#chat = new ChatPanel(ctx);
     this.#caller = new CallerPanel(ctx);

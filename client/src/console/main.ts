@@ -59,10 +59,15 @@ async function openConsole(token: string, username: string): Promise<void> {
 
   const device = await loadDevice();
   const socket = connectSignalling(token);
-  const currentToken = keepTokenFresh(token, TOKEN_KEY, (fresh) => {
-    // The next reconnect presents the fresh token.
-    (socket.auth as { token: string }).token = fresh;
-  }, shift.signal);
+  const currentToken = keepTokenFresh(
+    token,
+    TOKEN_KEY,
+    (fresh) => {
+      // The next reconnect presents the fresh token.
+      (socket.auth as { token: string }).token = fresh;
+    },
+    shift.signal,
+  );
   const cards = new Map<string, SessionCard>();
   const list = $('sessions');
 
@@ -129,21 +134,25 @@ async function openConsole(token: string, username: string): Promise<void> {
   for (const s of sessions.filter((s) => s.status !== 'ended').reverse()) addCard(s.id);
 
   const form = $<HTMLFormElement>('new-session');
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const data = new FormData(form);
-    $('new-session-error').textContent = '';
-    const body = {
-      phone: String(data.get('phone') ?? ''),
-      incidentRef: String(data.get('incidentRef') ?? '') || undefined,
-      // The form's select offers exactly the languages of LANGUAGES (console.html); the server checks.
-      language: String(data.get('language') ?? 'nb') as Language,
-    };
-    api('POST /api/sessions', { token: currentToken(), body })
-      .then((r) => {
-        addCard(r.id, r.inviteUrl);
-        form.reset();
-      })
-      .catch((err: Error) => ($('new-session-error').textContent = err.message));
-  }, { signal: shift.signal });
+  form.addEventListener(
+    'submit',
+    (ev) => {
+      ev.preventDefault();
+      const data = new FormData(form);
+      $('new-session-error').textContent = '';
+      const body = {
+        phone: String(data.get('phone') ?? ''),
+        incidentRef: String(data.get('incidentRef') ?? '') || undefined,
+        // The form's select offers exactly the languages of LANGUAGES (console.html); the server checks.
+        language: String(data.get('language') ?? 'nb') as Language,
+      };
+      api('POST /api/sessions', { token: currentToken(), body })
+        .then((r) => {
+          addCard(r.id, r.inviteUrl);
+          form.reset();
+        })
+        .catch((err: Error) => ($('new-session-error').textContent = err.message));
+    },
+    { signal: shift.signal },
+  );
 }

@@ -15,13 +15,37 @@ type ViewerState = 'ready' | 'connecting' | 'live' | 'reconnecting' | 'ended' | 
  */
 const WORDS = {
   nb: {
-    watch: 'Se video', message: 'Melding', send: 'Send', title: 'Video fra innringer (kun visning)', noVideo: 'Ingen video her',
-    status: { ready: 'Klar', connecting: 'Kobler til …', live: 'Direkte', reconnecting: 'Kobler til på nytt …', ended: 'Videoen er avsluttet.', expired: 'Lenken virker ikke lenger.', error: 'Noe gikk galt. Last inn siden på nytt.' },
+    watch: 'Se video',
+    message: 'Melding',
+    send: 'Send',
+    title: 'Video fra innringer (kun visning)',
+    noVideo: 'Ingen video her',
+    status: {
+      ready: 'Klar',
+      connecting: 'Kobler til …',
+      live: 'Direkte',
+      reconnecting: 'Kobler til på nytt …',
+      ended: 'Videoen er avsluttet.',
+      expired: 'Lenken virker ikke lenger.',
+      error: 'Noe gikk galt. Last inn siden på nytt.',
+    },
     from: { dispatcher: 'AMK', caller: 'Innringer', viewer: 'Seer' },
   },
   en: {
-    watch: 'Watch video', message: 'Message', send: 'Send', title: 'Caller video (view only)', noVideo: 'No video here',
-    status: { ready: 'Ready', connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', ended: 'The video has ended.', expired: 'This link no longer works.', error: 'Something went wrong. Reload the page.' },
+    watch: 'Watch video',
+    message: 'Message',
+    send: 'Send',
+    title: 'Caller video (view only)',
+    noVideo: 'No video here',
+    status: {
+      ready: 'Ready',
+      connecting: 'Connecting…',
+      live: 'Live',
+      reconnecting: 'Reconnecting…',
+      ended: 'The video has ended.',
+      expired: 'This link no longer works.',
+      error: 'Something went wrong. Reload the page.',
+    },
     from: { dispatcher: 'Dispatcher', caller: 'Caller', viewer: 'Viewer' },
   },
 } satisfies Record<string, { status: Record<ViewerState, string>; from: Record<string, string>; [k: string]: unknown }>;
@@ -49,13 +73,7 @@ export async function startViewer(code: string, language: string, opts: { ended?
   const form = h('form', { class: 'chat-form' }, input, send);
   const main = document.querySelector('main')!;
   main.classList.add('viewer');
-  main.replaceChildren(
-    h('h1', {}, w.title),
-    watch,
-    h('div', { class: 'viewer-video' }, video, problem),
-    status,
-    h('section', { class: 'chat' }, log, form),
-  );
+  main.replaceChildren(h('h1', {}, w.title), watch, h('div', { class: 'viewer-video' }, video, problem), status, h('section', { class: 'chat' }, log, form));
   const key = `sightline.invite.${code}`;
   if (opts.ended) {
     // A session that is over stays over, even for a tab that kept its token over a reload.
@@ -79,9 +97,7 @@ export async function startViewer(code: string, language: string, opts: { ended?
     setStatus('connecting');
     // The invite is spent on the first tap; a reload keeps the token of this tab.
     const saved = sessionStorage.getItem(key);
-    const redeemed = saved
-      ? (JSON.parse(saved) as RedeemResponse)
-      : await api('POST /api/invites/:code/redeem', { params: { code } });
+    const redeemed = saved ? (JSON.parse(saved) as RedeemResponse) : await api('POST /api/invites/:code/redeem', { params: { code } });
     sessionStorage.setItem(key, JSON.stringify(redeemed));
     const { token, sessionId } = redeemed;
     watch.hidden = true;

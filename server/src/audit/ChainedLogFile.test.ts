@@ -45,7 +45,10 @@ describe('ChainedLogFile on a full disk', () => {
     let refused: unknown;
     // The log's last page has some room: appends go in until one meets the end of the disk.
     for (let i = 1; i < 100 && !refused; i++) {
-      await log.append(record(i)).then(() => taken++, (err: unknown) => (refused = err));
+      await log.append(record(i)).then(
+        () => taken++,
+        (err: unknown) => (refused = err),
+      );
       const text = await readFile(log.file, 'utf8');
       expect(text.endsWith('\n'), `after append ${i}: whole lines only`).toBe(true);
     }

@@ -62,7 +62,10 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
 
   async #append(record: NewRecord): Promise<ChainedRecord> {
     // A file of the size we left it ends with our own whole line; any other may end torn (a crash).
-    const size = await stat(this.file).then((s) => s.size, () => 0);
+    const size = await stat(this.file).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (this.#cached?.size !== size) await this.#repairTail();
     const head = await this.head();
     const chained = chain({ ...record, seq: head.seq + 1 }, head.hash);
@@ -73,7 +76,7 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
       const start = (await fh.stat()).size;
       try {
         // write() may take part of the buffer (a full disk, a file-size limit): go on until all is in.
-        for (let done = 0; done < line.length; ) {
+        for (let done = 0; done < line.length;) {
           const { bytesWritten } = await fh.write(line, done, line.length - done);
           if (bytesWritten === 0) throw Object.assign(new Error('no progress writing the log'), { code: 'ENOSPC' });
           done += bytesWritten;
@@ -84,7 +87,10 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
       } catch (err) {
         // Back to the last whole record, so the log stays readable and the next append links to it.
         this.#cached = undefined;
-        await fh.truncate(start).then(() => fh.datasync()).catch(() => undefined);
+        await fh
+          .truncate(start)
+          .then(() => fh.datasync())
+          .catch(() => undefined);
         throw new LogWriteError(this.logId, err as NodeJS.ErrnoException);
       }
       this.#cached = { head: { seq: chained.seq, hash: chained.hash }, size: start + line.length };
@@ -122,11 +128,18 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
       const keep = text.lastIndexOf(0x0a) + 1;
       const fragment = text.subarray(keep);
       const asideFile = `${this.file}.torn-${new Date().toISOString().replace(/[-:.]/g, '')}`;
-      const aside = await writeFile(asideFile, fragment, { flag: 'wx' }).then(() => asideFile, () => undefined);
+      const aside = await writeFile(asideFile, fragment, { flag: 'wx' }).then(
+        () => asideFile,
+        () => undefined,
+      );
       await fh.truncate(keep);
       await fh.datasync();
       this.#cached = undefined;
-      const keptRecords = text.subarray(0, keep).toString('utf8').split('\n').filter((l) => l.length > 0).length;
+      const keptRecords = text
+        .subarray(0, keep)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.length > 0).length;
       const repair: TailRepair = { logId: this.logId, file: this.file, keptRecords, cutBytes: fragment.length, ...(aside && { asideFile: aside }) };
       this.#tell('repaired', repair);
       return repair;
@@ -137,7 +150,10 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
 
   /** The last record's seq and hash (a fresh log: seq 0 and the genesis hash). */
   async head(): Promise<ChainHead> {
-    const size = await stat(this.file).then((s) => s.size, () => 0);
+    const size = await stat(this.file).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (this.#cached?.size === size) return this.#cached.head;
     const last = (await this.lines()).at(-1);
     const head = last ? pick(JSON.parse(last) as ChainedRecord) : { seq: 0, hash: genesisHash(this.logId) };
@@ -187,7 +203,6 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
   #withLock<T>(fn: () => Promise<T>, patienceMs = 5_000): Promise<T> {
     return withFileLock(this.file, fn, patienceMs, () => new LogLockedError(this.logId));
   }
-
 }
 
 const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);

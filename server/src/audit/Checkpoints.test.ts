@@ -38,12 +38,20 @@ const verifier = () => new AuditLogs(dir, new Checkpoints(dir, { keys: new Map([
 
 async function appendRecords(logs: AuditLogs, id: string, from: number, to: number, endAt?: number): Promise<void> {
   for (let seq = from; seq <= to; seq++) {
-    await logs.appendSession(id, { type: seq === endAt ? 'ended' : seq === 1 ? 'created' : 'chat', at: new Date().toISOString(), actor: 'dispatcher:d', details: { n: seq } }, endAt !== undefined && seq >= endAt);
+    await logs.appendSession(
+      id,
+      { type: seq === endAt ? 'ended' : seq === 1 ? 'created' : 'chat', at: new Date().toISOString(), actor: 'dispatcher:d', details: { n: seq } },
+      endAt !== undefined && seq >= endAt,
+    );
   }
 }
 
 const cpFile = () => path.join(dir, 'index', 'checkpoints.jsonl');
-const entries = async () => (await readFile(cpFile(), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as CheckpointEntry);
+const entries = async () =>
+  (await readFile(cpFile(), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as CheckpointEntry);
 const saveEntries = (es: CheckpointEntry[]) => writeFile(cpFile(), es.map((e) => `${JSON.stringify(e)}\n`).join(''));
 const logFile = (id: string) => path.join(dir, 'sessions', id, 'log.jsonl');
 const logLines = async (id: string) => (await readFile(logFile(id), 'utf8')).split('\n').filter(Boolean);
@@ -117,7 +125,13 @@ describe('signed checkpoints', () => {
       return f;
     });
     await saveEntries(forged);
-    await writeFile(logFile(LIVE), (await logLines(LIVE)).slice(0, 3).map((l) => `${l}\n`).join(''));
+    await writeFile(
+      logFile(LIVE),
+      (await logLines(LIVE))
+        .slice(0, 3)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     const r = await verifier().verifySession(LIVE);
     expect(r).toMatchObject({ intact: false, link: 'checkpoint' });
     expect(r.reason).toMatch(new RegExp(`checkpoint #1: signed by key ${forger.kid}, which is not a given public key`));
@@ -142,7 +156,13 @@ describe('signed checkpoints', () => {
   it('the newest checkpoints removed (with the log tail they cover) are seen by the process that wrote them', async () => {
     const { logs } = await signedLogs();
     await saveEntries((await entries()).slice(0, 1));
-    await writeFile(logFile(LIVE), (await logLines(LIVE)).slice(0, 3).map((l) => `${l}\n`).join(''));
+    await writeFile(
+      logFile(LIVE),
+      (await logLines(LIVE))
+        .slice(0, 3)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     const r = await logs.verifySession(LIVE);
     expect(r).toMatchObject({ intact: false, link: 'checkpoint' });
     expect(r.reason).toMatch(/no longer holds checkpoint #3 .* it ends at #1/);
@@ -152,7 +172,12 @@ describe('signed checkpoints', () => {
     await signedLogs();
     const es = await entries();
     const last = es.at(-1)!;
-    es.push(signCheckpoint({ seq: last.seq + 1, at: new Date().toISOString(), node: 'node-a', prev: last.hash, logs: { [LIVE]: { seq: 4, hash: 'x'.repeat(64) } } }, signer));
+    es.push(
+      signCheckpoint(
+        { seq: last.seq + 1, at: new Date().toISOString(), node: 'node-a', prev: last.hash, logs: { [LIVE]: { seq: 4, hash: 'x'.repeat(64) } } },
+        signer,
+      ),
+    );
     await saveEntries(es);
     expect((await verifier().verifySession(ENDED)).reason).toMatch(new RegExp(`checkpoint #4: log ${LIVE} goes back from seq 5 \\(checkpoint #2\\) to seq 4`));
   });
@@ -169,17 +194,34 @@ describe('signed checkpoints', () => {
   it("before any checkpoint, a cut live log is named by the store's count, a deleted one by its genesis anchor too", async () => {
     const logs = new AuditLogs(dir, node());
     await appendRecords(logs, LIVE, 1, 5);
-    await writeFile(logFile(LIVE), (await logLines(LIVE)).slice(0, 3).map((l) => `${l}\n`).join(''));
+    await writeFile(
+      logFile(LIVE),
+      (await logLines(LIVE))
+        .slice(0, 3)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     const cut = await verifier().verifySession(LIVE, { storeCount: async () => 5 });
-    expect(cut).toEqual({ intact: false, records: 3, firstBadSeq: 4, link: 'store', reason: 'the log ends at seq 3, records 4–5 are missing: the session store holds 5 events' });
+    expect(cut).toEqual({
+      intact: false,
+      records: 3,
+      firstBadSeq: 4,
+      link: 'store',
+      reason: 'the log ends at seq 3, records 4–5 are missing: the session store holds 5 events',
+    });
     await unlink(logFile(LIVE));
-    expect(await verifier().verifySession(LIVE, { storeCount: async () => 5 })).toMatchObject({ intact: false, records: 0, link: 'store', reason: expect.stringMatching(/^the log is missing/) });
+    expect(await verifier().verifySession(LIVE, { storeCount: async () => 5 })).toMatchObject({
+      intact: false,
+      records: 0,
+      link: 'store',
+      reason: expect.stringMatching(/^the log is missing/),
+    });
     expect(await verifier().verifySession(LIVE)).toMatchObject({ intact: false, records: 0, link: 'genesis' });
   });
 
   it('a torn last line (a writer that crashed mid-line) is dropped before the next checkpoint, which the verifier then accepts', async () => {
     const { logs, cp } = await signedLogs();
-    await writeFile(cpFile(), `${(await readFile(cpFile(), 'utf8'))}{"seq":4,"at":"2026-`);
+    await writeFile(cpFile(), `${await readFile(cpFile(), 'utf8')}{"seq":4,"at":"2026-`);
     await appendRecords(logs, LIVE, 6, 6);
     expect((await cp.flush())?.seq).toBe(4);
     expect(await verifier().verifySession(LIVE)).toEqual({ intact: true, records: 6 });

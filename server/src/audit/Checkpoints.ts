@@ -116,7 +116,10 @@ export class Checkpoints {
   }
 
   async #refresh(): Promise<CheckpointView> {
-    const size = await stat(this.file).then((s) => s.size, () => 0);
+    const size = await stat(this.file).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (size === this.#offset) return this.#view;
     if (size < this.#offset) {
       this.#view = new CheckpointView(this.opts.keys);
@@ -134,7 +137,10 @@ export class Checkpoints {
     this.#offset += end;
     const r = this.#remembered;
     if (r && !this.#view.broken && this.#view.hashOf(r.seq) !== r.hash) {
-      this.#view.broken = { entry: Math.min(r.seq, this.#view.entries + 1), reason: `the checkpoint file no longer holds checkpoint #${r.seq} as it was signed (${r.hash.slice(0, 12)}…); it ends at #${this.#view.entries} (checkpoints removed)` };
+      this.#view.broken = {
+        entry: Math.min(r.seq, this.#view.entries + 1),
+        reason: `the checkpoint file no longer holds checkpoint #${r.seq} as it was signed (${r.hash.slice(0, 12)}…); it ends at #${this.#view.entries} (checkpoints removed)`,
+      };
     }
     if (!this.#view.broken && this.#view.entries > 0) this.#remembered = { seq: this.#view.entries, hash: this.#view.last };
     return this.#view;
@@ -145,7 +151,10 @@ export class Checkpoints {
    * writer left half done: cut them, or the next checkpoint would be glued to them and unreadable.
    */
   async #dropTornTail(): Promise<void> {
-    const size = await stat(this.file).then((s) => s.size, () => 0);
+    const size = await stat(this.file).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (size <= this.#offset) return;
     this.opts.log?.warn({ file: this.file, bytes: size - this.#offset }, 'checkpoint file: dropped a torn last line');
     await truncate(this.file, this.#offset);
@@ -169,7 +178,6 @@ export class Checkpoints {
   #withLock<T>(fn: () => Promise<T>): Promise<T> {
     return withFileLock(this.file, fn, 15_000, () => new Error(`checkpoint file ${this.file} is locked`));
   }
-
 }
 
 /** The file's bytes from `offset` on (only what a reader has not taken in yet: the file only grows). */
@@ -178,7 +186,7 @@ async function readFrom(file: string, offset: number): Promise<Buffer> {
   if (!fh) return Buffer.alloc(0);
   try {
     const chunks: Buffer[] = [];
-    for (let at = offset; ; ) {
+    for (let at = offset; ;) {
       const { bytesRead, buffer } = await fh.read({ buffer: Buffer.alloc(1 << 16), position: at });
       if (bytesRead === 0) break;
       chunks.push(buffer.subarray(0, bytesRead));

@@ -35,7 +35,11 @@ describe('HeadIndex', () => {
   it('keeps the first genesis of a log and the latest head, written together or apart', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'sightline-heads-'));
     const index = new HeadIndex(dir);
-    await Promise.all([index.setGenesis('a', { seq: 1, hash: 'first' }), index.setGenesis('a', { seq: 1, hash: 'second' }), index.set('a', { seq: 5, hash: 'h5' })]);
+    await Promise.all([
+      index.setGenesis('a', { seq: 1, hash: 'first' }),
+      index.setGenesis('a', { seq: 1, hash: 'second' }),
+      index.set('a', { seq: 5, hash: 'h5' }),
+    ]);
     await index.set('a', { seq: 7, hash: 'h7' });
     expect(await index.anchors('a')).toEqual({ genesis: { seq: 1, hash: 'first' }, head: { seq: 7, hash: 'h7' } });
     expect(await new HeadIndex(dir).anchors('a')).toEqual({ genesis: { seq: 1, hash: 'first' }, head: { seq: 7, hash: 'h7' } });

@@ -60,7 +60,10 @@ export class HeadIndex {
 
   /** Another process (the command line) may have appended: re-read when the file has changed size. */
   async #fresh(): Promise<Anchors> {
-    const size = await stat(this.file).then((s) => s.size, () => 0);
+    const size = await stat(this.file).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (size !== this.#size) this.#anchors = undefined;
     return this.#load();
   }

@@ -31,7 +31,10 @@ export class LogTail<T> {
   }
 
   async #catchUp(): Promise<void> {
-    const size = await stat(this.file).then((s) => s.size, () => 0);
+    const size = await stat(this.file).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (size < this.#offset) {
       this.#records = [];
       this.#offset = 0;
@@ -45,7 +48,12 @@ export class LogTail<T> {
       // Only whole lines: a record being written now is read next time.
       const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a) + 1;
       if (end === 0) return;
-      const parsed = buf.subarray(0, end).toString('utf8').split('\n').filter((l) => l.length > 0).map(this.parse);
+      const parsed = buf
+        .subarray(0, end)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map(this.parse);
       this.#records.push(...parsed);
       this.#offset += end;
     } finally {

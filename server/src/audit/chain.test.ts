@@ -27,12 +27,20 @@ async function writeSession(id: string, ends: boolean, text = 'line'): Promise<v
   const logs = new AuditLogs(dir);
   for (let seq = 1; seq <= 6; seq++) {
     const type = seq === 1 ? 'created' : ends && seq === 6 ? 'ended' : 'chat';
-    await logs.appendSession(id, { seq, type, at: `2026-11-23T08:00:0${seq}.000Z`, actor: seq === 1 ? 'dispatcher:d' : 'caller', details: { text: `${text} ${seq}` } }, ends && seq === 6);
+    await logs.appendSession(
+      id,
+      { seq, type, at: `2026-11-23T08:00:0${seq}.000Z`, actor: seq === 1 ? 'dispatcher:d' : 'caller', details: { text: `${text} ${seq}` } },
+      ends && seq === 6,
+    );
   }
 }
 
 const file = (id: string) => path.join(dir, 'sessions', id, 'log.jsonl');
-const read = async (id: string): Promise<ChainedRecord[]> => (await readFile(file(id), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as ChainedRecord);
+const read = async (id: string): Promise<ChainedRecord[]> =>
+  (await readFile(file(id), 'utf8'))
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ChainedRecord);
 const save = (id: string, recs: ChainedRecord[]) => writeFile(file(id), `${recs.map((r) => JSON.stringify(r)).join('\n')}\n`);
 const verify = (id: string) => new AuditLogs(dir).verifySession(id);
 
@@ -61,7 +69,14 @@ async function linksOf(id: string, recs: ChainedRecord[]) {
 /** Saves the forgery after checking that it breaks exactly one link: `broken`. */
 async function forge(id: string, recs: ChainedRecord[], broken: 'seq' | 'genesis' | 'prevHash' | 'hash' | 'head') {
   const links = await linksOf(id, recs);
-  expect(links, `the forgery must break ${broken} and nothing else`).toEqual({ seq: true, genesis: true, prevHash: true, hash: true, head: true, [broken]: false });
+  expect(links, `the forgery must break ${broken} and nothing else`).toEqual({
+    seq: true,
+    genesis: true,
+    prevHash: true,
+    hash: true,
+    head: true,
+    [broken]: false,
+  });
   await save(id, recs);
 }
 
@@ -88,7 +103,13 @@ describe('session log hash chain', () => {
     const recs = await read(ENDED);
     recs[3] = rehash({ ...recs[3]!, details: { text: 'the caller said nothing' } });
     await forge(ENDED, recs, 'prevHash');
-    expect(await verify(ENDED)).toEqual({ intact: false, records: 4, firstBadSeq: 5, link: 'prevHash', reason: 'prevHash does not link to the previous record' });
+    expect(await verify(ENDED)).toEqual({
+      intact: false,
+      records: 4,
+      firstBadSeq: 5,
+      link: 'prevHash',
+      reason: 'prevHash does not link to the previous record',
+    });
   });
 
   it('link prevHash: a deleted record, the rest renumbered and re-hashed but not re-linked', async () => {
@@ -96,7 +117,13 @@ describe('session log hash chain', () => {
     recs.splice(3, 1);
     for (const [i, r] of recs.entries()) recs[i] = i < 3 ? r : rehash({ ...r, seq: i + 1 });
     await forge(LIVE, recs, 'prevHash');
-    expect(await verify(LIVE)).toMatchObject({ intact: false, records: 3, firstBadSeq: 4, link: 'prevHash', reason: 'prevHash does not link to the previous record' });
+    expect(await verify(LIVE)).toMatchObject({
+      intact: false,
+      records: 3,
+      firstBadSeq: 4,
+      link: 'prevHash',
+      reason: 'prevHash does not link to the previous record',
+    });
   });
 
   it('link hash: an edited record whose hash was left alone (every link and the head still agree)', async () => {
@@ -115,27 +142,51 @@ describe('session log hash chain', () => {
 
   it('link head: a cut-off tail verifies link by link; the sealed head gives it away', async () => {
     await forge(ENDED, (await read(ENDED)).slice(0, 4), 'head');
-    expect(await verify(ENDED)).toMatchObject({ intact: false, records: 4, firstBadSeq: 5, link: 'head', reason: expect.stringMatching(/^log ends at seq 4 .* recorded head is seq 6/) });
+    expect(await verify(ENDED)).toMatchObject({
+      intact: false,
+      records: 4,
+      firstBadSeq: 5,
+      link: 'head',
+      reason: expect.stringMatching(/^log ends at seq 4 .* recorded head is seq 6/),
+    });
   });
 
   it('link head: a rewrite re-chained with the public algorithm; the head names the last record, the one it binds', async () => {
     const recs = await read(ENDED);
     recs[2] = { ...recs[2]!, details: { text: 'the caller refused help' } };
     await forge(ENDED, rechain(ENDED, recs, 2), 'head');
-    expect(await verify(ENDED)).toMatchObject({ intact: false, records: 6, firstBadSeq: 6, link: 'head', reason: expect.stringMatching(/^log ends at seq 6 .* recorded head is seq 6/) });
+    expect(await verify(ENDED)).toMatchObject({
+      intact: false,
+      records: 6,
+      firstBadSeq: 6,
+      link: 'head',
+      reason: expect.stringMatching(/^log ends at seq 6 .* recorded head is seq 6/),
+    });
   });
 
   it('link genesis: a log copied from another session (its own chain intact) is not bound to this one', async () => {
     await writeSession('s_other_session', false, 'other');
     await forge(LIVE, await read('s_other_session'), 'genesis');
-    expect(await verify(LIVE)).toEqual({ intact: false, records: 0, firstBadSeq: 1, link: 'genesis', reason: `first record is not bound to log ${LIVE}: its prevHash is not that log's genesis hash` });
+    expect(await verify(LIVE)).toEqual({
+      intact: false,
+      records: 0,
+      firstBadSeq: 1,
+      link: 'genesis',
+      reason: `first record is not bound to log ${LIVE}: its prevHash is not that log's genesis hash`,
+    });
   });
 
   it('link genesis: a log re-chained from a changed first record, before any head is sealed, fails its genesis anchor', async () => {
     const recs = await read(LIVE);
     recs[0] = { ...recs[0]!, actor: 'dispatcher:someone-else' };
     await forge(LIVE, rechain(LIVE, recs, 0), 'genesis');
-    expect(await verify(LIVE)).toMatchObject({ intact: false, records: 0, firstBadSeq: 1, link: 'genesis', reason: expect.stringMatching(/^first record is not the one recorded when log s_tamper_02 began/) });
+    expect(await verify(LIVE)).toMatchObject({
+      intact: false,
+      records: 0,
+      firstBadSeq: 1,
+      link: 'genesis',
+      reason: expect.stringMatching(/^first record is not the one recorded when log s_tamper_02 began/),
+    });
   });
 
   it('link genesis: a log from before genesis anchors (none in the index) still verifies, and is still bound by its genesis hash', async () => {
@@ -175,7 +226,9 @@ describe('session log hash chain', () => {
     const seen = [];
     for (let i = 0; i < 12; i++) {
       let writing = true;
-      const append = writer.appendSession(ENDED, { type: 'supervisor_viewed', at: new Date().toISOString(), actor: 'supervisor:sue' }, true).finally(() => (writing = false));
+      const append = writer
+        .appendSession(ENDED, { type: 'supervisor_viewed', at: new Date().toISOString(), actor: 'supervisor:sue' }, true)
+        .finally(() => (writing = false));
       while (writing) seen.push(await reader.verifySession(ENDED));
       await append;
     }

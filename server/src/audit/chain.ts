@@ -91,7 +91,12 @@ export function verifyLines(logId: string, lines: string[], anchors: ChainAnchor
     // Shorter: the tail was cut off. Longer: records were added after the head. Same length: rewritten
     // and re-chained; the head binds only the last record, so that is the one it can name.
     const firstBadSeq = head.seq === count ? count : Math.min(count, head.seq) + 1;
-    return bad(count, firstBadSeq, 'head', `log ends at seq ${count} (${prev.slice(0, 12)}…) but its recorded head is seq ${head.seq} (${head.hash.slice(0, 12)}…)`);
+    return bad(
+      count,
+      firstBadSeq,
+      'head',
+      `log ends at seq ${count} (${prev.slice(0, 12)}…) but its recorded head is seq ${head.seq} (${head.hash.slice(0, 12)}…)`,
+    );
   }
   return { intact: true, records: count };
 }

@@ -27,7 +27,10 @@ export function crossCheck(logId: string, result: VerifyResult, lines: string[],
     // deleted log that later appends started afresh fails its genesis, and this says the rest is gone).
     const latest = view?.broken ? undefined : view?.latest(logId);
     if (!latest || hashAt(lines, latest.seq) === latest.hash) return result;
-    return { ...result, reason: `${String(result.reason)}; the file (${lines.length} record(s)) no longer holds seq ${latest.seq} as ${named(latest)} signed it: records are missing or replaced` };
+    return {
+      ...result,
+      reason: `${String(result.reason)}; the file (${lines.length} record(s)) no longer holds seq ${latest.seq} as ${named(latest)} signed it: records are missing or replaced`,
+    };
   }
   const hashes = lines.slice(0, result.records).map((_, i) => hashAt(lines, i + 1));
   const n = result.records;
@@ -56,7 +59,13 @@ export function crossCheck(logId: string, result: VerifyResult, lines: string[],
     return { intact: false, records: n, firstBadSeq: n + 1, link: 'store', reason: `${what}: the session store holds ${w.storeCount} events` };
   }
   if (n === 0 && w.genesisIndexed) {
-    return { intact: false, records: 0, firstBadSeq: 1, link: 'genesis', reason: 'the log is missing or empty, but its first record was indexed when it began' };
+    return {
+      intact: false,
+      records: 0,
+      firstBadSeq: 1,
+      link: 'genesis',
+      reason: 'the log is missing or empty, but its first record was indexed when it began',
+    };
   }
   return result;
 }

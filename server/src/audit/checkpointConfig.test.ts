@@ -22,8 +22,15 @@ describe('checkpoint key configuration', () => {
 
   it("defaults in development to the user's config folder, and signs live logs every 5 minutes unless told otherwise", () => {
     const c = loadConfig({ ...base, HOME: '/home/dev' });
-    expect(c.checkpoint).toEqual({ keyFile: path.join('/home/dev/.config/sightline/checkpoint-key.pem'), keyFileDefaulted: true, publicKeyFiles: [], intervalMs: 300_000 });
-    expect(loadConfig({ ...base, XDG_CONFIG_HOME: '/cfg', CHECKPOINT_INTERVAL_SECONDS: '60', CHECKPOINT_PUBLIC_KEY_FILE: '/k/old.pub, /k/older.pub' }).checkpoint).toEqual({
+    expect(c.checkpoint).toEqual({
+      keyFile: path.join('/home/dev/.config/sightline/checkpoint-key.pem'),
+      keyFileDefaulted: true,
+      publicKeyFiles: [],
+      intervalMs: 300_000,
+    });
+    expect(
+      loadConfig({ ...base, XDG_CONFIG_HOME: '/cfg', CHECKPOINT_INTERVAL_SECONDS: '60', CHECKPOINT_PUBLIC_KEY_FILE: '/k/old.pub, /k/older.pub' }).checkpoint,
+    ).toEqual({
       keyFile: '/cfg/sightline/checkpoint-key.pem',
       keyFileDefaulted: true,
       publicKeyFiles: ['/k/old.pub', '/k/older.pub'],

@@ -20,7 +20,10 @@ export type CheckpointKeys = Map<string, KeyObject>;
 
 /** The first 16 hex digits of the SHA-256 of the key's SPKI encoding. */
 export function keyId(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**

@@ -59,7 +59,8 @@ async function digest(file: string): Promise<{ bytes: number; sha256: string }> 
       bytes += (chunk as Buffer).length;
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConflictError(`${path.basename(file)} went away while the export was prepared; export again`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new ConflictError(`${path.basename(file)} went away while the export was prepared; export again`);
     throw err;
   }
   return { bytes, sha256: hash.digest('hex') };

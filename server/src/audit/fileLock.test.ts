@@ -22,10 +22,15 @@ describe('withFileLock', () => {
   it('waits for a live holder, and names its owner in the lock', async () => {
     const file = path.join(dir, 'live.jsonl');
     let inside = '';
-    const held = withFileLock(file, async () => {
-      inside = await readFile(`${file}.lock`, 'utf8');
-      await new Promise((r) => setTimeout(r, 200));
-    }, 1_000, locked);
+    const held = withFileLock(
+      file,
+      async () => {
+        inside = await readFile(`${file}.lock`, 'utf8');
+        await new Promise((r) => setTimeout(r, 200));
+      },
+      1_000,
+      locked,
+    );
     await new Promise((r) => setTimeout(r, 20));
     await expect(withFileLock(file, async () => 'late', 50, locked)).rejects.toThrow('locked');
     await held;

@@ -22,7 +22,10 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, patien
     try {
       const fh = await open(lock, 'wx');
       // On a full disk the owner may not fit: the lock still holds, and goes stale by age alone.
-      await fh.writeFile(OWNER).catch(() => undefined).finally(() => fh.close());
+      await fh
+        .writeFile(OWNER)
+        .catch(() => undefined)
+        .finally(() => fh.close());
       break;
     } catch (err) {
       // The folder is made on the first lock only, not before every one (a join storm: 2 % of the CPU).
@@ -31,7 +34,10 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, patien
         continue;
       }
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > STALE_LOCK_MS || (await heldByDeadProcess(lock))) await unlink(lock).catch(() => undefined);
       if (Date.now() > giveUpAt) throw timedOut();
       await new Promise((r) => setTimeout(r, 10));

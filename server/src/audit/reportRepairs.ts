@@ -8,7 +8,10 @@ import type { AuditLogs } from './AuditLogs.js';
  */
 export function reportRepairs(audit: AuditLogs, security: SecurityEvents, log: Logger): void {
   audit.on('repaired', (r) => {
-    log.warn({ logId: r.logId, keptRecords: r.keptRecords, cutBytes: r.cutBytes, asideFile: r.asideFile }, 'log had a torn last line: cut it, whole records kept');
+    log.warn(
+      { logId: r.logId, keptRecords: r.keptRecords, cutBytes: r.cutBytes, asideFile: r.asideFile },
+      'log had a torn last line: cut it, whole records kept',
+    );
     security.record({ kind: 'log_repaired', reason: 'torn_tail', key: r.logId, ...(r.logId !== 'access' && { sessionId: r.logId }), cutBytes: r.cutBytes });
   });
 }

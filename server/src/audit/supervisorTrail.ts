@@ -29,7 +29,9 @@ export type SupervisorTrail = (principal: Principal | undefined, sessionId: stri
  * product logs supervisors' access); callers and viewers never reach supervisor data.
  * @throws whatever the log append throws (NotFoundError for an unknown session): the look is then refused.
  */
-export function supervisorTrail(sessions: { record(id: string, type: SessionEventType, actor: string, details?: Record<string, unknown>): Promise<void> }): SupervisorTrail {
+export function supervisorTrail(sessions: {
+  record(id: string, type: SessionEventType, actor: string, details?: Record<string, unknown>): Promise<void>;
+}): SupervisorTrail {
   return async (principal, sessionId, look) => {
     if (principal?.typ !== 'staff' || principal.role !== 'supervisor') return;
     const { type = 'supervisor_viewed', what, name, range, via } = look;

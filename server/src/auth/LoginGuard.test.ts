@@ -26,7 +26,11 @@ function guard(overrides: Partial<Record<keyof typeof LIMITS, LimitSpec>> = {}) 
 
 const wrong = () => Promise.reject(new UnauthorizedError('wrong username or password'));
 const right = () => Promise.resolve('ok');
-const outcome = (p: Promise<unknown>) => p.then(() => 200, (e: unknown) => (e instanceof RateLimitedError ? 429 : e instanceof UnauthorizedError ? 401 : 500));
+const outcome = (p: Promise<unknown>) =>
+  p.then(
+    () => 200,
+    (e: unknown) => (e instanceof RateLimitedError ? 429 : e instanceof UnauthorizedError ? 401 : 500),
+  );
 
 describe('LoginGuard', () => {
   it('stops concurrent guesses from one address at 10 (budgets are taken before the password check)', async () => {

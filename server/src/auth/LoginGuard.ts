@@ -42,13 +42,16 @@ export class LoginGuard {
     const pair = `${username}@${address}`;
     await this.#limited(() => this.limits.perAddress.take(address), username, address, 'address');
     const known = (await this.limits.successesPerUserAddress.spent(pair)) > 0;
-    const underCeiling = await this.limits.failuresPerUser.take(username).then(
-      () => true,
-      (err: unknown) => {
-        if (!(err instanceof RateLimitedError) || !known) throw err;
-        return false;
-      },
-    ).catch((err: unknown) => this.#refused(err, username, address, 'user'));
+    const underCeiling = await this.limits.failuresPerUser
+      .take(username)
+      .then(
+        () => true,
+        (err: unknown) => {
+          if (!(err instanceof RateLimitedError) || !known) throw err;
+          return false;
+        },
+      )
+      .catch((err: unknown) => this.#refused(err, username, address, 'user'));
     await this.#limited(() => this.limits.failuresPerUserAddress.take(pair), username, address, 'user_address', underCeiling);
 
     let result: T;

@@ -51,7 +51,7 @@ describe('TokenService', () => {
     expect(life(short.issue({ typ: 'caller', sessionId: 's_12345678' }))).toBe(3 * 3600);
   });
 
-  it('ends a token at notAfter when that comes first (a shift\'s end), but never before one second', () => {
+  it("ends a token at notAfter when that comes first (a shift's end), but never before one second", () => {
     const now = Math.floor(Date.now() / 1000);
     const { exp } = JSON.parse(Buffer.from(tokens.issue(ann, { notAfter: now + 100 }).split('.')[1]!, 'base64url').toString()) as { exp: number };
     expect(exp).toBe(now + 100);

@@ -128,8 +128,7 @@ function toPrincipal(p: jwt.JwtPayload): Principal | undefined {
       if (typeof p['sessionId'] === 'string') return { typ: 'caller', sessionId: p['sessionId'] };
       return undefined;
     case 'viewer':
-      if (typeof p['sessionId'] === 'string' && typeof p['viewerId'] === 'string')
-        return { typ: 'viewer', sessionId: p['sessionId'], viewerId: p['viewerId'] };
+      if (typeof p['sessionId'] === 'string' && typeof p['viewerId'] === 'string') return { typ: 'viewer', sessionId: p['sessionId'], viewerId: p['viewerId'] };
       return undefined;
     case 'pretap':
       if (typeof p['sessionId'] === 'string' && typeof p['invite'] === 'string') return { typ: 'pretap', sessionId: p['sessionId'], invite: p['invite'] };

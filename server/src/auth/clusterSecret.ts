@@ -21,7 +21,10 @@ export const CLUSTER_SECRET_NAME = 'jwt-secret';
 export async function clusterSecret(store: RedisStore, candidate: Buffer, log: Logger): Promise<Buffer> {
   const mine = candidate.toString('base64');
   const agreed = await store.agreeOn(CLUSTER_SECRET_NAME, mine);
-  log.warn({ key: `${CLUSTER_SECRET_NAME} in Redis` }, 'JWT_SECRET is not set: using the signing key shared by the nodes on this Redis (set JWT_SECRET in production)');
+  log.warn(
+    { key: `${CLUSTER_SECRET_NAME} in Redis` },
+    'JWT_SECRET is not set: using the signing key shared by the nodes on this Redis (set JWT_SECRET in production)',
+  );
   store.client.on('ready', () => {
     store
       .agreeOn(CLUSTER_SECRET_NAME, agreed)

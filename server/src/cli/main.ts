@@ -41,7 +41,12 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' });
   const log = createLogger(config.logLevel);
   // Only the commands that append sign (and so need the private key); verify needs the public key alone.
-  const checkpoints = cmd === 'verify' ? await cliCheckpoints(config, log, 'verify', values['public-key']) : ['export', 'retention'].includes(cmd) ? await cliCheckpoints(config, log, 'sign') : undefined;
+  const checkpoints =
+    cmd === 'verify'
+      ? await cliCheckpoints(config, log, 'verify', values['public-key'])
+      : ['export', 'retention'].includes(cmd)
+        ? await cliCheckpoints(config, log, 'sign')
+        : undefined;
   const audit = new AuditLogs(config.dataDir, checkpoints);
 
   if (cmd === 'user' && sub === 'add' && rest[0]) {
@@ -73,10 +78,15 @@ async function main(argv: string[]): Promise<number> {
     // Without a key a re-chained or cut log verifies by its chain alone; with checkpoints on the disk
     // that would vouch for what they may contradict, so it is "unverified", never "intact".
     const unchecked = !checkpoints && (await hasCheckpoints(config.dataDir));
-    if (!checkpoints && !unchecked) process.stderr.write('warning: no public key given (--public-key) and no signed checkpoints here: the chain alone is checked\n');
+    if (!checkpoints && !unchecked)
+      process.stderr.write('warning: no public key given (--public-key) and no signed checkpoints here: the chain alone is checked\n');
     const r = sub === ACCESS_LOG_ID ? await audit.verifyAccess() : await verifyWithStore(audit, config, sub);
     if (r.records === 0 && r.intact) return say(`no log for ${sub}`, 1);
-    if (r.intact && unchecked) return say(`unverified: checkpoints present but no public key (give --public-key or CHECKPOINT_PUBLIC_KEY_FILE); the chain alone holds ${r.records} records`, 3);
+    if (r.intact && unchecked)
+      return say(
+        `unverified: checkpoints present but no public key (give --public-key or CHECKPOINT_PUBLIC_KEY_FILE); the chain alone holds ${r.records} records`,
+        3,
+      );
     if (r.intact) return say(`intact: ${r.records} records`, 0);
     // `records` counts the records whose own links held; a witness may reject one of them, so what was
     // verified is what lies before the first bad record.

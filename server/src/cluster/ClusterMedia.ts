@@ -90,28 +90,30 @@ export class ClusterMedia {
 
   #remote(sessionId: string, owner: string): MediaOps {
     const bus = this.deps.bus!;
-    const forward = (op: MediaOpName) => async (...args: unknown[]) => {
-      try {
-        return await bus.call(owner, op, args).catch(async (err: unknown) => {
-          // A live node re-subscribing after a dropped Redis connection is briefly deaf too:
-          // ask once more before taking its session away.
+    const forward =
+      (op: MediaOpName) =>
+      async (...args: unknown[]) => {
+        try {
+          return await bus.call(owner, op, args).catch(async (err: unknown) => {
+            // A live node re-subscribing after a dropped Redis connection is briefly deaf too:
+            // ask once more before taking its session away.
+            if (!(err instanceof NodeGoneError)) throw err;
+            await new Promise((r) => setTimeout(r, GONE_RETRY_MS));
+            return bus.call(owner, op, args);
+          });
+        } catch (err) {
           if (!(err instanceof NodeGoneError)) throw err;
-          await new Promise((r) => setTimeout(r, GONE_RETRY_MS));
-          return bus.call(owner, op, args);
-        });
-      } catch (err) {
-        if (!(err instanceof NodeGoneError)) throw err;
-        // Deaf is not always dead: right after a Redis outage a live node may still be re-subscribing.
-        // Its silence counts only once this node has reached Redis without a break for longer than
-        // any live node needs to come back (`isSteady`); before that, only the heartbeat rule may
-        // take a session away, and the client retries meanwhile.
-        const { registry } = this.deps;
-        if (registry.isLive(owner) && !registry.isSteady()) throw new UnavailableError(`media node ${owner} is not answering yet`);
-        // The owner is gone: take the session over here and run the operation on the new owner.
-        const ops = await this.#ofAfterTakeover(sessionId, owner);
-        return (ops[op] as (...a: unknown[]) => Promise<unknown>)(...args);
-      }
-    };
+          // Deaf is not always dead: right after a Redis outage a live node may still be re-subscribing.
+          // Its silence counts only once this node has reached Redis without a break for longer than
+          // any live node needs to come back (`isSteady`); before that, only the heartbeat rule may
+          // take a session away, and the client retries meanwhile.
+          const { registry } = this.deps;
+          if (registry.isLive(owner) && !registry.isSteady()) throw new UnavailableError(`media node ${owner} is not answering yet`);
+          // The owner is gone: take the session over here and run the operation on the new owner.
+          const ops = await this.#ofAfterTakeover(sessionId, owner);
+          return (ops[op] as (...a: unknown[]) => Promise<unknown>)(...args);
+        }
+      };
     return Object.fromEntries(MEDIA_OPS.map((op) => [op, forward(op)])) as unknown as MediaOps;
   }
 

@@ -15,7 +15,11 @@ export type DeclaredCapabilities = { as: 'caller' | 'staff' | 'viewer'; rtpCapab
  */
 export interface MediaOps {
   /** `videoCodecs`: what the caller is asked to send (RoomCodecs), after taking `declared` into account. */
-  join(sessionId: string, peerId?: string, declared?: DeclaredCapabilities): Promise<{ rtpCapabilities: unknown; producers: ProducerInfo[]; videoCodecs: string[] }>;
+  join(
+    sessionId: string,
+    peerId?: string,
+    declared?: DeclaredCapabilities,
+  ): Promise<{ rtpCapabilities: unknown; producers: ProducerInfo[]; videoCodecs: string[] }>;
   /** `pretap`: a caller page's send transport before the tap (Room.createTransport: one per session at a time). */
   createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv', pretap?: boolean): Promise<TransportOptions>;
   connectTransport(sessionId: string, peerId: string, transportId: string, dtlsParameters: unknown): Promise<void>;
@@ -26,7 +30,14 @@ export interface MediaOps {
    * switched codec). The old one closes after the new one is announced, so receivers never see the
    * room without one.
    */
-  produce(sessionId: string, peerId: string, transportId: string, kind: 'audio' | 'video', rtpParameters: unknown, source: ProducerInfo['source']): Promise<string>;
+  produce(
+    sessionId: string,
+    peerId: string,
+    transportId: string,
+    kind: 'audio' | 'video',
+    rtpParameters: unknown,
+    source: ProducerInfo['source'],
+  ): Promise<string>;
   consume(sessionId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown): Promise<ConsumerOptions>;
   resume(sessionId: string, peerId: string, consumerId: string): Promise<void>;
   /** Asks the source of one of the peer's consumers for a key frame; false when throttled (Room.requestKeyFrame). */
@@ -135,7 +146,10 @@ export class LocalMedia implements MediaOps {
  * so a session's media cannot come to life on two nodes; the asking node's client retries and
  * finds the owner.
  */
-export function serveMediaOps(local: MediaOps, owns: (sessionId: string) => Promise<boolean> = async () => true): (op: string, args: unknown[]) => Promise<unknown> {
+export function serveMediaOps(
+  local: MediaOps,
+  owns: (sessionId: string) => Promise<boolean> = async () => true,
+): (op: string, args: unknown[]) => Promise<unknown> {
   return async (op, args) => {
     if (!(MEDIA_OPS as readonly string[]).includes(op)) throw new ValidationError(`unknown media operation ${op}`);
     const sessionId = args[0];

@@ -120,11 +120,14 @@ describe('NodeRegistry', () => {
   it('starts the stretch afresh after a reported connection drop, a slow heartbeat or a gap between heartbeats', async () => {
     const breaks: [string, (c: ReturnType<typeof cluster>) => Promise<void>][] = [
       ['connection drop', async (c) => c.me.storeInterrupted()],
-      ['slow heartbeat', async (c) => {
-        c.setSlow(1500);
-        await c.second(false);
-        c.setSlow(0);
-      }],
+      [
+        'slow heartbeat',
+        async (c) => {
+          c.setSlow(1500);
+          await c.second(false);
+          c.setSlow(0);
+        },
+      ],
       ['gap between heartbeats', async (c) => c.advance(2500)],
     ];
     for (const [what, interrupt] of breaks) {

@@ -165,7 +165,10 @@ export class NodeRegistry {
       const live = await this.store.listNodes();
       const at = this.#now();
       const unbroken =
-        this.#reachableSince !== undefined && this.#lastGood !== undefined && at - started <= this.heartbeatMs && started - this.#lastGood <= 2 * this.heartbeatMs;
+        this.#reachableSince !== undefined &&
+        this.#lastGood !== undefined &&
+        at - started <= this.heartbeatMs &&
+        started - this.#lastGood <= 2 * this.heartbeatMs;
       if (!unbroken) this.#reachableSince = at;
       this.#lastGood = at;
       for (const n of live) {

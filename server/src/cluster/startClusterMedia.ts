@@ -9,7 +9,9 @@ import { NodeBus } from './NodeBus.js';
  * alone, there is no bus and every session's media is local.
  * @returns the router of media operations, and the bus to close at shutdown (undefined alone).
  */
-export async function startClusterMedia(deps: Omit<ClusterMediaDeps, 'bus'> & { redis: RedisStore | undefined }): Promise<{ media: ClusterMedia; bus?: NodeBus }> {
+export async function startClusterMedia(
+  deps: Omit<ClusterMediaDeps, 'bus'> & { redis: RedisStore | undefined },
+): Promise<{ media: ClusterMedia; bus?: NodeBus }> {
   const { redis, store, local, registry, log } = deps;
   const owns = async (sessionId: string) => (await store.getSession(sessionId))?.mediaNode === registry.nodeId;
   const bus = redis ? await NodeBus.start(redis.client, registry.nodeId, serveMediaOps(local, owns), log) : undefined;

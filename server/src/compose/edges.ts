@@ -28,13 +28,17 @@ function apiRoutes(core: Core, media: Media, s: Services) {
   const { store, tokens, users, audit, security, limit } = core;
   return [
     ...authRoutes(users, tokens, s.logins, s.loginGuard),
-    ...sessionRoutes(s.sessions, { sessions: limit('sessionsPerDispatcher'), sms: limit('smsPerDispatcher') }, {
-      invites: s.invites,
-      sms: s.sms,
-      recording: recordingState(s.recordings, s.media),
-      searched: (actor, query, results) => audit.appendAccess(actor, 'sessions_searched', { query, results }),
-      hasRecording: (id) => s.recordings.hasFiles(id),
-    }),
+    ...sessionRoutes(
+      s.sessions,
+      { sessions: limit('sessionsPerDispatcher'), sms: limit('smsPerDispatcher') },
+      {
+        invites: s.invites,
+        sms: s.sms,
+        recording: recordingState(s.recordings, s.media),
+        searched: (actor, query, results) => audit.appendAccess(actor, 'sessions_searched', { query, results }),
+        hasRecording: (id) => s.recordings.hasFiles(id),
+      },
+    ),
     ...auditRoutes(s.sessions, audit, { storeCount: async (id) => (await store.listEvents(id)).length, security }),
     ...recordingRoutes(s.sessions, s.recordings, s.media),
     ...inviteRoutes(s.sessions, s.invites, s.guards, security),
@@ -72,7 +76,14 @@ export async function buildEdges(config: Config, log: Logger, core: Core, media:
     log,
   });
   const services = { sessions: s.sessions, invites: s.invites, rooms, media: s.media, iceServers: iceServersFor(config.turn, config.sessionMaxMs) };
-  const io = attachSignalling(http, { tokens, logins: s.logins, security, recheckMs: config.staffRecheckMs }, services, guard, log, socketAdapter(redis?.client));
+  const io = attachSignalling(
+    http,
+    { tokens, logins: s.logins, security, recheckMs: config.staffRecheckMs },
+    services,
+    guard,
+    log,
+    socketAdapter(redis?.client),
+  );
   guardOrigin(io, { publicUrl: config.publicUrl, security });
   return { app, http, guard, io };
 }

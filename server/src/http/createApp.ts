@@ -32,7 +32,20 @@ export interface AppParts {
 }
 
 /** The express app: security headers, a small JSON body limit, the gated API routes and the pages. */
-export function createApp({ tokens, routes, trail, checkStaff, security, clientDist, health, metrics, tls = false, webhooks = [], trustProxy = ['loopback'], log }: AppParts): Express {
+export function createApp({
+  tokens,
+  routes,
+  trail,
+  checkStaff,
+  security,
+  clientDist,
+  health,
+  metrics,
+  tls = false,
+  webhooks = [],
+  trustProxy = ['loopback'],
+  log,
+}: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy);

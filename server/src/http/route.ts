@@ -1,5 +1,15 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { restRoutes, type RestAnswer, type RestBody, type RestMethod, type RestParams, type RestQuery, type RestRoute, type RouteContract, type StaffRole } from '@sightline/shared';
+import {
+  restRoutes,
+  type RestAnswer,
+  type RestBody,
+  type RestMethod,
+  type RestParams,
+  type RestQuery,
+  type RestRoute,
+  type RouteContract,
+  type StaffRole,
+} from '@sightline/shared';
 import type { z } from 'zod';
 import type { Principal, TokenKind, TokenService } from '../auth/TokenService.js';
 import type { SessionLook, SupervisorTrail } from '../audit/supervisorTrail.js';
@@ -83,7 +93,11 @@ export function defineRoute<K extends PlainRestRoute, A extends RouteAccess>(rou
  * The mountable form of a contract route. For `defineRoute` and `sessionRoute` only: a session route
  * built here without an `action` is refused by `mountRoutes`.
  */
-export function routeSpec<K extends RestRoute>(route: K, options: RouteServing<RouteAccess> & { handle(input: never): Promise<unknown> }, action?: SessionAction): RouteSpec {
+export function routeSpec<K extends RestRoute>(
+  route: K,
+  options: RouteServing<RouteAccess> & { handle(input: never): Promise<unknown> },
+  action?: SessionAction,
+): RouteSpec {
   const { answer: _answer, ...schemas }: RouteContract = restRoutes[route];
   // The gate hands the handler what the contract's schemas parsed, so its typed input holds.
   const handle = options.handle as RouteSpec['handle'];
@@ -134,7 +148,8 @@ export function mountRoutes(
         const params = parse(spec.schemas.params, req.params, 'path parameter');
         const query = parse(spec.schemas.query, req.query, 'query');
         const body = parse(spec.schemas.body, req.body ?? {}, 'body');
-        if (trail && sessionRoute && spec.audit !== 'handler') await trail(principal, (params as { id?: string } | undefined)?.id ?? String(req.params['id']), lookOf(spec, params, req));
+        if (trail && sessionRoute && spec.audit !== 'handler')
+          await trail(principal, (params as { id?: string } | undefined)?.id ?? String(req.params['id']), lookOf(spec, params, req));
         const result = await spec.handle({ params, query, body, principal, req, res });
         if (res.headersSent) return;
         if (result === undefined) res.status(spec.status ?? 204).end();
@@ -189,7 +204,10 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   if (r.success) return r.data;
   const first = r.error.issues[0];
   const at = first?.path.length ? ` at ${first.path.join('.')}` : '';
-  throw new ValidationError(`invalid ${where}${at}: ${first?.message ?? 'bad value'}`, r.error.issues.map((i) => ({ path: i.path, message: i.message })));
+  throw new ValidationError(
+    `invalid ${where}${at}: ${first?.message ?? 'bad value'}`,
+    r.error.issues.map((i) => ({ path: i.path, message: i.message })),
+  );
 }
 
 /** One route an express app answers: what the access-matrix test needs an expectation for. */

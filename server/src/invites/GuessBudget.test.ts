@@ -14,7 +14,12 @@ function setup(budgetPoints = 4, trips = 1) {
   const replacements: (string | undefined)[] = [];
   const invites = { replaceLiveCodes: async (_reason: string, closedUntil?: string) => (replacements.push(closedUntil), 2) } as unknown as InviteService;
   const name = `t-${Math.random()}`;
-  const budget = new GuessBudget(createLimit(`${name}-b`, { points: budgetPoints, durationSec: 60 }), createLimit(`${name}-t`, { points: trips, durationSec: 60 }), invites, security);
+  const budget = new GuessBudget(
+    createLimit(`${name}-b`, { points: budgetPoints, durationSec: 60 }),
+    createLimit(`${name}-t`, { points: trips, durationSec: 60 }),
+    invites,
+    security,
+  );
   return { budget, events, replacements, security };
 }
 

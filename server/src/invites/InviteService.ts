@@ -99,7 +99,10 @@ export class InviteService {
       await this.#noteUnsupported(invite.sessionId, report.browser, report.unsupported);
       return undefined;
     }
-    const token = this.tokens.issue({ typ: 'pretap', sessionId: invite.sessionId, invite: code }, { notAfter: Math.floor(Date.parse(invite.expiresAt) / 1000) });
+    const token = this.tokens.issue(
+      { typ: 'pretap', sessionId: invite.sessionId, invite: code },
+      { notAfter: Math.floor(Date.parse(invite.expiresAt) / 1000) },
+    );
     return { pretap: { token, sessionId: invite.sessionId } };
   }
 
@@ -142,7 +145,7 @@ export class InviteService {
    */
   async redeemPretap(p: Extract<Principal, { typ: 'pretap' }>): Promise<{ response: RedeemResponse; principal: Principal; expiresAt: number }> {
     const invite = await this.store.getInvite(p.invite);
-    if (!invite || invite.sessionId !== p.sessionId || invite.role !== 'caller') throw new ForbiddenError('not this session\'s caller invite');
+    if (!invite || invite.sessionId !== p.sessionId || invite.role !== 'caller') throw new ForbiddenError("not this session's caller invite");
     const { response, principal } = await this.#redeem(p.invite);
     return { response, principal, expiresAt: this.tokens.verifyWithExpiry(response.token, ['caller']).expiresAt };
   }
@@ -156,9 +159,7 @@ export class InviteService {
     const outcome = await this.store.redeemInvite(code, this.#now().toISOString());
     if (!outcome.ok) throw outcome.reason === 'used' ? new GoneError('used') : new NotFoundError('invite');
     const principal: Principal =
-      invite.role === 'caller'
-        ? { typ: 'caller', sessionId: invite.sessionId }
-        : { typ: 'viewer', sessionId: invite.sessionId, viewerId: code.slice(0, 8) };
+      invite.role === 'caller' ? { typ: 'caller', sessionId: invite.sessionId } : { typ: 'viewer', sessionId: invite.sessionId, viewerId: code.slice(0, 8) };
     if (invite.role === 'caller') {
       await this.sessions.transition(invite.sessionId, 'link_opened', 'caller', report && { browser: report.browser });
       if (report?.unsupported) await this.#noteUnsupported(invite.sessionId, report.browser, report.unsupported);
@@ -229,9 +230,15 @@ export class InviteService {
       // While code entry is closed the new code cannot be used: its lifetime starts when entry reopens.
       const fresh = await this.#put({ sessionId: old.sessionId, inviteCode: old.inviteCode }, old.code, closedUntil ? Date.parse(closedUntil) : undefined);
       // The new code goes to the session's staff only (the projections drop it for callers and viewers).
-      await this.sessions.record(old.sessionId, 'code_replaced', 'system', { expiresAt: fresh.expiresAt, reason }, {
-        push: { name: 'code:replaced', payload: { sessionId: old.sessionId, ...fresh, ...(closedUntil && { closedUntil }) } },
-      });
+      await this.sessions.record(
+        old.sessionId,
+        'code_replaced',
+        'system',
+        { expiresAt: fresh.expiresAt, reason },
+        {
+          push: { name: 'code:replaced', payload: { sessionId: old.sessionId, ...fresh, ...(closedUntil && { closedUntil }) } },
+        },
+      );
       replaced++;
     }
     return replaced;
@@ -245,7 +252,10 @@ export class InviteService {
       const put = await this.store.putSpokenCode(code, { ...ref, expiresAt }, { maxLive: this.opts.maxLiveSpokenCodes, replaces });
       if (put === 'ok') return { code, expiresAt };
       if (put === 'full' && (await this.#dropSpentCodes()) > 0) continue;
-      if (put === 'full') throw new UnavailableError(`${this.opts.maxLiveSpokenCodes} spoken codes are live, the most there may be; send the link, or try again in a few minutes`);
+      if (put === 'full')
+        throw new UnavailableError(
+          `${this.opts.maxLiveSpokenCodes} spoken codes are live, the most there may be; send the link, or try again in a few minutes`,
+        );
     }
     throw new UnavailableError('no free spoken code; try again');
   }
@@ -287,8 +297,7 @@ export class InviteService {
     const invite = await this.store.getInvite(code);
     if (!invite) throw new NotFoundError('invite');
     const session = await this.sessions.get(invite.sessionId);
-    const reason =
-      session.status === 'ended' ? 'ended' : invite.redeemedAt ? 'used' : Date.parse(invite.expiresAt) <= Date.now() ? 'expired' : undefined;
+    const reason = session.status === 'ended' ? 'ended' : invite.redeemedAt ? 'used' : Date.parse(invite.expiresAt) <= Date.now() ? 'expired' : undefined;
     return {
       role: invite.role,
       language: session.language,

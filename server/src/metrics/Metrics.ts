@@ -9,14 +9,34 @@ import { SECURITY_EVENT_KINDS, type SecurityEvent } from '../security/SecurityEv
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly sessionEvents = new Counter({ name: 'sightline_session_events_total', help: 'Session events by type', labelNames: ['type'], registers: [this.registry] });
-  readonly sessionsByStatus = new Gauge({ name: 'sightline_sessions', help: 'Sessions by status (this process)', labelNames: ['status'], registers: [this.registry] });
+  readonly sessionEvents = new Counter({
+    name: 'sightline_session_events_total',
+    help: 'Session events by type',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly sessionsByStatus = new Gauge({
+    name: 'sightline_sessions',
+    help: 'Sessions by status (this process)',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
   readonly workers = new Gauge({ name: 'sightline_mediasoup_workers', help: 'Live mediasoup workers', registers: [this.registry] });
   readonly rooms = new Gauge({ name: 'sightline_rooms', help: 'Session routers (rooms) open', registers: [this.registry] });
-  readonly workerRooms = new Gauge({ name: 'sightline_worker_rooms', help: 'Rooms per mediasoup worker (its load)', labelNames: ['worker'], registers: [this.registry] });
+  readonly workerRooms = new Gauge({
+    name: 'sightline_worker_rooms',
+    help: 'Rooms per mediasoup worker (its load)',
+    labelNames: ['worker'],
+    registers: [this.registry],
+  });
   readonly producers = new Gauge({ name: 'sightline_producers', help: 'Media producers (caller cameras/mics)', registers: [this.registry] });
   readonly clusterNodes = new Gauge({ name: 'sightline_cluster_nodes', help: 'Live nodes in the cluster, as this node sees them', registers: [this.registry] });
-  readonly nodeLoad = new Gauge({ name: 'sightline_node_load', help: 'Live consumers per node, as published in its heartbeat', labelNames: ['node'], registers: [this.registry] });
+  readonly nodeLoad = new Gauge({
+    name: 'sightline_node_load',
+    help: 'Live consumers per node, as published in its heartbeat',
+    labelNames: ['node'],
+    registers: [this.registry],
+  });
   readonly takeovers = new Counter({ name: 'sightline_takeovers_total', help: 'Sessions this node took over from a lost node', registers: [this.registry] });
   readonly pretapTransports = new Gauge({
     name: 'sightline_pretap_transports',
@@ -33,9 +53,19 @@ export class Metrics {
   });
   readonly reconnects = new Counter({ name: 'sightline_reconnects_total', help: 'Sessions that went to reconnecting', registers: [this.registry] });
   readonly sms = new Counter({ name: 'sightline_sms_total', help: 'SMS outcomes', labelNames: ['outcome'], registers: [this.registry] });
-  readonly recordings = new Counter({ name: 'sightline_recordings_total', help: 'Recording segments by outcome', labelNames: ['outcome'], registers: [this.registry] });
+  readonly recordings = new Counter({
+    name: 'sightline_recordings_total',
+    help: 'Recording segments by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly redisErrors = new Counter({ name: 'sightline_redis_errors_total', help: 'Errors from the Redis connection', registers: [this.registry] });
-  readonly securityEvents = new Counter({ name: 'sightline_security_events_total', help: 'Security events (refused attempts, failed logins, limits hit) by kind', labelNames: ['kind'], registers: [this.registry] });
+  readonly securityEvents = new Counter({
+    name: 'sightline_security_events_total',
+    help: 'Security events (refused attempts, failed logins, limits hit) by kind',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   readonly eventWriteSeconds = new Histogram({
     name: 'sightline_event_write_seconds',
     help: "Time for a session event to become durable, seconds, by part (queued behind the session's earlier writes, store, hash-chained log incl. fdatasync); type: the events on the way to the first frame, else other",
@@ -101,16 +131,18 @@ export class Metrics {
   }
 
   /** Answers on loopback only: the figures are for the operator's scraper, not the internet. */
-  handler(sample: () => {
-    workers: number;
-    rooms: number;
-    perWorker: number[];
-    producers: number;
-    consumers: number;
-    pretap?: number;
-    pretapConnected?: number;
-    nodes?: readonly { id: string; load: number }[];
-  }): RequestHandler {
+  handler(
+    sample: () => {
+      workers: number;
+      rooms: number;
+      perWorker: number[];
+      producers: number;
+      consumers: number;
+      pretap?: number;
+      pretapConnected?: number;
+      nodes?: readonly { id: string; load: number }[];
+    },
+  ): RequestHandler {
     return async (req, res) => {
       if (!isLoopback(req)) {
         res.status(404).json({ error: { code: 'not_found', message: 'no such route' } });

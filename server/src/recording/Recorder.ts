@@ -153,28 +153,48 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     await writeFile(this.opts.sdpFile, sdp, { flag: 'w' });
 
     const args = [
-      '-hide_banner', '-nostdin', '-loglevel', 'warning',
-      '-protocol_whitelist', 'file,udp,rtp',
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'warning',
+      '-protocol_whitelist',
+      'file,udp,rtp',
       // Listen on loopback only: nobody else may inject packets into a recording.
-      '-localaddr', LOOPBACK,
+      '-localaddr',
+      LOOPBACK,
       // Stream copy needs only the codec parameters (the picture size comes with the first key frame),
       // not a frame rate estimate, which would hold the start back by 20 frames.
-      '-fpsprobesize', '0',
+      '-fpsprobesize',
+      '0',
       // Arrival time as timestamps: RTP timestamps are rebased when the first RTCP sender report of
       // each stream arrives, which makes them jump back; arrival time keeps audio and video in step.
-      '-use_wallclock_as_timestamps', '1',
+      '-use_wallclock_as_timestamps',
+      '1',
       // ffmpeg reads RTP in the thread that writes the file: while a write stalls, packets wait in
       // the socket's buffer, so ask for one that holds seconds of video, not ffmpeg's 384 KiB.
-      '-buffer_size', String(this.opts.receiveBufferBytes ?? RECORDER_RECEIVE_BUFFER_BYTES),
-      '-i', this.opts.sdpFile,
-      '-map', '0', '-c', 'copy',
-      '-f', 'matroska',
+      '-buffer_size',
+      String(this.opts.receiveBufferBytes ?? RECORDER_RECEIVE_BUFFER_BYTES),
+      '-i',
+      this.opts.sdpFile,
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-f',
+      'matroska',
       // Close a cluster every second and write it out at once: if ffmpeg dies, at most about a
       // second is lost, and what is on disk can be repaired (see remux.ts).
-      '-cluster_time_limit', '1000', '-flush_packets', '1',
+      '-cluster_time_limit',
+      '1000',
+      '-flush_packets',
+      '1',
       // Progress on stdout tells when packets are actually written.
-      '-progress', 'pipe:1', '-stats_period', '0.5',
-      '-n', this.opts.file,
+      '-progress',
+      'pipe:1',
+      '-stats_period',
+      '0.5',
+      '-n',
+      this.opts.file,
     ];
     // setpriv (util-linux) makes ffmpeg die with this process: a SIGKILLed node must not leave
     // recorders behind, holding ports and waiting for packets that never come.
@@ -289,7 +309,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     }
     await this.#release();
     const exit = await exited;
-    this.opts.log.debug({ file: this.opts.file, exitCode: exit.code, signal: exit.signal, killed: exit.killed, stderr: exit.stderr }, 'recorder ffmpeg stopped');
+    this.opts.log.debug(
+      { file: this.opts.file, exitCode: exit.code, signal: exit.signal, killed: exit.killed, stderr: exit.stderr },
+      'recorder ffmpeg stopped',
+    );
     return exit;
   }
 

@@ -58,9 +58,11 @@ export class RecordingIndex {
         return list;
       });
     this.#queues.set(sessionId, next);
-    void next.finally(() => {
-      if (this.#queues.get(sessionId) === next) this.#queues.delete(sessionId);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.#queues.get(sessionId) === next) this.#queues.delete(sessionId);
+      })
+      .catch(() => undefined);
     return next;
   }
 

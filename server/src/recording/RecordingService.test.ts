@@ -182,7 +182,10 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     const room = await liveRoom(sessionId);
     recordings.attach(room);
     const cam = await camera(room, 'H264');
-    expect(cam.producer.rtpParameters.codecs[0]).toMatchObject({ mimeType: 'video/H264', parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f' } });
+    expect(cam.producer.rtpParameters.codecs[0]).toMatchObject({
+      mimeType: 'video/H264',
+      parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f' },
+    });
 
     const { info, file, want } = await recordOnDemand(recordings, sessionId, cam, ['h264'], 4);
     expect(info).toMatchObject({ status: 'finished', codecs: ['h264'] });
@@ -229,7 +232,10 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     // What the killed ffmpeg had written was repaired and plays: all but the last cluster (ffmpeg
     // writes one a second), so up to a second less than ran.
     await assertPlayable(await recordings.filePath(sessionId, 'segment-0001.mkv'), m.expectation(['vp8'], ['running', 'killed'], ['asked', 'killed'], 1));
-    await assertPlayable(await recordings.filePath(sessionId, 'segment-0002.mkv'), m.expectation(['vp8'], ['second running', 'stopping'], ['killed', 'stopped']));
+    await assertPlayable(
+      await recordings.filePath(sessionId, 'segment-0002.mkv'),
+      m.expectation(['vp8'], ['second running', 'stopping'], ['killed', 'stopped']),
+    );
     expect(events.events.map((e) => e.type)).toEqual(['recording_started', 'recording_failed', 'recording_started', 'recording_ended']);
     expect(events.of('recording_started')[1]!.actor).toBe('system');
     expect(recordings.portsInUse()).toEqual([]);

@@ -135,7 +135,13 @@ export class RecordingService {
     if (!NAME.test(name)) throw new NotFoundError('recording');
     const file = path.join(this.#index.dir(sessionId), name);
     const known = (await this.#index.read(sessionId)).some((r) => r.name === name);
-    if (!known || !(await stat(file).then((s) => s.isFile()).catch(() => false))) throw new NotFoundError('recording');
+    if (
+      !known ||
+      !(await stat(file)
+        .then((s) => s.isFile())
+        .catch(() => false))
+    )
+      throw new NotFoundError('recording');
     return file;
   }
 

@@ -229,7 +229,10 @@ export class SessionRecording {
   async #beginSegment(room: Room, producers: ProducerInfo[]): Promise<void> {
     const { index, log, sessionId } = this.deps;
     // Below the floor the room that is left is the logs': no new segment, tried again with backoff.
-    const full = await this.deps.disk?.ensureRoom(0, 'a recording').then(() => undefined, (err: Error) => err);
+    const full = await this.deps.disk?.ensureRoom(0, 'a recording').then(
+      () => undefined,
+      (err: Error) => err,
+    );
     if (full) {
       log.warn({ sessionId, err: full.message }, 'recording segment not started: disk at its floor');
       await this.#event('recording_failed', 'system', { error: 'disk_floor' });
@@ -293,7 +296,13 @@ export class SessionRecording {
     const info = await this.#finalize(current.info, 'finished');
     if (info.status === 'finished') {
       if (Date.now() - current.startedMs >= HEALTHY_MS) this.#shortFailures = 0;
-      await this.#event('recording_ended', actor, { name: info.name, segment: info.segment, durationSec: info.durationSec, bytes: info.bytes, codecs: info.codecs });
+      await this.#event('recording_ended', actor, {
+        name: info.name,
+        segment: info.segment,
+        durationSec: info.durationSec,
+        bytes: info.bytes,
+        codecs: info.codecs,
+      });
     } else {
       await this.#event('recording_failed', 'system', { name: info.name, segment: info.segment, reason: 'no playable media', exitCode: exit.code });
     }
@@ -348,7 +357,9 @@ export class SessionRecording {
     try {
       return await probeMedia(file, this.deps.ffprobeBin, this.deps.childEnv);
     } catch (err) {
-      const size = await stat(file).then((s) => s.size).catch(() => undefined);
+      const size = await stat(file)
+        .then((s) => s.size)
+        .catch(() => undefined);
       this.deps.log.debug({ file, err: (err as Error).message }, 'probe failed');
       return size === undefined ? undefined : { bytes: size, codecs: [] };
     }

@@ -20,7 +20,12 @@ interface FfprobeJson {
  * Runs ffprobe on a file, with `env` as its whole environment (no secrets: security/childEnv.ts).
  * Rejects when the file is missing or ffprobe cannot read it.
  */
-export async function probeMedia(file: string, ffprobeBin = 'ffprobe', env: Record<string, string> = { PATH: DEFAULT_CHILD_PATH }, timeoutMs = 15_000): Promise<MediaProbe> {
+export async function probeMedia(
+  file: string,
+  ffprobeBin = 'ffprobe',
+  env: Record<string, string> = { PATH: DEFAULT_CHILD_PATH },
+  timeoutMs = 15_000,
+): Promise<MediaProbe> {
   const { size } = await stat(file);
   const out = await new Promise<string>((resolve, reject) => {
     execFile(

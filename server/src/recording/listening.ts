@@ -41,10 +41,7 @@ export async function udpPortsBound(ports: readonly number[]): Promise<boolean> 
  * Waits until something listens on all the ports. Rejects after `timeoutMs`, or as soon as
  * `gaveUp()` is true (the process we wait for has exited).
  */
-export async function waitForUdpListeners(
-  ports: readonly number[],
-  opts: { timeoutMs: number; intervalMs?: number; gaveUp?: () => boolean },
-): Promise<void> {
+export async function waitForUdpListeners(ports: readonly number[], opts: { timeoutMs: number; intervalMs?: number; gaveUp?: () => boolean }): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
   for (;;) {
     if (opts.gaveUp?.()) throw new Error('process exited before listening');

@@ -45,7 +45,11 @@ afterAll(async () => {
 });
 
 function service(opts: { rmemMaxFile?: string; log?: ReturnType<typeof createLogger> } = {}): RecordingService {
-  const s = new RecordingService({ dataDir, policy: 'on-demand', portRange: [51400, 51599], settleMs: 100, ...opts }, { record: async () => undefined }, opts.log ?? testLogger);
+  const s = new RecordingService(
+    { dataDir, policy: 'on-demand', portRange: [51400, 51599], settleMs: 100, ...opts },
+    { record: async () => undefined },
+    opts.log ?? testLogger,
+  );
   cleanups.push(() => s.stopAll());
   return s;
 }
@@ -124,7 +128,12 @@ describe("the recorder's receive buffer, on a real worker with real ffmpeg", () 
     service({ rmemMaxFile: limitFile, log });
     await waitFor(() => lines.length > 0, 5_000);
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, rmemMax: 212992, askedBytes: RECORDER_RECEIVE_BUFFER_BYTES, msg: expect.stringContaining(`net.core.rmem_max=${RECORDER_RECEIVE_BUFFER_BYTES}`) });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 40,
+      rmemMax: 212992,
+      askedBytes: RECORDER_RECEIVE_BUFFER_BYTES,
+      msg: expect.stringContaining(`net.core.rmem_max=${RECORDER_RECEIVE_BUFFER_BYTES}`),
+    });
 
     await writeFile(limitFile, `${RECORDER_RECEIVE_BUFFER_BYTES}\n`);
     service({ rmemMaxFile: limitFile, log });

@@ -7,7 +7,12 @@ import { DEFAULT_CHILD_PATH } from '../security/childEnv.js';
  * trailer (duration, cues); reading what is there and writing it again gives a complete file.
  * `env` is ffmpeg's whole environment (no secrets: security/childEnv.ts).
  */
-export async function remuxInPlace(file: string, ffmpegBin = 'ffmpeg', env: Record<string, string> = { PATH: DEFAULT_CHILD_PATH }, timeoutMs = 60_000): Promise<void> {
+export async function remuxInPlace(
+  file: string,
+  ffmpegBin = 'ffmpeg',
+  env: Record<string, string> = { PATH: DEFAULT_CHILD_PATH },
+  timeoutMs = 60_000,
+): Promise<void> {
   const tmp = `${file}.remux.mkv`;
   try {
     await new Promise<void>((resolve, reject) => {

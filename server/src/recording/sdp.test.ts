@@ -77,7 +77,11 @@ describe('recordingSdp', () => {
     const mediaLines = (sdp: string) => sdp.trimEnd().split('\r\n').slice(5);
 
     it('leaves out format parameters whose key or value could carry a line, keeping the good ones', () => {
-      const sdp = sdpOf(evil({ parameters: { 'max-fr': 30, 'x\r\na=injected': 1, 'x-google-start-bitrate': '1000\r\nm=audio 9 RTP/AVP 0', bad: 'a;b', inf: Infinity, obj: { a: 1 } } }));
+      const sdp = sdpOf(
+        evil({
+          parameters: { 'max-fr': 30, 'x\r\na=injected': 1, 'x-google-start-bitrate': '1000\r\nm=audio 9 RTP/AVP 0', bad: 'a;b', inf: Infinity, obj: { a: 1 } },
+        }),
+      );
       expect(mediaLines(sdp)).toEqual(['m=video 50000 RTP/AVP 101', 'a=rtcp:50001', 'a=rtpmap:101 VP8/90000', 'a=fmtp:101 max-fr=30', 'a=recvonly']);
       expect(safeFmtp({ 'a\nb': 1, c: 'd e', ok: '42e01f' })).toEqual({ fmtp: 'ok=42e01f', dropped: 2 });
     });

@@ -40,7 +40,10 @@ export type UnsafeSdpReason = 'codec' | 'payload_type' | 'clock_rate' | 'channel
  */
 export class UnsafeSdpValueError extends Error {
   override name = 'UnsafeSdpValueError';
-  constructor(readonly reason: UnsafeSdpReason, message: string) {
+  constructor(
+    readonly reason: UnsafeSdpReason,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -45,7 +45,10 @@ export class RetentionService {
       }
       const deleted: string[] = [];
       for (const f of files) {
-        await unlink(path.join(folder.path, f.rel)).then(() => deleted.push(f.rel), () => undefined);
+        await unlink(path.join(folder.path, f.rel)).then(
+          () => deleted.push(f.rel),
+          () => undefined,
+        );
       }
       await this.audit.appendSession(
         sessionId,

@@ -3,7 +3,14 @@ import { childEnv, DEFAULT_CHILD_PATH, scrubSecrets } from './childEnv.js';
 
 describe('childEnv', () => {
   it('passes PATH and locale on, and nothing else', () => {
-    const env = { PATH: '/opt/ffmpeg/bin:/usr/bin', LANG: 'C.UTF-8', HOME: '/root', JWT_SECRET: 'j'.repeat(40), TWILIO_AUTH_TOKEN: 't', NODE_OPTIONS: '--inspect' };
+    const env = {
+      PATH: '/opt/ffmpeg/bin:/usr/bin',
+      LANG: 'C.UTF-8',
+      HOME: '/root',
+      JWT_SECRET: 'j'.repeat(40),
+      TWILIO_AUTH_TOKEN: 't',
+      NODE_OPTIONS: '--inspect',
+    };
     expect(childEnv(env)).toEqual({ PATH: '/opt/ffmpeg/bin:/usr/bin', LANG: 'C.UTF-8' });
     expect(childEnv({})).toEqual({ PATH: DEFAULT_CHILD_PATH });
   });
@@ -24,7 +31,16 @@ describe('scrubSecrets', () => {
       SOME_API_KEY: 'x',
       MEDIASOUP_WORKER_BIN: '/opt/worker',
     };
-    expect(scrubSecrets(env).sort()).toEqual(['DEMO_PASSWORD', 'JWT_SECRET', 'REDIS_PASSWORD', 'REDIS_URL', 'SOME_API_KEY', 'TURN_SECRET', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']);
+    expect(scrubSecrets(env).sort()).toEqual([
+      'DEMO_PASSWORD',
+      'JWT_SECRET',
+      'REDIS_PASSWORD',
+      'REDIS_URL',
+      'SOME_API_KEY',
+      'TURN_SECRET',
+      'TWILIO_ACCOUNT_SID',
+      'TWILIO_AUTH_TOKEN',
+    ]);
     expect(env).toEqual({ PATH: '/usr/bin', PORT: '3000', MEDIASOUP_WORKER_BIN: '/opt/worker' });
   });
 });

@@ -83,7 +83,7 @@ describe('MediaStates: media events to session states (issue #13, item 3)', () =
     expect((await events()).find((e) => e.type === 'reconnecting')?.details).toEqual({ reason: 'caller media stopped' });
   });
 
-  it('the caller\'s network lost and back: reconnecting, then live again', async () => {
+  it("the caller's network lost and back: reconnecting, then live again", async () => {
     const { room, settled, log, sessions, id } = await setUp();
     room.add(camera);
     await settled(3);

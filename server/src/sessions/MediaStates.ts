@@ -80,8 +80,14 @@ export class MediaStates {
     const s = await this.sessions.get(sessionId);
     if (s.status === 'ended') return;
     if (s.status === 'live') await this.sessions.transition(sessionId, 'reconnecting', 'system', { reason: 'media node lost' });
-    await this.sessions.record(sessionId, 'media_reset', 'system', { reason: 'media node lost', from, to: s.mediaNode }, {
-      push: { name: 'session:media-reset', payload: { sessionId, reason: MEDIA_RESET } },
-    });
+    await this.sessions.record(
+      sessionId,
+      'media_reset',
+      'system',
+      { reason: 'media node lost', from, to: s.mediaNode },
+      {
+        push: { name: 'session:media-reset', payload: { sessionId, reason: MEDIA_RESET } },
+      },
+    );
   }
 }

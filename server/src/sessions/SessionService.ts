@@ -68,7 +68,11 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
    * A new session (status `created`, logged) with the id, caller invite and time (ISO 8601) its
    * invite was made with: InviteService.create puts the invite first and sends the link after.
    */
-  async create(dispatcher: string, req: { phone: string; incidentRef?: string; language?: Language }, opening: { id: string; inviteCode: string; createdAt: string }): Promise<SessionRecord> {
+  async create(
+    dispatcher: string,
+    req: { phone: string; incidentRef?: string; language?: Language },
+    opening: { id: string; inviteCode: string; createdAt: string },
+  ): Promise<SessionRecord> {
     const session: SessionRecord = {
       id: opening.id,
       status: 'created',
@@ -141,7 +145,13 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
    * failed write), right after the event itself, before this resolves.
    * @throws AppendQueueFullError (`rate_limited`) for a bounded record over the limit.
    */
-  async record(id: string, type: SessionEventType, actor: string, details?: Record<string, unknown>, opts: { bounded?: boolean; push?: SessionPush } = {}): Promise<void> {
+  async record(
+    id: string,
+    type: SessionEventType,
+    actor: string,
+    details?: Record<string, unknown>,
+    opts: { bounded?: boolean; push?: SessionPush } = {},
+  ): Promise<void> {
     const s = await this.get(id);
     // Checked and counted (in #append) in the same tick, so concurrent records cannot overshoot.
     if (opts.bounded && (this.#pending.get(id) ?? 0) >= (this.opts.appendQueueLimit ?? APPEND_QUEUE_PER_SESSION)) throw new AppendQueueFullError();
@@ -165,7 +175,14 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     this.emit('ended', id, reason);
   }
 
-  async #append(id: string, type: SessionEventType, status: SessionStatus, actor: string, details?: Record<string, unknown>, push?: SessionPush): Promise<void> {
+  async #append(
+    id: string,
+    type: SessionEventType,
+    status: SessionStatus,
+    actor: string,
+    details?: Record<string, unknown>,
+    push?: SessionPush,
+  ): Promise<void> {
     this.#pending.set(id, (this.#pending.get(id) ?? 0) + 1);
     const previous = this.#appendQueues.get(id) ?? Promise.resolve();
     const asked = performance.now();
@@ -183,11 +200,13 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       this.emit('written', id, type, { queuedMs: started - asked, storeMs: stored - started, logMs: performance.now() - stored });
       return event;
     });
-    const settled = run.catch(() => undefined).finally(() => {
-      const left = (this.#pending.get(id) ?? 1) - 1;
-      if (left > 0) this.#pending.set(id, left);
-      else this.#pending.delete(id);
-    });
+    const settled = run
+      .catch(() => undefined)
+      .finally(() => {
+        const left = (this.#pending.get(id) ?? 1) - 1;
+        if (left > 0) this.#pending.set(id, left);
+        else this.#pending.delete(id);
+      });
     this.#appendQueues.set(id, settled);
     void settled.then(() => {
       if (this.#appendQueues.get(id) === settled) this.#appendQueues.delete(id);

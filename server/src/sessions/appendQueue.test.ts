@@ -30,7 +30,12 @@ describe('the session log append queue (issue #11 item 2)', () => {
     const { id } = await invites.create('disp', { phone: '+4791234567' });
 
     log.held = true;
-    const chats = Array.from({ length: 10 }, (_, i) => sessions.record(id, 'chat', 'caller', { text: `m${i}` }, BOUNDED).then(() => 'ok', (e: unknown) => e));
+    const chats = Array.from({ length: 10 }, (_, i) =>
+      sessions.record(id, 'chat', 'caller', { text: `m${i}` }, BOUNDED).then(
+        () => 'ok',
+        (e: unknown) => e,
+      ),
+    );
     const lifecycle = sessions.record(id, 'media_started', 'system', { kind: 'video' });
     await new Promise((r) => setTimeout(r, 20));
     log.release();

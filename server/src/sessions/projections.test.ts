@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { forCaller, forStaff, forViewer, type Outgoing, type PushName, type PushPayload } from './projections.js';
 
 const at = '2026-01-01T00:00:00.000Z';
-const ev = (type: SessionEvent['type'], actor: string, details?: Record<string, unknown>): SessionEvent => ({ seq: 1, type, at, actor, ...(details && { details }) });
+const ev = (type: SessionEvent['type'], actor: string, details?: Record<string, unknown>): SessionEvent => ({
+  seq: 1,
+  type,
+  at,
+  actor,
+  ...(details && { details }),
+});
 /** Every event type as staff would see it, each with a username and staff-only details in it. */
 const everyEvent = SESSION_EVENT_TYPES.map((type) => ev(type, 'dispatcher:alice', { incidentRef: 'CAD-1', label: 'Amb 12', lat: 59.9 }));
 
@@ -29,14 +35,20 @@ const PUSHES: { [E in Exclude<PushName, 'auth:signed-out'>]: PushPayload<E> } = 
 const join: JoinResult = { sessionId: 's', status: 'live', role: 'caller', routerRtpCapabilities: {}, producers: [], events: everyEvent };
 const all: Outgoing[] = [...Object.entries(PUSHES).map(([name, payload]) => ({ name, payload }) as Outgoing), { name: 'session:join', payload: join }];
 const sent = (project: (m: Outgoing) => Outgoing | undefined) => all.map(project).filter((m): m is Outgoing => m !== undefined);
-const names = (project: (m: Outgoing) => Outgoing | undefined) => sent(project).map((m) => m.name).sort();
+const names = (project: (m: Outgoing) => Outgoing | undefined) =>
+  sent(project)
+    .map((m) => m.name)
+    .sort();
 
 describe('projections per role', () => {
   it('gives staff everything as it is', () => {
     for (const m of all) expect(forStaff(m)).toEqual(m);
   });
 
-  for (const [role, project] of [['caller', forCaller], ['viewer', forViewer]] as const) {
+  for (const [role, project] of [
+    ['caller', forCaller],
+    ['viewer', forViewer],
+  ] as const) {
     it(`gives a ${role} no username, CAD reference, label, location or supervisor access, in any push or join answer`, () => {
       const text = JSON.stringify(sent(project));
       for (const secret of ['alice', 'CAD-1', 'Amb 12', '59.9', 'supervisor', 'ab12', '424242']) expect(text, secret).not.toContain(secret);
@@ -44,8 +56,21 @@ describe('projections per role', () => {
 
     it(`gives a ${role} session events bare (type, time, role), and only where the session stands or its recording`, () => {
       const answer = project({ name: 'session:join', payload: join })!.payload as JoinResult;
-      expect(answer.events.map((e) => e.type)).toEqual(expect.arrayContaining(['created', 'live', 'ended', 'recording_started', 'recording_ended', 'recording_failed']));
-      for (const hidden of ['chat', 'location', 'supervisor_viewed', 'recording_played', 'session_exported', 'viewer_invited', 'code_issued', 'snapshot', 'legal_hold', 'sms_status']) {
+      expect(answer.events.map((e) => e.type)).toEqual(
+        expect.arrayContaining(['created', 'live', 'ended', 'recording_started', 'recording_ended', 'recording_failed']),
+      );
+      for (const hidden of [
+        'chat',
+        'location',
+        'supervisor_viewed',
+        'recording_played',
+        'session_exported',
+        'viewer_invited',
+        'code_issued',
+        'snapshot',
+        'legal_hold',
+        'sms_status',
+      ]) {
         expect(answer.events.map((e) => e.type)).not.toContain(hidden);
       }
       for (const e of answer.events) expect(e).toEqual({ seq: 1, type: e.type, at, actor: 'dispatcher' });
@@ -59,10 +84,26 @@ describe('projections per role', () => {
   }
 
   it('sends a caller its status, chat, the camera requests and the codecs to send, nothing else', () => {
-    expect(names(forCaller)).toEqual(['chat:message', 'control:request', 'media:video-codecs', 'session:ended', 'session:event', 'session:join', 'session:media-reset']);
+    expect(names(forCaller)).toEqual([
+      'chat:message',
+      'control:request',
+      'media:video-codecs',
+      'session:ended',
+      'session:event',
+      'session:join',
+      'session:media-reset',
+    ]);
   });
 
   it('sends a viewer its status, chat and the video to watch; never the caller location', () => {
-    expect(names(forViewer)).toEqual(['chat:message', 'media:producer-added', 'media:producer-closed', 'session:ended', 'session:event', 'session:join', 'session:media-reset']);
+    expect(names(forViewer)).toEqual([
+      'chat:message',
+      'media:producer-added',
+      'media:producer-closed',
+      'session:ended',
+      'session:event',
+      'session:join',
+      'session:media-reset',
+    ]);
   });
 });

@@ -36,7 +36,14 @@ type Rules = { [E in PushName]: (p: PushPayload<E>) => PushPayload<E> | undefine
  * recorded (the caller is told; client/src/caller/main.ts, `recordingAfter`). Not chat (it comes as
  * `chat:message`), locations, stills, invites, codes, SMS, supervisor access or control details.
  */
-const CALLER_EVENTS: ReadonlySet<SessionEventType> = new Set([...SESSION_STATUSES, 'recording_started', 'recording_ended', 'recording_failed', 'media_paused', 'media_resumed']);
+const CALLER_EVENTS: ReadonlySet<SessionEventType> = new Set([
+  ...SESSION_STATUSES,
+  'recording_started',
+  'recording_ended',
+  'recording_failed',
+  'media_paused',
+  'media_resumed',
+]);
 const VIEWER_EVENTS = CALLER_EVENTS;
 
 /** An event reduced to what happened and when, by which role: no details, no username. */

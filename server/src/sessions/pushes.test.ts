@@ -34,7 +34,7 @@ const until = async (ok: () => boolean) => {
 describe('SessionService pushes', () => {
   const chat = (text: string): SessionPush => ({ name: 'chat:message', payload: { sessionId: 'x', message: { id: text, from: 'caller', text, at: '' } } });
 
-  it('sends a record\'s push only once its event is in the durable log, right after the event, before the record resolves', async () => {
+  it("sends a record's push only once its event is in the durable log, right after the event, before the record resolves", async () => {
     const log = heldLog();
     const { sessions, invites } = sessionServices({ sms, sessions: { eventLog: log } });
     const seen: string[] = [];

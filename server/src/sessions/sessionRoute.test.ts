@@ -44,10 +44,18 @@ describe('sessionRoute: the session gate of REST', () => {
     const live = sessionRoute(loader(session()), 'POST /api/sessions/:id/viewers', { access: { staff: ['dispatcher'] }, action: 'control', handle });
     await expect(call(live, bob)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(call(live, ann, 'sess-9999')).rejects.toBeInstanceOf(NotFoundError);
-    const ended = sessionRoute(loader(session({ status: 'ended' })), 'POST /api/sessions/:id/viewers', { access: { staff: ['dispatcher'] }, action: 'control', handle });
+    const ended = sessionRoute(loader(session({ status: 'ended' })), 'POST /api/sessions/:id/viewers', {
+      access: { staff: ['dispatcher'] },
+      action: 'control',
+      handle,
+    });
     await expect(call(ended, ann)).rejects.toBeInstanceOf(GoneError);
     // Looking is not acting: a supervisor views an ended session, and the owner may end it again.
-    const view = sessionRoute(loader(session({ status: 'ended' })), 'GET /api/sessions/:id/snapshots', { access: { staff: ['dispatcher', 'supervisor'] }, action: 'view', handle: async () => ({ snapshots: [] }) });
+    const view = sessionRoute(loader(session({ status: 'ended' })), 'GET /api/sessions/:id/snapshots', {
+      access: { staff: ['dispatcher', 'supervisor'] },
+      action: 'view',
+      handle: async () => ({ snapshots: [] }),
+    });
     expect(await call(view, sue)).toEqual({ snapshots: [] });
     expect(handle).not.toHaveBeenCalled();
   });

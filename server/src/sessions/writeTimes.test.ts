@@ -42,7 +42,7 @@ describe('event write times', () => {
     expect(text).toMatch(/sightline_event_write_seconds_count\{type="other",part="store"\} [1-9]/);
   });
 
-  it("reports each hash-chained append with its fdatasync time", async () => {
+  it('reports each hash-chained append with its fdatasync time', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'write-times-'));
     try {
       const audit = new AuditLogs(dir);
@@ -51,7 +51,10 @@ describe('event write times', () => {
       const event = { type: 'consent_given', at: new Date().toISOString(), actor: 'caller' } as const;
       await audit.appendSession('sess-0001', event, false);
       await audit.appendSession('sess-0001', event, false);
-      expect(appended.map((a) => [a.logId, a.seq])).toEqual([['sess-0001', 1], ['sess-0001', 2]]);
+      expect(appended.map((a) => [a.logId, a.seq])).toEqual([
+        ['sess-0001', 1],
+        ['sess-0001', 2],
+      ]);
       expect(appended.every((a) => a.syncMs >= 0)).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -13,7 +13,10 @@ export interface MediaSummary {
  * few seconds, and hands over a summary when it closes (for the session log and the audit view).
  */
 export class MediaQuality {
-  #tracked = new Map<string, { kind: string; codec: string; startedAt: number; firstBytes: number; lastBytes: number; minScore: number; timer: NodeJS.Timeout }>();
+  #tracked = new Map<
+    string,
+    { kind: string; codec: string; startedAt: number; firstBytes: number; lastBytes: number; minScore: number; timer: NodeJS.Timeout }
+  >();
 
   constructor(
     private readonly room: Pick<Room, 'producerSample'>,
@@ -21,7 +24,15 @@ export class MediaQuality {
   ) {}
 
   start(producerId: string, kind: string): void {
-    const entry = { kind, codec: '', startedAt: Date.now(), firstBytes: 0, lastBytes: 0, minScore: 10, timer: setInterval(() => void this.#sample(producerId), this.everyMs) };
+    const entry = {
+      kind,
+      codec: '',
+      startedAt: Date.now(),
+      firstBytes: 0,
+      lastBytes: 0,
+      minScore: 10,
+      timer: setInterval(() => void this.#sample(producerId), this.everyMs),
+    };
     entry.timer.unref();
     this.#tracked.set(producerId, entry);
     void this.#sample(producerId);

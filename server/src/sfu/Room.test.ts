@@ -238,10 +238,28 @@ async function plainSink(router: types.Router, producerId: string, packets: numb
 
 function startFfmpegVp8(rtpPort: number, rtcpPort: number): ChildProcess {
   const args = [
-    '-hide_banner', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15',
-    '-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '300k', '-g', '15',
-    '-f', 'rtp', '-ssrc', '22222222', '-payload_type', '101',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=15',
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-b:v',
+    '300k',
+    '-g',
+    '15',
+    '-f',
+    'rtp',
+    '-ssrc',
+    '22222222',
+    '-payload_type',
+    '101',
     `rtp://127.0.0.1:${rtpPort}?rtcpport=${rtcpPort}&pkt_size=1200`,
   ];
   return spawn('ffmpeg', args, { stdio: 'ignore' });
@@ -291,7 +309,7 @@ describe('what one peer may hold (issue #11 item 2)', () => {
 describe('transports set up before the tap (issue #12)', () => {
   const vp8 = { mid: '1', codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 41_000 }] };
 
-  it('holds one per session: a newer page replaces the older, and the caller\'s first producer closes any other page\'s', async () => {
+  it("holds one per session: a newer page replaces the older, and the caller's first producer closes any other page's", async () => {
     const closed = (peer: string, id: string) => room.closeTransport(peer, id);
     const older = await room.createTransport('node/page-1', 'send', true);
     const newer = await room.createTransport('node/page-2', 'send', true);

@@ -147,13 +147,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#transport(peerId, transportId).close();
   }
 
-  async produce(
-    peerId: string,
-    transportId: string,
-    kind: 'audio' | 'video',
-    rtpParameters: unknown,
-    source: ProducerInfo['source'],
-  ): Promise<string> {
+  async produce(peerId: string, transportId: string, kind: 'audio' | 'video', rtpParameters: unknown, source: ProducerInfo['source']): Promise<string> {
     const transport = this.#transport(peerId, transportId);
     if (transport.appData['direction'] !== 'send') throw new ConflictError('not a send transport');
     // The caller has tapped: a pre-tap transport of another page (an older tab) has no use any more.

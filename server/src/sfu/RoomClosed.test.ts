@@ -90,6 +90,11 @@ describe('RoomRegistry and WorkerPool observers, and why a room closed', () => {
 
 /** The pid of the worker under the room's main router: the one slot left when every other is taken. */
 function workerPid(room: Room): number {
-  const others = new Set(pool.load().map((_, i) => i).filter((i) => i !== room.workerIndex));
+  const others = new Set(
+    pool
+      .load()
+      .map((_, i) => i)
+      .filter((i) => i !== room.workerIndex),
+  );
   return pool.pickExcept(others)!.worker.pid;
 }

@@ -53,7 +53,7 @@ describe('Room consumers', () => {
     input.close();
   });
 
-  it("ask their source for a key frame for their own peer only, at most once per KEY_FRAME_INTERVAL_MS", async () => {
+  it('ask their source for a key frame for their own peer only, at most once per KEY_FRAME_INTERVAL_MS', async () => {
     const input = await room.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
     const producer = await input.produce({
       kind: 'video',

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { unplayableReason, videoCodecsIn, wantedVideoCodecs } from './codecs.js';
 import { RoomCodecs } from './RoomCodecs.js';
 
-const caps = (...mimeTypes: string[]) => ({ codecs: [{ kind: 'audio', mimeType: 'audio/opus' }, ...mimeTypes.map((mimeType) => ({ kind: 'video', mimeType }))] });
+const caps = (...mimeTypes: string[]) => ({
+  codecs: [{ kind: 'audio', mimeType: 'audio/opus' }, ...mimeTypes.map((mimeType) => ({ kind: 'video', mimeType }))],
+});
 const H264 = 'video/H264';
 const VP8 = 'video/VP8';
 
@@ -16,13 +18,28 @@ describe('video codec choice for a session', () => {
   it('asks for what every receiver decodes; H264 first while everyone plays it', () => {
     expect(wantedVideoCodecs([])).toEqual([H264, VP8]);
     expect(wantedVideoCodecs([{ decodes: [H264, VP8], staff: true }])).toEqual([H264, VP8]);
-    expect(wantedVideoCodecs([{ decodes: [H264, VP8], staff: true }, { decodes: [VP8], staff: false }])).toEqual([VP8]);
+    expect(
+      wantedVideoCodecs([
+        { decodes: [H264, VP8], staff: true },
+        { decodes: [VP8], staff: false },
+      ]),
+    ).toEqual([VP8]);
   });
 
   it("keeps to what the caller can send, and to the dispatcher's console when no codec suits everyone", () => {
     expect(wantedVideoCodecs([{ decodes: [H264, VP8], staff: true }], [VP8])).toEqual([VP8]);
-    expect(wantedVideoCodecs([{ decodes: [H264], staff: true }, { decodes: [VP8], staff: false }])).toEqual([H264]);
-    expect(wantedVideoCodecs([{ decodes: [], staff: false }, { decodes: [H264, VP8], staff: true }])).toEqual([H264, VP8]);
+    expect(
+      wantedVideoCodecs([
+        { decodes: [H264], staff: true },
+        { decodes: [VP8], staff: false },
+      ]),
+    ).toEqual([H264]);
+    expect(
+      wantedVideoCodecs([
+        { decodes: [], staff: false },
+        { decodes: [H264, VP8], staff: true },
+      ]),
+    ).toEqual([H264, VP8]);
     expect(wantedVideoCodecs([{ decodes: [], staff: true }], [VP8])).toEqual([VP8]);
   });
 

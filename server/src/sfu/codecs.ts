@@ -59,7 +59,12 @@ const short = (mimeType: string) => mimeType.replace(/^video\//i, '');
  * In words, for the receiver's screen: why a receiver that decodes `decodes` cannot play the
  * caller's `sending` codec, given what the caller is asked for (`wanted`) and can send.
  */
-export function unplayableReason(sending: string, decodes: readonly string[], wanted: readonly string[], callerSends: readonly string[] = VIDEO_CODECS): string {
+export function unplayableReason(
+  sending: string,
+  decodes: readonly string[],
+  wanted: readonly string[],
+  callerSends: readonly string[] = VIDEO_CODECS,
+): string {
   if (decodes.length === 0) {
     return `this browser cannot play any video format used here (${VIDEO_CODECS.map(short).join(', ')}): open the link in a current Chrome, Edge, Firefox or Safari`;
   }

@@ -96,7 +96,10 @@ describe('RTX recovery in the patched mediasoup worker (issue #906)', () => {
     producer.send(rtxCopy(6));
     for (const seq of [7, 8]) producer.send(original(seq));
     await settle();
-    expect([...received].sort((a, b) => a - b), 'every seq reached the consumer').toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(
+      [...received].sort((a, b) => a - b),
+      'every seq reached the consumer',
+    ).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('drops an original, and a second RTX copy, of a seq whose RTX copy already went through', async () => {

@@ -8,7 +8,10 @@ const viewer = (sessionId: string, viewerId: string) => ({ typ: 'viewer' as cons
 
 async function spendUntilRefused(fn: () => Promise<void>, max: number): Promise<{ spent: number; err: unknown }> {
   for (let spent = 0; spent <= max; spent++) {
-    const err = await fn().then(() => undefined, (e: unknown) => e);
+    const err = await fn().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     if (err) return { spent, err };
   }
   return { spent: max + 1, err: undefined };
@@ -26,7 +29,7 @@ describe('SocketBudgets (issue #11 item 2)', () => {
     await budgets.spend(caller('s2'), 'chat', 's2', 0);
   });
 
-  it("caps a session across its tokens (several viewers), and bounds the bytes its log grows by", async () => {
+  it('caps a session across its tokens (several viewers), and bounds the bytes its log grows by', async () => {
     const budgets = new SocketBudgets();
     let total = 0;
     for (let v = 0; v < 10; v++) {
@@ -39,7 +42,10 @@ describe('SocketBudgets (issue #11 item 2)', () => {
     let bytes = 0;
     for (let i = 0; i < 10_000; i++) {
       // A kind with no session-wide count of its own, from ever new viewers: only the bytes can stop it.
-      const err = await budgets.spend(viewer('s4', `w${i}`), 'transport', 's4', record).then(() => undefined, (e: RateLimitedError) => e);
+      const err = await budgets.spend(viewer('s4', `w${i}`), 'transport', 's4', record).then(
+        () => undefined,
+        (e: RateLimitedError) => e,
+      );
       if (err) {
         expect(err.limit).toBe('logBytesPerSession');
         break;

@@ -76,7 +76,13 @@ export class SocketGuard {
     // By code: a limit hit on another node (media of a session placed there) comes back as a plain AppError.
     if (err.code !== 'rate_limited') return;
     const key = tokenKey(principal);
-    this.opts.security.record({ kind: 'rate_limited', reason: (err as Partial<RateLimitedError>).limit ?? 'socketEventsPerConnection', key, event, ...sessionOf(principal) });
+    this.opts.security.record({
+      kind: 'rate_limited',
+      reason: (err as Partial<RateLimitedError>).limit ?? 'socketEventsPerConnection',
+      key,
+      event,
+      ...sessionOf(principal),
+    });
     try {
       await this.opts.refusals.take(socket.id);
     } catch {

@@ -29,7 +29,6 @@ describe.each(['memory', 'redis'] as const)('SocketSlots (%s): sockets per token
     expect(await slots.acquire(key, 'later', 3)).toBe(false);
     slots.close();
   });
-
 });
 
 describe('RedisSocketSlots: across nodes', () => {

@@ -60,7 +60,12 @@ export function registerHandlers(
  * join (timeline and pushes) and the first video consumed, per socket and session. The socket then
  * stays attached, so later messages of the same kind add nothing to see; a new socket is a new look.
  */
-async function logLook(socket: SignallingSocket, trail: ReturnType<typeof supervisorTrail>, sessionId: string, action: Handler<RequestName>['action']): Promise<void> {
+async function logLook(
+  socket: SignallingSocket,
+  trail: ReturnType<typeof supervisorTrail>,
+  sessionId: string,
+  action: Handler<RequestName>['action'],
+): Promise<void> {
   const what = SOCKET_READS[action];
   const principal = socket.data.principal;
   if (!what || principal.typ !== 'staff' || principal.role !== 'supervisor') return;

@@ -16,7 +16,10 @@ async function sources(): Promise<{ file: string; text: string }[]> {
 
 /** Files holding a match, with the first matching line. */
 function holders(files: { file: string; text: string }[], pattern: RegExp): string[] {
-  return files.filter((f) => pattern.test(f.text)).map((f) => f.file).sort();
+  return files
+    .filter((f) => pattern.test(f.text))
+    .map((f) => f.file)
+    .sort();
 }
 
 /**
@@ -24,7 +27,7 @@ function holders(files: { file: string; text: string }[], pattern: RegExp): stri
  * or tells (SessionService), and signalling/sessionEvents.ts alone sends to socket rooms.
  */
 describe('the push path', () => {
-  it('only sessionEvents.ts addresses socket rooms (and socketAuth.ts a staff login\'s own sockets)', async () => {
+  it("only sessionEvents.ts addresses socket rooms (and socketAuth.ts a staff login's own sockets)", async () => {
     // `.to(`, `.in(` and `.except(` pick the rooms a broadcast goes to, on a server, a namespace or a socket.
     expect(holders(await sources(), /\.(to|in|except)\(/)).toEqual(['signalling/sessionEvents.ts', 'signalling/socketAuth.ts']);
   });

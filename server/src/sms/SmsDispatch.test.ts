@@ -26,10 +26,9 @@ function setUp() {
 }
 
 /** A message's real course: the progress statuses in order, then one outcome (or none yet). */
-const course = fc.tuple(
-  fc.subarray(['queued', 'sending', 'sent']),
-  fc.constantFrom('delivered', 'undelivered', 'failed', 'read', undefined),
-).map(([progress, outcome]) => (outcome ? [...progress, outcome] : progress));
+const course = fc
+  .tuple(fc.subarray(['queued', 'sending', 'sent']), fc.constantFrom('delivered', 'undelivered', 'failed', 'read', undefined))
+  .map(([progress, outcome]) => (outcome ? [...progress, outcome] : progress));
 
 /** What the newest message has reached, from the callbacks delivered so far. */
 function expectedStatus(delivered: Map<number, string[]>, newest: number) {
@@ -41,38 +40,46 @@ function expectedStatus(delivered: Map<number, string[]>, newest: number) {
 describe('SMS delivery state across callbacks', () => {
   it('follows the newest message after every step, for any order of sends and callbacks, repeats included', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(course, { minLength: 1, maxLength: 3 }), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), async (courses, picks, repeats) => {
-        const { sessions, invites, dispatch } = setUp();
-        const s = await invites.create('disp', { phone: '+4791234567' });
-        const pending = new Map<number, string[]>([[1, [...courses[0]!]]]);
-        const delivered = new Map<number, string[]>();
-        let newest = 1;
-        const callbacks = new Set<string>();
-        for (let step = 0; ; step++) {
-          // A pool of what may happen next: the next resend, or any sent message's next callback
-          // (each message's own callbacks may come in any order too: any of its pending ones).
-          const options: (() => Promise<void>)[] = [];
-          if (newest < courses.length) options.push(async () => {
-            await dispatch.send(await sessions.get(s.id), 'dispatcher:disp');
-            newest++;
-            pending.set(newest, [...courses[newest - 1]!]);
-          });
-          for (const [msg, left] of pending) {
-            left.forEach((status, i) => options.push(async () => {
-              if (!repeats[step % repeats.length]) left.splice(i, 1);
-              await dispatch.status(`SM${msg}`, status);
-              callbacks.add(`${msg} ${status}`);
-              delivered.set(msg, [...(delivered.get(msg) ?? []), status]);
-            }));
+      fc.asyncProperty(
+        fc.array(course, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.nat(), { minLength: 40, maxLength: 40 }),
+        fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+        async (courses, picks, repeats) => {
+          const { sessions, invites, dispatch } = setUp();
+          const s = await invites.create('disp', { phone: '+4791234567' });
+          const pending = new Map<number, string[]>([[1, [...courses[0]!]]]);
+          const delivered = new Map<number, string[]>();
+          let newest = 1;
+          const callbacks = new Set<string>();
+          for (let step = 0; ; step++) {
+            // A pool of what may happen next: the next resend, or any sent message's next callback
+            // (each message's own callbacks may come in any order too: any of its pending ones).
+            const options: (() => Promise<void>)[] = [];
+            if (newest < courses.length)
+              options.push(async () => {
+                await dispatch.send(await sessions.get(s.id), 'dispatcher:disp');
+                newest++;
+                pending.set(newest, [...courses[newest - 1]!]);
+              });
+            for (const [msg, left] of pending) {
+              left.forEach((status, i) =>
+                options.push(async () => {
+                  if (!repeats[step % repeats.length]) left.splice(i, 1);
+                  await dispatch.status(`SM${msg}`, status);
+                  callbacks.add(`${msg} ${status}`);
+                  delivered.set(msg, [...(delivered.get(msg) ?? []), status]);
+                }),
+              );
+            }
+            if (options.length === 0 || step > 60) break;
+            await options[picks[step % picks.length]! % options.length]!();
+            expect((await sessions.get(s.id)).status).toBe(expectedStatus(delivered, newest));
           }
-          if (options.length === 0 || step > 60) break;
-          await options[picks[step % picks.length]! % options.length]!();
-          expect((await sessions.get(s.id)).status).toBe(expectedStatus(delivered, newest));
-        }
-        const events = await sessions.events(s.id);
-        // Each status of each message once: repeats are not logged.
-        expect(events.filter((e) => e.type === 'sms_status')).toHaveLength(callbacks.size);
-      }),
+          const events = await sessions.events(s.id);
+          // Each status of each message once: repeats are not logged.
+          expect(events.filter((e) => e.type === 'sms_status')).toHaveLength(callbacks.size);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -90,9 +97,15 @@ describe('SMS delivery state across callbacks', () => {
             await Promise.all(second.map((st) => dispatch.status('SM2', st)));
           },
         ];
-        const shuffled = work.map((w, i) => ({ w, k: order[i % order.length]! })).sort((a, b) => a.k - b.k).map((x) => x.w);
+        const shuffled = work
+          .map((w, i) => ({ w, k: order[i % order.length]! }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.w);
         await Promise.all(shuffled.map((w) => w()));
-        const furthest = second.reduce<string | undefined>((best, st) => (best === undefined || smsStatusRank(st) > smsStatusRank(best) ? st : best), undefined);
+        const furthest = second.reduce<string | undefined>(
+          (best, st) => (best === undefined || smsStatusRank(st) > smsStatusRank(best) ? st : best),
+          undefined,
+        );
         expect((await sessions.get(s.id)).status).toBe(sessionStatusForSms(furthest));
       }),
       { numRuns: 100 },

@@ -199,7 +199,11 @@ describe('smsStatusRouter', () => {
   });
 
   it('refuses missing, wrong and mis-addressed signatures with 403', async () => {
-    const noSig = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params()).toString() });
+    const noSig = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params()).toString(),
+    });
     expect(noSig.status).toBe(403);
     expect(await noSig.json()).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
 

@@ -21,5 +21,7 @@ export function createSmsProvider(config: Config, log?: Logger): SmsProvider {
 
 /** The delivery-report webhooks to mount: only a provider that sends reports (Twilio) has one. */
 export function smsWebhooks(config: Config, deps: Omit<SmsStatusRouterOptions, 'authToken' | 'publicUrl'>) {
-  return config.smsProvider === 'twilio' && config.twilio ? [smsStatusRouter({ authToken: config.twilio.authToken, publicUrl: config.publicUrl, ...deps })] : [];
+  return config.smsProvider === 'twilio' && config.twilio
+    ? [smsStatusRouter({ authToken: config.twilio.authToken, publicUrl: config.publicUrl, ...deps })]
+    : [];
 }

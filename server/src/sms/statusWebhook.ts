@@ -22,7 +22,10 @@ const statusCallback = z.object({
   // Twilio's are SM/MM + 32 hex; Twilio-compatible gateways (TWILIO_API_URL) may use other ids.
   MessageSid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'MessageSid must be a message id'),
   MessageStatus: z.string().regex(/^[a-z_-]{1,32}$/, 'MessageStatus must be a status name'),
-  ErrorCode: z.string().regex(/^\d{1,10}$/, 'ErrorCode must be numeric').optional(),
+  ErrorCode: z
+    .string()
+    .regex(/^\d{1,10}$/, 'ErrorCode must be numeric')
+    .optional(),
 });
 
 /**
@@ -45,11 +48,17 @@ export function smsStatusRouter({ authToken, publicUrl, sms, security, log }: Sm
     const parsed = statusCallback.safeParse(params);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      return fail(res, 400, 'bad_request', `invalid status callback${first?.path.length ? ` at ${first.path.join('.')}` : ''}: ${first?.message ?? 'bad value'}`);
+      return fail(
+        res,
+        400,
+        'bad_request',
+        `invalid status callback${first?.path.length ? ` at ${first.path.join('.')}` : ''}: ${first?.message ?? 'bad value'}`,
+      );
     }
     const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
     const outcome = await sms.status(MessageSid, MessageStatus, ErrorCode);
-    if (outcome === 'repeat') security.record({ kind: 'webhook_refused', reason: 'replay', key: req.ip, providerMessageId: MessageSid, providerStatus: MessageStatus });
+    if (outcome === 'repeat')
+      security.record({ kind: 'webhook_refused', reason: 'replay', key: req.ip, providerMessageId: MessageSid, providerStatus: MessageStatus });
     log.info({ providerMessageId: MessageSid, providerStatus: MessageStatus, errorCode: ErrorCode, outcome }, 'sms status callback');
     res.status(204).end();
   });

@@ -61,7 +61,10 @@ describe('SnapshotStore', () => {
     const store = new SnapshotStore(await tmp());
     // A 3000×1000 photo with GPS and camera EXIF, stored sideways with orientation 6 (rotate 90°).
     const photo = await picture(3000, 1000)
-      .withExif({ IFD0: { Make: 'PhoneMaker', Model: 'Phone 12' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '59/1 54/1 4577/100', GPSLongitudeRef: 'E', GPSLongitude: '10/1 44/1 3381/100' } })
+      .withExif({
+        IFD0: { Make: 'PhoneMaker', Model: 'Phone 12' },
+        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '59/1 54/1 4577/100', GPSLongitudeRef: 'E', GPSLongitude: '10/1 44/1 3381/100' },
+      })
       .jpeg()
       .toBuffer();
     const rotated = await sharp(photo).keepExif().withMetadata({ orientation: 6 }).jpeg().toBuffer();

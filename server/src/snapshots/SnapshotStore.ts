@@ -59,7 +59,8 @@ export class SnapshotStore {
       } catch (err) {
         await rm(file, { force: true });
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') throw new InsufficientStorageError('disk_floor', "the server's disk is full: no room for another still");
+        if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG')
+          throw new InsufficientStorageError('disk_floor', "the server's disk is full: no room for another still");
         throw err;
       }
       return { name, at: now.toISOString(), source, bytes: clean.length };
@@ -71,7 +72,8 @@ export class SnapshotStore {
     const held = await this.list(sessionId);
     if (held.length >= quota.count) throw new InsufficientStorageError('count_quota', `this session already holds ${quota.count} stills, the most it may`);
     const used = held.reduce((sum, s) => sum + s.bytes, 0);
-    if (used + bytes > quota.bytes) throw new InsufficientStorageError('bytes_quota', `this session's stills would pass ${Math.round(quota.bytes / 1024 / 1024)} MB, the most it may hold`);
+    if (used + bytes > quota.bytes)
+      throw new InsufficientStorageError('bytes_quota', `this session's stills would pass ${Math.round(quota.bytes / 1024 / 1024)} MB, the most it may hold`);
   }
 
   #serial<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {

@@ -51,7 +51,13 @@ export function snapshotRoutes(
       }
       throw err;
     }
-    await sessions.record(sessionId, type, actor, { name: snapshot.name, bytes: snapshot.bytes }, { push: { name: 'snapshot:added', payload: { sessionId, snapshot } } });
+    await sessions.record(
+      sessionId,
+      type,
+      actor,
+      { name: snapshot.name, bytes: snapshot.bytes },
+      { push: { name: 'snapshot:added', payload: { sessionId, snapshot } } },
+    );
     return snapshot;
   };
 

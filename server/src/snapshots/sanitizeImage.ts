@@ -37,11 +37,16 @@ export async function sanitizeImage(input: Buffer, format: StillFormat): Promise
     }
     const fitted = image.rotate().resize({ width: IMAGE_LIMITS.maxEdge, height: IMAGE_LIMITS.maxEdge, fit: 'inside', withoutEnlargement: true });
     const encoded =
-      format === 'jpeg' ? fitted.jpeg({ quality: IMAGE_LIMITS.quality, mozjpeg: true }) : format === 'webp' ? fitted.webp({ quality: IMAGE_LIMITS.quality }) : fitted.png();
+      format === 'jpeg'
+        ? fitted.jpeg({ quality: IMAGE_LIMITS.quality, mozjpeg: true })
+        : format === 'webp'
+          ? fitted.webp({ quality: IMAGE_LIMITS.quality })
+          : fitted.png();
     return await encoded.toBuffer();
   } catch (err) {
     if (err instanceof AppError) throw err;
-    if (/pixel limit/i.test((err as Error).message)) throw new ImageRefusedError('too_many_pixels', `the image is larger than ${IMAGE_LIMITS.maxInputPixels / 1e6} megapixels`);
+    if (/pixel limit/i.test((err as Error).message))
+      throw new ImageRefusedError('too_many_pixels', `the image is larger than ${IMAGE_LIMITS.maxInputPixels / 1e6} megapixels`);
     throw new ImageRefusedError('undecodable', 'the image could not be decoded');
   }
 }

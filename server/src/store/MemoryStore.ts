@@ -54,7 +54,10 @@ export class MemoryStore implements Store {
   /** Another process (the command line) changed the users file: read it again. */
   async #freshUsers(): Promise<void> {
     if (!this.usersFile) return;
-    const mtimeMs = await stat(this.usersFile).then((st) => st.mtimeMs, () => 0);
+    const mtimeMs = await stat(this.usersFile).then(
+      (st) => st.mtimeMs,
+      () => 0,
+    );
     if (mtimeMs === this.#usersMtime) return;
     if (mtimeMs === 0) {
       this.#users.clear();

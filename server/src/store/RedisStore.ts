@@ -191,9 +191,7 @@ export class RedisStore implements Store {
     const max = filter.to ? Date.parse(filter.to) : '+inf';
     const ids = await this.client.zRangeByScore(this.#k('sessions'), min, max);
     const found = await Promise.all(ids.map((id) => this.getSession(id)));
-    return found
-      .filter((s): s is SessionRecord => s !== undefined && matchesFilter(s, filter))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return found.filter((s): s is SessionRecord => s !== undefined && matchesFilter(s, filter)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   async appendEvent(sessionId: string, event: NewEvent): Promise<SessionEvent> {
@@ -275,7 +273,10 @@ export class RedisStore implements Store {
   }
 
   async advanceSmsStatus(providerMessageId: string, status: string, rank: number): Promise<boolean> {
-    const r = await this.client.eval(ADVANCE_SMS, { keys: [this.#k('sms-status', providerMessageId)], arguments: [status, String(rank), String(7 * 24 * 3600)] });
+    const r = await this.client.eval(ADVANCE_SMS, {
+      keys: [this.#k('sms-status', providerMessageId)],
+      arguments: [status, String(rank), String(7 * 24 * 3600)],
+    });
     return r === 1;
   }
 
@@ -285,7 +286,11 @@ export class RedisStore implements Store {
 
   async firstSmsCallback(providerMessageId: string, status: string): Promise<boolean> {
     const key = this.#k('sms-callbacks', providerMessageId);
-    const [added] = await this.client.multi().sAdd(key, status).expire(key, 7 * 24 * 3600).exec();
+    const [added] = await this.client
+      .multi()
+      .sAdd(key, status)
+      .expire(key, 7 * 24 * 3600)
+      .exec();
     return Number(added) === 1;
   }
 

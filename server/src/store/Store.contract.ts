@@ -101,9 +101,7 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       const s = session();
       await store.insertSession(s);
       const appended = await Promise.all(
-        Array.from({ length: 25 }, (_, i) =>
-          store.appendEvent(s.id, { type: 'created', at: new Date().toISOString(), actor: 'system', details: { i } }),
-        ),
+        Array.from({ length: 25 }, (_, i) => store.appendEvent(s.id, { type: 'created', at: new Date().toISOString(), actor: 'system', details: { i } })),
       );
       expect(appended.map((e) => e.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
       const listed = await store.listEvents(s.id);

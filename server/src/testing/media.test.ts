@@ -69,7 +69,23 @@ describe('assertPlayable', () => {
 
     // Every other frame dropped, timestamps kept: the length is right, the frame count is not.
     const sparse = path.join(dir, 'sparse-vp8.mkv');
-    await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', vp8, '-vf', "select='not(mod(n\\,2))'", '-fps_mode', 'vfr', '-c:v', 'libvpx', '-b:v', '300k', sparse]);
+    await run('ffmpeg', [
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      '-i',
+      vp8,
+      '-vf',
+      "select='not(mod(n\\,2))'",
+      '-fps_mode',
+      'vfr',
+      '-c:v',
+      'libvpx',
+      '-b:v',
+      '300k',
+      sparse,
+    ]);
     const decoded = await decodeMedia(sparse);
     expect(decoded.videoFrames).toBe(30);
     await expect(assertPlayable(sparse, fourSeconds)).rejects.toThrow(/30 frames decoded, the sender sent 60–62/);
@@ -77,5 +93,20 @@ describe('assertPlayable', () => {
 });
 
 function encode(file: string, codec: string[]): Promise<unknown> {
-  return run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '4', ...codec, '-f', 'matroska', file]);
+  return run('ffmpeg', [
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=15',
+    '-t',
+    '4',
+    ...codec,
+    '-f',
+    'matroska',
+    file,
+  ]);
 }

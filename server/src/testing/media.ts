@@ -79,9 +79,10 @@ export class NotPlayableError extends Error {
 
 /** Decodes every stream of `file` to the end and reports codecs, video frames, span and any error output. */
 export async function decodeMedia(file: string, bins = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }): Promise<DecodedMedia> {
-  const probe = JSON.parse(
-    (await run(bins.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file])).stdout,
-  ) as { format?: { duration?: string }; streams?: { codec_name?: string; codec_type?: string }[] };
+  const probe = JSON.parse((await run(bins.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file])).stdout) as {
+    format?: { duration?: string };
+    streams?: { codec_name?: string; codec_type?: string }[];
+  };
   const streams = probe.streams ?? [];
   const containerSec = Number.parseFloat(probe.format?.duration ?? '');
   const video = streams.findIndex((s) => s.codec_type === 'video');
@@ -113,8 +114,10 @@ export function playableProblems(decoded: DecodedMedia, want: PlayableExpectatio
   if (decoded.errors) problems.push(`decoder errors: ${decoded.errors.slice(0, 600)}`);
   if (decoded.codecs.join(',') !== want.codecs.join(',')) problems.push(`codecs ${decoded.codecs.join(',')} instead of ${want.codecs.join(',')}`);
   const span = decoded.videoSpanSec;
-  if (span < atLeastSec - START_SLACK_SEC) problems.push(`decoded video lasts ${span.toFixed(2)} s, the test recorded at least ${atLeastSec.toFixed(2)} s (slack ${START_SLACK_SEC} s)`);
-  if (span > atMostSec + END_SLACK_SEC) problems.push(`decoded video lasts ${span.toFixed(2)} s, longer than the ${atMostSec.toFixed(2)} s the recording ran (slack ${END_SLACK_SEC} s)`);
+  if (span < atLeastSec - START_SLACK_SEC)
+    problems.push(`decoded video lasts ${span.toFixed(2)} s, the test recorded at least ${atLeastSec.toFixed(2)} s (slack ${START_SLACK_SEC} s)`);
+  if (span > atMostSec + END_SLACK_SEC)
+    problems.push(`decoded video lasts ${span.toFixed(2)} s, longer than the ${atMostSec.toFixed(2)} s the recording ran (slack ${END_SLACK_SEC} s)`);
   if (decoded.containerSec === undefined) problems.push('the container has no duration');
   else if (Math.abs(decoded.containerSec - decoded.longestSpanSec) > END_SLACK_SEC) {
     problems.push(`container says ${decoded.containerSec} s, the decoded streams last ${decoded.longestSpanSec.toFixed(2)} s`);

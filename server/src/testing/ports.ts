@@ -68,9 +68,7 @@ function holdTcp(port: number): Promise<{ close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
-    srv.listen({ port, host: HOST, exclusive: true }, () =>
-      resolve({ close: () => new Promise<void>((r) => srv.close(() => r())) }),
-    );
+    srv.listen({ port, host: HOST, exclusive: true }, () => resolve({ close: () => new Promise<void>((r) => srv.close(() => r())) }));
   });
 }
 
@@ -82,8 +80,6 @@ function holdUdp(port: number): Promise<{ close(): Promise<void> }> {
       sock.close();
       reject(err);
     });
-    sock.bind({ port, address: HOST, exclusive: true }, () =>
-      resolve({ close: () => new Promise<void>((r) => sock.close(() => r())) }),
-    );
+    sock.bind({ port, address: HOST, exclusive: true }, () => resolve({ close: () => new Promise<void>((r) => sock.close(() => r())) }));
   });
 }

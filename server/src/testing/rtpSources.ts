@@ -54,11 +54,30 @@ export async function ffmpegCamera(room: Room, opts: { codec?: VideoCodec; fps?:
       ? ['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '300k', '-g', String(fps)]
       : // Constrained baseline, level 3.1 (profile-level-id 42e01f); ffmpeg's RTP muxer sends FU-A (packetization-mode 1)
         // and x264 repeats SPS/PPS before every key frame, so a receiver can start at any key frame.
-        ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-profile:v', 'baseline', '-level', '3.1', '-tune', 'zerolatency', '-preset', 'ultrafast', '-b:v', '300k', '-g', String(fps)];
-  const sender = sendRtp(
-    ['-f', 'lavfi', '-i', `testsrc=size=320x240:rate=${fps}`, ...encoder],
-    { ssrc, payloadType, rtpPort: input.tuple.localPort, rtcpPort: input.rtcpTuple!.localPort },
-  );
+        [
+          '-c:v',
+          'libx264',
+          '-pix_fmt',
+          'yuv420p',
+          '-profile:v',
+          'baseline',
+          '-level',
+          '3.1',
+          '-tune',
+          'zerolatency',
+          '-preset',
+          'ultrafast',
+          '-b:v',
+          '300k',
+          '-g',
+          String(fps),
+        ];
+  const sender = sendRtp(['-f', 'lavfi', '-i', `testsrc=size=320x240:rate=${fps}`, ...encoder], {
+    ssrc,
+    payloadType,
+    rtpPort: input.tuple.localPort,
+    rtcpPort: input.rtcpTuple!.localPort,
+  });
   // ffmpeg sends its first second or so in a burst (-re catching up after the encoder's start): the
   // camera is announced once it sends steadily, as a phone's camera would from the start.
   const src = source(producer, 'camera', fps, sender);
@@ -75,9 +94,40 @@ export async function encodeClip(file: string, opts: { size?: string; fps?: numb
   const bitrate = opts.bitrate ?? '1500k';
   await new Promise<void>((resolve, reject) => {
     const args = [
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${opts.size ?? '1280x720'}:rate=${fps},noise=alls=12:allf=t`,
-      '-t', String(opts.seconds ?? 4), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-level', '3.1',
-      '-pix_fmt', 'yuv420p', '-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate, '-g', String(fps), '-f', 'mpegts', file,
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=${opts.size ?? '1280x720'}:rate=${fps},noise=alls=12:allf=t`,
+      '-t',
+      String(opts.seconds ?? 4),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-profile:v',
+      'baseline',
+      '-level',
+      '3.1',
+      '-pix_fmt',
+      'yuv420p',
+      '-b:v',
+      bitrate,
+      '-maxrate',
+      bitrate,
+      '-bufsize',
+      bitrate,
+      '-g',
+      String(fps),
+      '-f',
+      'mpegts',
+      file,
     ];
     const child = spawn('ffmpeg', args, { stdio: 'ignore' });
     child.once('error', reject);
@@ -98,10 +148,12 @@ export async function clipCamera(room: Room, clip: string, opts: { fps?: number 
     kind: 'video',
     rtpParameters: { codecs: [{ mimeType: 'video/H264', payloadType, clockRate: 90000, parameters: h264Parameters() }], encodings: [{ ssrc }] },
   });
-  const sender = sendRtp(
-    ['-stream_loop', '-1', '-i', clip, '-map', '0:v', '-c', 'copy'],
-    { ssrc, payloadType, rtpPort: input.tuple.localPort, rtcpPort: input.rtcpTuple!.localPort },
-  );
+  const sender = sendRtp(['-stream_loop', '-1', '-i', clip, '-map', '0:v', '-c', 'copy'], {
+    ssrc,
+    payloadType,
+    rtpPort: input.tuple.localPort,
+    rtcpPort: input.rtcpTuple!.localPort,
+  });
   const src = source(producer, 'camera', fps, sender);
   return { ...(await announceOnceFlowing(room, src, 100_000, () => src.framesSent() >= fps)), pid: sender.pid! };
 }
@@ -114,18 +166,33 @@ export async function ffmpegMicrophone(room: Room): Promise<RtpSource> {
     kind: 'audio',
     rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc }] },
   });
-  const sender = sendRtp(
-    ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-c:a', 'libopus', '-ac', '2', '-b:a', '32k'],
-    { ssrc, payloadType: 100, rtpPort: input.tuple.localPort, rtcpPort: input.rtcpTuple!.localPort },
-  );
+  const sender = sendRtp(['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-c:a', 'libopus', '-ac', '2', '-b:a', '32k'], {
+    ssrc,
+    payloadType: 100,
+    rtpPort: input.tuple.localPort,
+    rtcpPort: input.rtcpTuple!.localPort,
+  });
   return announceOnceFlowing(room, source(producer, 'microphone', 0, sender), 2_000, () => true);
 }
 
 function sendRtp(input: string[], to: { ssrc: number; payloadType: number; rtpPort: number; rtcpPort: number }): ChildProcess {
   const args = [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-re', ...input,
-    '-progress', 'pipe:1', '-stats_period', '0.1',
-    '-f', 'rtp', '-ssrc', String(to.ssrc), '-payload_type', String(to.payloadType),
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-re',
+    ...input,
+    '-progress',
+    'pipe:1',
+    '-stats_period',
+    '0.1',
+    '-f',
+    'rtp',
+    '-ssrc',
+    String(to.ssrc),
+    '-payload_type',
+    String(to.payloadType),
     `rtp://127.0.0.1:${to.rtpPort}?rtcpport=${to.rtcpPort}&pkt_size=1200`,
   ];
   return spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'ignore'] });

@@ -138,7 +138,13 @@ export const recordingControlRequest = z.strictObject({ action: z.enum(['start',
 export const viewerInviteRequest = z.strictObject({ label: freeText(64).optional() });
 
 /** Body of `POST /api/codes/redeem`. `browser`: the `/c` page's report of its browser (it could not send one before: it knew no invite). */
-export const spokenCodeRequest = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits'), browser: pageReport.optional() });
+export const spokenCodeRequest = z.strictObject({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'the code has 6 digits'),
+  browser: pageReport.optional(),
+});
 
 /** `POST /api/sessions/:id/code` → 201: a 6-digit spoken code for the caller's invite, valid until `expiresAt` (ISO 8601). */
 export interface SpokenCodeResponse {

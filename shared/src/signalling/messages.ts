@@ -52,13 +52,19 @@ const rtpCodec = z.looseObject({
 const rtpParameters = z.looseObject({
   mid: z.string().max(32).optional(),
   codecs: z.array(rtpCodec).min(1).max(32),
-  headerExtensions: z.array(z.looseObject({ uri: z.string().max(256), id: z.number().int() })).max(32).optional(),
+  headerExtensions: z
+    .array(z.looseObject({ uri: z.string().max(256), id: z.number().int() }))
+    .max(32)
+    .optional(),
   encodings: z.array(z.looseObject({})).max(8).optional(),
   rtcp: z.looseObject({ cname: z.string().min(1).max(255).regex(sdpToken).optional() }).optional(),
 });
 
 const rtpCapabilities = z.looseObject({
-  codecs: z.array(z.looseObject({ kind: mediaKind, mimeType: z.string().max(64) })).max(64).optional(),
+  codecs: z
+    .array(z.looseObject({ kind: mediaKind, mimeType: z.string().max(64) }))
+    .max(64)
+    .optional(),
   headerExtensions: z.array(z.looseObject({})).max(64).optional(),
 });
 

@@ -23,13 +23,10 @@ const devicePromise = (async () => {
   return device;
 })();
 
-devicePromise.then(
-  () => {
-    button.disabled = false;
-    status.textContent = 'ready';
-  },
-  fail,
-);
+devicePromise.then(() => {
+  button.disabled = false;
+  status.textContent = 'ready';
+}, fail);
 
 button.addEventListener('click', () => {
   markStep('tap');
@@ -41,7 +38,10 @@ async function start(): Promise<void> {
   const cameraPromise = navigator.mediaDevices.getUserMedia({
     video: { facingMode: 'environment', width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30, max: 30 } },
   });
-  void cameraPromise.then(() => markStep('camera'), () => undefined);
+  void cameraPromise.then(
+    () => markStep('camera'),
+    () => undefined,
+  );
   const socket = io({ transports: ['websocket'] });
   const connected = new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
@@ -63,8 +63,7 @@ async function start(): Promise<void> {
   transport.on('connectionstatechange', (state) => state === 'connected' && markStep('send-connected'));
 
   const videoCodecs = (device.rtpCapabilities.codecs ?? []).filter((c) => c.kind === 'video');
-  const codec =
-    videoCodecs.find((c) => c.mimeType.toLowerCase() === 'video/h264') ?? videoCodecs.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
+  const codec = videoCodecs.find((c) => c.mimeType.toLowerCase() === 'video/h264') ?? videoCodecs.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
   await transport.produce({
     track: stream.getVideoTracks()[0]!,
     codec,

@@ -28,6 +28,19 @@ export function request<T>(socket: Socket, event: string, payload: unknown = {})
  * The same User Timing marks as the product's pages (client/src/common/marks.ts), so the bench
  * can set the two paths side by side step by step; bare has no consent step.
  */
-export function markStep(step: 'tap' | 'camera' | 'send-connected' | 'produced' | 'producer-announced' | 'consume-answered' | 'consumer-created' | 'consumer-resumed' | 'recv-dtls-sent' | 'recv-dtls-answered' | 'recv-connected'): void {
+export function markStep(
+  step:
+    | 'tap'
+    | 'camera'
+    | 'send-connected'
+    | 'produced'
+    | 'producer-announced'
+    | 'consume-answered'
+    | 'consumer-created'
+    | 'consumer-resumed'
+    | 'recv-dtls-sent'
+    | 'recv-dtls-answered'
+    | 'recv-connected',
+): void {
   performance.mark(`sightline:${step}`);
 }

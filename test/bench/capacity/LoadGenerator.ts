@@ -36,9 +36,35 @@ export async function makeClip(o: ClipOptions): Promise<string> {
   if (existsSync(file)) return file;
   const rate = `${o.kbps}k`;
   await promisify(execFile)('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}`,
-    '-vf', 'noise=alls=10:allf=t', '-t', String(o.seconds), '-an',
-    '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', rate, '-minrate', rate, '-maxrate', rate, '-bufsize', rate, '-g', String(2 * o.fps),
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}`,
+    '-vf',
+    'noise=alls=10:allf=t',
+    '-t',
+    String(o.seconds),
+    '-an',
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    rate,
+    '-minrate',
+    rate,
+    '-maxrate',
+    rate,
+    '-bufsize',
+    rate,
+    '-g',
+    String(2 * o.fps),
     `${file}.part.webm`,
   ]);
   await rename(`${file}.part.webm`, file);
@@ -85,13 +111,35 @@ export class LoadGenerator {
     }
     const input = await routers[0]!.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
     const ssrc = 22_222_222;
-    const source = await input.produce({ kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc }] } });
+    const source = await input.produce({
+      kind: 'video',
+      rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc }] },
+    });
     for (const router of routers.slice(1)) await routers[0]!.pipeToRouter({ producerId: source.id, router });
-    const ffmpeg = spawn('ffmpeg', [
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c:v', 'copy',
-      '-f', 'rtp', '-ssrc', String(ssrc), '-payload_type', '101',
-      `rtp://127.0.0.1:${input.tuple.localPort}?rtcpport=${input.rtcpTuple!.localPort}&pkt_size=1200`,
-    ], { stdio: 'ignore' });
+    const ffmpeg = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-re',
+        '-stream_loop',
+        '-1',
+        '-i',
+        clip,
+        '-c:v',
+        'copy',
+        '-f',
+        'rtp',
+        '-ssrc',
+        String(ssrc),
+        '-payload_type',
+        '101',
+        `rtp://127.0.0.1:${input.tuple.localPort}?rtcpport=${input.rtcpTuple!.localPort}&pkt_size=1200`,
+      ],
+      { stdio: 'ignore' },
+    );
     return new LoadGenerator(workers, routers, source, ffmpeg);
   }
 

@@ -37,7 +37,9 @@ export function machineCpu(): { busy: number; total: number } {
 
 /** UDP datagrams the kernel dropped for full receive buffers, machine-wide (/proc/net/snmp Udp: RcvbufErrors). */
 export function udpRcvbufErrors(): number {
-  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
   const names = lines[0]?.split(/\s+/) ?? [];
   const values = lines[1]?.split(/\s+/) ?? [];
   return Number(values[names.indexOf('RcvbufErrors')] ?? 0);

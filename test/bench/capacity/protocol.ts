@@ -30,7 +30,4 @@ export interface SessionAnswer {
 }
 
 export type ToSystem = { id: number; op: 'setup'; plan: SessionPlan } | { id: number; op: 'close' };
-export type FromSystem =
-  | { op: 'ready'; workerPids: number[] }
-  | { id: number; ok: true; answer?: SessionAnswer }
-  | { id: number; ok: false; error: string };
+export type FromSystem = { op: 'ready'; workerPids: number[] } | { id: number; ok: true; answer?: SessionAnswer } | { id: number; ok: false; error: string };

@@ -29,7 +29,10 @@ import type { System } from './sut.js';
 export async function sightlineSystem(workerCount: number): Promise<System> {
   // The product's logger at its production level, written to /dev/null: log lines cost what they cost.
   const log = createLogger('info', pino.destination({ dest: '/dev/null', sync: false }));
-  const pool = await WorkerPool.start({ workers: workerCount, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', basePort: await freePortRange(workerCount) }, log);
+  const pool = await WorkerPool.start(
+    { workers: workerCount, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', basePort: await freePortRange(workerCount) },
+    log,
+  );
   const slots: WorkerSlot[] = [];
   for (let slot = pool.pickExcept(new Set()); slot; slot = pool.pickExcept(new Set(slots.map((s) => s.index)))) slots.push(slot);
   const transports = new Map<string, types.PlainTransport>();

@@ -88,9 +88,19 @@ export class Dispatcher {
     card.consumed.add(producerId);
     try {
       const transport = await card.transport;
-      const options = await request(this.socket, 'media:consume', { sessionId, transportId: transport.id, producerId, rtpCapabilities: this.device.rtpCapabilities as never });
+      const options = await request(this.socket, 'media:consume', {
+        sessionId,
+        transportId: transport.id,
+        producerId,
+        rtpCapabilities: this.device.rtpCapabilities as never,
+      });
       card.done(performance.timeOrigin + performance.now());
-      const consumer = await transport.consume({ id: options.consumerId, producerId: options.producerId, kind: options.kind, rtpParameters: options.rtpParameters as types.RtpParameters });
+      const consumer = await transport.consume({
+        id: options.consumerId,
+        producerId: options.producerId,
+        kind: options.kind,
+        rtpParameters: options.rtpParameters as types.RtpParameters,
+      });
       await request(this.socket, 'media:resume', { sessionId, consumerId: consumer.id });
     } catch (err) {
       card.fail(err as Error);

@@ -59,7 +59,14 @@ export async function twoNodes(dispatchers: number): Promise<Topology> {
   const redis = await startRedisServer();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-storm-2n-'));
   await addDispatchers(redis.url, dataDir, dispatchers);
-  const shared = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('hex'), DATA_DIR: dataDir, MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'info', ...PROFILING };
+  const shared = {
+    REDIS_URL: redis.url,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: dataDir,
+    MEDIASOUP_WORKERS: '1',
+    LOG_LEVEL: 'info',
+    ...PROFILING,
+  };
   const [a, b] = await Promise.all([startServer({ ...shared, NODE_ID: 'node-a' }), startServer({ ...shared, NODE_ID: 'node-b' })]);
   await waitFor('both nodes in the cluster', async () => /^sightline_cluster_nodes 2$/m.test(await (await fetch(`${a.url}/metrics`)).text()), 15_000, 200);
   return {
@@ -129,7 +136,12 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * the dispatcher creates it and its console attaches; the caller opens the link (on two nodes: on
  * the node that does not own the session for odd n, else on the owner) and taps.
  */
-export async function runStorm(topo: Topology, pattern: string, arrivalsMs: readonly number[], opts: { dispatchers: number; warmUp: number }): Promise<StormResult> {
+export async function runStorm(
+  topo: Topology,
+  pattern: string,
+  arrivalsMs: readonly number[],
+  opts: { dispatchers: number; warmUp: number },
+): Promise<StormResult> {
   const consoles: Dispatcher[] = [];
   const callerSockets: StormSocket[] = [];
   try {
@@ -176,9 +188,7 @@ export async function runStorm(topo: Topology, pattern: string, arrivalsMs: read
     await Promise.all(samplers.map((s) => s.sampler.start()));
     const cpu0 = process.cpuUsage();
     const startedAt = now();
-    const sessions = await Promise.all(
-      arrivalsMs.map((at, n) => new Promise<SessionResult>((resolve) => setTimeout(() => resolve(one(n, startedAt)), at))),
-    );
+    const sessions = await Promise.all(arrivalsMs.map((at, n) => new Promise<SessionResult>((resolve) => setTimeout(() => resolve(one(n, startedAt)), at))));
     const wallSeconds = (now() - startedAt) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const load = await Promise.all(samplers.map(async (s) => ({ node: s.node, sample: await s.sampler.stop() })));

@@ -33,13 +33,51 @@ const SOURCE = `testsrc2=size=1280x720:rate=${FPS},noise=alls=12:allf=t`;
 const ENCODERS: Record<Codec, { ext: string; args: string[] }> = {
   VP8: {
     ext: 'webm',
-    args: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '16', '-threads', '2', '-auto-alt-ref', '0', '-b:v', BITRATE, '-minrate', BITRATE, '-maxrate', BITRATE, '-bufsize', '750k'],
+    args: [
+      '-c:v',
+      'libvpx',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '16',
+      '-threads',
+      '2',
+      '-auto-alt-ref',
+      '0',
+      '-b:v',
+      BITRATE,
+      '-minrate',
+      BITRATE,
+      '-maxrate',
+      BITRATE,
+      '-bufsize',
+      '750k',
+    ],
   },
   // Constrained baseline, level 3.1 (profile-level-id 42e01f, the router's); MPEG-TS keeps x264's
   // SPS/PPS in front of every key frame, as a browser sends them.
   H264: {
     ext: 'ts',
-    args: ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-level', '3.1', '-pix_fmt', 'yuv420p', '-b:v', BITRATE, '-maxrate', BITRATE, '-bufsize', '750k'],
+    args: [
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-profile:v',
+      'baseline',
+      '-level',
+      '3.1',
+      '-pix_fmt',
+      'yuv420p',
+      '-b:v',
+      BITRATE,
+      '-maxrate',
+      BITRATE,
+      '-bufsize',
+      '750k',
+    ],
   },
 };
 
@@ -48,10 +86,31 @@ export async function clip(codec: Codec): Promise<string> {
   const { ext, args } = ENCODERS[codec];
   const dir = path.join(os.tmpdir(), 'sightline-bench-clips');
   const file = path.join(dir, `${codec.toLowerCase()}-720p${FPS}-${BITRATE}-gop${GOP}-${CLIP_SEC}s.${ext}`);
-  if (await stat(file).then((s) => s.size > 0, () => false)) return file;
+  if (
+    await stat(file).then(
+      (s) => s.size > 0,
+      () => false,
+    )
+  )
+    return file;
   await mkdir(dir, { recursive: true });
   const tmp = `${file}.part.${process.pid}.${ext}`;
-  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', SOURCE, '-t', String(CLIP_SEC), ...args, '-g', String(GOP), tmp]);
+  await promisify(execFile)('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    SOURCE,
+    '-t',
+    String(CLIP_SEC),
+    ...args,
+    '-g',
+    String(GOP),
+    tmp,
+  ]);
   await rename(tmp, file);
   return file;
 }
@@ -92,12 +151,36 @@ export async function startCaller(room: Room, codec: Codec, file: string): Promi
       encodings: [{ ssrc }],
     },
   });
-  const sender = spawn('ffmpeg', [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file,
-    '-map', '0:v', '-c', 'copy', '-progress', 'pipe:1', '-stats_period', '0.5',
-    '-f', 'rtp', '-ssrc', String(ssrc), '-payload_type', String(payloadType),
-    `rtp://127.0.0.1:${input.tuple.localPort}?rtcpport=${input.rtcpTuple!.localPort}&pkt_size=1200`,
-  ], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const sender = spawn(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      file,
+      '-map',
+      '0:v',
+      '-c',
+      'copy',
+      '-progress',
+      'pipe:1',
+      '-stats_period',
+      '0.5',
+      '-f',
+      'rtp',
+      '-ssrc',
+      String(ssrc),
+      '-payload_type',
+      String(payloadType),
+      `rtp://127.0.0.1:${input.tuple.localPort}?rtcpport=${input.rtcpTuple!.localPort}&pkt_size=1200`,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   let frames = 0;
   let pending = '';
   sender.stdout.setEncoding('utf8');

@@ -24,7 +24,11 @@ export async function checkFile(file: string, decode: boolean): Promise<FileChec
     ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file],
     { maxBuffer: 64 * 1024 * 1024 },
   );
-  const pts = stdout.split('\n').map((l) => Number.parseFloat(l)).filter(Number.isFinite).sort((a, b) => a - b);
+  const pts = stdout
+    .split('\n')
+    .map((l) => Number.parseFloat(l))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   let maxGap = 0;
   let gaps = 0;
   for (let i = 1; i < pts.length; i++) {

@@ -21,7 +21,13 @@ export function workerKill(): Scenario {
       await framesKeepRising(devices.dispatcher.page);
       const before = await inboundVideo(devices.dispatcher.page);
       const ps = execFileSync('ps', ['--ppid', String(server.pid), '-o', 'pid=,comm='], { encoding: 'utf8' });
-      const pid = Number(ps.split('\n').find((l) => l.includes('mediasoup'))?.trim().split(/\s+/)[0]);
+      const pid = Number(
+        ps
+          .split('\n')
+          .find((l) => l.includes('mediasoup'))
+          ?.trim()
+          .split(/\s+/)[0],
+      );
       process.kill(pid, 'SIGKILL');
       const killedAt = Date.now();
       await newVideoDecoding(devices.dispatcher.page, before, 30_000);

@@ -8,7 +8,19 @@ export interface CallerText {
   consent: string;
   recording: { off: string; 'on-demand': string; always: string };
   start: string;
-  status: { ready: string; connecting: string; live: string; reconnecting: string; paused: string; ended: string; expired: string; weak: string; unsupported: string; camera_denied: string; error: string };
+  status: {
+    ready: string;
+    connecting: string;
+    live: string;
+    reconnecting: string;
+    paused: string;
+    ended: string;
+    expired: string;
+    weak: string;
+    unsupported: string;
+    camera_denied: string;
+    error: string;
+  };
   /**
    * Camera help per platform; `unsupported` and `lockdown` are for a browser that cannot send live video
    * at all (checked at load): send the caller to Safari or Chrome, or (iOS Safari without WebRTC, which

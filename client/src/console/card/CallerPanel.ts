@@ -36,7 +36,8 @@ export class CallerPanel {
    * ("flip failed: NotReadableError": the caller's camera stays the one shown beside, under "camera").
    */
   reply(action: ControlAction, outcome: string, detail?: string): void {
-    const words = outcome === 'done' ? 'done' : outcome === 'unsupported' ? 'not possible on this phone' : `${ACTION_NOUN[action]} failed: ${detail ?? 'no reason given'}`;
+    const words =
+      outcome === 'done' ? 'done' : outcome === 'unsupported' ? 'not possible on this phone' : `${ACTION_NOUN[action]} failed: ${detail ?? 'no reason given'}`;
     this.#reply.textContent = `${ACTION_LABEL[action]}: ${words}`;
     this.#reply.dataset['outcome'] = outcome;
   }

@@ -18,7 +18,15 @@ export class InvitePanel {
 
   constructor(private readonly ctx: CardContext) {
     const copy = button('Copy link', () => void navigator.clipboard?.writeText(this.#link.textContent ?? '').then(() => this.#say('copied')));
-    const resend = button('Resend SMS', () => void api('POST /api/sessions/:id/sms', this.#session()).then(() => this.#say('SMS sent again'), (e: Error) => this.#say(e.message)), 'resend-sms');
+    const resend = button(
+      'Resend SMS',
+      () =>
+        void api('POST /api/sessions/:id/sms', this.#session()).then(
+          () => this.#say('SMS sent again'),
+          (e: Error) => this.#say(e.message),
+        ),
+      'resend-sms',
+    );
     const code = button('Spoken code', () => void this.#spokenCode(), 'spoken-code-button');
     const viewer = button('Invite viewer', () => void this.#inviteViewer(), 'invite-viewer');
     this.el = h(

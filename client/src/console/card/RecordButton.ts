@@ -3,7 +3,6 @@ import { api } from '../../common/api.js';
 import { h } from '../../common/dom.js';
 import type { CardContext } from './context.js';
 
-
 /** Start/stop recording as the deployment's policy allows; the state follows the session's events. */
 export class RecordButton {
   readonly el: HTMLButtonElement;

@@ -39,7 +39,12 @@ export class SnapshotList {
     if (this.#names.has(s.name)) return;
     this.#names.add(s.name);
     const img = h('img', { alt: `${s.source} ${new Date(s.at).toLocaleTimeString()}`, loading: 'lazy' });
-    const item = h('li', { testid: 'snapshot-item', 'data-source': s.source }, img, h('span', { class: 'muted' }, `${s.source} ${new Date(s.at).toLocaleTimeString()}`));
+    const item = h(
+      'li',
+      { testid: 'snapshot-item', 'data-source': s.source },
+      img,
+      h('span', { class: 'muted' }, `${s.source} ${new Date(s.at).toLocaleTimeString()}`),
+    );
     this.#list.append(item);
     // Images need the bearer token, which an <img src> cannot send.
     void fetchWithToken(`/api/sessions/${this.ctx.sessionId}/snapshots/${encodeURIComponent(s.name)}`, this.ctx.token)

@@ -31,10 +31,14 @@ export class VideoPanel {
     if (blurByDefault) frame.classList.add('blurred');
     const blur = tool('Blur', () => blur.setAttribute('aria-pressed', String(frame.classList.toggle('blurred'))), 'blur-toggle');
     blur.setAttribute('aria-pressed', String(blurByDefault));
-    const snapshot = tool('Snapshot', () => {
-      snapshot.disabled = true;
-      void onSnapshot(this.video).finally(() => (snapshot.disabled = false));
-    }, 'snapshot-button');
+    const snapshot = tool(
+      'Snapshot',
+      () => {
+        snapshot.disabled = true;
+        void onSnapshot(this.video).finally(() => (snapshot.disabled = false));
+      },
+      'snapshot-button',
+    );
     this.el = h(
       'div',
       { class: 'video-panel' },

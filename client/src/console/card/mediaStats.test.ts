@@ -10,7 +10,18 @@ describe('readStats', () => {
     const first = readStats(report([{ type: 'inbound-rtp', kind: 'video', bytesReceived: 100_000, timestamp: 1000, packetsLost: 0, packetsReceived: 100 }]));
     const second = readStats(
       report([
-        { type: 'inbound-rtp', kind: 'video', bytesReceived: 225_000, timestamp: 2000, frameWidth: 1280, frameHeight: 720, framesPerSecond: 29.6, packetsLost: 5, packetsReceived: 195, framesDecoded: 60 },
+        {
+          type: 'inbound-rtp',
+          kind: 'video',
+          bytesReceived: 225_000,
+          timestamp: 2000,
+          frameWidth: 1280,
+          frameHeight: 720,
+          framesPerSecond: 29.6,
+          packetsLost: 5,
+          packetsReceived: 195,
+          framesDecoded: 60,
+        },
         { type: 'candidate-pair', nominated: true, currentRoundTripTime: 0.042 },
       ]),
       first!.sample,

@@ -10,7 +10,10 @@ export interface MediaStats {
 }
 
 /** Reads one sample; `prev` gives the bitrate over the interval since it. */
-export function readStats(report: RTCStatsReport, prev?: { bytes: number; at: number }): { stats: MediaStats; sample: { bytes: number; at: number } } | undefined {
+export function readStats(
+  report: RTCStatsReport,
+  prev?: { bytes: number; at: number },
+): { stats: MediaStats; sample: { bytes: number; at: number } } | undefined {
   let inbound: Record<string, number> | undefined;
   let rtt: number | undefined;
   report.forEach((s: Record<string, unknown>) => {

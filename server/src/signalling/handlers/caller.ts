@@ -35,7 +35,13 @@ export const reportLocation = defineHandler({
   logs: true,
   async handle({ session, services }, { lat, lng, accuracy }) {
     const location = { lat, lng, accuracy, at: new Date().toISOString() };
-    await services.sessions.record(session.id, 'location', 'caller', { lat, lng, accuracy }, { ...BOUNDED, push: { name: 'caller:location', payload: { sessionId: session.id, location } } });
+    await services.sessions.record(
+      session.id,
+      'location',
+      'caller',
+      { lat, lng, accuracy },
+      { ...BOUNDED, push: { name: 'caller:location', payload: { sessionId: session.id, location } } },
+    );
     return {};
   },
 });

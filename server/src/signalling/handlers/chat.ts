@@ -22,10 +22,16 @@ export const sendChat = defineHandler({
       ...(presetId && { presetId }),
       at: new Date().toISOString(),
     };
-    await services.sessions.record(session.id, 'chat', actorOf(principal), { id: message.id, from: message.from, text, presetId }, {
-      bounded: principal.typ !== 'staff',
-      push: { name: 'chat:message', payload: { sessionId: session.id, message } },
-    });
+    await services.sessions.record(
+      session.id,
+      'chat',
+      actorOf(principal),
+      { id: message.id, from: message.from, text, presetId },
+      {
+        bounded: principal.typ !== 'staff',
+        push: { name: 'chat:message', payload: { sessionId: session.id, message } },
+      },
+    );
     return { message };
   },
 });

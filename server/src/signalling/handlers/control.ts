@@ -9,7 +9,13 @@ export const requestControl = defineHandler({
   budget: 'mediaState',
   logs: true,
   async handle({ principal, session, services }, { action }) {
-    await services.sessions.record(session.id, 'control_requested', actorOf(principal), { action }, { push: { name: 'control:request', payload: { sessionId: session.id, action } } });
+    await services.sessions.record(
+      session.id,
+      'control_requested',
+      actorOf(principal),
+      { action },
+      { push: { name: 'control:request', payload: { sessionId: session.id, action } } },
+    );
     return {};
   },
 });
@@ -21,10 +27,16 @@ export const replyControl = defineHandler({
   budget: 'mediaState',
   logs: true,
   async handle({ session, services }, { action, outcome, detail }) {
-    await services.sessions.record(session.id, 'control_answered', 'caller', { action, outcome, detail }, {
-      ...BOUNDED,
-      push: { name: 'control:reply', payload: { sessionId: session.id, action, outcome, ...(detail && { detail }) } },
-    });
+    await services.sessions.record(
+      session.id,
+      'control_answered',
+      'caller',
+      { action, outcome, detail },
+      {
+        ...BOUNDED,
+        push: { name: 'control:reply', payload: { sessionId: session.id, action, outcome, ...(detail && { detail }) } },
+      },
+    );
     return {};
   },
 });

@@ -15,7 +15,11 @@ export const redeemInvite = defineHandler({
     if (principal.typ !== 'pretap') throw new ForbiddenError('only a page before its tap redeems here');
     // Out of the pre-tap channel first: the consent this records cuts the session's other pre-tap sockets.
     await socket.leave(pretapChannel(principal.sessionId));
-    const { response, principal: caller, expiresAt } = await services.invites.redeemPretap(principal).catch(async (err: unknown) => {
+    const {
+      response,
+      principal: caller,
+      expiresAt,
+    } = await services.invites.redeemPretap(principal).catch(async (err: unknown) => {
       await socket.join(pretapChannel(principal.sessionId));
       throw err;
     });
