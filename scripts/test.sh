@@ -22,8 +22,9 @@ run() {
   "$@" || echo "$name $?" >>"$exits"
 }
 # The build compiles shared, server and client without their tests; vitest strips types, so the
-# tests are type-checked here (every workspace, tests included).
+# tests are type-checked here (every workspace, tests included), then linted (eslint, prettier).
 run typecheck npm run typecheck --silent
+run lint npm run lint --silent
 run unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=.vitest/unit.json
 run e2e npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.vitest/e2e.json
 # Network faults need a namespace of their own (root): loss and outages on the caller's media path.
