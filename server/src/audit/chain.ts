@@ -1,16 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { LogRecord } from '@sightline/shared';
 import { canonicalJson } from './canonical.js';
 
-/** One line of a hash-chained log. */
-export interface ChainedRecord {
-  seq: number;
-  at: string;
-  type: string;
-  actor: string;
-  details?: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-}
+/** One line of a hash-chained log: the shape the REST contract answers too (shared/src/api/rest.ts). */
+export type ChainedRecord = LogRecord;
 
 export type UnchainedRecord = Omit<ChainedRecord, 'prevHash' | 'hash'>;
 
