@@ -65,6 +65,26 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   }
 
   /**
+   * Tells every listener, whatever another one does (mediasoup's `safeEmit` idea, as server/src/Observer.ts):
+   * one that throws, or whose promise rejects, is logged, and the others still hear. Node's own emit
+   * stops at the first throw and rethrows it into the writer, which would fail a record already durable.
+   */
+  override emit<K extends keyof SessionServiceEvents>(name: K, ...args: SessionServiceEvents[K]): boolean {
+    // rawListeners: a `once` listener's wrapper, which removes itself when called.
+    const listeners = this.rawListeners(name) as ((...a: SessionServiceEvents[K]) => unknown)[];
+    const failed = (err: unknown) => this.log.error({ event: name, err: (err as Error)?.message ?? String(err) }, 'session listener failed');
+    for (const listener of listeners) {
+      try {
+        const result = listener.apply(this, args);
+        if (result instanceof Promise) result.catch(failed);
+      } catch (err) {
+        failed(err);
+      }
+    }
+    return listeners.length > 0;
+  }
+
+  /**
    * A new session (status `created`, logged) with the id, caller invite and time (ISO 8601) its
    * invite was made with: InviteService.create puts the invite first and sends the link after.
    */

@@ -73,6 +73,24 @@ describe('SessionService pushes', () => {
     expect(pushes).toEqual([]);
   });
 
+  it('a listener that throws or rejects fails neither the record (already durable) nor the listeners after it', async () => {
+    const { sessions, invites } = sessionServices({ sms });
+    const s = await invites.create('disp', { phone: '+4791234567' });
+    const heard: string[] = [];
+    sessions.on('event', () => {
+      throw new Error('listener broke');
+    });
+    sessions.on('event', async () => {
+      throw new Error('async listener broke');
+    });
+    sessions.on('event', (_id, _status, e) => heard.push(`event ${e.type}`));
+    sessions.once('push', (_id, p) => heard.push(`push ${p.name}`));
+    await sessions.record(s.id, 'chat', 'caller', { text: 'hi' }, { push: chat('hi') });
+    await sessions.record(s.id, 'chat', 'caller', { text: 'again' }, { push: chat('again') });
+    expect(heard).toEqual(['event chat', 'push chat:message', 'event chat']);
+    expect((await sessions.events(s.id)).filter((e) => e.type === 'chat')).toHaveLength(2);
+  });
+
   it('tells the clients at once what is not logged', async () => {
     const { sessions } = sessionServices({ sms });
     const pushes: [string, string][] = [];

@@ -41,16 +41,17 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Ser
     cutPretap(sessionId);
     const channel = sessionChannel(sessionId);
     send(sessionId, { name: 'session:ended', payload: { sessionId, reason } });
-    void rooms.close(sessionId);
-    // Callers and viewers lose the session with it; staff sockets serve other sessions too.
-    void io
-      .in(channel)
+    rooms.close(sessionId).catch((err: Error) => log.warn({ sessionId, err: err.message }, 'room not closed'));
+    // Callers and viewers lose the session with it; staff sockets serve other sessions too. Across
+    // nodes fetchSockets can time out: that is logged, not an unhandled rejection.
+    io.in(channel)
       .fetchSockets()
       .then((sockets) => {
         for (const s of sockets) {
           if (s.data.principal.typ === 'staff') [channel, audienceChannel(sessionId, 'staff')].forEach((c) => s.leave(c));
           else s.disconnect(true);
         }
-      });
+      })
+      .catch((err: Error) => log.warn({ sessionId, err: err.message }, "ended session's sockets not released"));
   });
 }
