@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../testing/ports.js';
+import { freePort, freePortRange } from '../testing/ports.js';
 import { testLogger } from '../testing/logger.js';
 import { NotFoundError, RateLimitedError } from '../errors.js';
 import { PRODUCERS_PER_PEER, TRANSPORTS_PER_PEER } from '../ratelimit/limits.js';
@@ -103,7 +103,7 @@ describe('Room spreading viewers over workers', () => {
         });
       }),
     );
-    pool2 = await WorkerPool.start({ workers: 2, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', basePort: await freePort() }, testLogger);
+    pool2 = await WorkerPool.start({ workers: 2, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', basePort: await freePortRange(2) }, testLogger);
     rooms = new RoomRegistry(pool2, testLogger, { maxConsumersPerRouter: 1 });
   });
 
