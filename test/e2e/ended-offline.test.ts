@@ -2,7 +2,7 @@ import type { CDPSession, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { cameraCalls, cameraTrackStates, installCameraProbe } from '../support/cameraProbe.js';
-import { sel } from '../support/flow.js';
+import { sel, viewerWatches } from '../support/flow.js';
 import { freePort, freePortRange, http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, liveSession } from '../support/session.js';
 
@@ -44,9 +44,7 @@ async function openViewer(baseUrl: string, sessionId: string): Promise<Device> {
   const r = await http('POST', `${baseUrl}/api/sessions/${sessionId}/viewers`, { token });
   expect(r.status).toBe(201);
   const viewer = await launchDevice();
-  await viewer.page.goto(r.body.inviteUrl as string);
-  await viewer.page.waitForSelector(`${sel('start-video')}:not([disabled])`);
-  await viewer.page.click(sel('start-video'));
+  await viewerWatches(viewer.page, r.body.inviteUrl as string);
   await waitFor('viewer live', async () => (await dataState(viewer.page)) === 'live', 30_000);
   return viewer;
 }

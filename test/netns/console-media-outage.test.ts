@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { framesDecoded, inboundVideo, launchDevice, waitFor, type Device } from '../support/browser.js';
-import { sel } from '../support/flow.js';
+import { sel, viewerWatches } from '../support/flow.js';
 import { freePort, http, login, type TestServer } from '../support/server.js';
 import { liveSession } from '../support/session.js';
 import { createDesk, type Desk } from './desk.js';
@@ -84,8 +84,7 @@ beforeAll(async () => {
   const token = await login(server);
   const invited = await http('POST', `${server.url}/api/sessions/${sessionId}/viewers`, { token });
   expect(invited.status).toBe(201);
-  await viewer.page.goto(String(invited.body.inviteUrl));
-  await viewer.page.click(sel('start-video'));
+  await viewerWatches(viewer.page, String(invited.body.inviteUrl));
   await waitFor('viewer frames', async () => (await framesDecoded(viewer.page)) > 10, 30_000, 200);
 });
 

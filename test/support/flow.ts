@@ -55,3 +55,14 @@ export async function callerStartsVideo(page: Page, inviteUrl: string): Promise<
   await page.waitForSelector(`${sel('start-video')}:not([disabled])`);
   await page.click(sel('start-video'));
 }
+
+/**
+ * Opens a viewer link and taps Watch. The link first loads the caller's page, which turns into the
+ * viewer page once it has looked at the invite: a tap on the first page's button can land on an
+ * element already replaced ("Node is detached from document"), so this waits for the viewer's own.
+ */
+export async function viewerWatches(page: Page, inviteUrl: string): Promise<void> {
+  await page.goto(inviteUrl);
+  await page.waitForSelector(`main.viewer ${sel('start-video')}:not([disabled])`);
+  await page.click(`main.viewer ${sel('start-video')}`);
+}
