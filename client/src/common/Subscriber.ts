@@ -82,12 +82,15 @@ export class Subscriber {
     markStep('consume-answered', this.sessionId);
     // A rebuild replaced the transport meanwhile: the rebuild consumes this producer on the new one.
     if (transport !== this.#current || transport.closed) return;
+    // The producer closed while its consumer was being made (its push can overtake the answer).
+    if (!this.#wanted.has(producerId)) return;
     const consumer = await transport.consume({
       id: options.consumerId,
       producerId: options.producerId,
       kind: options.kind,
       rtpParameters: options.rtpParameters as types.RtpParameters,
     });
+    if (!this.#wanted.has(producerId)) return consumer.close();
     this.#consumers.set(consumer.id, consumer);
     consumer.observer.on('close', () => this.#consumers.delete(consumer.id));
     markStep('consumer-created', this.sessionId);
@@ -126,9 +129,10 @@ export class Subscriber {
     for (const c of this.#consumers.values()) if (c.producerId === producerId) c.close();
   }
 
-  /** Current inbound video stats of the first video consumer (for the stats panel and tests). */
+  /** Current inbound video stats of the newest open video consumer (for the stats panel and tests). */
   async videoStats(): Promise<RTCStatsReport | undefined> {
-    const video = [...this.#consumers.values()].find((c) => c.kind === 'video');
+    // The newest open one: after a re-publish it is the picture shown.
+    const video = [...this.#consumers.values()].reverse().find((c) => c.kind === 'video' && !c.closed);
     return video?.getStats();
   }
 

@@ -326,3 +326,22 @@ describe('transports set up before the tap (issue #12)', () => {
     for (const p of ['node/page-1', 'node/page-2', 'node/page-3']) room.closePeer(p);
   });
 });
+
+describe('a producer that closes while a consumer of it is being made', () => {
+  const vp8 = { mid: '1', codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 51_000 }] };
+
+  it('answers not_found instead of a consumer that will never carry media', async () => {
+    const send = await room.createTransport('node/caller-race', 'send');
+    const producerId = await room.produce('node/caller-race', send.id, 'video', vp8, 'camera');
+    // The caller publishes again (closing this producer) during the worker's round trip for the consumer.
+    room.router.observer.once('newtransport', (transport: types.Transport) =>
+      transport.observer.once('newconsumer', (consumer: types.Consumer) => consumer.producerId === producerId && room.closeProducers('camera')),
+    );
+    const recv = await room.createTransport('node/console-race', 'recv');
+    const err = await room.consume('node/console-race', recv.id, producerId, room.rtpCapabilities).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(room.mediaCounts().consumers).toBe(0);
+    room.closePeer('node/caller-race');
+    room.closePeer('node/console-race');
+  });
+});

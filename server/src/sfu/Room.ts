@@ -205,6 +205,12 @@ export class Room extends EventEmitter<RoomEvents> {
       throw new UnsupportedMediaError(this.codecs.reason(peerId, sending));
     }
     const consumer = await transport.consume({ producerId, rtpCapabilities: caps, paused: true });
+    // The producer closed during the worker's round trip (the caller published again): a consumer of
+    // it would never carry media, and its receiver would wait on it instead of the new producer.
+    if (!this.#producers.has(producerId)) {
+      consumer.close();
+      throw new NotFoundError('producer');
+    }
     const peer = this.#peer(peerId);
     peer.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
