@@ -103,6 +103,11 @@ export class SessionCard {
     );
   }
 
+  /** The session's name for the dispatcher: incident ref and masked phone once known, else its id. */
+  get label(): string {
+    return this.#title.textContent || this.sessionId;
+  }
+
   /** Loads details, joins the session's channel and prepares to receive media. Safe to call again after a reconnect. */
   async attach(): Promise<void> {
     const detail = await api('GET /api/sessions/:id', { token: this.tokenOf(), params: { id: this.sessionId } });

@@ -7,7 +7,9 @@ import { loadDevice } from '../common/device.js';
 import { markStep } from '../common/marks.js';
 import { connectSignalling, onTokenRefused, onTransportsLost } from '../common/signalling.js';
 import { SessionCard } from './SessionCard.js';
-import { wireSoundControl } from './card/SoundAlerts.js';
+import { beep, wireSoundControl } from './card/SoundAlerts.js';
+import { alarmStore } from './alarms/AlarmStore.js';
+import { AlarmStrip } from './alarms/AlarmStrip.js';
 
 /** The dispatcher console: login, a form to start a session, and one card per active session. */
 const TOKEN_KEY = 'sightline.token';
@@ -70,6 +72,10 @@ async function openConsole(token: string, username: string): Promise<void> {
   );
   const cards = new Map<string, SessionCard>();
   const list = $('sessions');
+  const strip = new AlarmStrip(alarmStore, { labelOf: (id) => cards.get(id)?.label ?? id, chime: beep });
+  $('alarm-slot').replaceChildren(strip.el);
+  $('alarm-slot').hidden = false;
+  strip.picked.add((id) => cards.get(id)?.el.scrollIntoView({ block: 'start' }));
 
   // The server no longer takes this token (it expired while the laptop slept, or the server now signs
   // with another key): a console that carried on would show cards that no longer update. Put
@@ -81,6 +87,8 @@ async function openConsole(token: string, username: string): Promise<void> {
     for (const card of cards.values()) card.close();
     cards.clear();
     list.replaceChildren();
+    strip.close();
+    $('alarm-slot').hidden = true;
     $('app').hidden = true;
     $('logout').hidden = true;
     $('who').textContent = '';
@@ -116,7 +124,13 @@ async function openConsole(token: string, username: string): Promise<void> {
   });
   socket.on('media:producer-closed', ({ sessionId, producerId }) => cards.get(sessionId)?.producerClosed(producerId));
   socket.on('session:ended', ({ sessionId }) => cards.get(sessionId)?.ended());
-  socket.on('chat:message', ({ sessionId, message }) => cards.get(sessionId)?.chat(message));
+  socket.on('chat:message', ({ sessionId, message }) => {
+    cards.get(sessionId)?.chat(message);
+    // What the caller (or a viewer) types may be the most urgent thing on the screen ("he is not breathing").
+    if (message.from !== 'dispatcher' && cards.has(sessionId)) {
+      alarmStore.raise({ sessionId, kind: 'caller-message', text: message.from === 'viewer' ? `Viewer: ${message.text}` : message.text });
+    }
+  });
   socket.on('control:reply', ({ sessionId, action, outcome, detail }) => cards.get(sessionId)?.controlReply(action, outcome, detail));
   socket.on('caller:location', ({ sessionId, location }) => cards.get(sessionId)?.location(location));
   socket.on('caller:media', ({ sessionId, paused, facing }) => cards.get(sessionId)?.callerMedia(paused, facing));
