@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { SessionEvent } from '@sightline/shared';
-import type { ChainedRecord, VerifyResult } from './chain.js';
+import { verifyLines, type ChainHead, type ChainedRecord, type VerifyResult } from './chain.js';
 import { ChainedLogFile, LogLockedError, type NewRecord, type TailRepair } from './ChainedLogFile.js';
 import { crossCheck } from './checkpointCheck.js';
 import type { Checkpoints } from './Checkpoints.js';
@@ -11,6 +11,14 @@ import { SessionFolder } from '../storage/SessionFolder.js';
 
 /** The access log's id (its genesis and checkpoints); never a session id, which has at least 8 characters. */
 export const ACCESS_LOG_ID = 'access';
+
+/** One moment of a log (AuditLogs.snapshotSession). */
+export interface LogSnapshot {
+  lines: string[];
+  /** The last line's seq and hash; absent for an empty log (or an unreadable last line). */
+  head?: ChainHead;
+  result: VerifyResult;
+}
 
 export interface VerifyOptions {
   /** The session store's event count for this session; absent without a store. */
@@ -110,28 +118,42 @@ export class AuditLogs extends EventEmitter<{ repaired: [TailRepair]; appended: 
    * to 2 s before it is called broken.
    */
   async verifySession(sessionId: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
+    return (await this.snapshotSession(sessionId, opts)).result;
+  }
+
+  /**
+   * One moment of a session's log: its lines, its last record's seq and hash (`head`; none when
+   * empty), and their verification (verifySession), every witness read under the log's lock with the
+   * lines (ChainedLogFile.snapshot), so a record appended meanwhile is in none of them. An export
+   * ships exactly these lines.
+   */
+  async snapshotSession(sessionId: string, opts: VerifyOptions = {}): Promise<LogSnapshot> {
     for (let attempt = 0; ; attempt++) {
       const storeCount = await opts.storeCount?.();
       const log = this.sessionLog(sessionId);
-      let genesisIndexed = false;
-      const chainResult = await log.verify(async () => {
+      const snap = await log.snapshot(async (lines) => {
         const anchors = await this.heads.anchors(sessionId);
-        genesisIndexed = anchors.genesis !== undefined;
-        return anchors;
+        const chained = verifyLines(log.logId, lines, anchors);
+        const witnesses = { storeCount, genesisIndexed: anchors.genesis !== undefined, checkpoints: await this.checkpoints?.view() };
+        return { lines, result: crossCheck(log.logId, chained, lines, witnesses) };
       });
-      const result = await this.#check(log, chainResult, { storeCount, genesisIndexed });
-      if (result.link !== 'store' || attempt >= 8) return result;
+      if (snap.result.link !== 'store' || attempt >= 8) return { ...snap, head: headOf(snap.lines) };
       await new Promise((r) => setTimeout(r, 250));
     }
   }
 
-  /** The access log's chain and its signed checkpoints. */
+  /** The access log's chain and its signed checkpoints, as one moment. */
   async verifyAccess(): Promise<VerifyResult> {
-    return this.#check(this.access, await this.access.verify(), {});
+    return (await this.snapshotAccess()).result;
   }
 
-  async #check(log: ChainedLogFile, result: VerifyResult, w: { storeCount?: number; genesisIndexed?: boolean }): Promise<VerifyResult> {
-    return crossCheck(log.logId, result, await log.lines(), { ...w, checkpoints: await this.checkpoints?.view() });
+  /** One moment of the access log: its records and their verification (as snapshotSession). */
+  async snapshotAccess(): Promise<{ records: ChainedRecord[]; result: VerifyResult }> {
+    const log = this.access;
+    return log.snapshot(async (lines) => {
+      const checkpoints = await this.checkpoints?.view();
+      return { records: parsed(lines), result: crossCheck(log.logId, verifyLines(log.logId, lines, {}), lines, { checkpoints }) };
+    });
   }
 
   /** Supervisor access that is not about one session (searches). */
@@ -140,4 +162,25 @@ export class AuditLogs extends EventEmitter<{ repaired: [TailRepair]; appended: 
       this.checkpoints?.note(ACCESS_LOG_ID, { seq: rec.seq, hash: rec.hash });
     });
   }
+}
+
+function headOf(lines: string[]): ChainHead | undefined {
+  try {
+    const last = lines.at(-1);
+    const { seq, hash } = JSON.parse(last ?? 'null') as ChainedRecord;
+    return typeof seq === 'number' && typeof hash === 'string' ? { seq, hash } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records of lines that parse (a broken line is the verification's to name, not a reader's to throw on). */
+function parsed(lines: string[]): ChainedRecord[] {
+  return lines.flatMap((l) => {
+    try {
+      return [JSON.parse(l) as ChainedRecord];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { AppError } from '../errors.js';
-import { withFileLock } from './fileLock.js';
+import { STALE_LOCK_MS, withFileLock } from './fileLock.js';
 import { chain, genesisHash, verifyLines, type ChainAnchors, type ChainHead, type ChainedRecord, type UnchainedRecord, type VerifyResult } from './chain.js';
 
 export type NewRecord = Omit<UnchainedRecord, 'seq'>;
@@ -176,16 +176,32 @@ export class ChainedLogFile extends EventEmitter<ChainedLogFileEvents> {
 
   /**
    * Checks every link against `anchors` (what the head index holds for this log; none for the access
-   * log). Read under the lock, so no append is seen half done; a lock left behind by a crash is
-   * waited on only briefly, then the log is read as it stands.
+   * log), as one snapshot (see `snapshot`).
    */
   async verify(anchors: () => Promise<ChainAnchors> = async () => ({})): Promise<VerifyResult> {
-    const check = async () => verifyLines(this.logId, await this.lines(), await anchors());
-    if (!(await stat(this.file).catch(() => undefined))) return check();
-    return this.#withLock(check, 2_000).catch((err: unknown) => {
-      if (err instanceof LogLockedError) return check();
-      throw err;
+    return this.snapshot(async (lines) => verifyLines(this.logId, lines, await anchors()));
+  }
+
+  /**
+   * Reads the log and hands its lines to `check`, which runs under the log's lock: what `check` reads
+   * beside the log (the head index, the signed checkpoints, both written under this lock by each
+   * append) is of the same moment as the lines, so an append landing meanwhile is seen in all of them
+   * or in none (issue #14, part 5: a false "broken"). It waits its turn behind this process's appends
+   * already asked for, so a stream of them cannot starve it, and it waits for another process's lock
+   * until withFileLock would break it as stale; only a lock held longer still is read past, as the
+   * log stands.
+   */
+  snapshot<T>(check: (lines: string[]) => Promise<T>): Promise<T> {
+    const read = async () => check(await this.lines());
+    const run = this.#queue.then(async () => {
+      if (!(await stat(this.file).catch(() => undefined))) return read();
+      return this.#withLock(read, STALE_LOCK_MS + 2_000).catch((err: unknown) => {
+        if (err instanceof LogLockedError) return read();
+        throw err;
+      });
     });
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   /** An observer's failure is not the log's: what it was told of stands. */

@@ -7,6 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLogs } from './AuditLogs.js';
+import { loadCheckpointSigner } from './checkpointKey.js';
+import { Checkpoints } from './Checkpoints.js';
 import { exportSession, type VerificationReport } from './exportSession.js';
 
 let dir: string;
@@ -49,5 +51,40 @@ describe('exportSession', () => {
     expect(report.files[1]).toMatchObject({ bytes: recording.length, sha256: sha256(recording) });
     expect(report.files[2]).toMatchObject({ bytes: still.length, sha256: sha256(still) });
     expect((await readFile(path.join(out, id, 'log.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(2);
+  });
+
+  it('ships the log as it verified it: a look appended meanwhile is in neither the report nor the archive, and every digest holds', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'exp-'));
+    const signer = await loadCheckpointSigner(path.join(dir, 'key.pem'), true);
+    const cp = new Checkpoints(dir, { signer, keys: new Map(), node: 'node-a' });
+    const audit = new AuditLogs(dir, cp);
+    const id = 's_export_02';
+    await audit.appendSession(id, { type: 'created', at: '2026-01-01T10:00:00.000Z', actor: 'dispatcher:d' }, false);
+    await audit.appendSession(id, { type: 'ended', at: '2026-01-01T10:10:00.000Z', actor: 'dispatcher:d' }, true);
+    // A slow reader: while the export reads the checkpoints, another supervisor opens the session.
+    const view = cp.view.bind(cp);
+    let look: Promise<unknown> | undefined;
+    cp.view = async () => {
+      if (!look) {
+        look = audit.appendSession(id, { type: 'supervisor_viewed', at: new Date().toISOString(), actor: 'supervisor:bob' }, true);
+        await Promise.race([look, new Promise((r) => setTimeout(r, 400))]);
+      }
+      return view();
+    };
+    const { stream, report } = await exportSession(audit, id, 'supervisor:sue');
+    await look;
+    const archive = path.join(dir, 'out.tar.gz');
+    await pipeline(stream, createWriteStream(archive));
+    const out = path.join(dir, 'unpacked');
+    await mkdir(out);
+    await tar.extract({ file: archive, cwd: out });
+    const log = await readFile(path.join(out, id, 'log.jsonl'));
+    expect(report.files[0]).toEqual({ path: 'log.jsonl', bytes: log.length, sha256: sha256(log) });
+    const lines = log.toString('utf8').trim().split('\n');
+    expect(report.log).toMatchObject({
+      intact: true,
+      records: lines.length,
+      head: { seq: lines.length, hash: (JSON.parse(lines.at(-1)!) as { hash: string }).hash },
+    });
   });
 });

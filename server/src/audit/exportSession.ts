@@ -19,24 +19,33 @@ export interface VerificationReport {
 
 /**
  * One archive per session (tar.gz): its log, recordings, stills, and a verification report with the
- * log's check and a SHA-256 of every file, so the receiver can tell the archive is whole.
+ * log's check and a SHA-256 of every file, so the receiver can tell the archive is whole. The log
+ * shipped is the very snapshot verified (AuditLogs.snapshotSession), written into the archive as
+ * it was then: a look appended while the archive is built is in neither, and its digest holds.
  */
 export async function exportSession(audit: AuditLogs, sessionId: string, by: string): Promise<{ stream: Readable; report: VerificationReport }> {
   const folder = new SessionFolder(audit.dataDir, sessionId);
   const dir = folder.path;
-  const files = [{ rel: path.basename(folder.log), bytes: 0 }, ...(await folder.mediaFiles())];
-  const verify = await audit.verifySession(sessionId);
+  const media = await folder.mediaFiles();
+  const snap = await audit.snapshotSession(sessionId);
+  const log = Buffer.from(snap.lines.map((l) => `${l}\n`).join(''), 'utf8');
+  const logRel = path.basename(folder.log);
   const report: VerificationReport = {
     sessionId,
     generatedAt: new Date().toISOString(),
     generatedBy: by,
-    log: { ...verify, head: await audit.heads.get(sessionId) },
-    files: await Promise.all(files.map(async (f) => ({ path: f.rel, ...(await digest(path.join(dir, f.rel))) }))),
+    log: { ...snap.result, ...(snap.head && { head: snap.head }) },
+    files: [
+      { path: logRel, bytes: log.length, sha256: createHash('sha256').update(log).digest('hex') },
+      ...(await Promise.all(media.map(async (f) => ({ path: f.rel, ...(await digest(path.join(dir, f.rel))) })))),
+    ],
   };
-  // Stage symlinks beside the report so the archive has one tidy root, without copying media.
+  // One tidy root: the log snapshot and the report as files, the media as symlinks (not copied).
   const staging = await mkdtemp(path.join(os.tmpdir(), 'sightline-export-'));
   const root = path.join(staging, sessionId);
-  for (const f of files) {
+  await mkdir(root, { recursive: true });
+  await writeFile(path.join(root, logRel), log);
+  for (const f of media) {
     await mkdir(path.dirname(path.join(root, f.rel)), { recursive: true });
     await symlink(path.join(dir, f.rel), path.join(root, f.rel));
   }

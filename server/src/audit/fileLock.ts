@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** A lock older than this is taken to belong to a process that died holding it, and is broken. */
-const STALE_LOCK_MS = 10_000;
+export const STALE_LOCK_MS = 10_000;
 
 /** What a lock file holds: who took it, so a lock left by a process that died is broken at once. */
 const OWNER = `${os.hostname()} ${process.pid}`;

@@ -63,7 +63,9 @@ export function auditRoutes(
     defineRoute('GET /api/audit/access', {
       access: supervisor,
       async handle() {
-        return { records: await audit.access.records(), integrity: reported(await audit.verifyAccess()) };
+        // One moment of the log: the records shown are the ones verified (a search logged meanwhile is in neither).
+        const { records, result } = await audit.snapshotAccess();
+        return { records, integrity: reported(result) };
       },
     }),
   ];
