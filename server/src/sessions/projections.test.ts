@@ -41,8 +41,21 @@ const names = (project: (m: Outgoing) => Outgoing | undefined) =>
     .sort();
 
 describe('projections per role', () => {
-  it('gives staff everything as it is', () => {
-    for (const m of all) expect(forStaff(m)).toEqual(m);
+  it('gives staff everything as it is, but supervisor accesses', () => {
+    const access = new Set(['supervisor_viewed', 'recording_played', 'session_exported']);
+    for (const m of all) {
+      if (m.name !== 'session:join') expect(forStaff(m)).toEqual(m);
+    }
+    const answer = forStaff({ name: 'session:join', payload: join })!.payload as JoinResult;
+    expect(answer).toEqual({ ...join, events: everyEvent.filter((e) => !access.has(e.type)) });
+  });
+
+  it("keeps supervisor accesses out of the dispatcher's live timeline (issue #14, part 5): the audit log holds them", () => {
+    for (const type of ['supervisor_viewed', 'recording_played', 'session_exported'] as const) {
+      expect(forStaff({ name: 'session:event', payload: { sessionId: 's', status: 'ended', event: ev(type, 'supervisor:sue') } }), type).toBeUndefined();
+    }
+    const hold = { name: 'session:event', payload: { sessionId: 's', status: 'ended', event: ev('legal_hold', 'supervisor:sue', { hold: true }) } } as const;
+    expect(forStaff(hold)).toEqual(hold);
   });
 
   for (const [role, project] of [

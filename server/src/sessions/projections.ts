@@ -3,11 +3,12 @@ import type { Principal } from '../auth/TokenService.js';
 
 /**
  * What each role is sent of a session (issue #11, item 12): one function per role, used for every
- * socket push and every `session:join` answer (signalling/sessionEvents.ts, handlers/session.ts). Staff get
- * everything. A caller and a viewer get only what their pages use, rebuilt field by field (never
- * passed through), so no staff username, CAD reference, viewer label or supervisor access reaches
- * them, and a viewer never gets the caller's location. A push added to the shared list must be given
- * a rule for each role here before the server builds.
+ * socket push and every `session:join` answer (signalling/sessionEvents.ts, handlers/session.ts).
+ * Staff get everything but supervisors' looks (SUPERVISOR_ACCESS). A caller and a viewer get only
+ * what their pages use, rebuilt field by field (never passed through), so no staff username, CAD
+ * reference, viewer label or supervisor access reaches them, and a viewer never gets the caller's
+ * location. A push added to the shared list must be given a rule for each role here before the
+ * server builds.
  */
 export type Audience = 'staff' | 'caller' | 'viewer';
 export const AUDIENCES: readonly Audience[] = ['staff', 'caller', 'viewer'];
@@ -93,9 +94,16 @@ function restricted(allowed: ReadonlySet<SessionEventType>, extra: Partial<Rules
   return { ...base, ...extra } as Rules;
 }
 
+/**
+ * A supervisor's looks at a session (views, playbacks, exports): on its record for the audit, not
+ * in the timeline a dispatcher works from during the call (issue #14, part 5). A legal hold is an
+ * act on the session, not a look, and stays.
+ */
+const SUPERVISOR_ACCESS: ReadonlySet<SessionEventType> = new Set(['supervisor_viewed', 'recording_played', 'session_exported']);
+
 const STAFF: Rules = {
-  'session:event': same,
-  'session:join': same,
+  'session:event': (p) => (SUPERVISOR_ACCESS.has(p.event.type) ? undefined : p),
+  'session:join': (j) => ({ ...j, events: j.events.filter((e) => !SUPERVISOR_ACCESS.has(e.type)) }),
   'session:ended': same,
   'session:media-reset': same,
   'chat:message': same,
