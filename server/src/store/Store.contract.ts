@@ -91,6 +91,16 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       for (const s of [a, b, c]) await store.insertSession(s);
       expect((await store.listSessions({ dispatcher })).map((s) => s.id)).toEqual([b.id, a.id]);
       expect((await store.listSessions({ dispatcher, incidentRef: 'A' })).map((s) => s.id)).toEqual([a.id]);
+      // The incident reference as a supervisor types it: any part of it, in any case (issue #14, part 5).
+      const inc = session({ dispatcher, createdAt: '2026-03-04T12:00:00.000Z', incidentRef: 'INC-2026-0417' });
+      await store.insertSession(inc);
+      for (const typed of ['inc-2026-0417', '0417', 'c-2026', ' Inc-2026 ']) {
+        expect(
+          (await store.listSessions({ dispatcher, incidentRef: typed })).map((s) => s.id),
+          typed,
+        ).toEqual([inc.id]);
+      }
+      expect(await store.listSessions({ dispatcher, incidentRef: '0418' })).toEqual([]);
       const ranged = await store.listSessions({ dispatcher, from: '2026-03-01T12:00:00Z', to: '2026-03-03T00:00:00Z' });
       expect(ranged.map((s) => s.id)).toEqual([b.id]);
       await store.close();

@@ -1,0 +1,90 @@
+import type { SessionSummary } from '@sightline/shared';
+import { api } from '../common/api.js';
+import { h } from '../common/dom.js';
+import { localInputValue, PRESETS } from './searchPresets.js';
+
+/**
+ * The search form and its result list. The form's fields are the query (`from`/`to` are local times,
+ * sent as ISO); a preset fills the time window and searches at once. Only the newest search's answer
+ * is shown, so a slow one cannot overwrite a later one. Every search is logged by the server.
+ */
+export class SessionSearch {
+  #seq = 0;
+
+  constructor(
+    private readonly form: HTMLFormElement,
+    private readonly results: HTMLElement,
+    private readonly token: () => string,
+    private readonly open: (id: string) => void,
+  ) {}
+
+  /** Wires the form and the presets (until `signal` aborts) and runs the first search at once. */
+  start(signal: AbortSignal): Promise<void> {
+    this.form.addEventListener(
+      'submit',
+      (ev) => {
+        ev.preventDefault();
+        void this.search().catch(() => undefined);
+      },
+      { signal },
+    );
+    this.#presets(signal);
+    return this.search();
+  }
+
+  #presets(signal: AbortSignal): void {
+    const bar = this.form.querySelector<HTMLElement>('[data-presets]');
+    if (!bar || bar.childElementCount) return;
+    for (const p of PRESETS) {
+      const button = h('button', { type: 'button', testid: 'search-preset', 'data-preset': p.id }, p.label);
+      button.addEventListener('click', () => this.applyPreset(p.id), { signal });
+      bar.append(button);
+    }
+    signal.addEventListener('abort', () => bar.replaceChildren(), { once: true });
+  }
+
+  /** Sets the time window of preset `id` (ending now) and searches. */
+  applyPreset(id: string, now = new Date()): void {
+    const preset = PRESETS.find((p) => p.id === id);
+    if (!preset) return;
+    const from = preset.from(now);
+    this.#field('from').value = from ? localInputValue(from) : '';
+    this.#field('to').value = '';
+    for (const b of this.form.querySelectorAll<HTMLElement>('[data-preset]')) b.setAttribute('aria-pressed', String(b.dataset['preset'] === id));
+    void this.search().catch(() => undefined);
+  }
+
+  #field(name: string): HTMLInputElement {
+    return this.form.elements.namedItem(name) as HTMLInputElement;
+  }
+
+  /** Runs the form's query; resolves once its answer is shown (or a newer search overtook it). */
+  async search(): Promise<void> {
+    const seq = ++this.#seq;
+    const params = new URLSearchParams();
+    for (const [k, v] of new FormData(this.form)) {
+      const value = String(v).trim();
+      if (!value) continue;
+      params.set(k, k === 'from' || k === 'to' ? new Date(value).toISOString() : value);
+    }
+    const { sessions } = await api('GET /api/sessions', { token: this.token(), query: params });
+    if (seq !== this.#seq) return; // a newer search is on its way
+    this.results.replaceChildren(...sessions.map((s) => this.#row(s)));
+    if (sessions.length === 0) this.results.append(h('tr', {}, h('td', { colspan: '5' }, 'No sessions match.')));
+  }
+
+  #row(s: SessionSummary): HTMLElement {
+    const row = h(
+      'tr',
+      { testid: 'session-row', 'data-session-id': s.id, tabindex: '0' },
+      h('td', {}, new Date(s.createdAt).toLocaleString()),
+      h('td', {}, s.incidentRef ?? '—'),
+      h('td', {}, s.dispatcher),
+      h('td', {}, s.status),
+      h('td', {}, s.hasRecording ? 'yes' : 'no'),
+    );
+    row.addEventListener('click', () => this.open(s.id));
+    row.addEventListener('keydown', (e) => e.key === 'Enter' && this.open(s.id));
+    return row;
+  }
+}
