@@ -7,6 +7,8 @@ import type { Config } from './config.js';
 import { listen } from './http/httpServer.js';
 import type { Logger } from './logging.js';
 import type { SmsProvider } from './sms/SmsProvider.js';
+import { MemoryStore } from './store/MemoryStore.js';
+import { restoreMemoryIndex, SERVER_RESTART } from './store/restoreMemoryIndex.js';
 
 export interface RunningServer {
   url: string;
@@ -32,6 +34,12 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const edges = await buildEdges(config, log, core, media, services, opts.clientDist);
 
   await media.registry.start();
+  // The embedded default: every session that ever ran, back from its log, and those the previous
+  // process stopped during ended (they cannot go on: their invites, logins and media are gone).
+  if (core.store instanceof MemoryStore) {
+    const { unfinished } = await restoreMemoryIndex(core.store, core.audit, log);
+    for (const id of unfinished) await services.sessions.end(id, 'system', SERVER_RESTART);
+  }
   await services.timers.markMediaLostAtStart(config.nodeId);
   await services.resumption.resumeOwned(config.nodeId, config.sessionMaxMs);
   services.timers.start();

@@ -20,8 +20,9 @@ import { matchesFilter } from './filter.js';
 
 /**
  * In-process store for a single node. Copies on the way in and out so callers cannot mutate state.
- * Users alone outlive the process: with a users file they are loaded from it and saved to it
- * (the command line adds and removes users there). A running server reads the file again when it
+ * Sessions and their events are rebuilt at start from their logs in DATA_DIR (restoreMemoryIndex.ts);
+ * users are kept in a users file, loaded from it and saved to it (the command line adds and
+ * removes users there); invites, codes and logins die with the process. A running server reads the file again when it
  * changes, so `npx sightline user remove` takes effect without a restart.
  */
 export class MemoryStore implements Store {
@@ -77,6 +78,18 @@ export class MemoryStore implements Store {
   async insertSession(session: SessionRecord): Promise<void> {
     if (this.#sessions.has(session.id)) throw new Error(`session ${session.id} exists`);
     this.#sessions.set(session.id, { ...session });
+  }
+
+  /**
+   * Puts back a session and its events as a log on disk holds them (restoreMemoryIndex.ts, at start):
+   * later events are numbered on from the last one. Replaces whatever was there under that id.
+   */
+  restoreSession(session: SessionRecord, events: SessionEvent[]): void {
+    this.#sessions.set(session.id, { ...session });
+    this.#events.set(
+      session.id,
+      events.map((e) => ({ ...e })),
+    );
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
