@@ -6,8 +6,9 @@ import { startServer, type TestServer } from '../support/server.js';
 import { card, framesKeepRising, liveSession } from '../support/session.js';
 
 /**
- * The console's video tools on a live session: zoom, blur (on demand and "blur new video by
- * default"), and the alarm when the picture stops, both the visible banner and the tones.
+ * The console's video tools on a live session: zoom (buttons, and at the pointer with pan, level and
+ * reset), fullscreen with its overlay of tools, blur (on demand and "blur new video by default"), and
+ * the alarm when the picture stops, both the visible banner and the tones.
  */
 let server: TestServer;
 let dispatcher: Device;
@@ -127,6 +128,79 @@ describe('console video tools', () => {
     ).toBe(true);
     await page.evaluate(() => document.exitFullscreen());
     await waitFor('fullscreen left', () => page.evaluate(() => document.fullscreenElement === null));
+  });
+
+  it('zooms at the pointer with the wheel, pans by drag, shows the level and resets', async () => {
+    const page = dispatcher.page;
+    const video = c.sel('remote-video');
+    const rect = () => page.$eval(video, (el) => el.getBoundingClientRect().toJSON() as DOMRect);
+    const badge = () => page.$eval(c.sel('zoom-level'), (el) => ((el as HTMLElement).hidden ? undefined : el.textContent));
+    expect(await badge()).toBeUndefined();
+    const r0 = await rect();
+    // A point a quarter in from the picture's top-left corner: it must stay under the pointer.
+    const p = { x: r0.left + r0.width / 4, y: r0.top + r0.height / 4 };
+    await page.mouse.move(p.x, p.y);
+    await page.mouse.wheel({ deltaY: -100 });
+    await page.mouse.wheel({ deltaY: -100 });
+    await waitScale(page, video, 1.5625);
+    // The transform eases over 0.15 s: read the picture once it has come to rest.
+    await new Promise((r) => setTimeout(r, 400));
+    const r1 = await rect();
+    expect((p.x - r1.left) / r1.width).toBeCloseTo(0.25, 2);
+    expect((p.y - r1.top) / r1.height).toBeCloseTo(0.25, 2);
+    expect(await badge()).toBe('1.6×');
+
+    // Drag the picture 100 px left and 50 px up: it follows the pointer.
+    await page.mouse.down();
+    await page.mouse.move(p.x - 100, p.y - 50, { steps: 5 });
+    await page.mouse.up();
+    const r2 = await rect();
+    expect(r2.left - r1.left).toBeCloseTo(-100, 0);
+    expect(r2.top - r1.top).toBeCloseTo(-50, 0);
+    // Dragged far right, it stops at its own edge: no black edge pulled into the frame.
+    await page.mouse.move(p.x, p.y);
+    await page.mouse.down();
+    await page.mouse.move(p.x + 2000, p.y + 2000, { steps: 5 });
+    await page.mouse.up();
+    const r3 = await rect();
+    expect(r3.left).toBeCloseTo(r0.left, 0);
+    expect(r3.top).toBeCloseTo(r0.top, 0);
+
+    await page.click(c.sel('zoom-reset'));
+    await waitScale(page, video, 1);
+    expect(await badge()).toBeUndefined();
+    expect((await rect()).left).toBeCloseTo(r0.left, 0);
+  });
+
+  it('keeps snapshot, blur, zoom and the chat presets in an overlay in fullscreen, and gives them back after', async () => {
+    const page = dispatcher.page;
+    const inFrame = (testidOrSelector: string) =>
+      page.evaluate(
+        (scope, s) => {
+          const frame = document.querySelector(`${scope} .video-frame`)!;
+          const el = document.querySelector(`${scope} ${s}`);
+          return Boolean(el && frame.contains(el) && el.getBoundingClientRect().width > 0);
+        },
+        c.scope,
+        testidOrSelector,
+      );
+    const tools = ['[data-testid="snapshot-button"]', '[data-testid="blur-toggle"]', '[data-testid="zoom-in"]', '[data-preset="show_face"]'];
+    await page.click(c.sel('fullscreen'));
+    await waitFor('fullscreen', () => page.evaluate(() => document.fullscreenElement !== null));
+    for (const t of tools) expect(await inFrame(t), t).toBe(true);
+    await page.click(c.sel('blur-toggle'));
+    expect(await videoFilter(page, c.sel('remote-video'))).toMatch(/^blur\(\d+px\)$/);
+    await page.click(c.sel('blur-toggle'));
+    await page.click(`${c.scope} [data-preset="show_face"]`);
+    await waitFor('the preset sent from fullscreen', () => page.$eval(`${c.scope} .chat-log`, (el) => el.textContent?.includes('Show face')));
+    await page.evaluate(() => document.exitFullscreen());
+    await waitFor('fullscreen left', () => page.evaluate(() => document.fullscreenElement === null));
+    await waitFor(
+      'the tools given back',
+      async () => !(await page.evaluate((scope) => Boolean(document.querySelector(`${scope} .video-frame [data-preset]`)), c.scope)),
+    );
+    for (const t of tools) expect(await inFrame(t), t).toBe(false);
+    expect(await page.$eval(`${c.scope} .chat [data-preset="show_face"]`, (el) => el.getBoundingClientRect().width > 0)).toBe(true);
   });
 
   it('blurs and unblurs the picture on demand', async () => {

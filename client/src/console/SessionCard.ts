@@ -22,6 +22,9 @@ import { RecordButton } from './card/RecordButton.js';
 import { SnapshotList } from './card/SnapshotList.js';
 import { Timeline } from './card/Timeline.js';
 import { VideoPanel } from './card/VideoPanel.js';
+import { routeVideoAlarms } from './card/videoAlarms.js';
+import type { VideoStateSnapshot } from '../common/VideoState.js';
+import { alarmStore } from './alarms/AlarmStore.js';
 
 const STATUS_HINT: Partial<Record<SessionStatus, string>> = {
   created: 'preparing the link',
@@ -55,6 +58,8 @@ export class SessionCard {
   #snapshots: SnapshotList;
   #subscriber: Subscriber;
   #record: RecordButton;
+  /** The caller's video producers consumed here (a codec switch briefly has two). */
+  #videoProducers = new Set<string>();
 
   constructor(
     readonly sessionId: string,
@@ -74,14 +79,22 @@ export class SessionCard {
     this.#title.textContent = sessionId;
     this.#invite = new InvitePanel(ctx);
     this.#snapshots = new SnapshotList(ctx);
-    this.#subscriber = new Subscriber(socket, device, sessionId, (track) => this.#video.show(track));
+    this.#subscriber = new Subscriber(socket, device, sessionId, (track, info) => {
+      this.#video.show(track);
+      if (info.kind !== 'video') return;
+      this.#videoProducers.add(info.producerId);
+      this.#video.producer(true);
+    });
+    this.#chat = new ChatPanel(ctx);
     this.#video = new VideoPanel(
       () => this.#subscriber.videoStats(),
       (v) => this.#snapshots.capture(v),
       localStorage.getItem('sightline.blur') === '1',
+      () => [this.#chat.presets],
     );
     this.#subscriber.unplayable.add((reason) => this.#video.setProblem(reason));
-    this.#chat = new ChatPanel(ctx);
+    // Lost video and a screen without frames go to the strip and the rail, which chime for them.
+    routeVideoAlarms(sessionId, this.#video.state, alarmStore);
     this.#caller = new CallerPanel(ctx);
     this.#record = new RecordButton(ctx);
     const end = h('button', { type: 'button', testid: 'end-session-button', class: 'danger' }, 'End session');
@@ -115,6 +128,8 @@ export class SessionCard {
     if (detail.inviteUrl) this.#invite.setLink(detail.inviteUrl);
     if (detail.recording) this.#record.setPolicy(detail.recording.policy, detail.recording.active);
     this.#subscriber.close();
+    this.#videoProducers.clear();
+    this.#video.producer(false);
     // What this browser plays goes with the join: the caller is asked for a codec every receiver plays.
     const rtpCapabilities = this.device.rtpCapabilities as never;
     const joined: JoinResult = await request(this.socket, 'session:join', { sessionId: this.sessionId, rtpCapabilities });
@@ -142,11 +157,23 @@ export class SessionCard {
     this.#hint.textContent = STATUS_HINT[status] ?? '';
     this.el.dataset['status'] = status;
     this.#browser.status(status);
-    if (status === 'reconnecting') this.#video.setLost(true);
+    this.#video.session(status);
+  }
+
+  /** This screen's video state now (connecting, live, paused, lost, ended; its alarm and since when). */
+  get videoState(): VideoStateSnapshot {
+    return this.#video.state.current;
+  }
+
+  /** Observes this screen's video state (the rail, the alarm strip); returns the unsubscribe. */
+  onVideoState(listener: (state: VideoStateSnapshot, previous: VideoStateSnapshot) => void): () => void {
+    return this.#video.state.onChange(listener);
   }
 
   addEvent(e: SessionEvent): void {
     this.#timeline.add(e);
+    // The log says whether the caller's video is paused: a console (re)loaded mid-pause learns it here.
+    if (e.type === 'media_paused' || e.type === 'media_resumed') this.#video.callerPaused(e.type === 'media_paused');
     this.#browser.event(e);
     const recording = recordingAfter(e.type);
     if (recording !== undefined) this.#record.setActive(recording);
@@ -166,6 +193,7 @@ export class SessionCard {
 
   callerMedia(paused: boolean, facing: string): void {
     this.#caller.media(paused, facing);
+    this.#video.callerPaused(paused);
   }
 
   snapshot(s: SnapshotInfo): void {
@@ -182,6 +210,7 @@ export class SessionCard {
 
   producerClosed(producerId: string): void {
     this.#subscriber.producerClosed(producerId);
+    if (this.#videoProducers.delete(producerId)) this.#video.producer(this.#videoProducers.size > 0);
   }
 
   ended(): void {
@@ -195,6 +224,7 @@ export class SessionCard {
   close(): void {
     this.#subscriber.close();
     this.#video.clear();
+    for (const kind of ['video-lost', 'no-video'] as const) alarmStore.clear(this.sessionId, kind);
   }
 
   async end(): Promise<void> {

@@ -16,6 +16,8 @@ const PRESET_LABELS: Record<ChatPresetId, string> = {
 
 export class ChatPanel {
   readonly el: HTMLElement;
+  /** The preset buttons (the fullscreen video overlay borrows them). */
+  readonly presets: HTMLElement;
   #log = h('ol', { class: 'chat-log', 'aria-live': 'polite', 'aria-label': 'Chat', tabindex: '0' });
 
   constructor(private readonly ctx: CardContext) {
@@ -27,7 +29,7 @@ export class ChatPanel {
       const text = input.value.trim();
       if (text) void this.#send(text).then(() => (input.value = ''));
     });
-    const presets = h('div', { class: 'presets', role: 'group', 'aria-label': 'Preset messages' });
+    const presets = (this.presets = h('div', { class: 'presets', role: 'group', 'aria-label': 'Preset messages' }));
     for (const id of CHAT_PRESET_IDS) {
       const b = h('button', { type: 'button', class: 'small', 'data-preset': id }, PRESET_LABELS[id]);
       b.addEventListener('click', () => void this.#send(PRESET_LABELS[id], id));

@@ -43,3 +43,6 @@ export function readStats(
 export function formatStats(s: MediaStats): string {
   return `${s.kbps} kbit/s · ${s.width}×${s.height} · ${s.fps} fps · loss ${s.lossPercent}%${s.rttMs !== undefined ? ` · RTT ${s.rttMs} ms` : ''}`;
 }
+
+/** The figures line while the picture is not live: every figure a dash, never the last values of a picture gone. */
+export const BLANK_STATS = '— kbit/s · —×— · — fps · loss —';
