@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { startRedisServer } from '../../server/src/testing/redisServer.js';
 import { launchDevice, waitFor } from '../support/browser.js';
-import { dispatcherCreatesSession, sel } from '../support/flow.js';
+import { cardScope, dispatcherCreatesSession, endSessionFromConsole } from '../support/flow.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 import { countBytes, recordRun, scrapeServer, type Sitting } from './measure.js';
 import { armFirstFrameProbe, tapToFirstFrame } from './ttff-sightline.js';
@@ -87,5 +87,5 @@ async function sessionOnOwner(page: Page, owner: TestServer, token: string): Pro
 }
 
 async function endSession(page: Page, sessionId: string): Promise<void> {
-  await page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
+  await endSessionFromConsole(page, cardScope(sessionId));
 }

@@ -6,7 +6,7 @@
  */
 import type { CDPSession, Page } from 'puppeteer-core';
 import { launchDevice, waitFor } from '../support/browser.js';
-import { dispatcherCreatesSession, sel } from '../support/flow.js';
+import { cardScope, dispatcherCreatesSession, endSessionFromConsole, sel } from '../support/flow.js';
 import { startServer } from '../support/server.js';
 import { countBytes, readMarks, readThePage, recordRun, scrapeServer, serverFigures, sinceTap, type Sitting, type StepTimes } from './measure.js';
 
@@ -24,7 +24,7 @@ export async function sightlineSitting(runs: number, label = 'Sightline '): Prom
         await caller.page.goto(inviteUrl);
         const { ttff, transferred, steps } = await tapToFirstFrame(caller.page, dispatcher.page, sessionId, counter, cdp, () => scrapeServer(server.url));
         recordRun(i, ttff, transferred, sitting, label, steps);
-        await dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
+        await endSessionFromConsole(dispatcher.page, cardScope(sessionId));
         await caller.page.goto('about:blank');
       }
     } finally {

@@ -81,7 +81,7 @@ describe('ways in', () => {
     } finally {
       await viewer.close();
     }
-    await dispatcher.page.click(c.sel('end-session-button'));
+    await c.end();
     await waitFor('caller ended', async () => (await callerStatus(caller.page)).startsWith('ended'));
   });
 

@@ -57,7 +57,7 @@ describe('a recorded session under audit', () => {
     await waitFor('recording_ended', async () => (await c.timeline()).includes('recording_ended'), 20_000, 20);
     const ended = performance.now();
     const sentEnded = await callerVideo(caller.page);
-    await dispatcher.page.click(c.sel('end-session-button'));
+    await c.end();
     await c.waitStatus('ended');
 
     // The codec is read off the caller's own RTCPeerConnection: what its encoder actually sent.

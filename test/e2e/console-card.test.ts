@@ -159,7 +159,7 @@ describe('a live card and the caller page', () => {
   });
 
   it('ends, and the supervisor view shows the media quality of the call stream by stream', async () => {
-    await dispatcher.page.click(c.sel('end-session-button'));
+    await c.end();
     await c.waitStatus('ended');
     const supervisor = await launchDevice();
     try {

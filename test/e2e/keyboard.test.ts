@@ -63,6 +63,9 @@ describe('the console by keyboard alone', () => {
 
     await tabTo(page, c.sel('end-session-button'));
     await page.keyboard.press('Enter');
+    // Ending asks first (issue #14 §4); the question takes the focus, so Enter again confirms.
+    await tabTo(page, c.sel('end-session-confirm'));
+    await page.keyboard.press('Enter');
     await c.waitStatus('ended');
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
-import { callerStartsVideo, dispatcherCreatesSession, sel, statusOf } from '../support/flow.js';
+import { callerStartsVideo, cardScope, dispatcherCreatesSession, endSessionFromConsole, sel, statusOf } from '../support/flow.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { callerStatus } from '../support/session.js';
 
@@ -77,7 +77,7 @@ describe('caller video reaches the dispatcher console', () => {
   it('ends the session from the console and tells the caller', async () => {
     const card = await dispatcher.page.$(sel('session-card'));
     const sessionId = await card!.evaluate((el) => el.getAttribute('data-session-id')!);
-    await dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`);
+    await endSessionFromConsole(dispatcher.page, cardScope(sessionId));
     await waitFor('console ended', async () => (await statusOf(dispatcher.page, sessionId)) === 'ended');
     await waitFor('caller ended', async () => (await callerStatus(caller.page)) === 'ended');
   });

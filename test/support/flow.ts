@@ -45,6 +45,18 @@ export async function openConsole(page: Page, baseUrl: string): Promise<void> {
   }
 }
 
+/**
+ * Ends a session from its console card the way a dispatcher does (issue #14 §4): "End session" only
+ * asks, and the confirmation ends it. `scope`: the card's selector (support/session.ts `card().scope`).
+ */
+export async function endSessionFromConsole(page: Page, scope: string): Promise<void> {
+  await page.click(`${scope} ${sel('end-session-button')}`);
+  await page.click(`${scope} ${sel('end-session-confirm')}`);
+}
+
+/** The console card of a session, as a selector scope. */
+export const cardScope = (sessionId: string) => `${sel('session-card')}[data-session-id="${sessionId}"]`;
+
 export async function statusOf(page: Page, sessionId: string): Promise<string> {
   return page.$eval(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('session-status')}`, (el) => el.textContent ?? '');
 }

@@ -1,6 +1,6 @@
 import type { Page } from 'puppeteer-core';
 import { framesDecoded, waitFor } from './browser.js';
-import { callerStartsVideo, dispatcherCreatesSession, sel, statusOf } from './flow.js';
+import { callerStartsVideo, dispatcherCreatesSession, endSessionFromConsole, sel, statusOf } from './flow.js';
 
 /** Scoped selectors and waits for one session card in the console. */
 export function card(page: Page, sessionId: string) {
@@ -12,6 +12,8 @@ export function card(page: Page, sessionId: string) {
     waitStatus: (status: string, timeoutMs = 20_000) =>
       waitFor(`console status ${status}`, async () => (await statusOf(page, sessionId)) === status, timeoutMs),
     text: (testid: string) => page.$eval(`${scope} ${sel(testid)}`, (el) => el.textContent ?? ''),
+    /** End session, then its confirmation. */
+    end: () => endSessionFromConsole(page, scope),
     timeline: () => page.$$eval(`${scope} .timeline li`, (els) => els.map((e) => e.getAttribute('data-type') ?? '')),
   };
 }

@@ -13,10 +13,14 @@ import type { Device } from '../common/device.js';
 import { h } from '../common/dom.js';
 import { request, type SignallingSocket } from '../common/signalling.js';
 import { Subscriber } from '../common/Subscriber.js';
+import { alarmStore } from './alarms/AlarmStore.js';
 import { BrowserNotice } from './card/BrowserNotice.js';
 import { CallerPanel } from './card/CallerPanel.js';
 import { ChatPanel } from './card/ChatPanel.js';
 import type { CardContext } from './card/context.js';
+import { EndControl } from './card/EndControl.js';
+import { ExpiryWatch } from './card/ExpiryWatch.js';
+import { LifecycleStepper } from './card/LifecycleStepper.js';
 import { InvitePanel } from './card/InvitePanel.js';
 import { RecordButton } from './card/RecordButton.js';
 import { SnapshotList } from './card/SnapshotList.js';
@@ -24,7 +28,7 @@ import { Timeline } from './card/Timeline.js';
 import { VideoPanel } from './card/VideoPanel.js';
 import { routeVideoAlarms } from './card/videoAlarms.js';
 import type { VideoStateSnapshot } from '../common/VideoState.js';
-import { alarmStore } from './alarms/AlarmStore.js';
+import { phaseOf } from './rail/urgency.js';
 
 const STATUS_HINT: Partial<Record<SessionStatus, string>> = {
   created: 'preparing the link',
@@ -60,6 +64,16 @@ export class SessionCard {
   #record: RecordButton;
   /** The caller's video producers consumed here (a codec switch briefly has two). */
   #videoProducers = new Set<string>();
+  #end = new EndControl(() => this.end());
+  #stepper = new LifecycleStepper();
+  #expiry: ExpiryWatch;
+  /** Every control of the card: disabled as one when the session has ended. */
+  #actions: HTMLFieldSetElement;
+  #events: SessionEvent[] = [];
+  #current: SessionStatus = 'created';
+  #since = Date.now();
+  /** Observers told when the card's status, name or events change (the rail, the recently-ended record). */
+  readonly changed = new Set<(card: SessionCard) => void>();
 
   constructor(
     readonly sessionId: string,
@@ -97,13 +111,17 @@ export class SessionCard {
     routeVideoAlarms(sessionId, this.#video.state, alarmStore);
     this.#caller = new CallerPanel(ctx);
     this.#record = new RecordButton(ctx);
-    const end = h('button', { type: 'button', testid: 'end-session-button', class: 'danger' }, 'End session');
-    end.addEventListener('click', () => void this.end());
-    this.el = h(
-      'article',
-      { testid: 'session-card', 'data-session-id': sessionId, class: 'card', 'aria-label': `Session ${sessionId}` },
-      h('header', {}, this.#title, this.#status),
+    this.#expiry = new ExpiryWatch(sessionId, alarmStore, {
+      code: { label: 'New spoken code', run: () => this.el.querySelector<HTMLButtonElement>('[data-testid="spoken-code-button"]')?.click() },
+      link: { label: 'Resend SMS', run: () => this.el.querySelector<HTMLButtonElement>('[data-testid="resend-sms"]')?.click() },
+    });
+    this.#actions = h(
+      'fieldset',
+      { class: 'card-actions' },
+      h('legend', { class: 'sr-only' }, 'Session actions'),
       this.#hint,
+      this.#stepper.el,
+      this.#expiry.el,
       this.#browser.el,
       this.#invite.el,
       h(
@@ -112,8 +130,39 @@ export class SessionCard {
         h('div', { class: 'card-main' }, this.#video.el, this.#caller.el),
         h('div', { class: 'card-side' }, this.#chat.el, this.#timeline.el, this.#snapshots.el),
       ),
-      h('footer', {}, this.#record.el, end),
+      h('footer', {}, this.#record.el, this.#end.el),
     );
+    this.el = h(
+      'article',
+      { testid: 'session-card', 'data-session-id': sessionId, class: 'card', 'aria-label': `Session ${sessionId}`, tabindex: '-1' },
+      h('header', {}, this.#title, this.#status),
+      this.#actions,
+    );
+    this.#stepper.update([]);
+  }
+
+  /** The status as the server last said it, and since when (ms since the epoch) the session has been in it. */
+  get status(): SessionStatus {
+    return this.#current;
+  }
+
+  get since(): number {
+    return this.#since;
+  }
+
+  /** The session's events as this console has them (staff events carry their details). */
+  get events(): readonly SessionEvent[] {
+    return this.#events;
+  }
+
+  /**
+   * The focused session gets the large picture and everything open; the others are compact (a small
+   * picture when live). Both stay in the page and usable: a click into a compact card focuses it.
+   */
+  setFocused(focused: boolean): void {
+    this.el.classList.toggle('focused', focused);
+    this.el.classList.toggle('compact', !focused);
+    this.el.dataset['focused'] = String(focused);
   }
 
   /** The session's name for the dispatcher: incident ref and masked phone once known, else its id. */
@@ -125,6 +174,7 @@ export class SessionCard {
   async attach(): Promise<void> {
     const detail = await api('GET /api/sessions/:id', { token: this.tokenOf(), params: { id: this.sessionId } });
     this.#title.textContent = [detail.incidentRef, maskedPhone(detail.phone)].filter(Boolean).join(' · ') || this.sessionId;
+    this.#tell();
     if (detail.inviteUrl) this.#invite.setLink(detail.inviteUrl);
     if (detail.recording) this.#record.setPolicy(detail.recording.policy, detail.recording.active);
     this.#subscriber.close();
@@ -145,6 +195,7 @@ export class SessionCard {
   /** The server replaced this session's spoken code (the guessing budget was spent): show the new one. */
   codeReplaced(code: string, expiresAt: string, closedUntil?: string): void {
     this.#invite.codeReplaced(code, expiresAt, closedUntil);
+    this.#expiry.set('code', Date.parse(expiresAt));
   }
 
   setInviteUrl(url: string): void {
@@ -152,12 +203,21 @@ export class SessionCard {
   }
 
   setStatus(status: SessionStatus): void {
+    if (status !== this.#current) {
+      // Since when: the event that brought it (the server's clock), else now; never in the future.
+      const at = lastAt(this.#events, status);
+      this.#since = Math.min(Date.now(), at ?? Date.now());
+      this.#current = status;
+    }
+    this.el.dataset['phase'] = phaseOf(status);
+    this.#expiry.setWaiting(phaseOf(status) === 'waiting');
     this.#status.textContent = status;
     this.#status.dataset['status'] = status;
     this.#hint.textContent = STATUS_HINT[status] ?? '';
     this.el.dataset['status'] = status;
     this.#browser.status(status);
     this.#video.session(status);
+    this.#tell();
   }
 
   /** This screen's video state now (connecting, live, paused, lost, ended; its alarm and since when). */
@@ -171,6 +231,12 @@ export class SessionCard {
   }
 
   addEvent(e: SessionEvent): void {
+    if (!this.#events.some((known) => known.seq === e.seq)) {
+      this.#events.push(e);
+      this.#stepper.update(this.#events);
+      const codeUntil = e.details?.['expiresAt'];
+      if ((e.type === 'code_issued' || e.type === 'code_replaced') && typeof codeUntil === 'string') this.#expiry.set('code', Date.parse(codeUntil));
+    }
     this.#timeline.add(e);
     // The log says whether the caller's video is paused: a console (re)loaded mid-pause learns it here.
     if (e.type === 'media_paused' || e.type === 'media_resumed') this.#video.callerPaused(e.type === 'media_paused');
@@ -214,6 +280,9 @@ export class SessionCard {
   }
 
   ended(): void {
+    this.#actions.disabled = true;
+    this.#end.ended();
+    this.#expiry.stop();
     this.setStatus('ended');
     this.#subscriber.close();
     this.#video.clear();
@@ -222,15 +291,26 @@ export class SessionCard {
 
   /** Stops receiving and clears the picture, without ending anything (the console signed out). */
   close(): void {
+    this.#expiry.stop();
     this.#subscriber.close();
     this.#video.clear();
     for (const kind of ['video-lost', 'no-video'] as const) alarmStore.clear(this.sessionId, kind);
+  }
+
+  #tell(): void {
+    for (const o of [...this.changed]) o(this);
   }
 
   async end(): Promise<void> {
     await api('POST /api/sessions/:id/end', { token: this.tokenOf(), params: { id: this.sessionId } });
     this.ended();
   }
+}
+
+/** When the latest event of this type happened (ms since the epoch), if the card has one. */
+function lastAt(events: readonly SessionEvent[], type: string): number | undefined {
+  for (let i = events.length - 1; i >= 0; i--) if (events[i]!.type === type) return Date.parse(events[i]!.at);
+  return undefined;
 }
 
 function maskedPhone(phone: string): string {

@@ -9,9 +9,13 @@ import { connectSignalling, onTokenRefused, onTransportsLost } from '../common/s
 import { SessionCard } from './SessionCard.js';
 import { beep, wireSoundControl } from './card/SoundAlerts.js';
 import { alarmStore } from './alarms/AlarmStore.js';
-import { AlarmStrip } from './alarms/AlarmStrip.js';
+import { Desk } from './rail/Desk.js';
+import { RecentlyEnded } from './rail/RecentlyEnded.js';
 
-/** The dispatcher console: login, a form to start a session, and one card per active session. */
+/**
+ * The dispatcher console: login, then the desk (rail of sessions by urgency, alarm strip, recently
+ * ended), a form to start a session, and one card per active session, the focused one large.
+ */
 const TOKEN_KEY = 'sightline.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -27,6 +31,10 @@ const login = wireLogin({
 
 wireSoundControl($<HTMLButtonElement>('sound-alerts'));
 
+// The rail sits below the header and the alarm strip, whose height changes with its items.
+const top = document.querySelector<HTMLElement>('.top')!;
+new ResizeObserver(() => document.documentElement.style.setProperty('--top-h', `${top.offsetHeight}px`)).observe(top);
+
 const blurDefault = $<HTMLInputElement>('blur-default');
 blurDefault.checked = localStorage.getItem('sightline.blur') === '1';
 blurDefault.addEventListener('change', () => localStorage.setItem('sightline.blur', blurDefault.checked ? '1' : '0'));
@@ -35,6 +43,8 @@ $('logout').addEventListener('click', () => {
   // The server revokes this login's tokens (every node) and cuts its socket; the page forgets it either way.
   const token = sessionStorage.getItem(TOKEN_KEY);
   sessionStorage.removeItem(TOKEN_KEY);
+  // The shift is over: its ended-session records go with it.
+  RecentlyEnded.forget();
   const revoked = token ? api('POST /api/auth/logout', { token }).catch(() => undefined) : Promise.resolve();
   void revoked.finally(() => location.reload());
 });
@@ -57,6 +67,9 @@ async function openConsole(token: string, username: string): Promise<void> {
   loginForm.hidden = true;
   $('app').hidden = false;
   $('logout').hidden = false;
+  // The first thing a dispatcher does here is type the caller's number (the login form, now hidden, had the focus).
+  const active = document.activeElement;
+  if (!active || active === document.body || loginForm.contains(active)) $('new-session').querySelector<HTMLInputElement>('input[name="phone"]')?.focus();
   $('who').textContent = username || (sessions[0]?.dispatcher ?? '');
 
   const device = await loadDevice();
@@ -72,10 +85,16 @@ async function openConsole(token: string, username: string): Promise<void> {
   );
   const cards = new Map<string, SessionCard>();
   const list = $('sessions');
-  const strip = new AlarmStrip(alarmStore, { labelOf: (id) => cards.get(id)?.label ?? id, chime: beep });
-  $('alarm-slot').replaceChildren(strip.el);
+  const desk = new Desk({
+    alarms: alarmStore,
+    railSlot: $('rail-slot'),
+    stripSlot: $('alarm-slot'),
+    chime: beep,
+    tokenOf: currentToken,
+    stillsOf: async (id) => (await api('GET /api/sessions/:id/snapshots', { token: currentToken(), params: { id } })).snapshots,
+    signal: shift.signal,
+  });
   $('alarm-slot').hidden = false;
-  strip.picked.add((id) => cards.get(id)?.el.scrollIntoView({ block: 'start' }));
 
   // The server no longer takes this token (it expired while the laptop slept, or the server now signs
   // with another key): a console that carried on would show cards that no longer update. Put
@@ -87,7 +106,6 @@ async function openConsole(token: string, username: string): Promise<void> {
     for (const card of cards.values()) card.close();
     cards.clear();
     list.replaceChildren();
-    strip.close();
     $('alarm-slot').hidden = true;
     $('app').hidden = true;
     $('logout').hidden = true;
@@ -97,18 +115,26 @@ async function openConsole(token: string, username: string): Promise<void> {
   onTokenRefused(socket, signedOut);
   shift.signal.addEventListener('abort', onUnauthorized(signedOut));
 
+  const ending = new Set<string>();
+  const endReasons = new Map<string, string>();
   const addCard = (id: string, inviteUrl?: string): SessionCard => {
     const existing = cards.get(id);
     if (existing) return existing;
     const card = new SessionCard(id, socket, device, currentToken, (c) => {
+      // Told by the dispatcher's own end and by the server's push: the record is kept once.
+      if (ending.has(c.sessionId)) return;
+      ending.add(c.sessionId);
+      void desk.cardEnded(c, endReasons.get(c.sessionId));
       setTimeout(() => {
         c.el.remove();
         cards.delete(c.sessionId);
+        desk.remove(c.sessionId);
       }, 10_000);
     });
     if (inviteUrl) card.setInviteUrl(inviteUrl);
     cards.set(id, card);
     list.prepend(card.el);
+    desk.add(card, inviteUrl !== undefined);
     card.attach().catch((err: Error) => console.error('attach failed', id, err));
     return card;
   };
@@ -123,7 +149,13 @@ async function openConsole(token: string, username: string): Promise<void> {
     cards.get(sessionId)?.producerAdded(producerId);
   });
   socket.on('media:producer-closed', ({ sessionId, producerId }) => cards.get(sessionId)?.producerClosed(producerId));
-  socket.on('session:ended', ({ sessionId }) => cards.get(sessionId)?.ended());
+  socket.on('session:ended', ({ sessionId, reason }) => {
+    endReasons.set(sessionId, reason);
+    const card = cards.get(sessionId);
+    // Ended here first (the dispatcher's own end): the record is made again, now with the server's reason.
+    if (card && ending.has(sessionId)) void desk.cardEnded(card, reason);
+    else card?.ended();
+  });
   socket.on('chat:message', ({ sessionId, message }) => {
     cards.get(sessionId)?.chat(message);
     // What the caller (or a viewer) types may be the most urgent thing on the screen ("he is not breathing").

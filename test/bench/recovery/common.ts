@@ -1,5 +1,5 @@
 import { launchDevice, type Device } from '../../support/browser.js';
-import { sel } from '../../support/flow.js';
+import { cardScope, endSessionFromConsole } from '../../support/flow.js';
 
 /**
  * One fault to recover from, measured the way its end-to-end test measures it, `runs` times on one
@@ -27,6 +27,6 @@ export async function launchDevices(): Promise<Devices> {
 
 /** Ends the run's session from its card and leaves the caller page, so the next run starts clean. */
 export async function endRun(devices: Devices, sessionId: string): Promise<void> {
-  await devices.dispatcher.page.click(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('end-session-button')}`).catch(() => undefined);
+  await endSessionFromConsole(devices.dispatcher.page, cardScope(sessionId)).catch(() => undefined);
   await devices.caller.page.goto('about:blank');
 }
