@@ -20,6 +20,11 @@ async function main(): Promise<void> {
     await waitFor('caller live', async () => (await callerStatus(caller.page)).startsWith('live'));
     await c.waitStatus('live');
     await framesKeepRising(dispatcher.page, 30);
+    // Three sessions on the rail (issue #14): two more wait for their callers; the live one is picked back into focus.
+    await dispatcherCreatesSession(dispatcher.page, server.url, { incident: 'AMK-2026-1123-0047' });
+    await dispatcherCreatesSession(dispatcher.page, server.url, { incident: 'AMK-2026-1123-0051' });
+    await dispatcher.page.click(`${sel('session-row')}[data-session-id="${sessionId}"]`);
+    await framesKeepRising(dispatcher.page, 30);
     await dispatcher.page.click(`${c.scope} [data-preset="show_chest"]`);
     await dispatcher.page.type(c.sel('chat-input'), 'Is he breathing normally?');
     await dispatcher.page.click(c.sel('chat-send'));

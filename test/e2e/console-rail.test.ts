@@ -259,3 +259,40 @@ describe('the session rail on a 960-wide second screen', () => {
     expect(focused.right).toBeLessThanOrEqual(960);
   });
 });
+
+describe('a warning before the spoken code runs out', () => {
+  let short: TestServer;
+  let desk: Device;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    // Codes last 2 min 3 s: the warning (2 min before) comes a few seconds after the code.
+    short = await startServer({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SPOKEN_CODE_MINUTES: '2.05' });
+    desk = await launchDevice();
+    await desk.page.setViewport({ width: 1280, height: 720 });
+  });
+
+  afterAll(async () => {
+    await desk?.close();
+    await short?.stop();
+  });
+
+  it('says when the code expires and offers a new one, on the card and on the strip', async () => {
+    const page = desk.page;
+    const { sessionId } = await dispatcherCreatesSession(page, short.url, { incident: 'INC-EXPIRY' });
+    const c = card(page, sessionId);
+    await page.click(c.sel('spoken-code-button'));
+    const first = await waitFor('spoken code', async () => (await c.text('spoken-code')).match(/^\d{6}$/)?.[0]);
+    expect(await page.$eval(c.sel('expiry-warning'), (el) => (el as HTMLElement).hidden)).toBe(true);
+    const warning = await waitFor(
+      'the warning',
+      () => page.$eval(c.sel('expiry-warning'), (el) => ((el as HTMLElement).hidden ? undefined : el.textContent)),
+      20_000,
+    );
+    expect(warning).toMatch(/^Spoken code expires \d{2}:\d{2} — issue a new one\?/);
+    const item = `${sel('alarm-strip')} li[data-session-id="${sessionId}"][data-kind="expiry"]`;
+    expect(await page.$eval(item, (el) => el.textContent)).toContain('Spoken code expires');
+    await page.click(c.sel('expiry-remedy'));
+    await waitFor('a new code', async () => /^\d{6}$/.test(await c.text('spoken-code')) && (await c.text('spoken-code')) !== first);
+  });
+});

@@ -63,7 +63,7 @@ export class ExpiryWatch {
       return;
     }
     const [kind, at] = due;
-    const time = new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const time = new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     const text = at > now ? `${WORDS[kind].what} expires ${time} — ${WORDS[kind].offer}` : `${WORDS[kind].what} expired at ${time} — ${WORDS[kind].offer}`;
     this.el.hidden = false;
     this.el.dataset['kind'] = kind;

@@ -61,7 +61,7 @@ export class RecentlyEnded {
   }
 
   #entry(r: EndedRecord): HTMLElement {
-    const time = new Date(r.endedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const time = new Date(r.endedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     const stills = h('ul', { class: 'snapshots ended-stills' });
     const details = h(
       'details',
