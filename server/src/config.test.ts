@@ -34,3 +34,16 @@ describe('secrets in production', () => {
     expect(() => loadConfig({ ...production, JWT_SECRET_PREVIOUS: 'short' })).toThrow(/JWT_SECRET_PREVIOUS must be at least 32 bytes/);
   });
 });
+
+describe('DEFAULT_COUNTRY (issue #14: phone entry)', () => {
+  it('is Norway unless set, and takes any country the phone data knows', () => {
+    expect(loadConfig({}).defaultCountry).toBe('NO');
+    expect(loadConfig({ DEFAULT_COUNTRY: 'SE' }).defaultCountry).toBe('SE');
+  });
+
+  it('refuses what is not such a country, at start', () => {
+    for (const bad of ['XX', 'no', 'NOR', '47']) {
+      expect(() => loadConfig({ DEFAULT_COUNTRY: bad }), bad).toThrow(/DEFAULT_COUNTRY: an ISO 3166 two-letter country code/);
+    }
+  });
+});

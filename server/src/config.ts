@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { RECORDING_POLICIES, type RecordingPolicy } from '@sightline/shared';
+import { isPhoneCountry, RECORDING_POLICIES, type PhoneCountry, type RecordingPolicy } from '@sightline/shared';
 import { z } from 'zod';
 import { childEnv } from './security/childEnv.js';
 import { defaultCheckpointKeyFile } from './audit/checkpointKey.js';
@@ -29,6 +29,7 @@ const envSchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
   TWILIO_FROM: z.string().min(1).optional(),
   TWILIO_API_URL: z.url().optional(),
+  DEFAULT_COUNTRY: z.string().refine(isPhoneCountry, 'DEFAULT_COUNTRY: an ISO 3166 two-letter country code in capitals, e.g. NO').default('NO'),
   DATA_DIR: z.string().default('./data'),
   MIN_FREE_DISK_MB: z.coerce.number().min(0).default(512),
   RECORDING_POLICY: z.enum(RECORDING_POLICIES).default('on-demand'),
@@ -80,6 +81,8 @@ export interface Config {
   jwtSecretPrevious?: Buffer;
   redisUrl?: string;
   smsProvider: 'console' | 'twilio';
+  /** DEFAULT_COUNTRY: whose numbers the console takes without a country code (`91234567` → +47…). */
+  defaultCountry: PhoneCountry;
   twilio?: { accountSid: string; authToken: string; from: string; apiUrl?: string };
   dataDir: string;
   /**
@@ -152,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecretPrevious: e.JWT_SECRET_PREVIOUS === undefined ? undefined : secretBytes(e.JWT_SECRET_PREVIOUS, 'JWT_SECRET_PREVIOUS'),
     redisUrl: e.REDIS_URL,
     smsProvider: e.SMS_PROVIDER,
+    defaultCountry: e.DEFAULT_COUNTRY as PhoneCountry,
     twilio: twilioConfig(e),
     dataDir: path.resolve(e.DATA_DIR),
     minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,

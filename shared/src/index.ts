@@ -8,3 +8,4 @@ export * from './api/rest.js';
 export * from './api/routes.js';
 export * from './signalling/messages.js';
 export * from './text.js';
+export * from './phone.js';

@@ -101,6 +101,8 @@ export const REST: Record<string, RestCase> = {
   'POST /api/sessions/:id/end': { ...staff, allowed: ownerOnly, success: 200, target: async (fx) => ({ id: await fx.freshSession() }) },
   'POST /api/sessions/:id/sms': { ...staff, allowed: ownerOnly, success: 202, params: session },
   'POST /api/sessions/:id/viewers': { ...staff, allowed: ownerOnly, success: 201, params: session, body: () => ({}) },
+  'POST /api/sessions/:id/viewers/sms': { ...staff, allowed: ownerOnly, success: 201, params: session, body: () => ({ phone: '+4791234568' }) },
+  'GET /api/settings': { ...staff, allowed: STAFF, success: 200 },
   'POST /api/sessions/:id/code': { ...staff, allowed: ownerOnly, success: 201, params: session },
   'POST /api/sessions/:id/snapshots': { ...staff, allowed: ownerOnly, success: 201, params: session, image: true },
   'GET /api/sessions/:id/snapshots': { ...staff, allowed: lookers, success: 200, params: session },

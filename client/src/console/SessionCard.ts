@@ -176,6 +176,7 @@ export class SessionCard {
     this.#title.textContent = [detail.incidentRef, maskedPhone(detail.phone)].filter(Boolean).join(' · ') || this.sessionId;
     this.#tell();
     if (detail.inviteUrl) this.#invite.setLink(detail.inviteUrl);
+    this.#invite.setPhone(detail.phone);
     if (detail.recording) this.#record.setPolicy(detail.recording.policy, detail.recording.active);
     this.#subscriber.close();
     this.#videoProducers.clear();
@@ -217,6 +218,7 @@ export class SessionCard {
     this.el.dataset['status'] = status;
     this.#browser.status(status);
     this.#video.session(status);
+    this.#invite.status(status);
     this.#tell();
   }
 

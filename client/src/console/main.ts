@@ -11,6 +11,8 @@ import { beep, wireSoundControl } from './card/SoundAlerts.js';
 import { alarmStore } from './alarms/AlarmStore.js';
 import { Desk } from './rail/Desk.js';
 import { RecentlyEnded } from './rail/RecentlyEnded.js';
+import { PhoneField } from './PhoneField.js';
+import { loadSettings } from './settings.js';
 
 /**
  * The dispatcher console: login, then the desk (rail of sessions by urgency, alarm strip, recently
@@ -60,10 +62,14 @@ if (saved) {
   });
 }
 
+let phoneField: PhoneField | undefined;
+
 async function openConsole(token: string, username: string): Promise<void> {
   // Everything this shift sets up stops with it: the token refresh, the socket, the cards, the form's handler.
   const shift = new AbortController();
   const { sessions } = await api('GET /api/sessions', { token });
+  // The default country for phone numbers; the embedded default (NO) holds if this fails.
+  void loadSettings(token).catch(() => undefined);
   loginForm.hidden = true;
   $('app').hidden = false;
   $('logout').hidden = false;
@@ -180,14 +186,23 @@ async function openConsole(token: string, username: string): Promise<void> {
   for (const s of sessions.filter((s) => s.status !== 'ended').reverse()) addCard(s.id);
 
   const form = $<HTMLFormElement>('new-session');
+  // One for the page: a field's listeners outlive a shift (signing in again makes no second one).
+  const phone = (phoneField ??= new PhoneField(form.querySelector<HTMLInputElement>('[name=phone]')!, $('new-session-phone-hint')));
   form.addEventListener(
     'submit',
     (ev) => {
       ev.preventDefault();
       const data = new FormData(form);
       $('new-session-error').textContent = '';
+      // The same check as the server's gate: a number it would refuse is not sent, and the field says why.
+      const number = phone.check();
+      if (!number.ok) {
+        $('new-session-error').textContent = `Phone: ${number.message}`;
+        phone.input.focus();
+        return;
+      }
       const body = {
-        phone: String(data.get('phone') ?? ''),
+        phone: number.e164,
         incidentRef: String(data.get('incidentRef') ?? '') || undefined,
         // The form's select offers exactly the languages of LANGUAGES (console.html); the server checks.
         language: String(data.get('language') ?? 'nb') as Language,
@@ -196,6 +211,7 @@ async function openConsole(token: string, username: string): Promise<void> {
         .then((r) => {
           addCard(r.id, r.inviteUrl);
           form.reset();
+          phone.reset();
         })
         .catch((err: Error) => ($('new-session-error').textContent = err.message));
     },

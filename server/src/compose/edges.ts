@@ -24,7 +24,7 @@ import type { Media } from './media.js';
 import type { Services } from './services.js';
 
 /** Every REST route of the API, by module. */
-function apiRoutes(core: Core, media: Media, s: Services) {
+function apiRoutes(config: Config, core: Core, media: Media, s: Services) {
   const { store, tokens, users, audit, security, limit } = core;
   return [
     ...authRoutes(users, tokens, s.logins, s.loginGuard),
@@ -37,6 +37,7 @@ function apiRoutes(core: Core, media: Media, s: Services) {
         recording: recordingState(s.recordings, s.media),
         searched: (actor, query, results) => audit.appendAccess(actor, 'sessions_searched', { query, results }),
         hasRecording: (id) => s.recordings.hasFiles(id),
+        defaultCountry: config.defaultCountry,
       },
     ),
     ...auditRoutes(s.sessions, audit, { storeCount: async (id) => (await store.listEvents(id)).length, security }),
@@ -57,7 +58,7 @@ export async function buildEdges(config: Config, log: Logger, core: Core, media:
     checkStaff: (principal) => s.logins.check(principal),
     security,
     webhooks: smsWebhooks(config, { sms: s.sms, security, log }),
-    routes: apiRoutes(core, media, s),
+    routes: apiRoutes(config, core, media, s),
     clientDist: clientDist ?? fileURLToPath(new URL('../../../client/dist', import.meta.url)),
     health: () => pool.size > 0,
     metrics: metrics.handler(() => ({ workers: pool.size, rooms: rooms.count, perWorker: pool.load(), ...rooms.mediaCounts(), nodes: registry.live })),

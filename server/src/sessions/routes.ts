@@ -1,4 +1,4 @@
-import { isSessionStatus, type RecordingPolicy, type SessionSummary } from '@sightline/shared';
+import { isSessionStatus, type PhoneCountry, type RecordingPolicy, type SessionSummary } from '@sightline/shared';
 import type { Principal } from '../auth/TokenService.js';
 import type { InviteService } from '../invites/InviteService.js';
 import type { Limit } from '../ratelimit/limits.js';
@@ -13,9 +13,11 @@ import type { SessionService } from './SessionService.js';
 /** What the session routes need from elsewhere: the caller's invite and SMS, recording state, and the supervisor's trail. */
 export interface SessionRouteDeps {
   /** A new session comes with its caller invite, whose link the console shows. */
-  invites: Pick<InviteService, 'create' | 'inviteUrl'>;
-  /** Resending the caller's link. */
-  sms: Pick<SmsDispatch, 'send'>;
+  invites: Pick<InviteService, 'create' | 'inviteUrl' | 'inviteViewer'>;
+  /** Resending the caller's link; a viewer's link by SMS. */
+  sms: Pick<SmsDispatch, 'send' | 'sendViewerLink'>;
+  /** DEFAULT_COUNTRY, for the console's phone fields. */
+  defaultCountry: PhoneCountry;
   /** The deployment's recording policy and whether this session is recording now (asked of the node carrying it). */
   recording(session: SessionRecord): Promise<{ policy: RecordingPolicy; active: boolean }>;
   /** Logs a supervisor's search in the access log. */
@@ -84,6 +86,23 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
       async handle({ session: s, principal }) {
         await sessions.end(s.id, actorOf(principal), 'dispatcher');
         return { id: s.id, status: 'ended' };
+      },
+    }),
+    defineRoute('GET /api/settings', {
+      access: staffOnly,
+      async handle() {
+        return { defaultCountry: deps.defaultCountry };
+      },
+    }),
+    sessionRoute(sessions, 'POST /api/sessions/:id/viewers/sms', {
+      access: dispatcherOnly,
+      action: 'control',
+      status: 201,
+      // A fresh view-only invite per number: an invite lets one browser in, so each crew gets its own.
+      async handle({ session: s, body, principal }) {
+        await limits.sms.take(username(principal));
+        const link = await deps.invites.inviteViewer(s.id, actorOf(principal), body.label);
+        return deps.sms.sendViewerLink(s, body.phone, link, actorOf(principal));
       },
     }),
     sessionRoute(sessions, 'POST /api/sessions/:id/sms', {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../store/MemoryStore.js';
 import { sessionServices } from '../testing/sessionServices.js';
 import { sessionStatusForSms, smsStatusRank } from './deliveryStatus.js';
-import type { SmsProvider } from './SmsProvider.js';
+import { SmsSendError, type SmsProvider } from './SmsProvider.js';
 
 /**
  * The session status before the link is opened follows the newest SMS, whatever order the
@@ -137,5 +137,44 @@ describe('SMS delivery state across callbacks', () => {
     expect(events.filter((e) => e.type === 'sms_status').map((e) => e.details?.['providerStatus'])).toEqual(['sent']);
     // Only a live session needs the full number (to resend the link).
     expect((await store.getSession(s.id))?.phone).toBe('+47*****567');
+  });
+});
+
+describe("a viewer's link by SMS (issue #14: inviting a viewer)", () => {
+  it('sends it to the number given, logs it with the number masked, and leaves the caller’s SMS state alone', async () => {
+    const { store, sms, sessions, invites, dispatch } = setUp();
+    const s = await invites.create('disp', { phone: '+4791234567' });
+    const before = await sessions.get(s.id);
+    const answer = await dispatch.sendViewerLink(before, '+4798765432', 'https://x.test/j/viewer-code', 'dispatcher:disp');
+    expect(answer).toEqual({ to: '+4798765432', sent: true });
+    expect(sms.sent).toBe(2);
+    const logged = (await sessions.events(s.id)).filter((e) => e.type === 'viewer_sms');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.details).toMatchObject({ to: '+47*****432', provider: 'twilio', sent: true, providerMessageId: 'SM2' });
+    expect(JSON.stringify(await sessions.events(s.id))).not.toContain('98765432');
+    // Its delivery reports are not the caller's: the session's SMS state follows the caller's message only.
+    expect((await store.getSession(s.id))?.smsMessageId).toBe(before.smsMessageId);
+    expect(await dispatch.status('SM2', 'failed')).toBe('unknown_message');
+    expect((await sessions.get(s.id)).status).toBe(before.status);
+  });
+
+  it('answers a refusal with its reason instead of throwing, and logs it', async () => {
+    const store = new MemoryStore();
+    const refusing: SmsProvider = {
+      name: 'twilio',
+      send: async (m) => {
+        if (m.to === '+4798765432') throw new SmsSendError('invalid_number', 'refused');
+        return { providerMessageId: 'SM1' };
+      },
+    };
+    const { sessions, invites, sms: dispatch } = sessionServices({ store, sms: refusing });
+    const s = await invites.create('disp', { phone: '+4791234567' });
+    expect(await dispatch.sendViewerLink(await sessions.get(s.id), '+4798765432', 'https://x.test/j/v', 'dispatcher:disp')).toEqual({
+      to: '+4798765432',
+      sent: false,
+      reason: 'invalid_number',
+    });
+    const logged = (await sessions.events(s.id)).find((e) => e.type === 'viewer_sms');
+    expect(logged?.details).toMatchObject({ to: '+47*****432', sent: false, reason: 'invalid_number' });
   });
 });

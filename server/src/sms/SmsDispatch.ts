@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { isSmsPhase } from '@sightline/shared';
-import type { Logger } from '../logging.js';
+import { isSmsPhase, type ViewerSmsResponse } from '@sightline/shared';
+import { maskPhone, type Logger } from '../logging.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import type { SessionRecord, Store } from '../store/Store.js';
 import { SEND_ACCEPTED, SEND_FAILED, sessionStatusForSms, smsStatusRank } from './deliveryStatus.js';
-import { smsBody } from './messages.js';
+import { smsBody, viewerSmsBody } from './messages.js';
 import { SmsSendError, type SmsProvider } from './SmsProvider.js';
 
 /** What became of an SMS delivery callback (SmsDispatch.status). */
@@ -60,6 +60,26 @@ export class SmsDispatch {
     if (!(await this.#follow(session.id, actor, details))) {
       const failed = 'reason' in details;
       await this.sessions.record(session.id, failed ? 'sms_failed' : 'sms_resend', actor, details);
+    }
+  }
+
+  /**
+   * Sends a viewer's link (a view-only invite, made just for this number) to `to` (E.164). It
+   * leaves the caller's SMS state alone: delivery reports of this message are not followed (no
+   * reference is kept, so its callbacks are `unknown_message`). The send, or why it failed, is
+   * logged as `viewer_sms` with the number masked. A failure is answered, never thrown.
+   */
+  async sendViewerLink(session: SessionRecord, to: string, link: string, actor: string): Promise<ViewerSmsResponse> {
+    const logged = { to: maskPhone(to), provider: this.provider.name };
+    try {
+      const { providerMessageId } = await this.provider.send({ to, body: viewerSmsBody(link, session.language), sessionId: session.id });
+      await this.sessions.record(session.id, 'viewer_sms', actor, { ...logged, sent: true, ...(providerMessageId && { providerMessageId }) });
+      return { to, sent: true };
+    } catch (err) {
+      const reason = err instanceof SmsSendError ? err.reason : 'provider_unavailable';
+      this.log.warn({ sessionId: session.id, reason, err: (err as Error).message }, 'viewer sms failed');
+      await this.sessions.record(session.id, 'viewer_sms', actor, { ...logged, sent: false, reason });
+      return { to, sent: false, reason };
     }
   }
 

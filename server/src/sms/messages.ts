@@ -17,3 +17,15 @@ const TEXT: Record<Language, string> = {
 export function smsBody(link: string, language: Language): string {
   return `${link} ${TEXT[language]}`;
 }
+
+/**
+ * The viewer's SMS (a doctor or the ambulance crew: staff, so bokmål for a Norwegian session and
+ * English otherwise, as the viewer page speaks), link first as for the caller.
+ */
+export function viewerSmsBody(link: string, language: Language): string {
+  const text =
+    language === 'nb' || language === 'nn'
+      ? 'fra AMK: video fra innringer, kun visning. Trykk for å se.'
+      : "from the emergency centre: the caller's video, view only. Tap to watch.";
+  return `${link} ${text}`;
+}

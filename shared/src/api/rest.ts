@@ -1,5 +1,6 @@
 import { z } from '../zod.js';
 import { freeText } from '../text.js';
+import { mobilePhone, type PhoneCountry } from '../phone.js';
 import { pageReport } from '../sessions/browser.js';
 import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
 import { sessionIdSchema } from '../sessions/sessionId.js';
@@ -23,16 +24,12 @@ export interface LoginResponse {
   role: StaffRole;
 }
 
-/** E.164: a plus, a country code and up to 15 digits in all. Spaces are tolerated and stripped. */
-export const e164Phone = z
-  .string()
-  .transform((s) => s.replace(/[\s-]/g, ''))
-  .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be in E.164 form, e.g. +4791234567'));
-
-export const createSessionRequest = z.strictObject({
-  phone: e164Phone,
-  incidentRef: freeText(64).optional(),
-  language: z.enum(LANGUAGES).optional(),
+/** Pure (as `mobilePhone`, phone.ts): the caller's page, which never makes one, leaves the phone data out. */
+export const createSessionRequest = /* @__PURE__ */ z.strictObject({
+  /** The caller's mobile, international form; stored and sent as E.164 (phone.ts). */
+  phone: mobilePhone,
+  incidentRef: /* @__PURE__ */ freeText(64).optional(),
+  language: /* @__PURE__ */ z.enum(LANGUAGES).optional(),
 });
 export type CreateSessionRequest = z.input<typeof createSessionRequest>;
 
@@ -136,6 +133,29 @@ export const recordingControlRequest = z.strictObject({ action: z.enum(['start',
 
 /** Body of `POST /api/sessions/:id/viewers`: an optional label for the view-only invite (who it is for). */
 export const viewerInviteRequest = z.strictObject({ label: freeText(64).optional() });
+
+/**
+ * Body of `POST /api/sessions/:id/viewers/sms`: a new view-only invite whose link goes by SMS to
+ * `phone` (a mobile, international form, as for the caller: phone.ts), e.g. the ambulance crew's.
+ * Pure, as createSessionRequest.
+ */
+export const viewerSmsRequest = /* @__PURE__ */ z.strictObject({ phone: mobilePhone, label: /* @__PURE__ */ freeText(64).optional() });
+
+/**
+ * The answer to `POST /api/sessions/:id/viewers/sms` (201): `to` is the number in E.164; `sent`
+ * false when the SMS provider refused it, with its `reason` (SmsFailureReason on the server).
+ */
+export interface ViewerSmsResponse {
+  to: string;
+  sent: boolean;
+  reason?: string;
+}
+
+/** `GET /api/settings`: what the staff pages need of the deployment's configuration. */
+export interface StaffSettings {
+  /** DEFAULT_COUNTRY: the console takes this country's numbers without a country code. */
+  defaultCountry: PhoneCountry;
+}
 
 /** Body of `POST /api/codes/redeem`. `browser`: the `/c` page's report of its browser (it could not send one before: it knew no invite). */
 export const spokenCodeRequest = z.strictObject({

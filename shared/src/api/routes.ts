@@ -15,6 +15,7 @@ import {
   snapshotFileParam,
   spokenCodeRequest,
   viewerInviteRequest,
+  viewerSmsRequest,
   type CreateSessionResponse,
   type InvitePeek,
   type LogRecord,
@@ -26,6 +27,8 @@ import {
   type SessionDetail,
   type SessionSummary,
   type SpokenCodeResponse,
+  type StaffSettings,
+  type ViewerSmsResponse,
   type VerifyResponse,
 } from './rest.js';
 
@@ -54,6 +57,9 @@ export const restRoutes = {
   'POST /api/sessions/:id/sms': { params: sessionIdParam, answer: answer<{ id: string; status: SessionStatus }>() },
   'POST /api/sessions/:id/code': { params: sessionIdParam, answer: answer<SpokenCodeResponse>() },
   'POST /api/sessions/:id/viewers': { params: sessionIdParam, body: viewerInviteRequest, answer: answer<{ inviteUrl: string }>() },
+  /** A new viewer invite whose link goes by SMS (201); the dispatcher never sees that link. */
+  'POST /api/sessions/:id/viewers/sms': { params: sessionIdParam, body: viewerSmsRequest, answer: answer<ViewerSmsResponse>() },
+  'GET /api/settings': { answer: answer<StaffSettings>() },
 
   'POST /api/sessions/:id/recording': { params: sessionIdParam, body: recordingControlRequest, answer: answer<{ active: boolean }>() },
   'GET /api/sessions/:id/recordings': { params: sessionIdParam, answer: answer<{ recordings: RecordingInfo[] }>() },

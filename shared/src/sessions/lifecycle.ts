@@ -34,6 +34,8 @@ export const SESSION_EVENT_TYPES = [
   'photo_uploaded',
   'viewer_invited',
   'viewer_joined',
+  /** A viewer's link sent by SMS (details: to, masked; provider; sent; reason when not). */
+  'viewer_sms',
   'sms_resend',
   /** A delivery callback from the SMS provider, whatever it changed (details: providerMessageId, providerStatus, errorCode?, newest, applied). */
   'sms_status',

@@ -1,3 +1,5 @@
+import './InvitePanel.css';
+import { phoneDisplay, type SessionStatus } from '@sightline/shared';
 import { api } from '../../common/api.js';
 import { h } from '../../common/dom.js';
 import type { CardContext } from './context.js';
@@ -15,6 +17,10 @@ export class InvitePanel {
   #codeAlert = h('p', { testid: 'spoken-code-replaced', class: 'code-replaced', role: 'alert', hidden: true });
   #viewer = h('code', { testid: 'viewer-url', class: 'invite' });
   #note = h('span', { class: 'muted', 'aria-live': 'polite' });
+  /** The number the link went to, read back large so the dispatcher can check it with the caller. */
+  #readback = h('p', { testid: 'sms-readback', class: 'sms-readback', role: 'status', hidden: true });
+  #phone: string | undefined;
+  #smsWords = 'SMS to';
 
   constructor(private readonly ctx: CardContext) {
     const copy = button('Copy link', () => void navigator.clipboard?.writeText(this.#link.textContent ?? '').then(() => this.#say('copied')));
@@ -22,7 +28,10 @@ export class InvitePanel {
       'Resend SMS',
       () =>
         void api('POST /api/sessions/:id/sms', this.#session()).then(
-          () => this.#say('SMS sent again'),
+          () => {
+            this.#say('SMS sent again');
+            this.#readBack('SMS sent again to');
+          },
           (e: Error) => this.#say(e.message),
         ),
       'resend-sms',
@@ -32,6 +41,7 @@ export class InvitePanel {
     this.el = h(
       'div',
       { class: 'invite-panel' },
+      this.#readback,
       h('div', { class: 'row' }, h('span', { class: 'muted' }, 'Link: '), this.#link, copy, resend),
       h('div', { class: 'row' }, code, this.#code, this.#codeInfo, viewer, this.#viewer),
       this.#codeAlert,
@@ -41,6 +51,26 @@ export class InvitePanel {
 
   setLink(url: string): void {
     this.#link.textContent = url;
+  }
+
+  /** The caller's number (E.164, from the session's detail), for the read-back. */
+  setPhone(e164: string): void {
+    this.#phone = e164;
+    this.#readBack(this.#smsWords);
+  }
+
+  /** The session's status: the read-back says what became of the SMS (later statuses leave it as it was). */
+  status(status: SessionStatus): void {
+    const words = SMS_WORDS[status];
+    if (words) this.#readBack(words);
+  }
+
+  #readBack(words: string): void {
+    this.#smsWords = words;
+    if (!this.#phone) return;
+    this.#readback.hidden = false;
+    this.#readback.dataset['words'] = words;
+    this.#readback.textContent = `${words} ${phoneDisplay(this.#phone)}`;
   }
 
   /**
@@ -91,6 +121,14 @@ export class InvitePanel {
     this.#note.textContent = text;
   }
 }
+
+/** What the read-back says, by the session's status while the SMS is what matters. */
+const SMS_WORDS: Partial<Record<SessionStatus, string>> = {
+  created: 'Sending SMS to',
+  sms_sent: 'SMS sent to',
+  sms_delivered: 'SMS delivered to',
+  sms_failed: 'SMS failed to',
+};
 
 function button(label: string, onClick: () => void, testid?: string): HTMLButtonElement {
   const b = h('button', { type: 'button', class: 'small', testid }, label);
