@@ -11,6 +11,9 @@ import { defaultCheckpointKeyFile } from './audit/checkpointKey.js';
  * All configuration, parsed and validated once at start (CONTRACT.md lists the variables). Nothing
  * below this module reads process.env.
  */
+/** The caller page's "who is asking" when CENTRE_NAME is not set: the Norwegian emergency medical centre's name. */
+export const DEFAULT_CENTRE_NAME = 'AMK';
+
 const port = z.coerce.number().int().min(0).max(65535);
 
 const envSchema = z.object({
@@ -33,6 +36,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   MIN_FREE_DISK_MB: z.coerce.number().min(0).default(512),
   RECORDING_POLICY: z.enum(RECORDING_POLICIES).default('on-demand'),
+  CENTRE_NAME: z.string().trim().min(1).max(60).default(DEFAULT_CENTRE_NAME),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   RETENTION_INTERVAL_MINUTES: z.coerce.number().positive().default(1440),
   RTC_ANNOUNCED_IP: z.string().min(1).default('127.0.0.1'),
@@ -92,6 +96,8 @@ export interface Config {
    */
   minFreeDiskBytes: number;
   recordingPolicy: RecordingPolicy;
+  /** Who asks the caller for video, named on the caller page (CENTRE_NAME, default "AMK"; at most 60 characters). */
+  centreName: string;
   retentionDays: number;
   /** How often the server's retention timer runs (daily); shorter in tests. */
   retentionIntervalMs: number;
@@ -160,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
     recordingPolicy: e.RECORDING_POLICY,
+    centreName: e.CENTRE_NAME,
     retentionDays: e.RETENTION_DAYS,
     retentionIntervalMs: e.RETENTION_INTERVAL_MINUTES * 60_000,
     rtc: {

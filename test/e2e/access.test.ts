@@ -10,7 +10,7 @@ import { sv } from '../../client/src/caller/i18n/sv.js';
 import { uk } from '../../client/src/caller/i18n/uk.js';
 import type { CallerText } from '../../client/src/caller/i18n/types.js';
 import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
-import { dispatcherCreatesSession, sel } from '../support/flow.js';
+import { dispatcherCreatesSession, guideSteps, sel, typeSpokenCode } from '../support/flow.js';
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, card } from '../support/session.js';
 
@@ -41,8 +41,7 @@ describe('ways in', () => {
     const code = await waitFor('spoken code', async () => (await c.text('spoken-code')).match(/^\d{6}$/)?.[0]);
 
     await caller.page.goto(`${server.url}/c`);
-    await caller.page.type(sel('code-input'), code);
-    await caller.page.click(sel('code-submit'));
+    await typeSpokenCode(caller.page, code);
     await waitFor('caller live via code', async () => (await callerStatus(caller.page)).startsWith('live'));
     await c.waitStatus('live');
     expect(await c.timeline()).toEqual(expect.arrayContaining(['code_issued', 'consent_given', 'code_redeemed', 'live']));
@@ -193,8 +192,8 @@ describe('the caller page', () => {
   });
 
   it('explains what to do when the camera is blocked, in words for iOS Safari, Android Chrome and in-app browsers, and tells the console', async () => {
-    // The help differs on each platform; the test would prove nothing if the texts were the same.
-    expect(new Set([nb.help.ios, nb.help.android, nb.help.inApp, nb.help.other]).size).toBe(4);
+    // The steps differ on each platform; the test would prove nothing if they were the same.
+    expect(new Set([nb.guide.ios, nb.guide.android, nb.guide.inApp, nb.guide.other].map((g) => g.join('|'))).size).toBe(4);
     const phones = [
       {
         platform: 'ios',
@@ -226,8 +225,7 @@ describe('the caller page', () => {
         await tapStartIn(blocked.page, inviteUrl, nb);
         expect(await blocked.page.evaluate(() => navigator.userAgent)).toBe(ua);
         await waitFor(`camera_denied on ${platform}`, async () => (await callerStatus(blocked.page)).startsWith('camera_denied'));
-        const help = await blocked.page.$eval(sel('camera-help'), (el) => ({ text: el.textContent ?? '', hidden: (el as HTMLElement).hidden }));
-        expect(help, `${platform}: ${ua}`).toEqual({ text: nb.help[platform], hidden: false });
+        expect(await guideSteps(blocked.page), `${platform}: ${ua}`).toEqual(nb.guide[platform]);
         expect(await blocked.page.$eval(sel('photo-upload'), (el) => (el as HTMLElement).offsetParent !== null)).toBe(true);
         await card(dispatcher.page, sessionId).waitStatus('camera_denied');
       }

@@ -6,7 +6,7 @@ import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nb } from '../../client/src/caller/i18n/nb.js';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
-import { callerStartsVideo, dispatcherCreatesSession, sel } from '../support/flow.js';
+import { callerStartsVideo, dispatcherCreatesSession, guideSteps, sel } from '../support/flow.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, card } from '../support/session.js';
 
@@ -172,7 +172,7 @@ describe('iPads', () => {
       await callerStartsVideo(page, inviteUrl);
       await waitFor('camera_denied', async () => (await callerStatus(page)) === 'camera_denied');
       return {
-        help: await page.$eval(sel('camera-help'), (el) => el.textContent ?? ''),
+        help: (await guideSteps(page)).join(' '),
         maxTouchPoints: await page.evaluate(() => navigator.maxTouchPoints),
       };
     } finally {
@@ -181,7 +181,7 @@ describe('iPads', () => {
   }
 
   it('gives an iPad that sends a Mac user agent the iOS help, and a real Mac the generic help', async () => {
-    expect(await helpOn(5)).toEqual({ help: nb.help.ios, maxTouchPoints: 5 });
-    expect(await helpOn(0)).toEqual({ help: nb.help.other, maxTouchPoints: 0 });
+    expect(await helpOn(5)).toEqual({ help: nb.guide.ios.join(' '), maxTouchPoints: 5 });
+    expect(await helpOn(0)).toEqual({ help: nb.guide.other.join(' '), maxTouchPoints: 0 });
   });
 });

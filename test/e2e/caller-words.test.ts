@@ -13,7 +13,7 @@ import { sv } from '../../client/src/caller/i18n/sv.js';
 import type { CallerText } from '../../client/src/caller/i18n/types.js';
 import { uk } from '../../client/src/caller/i18n/uk.js';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
-import { sel } from '../support/flow.js';
+import { guideSteps, sel, typeSpokenCode } from '../support/flow.js';
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus } from '../support/session.js';
 
@@ -105,7 +105,8 @@ async function inEveryLanguage(
       throw new Error(`${err.message}; the page shows ${JSON.stringify(last)}, want "${words(text)}"`);
     });
     for (const name of STATE_NAMES) expect(shown.text.startsWith(name), `${lang}: status "${shown.text}" starts with the state name ${name}`).toBe(false);
-    const own = new Set([...wordsOf(text), '➤', `● REC — ${text.recording.always}`]);
+    // The centre's name is the server's configuration (CENTRE_NAME, default "AMK"), not a word of any language.
+    const own = new Set([...wordsOf(text), '➤', `● REC — ${text.recording.always}`, 'AMK']);
     const foreign = (await visibleTexts(page)).filter((t) => !own.has(t));
     expect(foreign, `${lang}: texts not from its own table`).toEqual([]);
     await more?.(text, lang);
@@ -250,7 +251,7 @@ describe('what went wrong, in plain words', () => {
         'camera_denied',
         (t) => t.status.camera_denied,
         async (t) => {
-          expect(await page.$eval(sel('camera-help'), (el) => el.textContent)).toBe(t.help.other);
+          expect(await guideSteps(page)).toEqual(t.guide.other);
         },
       );
     } finally {
@@ -284,10 +285,8 @@ describe('what went wrong, in plain words', () => {
       await page.goto(`${server.url}/c`);
       await page.waitForSelector(`${sel('code-submit')}:not([disabled])`);
       const tryCode = async (code: string) => {
-        await page.$eval(sel('code-input'), (el) => ((el as HTMLInputElement).value = ''));
-        await page.type(sel('code-input'), code);
         await page.waitForSelector(`${sel('code-submit')}:not([disabled])`);
-        await page.click(sel('code-submit'));
+        await typeSpokenCode(page, code);
       };
       await tryCode('100000');
       await waitFor('the wrong code said', async () => (await statusShown(page)).reason === 'code_wrong');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
-import { dispatcherCreatesSession, sel } from '../support/flow.js';
+import { dispatcherCreatesSession, sel, typeSpokenCode } from '../support/flow.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -70,13 +70,10 @@ describe('spoken code replaced under a guessing attack', () => {
     // The caller has the old code: refused as wrong; the dispatcher reads out the new one.
     await phone.page.goto(`${server.url}/c`);
     await phone.page.waitForSelector(`${sel('code-submit')}:not([disabled])`);
-    await phone.page.type(sel('code-input'), oldCode);
-    await phone.page.click(sel('code-submit'));
+    await typeSpokenCode(phone.page, oldCode);
     const state = () => phone.page.$eval(sel('caller-status'), (el) => el.getAttribute('data-state') ?? '');
     await waitFor('the old code refused', async () => (await state()) === 'error', 10_000);
-    await phone.page.$eval(sel('code-input'), (el) => ((el as HTMLInputElement).value = ''));
-    await phone.page.type(sel('code-input'), newCode);
-    await phone.page.click(sel('code-submit'));
+    await typeSpokenCode(phone.page, newCode);
     await waitFor('the caller live with the new code', async () => (await state()) === 'live', 30_000);
     await waitFor(
       'the console to see the caller live',

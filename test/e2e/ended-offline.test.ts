@@ -2,7 +2,7 @@ import type { CDPSession, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { cameraCalls, cameraTrackStates, installCameraProbe } from '../support/cameraProbe.js';
-import { sel, viewerWatches } from '../support/flow.js';
+import { sel, typeSpokenCode, viewerWatches } from '../support/flow.js';
 import { freePort, freePortRange, http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, liveSession } from '../support/session.js';
 
@@ -144,8 +144,7 @@ describe('a session that ends while the phone is offline', () => {
     const spoken = await http('POST', `${server.url}/api/sessions/${sessionId}/code`, { token });
     await caller.page.goto(`${server.url}/c`);
     await caller.page.waitForSelector(`${sel('code-submit')}:not([disabled])`);
-    await caller.page.type(sel('code-input'), spoken.body.code as string);
-    await caller.page.click(sel('code-submit'));
+    await typeSpokenCode(caller.page, spoken.body.code as string);
     await waitFor('caller live', async () => (await callerStatus(caller.page)).startsWith('live'), 30_000);
     const saved = await caller.page.evaluate(() => Object.entries(sessionStorage));
     await http('POST', `${server.url}/api/sessions/${sessionId}/end`, { token });

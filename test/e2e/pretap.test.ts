@@ -88,6 +88,7 @@ const PAYLOADS: Record<RequestName, (sessionId: string, transportId: string) => 
   'chat:send': (sessionId) => ({ sessionId, text: 'before the tap' }),
   'control:request': (sessionId) => ({ sessionId, action: 'flip' }),
   'control:reply': (sessionId) => ({ sessionId, action: 'flip', outcome: 'done' }),
+  'caller:stop-video': (sessionId) => ({ sessionId }),
 };
 
 describe('the pre-tap credential', () => {

@@ -12,7 +12,7 @@ import { uk } from '../../client/src/caller/i18n/uk.js';
 import type { CallerText } from '../../client/src/caller/i18n/types.js';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { TINY_JPEG } from '../support/image.js';
-import { dispatcherCreatesSession, sel } from '../support/flow.js';
+import { dispatcherCreatesSession, sel, typeSpokenCode } from '../support/flow.js';
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
 import { card } from '../support/session.js';
 import { launchWebKit } from '../support/webkit.js';
@@ -214,8 +214,7 @@ describe('a browser that cannot send live video', () => {
       expect((await callerPage(phone.page)).help).toBeTruthy();
       const { code } = (await http('POST', `${server.url}/api/sessions/${sessionId}/code`, { token })).body as { code: string };
       await phone.page.waitForSelector(`${sel('code-submit')}:not([disabled])`);
-      await phone.page.type(sel('code-input'), code);
-      await phone.page.click(sel('code-submit'));
+      await typeSpokenCode(phone.page, code);
       await waitFor('redeemed, still unsupported, location offered', async () => {
         const seen = await phone.page.evaluate(() => ({
           form: !(document.getElementById('code-form') as HTMLElement).hidden,

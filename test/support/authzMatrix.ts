@@ -172,4 +172,6 @@ export const SOCKET: Record<RequestName, readonly Who[]> = {
   'chat:send': ['dispatcher', 'caller', 'viewer'],
   'control:request': ['dispatcher'],
   'control:reply': ['caller'],
+  // Last: allowed, it closes the fixture caller's media for good.
+  'caller:stop-video': ['caller'],
 };

@@ -265,6 +265,7 @@ const PAYLOADS: Record<RequestName, (c: Ctx) => Promise<unknown>> = {
   'chat:send': async (c) => ({ sessionId: c.sessionId, text: `hello from ${c.who}` }),
   'control:request': async (c) => ({ sessionId: c.sessionId, action: 'flip' }),
   'control:reply': async (c) => ({ sessionId: c.sessionId, action: 'flip', outcome: 'done' }),
+  'caller:stop-video': async (c) => ({ sessionId: c.sessionId }),
 };
 
 /** Tries one route as everyone (the refused first: an allowed call may change state); returns the mismatches. */

@@ -78,3 +78,19 @@ export async function viewerWatches(page: Page, inviteUrl: string): Promise<void
   await page.waitForSelector(`main.viewer ${sel('start-video')}:not([disabled])`);
   await page.click(`main.viewer ${sel('start-video')}`);
 }
+
+/** The numbered steps of the caller page's camera guide, once it shows (the camera was blocked). */
+export async function guideSteps(page: Page): Promise<string[]> {
+  await page.waitForSelector(sel('camera-guide'), { visible: true });
+  return page.$$eval(`${sel('camera-guide-steps')} li`, (els) => els.map((e) => e.textContent ?? ''));
+}
+
+/**
+ * Types a spoken code on `/c` as a caller would; the page sends it by itself at the sixth digit
+ * (issue #14), so there is no button to press. The field is emptied first (a retry after a wrong code).
+ */
+export async function typeSpokenCode(page: Page, code: string): Promise<void> {
+  await page.waitForSelector(sel('code-input'), { visible: true });
+  await page.$eval(sel('code-input'), (el) => ((el as HTMLInputElement).value = ''));
+  await page.type(sel('code-input'), code);
+}

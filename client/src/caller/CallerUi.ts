@@ -1,7 +1,16 @@
 import type { ChatMessage, Language } from '@sightline/shared';
 import { h } from '../common/dom.js';
 import { DEFAULT_TEXT, LANGUAGE_NAMES, loadText, RTL, type CallerText } from './i18n/index.js';
+import { DispatcherNotice, type NoticeKind, type NoticeWords } from './DispatcherNotice.js';
+import type { Platform } from './platform.js';
 import { statusWords, type CallerState, type Words } from './status.js';
+
+/**
+ * Where the page stands, as `data-phase` on `main` (caller.css hides what does not belong):
+ * `start` before the tap, `blocked` with the camera guide, `live` with the preview and its controls,
+ * `stopped` after the caller's own stop (chat, location and photo stay), `ended` (only the end words).
+ */
+export type Phase = 'start' | 'blocked' | 'live' | 'stopped' | 'ended';
 
 /** The caller page's DOM: texts in the chosen language, status line, help, chat log. */
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -18,6 +27,8 @@ export class CallerUi {
   #help: Words | undefined;
   #paused = false;
   #messages: ChatMessage[] = [];
+  #guide: Platform | undefined;
+  readonly #notice = new DispatcherNotice($('notice'));
 
   get text(): CallerText {
     return this.#text;
@@ -54,7 +65,38 @@ export class CallerUi {
     if (this.#note) this.note(this.#note);
     if (this.#help) this.showHelp(this.#help);
     this.setPaused(this.#paused);
+    if (this.#guide) this.showGuide(this.#guide);
+    this.#notice.render(this.text);
     this.#renderChat();
+  }
+
+  /** Who is asking to see: the centre's name from the server's configuration (CENTRE_NAME). */
+  setCentre(name: string): void {
+    $('centre').textContent = name;
+    $('asker').hidden = !name;
+  }
+
+  setPhase(phase: Phase): void {
+    $('caller').dataset['phase'] = phase;
+    if (phase !== 'blocked') {
+      this.#guide = undefined;
+      $('guide').hidden = true;
+    }
+    if (phase === 'ended') this.#notice.hide();
+  }
+
+  /** The camera was blocked: the numbered steps for `platform`, "try again" and "send a photo instead". */
+  showGuide(platform: Platform): void {
+    this.setPhase('blocked');
+    this.#guide = platform;
+    $('guide-title').textContent = this.text.guide.title;
+    $('guide-steps').replaceChildren(...this.text.guide[platform].map((step) => h('li', {}, step)));
+    $('guide').hidden = false;
+  }
+
+  /** The dispatcher's action or message, over the preview, in the caller's language. */
+  notify(kind: NoticeKind, words: NoticeWords): void {
+    this.#notice.show(kind, words, this.text);
   }
 
   setRecording(policy: keyof CallerText['recording']): void {
@@ -85,6 +127,10 @@ export class CallerUi {
     pause.textContent = paused ? this.text.resume : this.text.pause;
   }
 
+  get recordingActive(): boolean {
+    return this.#recordingActive;
+  }
+
   setRecordingActive(active: boolean): void {
     this.#recordingActive = active;
     const el = $('rec');
@@ -107,16 +153,22 @@ export class CallerUi {
     q.dataset['quality'] = weak ? 'weak' : 'good';
   }
 
+  /** A chat message into the log; one from someone else is also shown over the preview. */
   addChat(message: ChatMessage): void {
     this.#messages.push(message);
     $('chat').hidden = false;
     this.#renderChat();
+    if (message.from !== 'caller') this.notify('message', (t) => ({ from: t.from[message.from], text: this.#chatText(message, t) }));
   }
 
   /** A short line under the extras (location sent, photo not sent, ...), kept in the language of the moment. */
   note(words: Words): void {
     this.#note = words;
     $('extras-note').textContent = words(this.text);
+  }
+
+  #chatText(m: ChatMessage, t: CallerText): string {
+    return m.presetId ? t.presets[m.presetId] : m.text;
   }
 
   #renderChat(): void {
@@ -128,7 +180,7 @@ export class CallerUi {
           { 'data-from': m.from, 'data-preset': m.presetId },
           h('span', { class: 'chat-from' }, this.text.from[m.from]),
           // An isolate: a message written right-to-left (or with bidi controls) cannot run into the label.
-          h('bdi', { class: 'chat-text' }, m.presetId ? this.text.presets[m.presetId] : m.text),
+          h('bdi', { class: 'chat-text' }, this.#chatText(m, this.text)),
         ),
       ),
     );

@@ -54,9 +54,11 @@ function reasonOf(err: unknown): string {
   return name && name !== 'Error' ? name : message;
 }
 
-/** A dispatcher's request: do it, or say why not. */
-export async function obey(socket: SignallingSocket, sessionId: string, p: Publisher | undefined, action: ControlAction): Promise<void> {
-  await reply(socket, sessionId, action, await perform(p, action));
+/** A dispatcher's request: do it, or say why not; resolves with how it went (the caller is told too). */
+export async function obey(socket: SignallingSocket, sessionId: string, p: Publisher | undefined, action: ControlAction): Promise<ActionResult> {
+  const result = await perform(p, action);
+  await reply(socket, sessionId, action, result);
+  return result;
 }
 
 export async function reply(socket: SignallingSocket, sessionId: string, action: ControlAction, { outcome, detail }: ActionResult): Promise<void> {

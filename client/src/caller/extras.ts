@@ -44,31 +44,36 @@ export type PhotoTarget = { url: string; token?: string };
  * would be wrong. (After the tap the socket tells the page the session ended.)
  */
 export function wirePhoto(ui: CallerUi, target: () => PhotoTarget, over: (state: 'ended' | 'expired') => void): void {
-  $<HTMLInputElement>('photo').addEventListener('change', async (ev) => {
-    const input = ev.target as HTMLInputElement;
-    const file = input.files?.[0];
-    input.value = '';
-    if (!file) return;
-    // Scaled down and made JPEG here: small over a weak network, and every console can show it.
-    let photo: Blob;
-    try {
-      photo = await preparePhoto(file);
-    } catch (err) {
-      console.warn('caller page: photo', err);
-      return ui.note((t) => t.trouble.photo);
-    }
-    const { url, token } = target();
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { ...(token && { authorization: `Bearer ${token}` }), 'content-type': 'image/jpeg' },
-      body: photo,
-    }).catch(() => undefined);
-    if (res?.status === 410 && !token) {
-      const body = (await res.json().catch(() => undefined)) as { error?: { reason?: string } } | undefined;
-      return over(body?.error?.reason === 'ended' ? 'ended' : 'expired');
-    }
-    // 429: the session's photo limit (server/src/ratelimit/limits.ts); a moment later it takes photos again.
-    if (res?.status === 429) return ui.note((t) => t.trouble.tooManyTries);
-    ui.note(res?.ok ? (t) => t.photoSent : res ? (t) => t.trouble.photo : (t) => t.trouble.offline);
-  });
+  // Two ways in: the extras' "send a photo" (camera or gallery) and the camera guide's "send a photo
+  // instead" (`capture`: straight to the phone's own camera app, which a blocked page camera does not stop).
+  for (const id of ['photo', 'photo-capture']) $<HTMLInputElement>(id).addEventListener('change', (ev) => void upload(ui, ev, target, over));
+}
+
+/** One photo chosen in either input: made ready here, sent, and the outcome noted in the caller's words. */
+async function upload(ui: CallerUi, ev: Event, target: () => PhotoTarget, over: (state: 'ended' | 'expired') => void): Promise<void> {
+  const input = ev.target as HTMLInputElement;
+  const file = input.files?.[0];
+  input.value = '';
+  if (!file) return;
+  // Scaled down and made JPEG here: small over a weak network, and every console can show it.
+  let photo: Blob;
+  try {
+    photo = await preparePhoto(file);
+  } catch (err) {
+    console.warn('caller page: photo', err);
+    return ui.note((t) => t.trouble.photo);
+  }
+  const { url, token } = target();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { ...(token && { authorization: `Bearer ${token}` }), 'content-type': 'image/jpeg' },
+    body: photo,
+  }).catch(() => undefined);
+  if (res?.status === 410 && !token) {
+    const body = (await res.json().catch(() => undefined)) as { error?: { reason?: string } } | undefined;
+    return over(body?.error?.reason === 'ended' ? 'ended' : 'expired');
+  }
+  // 429: the session's photo limit (server/src/ratelimit/limits.ts); a moment later it takes photos again.
+  if (res?.status === 429) return ui.note((t) => t.trouble.tooManyTries);
+  ui.note(res?.ok ? (t) => t.photoSent : res ? (t) => t.trouble.photo : (t) => t.trouble.offline);
 }

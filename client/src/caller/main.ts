@@ -14,6 +14,8 @@ import { detectPlatform } from './platform.js';
 import { PreTap } from './PreTap.js';
 import { Publisher } from './Publisher.js';
 import { obey, reply, wireControls } from './controls.js';
+import { wireCodeEntry } from './codeEntry.js';
+import { controlNotice, recordingNotice } from './DispatcherNotice.js';
 import { watchQuality } from './quality.js';
 import { troubleOf } from './status.js';
 import { $, CallerUi } from './CallerUi.js';
@@ -59,6 +61,11 @@ wirePhoto(
     ui.setStatus(state);
   },
 );
+/** What the guide's "try again" and the stop button do for the call of the moment (none before it). */
+let retry: (() => void) | undefined;
+let stop: (() => void) | undefined;
+$('retry').addEventListener('click', () => retry?.());
+$('stop').addEventListener('click', () => stop?.());
 void boot();
 
 async function boot(): Promise<void> {
@@ -76,10 +83,12 @@ async function boot(): Promise<void> {
   if (peek) {
     if (!languageChosen && isLanguage(peek.language)) void ui.setLanguage(peek.language);
     ui.setRecording(peek.recording);
+    ui.setCentre(peek.centre);
   }
   // A session that is over stays over, even for a tab that kept its token over a reload.
   if (peek?.reason === 'ended') {
     sessionStorage.removeItem(tokenKey);
+    ui.setPhase('ended');
     ui.setStatus('ended');
     return;
   }
@@ -122,42 +131,22 @@ async function boot(): Promise<void> {
 /** `/c`: the caller types the spoken code the dispatcher read out; same session, same consent. */
 async function bootCodeEntry(): Promise<void> {
   startButton.hidden = true;
-  const form = $<HTMLFormElement>('code-form');
-  const input = $<HTMLInputElement>('code');
-  const submit = form.querySelector('button')!;
-  form.hidden = false;
   // Checked before the code is typed: the caller is told at once, and the code still lets a photo through.
   const reason = await unsupported;
   if (reason) showUnsupported(ui, reason, true);
   else ui.setStatus('ready');
-  // The code's redemption is the consent, so the centre's own policy is stated before it can be sent.
-  submit.disabled = true;
-  api('GET /api/recording-policy')
-    .then(({ recording }) => ui.setRecording(recording))
-    // Offline: the redeem fails as well and says so; the page must not claim less recording than may happen.
-    .catch(() => ui.setRecording('always'))
-    .finally(() => (submit.disabled = false));
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    submit.disabled = true;
-    // The page's report rides on the redemption: before it, this page knew no session to report to.
-    const browserReport: PageReport = { browser, ...(reason && { unsupported: reason }) };
-    api('POST /api/codes/redeem', { body: { code: input.value.replace(/\D/g, ''), browser: browserReport } })
-      .then((r) => {
-        sessionStorage.setItem(tokenKey, JSON.stringify(r));
-        form.hidden = true;
-        if (!reason) return start();
-        joinWithoutCamera((redeemed = r));
-        showUnsupported(ui, reason, false);
-      })
-      .catch((err: unknown) => {
-        submit.disabled = false;
-        // A wrong or spent code is the caller's to fix; anything else (too many tries, no network) is said as such.
-        const wrong = err instanceof ApiError && (err.status === 404 || err.status === 410);
-        if (wrong) ui.setStatus('error', (t) => t.codeWrong, 'code_wrong');
-        else showTrouble(err);
-      });
-  });
+  const report: PageReport = { browser, ...(reason && { unsupported: reason }) };
+  wireCodeEntry(
+    ui,
+    report,
+    (r) => {
+      sessionStorage.setItem(tokenKey, JSON.stringify(r));
+      if (!reason) return void start().catch(showTrouble);
+      joinWithoutCamera((redeemed = r));
+      showUnsupported(ui, reason, false);
+    },
+    showTrouble,
+  );
 }
 
 /** Says what went wrong in the caller's words; the raw message stays in the developer console. */
@@ -220,6 +209,8 @@ interface Call {
   /** The codec the receivers can all play, as the server says (issue 10, kind 5). */
   codecs: CodecChoice;
   over: boolean;
+  /** The caller stopped the video with the stop button (the call itself goes on). */
+  stopped: boolean;
   finish(state: Finality): void;
   /** Ends the call if `err` is a final refusal; returns it then. */
   finishIfFinal(err: unknown): Finality | undefined;
@@ -244,6 +235,7 @@ function join({ token, sessionId }: RedeemResponse, camera: Promise<MediaStreamT
     camera,
     codecs: new CodecChoice(socket),
     over: false,
+    stopped: false,
     finish: (state) => endCall(call, state),
     finishIfFinal: (err) => {
       const final = finalRefusal(err);
@@ -257,9 +249,14 @@ function join({ token, sessionId }: RedeemResponse, camera: Promise<MediaStreamT
   // The caller is told whenever a recording starts or stops (a failed segment has stopped too).
   socket.on('session:event', ({ event }) => {
     const recording = recordingAfter(event.type);
-    if (recording !== undefined) ui.setRecordingActive(recording);
+    if (recording === undefined) return;
+    if (recording !== ui.recordingActive) ui.notify(...recordingNotice(recording));
+    ui.setRecordingActive(recording);
   });
-  socket.on('control:request', ({ action }) => void obey(socket, sessionId, call.publisher, action));
+  // Whatever the dispatcher does to the phone's camera is said on it, done or not.
+  socket.on('control:request', ({ action }) => {
+    void obey(socket, sessionId, call.publisher, action).then(({ outcome }) => !call.over && ui.notify(...controlNotice(action, outcome)));
+  });
   // What this browser can send goes with the join; the server answers with the codecs its receivers
   // play. A tab that kept its token over a reload learns here that the session is over.
   const joined = devicePromise
@@ -298,29 +295,43 @@ async function start(): Promise<void> {
     return;
   }
   markStep('consent', invite.sessionId);
-  const call = join(invite, camera, pre?.socket);
-  const { socket, sessionId, finish, finishIfFinal, codecs } = call;
+  await goLive(join(invite, camera, pre?.socket), pre);
+}
 
+/**
+ * From an opening camera to a published stream. A camera that does not open (blocked, or no camera
+ * here) shows the numbered guide for this platform, with "try again" (which opens the camera again
+ * and comes back here) and "send a photo instead"; the console is told which steps the caller sees.
+ */
+async function goLive(call: Call, pre?: PreTap): Promise<void> {
+  const { socket, sessionId, finish, finishIfFinal, codecs } = call;
   let track: MediaStreamTrack;
   try {
-    track = await camera;
+    track = await call.camera;
   } catch (err) {
     if (call.over) return;
     const reason = err instanceof CameraError ? err.reason : 'failed';
-    void request(socket, 'caller:camera', { sessionId, granted: false, reason }).catch(() => undefined);
-    ui.setStatus('camera_denied');
     const platform = reason === 'unsupported' ? 'inApp' : detectPlatform();
-    ui.showHelp((t) => t.help[platform]);
+    void request(socket, 'caller:camera', { sessionId, granted: false, reason, platform, browser }).catch(() => undefined);
+    ui.setStatus('camera_denied');
+    $('consent').hidden = true;
+    ui.showGuide(platform);
     $('extras').hidden = false;
-    startButton.disabled = false;
+    retry = () => {
+      call.camera = openCamera('environment');
+      ui.setStatus('connecting');
+      void goLive(call).catch(showTrouble);
+    };
     return;
   }
   if (call.over) return;
   void request(socket, 'caller:camera', { sessionId, granted: true }).catch(() => undefined);
+  retry = undefined;
   $('consent').hidden = true;
   $('help').hidden = true;
   $('stage').hidden = false;
   $('extras').hidden = false;
+  ui.setPhase('live');
   const local = $<HTMLVideoElement>('local');
   local.srcObject = new MediaStream([track]);
   void local.play().catch(() => undefined);
@@ -330,17 +341,39 @@ async function start(): Promise<void> {
   const p = new Publisher(socket, device, sessionId, track, 'environment', codecs);
   call.publisher = p;
   p.onState = (state) => {
+    if (call.stopped) return;
     if (state === 'ended' || state === 'expired') finish(state);
     else ui.setStatus(state === 'live' && p.paused ? 'paused' : state);
   };
   wireControls(p, ui, (action, result) => void reply(socket, sessionId, action, result));
+  stop = () => void stopVideo(call);
   try {
     await p.start(await pre?.transport());
   } catch (err) {
-    if (call.over || finishIfFinal(err)) return;
+    if (call.over || call.stopped || finishIfFinal(err)) return;
     throw err;
   }
   watchQuality(p, (weak) => ui.setWeakNetwork(weak));
+}
+
+/**
+ * The caller's stop button: the video ends for good (consent to video is withdrawn), the call does
+ * not. The server is told first, so that the media going away is logged as the caller's choice
+ * (`video_stopped`) and raises no alarm; then the camera is let go. Chat, location and photos stay.
+ * The token is dropped: a reload does not offer the video again (the dispatcher can send a new link).
+ */
+async function stopVideo(call: Call): Promise<void> {
+  if (call.stopped || call.over) return;
+  call.stopped = true;
+  stop = undefined;
+  await request(call.socket, 'caller:stop-video', { sessionId: call.sessionId }).catch(() => undefined);
+  call.publisher?.close();
+  releaseCamera(call.camera);
+  sessionStorage.removeItem(tokenKey);
+  $<HTMLVideoElement>('local').srcObject = null;
+  $('stage').hidden = true;
+  ui.setPhase('stopped');
+  ui.setStatus('stopped');
 }
 
 function endCall(call: Call, state: Finality): void {
@@ -354,5 +387,7 @@ function endCall(call: Call, state: Finality): void {
   $('stage').hidden = true;
   $('extras').hidden = true;
   startButton.disabled = true;
+  // The end screen: the video is over, the phone call is not; nothing left to tap but the language.
+  if (state === 'ended') ui.setPhase('ended');
   ui.setStatus(state);
 }

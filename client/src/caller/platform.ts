@@ -1,5 +1,7 @@
-/** Which help text fits this browser when the camera is unavailable. */
-export type Platform = 'ios' | 'android' | 'inApp' | 'other';
+import type { CallerPlatform } from '@sightline/shared';
+
+/** Which help text fits this browser when the camera is unavailable (shared: the console reads the same steps). */
+export type Platform = CallerPlatform;
 
 /**
  * In-app browsers: Facebook and Messenger (FBAN/FBAV), Instagram, Snapchat, LINE, TikTok

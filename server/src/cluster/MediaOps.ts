@@ -3,7 +3,8 @@ import { UnavailableError, ValidationError } from '../errors.js';
 import type { RecordingService } from '../recording/RecordingService.js';
 import type { RoomRegistry } from '../sfu/RoomRegistry.js';
 
-export type CallerMediaState = { paused: boolean; facing: 'user' | 'environment' | 'unknown' };
+/** `stopped`: the caller stopped the video for good (`caller:stop-video`); once set it stays. */
+export type CallerMediaState = { paused: boolean; facing: 'user' | 'environment' | 'unknown'; stopped?: boolean };
 
 /** What a joining peer's browser can do: a caller's send capabilities, a receiver's receive ones. */
 export type DeclaredCapabilities = { as: 'caller' | 'staff' | 'viewer'; rtpCapabilities: unknown };
@@ -120,7 +121,7 @@ export class LocalMedia implements MediaOps {
   async setCallerMedia(sessionId: string, state: CallerMediaState) {
     const room = await this.rooms.get(sessionId);
     const before = room.callerMedia;
-    room.callerMedia = state;
+    room.callerMedia = { ...state, ...((before.stopped || state.stopped) && { stopped: true }) };
     return before;
   }
 

@@ -50,6 +50,7 @@ export async function buildServices(config: Config, log: Logger, core: Core, { r
     maxLiveSpokenCodes: MAX_LIVE_SPOKEN_CODES,
     viewerTtlMs: config.sessionMaxMs,
     recordingPolicy: config.recordingPolicy,
+    centreName: config.centreName,
   });
   const snapshots = new SnapshotStore(config.dataDir, { disk });
   const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy, childEnv: config.childEnv, disk }, sessions, log);

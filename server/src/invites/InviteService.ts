@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { BrowserFamily, InvitePeek, Language, OpenedResponse, PageReport, RecordingPolicy, RedeemResponse, UnsupportedReason } from '@sightline/shared';
 import type { Principal, TokenService } from '../auth/TokenService.js';
+import { DEFAULT_CENTRE_NAME } from '../config.js';
 import { ForbiddenError, GoneError, NotFoundError, UnavailableError } from '../errors.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import { newInviteCode, newSessionId } from '../sessions/ids.js';
@@ -19,6 +20,8 @@ export interface InviteServiceOptions {
   maxLiveSpokenCodes: number;
   viewerTtlMs: number;
   recordingPolicy: RecordingPolicy;
+  /** The centre named on the caller page (config CENTRE_NAME); "AMK" when not given. */
+  centreName?: string;
 }
 
 /** The link of an invite: `${publicUrl}/j/<code>`. */
@@ -181,6 +184,10 @@ export class InviteService {
   }
 
   /** The centre's recording policy, which the caller is told before giving consent (also at `/c`, before any code). */
+  get centreName(): string {
+    return this.opts.centreName ?? DEFAULT_CENTRE_NAME;
+  }
+
   get recordingPolicy(): RecordingPolicy {
     return this.opts.recordingPolicy;
   }
@@ -302,6 +309,7 @@ export class InviteService {
       role: invite.role,
       language: session.language,
       recording: this.opts.recordingPolicy,
+      centre: this.centreName,
       valid: reason === undefined,
       ...(reason && { reason }),
     };

@@ -50,7 +50,7 @@ export function inviteRoutes(
       access: 'public',
       // `/c` states the policy before the caller types a code, whose redemption is the consent.
       async handle() {
-        return { recording: invites.recordingPolicy };
+        return { recording: invites.recordingPolicy, centre: invites.centreName };
       },
     }),
     defineRoute('POST /api/invites/:code/redeem', {

@@ -7,6 +7,7 @@ import type { SessionService } from './SessionService.js';
 
 /** What the rules read of a room (sfu/Room.ts): its events, its producers and its codec changes. */
 export type MediaRoom = Pick<Room, 'sessionId' | 'workerIndex' | 'producers' | 'producerSample'> &
+  Partial<Pick<Room, 'callerMedia'>> &
   Pick<EventEmitter<RoomEvents>, 'on' | 'once'> & { codecs: Pick<EventEmitter<RoomCodecsEvents>, 'on'> };
 
 /** What the session's clients are told when their media server went away: set the media up again. */
@@ -17,6 +18,8 @@ const MEDIA_RESET = 'media server restarted';
  * - a producer arrives: `live` (with its kind and source), then `media_started`;
  * - a producer goes: `media_ended` with its quality summary (MediaQuality); the last one gone: `reconnecting`;
  * - the caller's transport loses connectivity: `reconnecting`; regains it: `live`;
+ * - but once the caller stopped the video for good (`callerMedia.stopped`, caller:stop-video), its
+ *   media going away is what the caller asked for: no `reconnecting`, so no alarm;
  * - the room closes while its session goes on here (its worker died): `session:media-reset`, then `media_reset`;
  * - this node took the session over from a lost node (`takeover`): `reconnecting` if live, `media_reset`,
  *   then `session:media-reset`.
@@ -52,9 +55,10 @@ export class MediaStates {
       this.sessions.tell(id, { name: 'media:producer-closed', payload: { sessionId: id, producerId } });
       const summary = quality.finish(producerId);
       if (summary) void record('media_ended', { ...summary });
-      if (room.producers().length === 0) void transition('reconnecting', { reason: 'caller media stopped' });
+      if (room.producers().length === 0 && !room.callerMedia?.stopped) void transition('reconnecting', { reason: 'caller media stopped' });
     });
     room.on('producer-connectivity', (_producerId, connected) => {
+      if (room.callerMedia?.stopped) return;
       void transition(connected ? 'live' : 'reconnecting', connected ? undefined : { reason: 'caller network lost' });
     });
     room.codecs.on('changed', (codecs) => this.sessions.tell(id, { name: 'media:video-codecs', payload: { sessionId: id, codecs } }));

@@ -46,7 +46,8 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Which video codec every receiver can play (the caller is asked for it). */
   readonly codecs = new RoomCodecs();
   /** Last pause/facing state the caller's page reported (logged on change). */
-  callerMedia: { paused: boolean; facing: 'user' | 'environment' | 'unknown' } = { paused: false, facing: 'unknown' };
+  /** What the caller's page last reported (caller:media), and whether the caller stopped the video for good. */
+  callerMedia: { paused: boolean; facing: 'user' | 'environment' | 'unknown'; stopped?: boolean } = { paused: false, facing: 'unknown' };
 
   private constructor(
     readonly sessionId: string,

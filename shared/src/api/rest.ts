@@ -108,6 +108,8 @@ export interface InvitePeek {
   role: 'caller' | 'viewer';
   language: Language;
   recording: RecordingPolicy;
+  /** Who is asking, named on the caller page (the server's CENTRE_NAME). */
+  centre: string;
   valid: boolean;
   reason?: GoneReason;
 }

@@ -84,7 +84,8 @@ export const restRoutes = {
   'POST /api/invites/:code/redeem': { params: inviteCodeParam, answer: answer<RedeemResponse>() },
   'POST /api/invites/:code/photos': { params: inviteCodeParam, body: imageUpload, answer: answer<SnapshotInfo>() },
   'POST /api/codes/redeem': { body: spokenCodeRequest, answer: answer<RedeemResponse>() },
-  'GET /api/recording-policy': { answer: answer<{ recording: RecordingPolicy }>() },
+  /** What `/c` states before a code is typed: the recording policy and who is asking (CENTRE_NAME). */
+  'GET /api/recording-policy': { answer: answer<{ recording: RecordingPolicy; centre: string }>() },
   /** The routers' RTP capabilities (mediasoup's `RtpCapabilities`: shared/ does not depend on mediasoup). */
   'GET /api/rtp-capabilities': { answer: answer<unknown>() },
 } as const satisfies Record<`${RestMethod} /api/${string}`, RouteContract>;

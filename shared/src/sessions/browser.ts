@@ -47,6 +47,13 @@ export const UNSUPPORTED_REASONS = [
 ] as const;
 export type UnsupportedReason = (typeof UNSUPPORTED_REASONS)[number];
 
+/**
+ * The caller's platform as far as the help goes (client/src/caller/platform.ts): which numbered
+ * steps unblock the camera. `inApp`: an app's built-in browser, whatever the phone.
+ */
+export const CALLER_PLATFORMS = ['ios', 'android', 'inApp', 'other'] as const;
+export type CallerPlatform = (typeof CALLER_PLATFORMS)[number];
+
 /** Body of `POST /api/invites/:code/opened`: the page has loaded; `unsupported` when it cannot stream. */
 export const pageReport = z.strictObject({
   browser: z.enum(BROWSER_FAMILIES),

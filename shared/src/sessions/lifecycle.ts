@@ -25,6 +25,8 @@ export const SESSION_EVENT_TYPES = [
   'media_ended',
   'media_paused',
   'media_resumed',
+  /** The caller stopped the video for good with the page's stop button (consent to video withdrawn); the call goes on. */
+  'video_stopped',
   'camera_flipped',
   'control_requested',
   'control_answered',

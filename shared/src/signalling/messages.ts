@@ -2,6 +2,7 @@ import { z } from '../zod.js';
 import { freeText } from '../text.js';
 import type { ErrorCode, GoneReason } from '../api/errors.js';
 import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
+import { BROWSER_FAMILIES, CALLER_PLATFORMS } from '../sessions/browser.js';
 import { sessionIdSchema } from '../sessions/sessionId.js';
 
 /**
@@ -101,7 +102,14 @@ export const requestSchemas = {
    */
   'media:key-frame': z.strictObject({ sessionId, consumerId: id }),
   /** The caller's page reports what happened to its camera request. */
-  'caller:camera': z.strictObject({ sessionId, granted: z.boolean(), reason: freeText(200).optional() }),
+  /** `platform` and `browser`: which steps the caller was shown to unblock the camera, for the console to read aloud. */
+  'caller:camera': z.strictObject({
+    sessionId,
+    granted: z.boolean(),
+    reason: freeText(200).optional(),
+    platform: z.enum(CALLER_PLATFORMS).optional(),
+    browser: z.enum(BROWSER_FAMILIES).optional(),
+  }),
   /** The caller's page reports pause/black-out and which camera is in use. */
   'caller:media': z.strictObject({ sessionId, paused: z.boolean(), facing: z.enum(['user', 'environment', 'unknown']) }),
   'caller:location': z.strictObject({
@@ -125,6 +133,12 @@ export const requestSchemas = {
     outcome: z.enum(['done', 'unsupported', 'failed']),
     detail: freeText(200).optional(),
   }),
+  // Last: the authorisation matrix (test/e2e/authz-matrix.test.ts) tries it after the others, on the caller it stops.
+  /**
+   * The caller stops the video for good (the page's stop button: consent to video withdrawn). The
+   * server logs `video_stopped` and closes the caller's media; its loss is then no alarm.
+   */
+  'caller:stop-video': z.strictObject({ sessionId }),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -181,6 +195,7 @@ export interface ResponseMap {
   'chat:send': { message: ChatMessage };
   'control:request': Record<string, never>;
   'control:reply': Record<string, never>;
+  'caller:stop-video': Record<string, never>;
 }
 
 export interface ChatMessage {

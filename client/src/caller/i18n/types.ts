@@ -14,7 +14,10 @@ export interface CallerText {
     live: string;
     reconnecting: string;
     paused: string;
+    /** The end screen: the video is over, the phone call is not. */
     ended: string;
+    /** The caller stopped the video for good (the stop button): the call goes on. */
+    stopped: string;
     expired: string;
     weak: string;
     unsupported: string;
@@ -22,11 +25,25 @@ export interface CallerText {
     error: string;
   };
   /**
-   * Camera help per platform; `unsupported` and `lockdown` are for a browser that cannot send live video
-   * at all (checked at load): send the caller to Safari or Chrome, or (iOS Safari without WebRTC, which
-   * is what Lockdown Mode does) to turn Lockdown Mode off for the site. Both say a photo can still be sent.
+   * Help for a browser that cannot send live video at all (checked at load): `inApp` sends the caller
+   * out of an app's built-in browser, `unsupported` to Safari or Chrome, `lockdown` (iOS Safari without
+   * WebRTC, which is what Lockdown Mode does) to turn Lockdown Mode off for the site. All say a photo can still be sent.
    */
-  help: { ios: string; android: string; inApp: string; other: string; unsupported: string; lockdown: string };
+  help: { inApp: string; unsupported: string; lockdown: string };
+  /** Who is asking: shown before the centre's name (from the server's configuration, CENTRE_NAME). */
+  askedBy: string;
+  /** One line before the tap: the phone is about to ask for the camera. */
+  cameraWarning: string;
+  /**
+   * The camera was blocked: numbered steps for the detected platform (client/src/caller/platform.ts),
+   * each one short action naming the words the phone itself shows. The last step leads back here.
+   */
+  guide: { title: string; ios: string[]; android: string[]; inApp: string[]; other: string[] };
+  retry: string;
+  photoInstead: string;
+  stopVideo: string;
+  /** The banner over the preview when the dispatcher does something to the caller's camera or recording. */
+  notice: { flip: string; torchOn: string; torchOff: string; torchFailed: string; recordingOn: string; recordingOff: string };
   flip: string;
   torch: string;
   pause: string;

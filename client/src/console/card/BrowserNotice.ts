@@ -1,4 +1,14 @@
-import { BROWSER_FAMILIES, UNSUPPORTED_REASONS, type BrowserFamily, type SessionEvent, type SessionStatus, type UnsupportedReason } from '@sightline/shared';
+import {
+  BROWSER_FAMILIES,
+  CALLER_PLATFORMS,
+  UNSUPPORTED_REASONS,
+  type BrowserFamily,
+  type CallerPlatform,
+  type SessionEvent,
+  type SessionStatus,
+  type UnsupportedReason,
+} from '@sightline/shared';
+import { en } from '../../caller/i18n/en.js';
 import { h } from '../../common/dom.js';
 
 /** What the caller page's check found, in the dispatcher's words (reasons: shared/src/sessions/browser.ts). */
@@ -41,23 +51,64 @@ export function unsupportedWords(details: Record<string, unknown> | undefined): 
   );
 }
 
+/** A platform as the dispatcher says it (the caller page's guide has the steps for each). */
+const PLATFORM_WORDS: Record<CallerPlatform, string> = {
+  ios: 'on an iPhone or iPad',
+  android: 'on Android',
+  inApp: "in an app's built-in browser",
+  other: 'on a computer or another phone',
+};
+
 /**
- * The card's line saying why no video can come from this caller's browser. It stays until video
- * starts (the caller may open the link in another browser after reading the help).
+ * Words and steps for a `camera_denied` event: which browser the caller has, and the numbered steps
+ * the caller's page shows for that platform (the same steps, in English, to read aloud).
+ */
+export function cameraDeniedWords(details: Record<string, unknown> | undefined): { words: string; steps: readonly string[] } | undefined {
+  const platform = details?.['platform'];
+  if (!(CALLER_PLATFORMS as readonly unknown[]).includes(platform)) return undefined;
+  const browser = details?.['browser'];
+  const family = (BROWSER_FAMILIES as readonly unknown[]).includes(browser) ? FAMILY_WORDS[browser as BrowserFamily] : 'an unknown browser';
+  return {
+    words: `The caller's camera is blocked: ${family} ${PLATFORM_WORDS[platform as CallerPlatform]}. Their screen shows these steps; read them aloud:`,
+    steps: en.guide[platform as CallerPlatform],
+  };
+}
+
+/**
+ * The card's line about the caller's side when there is no video from it, and why:
+ * - the browser cannot send video (`browser_unsupported`): stays until video starts (the caller may
+ *   open the link in another browser after reading the help);
+ * - the camera was blocked (`camera_denied`): the caller's browser and the numbered steps their
+ *   page shows, to read aloud; gone once the camera opens;
+ * - the caller stopped the video for good (`video_stopped`): stays, the call goes on.
+ * `data-reason` says which (the unsupported reason, `camera_denied` or `video_stopped`).
  */
 export class BrowserNotice {
-  readonly el = h('p', { class: 'browser-problem', testid: 'browser-problem', role: 'status', hidden: true });
+  readonly el = h('div', { class: 'browser-problem', testid: 'browser-problem', role: 'status', hidden: true });
+  #stopped = false;
 
   event(e: SessionEvent): void {
+    if (e.type === 'video_stopped') {
+      this.#stopped = true;
+      return this.#show('video_stopped', 'The caller stopped the video (consent withdrawn). The call goes on: keep talking on the phone.');
+    }
+    if (e.type === 'camera_denied') {
+      const denied = cameraDeniedWords(e.details);
+      if (denied) this.#show('camera_denied', denied.words, denied.steps);
+      return;
+    }
     if (e.type !== 'browser_unsupported') return;
     const words = unsupportedWords(e.details);
-    if (!words) return;
-    this.el.textContent = words;
-    this.el.dataset['reason'] = String(e.details?.['reason']);
-    this.el.hidden = false;
+    if (words) this.#show(String(e.details?.['reason']), words);
   }
 
   status(status: SessionStatus): void {
-    if (status === 'camera_granted' || status === 'live') this.el.hidden = true;
+    if (!this.#stopped && (status === 'camera_granted' || status === 'live')) this.el.hidden = true;
+  }
+
+  #show(reason: string, words: string, steps: readonly string[] = []): void {
+    this.el.replaceChildren(h('p', {}, words), ...(steps.length ? [h('ol', { testid: 'browser-problem-steps' }, ...steps.map((s) => h('li', {}, s)))] : []));
+    this.el.dataset['reason'] = reason;
+    this.el.hidden = false;
   }
 }

@@ -1,6 +1,6 @@
 import type { RequestName } from '@sightline/shared';
 import type { Handler } from '../types.js';
-import { reportCamera, reportLocation, reportMedia } from './caller.js';
+import { reportCamera, reportLocation, reportMedia, stopVideo } from './caller.js';
 import { sendChat } from './chat.js';
 import { replyControl, requestControl } from './control.js';
 import { consume, produce, requestKeyFrame, resumeConsumer } from './media.js';
@@ -22,6 +22,7 @@ export const handlers = [
   requestKeyFrame,
   reportCamera,
   reportMedia,
+  stopVideo,
   reportLocation,
   sendChat,
   requestControl,
