@@ -8,6 +8,8 @@ import { callerStartsVideo, dispatcherCreatesSession, sel } from './support/flow
 import { freePort, REPO_ROOT, startServer } from './support/server.js';
 import { callerStatus, card, framesKeepRising } from './support/session.js';
 
+const ANDROID_CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
+
 async function main(): Promise<void> {
   const port = await freePort();
   const server = await startServer({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'error' });
@@ -41,7 +43,17 @@ async function main(): Promise<void> {
 
     await caller.page.goto(inviteUrl.replace(/\/j\/.*/, '/c'));
     await caller.page.screenshot({ path: out('caller-code.png') as `${string}.png` });
-    process.stdout.write('wrote docs/screenshots/console.png, caller.png, caller-code.png\n');
+    // The caller page's camera guide (issue #14): an Android phone whose camera is blocked.
+    const blocked = await caller.browser.newPage();
+    await blocked.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await blocked.setUserAgent({ userAgent: ANDROID_CHROME, platform: 'Linux armv8l' });
+    await blocked.evaluateOnNewDocument(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await callerStartsVideo(blocked, (await dispatcherCreatesSession(dispatcher.page, server.url)).inviteUrl);
+    await blocked.waitForSelector(sel('camera-guide'), { visible: true });
+    await blocked.screenshot({ path: out('caller-blocked.png') as `${string}.png` });
+    process.stdout.write('wrote docs/screenshots/console.png, caller.png, caller-code.png, caller-blocked.png\n');
   } finally {
     await Promise.all([dispatcher.close(), caller.close()]);
     await server.stop();

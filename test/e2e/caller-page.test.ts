@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Page } from 'puppeteer-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +99,18 @@ function smallTargets(page: Page): Promise<string[]> {
   );
 }
 
+/** Serious or critical axe-core violations on the page as it is (evaluated over devtools: the page's CSP refuses inline scripts). */
+async function axeSerious(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    type Result = { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+    const result = await (window as unknown as { axe: { run: (ctx: Document) => Promise<Result> } }).axe.run(document);
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
 async function goLiveByTap(page: Page, inviteUrl: string): Promise<void> {
   await page.goto(inviteUrl);
   await page.waitForSelector(`${sel('start-video')}:not([disabled])`);
@@ -175,6 +189,7 @@ describe('the page before the tap', () => {
       expect((ground + 0.05) / (ink + 0.05)).toBeGreaterThan(7);
       expect(await smallTargets(page)).toEqual([]);
       expect(await overflows(page)).toBe(false);
+      expect(await axeSerious(page)).toEqual([]);
     } finally {
       await page.close();
     }
@@ -212,6 +227,7 @@ describe('a blocked camera', () => {
         expect(widths.photo, 'the photo button spans the guide').toBeGreaterThan(widths.guide * 0.85);
         expect(await smallTargets(page)).toEqual([]);
         expect(await overflows(page)).toBe(false);
+        expect(await axeSerious(page)).toEqual([]);
 
         // The console: which browser, and the steps to read aloud.
         await c.waitStatus('camera_denied');
@@ -296,6 +312,7 @@ describe('live, on a 390 px phone', () => {
 
       expect(await smallTargets(page)).toEqual([]);
       expect(await overflows(page)).toBe(false);
+      expect(await axeSerious(page)).toEqual([]);
     } finally {
       await page.close();
     }
