@@ -63,6 +63,7 @@ describe('every supervisor route on a session leaves a record', () => {
         'GET /api/sessions/:id/snapshots/:name',
         'GET /api/sessions/:id/recordings',
         'GET /api/sessions/:id/recordings/:name',
+        'POST /api/sessions/:id/recordings/:name/played',
         'GET /api/sessions/:id/verify',
         'GET /api/sessions/:id/export',
       ]),
@@ -109,8 +110,9 @@ describe('a recording fetched with any Range header leaves a record', () => {
       expect(statuses).toContain(res!.status);
       if (res!.status === 206) expect(res!.headers.get('content-range')).toMatch(/^bytes \d+-\d+\/38$/);
       if (res!.status === 200) expect(Number(res!.headers.get('content-length'))).toBe(38);
-      expect(added.map((e) => e.type)).toEqual(['recording_played']);
-      expect(added[0]!.details).toMatchObject({ name: m.fx.recordingName });
+      // A read of the file is a look; a playback is logged when the player starts playing (…/played, issue #14 part 5).
+      expect(added.map((e) => e.type)).toEqual(['supervisor_viewed']);
+      expect(added[0]!.details).toMatchObject({ what: 'recording file', name: m.fx.recordingName });
     });
   }
 });

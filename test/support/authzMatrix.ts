@@ -126,6 +126,12 @@ export const REST: Record<string, RestCase> = {
   },
   'GET /api/sessions/:id/recordings': { ...staff, allowed: lookers, success: 200, params: session },
   'GET /api/sessions/:id/recordings/:name': { ...staff, allowed: supervisorOnly, success: 200, params: (fx) => ({ id: fx.sessionId, name: fx.recordingName }) },
+  'POST /api/sessions/:id/recordings/:name/played': {
+    ...staff,
+    allowed: supervisorOnly,
+    success: 204,
+    params: (fx) => ({ id: fx.sessionId, name: fx.recordingName }),
+  },
   'GET /api/sessions/:id/verify': { ...staff, allowed: supervisorOnly, success: 200, params: session },
   'GET /api/sessions/:id/export': { ...staff, allowed: supervisorOnly, success: 200, params: session },
   'POST /api/sessions/:id/hold': { ...staff, allowed: supervisorOnly, success: 200, params: session, body: () => ({ hold: false }) },

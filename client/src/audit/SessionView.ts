@@ -1,17 +1,24 @@
-import type { RecordingInfo, SessionEvent, SnapshotInfo } from '@sightline/shared';
+import type { SessionEvent, SnapshotInfo } from '@sightline/shared';
 import { api, fetchWithToken } from '../common/api.js';
 import { h } from '../common/dom.js';
+import { RecordingPlayer } from './RecordingPlayer.js';
+import type { TimelineChart } from './TimelineChart.js';
+import { formatDuration, summaryText, timelineModel } from './timelineModel.js';
 
 /**
- * One session for the supervisor: its verified log, timeline, chat transcript, location trail,
- * media quality, stills and recordings (seekable playback), legal hold and export. Opening it is
- * itself logged by the server, and shows up in the timeline below.
+ * One session for the supervisor: its verified log, a summary line and the swimlane timeline chart,
+ * its recordings (seekable playback, the chart's marks on each scrub bar; a click on a mark seeks),
+ * the log as a list, chat transcript, location trail, media quality, stills, legal hold and export.
+ * Opening it is itself logged by the server (the chart's access lane shows it). The log is verified
+ * before the rest is fetched: the view's own looks are then appended after the verified snapshot.
  */
 export async function showSession(el: HTMLElement, token: string, id: string): Promise<void> {
   const session = { token, params: { id } };
-  const [detail, verify, snaps, recs] = await Promise.all([
+  // The chart library is loaded with the first session opened, not with the search page.
+  const charting = import('./TimelineChart.js');
+  const verify = await api('GET /api/sessions/:id/verify', session);
+  const [detail, snaps, recs] = await Promise.all([
     api('GET /api/sessions/:id', session),
-    api('GET /api/sessions/:id/verify', session),
     api('GET /api/sessions/:id/snapshots', session).catch(() => ({ snapshots: [] })),
     api('GET /api/sessions/:id/recordings', session).catch(() => ({ recordings: [] })),
   ]);
@@ -33,6 +40,21 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
     () => void api('POST /api/sessions/:id/hold', { token, params: { id }, body: { hold: !held } }).then(() => showSession(el, token, id)),
   );
 
+  const model = timelineModel(events, recs.recordings, detail.createdAt, detail.endedAt);
+  const summary = summaryText(model.summary);
+  const chart = new (await charting).TimelineChart(model, summary);
+  const players = recs.recordings.map((r) => new RecordingPlayer(id, r, model.marks, model.end, () => token));
+  const seekNote = h('p', { class: 'muted', testid: 'seek-note', 'aria-live': 'polite' });
+  chart.onPick((mark, at) => {
+    const player = players.find((p) => p.covers(at));
+    seekNote.textContent = player
+      ? `${mark.label}: segment ${player.info.segment} at ${formatDuration(at - player.start)}`
+      : `${mark.label}: no recording at ${new Date(at).toLocaleTimeString()}`;
+    void player?.seek(at);
+  });
+
+  previous.get(el)?.dispose();
+  previous.set(el, chart);
   el.hidden = false;
   el.replaceChildren(
     h('h2', {}, `${detail.incidentRef ?? 'No incident ref'} · ${detail.id}`),
@@ -43,14 +65,21 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
     ),
     h('p', {}, 'Log: ', integrity, ` — ${integrityNote}`),
     h('div', { class: 'row' }, exportButton, hold),
-    section('Recordings', recs.recordings.length ? recs.recordings.map((r) => recording(id, r)) : [h('p', { class: 'muted' }, 'No recordings.')]),
-    section('Timeline', [h('ol', { class: 'audit-timeline', tabindex: '0' }, ...events.map(timelineItem))]),
+    h('p', { class: 'timeline-summary', testid: 'timeline-summary' }, summary),
+    chart.el,
+    seekNote,
+    section('Recordings', players.length ? players.map((p) => p.el) : [h('p', { class: 'muted' }, 'No recordings.')]),
+    section('Log', [h('ol', { class: 'audit-timeline', tabindex: '0', 'aria-label': 'Session log' }, ...events.map(timelineItem))]),
     section('Chat transcript', transcript(events)),
     section('Location trail', locations(events)),
     section('Media quality', quality(events)),
     section('Snapshots and photos', [stills(token, id, snaps.snapshots)]),
   );
+  chart.render();
 }
+
+/** The chart shown in each detail pane, disposed when the pane shows another session. */
+const previous = new WeakMap<HTMLElement, TimelineChart>();
 
 function section(title: string, children: Node[]): HTMLElement {
   return h('section', { class: 'audit-section' }, h('h3', {}, title), ...children);
@@ -70,18 +99,6 @@ function timelineItem(e: SessionEvent): HTMLElement {
     ` #${e.seq} ${e.type} `,
     h('span', { class: 'muted' }, h('bdi', {}, e.actor), ...details),
   );
-}
-
-function recording(sessionId: string, r: RecordingInfo): HTMLElement {
-  // Same-site cookie auth: a <video> cannot send a bearer header, and range requests make it seekable.
-  const video = h('video', {
-    testid: 'recording-player',
-    controls: true,
-    preload: 'metadata',
-    src: `/api/sessions/${sessionId}/recordings/${encodeURIComponent(r.name)}`,
-  });
-  const meta = `segment ${r.segment} · ${new Date(r.startedAt).toLocaleTimeString()}${r.endedAt ? `–${new Date(r.endedAt).toLocaleTimeString()}` : ''} · ${r.durationSec?.toFixed(1) ?? '?'} s · ${r.bytes ? `${Math.round(r.bytes / 1024)} KiB` : ''} · ${r.codecs.join(', ')} · ${r.status}`;
-  return h('div', { class: 'recording' }, video, h('p', { class: 'muted' }, meta));
 }
 
 function transcript(events: SessionEvent[]): Node[] {

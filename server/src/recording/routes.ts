@@ -28,8 +28,10 @@ export function recordingRoutes(sessions: SessionService, recordings: RecordingS
       action: 'audit',
       cookieAuth: true,
       // Every request is logged by the route gate, whatever its Range (a player's seeks included): a
-      // rule about which ranges count as a playback is one an odd header can step round.
-      audit: { type: 'recording_played' },
+      // rule about which ranges count is one an odd header can step round. A read of the file is a
+      // look (`supervisor_viewed`, what `recording file`); a playback is what the player says it
+      // started (`…/played` below), so a player loading metadata is not a playback nobody made.
+      audit: { what: 'recording file' },
       async handle({ session: s, params, res }) {
         const file = await recordings.filePath(s.id, params.name);
         // Ranges: one satisfiable range → 206; none satisfiable → 416; a header that is not a byte
@@ -43,6 +45,15 @@ export function recordingRoutes(sessions: SessionService, recordings: RecordingS
             else reject(err);
           }),
         );
+      },
+    }),
+    sessionRoute(sessions, 'POST /api/sessions/:id/recordings/:name/played', {
+      access: { staff: ['supervisor'] },
+      action: 'audit',
+      // Logged by the route gate (`recording_played`, with the segment's name) before this runs.
+      audit: { type: 'recording_played' },
+      async handle({ session: s, params }) {
+        await recordings.filePath(s.id, params.name); // a segment that is not there was not played: 404
       },
     }),
   ];

@@ -65,6 +65,8 @@ export const restRoutes = {
   'GET /api/sessions/:id/recordings': { params: sessionIdParam, answer: answer<{ recordings: RecordingInfo[] }>() },
   /** The segment's bytes (video/x-matroska), Range requests answered. */
   'GET /api/sessions/:id/recordings/:name': { params: recordingFileParam, answer: answer<void>() },
+  /** A supervisor's player started playing the segment (first play per segment per view): logged as `recording_played` (204). */
+  'POST /api/sessions/:id/recordings/:name/played': { params: recordingFileParam, answer: answer<void>() },
 
   'POST /api/sessions/:id/snapshots': { params: sessionIdParam, body: imageUpload, answer: answer<SnapshotInfo>() },
   'GET /api/sessions/:id/snapshots': { params: sessionIdParam, answer: answer<{ snapshots: SnapshotInfo[] }>() },
