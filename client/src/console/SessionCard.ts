@@ -132,6 +132,9 @@ export class SessionCard {
       ),
       h('footer', {}, this.#record.el, this.#end.el),
     );
+    // The stills show what the picture shows: blurred with it, each with its own reveal.
+    this.#snapshots.setBlur(this.#video.blurred);
+    this.#video.blurChanged.add((blurred) => this.#snapshots.setBlur(blurred));
     this.el = h(
       'article',
       { testid: 'session-card', 'data-session-id': sessionId, class: 'card', 'aria-label': `Session ${sessionId}`, tabindex: '-1' },

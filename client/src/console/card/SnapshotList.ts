@@ -1,9 +1,14 @@
+import './SnapshotList.css';
 import type { SnapshotInfo } from '@sightline/shared';
 import { api, fetchWithToken } from '../../common/api.js';
 import { h } from '../../common/dom.js';
 import type { CardContext } from './context.js';
 
-/** Stills of the session (dispatcher snapshots and caller photos) as thumbnails, newest last. */
+/**
+ * Stills of the session (dispatcher snapshots and caller photos) as thumbnails, newest last. They
+ * follow the live picture's blur (setBlur; issue #14: the blur spared the dispatcher the live picture
+ * but not the stills), each with its own reveal; turning the blur on again covers every still again.
+ */
 export class SnapshotList {
   readonly el: HTMLElement;
   #list = h('ul', { class: 'snapshots', testid: 'snapshot-list' });
@@ -11,6 +16,12 @@ export class SnapshotList {
 
   constructor(private readonly ctx: CardContext) {
     this.el = h('details', { open: true }, h('summary', {}, 'Snapshots & photos'), this.#list);
+  }
+
+  /** Blurs or clears every still; a reveal lasts until the blur is turned on again. */
+  setBlur(blurred: boolean): void {
+    this.#list.classList.toggle('blurred', blurred);
+    for (const item of this.#list.querySelectorAll<HTMLElement>('li.revealed')) reveal(item, false);
   }
 
   async load(): Promise<void> {
@@ -39,16 +50,28 @@ export class SnapshotList {
     if (this.#names.has(s.name)) return;
     this.#names.add(s.name);
     const img = h('img', { alt: `${s.source} ${new Date(s.at).toLocaleTimeString()}`, loading: 'lazy' });
-    const item = h(
-      'li',
-      { testid: 'snapshot-item', 'data-source': s.source },
-      img,
-      h('span', { class: 'muted' }, `${s.source} ${new Date(s.at).toLocaleTimeString()}`),
+    const label = `${s.source} ${new Date(s.at).toLocaleTimeString()}`;
+    const toggle = h(
+      'button',
+      { type: 'button', class: 'small reveal', testid: 'snapshot-reveal', 'aria-pressed': 'false', 'aria-label': `Reveal ${label}` },
+      'Reveal',
     );
+    const item = h('li', { testid: 'snapshot-item', 'data-source': s.source }, img, h('span', { class: 'muted' }, label), toggle);
+    toggle.addEventListener('click', () => reveal(item, !item.classList.contains('revealed')));
     this.#list.append(item);
     // Images need the bearer token, which an <img src> cannot send.
     void fetchWithToken(`/api/sessions/${this.ctx.sessionId}/snapshots/${encodeURIComponent(s.name)}`, this.ctx.token)
       .then((r) => (r.ok ? r.blob() : undefined))
       .then((b) => b && (img.src = URL.createObjectURL(b)));
   }
+}
+
+/** Shows one still clear while the others stay blurred, or covers it again. */
+function reveal(item: HTMLElement, on: boolean): void {
+  item.classList.toggle('revealed', on);
+  const toggle = item.querySelector<HTMLButtonElement>('button.reveal');
+  if (!toggle) return;
+  toggle.setAttribute('aria-pressed', String(on));
+  toggle.textContent = on ? 'Blur' : 'Reveal';
+  toggle.setAttribute('aria-label', `${on ? 'Blur' : 'Reveal'} ${item.querySelector('span')?.textContent ?? 'still'}`);
 }

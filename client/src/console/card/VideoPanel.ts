@@ -23,6 +23,14 @@ export class VideoPanel {
   #timer: ReturnType<typeof setInterval> | undefined;
   #sample: { bytes: number; at: number } | undefined;
   #hadStats = false;
+  #blurred: boolean;
+  /** Observers of the blur: the stills of the session follow it (SnapshotList). */
+  readonly blurChanged = new Set<(blurred: boolean) => void>();
+
+  /** Whether the picture is blurred now. */
+  get blurred(): boolean {
+    return this.#blurred;
+  }
 
   /**
    * `overlayExtras`: more controls the fullscreen overlay carries (the chat presets), lent to it while
@@ -47,7 +55,16 @@ export class VideoPanel {
       overlay,
     );
     if (blurByDefault) frame.classList.add('blurred');
-    const blur = tool('Blur', () => blur.setAttribute('aria-pressed', String(frame.classList.toggle('blurred'))), 'blur-toggle');
+    this.#blurred = blurByDefault;
+    const blur = tool(
+      'Blur',
+      () => {
+        this.#blurred = frame.classList.toggle('blurred');
+        blur.setAttribute('aria-pressed', String(this.#blurred));
+        for (const listener of [...this.blurChanged]) listener(this.#blurred);
+      },
+      'blur-toggle',
+    );
     blur.setAttribute('aria-pressed', String(blurByDefault));
     const snapshot = tool(
       'Snapshot',
