@@ -119,11 +119,15 @@ async function goLiveByTap(page: Page, inviteUrl: string): Promise<void> {
 }
 
 describe('/c, the spoken code', () => {
-  for (const [size, viewport] of [
-    ['a 390 px phone', PHONE],
-    ['1280x720', DESKTOP],
+  for (const [size, viewport, name] of [
+    [
+      'a 390 px phone',
+      PHONE,
+      'fits a 390 px phone in all ten languages, has the focus, and takes a code typed with a space or a dash by itself at the sixth digit',
+    ],
+    ['1280x720', DESKTOP, 'fits 1280x720 in all ten languages, has the focus, and takes a code typed with a space or a dash by itself at the sixth digit'],
   ] as const) {
-    it(`fits ${size} in all ten languages, has the focus, and takes "649 780" and "649-780" by itself at the sixth digit`, async () => {
+    it(name, async () => {
       const page = await tab(viewport === PHONE ? phone : desk, viewport);
       try {
         await page.goto(`${server.url}/c`);
@@ -197,11 +201,11 @@ describe('the page before the tap', () => {
 });
 
 describe('a blocked camera', () => {
-  for (const [size, viewport] of [
-    ['a 390 px phone', PHONE],
-    ['1280x720', DESKTOP],
+  for (const [viewport, name] of [
+    [PHONE, 'on a 390 px phone: numbered steps for the platform instead of the start button, try again, a photo instead; the console reads the same steps'],
+    [DESKTOP, 'on 1280x720: numbered steps for the platform instead of the start button, try again, a photo instead; the console reads the same steps'],
   ] as const) {
-    it(`on ${size}: numbered steps for the platform instead of the start button, try again, a photo instead; the console reads the same steps`, async () => {
+    it(name, async () => {
       const console = await desk.browser.newPage();
       await console.setViewport(DESKTOP);
       const page = await tab(phone, viewport, { deny: true, ua: ANDROID_CHROME });
@@ -354,7 +358,7 @@ describe('live, on a 390 px phone', () => {
     }
   });
 
-  it('ends on a real end screen: "stay on the phone", without REC, chat or camera controls', async () => {
+  it('ends on a real end screen (stay on the phone), without REC, chat or camera controls', async () => {
     const page = await tab(phone, PHONE);
     try {
       const s = await newSession();
