@@ -296,3 +296,38 @@ describe('a warning before the spoken code runs out', () => {
     await waitFor('a new code', async () => /^\d{6}$/.test(await c.text('spoken-code')) && (await c.text('spoken-code')) !== first);
   });
 });
+
+describe('a warning before the link runs out', () => {
+  let short: TestServer;
+  let desk: Device;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    // Invites last 2 min 3 s: the warning (2 min before) comes a few seconds after the link.
+    short = await startServer({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, INVITE_TTL_MINUTES: '2.05' });
+    desk = await launchDevice();
+    await desk.page.setViewport({ width: 1280, height: 720 });
+  });
+
+  afterAll(async () => {
+    await desk?.close();
+    await short?.stop();
+  });
+
+  it('says when the link expires and fills in a new session for the same caller', async () => {
+    const page = desk.page;
+    const { sessionId } = await dispatcherCreatesSession(page, short.url, { incident: 'INC-LINK' });
+    const c = card(page, sessionId);
+    const warning = await waitFor(
+      'the warning',
+      () => page.$eval(c.sel('expiry-warning'), (el) => ((el as HTMLElement).hidden ? undefined : el.textContent)),
+      20_000,
+    );
+    expect(warning).toMatch(/^Link expires \d{2}:\d{2} — the session then ends unless the caller has tapped Start; send a new one\?/);
+    expect(await page.$(`${sel('alarm-strip')} li[data-session-id="${sessionId}"][data-kind="expiry"]`)).not.toBeNull();
+    await page.click(c.sel('expiry-remedy'));
+    expect(await page.$eval(sel('new-session-incident'), (el) => (el as HTMLInputElement).value)).toBe('INC-LINK');
+    expect(await page.$eval(sel('new-session-phone'), (el) => (el as HTMLInputElement).value)).not.toBe('');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('new-session-submit');
+  });
+});

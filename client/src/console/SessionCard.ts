@@ -72,6 +72,7 @@ export class SessionCard {
   #events: SessionEvent[] = [];
   #current: SessionStatus = 'created';
   #since = Date.now();
+  #who = { phone: '', incidentRef: '' };
   /** Observers told when the card's status, name or events change (the rail, the recently-ended record). */
   readonly changed = new Set<(card: SessionCard) => void>();
 
@@ -113,7 +114,7 @@ export class SessionCard {
     this.#record = new RecordButton(ctx);
     this.#expiry = new ExpiryWatch(sessionId, alarmStore, {
       code: { label: 'New spoken code', run: () => this.el.querySelector<HTMLButtonElement>('[data-testid="spoken-code-button"]')?.click() },
-      link: { label: 'Resend SMS', run: () => this.el.querySelector<HTMLButtonElement>('[data-testid="resend-sms"]')?.click() },
+      link: { label: 'New link…', run: () => this.#prefillNewSession() },
     });
     this.#actions = h(
       'fieldset',
@@ -177,8 +178,11 @@ export class SessionCard {
   async attach(): Promise<void> {
     const detail = await api('GET /api/sessions/:id', { token: this.tokenOf(), params: { id: this.sessionId } });
     this.#title.textContent = [detail.incidentRef, maskedPhone(detail.phone)].filter(Boolean).join(' · ') || this.sessionId;
+    this.#who = { phone: detail.phone, incidentRef: detail.incidentRef ?? '' };
     this.#tell();
     if (detail.inviteUrl) this.#invite.setLink(detail.inviteUrl);
+    // Until the caller taps Start (the invite is then spent), an unopened link ends the session at its expiry.
+    if (detail.inviteExpiresAt && !detail.events.some((e) => e.type === 'consent_given')) this.#expiry.set('link', Date.parse(detail.inviteExpiresAt));
     this.#invite.setPhone(detail.phone);
     if (detail.recording) this.#record.setPolicy(detail.recording.policy, detail.recording.active);
     this.#subscriber.close();
@@ -241,6 +245,8 @@ export class SessionCard {
       this.#stepper.update(this.#events);
       const codeUntil = e.details?.['expiresAt'];
       if ((e.type === 'code_issued' || e.type === 'code_replaced') && typeof codeUntil === 'string') this.#expiry.set('code', Date.parse(codeUntil));
+      // The caller is in: neither the link nor the code can run out on them any more.
+      if (e.type === 'consent_given') for (const kind of ['link', 'code'] as const) this.#expiry.set(kind, undefined);
     }
     this.#timeline.add(e);
     // The log says whether the caller's video is paused: a console (re)loaded mid-pause learns it here.
@@ -300,6 +306,18 @@ export class SessionCard {
     this.#subscriber.close();
     this.#video.clear();
     for (const kind of ['video-lost', 'no-video'] as const) alarmStore.clear(this.sessionId, kind);
+  }
+
+  /** "Send a new one?": the console's new-session form, filled in for this caller, with Send in focus (the dispatcher sends). */
+  #prefillNewSession(): void {
+    const form = document.getElementById('new-session');
+    const set = (name: string, value: string) => {
+      const input = form?.querySelector<HTMLInputElement>(`input[name="${name}"]`);
+      if (input) input.value = value;
+    };
+    set('phone', this.#who.phone);
+    set('incidentRef', this.#who.incidentRef);
+    form?.querySelector<HTMLButtonElement>('[data-testid="new-session-submit"]')?.focus();
   }
 
   #tell(): void {

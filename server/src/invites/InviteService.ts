@@ -63,6 +63,11 @@ export class InviteService {
     return inviteUrl(this.opts.publicUrl, code);
   }
 
+  /** When the invite stops working (ISO 8601), or undefined for an unknown one: the console warns before it. */
+  async inviteExpiresAt(code: string): Promise<string | undefined> {
+    return (await this.store.getInvite(code))?.expiresAt;
+  }
+
   /**
    * A new session with its caller invite (lasting `inviteTtlMs`), whose link then goes out by SMS
    * (a failed send is logged, never thrown). Returns the session as it stands after the send.

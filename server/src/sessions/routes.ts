@@ -13,7 +13,7 @@ import type { SessionService } from './SessionService.js';
 /** What the session routes need from elsewhere: the caller's invite and SMS, recording state, and the supervisor's trail. */
 export interface SessionRouteDeps {
   /** A new session comes with its caller invite, whose link the console shows. */
-  invites: Pick<InviteService, 'create' | 'inviteUrl' | 'inviteViewer'>;
+  invites: Pick<InviteService, 'create' | 'inviteUrl' | 'inviteViewer' | 'inviteExpiresAt'>;
   /** Resending the caller's link; a viewer's link by SMS. */
   sms: Pick<SmsDispatch, 'send' | 'sendViewerLink'>;
   /** DEFAULT_COUNTRY, for the console's phone fields. */
@@ -73,7 +73,8 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
         // A supervisor's look is on the record before this runs (the route gate), visible in the same timeline.
         return {
           ...summary(s),
-          ...(isOwner && s.status !== 'ended' && { inviteUrl: deps.invites.inviteUrl(s.inviteCode) }),
+          ...(isOwner &&
+            s.status !== 'ended' && { inviteUrl: deps.invites.inviteUrl(s.inviteCode), inviteExpiresAt: await deps.invites.inviteExpiresAt(s.inviteCode) }),
           recording: await deps.recording(s),
           ...(s.mediaNode && { mediaNode: s.mediaNode }),
           events: await sessions.events(s.id),

@@ -71,6 +71,8 @@ export interface CreateSessionResponse {
 
 export interface SessionDetail extends SessionSummary {
   inviteUrl?: string;
+  /** The caller invite's end (ISO 8601): unopened by then, the session ends (`invite_expired`). Its dispatcher only, while not ended. */
+  inviteExpiresAt?: string;
   recording?: { policy: RecordingPolicy; active: boolean };
   /** Several nodes: the node carrying the session's media (operations and tests). */
   mediaNode?: string;

@@ -8,7 +8,8 @@ export type Deadline = 'code' | 'link';
 
 const WORDS: Record<Deadline, { what: string; offer: string }> = {
   code: { what: 'Spoken code', offer: 'issue a new one?' },
-  link: { what: 'Link', offer: 'the session ends unless the caller opens it; resend the SMS or read out a spoken code?' },
+  // The session ends with its invite (server SessionTimers, invite_expired): only a new session's link helps.
+  link: { what: 'Link', offer: 'the session then ends unless the caller has tapped Start; send a new one?' },
 };
 
 /**
