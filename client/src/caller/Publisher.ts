@@ -206,13 +206,13 @@ export class Publisher {
     const producer = await transport.produce({
       track: this.track,
       codec: this.codecs.pick(this.device),
-      encodings: [{ maxBitrate: 1_500_000, maxFramerate: 30 }],
+      encodings: [VIDEO_ENCODING],
       // Start near the target instead of ramping up from a few hundred kbit/s.
       codecOptions: { videoGoogleStartBitrate: 1000 },
       stopTracks: false,
     });
     if (this.#paused) producer.pause();
-    await preferSmoothOverSharp(producer);
+    await tuneSender(producer);
     return producer;
   }
 
@@ -265,13 +265,27 @@ export class Publisher {
   }
 }
 
-/** On a poor network, lower resolution and frame rate together rather than freezing the picture. */
-async function preferSmoothOverSharp(producer: types.Producer): Promise<void> {
+/** The camera's one encoding: a ceiling that a phone's uplink can carry, key frames included. */
+const VIDEO_ENCODING = { maxBitrate: 1_500_000, maxFramerate: 30 } as const;
+
+/**
+ * Puts the sender's own settings where the browser applies them: VIDEO_ENCODING's ceilings, and on a
+ * poor network lower resolution and frame rate together rather than freezing the picture.
+ * mediasoup-client's Safari handler (every iPhone) only signals the encodings to the server and never
+ * gives them to the browser (it adds the transceiver without `sendEncodings`), so there the phone
+ * sent up to what its congestion control allowed (2.5 Mbit/s measured, against 1.5) and every key
+ * frame a late receiver or the recorder asks for was that much larger on a cellular uplink.
+ */
+async function tuneSender(producer: types.Producer): Promise<void> {
   const sender = producer.rtpSender;
   if (!sender) return;
   try {
     const params = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
     params.degradationPreference = 'balanced';
+    for (const e of params.encodings ?? []) {
+      e.maxBitrate ??= VIDEO_ENCODING.maxBitrate;
+      e.maxFramerate ??= VIDEO_ENCODING.maxFramerate;
+    }
     await sender.setParameters(params);
   } catch {
     // Older browsers: their default already degrades rather than stops.
