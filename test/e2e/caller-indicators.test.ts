@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../client/src/caller/i18n/en.js';
@@ -6,6 +9,7 @@ import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { dispatcherCreatesSession, sel } from '../support/flow.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, card, framesKeepRising } from '../support/session.js';
+import { pidWithArg } from '../../server/src/testing/processes.js';
 
 /**
  * What the caller page tells the caller about the call itself: the recording policy at consent,
@@ -15,9 +19,11 @@ import { callerStatus, card, framesKeepRising } from '../support/session.js';
 let server: TestServer;
 let dispatcher: Device;
 let caller: Device;
+let dataDir: string;
 
 beforeAll(async () => {
-  server = await startServer({ RECORDING_POLICY: 'on-demand' });
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-indicators-'));
+  server = await startServer({ RECORDING_POLICY: 'on-demand', DATA_DIR: dataDir });
   [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
   await caller.page.evaluateOnNewDocument(KEEP_PEER_CONNECTIONS);
 });
@@ -25,6 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([dispatcher?.close(), caller?.close()]);
   await server?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 /** Keeps the page's peer connections in reach of the test (the product is not changed). */
@@ -55,6 +62,30 @@ async function capUplink(page: Page, ceilings: number | (number | null)[]): Prom
     await sender.setParameters(params);
     return before;
   }, ceilings);
+}
+
+/** Runs `fn` with the caller's whole browser stopped (a hung phone: no RTP, no key frame), then lets it go. */
+async function withCallerFrozen(fn: () => Promise<void>): Promise<void> {
+  const phone = -caller.browser.process()!.pid!;
+  process.kill(phone, 'SIGSTOP');
+  try {
+    await fn();
+  } finally {
+    process.kill(phone, 'SIGCONT');
+  }
+}
+
+/** The recording segment ends on the console's timeline, in order. */
+async function recordingEnds(c: ReturnType<typeof card>): Promise<string[]> {
+  return (await c.timeline()).filter((type) => type === 'recording_ended' || type === 'recording_failed');
+}
+
+/** SIGKILLs the ffmpeg recording segment `segment` of the card's session (the server logs recording_failed). */
+async function killRecorder(c: ReturnType<typeof card>, segment: number): Promise<void> {
+  const sessionId = c.scope.match(/data-session-id="([^"]+)"/)![1]!;
+  const file = path.join(dataDir, 'sessions', sessionId, 'recordings', `segment-${String(segment).padStart(4, '0')}.mkv`);
+  process.kill(await pidWithArg(file), 'SIGKILL');
+  await waitFor('recording_failed on the timeline', async () => (await recordingEnds(c)).length === segment, 10_000);
 }
 
 const shown = (page: Page, testid: string) =>
@@ -106,18 +137,23 @@ describe('recording on demand', () => {
     await waitFor('● REC gone from the caller page', async () => !(await shown(caller.page, 'recording-indicator')).visible);
   });
 
-  it('drops ● REC when a segment fails: stopped before it held playable media (recording_failed)', async () => {
+  it('drops ● REC when a segment fails (recording_failed), and shows it only once media is really recorded', async () => {
     await dispatcher.page.click(c.sel('record-button'));
     await waitFor('● REC on the caller page', async () => (await shown(caller.page, 'recording-indicator')).visible);
-    // At once: the segment has no key frame on disk yet, so it ends as recording_failed, not recording_ended.
-    await dispatcher.page.click(c.sel('record-button'));
-    const ends = await waitFor('the segment over on the timeline', async () => {
-      const t = (await c.timeline()).filter((type) => type === 'recording_ended' || type === 'recording_failed');
-      return t.length === 2 ? t : undefined;
+    // The phone hangs, and the segment's ffmpeg dies: recording_failed. The next segment the server
+    // starts gets no key frame from the hung phone, and the dispatcher stops it before one comes: it
+    // fails too, and never counts as started. Only failures follow the last recording_started.
+    await withCallerFrozen(async () => {
+      await killRecorder(c, 2);
+      await dispatcher.page.click(c.sel('record-button'));
+      await waitFor('the retried segment failed', async () => (await recordingEnds(c)).length === 3, 15_000);
     });
-    expect(ends, 'the second segment should have failed (stopped before its first key frame)').toEqual(['recording_ended', 'recording_failed']);
+    expect(await recordingEnds(c)).toEqual(['recording_ended', 'recording_failed', 'recording_failed']);
+    expect((await c.timeline()).filter((t) => t === 'recording_started')).toHaveLength(2);
     await waitFor('● REC gone from the caller page', async () => !(await shown(caller.page, 'recording-indicator')).visible, 5_000);
     expect(await dispatcher.page.$eval(c.sel('record-button'), (el) => el.getAttribute('aria-pressed'))).toBe('false');
+    expect((await shown(dispatcher.page, 'recording-failed-banner')).visible).toBe(true);
+    await framesKeepRising(dispatcher.page);
   });
 
   it('shows the weak-network notice while the uplink is poor, and drops it when it recovers', async () => {

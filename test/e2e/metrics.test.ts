@@ -116,11 +116,14 @@ describe('GET /metrics', () => {
 
     // A recording started and stopped by the dispatcher: its segment's outcomes are counted.
     const rec = (action: string) => http('POST', `${server.url}/api/sessions/${sessionId}/recording`, { token, body: { action } });
+    const startedBefore = before.value('sightline_recordings_total{outcome="started"}') ?? 0;
     expect((await rec('start')).status).toBe(200);
-    await waitFor('recording_started counted', async () => ((await scrape()).value('sightline_recordings_total{outcome="started"}') ?? 0) >= 1);
     expect((await rec('stop')).status).toBe(200);
-    // No RTP flows here (the transports never complete DTLS), so the segment ends as a failure: counted as one.
+    // No RTP flows here (the transports never complete DTLS), so the segment ends as a failure: counted as
+    // one. It never held media, so it never counted as started (a recording starts when its first key
+    // frame is on disk, issue #14).
     await waitFor('recording_failed counted', async () => ((await scrape()).value('sightline_recordings_total{outcome="failed"}') ?? 0) === 1);
+    expect((await scrape()).value('sightline_recordings_total{outcome="started"}') ?? 0).toBe(startedBefore);
 
     expect((await http('POST', `${server.url}/api/sessions/${sessionId}/end`, { token })).status).toBe(200);
     await waitFor('media closed with the session', async () => {

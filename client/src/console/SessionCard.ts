@@ -23,6 +23,7 @@ import { ExpiryWatch } from './card/ExpiryWatch.js';
 import { LifecycleStepper } from './card/LifecycleStepper.js';
 import { InvitePanel } from './card/InvitePanel.js';
 import { RecordButton } from './card/RecordButton.js';
+import { RecordingAlert } from './card/RecordingAlert.js';
 import { SnapshotList } from './card/SnapshotList.js';
 import { Timeline } from './card/Timeline.js';
 import { VideoPanel } from './card/VideoPanel.js';
@@ -75,6 +76,7 @@ export class SessionCard {
   #who = { phone: '', incidentRef: '' };
   /** Observers told when the card's status, name or events change (the rail, the recently-ended record). */
   readonly changed = new Set<(card: SessionCard) => void>();
+  #recordingAlert: RecordingAlert;
 
   constructor(
     readonly sessionId: string,
@@ -112,6 +114,7 @@ export class SessionCard {
     routeVideoAlarms(sessionId, this.#video.state, alarmStore);
     this.#caller = new CallerPanel(ctx);
     this.#record = new RecordButton(ctx);
+    this.#recordingAlert = new RecordingAlert(ctx);
     this.#expiry = new ExpiryWatch(sessionId, alarmStore, {
       code: { label: 'New spoken code', run: () => this.el.querySelector<HTMLButtonElement>('[data-testid="spoken-code-button"]')?.click() },
       link: { label: 'New link…', run: () => this.#prefillNewSession() },
@@ -124,6 +127,7 @@ export class SessionCard {
       this.#stepper.el,
       this.#expiry.el,
       this.#browser.el,
+      this.#recordingAlert.el,
       this.#invite.el,
       h(
         'div',
@@ -252,8 +256,10 @@ export class SessionCard {
     // The log says whether the caller's video is paused: a console (re)loaded mid-pause learns it here.
     if (e.type === 'media_paused' || e.type === 'media_resumed') this.#video.callerPaused(e.type === 'media_paused');
     this.#browser.event(e);
-    const recording = recordingAfter(e.type);
+    // The button is the dispatcher's Stop while the server still wants a recording (it retries a failed segment).
+    const recording = e.type === 'recording_failed' && e.details?.['wanted'] === true ? true : recordingAfter(e.type);
     if (recording !== undefined) this.#record.setActive(recording);
+    this.#recordingAlert.event(e);
   }
 
   chat(m: ChatMessage): void {

@@ -40,7 +40,16 @@ export interface RecorderOptions {
   listenTimeoutMs?: number;
   /** How long ffmpeg may take to finish after it was asked to stop, before SIGKILL. Default 10 s. */
   stopTimeoutMs?: number;
+  /**
+   * How long the segment may go without a key frame (ffmpeg writes nothing before one) before it is
+   * failed (`failed` with reason `no_key_frame`): an empty segment must not pass for a recording.
+   * Default NO_KEY_FRAME_MS.
+   */
+  noKeyFrameMs?: number;
 }
+
+/** Key frames are asked for at once and every 1.5 s; after this many ms without one the segment has failed. */
+export const NO_KEY_FRAME_MS = 6000;
 
 export interface RecorderExit {
   code: number | null;
@@ -49,6 +58,8 @@ export interface RecorderExit {
   killed: boolean;
   /** The last lines ffmpeg wrote to stderr. */
   stderr: string;
+  /** Why the recorder ended ffmpeg itself: no key frame came within `noKeyFrameMs`. */
+  reason?: 'no_key_frame';
 }
 
 export interface RecorderEvents {
@@ -56,6 +67,12 @@ export interface RecorderEvents {
   failed: [exit: RecorderExit];
   /** A recorded producer closed (its consumer went with it). */
   'producer-closed': [producerId: string];
+  /**
+   * Once: ffmpeg writes media, so it has had a key frame (it writes nothing before one). `waitedMs`:
+   * from the consumers' resume (the first key-frame request) to then, to within ffmpeg's progress
+   * period (0.5 s).
+   */
+  writing: [waitedMs: number];
 }
 
 interface Stream {
@@ -79,10 +96,13 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   #stopping: Promise<RecorderExit> | undefined;
   #stderr = '';
   #killed = false;
+  #noKeyFrame = false;
   #released = false;
   #started = false;
   #writing = false;
   #keyFrameTimer: NodeJS.Timeout | undefined;
+  /** When the consumers were resumed and the first key frames asked for (ms). */
+  #resumedAt = 0;
 
   private constructor(private readonly opts: RecorderOptions) {
     super();
@@ -206,7 +226,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     this.#child = child;
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => {
-      if (!this.#writing && /^out_time_us=[1-9]/m.test(chunk)) this.#writing = true;
+      if (!this.#writing && /^out_time_us=[1-9]/m.test(chunk)) {
+        this.#writing = true;
+        this.emit('writing', Date.now() - this.#resumedAt);
+      }
     });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
@@ -217,7 +240,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       const finish = (code: number | null, signal: NodeJS.Signals | null) => {
         if (done) return;
         done = true;
-        this.#exit = { code, signal, killed: this.#killed, stderr: this.#stderr.trim() };
+        this.#exit = { code, signal, killed: this.#killed, stderr: this.#stderr.trim(), ...(this.#noKeyFrame && { reason: 'no_key_frame' as const }) };
         resolve(this.#exit);
       };
       child.once('error', (err) => {
@@ -233,6 +256,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       this.#pairs.flatMap((p) => [p.rtp, p.rtcp]),
       { timeoutMs: this.opts.listenTimeoutMs ?? 10_000, gaveUp: () => this.#exit !== undefined },
     );
+    this.#resumedAt = Date.now();
     for (const s of this.#streams) await s.consumer.resume();
     await this.#requestKeyFrames();
     if (this.#exit) throw new Error(`ffmpeg exited at start (code ${this.#exit.code})`);
@@ -249,12 +273,17 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 
   /**
    * ffmpeg writes nothing until it saw a key frame (it needs the picture size). A sender that was
-   * paused, or lost the first request, is asked again until media is written.
+   * paused, or lost the first request, is asked again until media is written; one that never sends
+   * a key frame fails the segment after `noKeyFrameMs` (ffmpeg is killed: it has nothing to keep).
    */
   #keyFramesUntilWriting(): void {
     this.#keyFrameTimer = setInterval(() => {
       if (this.#writing || !this.running || this.#stopping) clearInterval(this.#keyFrameTimer);
-      else void this.#requestKeyFrames();
+      else if (Date.now() - this.#resumedAt >= (this.opts.noKeyFrameMs ?? NO_KEY_FRAME_MS)) {
+        clearInterval(this.#keyFrameTimer);
+        this.#noKeyFrame = true;
+        this.#child?.kill('SIGKILL');
+      } else void this.#requestKeyFrames();
     }, 1500);
     this.#keyFrameTimer.unref();
   }

@@ -241,6 +241,25 @@ describe('RecordingService on a real worker with real ffmpeg', () => {
     expect(recordings.portsInUse()).toEqual([]);
   }, 60_000);
 
+  it('fails a segment that gets no key frame (issue #14): recording_failed no_key_frame, never recording_started, and tries again', async () => {
+    const events = new EventLog();
+    const recordings = new RecordingService({ dataDir, policy: 'on-demand', portRange: [51300, 51399], settleMs: 100, noKeyFrameMs: 2000 }, events, testLogger);
+    cleanups.push(() => recordings.stopAll());
+    const sessionId = 's_rec_nokey';
+    const room = await liveRoom(sessionId);
+    recordings.attach(room);
+    const cam = await camera(room);
+    await cam.stop(); // the producer stays, but nothing arrives: no key frame will ever come
+    await recordings.start(sessionId, 'dispatcher:d1');
+    await waitFor(() => events.of('recording_failed').length === 1, 10_000);
+    expect(events.of('recording_failed')[0]).toMatchObject({ actor: 'system', details: { name: 'segment-0001.mkv', reason: 'no_key_frame' } });
+    expect(events.of('recording_started')).toEqual([]);
+    await waitFor(async () => (await recordings.list(sessionId)).some((r) => r.segment === 2 && r.status === 'recording'), 10_000);
+    expect((await recordings.list(sessionId))[0]).toMatchObject({ segment: 1, status: 'failed' });
+    await recordings.stop(sessionId, 'dispatcher:d1');
+    expect(recordings.portsInUse()).toEqual([]);
+  }, 60_000);
+
   it('on demand before any producer: armed; a closed producer ends its segment cleanly, a new one starts the next', async () => {
     const events = new EventLog();
     const recordings = service('on-demand', events);

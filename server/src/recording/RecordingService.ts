@@ -33,6 +33,8 @@ export interface RecordingServiceOptions {
   receiveBufferBytes?: number;
   /** Where the host's net.core.rmem_max is read (tests). Default /proc/sys/net/core/rmem_max. */
   rmemMaxFile?: string;
+  /** How long a segment may wait for its first key frame before it has failed (RecorderOptions.noKeyFrameMs). */
+  noKeyFrameMs?: number;
 }
 
 const NAME = /^segment-\d{4,}\.mkv$/;
@@ -99,16 +101,18 @@ export class RecordingService {
 
   /**
    * Starts an on-demand recording. With no producer yet it is armed and starts with the first one.
-   * ConflictError when the policy is `off` or the session already records.
+   * A recording that is wanted but has no segment running (one failed and the next waits out its
+   * back-off) is tried again at once: the console's "retry" after a failure (issue #14).
+   * ConflictError when the policy is `off` or a segment is already running.
    */
   async start(sessionId: string, actor: string): Promise<void> {
     if (this.#closed) throw new ConflictError('recording is shutting down');
     if (this.opts.policy === 'off') throw new ConflictError('recording is off in this deployment');
     this.#index.dir(sessionId); // validates the id
-    if (this.#sessions.get(sessionId)?.wanted) throw new ConflictError('already recording');
+    if (this.#sessions.get(sessionId)?.segmentRunning) throw new ConflictError('already recording');
     await this.opts.disk?.ensureRoom(0, 'a recording');
     const session = this.#session(sessionId);
-    if (session.wanted) throw new ConflictError('already recording');
+    if (session.segmentRunning) throw new ConflictError('already recording');
     await session.start(actor);
   }
 
@@ -180,6 +184,7 @@ export class RecordingService {
         childEnv: this.opts.childEnv ?? { PATH: DEFAULT_CHILD_PATH },
         disk: this.opts.disk,
         receiveBufferBytes: this.opts.receiveBufferBytes,
+        noKeyFrameMs: this.opts.noKeyFrameMs,
         log: this.log,
         settleMs: this.opts.settleMs ?? 300,
         minSegmentMs: this.opts.minSegmentMs ?? 5_000,

@@ -25,6 +25,8 @@ export interface SessionRecordingDeps {
   disk?: DiskSpace;
   /** SO_RCVBUF asked for ffmpeg's RTP sockets (RecorderOptions.receiveBufferBytes). */
   receiveBufferBytes?: number;
+  /** RecorderOptions.noKeyFrameMs. */
+  noKeyFrameMs?: number;
   log: Logger;
   /** Producers of one (re)connection arrive within moments; wait this long before (re)starting. */
   settleMs: number;
@@ -82,6 +84,11 @@ export class SessionRecording {
   /** Recording is wanted: running, or armed until a producer appears. */
   get wanted(): boolean {
     return this.#wanted;
+  }
+
+  /** A segment's ffmpeg runs (it may still wait for its first key frame). */
+  get segmentRunning(): boolean {
+    return this.#current !== undefined;
   }
 
   get idle(): boolean {
@@ -264,6 +271,7 @@ export class SessionRecording {
         env: this.deps.childEnv,
         log,
         receiveBufferBytes: this.deps.receiveBufferBytes,
+        noKeyFrameMs: this.deps.noKeyFrameMs,
       });
     } catch (err) {
       const message = (err as Error).message;
@@ -278,12 +286,20 @@ export class SessionRecording {
     this.#starts.push(startedMs);
     this.#current = current;
     recorder.on('failed', (exit) => void this.#enqueue(() => this.#onFailed(current, exit)));
+    // Recording starts, for the log and the caller's "● REC", when media is on disk (issue #14): a
+    // segment that never gets a key frame fails instead (Recorder's noKeyFrameMs).
+    recorder.once('writing', (keyFrameMs) => {
+      log.info({ sessionId, name: current.info.name, keyFrameMs }, 'recording segment writing');
+      void this.#enqueue(async () => {
+        const { name, segment, codecs } = current.info;
+        if (this.#current === current) await this.#event('recording_started', actor, { name, segment, codecs, keyFrameMs });
+      });
+    });
     recorder.on('producer-closed', (producerId) => {
       if (this.#producers.delete(producerId)) void this.#run();
     });
     log.info({ sessionId, name: info.name, pid: recorder.pid, producers: recorder.producerIds }, 'recording segment started');
     await index.put(sessionId, current.info);
-    await this.#event('recording_started', actor, { name: info.name, segment: info.segment, codecs: current.info.codecs });
   }
 
   async #endSegment(): Promise<void> {
@@ -319,6 +335,7 @@ export class SessionRecording {
       segment: info.segment,
       exitCode: exit.code,
       ...(exit.signal && { signal: exit.signal }),
+      ...(exit.reason && { reason: exit.reason }),
       ...(info.durationSec !== undefined && { durationSec: info.durationSec }),
     });
     this.#retryLater(current.startedMs);
@@ -379,9 +396,10 @@ export class SessionRecording {
     this.#retryTimer.unref();
   }
 
+  /** A failure says whether recording is still wanted (`wanted`: a new segment is on its way), so a console keeps its Stop. */
   async #event(type: RecordingEventType, actor: string, details: Record<string, unknown>): Promise<void> {
     try {
-      await this.deps.sink.record(this.sessionId, type, actor, details);
+      await this.deps.sink.record(this.sessionId, type, actor, type === 'recording_failed' ? { ...details, wanted: this.#wanted } : details);
     } catch (err) {
       this.deps.log.warn({ sessionId: this.sessionId, type, err: (err as Error).message }, 'cannot log recording event');
     }
