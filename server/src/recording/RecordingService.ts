@@ -101,18 +101,19 @@ export class RecordingService {
 
   /**
    * Starts an on-demand recording. With no producer yet it is armed and starts with the first one.
-   * A recording that is wanted but has no segment running (one failed and the next waits out its
-   * back-off) is tried again at once: the console's "retry" after a failure (issue #14).
-   * ConflictError when the policy is `off` or a segment is already running.
+   * A recording that is wanted but backing off after a failed segment is tried again at once: the
+   * console's "retry" after a failure (issue #14).
+   * ConflictError when the policy is `off`, or recording is wanted and not backing off.
    */
   async start(sessionId: string, actor: string): Promise<void> {
     if (this.#closed) throw new ConflictError('recording is shutting down');
     if (this.opts.policy === 'off') throw new ConflictError('recording is off in this deployment');
     this.#index.dir(sessionId); // validates the id
-    if (this.#sessions.get(sessionId)?.segmentRunning) throw new ConflictError('already recording');
+    const busy = (s: SessionRecording | undefined) => s?.wanted === true && !s.backingOff;
+    if (busy(this.#sessions.get(sessionId))) throw new ConflictError('already recording');
     await this.opts.disk?.ensureRoom(0, 'a recording');
     const session = this.#session(sessionId);
-    if (session.segmentRunning) throw new ConflictError('already recording');
+    if (busy(session)) throw new ConflictError('already recording');
     await session.start(actor);
   }
 

@@ -86,9 +86,9 @@ export class SessionRecording {
     return this.#wanted;
   }
 
-  /** A segment's ffmpeg runs (it may still wait for its first key frame). */
-  get segmentRunning(): boolean {
-    return this.#current !== undefined;
+  /** A segment failed and the next one waits out its back-off (#retryLater). */
+  get backingOff(): boolean {
+    return this.#retryTimer !== undefined;
   }
 
   get idle(): boolean {

@@ -1,5 +1,5 @@
 import type { SessionEvent } from '@sightline/shared';
-import { api } from '../../common/api.js';
+import { api, ApiError } from '../../common/api.js';
 import { h } from '../../common/dom.js';
 import { alarmStore, type AlarmStore } from '../alarms/AlarmStore.js';
 import type { CardContext } from './context.js';
@@ -54,7 +54,11 @@ export class RecordingAlert {
       await api('POST /api/sessions/:id/recording', { token: this.ctx.token, params: { id: this.ctx.sessionId }, body: { action: 'start' } });
       this.#text.textContent = 'Recording failed. Trying again…';
     } catch (err) {
-      this.#text.textContent = `Recording failed, and the retry too: ${(err as Error).message}.`;
+      // 409: recording is wanted and a new segment is already under way (the server retries by itself).
+      this.#text.textContent =
+        err instanceof ApiError && err.status === 409
+          ? 'Recording failed. A new recording is already starting…'
+          : `Recording failed, and the retry too: ${(err as Error).message}.`;
       this.#retry.disabled = false;
     }
   }
