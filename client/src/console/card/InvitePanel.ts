@@ -1,6 +1,8 @@
 import './InvitePanel.css';
 import { phoneDisplay, type SessionStatus } from '@sightline/shared';
 import { api } from '../../common/api.js';
+import { PhoneField } from '../PhoneField.js';
+import { qrSvg } from './qrSvg.js';
 import { h } from '../../common/dom.js';
 import type { CardContext } from './context.js';
 
@@ -16,7 +18,17 @@ export class InvitePanel {
   /** Shown when the server replaced the code (guessing under way): read out the new one. */
   #codeAlert = h('p', { testid: 'spoken-code-replaced', class: 'code-replaced', role: 'alert', hidden: true });
   #viewer = h('code', { testid: 'viewer-url', class: 'invite' });
-  #note = h('span', { class: 'muted', 'aria-live': 'polite' });
+  #viewerQr = h('div', { testid: 'viewer-qr', class: 'viewer-qr', hidden: true });
+  #viewerCopy = button(
+    'Copy',
+    () => void navigator.clipboard?.writeText(this.#viewer.textContent ?? '').then(() => this.#say('viewer link copied')),
+    'viewer-copy',
+  );
+  #viewerPhone = new PhoneField(
+    h('input', { type: 'tel', testid: 'viewer-phone', autocomplete: 'off', placeholder: '912 34 567', 'aria-label': 'Viewer mobile number' }),
+    h('p', { class: 'phone-hint', 'aria-live': 'polite' }),
+  );
+  #note = h('span', { class: 'muted', testid: 'invite-note', 'aria-live': 'polite' });
   /** The number the link went to, read back large so the dispatcher can check it with the caller. */
   #readback = h('p', { testid: 'sms-readback', class: 'sms-readback', role: 'status', hidden: true });
   #phone: string | undefined;
@@ -43,7 +55,8 @@ export class InvitePanel {
       { class: 'invite-panel' },
       this.#readback,
       h('div', { class: 'row' }, h('span', { class: 'muted' }, 'Link: '), this.#link, copy, resend),
-      h('div', { class: 'row' }, code, this.#code, this.#codeInfo, viewer, this.#viewer),
+      h('div', { class: 'row' }, code, this.#code, this.#codeInfo),
+      this.#viewerBox(viewer),
       this.#codeAlert,
       this.#note,
     );
@@ -103,10 +116,48 @@ export class InvitePanel {
     this.#codeInfo.textContent = ` at ${location.host}/c until ${new Date(expiresAt).toLocaleTimeString()}`;
   }
 
+  /** A viewer (a doctor, the ambulance crew): a link to copy or scan, or sent by SMS to their mobile. */
+  #viewerBox(invite: HTMLButtonElement): HTMLElement {
+    this.#viewerCopy.hidden = true;
+    const sms = h(
+      'form',
+      { class: 'row viewer-sms' },
+      this.#viewerPhone.input,
+      h('button', { type: 'submit', class: 'small', testid: 'viewer-sms-send' }, 'Send by SMS'),
+    );
+    sms.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      void this.#smsViewer();
+    });
+    return h(
+      'div',
+      { class: 'viewer-invite' },
+      h('div', { class: 'row' }, invite, this.#viewer, this.#viewerCopy),
+      this.#viewerQr,
+      sms,
+      this.#viewerPhone.hint,
+    );
+  }
+
+  async #smsViewer(): Promise<void> {
+    const number = this.#viewerPhone.check();
+    if (!number.ok) return;
+    try {
+      const r = await api('POST /api/sessions/:id/viewers/sms', { ...this.#session(), body: { phone: number.e164 } });
+      this.#say(r.sent ? `Viewer link sent by SMS to ${phoneDisplay(r.to)}` : `SMS to ${phoneDisplay(r.to)} failed: ${r.reason ?? 'refused'}`);
+      if (r.sent) this.#viewerPhone.reset();
+    } catch (e) {
+      this.#say((e as Error).message);
+    }
+  }
+
   async #inviteViewer(): Promise<void> {
     try {
       const r = await api('POST /api/sessions/:id/viewers', { ...this.#session(), body: {} });
       this.#viewer.textContent = r.inviteUrl;
+      this.#viewerCopy.hidden = false;
+      this.#viewerQr.replaceChildren(qrSvg(r.inviteUrl, 'QR code of the viewer link'));
+      this.#viewerQr.hidden = false;
     } catch (e) {
       this.#say((e as Error).message);
     }
