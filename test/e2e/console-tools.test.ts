@@ -136,6 +136,8 @@ describe('console video tools', () => {
     const rect = () => page.$eval(video, (el) => el.getBoundingClientRect().toJSON() as DOMRect);
     const badge = () => page.$eval(c.sel('zoom-level'), (el) => ((el as HTMLElement).hidden ? undefined : el.textContent));
     expect(await badge()).toBeUndefined();
+    // The mouse reaches only what is on screen: the card may sit below the fold beside the rail.
+    await page.$eval(video, (el) => el.scrollIntoView({ block: 'center' }));
     const r0 = await rect();
     // A point a quarter in from the picture's top-left corner: it must stay under the pointer.
     const p = { x: r0.left + r0.width / 4, y: r0.top + r0.height / 4 };
