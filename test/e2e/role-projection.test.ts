@@ -15,9 +15,10 @@ import { REPO_ROOT, startServer, type TestServer } from '../support/server.js';
  * (a CAD reference, a labelled viewer, chat from all three, the caller's location, a still, a control
  * request and answer, a supervisor's looks over REST and the socket), while a caller and a viewer
  * collect everything they receive: REST answers, socket acks and every push. Nothing they got may
- * name a staff member, the CAD reference, a supervisor's access or the viewer's label; the viewer
- * never gets the caller's location. Staff usernames here are unlike any role name, so a plain text
- * search finds them.
+ * name a staff member, a supervisor's access or the viewer's label, and the caller never gets the CAD
+ * reference. The viewer (a doctor or ambulance crew on the same incident) gets the CAD reference and
+ * the caller's location since issue #14 §4. Staff usernames here are unlike any role name, so a plain
+ * text search finds them.
  */
 const SECRET = randomBytes(32).toString('hex');
 const PASSWORD = 'projection-password-1';
@@ -148,22 +149,31 @@ describe('what a caller and a viewer receive', () => {
     expect(got[who].length).toBeGreaterThan(8);
     expect(holding(who, DISPATCHER), 'dispatcher username').toEqual([]);
     expect(holding(who, SUPERVISOR), 'supervisor username').toEqual([]);
-    expect(holding(who, CAD), 'CAD reference').toEqual([]);
     expect(holding(who, LABEL), 'viewer label').toEqual([]);
     for (const type of ['supervisor_viewed', 'recording_played', 'session_exported', 'legal_hold']) expect(holding(who, type), type).toEqual([]);
   };
-  it('gives the caller no staff username, CAD reference, supervisor access or viewer label', () => nothingOfStaff('caller'));
-  it('gives the viewer no staff username, CAD reference, supervisor access or viewer label', () => nothingOfStaff('viewer'));
+  it('gives the caller no staff username, CAD reference, supervisor access or viewer label', () => {
+    nothingOfStaff('caller');
+    expect(holding('caller', CAD), 'CAD reference').toEqual([]);
+  });
+  it('gives the viewer no staff username, supervisor access or viewer label', () => nothingOfStaff('viewer'));
 
   it('passes no bidi or control character on, from anyone', () => {
     for (const who of ['caller', 'viewer'] as const) expect(holding(who, '\u202e'), who).toEqual([]);
     for (const who of ['caller', 'viewer'] as const) expect(holding(who, '\u0007'), who).toEqual([]);
   });
 
-  it('gives the viewer no location of the caller', () => {
-    expect(holding('viewer', String(LAT).slice(0, 6)), 'latitude').toEqual([]);
-    expect(got.viewer.filter((r) => r.name === 'caller:location')).toEqual([]);
-    expect(holding('viewer', '"location"'), 'location events').toEqual([]);
+  // Issue #14 §4: an invited doctor or ambulance crew works the same incident, so its page gets the
+  // CAD reference and where the caller is, in the join answer and as the location moves; never as
+  // staff events with their details.
+  it("gives the viewer the CAD reference and the caller's location, and nothing of them to the caller", () => {
+    const joins = got.viewer
+      .filter((r) => r.name === 'session:join')
+      .map((r) => (r.payload as { data?: { incidentRef?: string; location?: { lat: number } } }).data ?? {});
+    expect(joins.some((j) => j.incidentRef === CAD)).toBe(true);
+    expect(joins.some((j) => j.location?.lat === LAT)).toBe(true);
+    expect(holding('viewer', '"type":"location"'), 'location events').toEqual([]);
+    expect(holding('caller', String(LAT).slice(0, 6)), 'latitude at the caller').toEqual([]);
   });
 
   it('still gives each its part: chat by role label, the control request to the caller, where the session stands', () => {

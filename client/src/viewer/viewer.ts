@@ -1,5 +1,5 @@
 import './viewer.css';
-import type { RedeemResponse, SessionEvent, SessionStatus } from '@sightline/shared';
+import type { ChatMessage, RedeemResponse, SessionEvent, SessionStatus } from '@sightline/shared';
 import { api, ApiError } from '../common/api.js';
 import { loadDevice } from '../common/device.js';
 import { h } from '../common/dom.js';
@@ -9,6 +9,7 @@ import { Subscriber } from '../common/Subscriber.js';
 import { framesDecodedIn, VideoState, type VideoStateName } from '../common/VideoState.js';
 import { ENGLISH_VIDEO_WORDS, VideoStateView, type VideoStateWords } from '../common/VideoStateView.js';
 import { beep } from '../console/card/SoundAlerts.js';
+import { IncidentPanel } from './IncidentPanel.js';
 
 type ViewerState = 'ready' | 'connecting' | 'live' | 'paused' | 'reconnecting' | 'ended' | 'expired' | 'error';
 
@@ -48,6 +49,7 @@ const WORDS = {
     },
     from: { dispatcher: 'AMK', caller: 'Innringer', viewer: 'Seer' },
     video: NB_VIDEO_WORDS,
+    incident: { incident: 'Hendelse', location: 'Posisjon', notShared: 'ikke delt', none: '—' },
   },
   en: {
     watch: 'Watch video',
@@ -67,12 +69,14 @@ const WORDS = {
     },
     from: { dispatcher: 'Dispatcher', caller: 'Caller', viewer: 'Viewer' },
     video: ENGLISH_VIDEO_WORDS,
+    incident: { incident: 'Incident', location: 'Location', notShared: 'not shared', none: '—' },
   },
 } satisfies Record<string, { status: Record<ViewerState, string>; from: Record<string, string>; [k: string]: unknown }>;
 
 /**
- * The view-only page for an invited doctor or ambulance crew: the caller's video and the chat,
- * nothing else (the server refuses anything more to a viewer token anyway).
+ * The view-only page for an invited doctor or ambulance crew: the caller's video, the incident
+ * reference, the caller's location and the chat with its history; nothing else (the server refuses
+ * anything more to a viewer token anyway).
  */
 export async function startViewer(code: string, language: string, opts: { ended?: boolean } = {}): Promise<void> {
   const w = language === 'nb' || language === 'nn' ? WORDS.nb : WORDS.en;
@@ -93,12 +97,20 @@ export async function startViewer(code: string, language: string, opts: { ended?
   const stateView = new VideoStateView(frame, videoState, w.video);
   frame.append(stateView.badge, stateView.banner, problem);
   const log = h('ol', { testid: 'chat-log', 'aria-live': 'polite' });
+  const incident = new IncidentPanel(w.incident, document.documentElement.lang);
+  // The join answer's history and the live pushes overlap after a rejoin: each message once.
+  const shown = new Set<string>();
+  const showChat = (message: ChatMessage) => {
+    if (shown.has(message.id)) return;
+    shown.add(message.id);
+    log.append(h('li', { 'data-from': message.from }, `${w.from[message.from]}: `, h('bdi', {}, message.text)));
+  };
   const input = h('input', { testid: 'chat-input', maxlength: '500', 'aria-label': w.message });
   const send = h('button', { type: 'submit', testid: 'chat-send' }, w.send);
   const form = h('form', { class: 'chat-form' }, input, send);
   const main = document.querySelector('main')!;
   main.classList.add('viewer');
-  main.replaceChildren(h('h1', {}, w.title), watch, frame, status, h('section', { class: 'chat' }, log, form));
+  main.replaceChildren(h('h1', {}, w.title), incident.el, watch, frame, status, h('section', { class: 'chat' }, log, form));
   const key = `sightline.invite.${code}`;
   if (opts.ended) {
     // A session that is over stays over, even for a tab that kept its token over a reload.
@@ -176,7 +188,8 @@ export async function startViewer(code: string, language: string, opts: { ended?
       videoState.session(status, now);
     };
     socket.on('session:event', ({ status, event }) => heard(status, event));
-    socket.on('chat:message', ({ message }) => log.append(h('li', { 'data-from': message.from }, `${w.from[message.from]}: `, h('bdi', {}, message.text))));
+    socket.on('chat:message', ({ message }) => showChat(message));
+    socket.on('caller:location', ({ location }) => incident.location(location));
     // Over for good (ended, even while this phone was offline; or the token refused): let the media go.
     const finish = (state: Finality) => {
       if (over) return;
@@ -205,6 +218,9 @@ export async function startViewer(code: string, language: string, opts: { ended?
         videoState.producer(false, performance.now());
         const joined = await request(socket, 'session:join', { sessionId, rtpCapabilities: device.rtpCapabilities as never });
         online = true;
+        incident.incident(joined.incidentRef);
+        if (joined.location) incident.location(joined.location);
+        for (const message of joined.chat ?? []) showChat(message);
         for (const e of joined.events) heard(joined.status, e);
         heard(joined.status);
         showState();

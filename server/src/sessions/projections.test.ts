@@ -62,9 +62,9 @@ describe('projections per role', () => {
     ['caller', forCaller],
     ['viewer', forViewer],
   ] as const) {
-    it(`gives a ${role} no username, CAD reference, label, location or supervisor access, in any push or join answer`, () => {
+    it(`gives a ${role} no username, CAD reference from event details, label or supervisor access, in any push or join answer`, () => {
       const text = JSON.stringify(sent(project));
-      for (const secret of ['alice', 'CAD-1', 'Amb 12', '59.9', 'supervisor', 'ab12', '424242']) expect(text, secret).not.toContain(secret);
+      for (const secret of ['alice', 'CAD-1', 'Amb 12', 'supervisor', 'ab12', '424242']) expect(text, secret).not.toContain(secret);
     });
 
     it(`gives a ${role} session events bare (type, time, role), and only where the session stands or its recording`, () => {
@@ -108,8 +108,36 @@ describe('projections per role', () => {
     ]);
   });
 
-  it('sends a viewer its status, chat and the video to watch; never the caller location', () => {
+  it('gives a caller no location, not even its own back', () => {
+    expect(JSON.stringify(sent(forCaller))).not.toContain('59.9');
+  });
+
+  it("gives a viewer the CAD reference, the caller's last location and the chat so far in its join answer (issue #14 §4); a caller none of them", () => {
+    const events = [
+      ev('chat', 'dispatcher:alice', { id: 'm1', from: 'dispatcher', text: 'Is he breathing?', presetId: undefined }),
+      ev('location', 'caller', { lat: 59.91, lng: 10.75, accuracy: 12 }),
+      ev('chat', 'caller', { id: 'm2', from: 'caller', text: 'No' }),
+      ev('location', 'caller', { lat: 59.92, lng: 10.76, accuracy: 8 }),
+    ];
+    const payload: JoinResult = { ...join, role: 'viewer', incidentRef: 'CAD-7', events };
+    const answer = forViewer({ name: 'session:join', payload })!.payload as JoinResult;
+    expect(answer.incidentRef).toBe('CAD-7');
+    expect(answer.location).toEqual({ lat: 59.92, lng: 10.76, accuracy: 8, at });
+    expect(answer.chat).toEqual([
+      { id: 'm1', from: 'dispatcher', text: 'Is he breathing?', at },
+      { id: 'm2', from: 'caller', text: 'No', at },
+    ]);
+    expect(JSON.stringify(answer)).not.toContain('alice');
+    const callers = forCaller({ name: 'session:join', payload: { ...payload, role: 'caller' } })!.payload as JoinResult;
+    expect(callers).not.toHaveProperty('incidentRef');
+    expect(callers).not.toHaveProperty('location');
+    expect(callers).not.toHaveProperty('chat');
+    expect(forViewer({ name: 'caller:location', payload: PUSHES['caller:location'] })?.payload).toEqual(PUSHES['caller:location']);
+  });
+
+  it('sends a viewer its status, chat, the caller location and the video to watch', () => {
     expect(names(forViewer)).toEqual([
+      'caller:location',
       'chat:message',
       'media:producer-added',
       'media:producer-closed',

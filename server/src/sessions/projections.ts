@@ -1,13 +1,22 @@
-import { SESSION_STATUSES, type ChatMessage, type JoinResult, type ServerToClientEvents, type SessionEvent, type SessionEventType } from '@sightline/shared';
+import {
+  SESSION_STATUSES,
+  type CallerLocation,
+  type ChatMessage,
+  type JoinResult,
+  type ServerToClientEvents,
+  type SessionEvent,
+  type SessionEventType,
+} from '@sightline/shared';
 import type { Principal } from '../auth/TokenService.js';
 
 /**
  * What each role is sent of a session (issue #11, item 12): one function per role, used for every
  * socket push and every `session:join` answer (signalling/sessionEvents.ts, handlers/session.ts).
  * Staff get everything but supervisors' looks (SUPERVISOR_ACCESS). A caller and a viewer get only
- * what their pages use, rebuilt field by field (never passed through), so no staff username, CAD
- * reference, viewer label or supervisor access reaches them, and a viewer never gets the caller's
- * location. A push added to the shared list must be given a rule for each role here before the
+ * what their pages use, rebuilt field by field (never passed through), so no staff username, viewer
+ * label or supervisor access reaches them. An invited viewer (AMK doctor, ambulance crew) also gets
+ * the CAD reference, the caller's location and the chat so far (issue #14 §4: they work the same
+ * incident); a caller gets none of these. A push added to the shared list must be given a rule for each role here before the
  * server builds.
  */
 export type Audience = 'staff' | 'caller' | 'viewer';
@@ -125,10 +134,45 @@ const CALLER = restricted(CALLER_EVENTS, {
   'media:video-codecs': ({ sessionId, codecs }) => ({ sessionId, codecs }),
 });
 
-/** The viewer's page: the video it watches (producers come and go) and chat; never the caller's location. */
+/** The caller's last shared location in a session's events, if any. */
+function lastLocation(events: readonly SessionEvent[]): CallerLocation | undefined {
+  const e = [...events].reverse().find((x) => x.type === 'location' && typeof x.details?.['lat'] === 'number' && typeof x.details?.['lng'] === 'number');
+  const d = e?.details;
+  return e && d ? { lat: Number(d['lat']), lng: Number(d['lng']), accuracy: Number(d['accuracy'] ?? 0), at: e.at } : undefined;
+}
+
+/** The chat in a session's events, oldest first, as the `chat:message` pushes carry it. */
+function chatOf(events: readonly SessionEvent[]): ChatMessage[] {
+  return events
+    .filter((e) => e.type === 'chat' && typeof e.details?.['text'] === 'string')
+    .map((e) => {
+      const d = e.details!;
+      const from = (['dispatcher', 'caller', 'viewer'] as const).find((f) => f === d['from']) ?? 'dispatcher';
+      // Logged from a `chat:send` the gate checked, so a preset id in the log is one of the list.
+      const presetId = typeof d['presetId'] === 'string' ? (d['presetId'] as ChatMessage['presetId']) : undefined;
+      return chat({ id: String(d['id'] ?? `${e.seq}`), from, text: String(d['text']), ...(presetId && { presetId }), at: e.at });
+    });
+}
+
+const viewerBase = restricted(VIEWER_EVENTS, {});
+
+/**
+ * The viewer's page: the video it watches (producers come and go), chat with its history, the CAD
+ * reference and the caller's location (with a map link on the page).
+ */
 const VIEWER = restricted(VIEWER_EVENTS, {
   'media:producer-added': ({ sessionId, producerId, kind, source }) => ({ sessionId, producerId, kind, source }),
   'media:producer-closed': ({ sessionId, producerId }) => ({ sessionId, producerId }),
+  'caller:location': ({ sessionId, location: { lat, lng, accuracy, at } }) => ({ sessionId, location: { lat, lng, accuracy, at } }),
+  'session:join': (j) => {
+    const location = lastLocation(j.events);
+    return {
+      ...viewerBase['session:join'](j),
+      ...(j.incidentRef && { incidentRef: j.incidentRef }),
+      ...(location && { location }),
+      chat: chatOf(j.events),
+    };
+  },
 });
 
 function project(rules: Rules, m: Outgoing): Outgoing | undefined {

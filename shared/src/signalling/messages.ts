@@ -174,6 +174,15 @@ export interface JoinResult {
   routerRtpCapabilities: unknown;
   producers: ProducerInfo[];
   events: SessionEvent[];
+  /**
+   * The dispatcher's incident (CAD) reference: staff and invited viewers (a doctor or ambulance crew
+   * needs it to tie the video to their job; issue #14 §4), never the caller.
+   */
+  incidentRef?: string;
+  /** Viewers only: the caller's last shared location (staff read it from `events`). */
+  location?: CallerLocation;
+  /** Viewers only: the chat so far, oldest first (staff read it from `events`). */
+  chat?: ChatMessage[];
 }
 
 /** What each request answers on success. */

@@ -1,5 +1,6 @@
 import type { CallerLocation, ControlAction } from '@sightline/shared';
 import { h } from '../../common/dom.js';
+import { locationLink } from '../../common/mapLink.js';
 import { request } from '../../common/signalling.js';
 import type { CardContext } from './context.js';
 
@@ -43,12 +44,7 @@ export class CallerPanel {
   }
 
   location(loc: CallerLocation): void {
-    const lat = loc.lat.toFixed(5);
-    const lng = loc.lng.toFixed(5);
-    this.#location.replaceChildren(
-      h('a', { href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=17/${lat}/${lng}`, target: '_blank', rel: 'noreferrer' }, `${lat}, ${lng}`),
-      ` ±${Math.round(loc.accuracy)} m (${new Date(loc.at).toLocaleTimeString()})`,
-    );
+    this.#location.replaceChildren(...locationLink(loc, (at) => at.toLocaleTimeString()));
   }
 
   media(paused: boolean, facing: string): void {

@@ -16,7 +16,7 @@ export const joinSession = defineHandler({
     await socket.join([sessionChannel(session.id), audienceChannel(session.id, audienceOf(principal))]);
     // Before the answer, so the caller knows what to send before it first produces.
     if (media && as === 'caller') socket.emit('media:video-codecs', { sessionId: session.id, codecs: media.videoCodecs });
-    // Each role's part only (sessions/projections.ts): a caller or viewer gets no usernames, CAD reference or supervisor access.
+    // Each role's part only (sessions/projections.ts): a caller gets no usernames, CAD reference or supervisor access; a viewer no usernames or supervisor access.
     return joinAnswerFor(principal, {
       sessionId: session.id,
       status: session.status,
@@ -24,6 +24,7 @@ export const joinSession = defineHandler({
       routerRtpCapabilities: media?.rtpCapabilities ?? null,
       producers: media?.producers ?? [],
       events: await services.sessions.events(session.id),
+      ...(session.incidentRef && { incidentRef: session.incidentRef }),
     });
   },
 });
