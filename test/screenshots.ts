@@ -1,11 +1,13 @@
 /**
- * Regenerates docs/screenshots/*.png: the dispatcher console with a live session, and the caller
- * page on a phone-sized viewport, both from the real stack.   npm run screenshots
+ * Regenerates docs/screenshots/*.png from the real stack: the dispatcher console with three sessions,
+ * the caller page on a phone (live, /c, the camera-blocked guide) and the supervisor's timeline in
+ * /audit.   npm run screenshots
  */
 import path from 'node:path';
 import { launchDevice, waitFor } from './support/browser.js';
 import { callerStartsVideo, dispatcherCreatesSession, sel } from './support/flow.js';
 import { freePort, REPO_ROOT, startServer } from './support/server.js';
+import { auditLogin, openAuditSession } from './support/audit.js';
 import { callerStatus, card, framesKeepRising } from './support/session.js';
 
 const ANDROID_CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
@@ -53,7 +55,18 @@ async function main(): Promise<void> {
     await callerStartsVideo(blocked, (await dispatcherCreatesSession(dispatcher.page, server.url)).inviteUrl);
     await blocked.waitForSelector(sel('camera-guide'), { visible: true });
     await blocked.screenshot({ path: out('caller-blocked.png') as `${string}.png` });
-    process.stdout.write('wrote docs/screenshots/console.png, caller.png, caller-code.png, caller-blocked.png\n');
+    // The supervisor's swimlane timeline of the live session once it has ended (issue #14 §5).
+    await c.end();
+    await c.waitStatus('ended');
+    const audit = await dispatcher.browser.newPage();
+    await audit.setViewport({ width: 1280, height: 900 });
+    await auditLogin(audit, server.url);
+    await openAuditSession(audit, sessionId);
+    await audit.waitForSelector(`${sel('session-timeline-chart')} svg`, { visible: true });
+    await new Promise((r) => setTimeout(r, 1000));
+    await audit.$eval(sel('session-timeline-chart'), (el) => el.scrollIntoView({ block: 'center' }));
+    await audit.screenshot({ path: out('audit.png') as `${string}.png` });
+    process.stdout.write('wrote docs/screenshots/console.png, caller.png, caller-code.png, caller-blocked.png, audit.png\n');
   } finally {
     await Promise.all([dispatcher.close(), caller.close()]);
     await server.stop();
