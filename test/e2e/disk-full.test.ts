@@ -96,17 +96,20 @@ describe('a data directory that fills up', () => {
     await start();
     expect(server!.output()).toMatch(/torn last line/);
     expect(await securityCount('log_repaired')).toBe(1);
-    // Sessions live in memory here, so the restarted server no longer knows this one: the command
-    // line reads the log as the operator would.
+    // The restarted server rebuilds its memory index from the logs and ends the session the crash left
+    // open (issue #14 §5): one `ended` record (server_restart) after every whole record kept. The
+    // command line reads the log as the operator would.
     const env = { ...process.env, DATA_DIR: dir };
     const cli = path.join(REPO_ROOT, 'server/bin/sightline.js');
     expect((await run(process.execPath, [cli, 'verify', sessionId], { env })).stdout, 'every whole record is kept').toMatch(
-      new RegExp(`^intact: ${before} records`),
+      new RegExp(`^intact: ${before + 1} records`),
     );
+    const last = JSON.parse((await readFile(log, 'utf8')).trim().split('\n').at(-1)!) as { type: string; details?: { reason?: string } };
+    expect(last).toMatchObject({ type: 'ended', details: { reason: 'server_restart' } });
     await run(process.execPath, [cli, 'export', sessionId, path.join(os.tmpdir(), `${sessionId}.tar.gz`)], { env });
     await rm(path.join(os.tmpdir(), `${sessionId}.tar.gz`));
     expect((await run(process.execPath, [cli, 'verify', sessionId], { env })).stdout, 'and the log takes records again').toMatch(
-      new RegExp(`^intact: ${before + 1} records`),
+      new RegExp(`^intact: ${before + 2} records`),
     );
   });
 });
