@@ -3,6 +3,7 @@ import './zod.js';
 export * from './sessions/lifecycle.js';
 export * from './sessions/browser.js';
 export * from './sessions/sessionId.js';
+export * from './sessions/cpr.js';
 export * from './api/errors.js';
 export * from './api/rest.js';
 export * from './api/routes.js';

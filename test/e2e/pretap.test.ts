@@ -88,6 +88,10 @@ const PAYLOADS: Record<RequestName, (sessionId: string, transportId: string) => 
   'chat:send': (sessionId) => ({ sessionId, text: 'before the tap' }),
   'control:request': (sessionId) => ({ sessionId, action: 'flip' }),
   'control:reply': (sessionId) => ({ sessionId, action: 'flip', outcome: 'done' }),
+  'cpr:mode': (sessionId) => ({ sessionId, on: true }),
+  'cpr:window': (sessionId) => ({ sessionId, rate: 110, quality: 'ok', seconds: 10, handsOffSeconds: 0 }),
+  'cpr:pause': (sessionId) => ({ sessionId, seconds: 2.5 }),
+  'cpr:metronome': (sessionId) => ({ sessionId, on: true }),
   'caller:stop-video': (sessionId) => ({ sessionId }),
 };
 

@@ -178,6 +178,10 @@ export const SOCKET: Record<RequestName, readonly Who[]> = {
   'chat:send': ['dispatcher', 'caller', 'viewer'],
   'control:request': ['dispatcher'],
   'control:reply': ['caller'],
+  'cpr:mode': ['dispatcher'],
+  'cpr:window': ['dispatcher'],
+  'cpr:pause': ['dispatcher'],
+  'cpr:metronome': ['dispatcher'],
   // Last: allowed, it closes the fixture caller's media for good.
   'caller:stop-video': ['caller'],
 };

@@ -31,6 +31,7 @@ const PUSHES: { [E in Exclude<PushName, 'auth:signed-out'>]: PushPayload<E> } = 
   'caller:media': { sessionId: 's', paused: true, facing: 'user' },
   'snapshot:added': { sessionId: 's', snapshot: { name: 'x.jpg', at, source: 'dispatcher', bytes: 1 } },
   'code:replaced': { sessionId: 's', code: '424242', expiresAt: at },
+  'cpr:metronome': { sessionId: 's', on: true, bpm: 110 },
 };
 const join: JoinResult = { sessionId: 's', status: 'live', role: 'caller', routerRtpCapabilities: {}, producers: [], events: everyEvent };
 const all: Outgoing[] = [...Object.entries(PUSHES).map(([name, payload]) => ({ name, payload }) as Outgoing), { name: 'session:join', payload: join }];
@@ -96,10 +97,11 @@ describe('projections per role', () => {
     });
   }
 
-  it('sends a caller its status, chat, the camera requests and the codecs to send, nothing else', () => {
+  it('sends a caller its status, chat, the camera requests, the codecs to send and the CPR metronome, nothing else', () => {
     expect(names(forCaller)).toEqual([
       'chat:message',
       'control:request',
+      'cpr:metronome',
       'media:video-codecs',
       'session:ended',
       'session:event',

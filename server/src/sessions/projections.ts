@@ -99,6 +99,7 @@ function restricted(allowed: ReadonlySet<SessionEventType>, extra: Partial<Rules
     'code:replaced': never,
     // Not a session push: sent to one staff login's own sockets (signalling/socketAuth.ts).
     'auth:signed-out': never,
+    'cpr:metronome': never,
   };
   return { ...base, ...extra } as Rules;
 }
@@ -126,12 +127,14 @@ const STAFF: Rules = {
   'snapshot:added': same,
   'code:replaced': same,
   'auth:signed-out': same,
+  'cpr:metronome': same,
 };
 
-/** The caller's page: its status and recording, chat, the dispatcher's camera requests, the codecs to send. */
+/** The caller's page: its status and recording, chat, the dispatcher's camera requests, the codecs to send, the CPR metronome. */
 const CALLER = restricted(CALLER_EVENTS, {
   'control:request': ({ sessionId, action }) => ({ sessionId, action }),
   'media:video-codecs': ({ sessionId, codecs }) => ({ sessionId, codecs }),
+  'cpr:metronome': ({ sessionId, on, bpm }) => ({ sessionId, on, bpm }),
 });
 
 /** The caller's last shared location in a session's events, if any. */

@@ -57,6 +57,17 @@ export const SESSION_EVENT_TYPES = [
   'media_reset',
   /** The caller page loaded in a browser that cannot send live video (details: reason, browser). */
   'browser_unsupported',
+  // CPR coach (issue #15 §2; shared/src/sessions/cpr.ts): measured by the dispatcher's console, a coaching aid.
+  /** The dispatcher switched CPR mode on. */
+  'cpr_started',
+  /** One measured window (details: rate, per minute, or null; quality `ok` | `none`; seconds; handsOffSeconds). */
+  'cpr_window',
+  /** No compressions for at least 2 s (details: seconds). */
+  'cpr_pause',
+  /** CPR mode off (details: reason `dispatcher`). An episode open when the session ends closes with the session. */
+  'cpr_ended',
+  /** The caller's metronome started or stopped (details: on, bpm). */
+  'cpr_metronome',
 ] as const;
 
 export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];

@@ -4,6 +4,7 @@ import type { ErrorCode, GoneReason } from '../api/errors.js';
 import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
 import { BROWSER_FAMILIES, CALLER_PLATFORMS } from '../sessions/browser.js';
 import { sessionIdSchema } from '../sessions/sessionId.js';
+import { CPR_PAUSE_MIN_SECONDS, CPR_QUALITIES } from '../sessions/cpr.js';
 
 /**
  * Every client-to-server signalling message, as one zod schema each. The server validates each payload
@@ -133,6 +134,28 @@ export const requestSchemas = {
     outcome: z.enum(['done', 'unsupported', 'failed']),
     detail: freeText(200).optional(),
   }),
+  // CPR coach (issue #15 §2): the dispatcher's console measures, the server logs (shared/src/sessions/cpr.ts).
+  /** The dispatcher switches the session's CPR mode on or off: `cpr_started` / `cpr_ended`. A repeat changes nothing. */
+  'cpr:mode': z.strictObject({ sessionId, on: z.boolean() }),
+  /**
+   * One measured window of a CPR episode (`cpr_window`): `rate` in compressions per minute, or null
+   * with `quality: 'none'` ("no reading": the motion was not clearly periodic); `seconds`: the
+   * window's length; `handsOffSeconds`: how much of it had no compressions. Refused outside an episode.
+   */
+  'cpr:window': z
+    .strictObject({
+      sessionId,
+      rate: z.number().int().min(20).max(250).nullable(),
+      quality: z.enum(CPR_QUALITIES),
+      seconds: z.number().min(1).max(60),
+      handsOffSeconds: z.number().min(0).max(60),
+    })
+    .refine((w) => (w.quality === 'ok') === (w.rate !== null), 'a rate exactly when quality is ok')
+    .refine((w) => w.handsOffSeconds <= w.seconds, 'hands-off time within the window'),
+  /** A pause in compressions (no compressions for ≥ 2 s) as the console measured it: `cpr_pause`. Refused outside an episode. */
+  'cpr:pause': z.strictObject({ sessionId, seconds: z.number().min(CPR_PAUSE_MIN_SECONDS).max(3600) }),
+  /** The dispatcher asks the caller's page to run or stop the metronome (CPR_METRONOME_BPM): `cpr_metronome`, pushed to the caller. */
+  'cpr:metronome': z.strictObject({ sessionId, on: z.boolean() }),
   // Last: the authorisation matrix (test/e2e/authz-matrix.test.ts) tries it after the others, on the caller it stops.
   /**
    * The caller stops the video for good (the page's stop button: consent to video withdrawn). The
@@ -205,6 +228,10 @@ export interface ResponseMap {
   'control:request': Record<string, never>;
   'control:reply': Record<string, never>;
   'caller:stop-video': Record<string, never>;
+  'cpr:mode': Record<string, never>;
+  'cpr:window': Record<string, never>;
+  'cpr:pause': Record<string, never>;
+  'cpr:metronome': Record<string, never>;
 }
 
 export interface ChatMessage {
@@ -264,6 +291,8 @@ export interface ServerToClientEvents {
    * `shift_over` (the absolute lifetime). The page shows it is signed out; reconnecting will not help.
    */
   'auth:signed-out': (payload: { reason: SignOutReason }) => void;
+  /** To the caller's page (and staff): run or stop the CPR metronome at `bpm` beats per minute (issue #15 §2). */
+  'cpr:metronome': (payload: { sessionId: string; on: boolean; bpm: number }) => void;
 }
 
 export const SIGN_OUT_REASONS = ['logged_out', 'revoked', 'expired', 'shift_over'] as const;

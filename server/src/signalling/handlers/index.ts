@@ -2,6 +2,7 @@ import type { RequestName } from '@sightline/shared';
 import type { Handler } from '../types.js';
 import { reportCamera, reportLocation, reportMedia, stopVideo } from './caller.js';
 import { sendChat } from './chat.js';
+import { cprMetronome, cprMode, cprPause, cprWindow } from './cpr.js';
 import { replyControl, requestControl } from './control.js';
 import { consume, produce, requestKeyFrame, resumeConsumer } from './media.js';
 import { redeemInvite } from './invite.js';
@@ -27,4 +28,8 @@ export const handlers = [
   sendChat,
   requestControl,
   replyControl,
+  cprMode,
+  cprWindow,
+  cprPause,
+  cprMetronome,
 ] as unknown as readonly Handler<RequestName>[];

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { cprEpisodes, inCprEpisode } from './cpr.js';
+import type { SessionEvent, SessionEventType } from './lifecycle.js';
+
+let seq = 0;
+const ev = (type: SessionEventType, details?: Record<string, unknown>): SessionEvent => ({
+  seq: ++seq,
+  type,
+  at: new Date(Date.UTC(2026, 11, 1, 6, 0, seq)).toISOString(),
+  actor: 'dispatcher:alice',
+  ...(details && { details }),
+});
+
+describe('cprEpisodes', () => {
+  it('groups windows and pauses into their episode, and ignores what falls outside one', () => {
+    const events = [
+      ev('live'),
+      ev('cpr_window', { rate: 99, quality: 'ok', seconds: 10, handsOffSeconds: 0 }),
+      ev('cpr_started'),
+      ev('cpr_window', { rate: 108, quality: 'ok', seconds: 10, handsOffSeconds: 0 }),
+      ev('cpr_pause', { seconds: 3.2 }),
+      ev('cpr_window', { rate: null, quality: 'none', seconds: 10, handsOffSeconds: 3.2 }),
+      ev('cpr_ended', { reason: 'dispatcher' }),
+      ev('cpr_pause', { seconds: 9 }),
+      ev('cpr_started'),
+    ];
+    const episodes = cprEpisodes(events);
+    expect(episodes).toHaveLength(2);
+    expect(episodes[0]!.windows.map((w) => [w.rate, w.quality])).toEqual([
+      [108, 'ok'],
+      [null, 'none'],
+    ]);
+    expect(episodes[0]!.pauses.map((p) => p.seconds)).toEqual([3.2]);
+    expect(episodes[0]!.endedAt).toBe(events[6]!.at);
+    expect(episodes[1]!.endedAt).toBeUndefined();
+    expect(inCprEpisode(events)).toBe(true);
+  });
+
+  it('closes an open episode when the session ends, and a repeated start opens nothing new', () => {
+    const events = [ev('cpr_started'), ev('cpr_started'), ev('ended', { reason: 'dispatcher' })];
+    const episodes = cprEpisodes(events);
+    expect(episodes).toHaveLength(1);
+    expect(episodes[0]!.endedAt).toBe(events[2]!.at);
+    expect(inCprEpisode(events)).toBe(false);
+    expect(inCprEpisode([])).toBe(false);
+  });
+});

@@ -1,0 +1,89 @@
+import type { SessionEvent } from './lifecycle.js';
+
+/**
+ * The CPR coach's shared rules (issue #15 §2). The dispatcher's console measures the compression
+ * rate from the caller's video; the server logs what it reports; /audit draws it. A coaching aid,
+ * not a medical device measurement.
+ */
+
+/**
+ * The metronome's beat, per minute. ERC Guidelines 2021 (Basic Life Support) and the AHA 2020
+ * Guidelines both ask for 100–120 compressions per minute; 110 is the middle of that range.
+ */
+export const CPR_METRONOME_BPM = 110;
+
+/** The guidelines' target range (same sources), per minute: the console colours a reading inside it. */
+export const CPR_TARGET_RATE = { min: 100, max: 120 } as const;
+
+/** Length of one logged measurement window, in seconds (issue #15: "the rate per 10 s window"). */
+export const CPR_WINDOW_SECONDS = 10;
+
+/** No compressions for at least this long (seconds) is a pause (issue #15: "no compressions for ≥ 2 s"). */
+export const CPR_PAUSE_MIN_SECONDS = 2;
+
+/** `ok`: a clear periodic motion, so a rate; `none`: "no reading" (a wrong number is worse than none). */
+export const CPR_QUALITIES = ['ok', 'none'] as const;
+export type CprQuality = (typeof CPR_QUALITIES)[number];
+
+export interface CprWindow {
+  /** When the window was logged (its end), ISO 8601. */
+  at: string;
+  /** Compressions per minute, or null for no reading. */
+  rate: number | null;
+  quality: CprQuality;
+  seconds: number;
+  handsOffSeconds: number;
+}
+
+export interface CprPause {
+  /** When the pause was logged (its end), ISO 8601. */
+  at: string;
+  seconds: number;
+}
+
+export interface CprEpisode {
+  startedAt: string;
+  /** Absent while the episode goes on. */
+  endedAt?: string;
+  windows: CprWindow[];
+  pauses: CprPause[];
+}
+
+/**
+ * The CPR episodes in a session's log, oldest first: each from `cpr_started` to `cpr_ended` (or to
+ * the session's `ended`). Windows and pauses outside an episode (never logged by the server) are ignored.
+ */
+export function cprEpisodes(events: readonly SessionEvent[]): CprEpisode[] {
+  const episodes: CprEpisode[] = [];
+  let open: CprEpisode | undefined;
+  for (const e of events) {
+    if (e.type === 'cpr_started' && !open) {
+      open = { startedAt: e.at, windows: [], pauses: [] };
+      episodes.push(open);
+    } else if (!open) continue;
+    else if (e.type === 'cpr_ended' || e.type === 'ended') {
+      open.endedAt = e.at;
+      open = undefined;
+    } else if (e.type === 'cpr_window') open.windows.push(windowOf(e));
+    else if (e.type === 'cpr_pause') open.pauses.push({ at: e.at, seconds: Number(e.details?.['seconds'] ?? 0) });
+  }
+  return episodes;
+}
+
+/** Whether the log ends inside a CPR episode (the server accepts windows and pauses only then). */
+export function inCprEpisode(events: readonly SessionEvent[]): boolean {
+  const last = cprEpisodes(events).at(-1);
+  return last !== undefined && last.endedAt === undefined;
+}
+
+function windowOf(e: SessionEvent): CprWindow {
+  const d = e.details ?? {};
+  const rate = typeof d['rate'] === 'number' ? d['rate'] : null;
+  return {
+    at: e.at,
+    rate,
+    quality: d['quality'] === 'ok' && rate !== null ? 'ok' : 'none',
+    seconds: Number(d['seconds'] ?? CPR_WINDOW_SECONDS),
+    handsOffSeconds: Number(d['handsOffSeconds'] ?? 0),
+  };
+}
