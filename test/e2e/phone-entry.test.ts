@@ -64,6 +64,38 @@ describe('phone entry on the console (1280×720)', () => {
     expect(await page().$eval(sel('new-session-phone'), (el) => (el as HTMLInputElement).value)).toBe('');
   });
 
+  it("keeps the card's buttons where they first appeared while its details load (the read-back does not push them down)", async () => {
+    // Where "Spoken code" sat in the card the moment the card was put on the page, before its details came.
+    await page().evaluate(
+      (card, button) => {
+        const w = window as unknown as { firstTop?: number };
+        delete w.firstTop;
+        const seen = new MutationObserver(() => {
+          const el = document.querySelector(`${card}:not([data-attached]) ${button}`);
+          if (!el || w.firstTop !== undefined) return;
+          w.firstTop = el.getBoundingClientRect().top - el.closest(card)!.getBoundingClientRect().top;
+          seen.disconnect();
+        });
+        seen.observe(document.body, { childList: true, subtree: true });
+      },
+      sel('session-card'),
+      sel('spoken-code-button'),
+    );
+    await typePhone('912 34 567');
+    const id = await submitAndWaitForCard();
+    const c = card(page(), id);
+    await page().waitForSelector(`${c.scope}[data-attached="true"]`);
+    await waitFor('the read-back', async () => (await c.text('sms-readback')).includes('+47 912 34 567'));
+    const first = await page().evaluate(() => (window as unknown as { firstTop?: number }).firstTop);
+    const now = await page().$eval(
+      c.sel('spoken-code-button'),
+      (el, scope) => el.getBoundingClientRect().top - el.closest(scope)!.getBoundingClientRect().top,
+      c.scope,
+    );
+    expect(first, 'seen before the details loaded').toBeTypeOf('number');
+    expect(now).toBeCloseTo(first!, 0);
+  });
+
   it('takes "91234567" and "0047 91234567" as the same number, stored as E.164', async () => {
     for (const typed of ['91234567', '0047 91234567']) {
       await typePhone(typed);

@@ -24,9 +24,10 @@ export async function dispatcherCreatesSession(
       before,
     ),
   );
-  const inviteUrl = await waitFor('the invite link', () =>
-    page.$eval(`${sel('session-card')}[data-session-id="${sessionId}"] ${sel('invite-url')}`, (el) => el.textContent?.trim()),
-  );
+  const card = `${sel('session-card')}[data-session-id="${sessionId}"]`;
+  const inviteUrl = await waitFor('the invite link', () => page.$eval(`${card} ${sel('invite-url')}`, (el) => el.textContent?.trim()));
+  // Its details loaded and its channel joined: a click sent before that may find the card still filling in.
+  await page.waitForSelector(`${card}[data-attached="true"]`);
   return { sessionId, inviteUrl };
 }
 

@@ -197,6 +197,8 @@ export class SessionCard {
     const joined: JoinResult = await request(this.socket, 'session:join', { sessionId: this.sessionId, rtpCapabilities });
     for (const e of joined.events) this.addEvent(e);
     this.setStatus(joined.status);
+    // The card has its details and timeline: what tests (and screenshots) wait for before they click in it.
+    this.el.dataset['attached'] = 'true';
     void this.#snapshots.load().catch(() => undefined);
     // An ended session has no media any more (the server answers 410): its timeline is all there is.
     if (joined.status === 'ended') return;

@@ -1,5 +1,5 @@
 import './console.css';
-import type { Language } from '@sightline/shared';
+import type { Language, SessionStatus } from '@sightline/shared';
 import { api, ApiError, onUnauthorized } from '../common/api.js';
 import { wireLogin } from '../common/login.js';
 import { keepTokenFresh } from '../common/tokenRefresh.js';
@@ -123,7 +123,8 @@ async function openConsole(token: string, username: string): Promise<void> {
 
   const ending = new Set<string>();
   const endReasons = new Map<string, string>();
-  const addCard = (id: string, inviteUrl?: string): SessionCard => {
+  /** `status`: the session's as the list or the create answer gave it, so the card is laid out for it before its details load. */
+  const addCard = (id: string, status: SessionStatus, inviteUrl?: string): SessionCard => {
     const existing = cards.get(id);
     if (existing) return existing;
     const card = new SessionCard(id, socket, device, currentToken, (c) => {
@@ -138,6 +139,7 @@ async function openConsole(token: string, username: string): Promise<void> {
       }, 10_000);
     });
     if (inviteUrl) card.setInviteUrl(inviteUrl);
+    card.setStatus(status);
     cards.set(id, card);
     list.prepend(card.el);
     desk.add(card, inviteUrl !== undefined);
@@ -183,7 +185,7 @@ async function openConsole(token: string, username: string): Promise<void> {
   (window as unknown as { __sightlineStats: (id?: string) => Promise<RTCStatsReport | undefined> }).__sightlineStats = async (id) =>
     (id ? cards.get(id) : [...cards.values()][0])?.videoStats();
 
-  for (const s of sessions.filter((s) => s.status !== 'ended').reverse()) addCard(s.id);
+  for (const s of sessions.filter((s) => s.status !== 'ended').reverse()) addCard(s.id, s.status);
 
   const form = $<HTMLFormElement>('new-session');
   // One for the page: a field's listeners outlive a shift (signing in again makes no second one).
@@ -209,7 +211,7 @@ async function openConsole(token: string, username: string): Promise<void> {
       };
       api('POST /api/sessions', { token: currentToken(), body })
         .then((r) => {
-          addCard(r.id, r.inviteUrl);
+          addCard(r.id, r.status, r.inviteUrl);
           form.reset();
           phone.reset();
         })

@@ -29,8 +29,12 @@ export class InvitePanel {
     h('p', { class: 'phone-hint', 'aria-live': 'polite' }),
   );
   #note = h('span', { class: 'muted', testid: 'invite-note', 'aria-live': 'polite' });
-  /** The number the link went to, read back large so the dispatcher can check it with the caller. */
-  #readback = h('p', { testid: 'sms-readback', class: 'sms-readback', role: 'status', hidden: true });
+  /**
+   * The number the link went to, read back large so the dispatcher can check it with the caller. Its
+   * line is kept (empty, invisible) until the number is known: appearing later, it pushed the buttons
+   * below it down under a pointer already on its way (a click meant for "Spoken code" hit the link row).
+   */
+  #readback = h('p', { testid: 'sms-readback', class: 'sms-readback pending', role: 'status' }, '\u00a0');
   #phone: string | undefined;
   #smsWords = 'SMS to';
 
@@ -81,7 +85,7 @@ export class InvitePanel {
   #readBack(words: string): void {
     this.#smsWords = words;
     if (!this.#phone) return;
-    this.#readback.hidden = false;
+    this.#readback.classList.remove('pending');
     this.#readback.dataset['words'] = words;
     this.#readback.textContent = `${words} ${phoneDisplay(this.#phone)}`;
   }
