@@ -2,6 +2,7 @@ import type { ChatMessage, Language } from '@sightline/shared';
 import { h } from '../common/dom.js';
 import { DEFAULT_TEXT, LANGUAGE_NAMES, loadText, RTL, type CallerText } from './i18n/index.js';
 import { DispatcherNotice, type NoticeKind, type NoticeWords } from './DispatcherNotice.js';
+import { Metronome } from './Metronome.js';
 import type { Platform } from './platform.js';
 import { statusWords, type CallerState, type Words } from './status.js';
 
@@ -29,6 +30,8 @@ export class CallerUi {
   #messages: ChatMessage[] = [];
   #guide: Platform | undefined;
   readonly #notice = new DispatcherNotice($('notice'));
+  /** The CPR metronome the dispatcher starts and stops (`cpr:metronome`); it stops when the call ends. */
+  readonly metronome = new Metronome($('metronome'), $('metronome-beat'), $('metronome-words'), $('metronome-note'), $<HTMLButtonElement>('metronome-sound'));
 
   get text(): CallerText {
     return this.#text;
@@ -67,6 +70,7 @@ export class CallerUi {
     this.setPaused(this.#paused);
     if (this.#guide) this.showGuide(this.#guide);
     this.#notice.render(this.text);
+    this.metronome.render(this.text);
     this.#renderChat();
   }
 
@@ -82,7 +86,10 @@ export class CallerUi {
       this.#guide = undefined;
       $('guide').hidden = true;
     }
-    if (phase === 'ended') this.#notice.hide();
+    if (phase === 'ended') {
+      this.#notice.hide();
+      this.metronome.stop();
+    }
   }
 
   /** The camera was blocked: the numbered steps for `platform`, "try again" and "send a photo instead". */

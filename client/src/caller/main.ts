@@ -257,6 +257,7 @@ function join({ token, sessionId }: RedeemResponse, camera: Promise<MediaStreamT
   socket.on('control:request', ({ action }) => {
     void obey(socket, sessionId, call.publisher, action).then(({ outcome }) => !call.over && ui.notify(...controlNotice(action, outcome)));
   });
+  socket.on('cpr:metronome', ({ on, bpm }) => ui.metronome.set(on, bpm));
   // What this browser can send goes with the join; the server answers with the codecs its receivers
   // play. A tab that kept its token over a reload learns here that the session is over.
   const joined = devicePromise
@@ -266,6 +267,8 @@ function join({ token, sessionId }: RedeemResponse, camera: Promise<MediaStreamT
       )
     : request(socket, 'session:join', { sessionId });
   void joined.catch(call.finishIfFinal);
+  // A page reloaded while the dispatcher's metronome runs gets it back.
+  void joined.then((j) => j.metronome && ui.metronome.set(true, j.metronome.bpm)).catch(() => undefined);
   wireExtras(ui, socket, sessionId);
   return call;
 }
@@ -387,6 +390,7 @@ function endCall(call: Call, state: Finality): void {
   $('stage').hidden = true;
   $('extras').hidden = true;
   startButton.disabled = true;
+  ui.metronome.stop();
   // The end screen: the video is over, the phone call is not; nothing left to tap but the language.
   if (state === 'ended') ui.setPhase('ended');
   ui.setStatus(state);

@@ -21,6 +21,7 @@ import type { CardContext } from './card/context.js';
 import { EndControl } from './card/EndControl.js';
 import { ExpiryWatch } from './card/ExpiryWatch.js';
 import { LifecycleStepper } from './card/LifecycleStepper.js';
+import { MetronomeButton } from './card/MetronomeButton.js';
 import { InvitePanel } from './card/InvitePanel.js';
 import { RecordButton } from './card/RecordButton.js';
 import { RecordingAlert } from './card/RecordingAlert.js';
@@ -63,6 +64,7 @@ export class SessionCard {
   #snapshots: SnapshotList;
   #subscriber: Subscriber;
   #record: RecordButton;
+  #metronome: MetronomeButton;
   /** The caller's video producers consumed here (a codec switch briefly has two). */
   #videoProducers = new Set<string>();
   #end = new EndControl(() => this.end());
@@ -115,6 +117,7 @@ export class SessionCard {
     this.#caller = new CallerPanel(ctx);
     this.#record = new RecordButton(ctx);
     this.#recordingAlert = new RecordingAlert(ctx);
+    this.#metronome = new MetronomeButton(ctx);
     this.#expiry = new ExpiryWatch(sessionId, alarmStore, {
       code: { label: 'New spoken code', run: () => this.el.querySelector<HTMLButtonElement>('[data-testid="spoken-code-button"]')?.click() },
       link: { label: 'New link…', run: () => this.#prefillNewSession() },
@@ -135,7 +138,7 @@ export class SessionCard {
         h('div', { class: 'card-main' }, this.#video.el, this.#caller.el),
         h('div', { class: 'card-side' }, this.#chat.el, this.#timeline.el, this.#snapshots.el),
       ),
-      h('footer', {}, this.#record.el, this.#end.el),
+      h('footer', {}, this.#record.el, this.#metronome.el, this.#end.el),
     );
     // The stills show what the picture shows: blurred with it, each with its own reveal.
     this.#snapshots.setBlur(this.#video.blurred);
@@ -262,6 +265,7 @@ export class SessionCard {
     const recording = e.type === 'recording_failed' && e.details?.['wanted'] === true ? true : recordingAfter(e.type);
     if (recording !== undefined) this.#record.setActive(recording);
     this.#recordingAlert.event(e);
+    this.#metronome.event(e);
   }
 
   chat(m: ChatMessage): void {

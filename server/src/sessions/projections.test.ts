@@ -110,6 +110,18 @@ describe('projections per role', () => {
     ]);
   });
 
+  it('gives a caller the running metronome in its join answer (a reloaded page gets it back), and nothing once it is off or the session over', () => {
+    const metronome = (on: boolean) => ev('cpr_metronome', 'dispatcher:alice', { on, bpm: 110 });
+    const answer = (events: SessionEvent[], status: JoinResult['status'] = 'live') =>
+      forCaller({ name: 'session:join', payload: { ...join, status, events } })!.payload as JoinResult;
+    expect(answer([metronome(true)]).metronome).toEqual({ on: true, bpm: 110 });
+    expect(JSON.stringify(answer([metronome(true)]))).not.toContain('alice');
+    expect(answer([metronome(true), metronome(false)])).not.toHaveProperty('metronome');
+    expect(answer([metronome(true), ev('ended', 'dispatcher:alice')], 'ended')).not.toHaveProperty('metronome');
+    expect(answer([])).not.toHaveProperty('metronome');
+    expect(forViewer({ name: 'session:join', payload: { ...join, role: 'viewer', events: [metronome(true)] } })!.payload).not.toHaveProperty('metronome');
+  });
+
   it('gives a caller no location, not even its own back', () => {
     expect(JSON.stringify(sent(forCaller))).not.toContain('59.9');
   });

@@ -1,4 +1,5 @@
 import {
+  metronomeState,
   SESSION_STATUSES,
   type CallerLocation,
   type ChatMessage,
@@ -130,11 +131,20 @@ const STAFF: Rules = {
   'cpr:metronome': same,
 };
 
-/** The caller's page: its status and recording, chat, the dispatcher's camera requests, the codecs to send, the CPR metronome. */
+const callerBase = restricted(CALLER_EVENTS, {});
+
+/**
+ * The caller's page: its status and recording, chat, the dispatcher's camera requests, the codecs to
+ * send, the CPR metronome (in the join answer too while it runs, so a reload gets it back).
+ */
 const CALLER = restricted(CALLER_EVENTS, {
   'control:request': ({ sessionId, action }) => ({ sessionId, action }),
   'media:video-codecs': ({ sessionId, codecs }) => ({ sessionId, codecs }),
   'cpr:metronome': ({ sessionId, on, bpm }) => ({ sessionId, on, bpm }),
+  'session:join': (j) => {
+    const { on, bpm } = metronomeState(j.events);
+    return { ...callerBase['session:join'](j), ...(on && j.status !== 'ended' && { metronome: { on, bpm } }) };
+  },
 });
 
 /** The caller's last shared location in a session's events, if any. */

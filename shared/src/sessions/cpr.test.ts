@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cprEpisodes, inCprEpisode } from './cpr.js';
+import { cprEpisodes, inCprEpisode, metronomeState } from './cpr.js';
 import type { SessionEvent, SessionEventType } from './lifecycle.js';
 
 let seq = 0;
@@ -43,5 +43,14 @@ describe('cprEpisodes', () => {
     expect(episodes[0]!.endedAt).toBe(events[2]!.at);
     expect(inCprEpisode(events)).toBe(false);
     expect(inCprEpisode([])).toBe(false);
+  });
+});
+
+describe('metronomeState', () => {
+  it('follows the last cpr_metronome, and is off with none or once the session has ended', () => {
+    expect(metronomeState([ev('live')])).toEqual({ on: false, bpm: 110 });
+    expect(metronomeState([ev('cpr_metronome', { on: true, bpm: 110 })])).toEqual({ on: true, bpm: 110 });
+    expect(metronomeState([ev('cpr_metronome', { on: true, bpm: 110 }), ev('cpr_metronome', { on: false, bpm: 110 })]).on).toBe(false);
+    expect(metronomeState([ev('cpr_metronome', { on: true, bpm: 110 }), ev('ended')]).on).toBe(false);
   });
 });

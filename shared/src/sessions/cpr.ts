@@ -76,6 +76,25 @@ export function inCprEpisode(events: readonly SessionEvent[]): boolean {
   return last !== undefined && last.endedAt === undefined;
 }
 
+/** The caller's metronome as a session's log leaves it: on at `bpm` (per minute), or off. */
+export interface MetronomeState {
+  on: boolean;
+  bpm: number;
+}
+
+/**
+ * The metronome after the log's last `cpr_metronome` (details `{on, bpm}`); off when there is none,
+ * and off once the session has ended (the caller page stops it then, and the log says nothing more).
+ */
+export function metronomeState(events: readonly SessionEvent[]): MetronomeState {
+  let state: MetronomeState = { on: false, bpm: CPR_METRONOME_BPM };
+  for (const e of events) {
+    if (e.type === 'ended') state = { ...state, on: false };
+    else if (e.type === 'cpr_metronome') state = { on: e.details?.['on'] === true, bpm: Number(e.details?.['bpm'] ?? CPR_METRONOME_BPM) };
+  }
+  return state;
+}
+
 function windowOf(e: SessionEvent): CprWindow {
   const d = e.details ?? {};
   const rate = typeof d['rate'] === 'number' ? d['rate'] : null;

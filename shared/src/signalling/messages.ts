@@ -206,6 +206,11 @@ export interface JoinResult {
   location?: CallerLocation;
   /** Viewers only: the chat so far, oldest first (staff read it from `events`). */
   chat?: ChatMessage[];
+  /**
+   * Callers only, and only while it runs: the CPR metronome the dispatcher started (beats per minute),
+   * so a caller page that reloads gets it back (staff read `cpr_metronome` from `events`).
+   */
+  metronome?: { on: true; bpm: number };
 }
 
 /** What each request answers on success. */

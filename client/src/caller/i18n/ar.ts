@@ -66,6 +66,13 @@ export const ar: CallerText = {
   send: 'إرسال',
   language: 'اللغة',
   from: { dispatcher: 'مركز الطوارئ', viewer: 'طبيب أو إسعاف', caller: 'أنت' },
+  metronome: {
+    push: 'اضغط بقوة وبسرعة مع الإيقاع',
+    soundOff: 'أوقف الصوت',
+    soundOn: 'شغّل الصوت',
+    muted: 'الصوت متوقف. اتبع الدائرة الوامضة.',
+    blocked: 'لا يوجد صوت على هذا الهاتف الآن. اتبع الدائرة الوامضة.',
+  },
   presets: {
     hold_steady: 'أمسك الهاتف بثبات.',
     move_closer: 'اقترب من فضلك.',

@@ -70,6 +70,13 @@ export const da: CallerText = {
   send: 'Send',
   language: 'Sprog',
   from: { dispatcher: 'Alarmcentralen', viewer: 'Læge eller ambulance', caller: 'Dig' },
+  metronome: {
+    push: 'Tryk hårdt og hurtigt i takt',
+    soundOff: 'Slå lyden fra',
+    soundOn: 'Slå lyden til',
+    muted: 'Lyden er slået fra. Følg den blinkende cirkel.',
+    blocked: 'Ingen lyd på denne telefon lige nu. Følg den blinkende cirkel.',
+  },
   presets: {
     hold_steady: 'Hold telefonen stille.',
     move_closer: 'Gå tættere på.',

@@ -70,6 +70,13 @@ export const en: CallerText = {
   send: 'Send',
   language: 'Language',
   from: { dispatcher: 'Emergency centre', viewer: 'Doctor or ambulance', caller: 'You' },
+  metronome: {
+    push: 'Push hard and fast with the beat',
+    soundOff: 'Turn the sound off',
+    soundOn: 'Turn the sound on',
+    muted: 'The sound is off. Follow the flashing circle.',
+    blocked: 'No sound on this phone now. Follow the flashing circle.',
+  },
   presets: {
     hold_steady: 'Hold the phone steady.',
     move_closer: 'Move closer, please.',

@@ -70,6 +70,13 @@ export const fi: CallerText = {
   send: 'Lähetä',
   language: 'Kieli',
   from: { dispatcher: 'Hätäkeskus', viewer: 'Lääkäri tai ambulanssi', caller: 'Sinä' },
+  metronome: {
+    push: 'Paina lujaa ja nopeasti tahdissa',
+    soundOff: 'Laita ääni pois',
+    soundOn: 'Laita ääni päälle',
+    muted: 'Ääni on pois. Seuraa vilkkuvaa ympyrää.',
+    blocked: 'Tästä puhelimesta ei nyt kuulu ääntä. Seuraa vilkkuvaa ympyrää.',
+  },
   presets: {
     hold_steady: 'Pidä puhelin vakaana.',
     move_closer: 'Mene lähemmäs.',

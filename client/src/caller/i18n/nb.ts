@@ -70,6 +70,13 @@ export const nb: CallerText = {
   send: 'Send',
   language: 'Språk',
   from: { dispatcher: 'AMK', viewer: 'Lege eller ambulanse', caller: 'Du' },
+  metronome: {
+    push: 'Trykk hardt og raskt i takt',
+    soundOff: 'Skru av lyden',
+    soundOn: 'Skru på lyden',
+    muted: 'Lyden er av. Følg den blinkende sirkelen.',
+    blocked: 'Ingen lyd på denne telefonen nå. Følg den blinkende sirkelen.',
+  },
   presets: {
     hold_steady: 'Hold telefonen stødig.',
     move_closer: 'Gå nærmere.',

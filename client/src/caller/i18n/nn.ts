@@ -70,6 +70,13 @@ export const nn: CallerText = {
   send: 'Send',
   language: 'Språk',
   from: { dispatcher: 'AMK', viewer: 'Lege eller ambulanse', caller: 'Du' },
+  metronome: {
+    push: 'Trykk hardt og raskt i takt',
+    soundOff: 'Skru av lyden',
+    soundOn: 'Skru på lyden',
+    muted: 'Lyden er av. Følg den blinkande sirkelen.',
+    blocked: 'Ingen lyd på denne telefonen no. Følg den blinkande sirkelen.',
+  },
   presets: {
     hold_steady: 'Hald telefonen stødig.',
     move_closer: 'Gå nærare.',

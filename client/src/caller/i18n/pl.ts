@@ -70,6 +70,13 @@ export const pl: CallerText = {
   send: 'Wyślij',
   language: 'Język',
   from: { dispatcher: 'Centrum ratunkowe', viewer: 'Lekarz lub karetka', caller: 'Ty' },
+  metronome: {
+    push: 'Uciskaj mocno i szybko w rytm',
+    soundOff: 'Wyłącz dźwięk',
+    soundOn: 'Włącz dźwięk',
+    muted: 'Dźwięk jest wyłączony. Patrz na migające koło.',
+    blocked: 'Ten telefon nie odtwarza teraz dźwięku. Patrz na migające koło.',
+  },
   presets: {
     hold_steady: 'Trzymaj telefon nieruchomo.',
     move_closer: 'Podejdź bliżej.',

@@ -70,6 +70,13 @@ export const so: CallerText = {
   send: 'Dir',
   language: 'Luqadda',
   from: { dispatcher: 'Xarunta gurmadka', viewer: 'Dhakhtar ama ambalaas', caller: 'Adiga' },
+  metronome: {
+    push: 'Si xoog leh oo degdeg ah u riix, la soco garaaca',
+    soundOff: 'Dami codka',
+    soundOn: 'Shid codka',
+    muted: 'Codku wuu dansan yahay. Raac goobada iftiimaysa.',
+    blocked: 'Taleefankan hadda cod kama baxo. Raac goobada iftiimaysa.',
+  },
   presets: {
     hold_steady: 'Telefoonka si deggan u qabo.',
     move_closer: 'Fadlan u soo dhowow.',

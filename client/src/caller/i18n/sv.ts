@@ -70,6 +70,13 @@ export const sv: CallerText = {
   send: 'Skicka',
   language: 'Språk',
   from: { dispatcher: 'Larmcentralen', viewer: 'Läkare eller ambulans', caller: 'Du' },
+  metronome: {
+    push: 'Tryck hårt och snabbt i takt',
+    soundOff: 'Stäng av ljudet',
+    soundOn: 'Slå på ljudet',
+    muted: 'Ljudet är av. Följ den blinkande cirkeln.',
+    blocked: 'Inget ljud på den här telefonen nu. Följ den blinkande cirkeln.',
+  },
   presets: {
     hold_steady: 'Håll telefonen stilla.',
     move_closer: 'Gå närmare.',

@@ -66,5 +66,11 @@ export interface CallerText {
    * message must not pass for the dispatcher's).
    */
   from: { dispatcher: string; viewer: string; caller: string };
+  /**
+   * The CPR metronome the dispatcher can start (issue #15 §2): the one instruction beside the pulse,
+   * the sound button (off / on), and why there is no click (the caller turned it off; the phone will
+   * not play it, e.g. while its own call holds the audio). Both notes point to the visual pulse.
+   */
+  metronome: { push: string; soundOff: string; soundOn: string; muted: string; blocked: string };
   presets: Record<ChatPresetId, string>;
 }
