@@ -7,7 +7,7 @@ import { loadDevice } from '../common/device.js';
 import { markStep } from '../common/marks.js';
 import { connectSignalling, onTokenRefused, onTransportsLost } from '../common/signalling.js';
 import { SessionCard } from './SessionCard.js';
-import { beep, wireSoundControl } from './card/SoundAlerts.js';
+import { beep, wireSoundControl } from '../common/SoundAlerts.js';
 import { alarmStore } from './alarms/AlarmStore.js';
 import { Desk } from './rail/Desk.js';
 import { RecentlyEnded } from './rail/RecentlyEnded.js';

@@ -8,7 +8,7 @@ import { connectSignalling, onTransportsLost, request } from '../common/signalli
 import { Subscriber } from '../common/Subscriber.js';
 import { framesDecodedIn, VideoState, type VideoStateName } from '../common/VideoState.js';
 import { ENGLISH_VIDEO_WORDS, VideoStateView, type VideoStateWords } from '../common/VideoStateView.js';
-import { beep } from '../console/card/SoundAlerts.js';
+import { beep } from '../common/SoundAlerts.js';
 import { IncidentPanel } from './IncidentPanel.js';
 
 type ViewerState = 'ready' | 'connecting' | 'live' | 'paused' | 'reconnecting' | 'ended' | 'expired' | 'error';

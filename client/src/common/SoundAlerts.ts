@@ -1,5 +1,5 @@
 /**
- * The console's audible alert: two short tones, made locally (no sound file to fetch).
+ * A page's audible alert (the console's, the viewer's): two short tones, made locally (no sound file to fetch).
  *
  * Browsers keep an AudioContext `suspended` until the page has had a user gesture (the autoplay
  * policy: https://developer.chrome.com/blog/autoplay/ and the HTML "sticky activation" rule), and a
