@@ -16,6 +16,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          setupFiles: ['test/support/staleConnection.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Browsers and media workers are heavy on two cores: one file at a time.
@@ -24,7 +25,14 @@ export default defineConfig({
       },
       {
         // Run by test/netns/run.sh inside a network namespace with induced packet loss.
-        test: { name: 'netns', include: ['test/netns/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false },
+        test: {
+          name: 'netns',
+          include: ['test/netns/**/*.test.ts'],
+          setupFiles: ['test/support/staleConnection.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
       },
     ],
   },
