@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { SessionEvent } from '@sightline/shared';
 import type { Page } from 'puppeteer-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nb } from '../../client/src/caller/i18n/nb.js';
+import { axeSerious } from '../support/axe.js';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { callerStartsVideo, sel } from '../support/flow.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
@@ -76,17 +75,6 @@ async function beats(page: Page, ms: number): Promise<number[]> {
   );
 }
 
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
-  return page.evaluate(async () => {
-    type Result = { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-    const result = await (window as unknown as { axe: { run: (ctx: Document) => Promise<Result> } }).axe.run(document);
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
-
 async function connect(token: string): Promise<Socket> {
   const socket = io(server.url, { auth: { token }, transports: ['websocket'], reconnection: false });
   sockets.push(socket);
@@ -111,7 +99,7 @@ describe('the CPR metronome', () => {
       return m.visible && m.sound !== 'blocked' && m;
     });
     expect(running).toMatchObject({ bpm: '110', sound: 'on', words: nb.metronome.push, note: '' });
-    expect(await caller.page.evaluate(() => document.querySelector('#metronome-beat')?.getBoundingClientRect().width)).toBeGreaterThanOrEqual(100);
+    expect(await caller.page.evaluate(() => (document.querySelector('#metronome-beat') as HTMLElement | null)?.offsetWidth)).toBeGreaterThanOrEqual(100);
 
     // The pulse: 110/min is one beat every 545 ms, drawn on animation frames. The median gap is within
     // ±60 ms and the mean over the run within ±15 ms; one frame drawn late on a loaded machine (two

@@ -2,12 +2,12 @@ import type { SessionEvent, SnapshotInfo } from '@sightline/shared';
 import { api, fetchWithToken } from '../common/api.js';
 import { h } from '../common/dom.js';
 import { RecordingPlayer } from './RecordingPlayer.js';
-import type { TimelineChart } from './TimelineChart.js';
+import { cprChartModel } from './cprChartModel.js';
 import { formatDuration, summaryText, timelineModel } from './timelineModel.js';
 
 /**
  * One session for the supervisor: its verified log, a summary line and the swimlane timeline chart,
- * its recordings (seekable playback, the chart's marks on each scrub bar; a click on a mark seeks),
+ * a CPR chart beside it for a session with a CPR episode, its recordings (seekable playback, the chart's marks on each scrub bar; a click on a mark seeks),
  * the log as a list, chat transcript, location trail, media quality, stills, legal hold and export.
  * Opening it is itself logged by the server (the chart's access lane shows it). The log is verified
  * before the rest is fetched: the view's own looks are then appended after the verified snapshot.
@@ -43,6 +43,8 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
   const model = timelineModel(events, recs.recordings, detail.createdAt, detail.endedAt);
   const summary = summaryText(model.summary);
   const chart = new (await charting).TimelineChart(model, summary);
+  const cprModel = cprChartModel(events, detail.endedAt);
+  const cpr = cprModel && new (await import('./CprChart.js')).CprChart(cprModel);
   const players = recs.recordings.map((r) => new RecordingPlayer(id, r, model.marks, model.end, () => token));
   const seekNote = h('p', { class: 'muted', testid: 'seek-note', 'aria-live': 'polite' });
   chart.onPick((mark, at) => {
@@ -53,8 +55,8 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
     void player?.seek(at);
   });
 
-  previous.get(el)?.dispose();
-  previous.set(el, chart);
+  for (const old of previous.get(el) ?? []) old.dispose();
+  previous.set(el, cpr ? [chart, cpr] : [chart]);
   el.hidden = false;
   el.replaceChildren(
     h('h2', {}, `${detail.incidentRef ?? 'No incident ref'} · ${detail.id}`),
@@ -68,6 +70,7 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
     h('p', { class: 'timeline-summary', testid: 'timeline-summary' }, summary),
     chart.el,
     seekNote,
+    ...(cpr ? [cpr.el] : []),
     section('Recordings', players.length ? players.map((p) => p.el) : [h('p', { class: 'muted' }, 'No recordings.')]),
     section('Log', [h('ol', { class: 'audit-timeline', tabindex: '0', 'aria-label': 'Session log' }, ...events.map(timelineItem))]),
     section('Chat transcript', transcript(events)),
@@ -76,10 +79,11 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
     section('Snapshots and photos', [stills(token, id, snaps.snapshots)]),
   );
   chart.render();
+  cpr?.render();
 }
 
-/** The chart shown in each detail pane, disposed when the pane shows another session. */
-const previous = new WeakMap<HTMLElement, TimelineChart>();
+/** The charts shown in each detail pane, disposed when the pane shows another session. */
+const previous = new WeakMap<HTMLElement, { dispose(): void }[]>();
 
 function section(title: string, children: Node[]): HTMLElement {
   return h('section', { class: 'audit-section' }, h('h3', {}, title), ...children);
