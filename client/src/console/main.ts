@@ -126,6 +126,11 @@ async function openConsole(token: string, username: string): Promise<void> {
   /** `status`: the session's as the list or the create answer gave it, so the card is laid out for it before its details load. */
   const addCard = (id: string, status: SessionStatus, inviteUrl?: string): SessionCard => {
     const existing = cards.get(id);
+    // Announced by the server before this tab's own create answer came: the answer still focuses it.
+    if (existing && inviteUrl) {
+      existing.setInviteUrl(inviteUrl);
+      desk.focus(id);
+    }
     if (existing) return existing;
     const card = new SessionCard(id, socket, device, currentToken, (c) => {
       // Told by the dispatcher's own end and by the server's push: the record is kept once.
@@ -147,6 +152,8 @@ async function openConsole(token: string, username: string): Promise<void> {
     return card;
   };
 
+  // A session made for this dispatcher elsewhere (a CAD integration, another tab): on the rail at once.
+  socket.on('session:created', ({ sessionId, status }) => void addCard(sessionId, status));
   socket.on('session:event', ({ sessionId, status, event }) => {
     const card = cards.get(sessionId);
     card?.addEvent(event);

@@ -15,9 +15,9 @@ const everyEvent = SESSION_EVENT_TYPES.map((type) => ev(type, 'dispatcher:alice'
 
 /**
  * One of each push to a session, carrying what callers and viewers must not see wherever a payload could
- * hold it. `auth:signed-out` goes to one login's sockets, never to a session (signalling/socketAuth.ts).
+ * hold it. `auth:signed-out` goes to one login's sockets and `session:created` to one dispatcher's, never to a session.
  */
-const PUSHES: { [E in Exclude<PushName, 'auth:signed-out'>]: PushPayload<E> } = {
+const PUSHES: { [E in Exclude<PushName, 'auth:signed-out' | 'session:created'>]: PushPayload<E> } = {
   'session:event': { sessionId: 's', status: 'live', event: ev('created', 'dispatcher:alice', { incidentRef: 'CAD-1' }) },
   'media:producer-added': { sessionId: 's', producerId: 'p', kind: 'video', source: 'camera' },
   'media:producer-closed': { sessionId: 's', producerId: 'p' },

@@ -37,7 +37,7 @@ export type Push<N extends PushName = PushName> = { [E in N]: { name: E; payload
  * `session:event` and `session:ended` are made from the log itself (signalling/sessionEvents.ts), and
  * `auth:signed-out` goes to a staff login's sockets, not to a session.
  */
-export type SessionPush = Push<Exclude<PushName, 'session:event' | 'session:ended' | 'auth:signed-out'>>;
+export type SessionPush = Push<Exclude<PushName, 'session:event' | 'session:ended' | 'auth:signed-out' | 'session:created'>>;
 /** Everything that goes out to a session's clients: the pushes, and the answer to `session:join`. */
 export type Outgoing = Push | { name: 'session:join'; payload: JoinResult };
 type Rules = { [E in PushName]: (p: PushPayload<E>) => PushPayload<E> | undefined } & { 'session:join': (p: JoinResult) => JoinResult };
@@ -101,6 +101,8 @@ function restricted(allowed: ReadonlySet<SessionEventType>, extra: Partial<Rules
     // Not a session push: sent to one staff login's own sockets (signalling/socketAuth.ts).
     'auth:signed-out': never,
     'cpr:metronome': never,
+    // Not a session push: sent to its dispatcher's own sockets (signalling/sessionEvents.ts).
+    'session:created': never,
   };
   return { ...base, ...extra } as Rules;
 }
@@ -129,6 +131,7 @@ const STAFF: Rules = {
   'code:replaced': same,
   'auth:signed-out': same,
   'cpr:metronome': same,
+  'session:created': same,
 };
 
 const callerBase = restricted(CALLER_EVENTS, {});

@@ -1,6 +1,6 @@
 import type { Logger } from '../logging.js';
 import { AUDIENCES, PROJECTIONS, type Push } from '../sessions/projections.js';
-import { audienceChannel, pretapChannel, sessionChannel, type Services, type SignallingServer } from './types.js';
+import { audienceChannel, pretapChannel, sessionChannel, staffUserChannel, type Services, type SignallingServer } from './types.js';
 
 /**
  * The one place the server sends to a session's sockets (issue #13, item 2; pushPath.test.ts keeps
@@ -10,6 +10,8 @@ import { audienceChannel, pretapChannel, sessionChannel, type Services, type Sig
  *   stills, replaced codes, media comings and goings, media resets);
  * - the end: `session:ended`, then callers and viewers lose their sockets, and the room closes.
  * A page before the tap is cut once the invite is spent or the session is over.
+ * A new session is announced to its dispatcher's own sockets (`session:created`), wherever it was
+ * made (a CAD integration over REST, another tab), so their open console shows it at once.
  */
 export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Services, log: Logger): void {
   /**
@@ -31,6 +33,13 @@ export function wireSessionEvents(io: SignallingServer, { sessions, rooms }: Ser
   };
   sessions.on('event', (sessionId, status, event) => send(sessionId, { name: 'session:event', payload: { sessionId, status, event } }));
   sessions.on('push', send);
+  sessions.on('event', (sessionId, status, event) => {
+    if (event.type !== 'created') return;
+    sessions
+      .get(sessionId)
+      .then((s) => void (s.dispatcher && io.to(staffUserChannel(s.dispatcher)).emit('session:created', { sessionId, status })))
+      .catch((err: Error) => log.warn({ sessionId, err: err.message }, 'new session not announced'));
+  });
 
   // A page left before the tap has nothing more to do once the invite is spent or the session is over:
   // its credential would otherwise keep the socket for up to 10 minutes (auth/TokenService.ts).

@@ -4,7 +4,7 @@ import type { TokenService } from '../auth/TokenService.js';
 import { UnauthorizedError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { SecurityEvents } from '../security/SecurityEvents.js';
-import { pretapChannel, type SignallingServer, type SignallingSocket } from './types.js';
+import { pretapChannel, staffUserChannel, type SignallingServer, type SignallingSocket } from './types.js';
 
 export interface SocketAuthOptions {
   tokens: TokenService;
@@ -58,7 +58,7 @@ export function authenticateSockets(io: SignallingServer, opts: SocketAuthOption
 
   io.on('connection', (socket) => {
     const p = socket.data.principal;
-    if (p.typ === 'staff') void socket.join(loginRoom(p.sid));
+    if (p.typ === 'staff') void socket.join([loginRoom(p.sid), staffUserChannel(p.username)]);
     if (p.typ === 'pretap') void socket.join(pretapChannel(p.sessionId));
   });
 

@@ -77,3 +77,6 @@ export const audienceChannel = (sessionId: string, audience: Audience): string =
  * are cut once the invite is spent or the session ends (sessionEvents.ts); the socket that redeems leaves first.
  */
 export const pretapChannel = (sessionId: string): string => `pretap:${sessionId}`;
+
+/** Every socket of one staff user (all their logins, every node): told of a session made for them elsewhere. */
+export const staffUserChannel = (username: string): string => `staff:${username}`;

@@ -296,6 +296,11 @@ export interface ServerToClientEvents {
    * `shift_over` (the absolute lifetime). The page shows it is signed out; reconnecting will not help.
    */
   'auth:signed-out': (payload: { reason: SignOutReason }) => void;
+  /**
+   * To one dispatcher's own sockets (every tab, every node): a session was made for them, by this
+   * console or elsewhere (a CAD integration over REST, another tab). The console shows its card at once.
+   */
+  'session:created': (payload: { sessionId: string; status: SessionStatus }) => void;
   /** To the caller's page (and staff): run or stop the CPR metronome at `bpm` beats per minute (issue #15 §2). */
   'cpr:metronome': (payload: { sessionId: string; on: boolean; bpm: number }) => void;
 }
