@@ -37,7 +37,7 @@ describe('a session made elsewhere', () => {
     const other = io(server.url, { auth: { token: await login(server, 'supervisor') }, transports: ['websocket'], reconnection: false });
     const heard: unknown[] = [];
     other.on('session:created', (p) => heard.push(p));
-    await new Promise((r) => other.once('connect', r));
+    await new Promise<void>((r) => other.once('connect', () => r()));
 
     const started = Date.now();
     const made = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '+4791234568', incidentRef: 'CAD-API-1' } });
