@@ -1,9 +1,14 @@
 /**
  * Regenerates docs/screenshots/*.png from the real stack: the dispatcher console with three sessions,
- * the caller page on a phone (live, /c, the camera-blocked guide) and the supervisor's timeline in
- * /audit.   npm run screenshots
+ * the caller page on a phone (live, the CPR metronome, /c, the camera-blocked guide), the
+ * supervisor's timeline in /audit and the CPR chart of a staged session.   npm run screenshots
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import type { SessionEvent } from '@sightline/shared';
+import type { Page } from 'puppeteer-core';
+import { AuditLogs } from '../server/src/audit/AuditLogs.js';
 import { launchDevice, waitFor } from './support/browser.js';
 import { callerStartsVideo, dispatcherCreatesSession, sel } from './support/flow.js';
 import { freePort, REPO_ROOT, startServer } from './support/server.js';
@@ -43,6 +48,12 @@ async function main(): Promise<void> {
     await dispatcher.page.screenshot({ path: out('console.png') as `${string}.png` });
     await caller.page.screenshot({ path: out('caller.png') as `${string}.png` });
 
+    // The CPR metronome (issue #15 §2): the console's button, the phone's pulse.
+    await dispatcher.page.click(c.sel('metronome-button'));
+    await caller.page.waitForSelector(sel('metronome'), { visible: true });
+    await new Promise((r) => setTimeout(r, 700));
+    await caller.page.screenshot({ path: out('caller-metronome.png') as `${string}.png` });
+
     await caller.page.goto(inviteUrl.replace(/\/j\/.*/, '/c'));
     await caller.page.screenshot({ path: out('caller-code.png') as `${string}.png` });
     // The caller page's camera guide (issue #14): an Android phone whose camera is blocked.
@@ -66,10 +77,53 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     await audit.$eval(sel('session-timeline-chart'), (el) => el.scrollIntoView({ block: 'center' }));
     await audit.screenshot({ path: out('audit.png') as `${string}.png` });
-    process.stdout.write('wrote docs/screenshots/console.png, caller.png, caller-code.png, caller-blocked.png, audit.png\n');
+    await cprChart(audit, out('audit-cpr.png'));
+    process.stdout.write(
+      'wrote docs/screenshots/console.png, caller.png, caller-metronome.png, caller-code.png, caller-blocked.png, audit.png, audit-cpr.png\n',
+    );
   } finally {
     await Promise.all([dispatcher.close(), caller.close()]);
     await server.stop();
+  }
+}
+
+/**
+ * The /audit CPR chart of a staged session (a live screenshot would crowd minutes of 10 s windows
+ * into seconds): its log, as a server leaves it, in a DATA_DIR of its own, read by a second server.
+ */
+async function cprChart(page: Page, file: string): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-shots-cpr-'));
+  const id = 's_screenshot_cpr';
+  const t0 = Date.now() - 20 * 60_000;
+  const logs = new AuditLogs(dataDir);
+  const events: [number, SessionEvent['type'], Record<string, unknown>?][] = [
+    [0, 'created', { phone: '+47*****567', incidentRef: 'AMK-2026-1123-0042', language: 'nb' }],
+    [40, 'live'],
+    [60, 'cpr_started'],
+  ];
+  const windows: (number | null)[] = [88, 94, null, 101, 106, 109, 112, null, 110, 108, 111, 113, 109, 110];
+  windows.forEach((rate, i) => {
+    const at = 70 + i * 10;
+    if (i === 2) events.push([84, 'cpr_metronome', { on: true, bpm: 110 }]);
+    if (i === 7) events.push([at - 2, 'cpr_pause', { seconds: 4.2 }]);
+    events.push([at, 'cpr_window', { rate, quality: rate === null ? 'none' : 'ok', seconds: 10, handsOffSeconds: rate === null ? 4.2 : 0 }]);
+  });
+  events.push([215, 'cpr_ended', { reason: 'dispatcher' }], [230, 'cpr_metronome', { on: false, bpm: 110 }], [260, 'ended', { reason: 'dispatcher' }]);
+  for (const [sec, type, details] of events) {
+    const actor = type === 'live' ? 'system' : 'dispatcher:dispatcher';
+    await logs.appendSession(id, { type, at: new Date(t0 + sec * 1000).toISOString(), actor, ...(details && { details }) }, type === 'ended');
+  }
+  const staged = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir, LOG_LEVEL: 'error' });
+  try {
+    await auditLogin(page, staged.url);
+    await openAuditSession(page, id);
+    await page.waitForSelector(`${sel('cpr-chart')} svg`, { visible: true });
+    await new Promise((r) => setTimeout(r, 800));
+    const section = await page.$('.cpr');
+    await section!.screenshot({ path: file as `${string}.png` });
+  } finally {
+    await staged.stop();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

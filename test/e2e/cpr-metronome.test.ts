@@ -169,4 +169,39 @@ describe('the CPR metronome', () => {
       [true, 110, 'dispatcher'],
     ]);
   });
+
+  it('pulses by a colour flip, nothing moving, where the phone asks for reduced motion, and says so when the phone plays no sound', async () => {
+    // A phone whose browser has no Web Audio (or will not play it): the pulse alone, and the page says so.
+    await caller.page.evaluateOnNewDocument('delete window.AudioContext; delete window.webkitAudioContext;');
+    await caller.page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+    try {
+      const { c } = await liveSession(dispatcher.page, caller.page, server.url);
+      await dispatcher.page.click(c.sel('metronome-button'));
+      const m = await waitFor('the metronome on the phone', async () => (await metronome(caller.page)).visible && metronome(caller.page));
+      expect(m).toMatchObject({ bpm: '110', sound: 'blocked', note: nb.metronome.blocked });
+      expect(await caller.page.$eval(sel('metronome-sound'), (el) => el.textContent)).toBe(nb.metronome.soundOn);
+      const looks = await caller.page.$eval(
+        '#metronome-beat',
+        (beat) =>
+          new Promise<{ colour: string; moving: number }[]>((resolve) => {
+            const seen: { colour: string; moving: number }[] = [];
+            const watch = new MutationObserver(() => seen.push({ colour: getComputedStyle(beat).backgroundColor, moving: beat.getAnimations().length }));
+            watch.observe(beat, { attributes: true, attributeFilter: ['data-phase'] });
+            setTimeout(() => {
+              watch.disconnect();
+              resolve(seen);
+            }, 2000);
+          }),
+      );
+      expect(looks.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(looks.map((l) => l.colour)).size, JSON.stringify(looks)).toBe(2);
+      expect(looks.every((l) => l.moving === 0)).toBe(true);
+      expect(await axeSerious(caller.page)).toEqual([]);
+      await c.end();
+      await waitFor('caller ended', async () => (await callerStatus(caller.page)) === 'ended');
+      expect((await metronome(caller.page)).visible).toBe(false);
+    } finally {
+      await caller.page.emulateMediaFeatures([]);
+    }
+  });
 });
