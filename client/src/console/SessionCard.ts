@@ -17,6 +17,7 @@ import { alarmStore } from './alarms/AlarmStore.js';
 import { BrowserNotice } from './card/BrowserNotice.js';
 import { CallerPanel } from './card/CallerPanel.js';
 import { ChatPanel } from './card/ChatPanel.js';
+import { CprPanel } from './card/CprPanel.js';
 import type { CardContext } from './card/context.js';
 import { EndControl } from './card/EndControl.js';
 import { ExpiryWatch } from './card/ExpiryWatch.js';
@@ -65,6 +66,8 @@ export class SessionCard {
   #subscriber: Subscriber;
   #record: RecordButton;
   #metronome: MetronomeButton;
+  /** The CPR coach (issue #15 §2): CPR mode, the measured rate, pauses. */
+  #cpr: CprPanel;
   /** The caller's video producers consumed here (a codec switch briefly has two). */
   #videoProducers = new Set<string>();
   #end = new EndControl(() => this.end());
@@ -115,9 +118,12 @@ export class SessionCard {
     // Lost video and a screen without frames go to the strip and the rail, which chime for them.
     routeVideoAlarms(sessionId, this.#video.state, alarmStore);
     this.#caller = new CallerPanel(ctx);
+    this.#cpr = new CprPanel(ctx, this.#video.video);
     this.#record = new RecordButton(ctx);
     this.#recordingAlert = new RecordingAlert(ctx);
     this.#metronome = new MetronomeButton(ctx);
+    // The caller's metronome sits beside CPR mode: one place for the CPR coach's controls.
+    this.#cpr.slot.append(this.#metronome.el);
     this.#expiry = new ExpiryWatch(sessionId, alarmStore, {
       code: { label: 'New spoken code', run: () => this.el.querySelector<HTMLButtonElement>('[data-testid="spoken-code-button"]')?.click() },
       link: { label: 'New link…', run: () => this.#prefillNewSession() },
@@ -135,10 +141,10 @@ export class SessionCard {
       h(
         'div',
         { class: 'card-body' },
-        h('div', { class: 'card-main' }, this.#video.el, this.#caller.el),
+        h('div', { class: 'card-main' }, this.#video.el, this.#cpr.el, this.#caller.el),
         h('div', { class: 'card-side' }, this.#chat.el, this.#timeline.el, this.#snapshots.el),
       ),
-      h('footer', {}, this.#record.el, this.#metronome.el, this.#end.el),
+      h('footer', {}, this.#record.el, this.#end.el),
     );
     // The stills show what the picture shows: blurred with it, each with its own reveal.
     this.#snapshots.setBlur(this.#video.blurred);
@@ -266,6 +272,7 @@ export class SessionCard {
     if (recording !== undefined) this.#record.setActive(recording);
     this.#recordingAlert.event(e);
     this.#metronome.event(e);
+    this.#cpr.event(e);
   }
 
   chat(m: ChatMessage): void {
@@ -306,6 +313,7 @@ export class SessionCard {
     this.#actions.disabled = true;
     this.#end.ended();
     this.#expiry.stop();
+    this.#cpr.ended();
     this.setStatus('ended');
     this.#subscriber.close();
     this.#video.clear();
@@ -315,6 +323,7 @@ export class SessionCard {
   /** Stops receiving and clears the picture, without ending anything (the console signed out). */
   close(): void {
     this.#expiry.stop();
+    this.#cpr.close();
     this.#subscriber.close();
     this.#video.clear();
     for (const kind of ['video-lost', 'no-video'] as const) alarmStore.clear(this.sessionId, kind);

@@ -1,0 +1,175 @@
+import { CPR_TARGET_RATE, type SessionEvent } from '@sightline/shared';
+import { h } from '../../common/dom.js';
+import { request } from '../../common/signalling.js';
+import { CprEstimator, type CprReading } from '../cpr/CprEstimator.js';
+import { FrameSampler } from '../cpr/FrameSampler.js';
+import type { CardContext } from './context.js';
+
+const NO_READING: Record<string, string> = {
+  too_short: 'measuring…',
+  too_still: 'no reading: no movement seen',
+  not_periodic: 'no reading: no clear rhythm — ask for the phone to show the chest and hands',
+  inconsistent: 'no reading: rhythm not steady',
+  no_video: 'no reading: no video',
+};
+
+/**
+ * The CPR coach on a session card (issue #15 §2): the CPR mode button, the measured rate against the
+ * 100–120 target, pauses and hands-off time, and the plain statement that this is a coaching aid.
+ * While CPR mode is on (the session log says so: `cpr_started` … `cpr_ended`), it samples the card's
+ * video into a CprEstimator and reports every window and pause to the server. `slot` holds the
+ * caller's metronome button beside the CPR controls.
+ */
+export class CprPanel {
+  readonly el: HTMLElement;
+  /** Where the caller's metronome control sits, beside CPR mode. */
+  readonly slot = h('span', { class: 'cpr-slot' });
+  #button = h('button', { type: 'button', class: 'small', testid: 'cpr-mode-button', 'aria-pressed': 'false' }, 'CPR mode');
+  #rate = h('output', { class: 'cpr-rate', testid: 'cpr-rate', 'data-quality': 'none' }, '—');
+  #status = h('span', { class: 'cpr-status muted' });
+  #handsOff = h('span', { class: 'cpr-hands-off' });
+  #pauses = h('ol', { class: 'cpr-pauses', 'aria-label': 'Pauses in compressions' });
+  #readout: HTMLElement;
+  #estimator: CprEstimator | undefined;
+  #sampler: FrameSampler | undefined;
+  #clock: ReturnType<typeof setInterval> | undefined;
+  /** Reports go out one after another, so the last window and pause reach the log before CPR mode ends. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: CardContext,
+    private readonly video: HTMLVideoElement,
+  ) {
+    this.#button.addEventListener('click', () => void this.#toggle());
+    this.#readout = h(
+      'div',
+      { class: 'cpr-readout', role: 'group', 'aria-label': 'Compression rate', hidden: true },
+      h('span', { class: 'cpr-figure' }, this.#rate, h('span', { class: 'cpr-unit' }, ' /min')),
+      h('span', { class: 'cpr-target' }, `target ${CPR_TARGET_RATE.min}–${CPR_TARGET_RATE.max} /min`),
+      h('span', { 'aria-live': 'polite' }, this.#status),
+      this.#handsOff,
+      this.#pauses,
+    );
+    this.el = h(
+      'section',
+      { class: 'cpr-panel', 'aria-label': 'CPR coach' },
+      h('div', { class: 'cpr-controls' }, this.#button, this.slot),
+      this.#readout,
+      h('p', { class: 'cpr-disclaimer muted' }, 'Coaching aid, not a medical device measurement.'),
+    );
+  }
+
+  /** Whether CPR mode is on here (measuring). */
+  get active(): boolean {
+    return this.#estimator !== undefined;
+  }
+
+  /** The session log decides: an episode opened (here or by a reloaded console) starts measuring; its end stops it. */
+  event(e: SessionEvent): void {
+    if (e.type === 'cpr_started') this.#start();
+    else if (e.type === 'cpr_ended' || e.type === 'ended') this.#stop(false);
+  }
+
+  /** The session ended: its log closed the episode; nothing more to send. */
+  ended(): void {
+    this.#stop(false);
+  }
+
+  /** The card goes away (signed out) while measuring: the last window, then CPR mode off, as far as the socket still carries them. */
+  close(): void {
+    if (this.active) void this.#end();
+  }
+
+  async #toggle(): Promise<void> {
+    this.#button.disabled = true;
+    try {
+      if (this.active) await this.#end();
+      else {
+        await request(this.ctx.socket, 'cpr:mode', { sessionId: this.ctx.sessionId, on: true });
+        this.#start();
+      }
+    } catch {
+      // The server refused or is unreachable: the button shows the state as it is.
+    } finally {
+      this.#button.disabled = false;
+    }
+  }
+
+  /** Ends CPR mode from this console: the last (partial) window and an open pause first, then `cpr:mode` off. */
+  async #end(): Promise<void> {
+    this.#stop(true);
+    await this.#send(() => request(this.ctx.socket, 'cpr:mode', { sessionId: this.ctx.sessionId, on: false }));
+  }
+
+  #start(): void {
+    if (this.active) return;
+    const estimator = new CprEstimator();
+    const { sessionId, socket } = this.ctx;
+    estimator.readings.add((r) => this.#show(r));
+    estimator.windows.add((w) => {
+      this.#handsOff.textContent = `Hands-off ${w.handsOffSeconds.toFixed(1)} s of the last ${w.seconds} s`;
+      const { rate, quality, seconds, handsOffSeconds } = w;
+      void this.#send(() => request(socket, 'cpr:window', { sessionId, rate, quality, seconds, handsOffSeconds }));
+    });
+    estimator.pauses.add((p) => {
+      const at = new Date(Date.now() - (performance.now() - p.end)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+      this.#pauses.prepend(h('li', { class: 'cpr-pause' }, `Pause ${p.seconds.toFixed(1)} s, ended ${at}`));
+      while (this.#pauses.children.length > 5) this.#pauses.lastElementChild?.remove();
+      void this.#send(() => request(socket, 'cpr:pause', { sessionId, seconds: p.seconds }));
+    });
+    this.#estimator = estimator;
+    this.#sampler = new FrameSampler(this.video, (f) => estimator.push(f));
+    this.#sampler.start();
+    // Readings fall due even when no frame comes (video lost): "no reading", not the last number.
+    this.#clock = setInterval(() => {
+      estimator.advance(performance.now());
+      this.el.dataset['sampleMs'] = this.#sampler?.meanMs.toFixed(3);
+      this.el.dataset['sampleMaxMs'] = this.#sampler?.cost.maxMs.toFixed(1);
+    }, 500);
+    this.#pauses.replaceChildren();
+    this.#handsOff.textContent = '';
+    this.#show({ at: 0, rate: null, reason: 'too_short' });
+    this.#setPressed(true);
+  }
+
+  /** Stops measuring; `report`: the window so far and an open pause still go to the log. */
+  #stop(report: boolean): void {
+    const estimator = this.#estimator;
+    if (!estimator) return;
+    clearInterval(this.#clock);
+    this.#sampler?.stop();
+    if (!report) {
+      estimator.windows.clear();
+      estimator.pauses.clear();
+    }
+    estimator.stop(performance.now());
+    this.#estimator = undefined;
+    this.#sampler = undefined;
+    this.#show({ at: 0, rate: null, reason: 'too_short' });
+    this.#status.textContent = 'CPR mode off';
+    this.#setPressed(false);
+  }
+
+  #send(job: () => Promise<unknown>): Promise<unknown> {
+    this.#queue = this.#queue.then(job).catch(() => undefined);
+    return this.#queue;
+  }
+
+  #setPressed(on: boolean): void {
+    this.#button.setAttribute('aria-pressed', String(on));
+    this.#button.textContent = on ? 'End CPR mode' : 'CPR mode';
+    this.#readout.hidden = !on;
+    this.el.classList.toggle('active', on);
+  }
+
+  #show(r: CprReading): void {
+    const ok = r.rate !== null;
+    this.#rate.textContent = ok ? String(r.rate) : '—';
+    this.#rate.dataset['quality'] = ok ? 'ok' : 'none';
+    const band = !ok ? '' : r.rate! < CPR_TARGET_RATE.min ? 'slow' : r.rate! > CPR_TARGET_RATE.max ? 'fast' : 'in';
+    this.#rate.dataset['band'] = band;
+    if (r.reason === 'paused') this.#status.textContent = `Paused ${Math.round(r.pausedFor ?? 0)} s — no compressions`;
+    else if (ok) this.#status.textContent = band === 'in' ? 'in range' : band === 'slow' ? 'too slow — push faster' : 'too fast — slow down';
+    else this.#status.textContent = NO_READING[r.reason] ?? 'no reading';
+  }
+}
