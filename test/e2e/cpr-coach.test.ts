@@ -77,58 +77,67 @@ async function measure(clip: CprClip, seconds: number, until?: (log: SessionEven
   }
 }
 
+async function readsRate(truth: number): Promise<void> {
+  const clip = CPR_CLIPS.find((x) => x.name === `block-${truth}`)!;
+  const { samples, episode, cost } = await measure(clip, 12);
+  const first = samples.find((x) => x.quality === 'ok');
+  expect(first, JSON.stringify(samples)).toBeDefined();
+  expect(first!.s).toBeLessThanOrEqual(10);
+  for (const r of rates(samples)) expect(Math.abs(r - truth), JSON.stringify(samples)).toBeLessThanOrEqual(3);
+  expect(samples.every((x) => (x.quality === 'ok') === /^\d+$/.test(x.text) && (x.quality === 'ok' || x.text === '—'))).toBe(true);
+  expect(episode.windows.length).toBeGreaterThanOrEqual(1);
+  for (const w of episode.windows) if (w.rate !== null) expect(Math.abs(w.rate - truth)).toBeLessThanOrEqual(3);
+  expect(episode.windows[0]!.quality).toBe('ok');
+  console.log(`cpr ${clip.name}: first reading at ${first!.s.toFixed(1)} s; sampling ${cost.mean.toFixed(2)} ms/frame mean, ${cost.max} ms max`);
+}
+
+async function noReading(name: string): Promise<void> {
+  const clip = CPR_CLIPS.find((x) => x.name === name)!;
+  const { samples, episode, log } = await measure(clip, 11);
+  const ok = samples.filter((x) => x.quality === 'ok').length;
+  expect(ok / samples.length, JSON.stringify(samples)).toBeLessThanOrEqual(0.05);
+  expect(episode.windows.length).toBeGreaterThanOrEqual(1);
+  expect(episode.windows.every((w) => w.rate === null && w.quality === 'none')).toBe(true);
+  expect(episode.pauses).toEqual([]);
+  expect(log.filter((e) => e.type.startsWith('cpr_')).map((e) => e.type)).toEqual(['cpr_started', ...episode.windows.map(() => 'cpr_window'), 'cpr_ended']);
+}
+
 const rates = (samples: Sample[]) => samples.filter((x) => x.quality === 'ok').map((x) => Number(x.text));
 
 describe('the CPR coach on synthetic video, caller → SFU → console', () => {
   it('shows CPR mode, the target and the coaching-aid statement on the card', async () => {
     const phone = await launchDevice({ mobile: true, fakeVideoFile: files.get('still')! });
     try {
-      const { c } = await liveSession(desk.page, phone.page, server.url);
+      const { c, sessionId } = await liveSession(desk.page, phone.page, server.url);
       const text = await desk.page.$eval(`${c.scope} .cpr-panel`, (el) => (el as HTMLElement).innerText);
       expect(text).toContain('Coaching aid, not a medical device measurement');
       await desk.page.click(c.sel('cpr-mode-button'));
       await waitFor('target shown', async () => (await desk.page.$eval(`${c.scope} .cpr-panel`, (el) => (el as HTMLElement).innerText)).includes('100–120'));
       expect(await desk.page.$eval(c.sel('cpr-rate'), (el) => el.getAttribute('data-quality'))).toBe('none');
+      expect(await desk.page.$(`${c.scope} .cpr-panel ${c.sel('metronome-button').split(' ').pop()}`), 'the metronome beside CPR mode').not.toBeNull();
+      // Ending the session ends the episode (the log's `ended`), and the card stops measuring.
       await c.end();
+      await waitFor('measuring stopped', async () => (await desk.page.$eval(c.sel('cpr-mode-button'), (b) => b.getAttribute('aria-pressed'))) === 'false');
+      const episode = cprEpisodes(await events(sessionId))[0]!;
+      expect(episode.endedAt).toBeDefined();
     } finally {
       await phone.close();
     }
   });
 
-  for (const truth of [100, 110, 120]) {
-    it(`reads ${truth} /min within ±3 within 10 s, and logs the windows`, async () => {
-      const clip = CPR_CLIPS.find((x) => x.name === `block-${truth}`)!;
-      const { samples, episode, cost } = await measure(clip, 12);
-      const first = samples.find((x) => x.quality === 'ok');
-      expect(first, JSON.stringify(samples)).toBeDefined();
-      expect(first!.s).toBeLessThanOrEqual(10);
-      for (const r of rates(samples)) expect(Math.abs(r - truth), JSON.stringify(samples)).toBeLessThanOrEqual(3);
-      expect(samples.every((x) => (x.quality === 'ok') === /^\d+$/.test(x.text) && (x.quality === 'ok' || x.text === '—'))).toBe(true);
-      expect(episode.windows.length).toBeGreaterThanOrEqual(1);
-      for (const w of episode.windows) if (w.rate !== null) expect(Math.abs(w.rate - truth)).toBeLessThanOrEqual(3);
-      expect(episode.windows[0]!.quality).toBe('ok');
-      console.log(`cpr ${clip.name}: first reading at ${first!.s.toFixed(1)} s; sampling ${cost.mean.toFixed(2)} ms/frame mean, ${cost.max} ms max`);
-    });
-  }
+  it('reads 100 /min within ±3 within 10 s, and logs the windows', () => readsRate(100));
+  it('reads 110 /min within ±3 within 10 s, and logs the windows', () => readsRate(110));
+  it('reads 120 /min within ±3 within 10 s, and logs the windows', () => readsRate(120));
 
   it('flags the 3 s pause with its length within ±0.5 s', async () => {
     const clip = CPR_CLIPS.find((x) => x.name === 'block-110-pause')!;
     const { episode, log } = await measure(clip, 10, (l) => l.some((e) => e.type === 'cpr_pause'));
     expect(episode.pauses.length, JSON.stringify(log.filter((e) => e.type.startsWith('cpr_')))).toBeGreaterThanOrEqual(1);
     for (const p of episode.pauses) expect(Math.abs(p.seconds - 3)).toBeLessThanOrEqual(0.5);
-    expect(episode.windows.some((w) => w.handsOffSeconds >= 2.5)).toBe(true);
+    // The pause may straddle two windows: their hands-off time adds up to it.
+    expect(episode.windows.reduce((sum, w) => sum + w.handsOffSeconds, 0)).toBeGreaterThanOrEqual(2.5);
   });
 
-  for (const name of ['noise', 'still']) {
-    it(`gives "no reading" for ${name} in ≥ 95 % of readings and windows`, async () => {
-      const clip = CPR_CLIPS.find((x) => x.name === name)!;
-      const { samples, episode, log } = await measure(clip, 11);
-      const ok = samples.filter((x) => x.quality === 'ok').length;
-      expect(ok / samples.length, JSON.stringify(samples)).toBeLessThanOrEqual(0.05);
-      expect(episode.windows.length).toBeGreaterThanOrEqual(1);
-      expect(episode.windows.every((w) => w.rate === null && w.quality === 'none')).toBe(true);
-      expect(episode.pauses).toEqual([]);
-      expect(log.filter((e) => e.type.startsWith('cpr_')).map((e) => e.type)).toEqual(['cpr_started', ...episode.windows.map(() => 'cpr_window'), 'cpr_ended']);
-    });
-  }
+  it('gives no reading for noise in ≥ 95 % of readings and windows', () => noReading('noise'));
+  it('gives no reading for still in ≥ 95 % of readings and windows', () => noReading('still'));
 });

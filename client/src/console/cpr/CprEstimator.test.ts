@@ -99,20 +99,18 @@ describe('the CPR rate estimator', () => {
         const at = 8;
         const beat = compressions(rate);
         const offset = (t: number) => (t < at ? beat(t) : t < at + pause ? beat(at) : beat(t - pause));
-        const { pauses, windows } = play({ offset, noise: 12, seed }, 20);
+        const { pauses, windows } = play({ offset, noise: 12, seed }, 20.5);
         expect(pauses).toHaveLength(1);
         expect(Math.abs(pauses[0]!.seconds - pause)).toBeLessThanOrEqual(0.5);
         expect(Math.abs(pauses[0]!.start / 1000 - at)).toBeLessThanOrEqual(0.5);
         const handsOff = windows.reduce((sum, w) => sum + w.handsOffSeconds, 0);
-        // Each window rounds to 0.1 s, and a stroke that ends near its turning point looks still a little early.
-        expect(handsOff).toBeGreaterThanOrEqual(pause - 0.6);
-        expect(handsOff).toBeLessThanOrEqual(pause + 1);
+        expect(Math.abs(handsOff - pauses[0]!.seconds), 'each window rounds to 0.1 s').toBeLessThanOrEqual(0.15);
       }),
       { numRuns: 8 },
     );
   });
 
-  it('shows "paused" while the hands are off, and no rate then', () => {
+  it('shows paused while the hands are off, and no rate then', () => {
     const beat = compressions(110);
     const { readings } = play({ offset: (t) => (t < 8 ? beat(t) : beat(8)), noise: 12, seed: 7 }, 15);
     const late = readings.filter((r) => r.at >= 10_000);
