@@ -204,4 +204,27 @@ describe('the CPR metronome', () => {
       await caller.page.emulateMediaFeatures([]);
     }
   });
+
+  it('stops on a phone that was offline when the dispatcher stopped it, once the phone is back', async () => {
+    const { c } = await liveSession(dispatcher.page, caller.page, server.url);
+    await dispatcher.page.click(c.sel('metronome-button'));
+    await waitFor('running on the phone', async () => (await metronome(caller.page)).visible);
+    // DevTools' offline mode cuts the page's socket (not WebRTC's UDP); the server drops it after its ping timeout.
+    const cdp = await caller.page.createCDPSession();
+    await cdp.send('Network.enable');
+    const offline = (on: boolean) => cdp.send('Network.emulateNetworkConditions', { offline: on, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await offline(true);
+    try {
+      await c.waitStatus('reconnecting', 30_000);
+      await dispatcher.page.click(c.sel('metronome-button'));
+      await waitFor('the console says stopped', () => dispatcher.page.$eval(c.sel('metronome-button'), (el) => el.getAttribute('aria-pressed') === 'false'));
+      expect((await metronome(caller.page)).visible, 'the offline phone has not heard yet').toBe(true);
+    } finally {
+      await offline(false);
+    }
+    await waitFor('the phone stops once back', async () => !(await metronome(caller.page)).visible, 30_000);
+    await c.waitStatus('live', 30_000);
+    await c.end();
+    await cdp.detach();
+  });
 });

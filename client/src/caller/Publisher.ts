@@ -1,3 +1,4 @@
+import type { JoinResult } from '@sightline/shared';
 import type { types } from 'mediasoup-client';
 import type { Device } from '../common/device.js';
 import { finalRefusal, type Finality } from '../common/finality.js';
@@ -40,6 +41,8 @@ export class Publisher {
   /** A send transport connected before the tap (PreTap), used by the first publish only. */
   #preconnected: types.Transport | undefined;
   onState: (state: PublisherState) => void = () => {};
+  /** Observers told each rejoin's answer: what changed while the page was away (the CPR metronome). */
+  readonly rejoined = new Set<(answer: JoinResult) => void>();
 
   constructor(
     private readonly socket: SignallingSocket,
@@ -163,7 +166,8 @@ export class Publisher {
   /** One rejoin: the session joined again, the camera published on a new transport. */
   async #rejoinOnce(): Promise<void> {
     this.#transport?.close();
-    await request(this.socket, 'session:join', { sessionId: this.sessionId });
+    const answer = await request(this.socket, 'session:join', { sessionId: this.sessionId });
+    for (const fn of [...this.rejoined]) fn(answer);
     await this.#publish();
   }
 

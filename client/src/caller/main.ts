@@ -349,6 +349,8 @@ async function goLive(call: Call, pre?: PreTap): Promise<void> {
     else ui.setStatus(state === 'live' && p.paused ? 'paused' : state);
   };
   wireControls(p, ui, (action, result) => void reply(socket, sessionId, action, result));
+  // A metronome started or stopped while the phone was offline: the rejoin's answer says which.
+  p.rejoined.add((answer) => ui.metronome.set(answer.metronome !== undefined, answer.metronome?.bpm ?? 0));
   stop = () => void stopVideo(call);
   try {
     await p.start(await pre?.transport());
