@@ -107,6 +107,7 @@ describe('the CPR metronome', () => {
     const period = 60_000 / 110;
     const at = await beats(caller.page, 3300);
     const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    process.stdout.write(`metronome pulse gaps (ms): ${gaps.map((g) => g.toFixed(1)).join(', ')}\n`);
     expect(at.length, JSON.stringify(gaps)).toBeGreaterThanOrEqual(5);
     const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
     expect(Math.abs(median - period), JSON.stringify(gaps)).toBeLessThan(60);
