@@ -1,4 +1,5 @@
 import { CprEstimator, type CprPauseReport, type CprReading, type CprWindowReport } from '../../client/src/console/cpr/CprEstimator.js';
+import { CPR_PAUSE_MIN_SECONDS, CPR_WINDOW_SECONDS } from '@sightline/shared';
 import { CLIP_SIZE, CPR_CLIPS, cprClipFrames, type CprClip } from '../support/cprClips.js';
 
 /**
@@ -8,6 +9,7 @@ import { CLIP_SIZE, CPR_CLIPS, cprClipFrames, type CprClip } from '../support/cp
  *
  *   npx tsx test/bench/cpr.ts [seconds]
  */
+const RULES = { windowSeconds: CPR_WINDOW_SECONDS, pauseMinSeconds: CPR_PAUSE_MIN_SECONDS };
 const LOOP_SECONDS = Number(process.argv[2] ?? 120);
 
 export interface ClipFigures {
@@ -21,7 +23,7 @@ export interface ClipFigures {
 /** Plays `clip` (looped) into a fresh estimator; `jitterMs`: uniform jitter of each frame's time. */
 export async function playClip(clip: CprClip, seconds: number, jitterMs = 8, seed = 1): Promise<ClipFigures> {
   const frames = await cprClipFrames(clip);
-  const estimator = new CprEstimator();
+  const estimator = new CprEstimator(RULES);
   const out: ClipFigures = { clip, readings: [], windows: [], pauses: [], msPerFrame: 0 };
   estimator.readings.add((r) => out.readings.push(r));
   estimator.windows.add((w) => out.windows.push(w));

@@ -66,6 +66,7 @@ async function measure(clip: CprClip, seconds: number, until?: (log: SessionEven
     const cost = await desk.page.$eval(panel, (el) => ({
       mean: Number(el.getAttribute('data-sample-ms')),
       max: Number(el.getAttribute('data-sample-max-ms')),
+      estimator: el.getAttribute('data-estimator'),
     }));
     await desk.page.click(c.sel('cpr-mode-button'));
     await waitFor('cpr_ended logged', async () => (await events(sessionId)).some((e) => e.type === 'cpr_ended'));
@@ -88,7 +89,8 @@ async function readsRate(truth: number): Promise<void> {
   expect(episode.windows.length).toBeGreaterThanOrEqual(1);
   for (const w of episode.windows) if (w.rate !== null) expect(Math.abs(w.rate - truth)).toBeLessThanOrEqual(3);
   expect(episode.windows[0]!.quality).toBe('ok');
-  console.log(`cpr ${clip.name}: first reading at ${first!.s.toFixed(1)} s; sampling ${cost.mean.toFixed(2)} ms/frame mean, ${cost.max} ms max`);
+  expect(cost.estimator, 'the analysis runs off the main thread').toBe('worker');
+  console.log(`cpr ${clip.name}: first reading at ${first!.s.toFixed(1)} s; sampling on the page ${cost.mean.toFixed(2)} ms/frame mean, ${cost.max} ms max`);
 }
 
 async function noReading(name: string): Promise<void> {

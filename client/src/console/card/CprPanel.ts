@@ -1,7 +1,8 @@
-import { CPR_TARGET_RATE, type SessionEvent } from '@sightline/shared';
+import { CPR_PAUSE_MIN_SECONDS, CPR_TARGET_RATE, CPR_WINDOW_SECONDS, type SessionEvent } from '@sightline/shared';
 import { h } from '../../common/dom.js';
 import { request } from '../../common/signalling.js';
-import { CprEstimator, type CprReading } from '../cpr/CprEstimator.js';
+import type { CprReading } from '../cpr/CprEstimator.js';
+import { CprMeasurement } from '../cpr/CprMeasurement.js';
 import { FrameSampler } from '../cpr/FrameSampler.js';
 import type { CardContext } from './context.js';
 
@@ -17,7 +18,7 @@ const NO_READING: Record<string, string> = {
  * The CPR coach on a session card (issue #15 §2): the CPR mode button, the measured rate against the
  * 100–120 target, pauses and hands-off time, and the plain statement that this is a coaching aid.
  * While CPR mode is on (the session log says so: `cpr_started` … `cpr_ended`), it samples the card's
- * video into a CprEstimator and reports every window and pause to the server. `slot` holds the
+ * video into a CprMeasurement (the estimator, in a worker) and reports every window and pause to the server. `slot` holds the
  * caller's metronome button beside the CPR controls.
  */
 export class CprPanel {
@@ -30,7 +31,7 @@ export class CprPanel {
   #handsOff = h('span', { class: 'cpr-hands-off' });
   #pauses = h('ol', { class: 'cpr-pauses', 'aria-label': 'Pauses in compressions' });
   #readout: HTMLElement;
-  #estimator: CprEstimator | undefined;
+  #estimator: CprMeasurement | undefined;
   #sampler: FrameSampler | undefined;
   #clock: ReturnType<typeof setInterval> | undefined;
   /** Reports go out one after another, so the last window and pause reach the log before CPR mode ends. */
@@ -67,12 +68,12 @@ export class CprPanel {
   /** The session log decides: an episode opened (here or by a reloaded console) starts measuring; its end stops it. */
   event(e: SessionEvent): void {
     if (e.type === 'cpr_started') this.#start();
-    else if (e.type === 'cpr_ended' || e.type === 'ended') this.#stop(false);
+    else if (e.type === 'cpr_ended' || e.type === 'ended') void this.#stop(false);
   }
 
   /** The session ended: its log closed the episode; nothing more to send. */
   ended(): void {
-    this.#stop(false);
+    void this.#stop(false);
   }
 
   /** The card goes away (signed out) while measuring: the last window, then CPR mode off, as far as the socket still carries them. */
@@ -97,13 +98,13 @@ export class CprPanel {
 
   /** Ends CPR mode from this console: the last (partial) window and an open pause first, then `cpr:mode` off. */
   async #end(): Promise<void> {
-    this.#stop(true);
+    await this.#stop(true);
     await this.#send(() => request(this.ctx.socket, 'cpr:mode', { sessionId: this.ctx.sessionId, on: false }));
   }
 
   #start(): void {
     if (this.active) return;
-    const estimator = new CprEstimator();
+    const estimator = new CprMeasurement({ windowSeconds: CPR_WINDOW_SECONDS, pauseMinSeconds: CPR_PAUSE_MIN_SECONDS });
     const { sessionId, socket } = this.ctx;
     estimator.readings.add((r) => this.#show(r));
     estimator.windows.add((w) => {
@@ -125,6 +126,7 @@ export class CprPanel {
       estimator.advance(performance.now());
       this.el.dataset['sampleMs'] = this.#sampler?.meanMs.toFixed(3);
       this.el.dataset['sampleMaxMs'] = this.#sampler?.cost.maxMs.toFixed(1);
+      this.el.dataset['estimator'] = estimator.inWorker ? 'worker' : 'page';
     }, 500);
     this.#pauses.replaceChildren();
     this.#handsOff.textContent = '';
@@ -132,22 +134,21 @@ export class CprPanel {
     this.#setPressed(true);
   }
 
-  /** Stops measuring; `report`: the window so far and an open pause still go to the log. */
-  #stop(report: boolean): void {
+  /** Stops measuring; `report`: the window so far and an open pause still go to the log (resolves once they are queued). */
+  async #stop(report: boolean): Promise<void> {
     const estimator = this.#estimator;
     if (!estimator) return;
     clearInterval(this.#clock);
     this.#sampler?.stop();
-    if (!report) {
-      estimator.windows.clear();
-      estimator.pauses.clear();
-    }
-    estimator.stop(performance.now());
     this.#estimator = undefined;
+    // A reading still on its way from the worker must not overwrite "CPR mode off".
+    estimator.readings.clear();
+    const last = report ? estimator.stop(performance.now()) : Promise.resolve(estimator.discard());
     this.#sampler = undefined;
     this.#show({ at: 0, rate: null, reason: 'too_short' });
     this.#status.textContent = 'CPR mode off';
     this.#setPressed(false);
+    await last;
   }
 
   #send(job: () => Promise<unknown>): Promise<unknown> {

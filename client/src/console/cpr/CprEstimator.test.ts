@@ -1,6 +1,9 @@
+import { CPR_PAUSE_MIN_SECONDS, CPR_WINDOW_SECONDS } from '@sightline/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CprEstimator, type CprPauseReport, type CprReading, type CprWindowReport } from './CprEstimator.js';
+
+const RULES = { windowSeconds: CPR_WINDOW_SECONDS, pauseMinSeconds: CPR_PAUSE_MIN_SECONDS };
 
 /**
  * The CPR coach's estimator on frame series made here (no browser, no ffmpeg): a bright block on a
@@ -40,7 +43,7 @@ interface Played {
 }
 
 function play(scene: Scene, seconds: number, stopAt?: number): Played {
-  const e = new CprEstimator();
+  const e = new CprEstimator(RULES);
   const out: Played = { readings: [], windows: [], pauses: [] };
   e.readings.add((r) => out.readings.push(r));
   e.windows.add((w) => out.windows.push(w));
@@ -127,7 +130,7 @@ describe('the CPR rate estimator', () => {
   });
 
   it('survives an observer that throws', () => {
-    const e = new CprEstimator();
+    const e = new CprEstimator(RULES);
     const seen: CprReading[] = [];
     e.readings.add(() => {
       throw new Error('broken observer');

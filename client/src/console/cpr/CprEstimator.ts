@@ -1,4 +1,3 @@
-import { CPR_PAUSE_MIN_SECONDS, CPR_WINDOW_SECONDS } from '@sightline/shared';
 import { analyseWindow, type LumaFrame, type NoReadingReason } from './analyseWindow.js';
 import { ENVELOPE_MS, PauseTracker, peakToPeak, projection } from './PauseTracker.js';
 
@@ -8,9 +7,9 @@ import { ENVELOPE_MS, PauseTracker, peakToPeak, projection } from './PauseTracke
  * decoded video (FrameSampler) and reports what comes out.
  *
  * - a reading every READING_MS: the rate over the last ANALYSIS_MS, or no reading;
- * - a window every CPR_WINDOW_SECONDS: the median of its readings' rates when at least half of them
+ * - a window every `windowSeconds` (the log's CPR_WINDOW_SECONDS): the median of its readings' rates when at least half of them
  *   had one (else no reading), and its hands-off seconds;
- * - a pause whenever the hands were off ≥ CPR_PAUSE_MIN_SECONDS and compressions resume (or the
+ * - a pause whenever the hands were off ≥ `pauseMinSeconds` (CPR_PAUSE_MIN_SECONDS) and compressions resume (or the
  *   measurement stops), with its length.
  */
 
@@ -44,6 +43,15 @@ export interface CprPauseReport {
   seconds: number;
 }
 
+/**
+ * The log's rules (shared/src/sessions/cpr.ts), passed in: this module stays free of the shared
+ * package so the estimator's worker does not carry its schemas.
+ */
+export interface CprRules {
+  windowSeconds: number;
+  pauseMinSeconds: number;
+}
+
 export class CprEstimator {
   readonly readings = new Set<(r: CprReading) => void>();
   readonly windows = new Set<(w: CprWindowReport) => void>();
@@ -56,10 +64,10 @@ export class CprEstimator {
   #windowReadings: CprReading[] = [];
   #stopped = false;
 
-  constructor() {
+  constructor(private readonly rules: CprRules) {
     this.#pause.ended.add((span) => {
       const seconds = (span.end - span.start) / 1000;
-      if (seconds >= CPR_PAUSE_MIN_SECONDS) emit(this.pauses, { start: span.start, end: span.end, seconds: round1(seconds) });
+      if (seconds >= rules.pauseMinSeconds) emit(this.pauses, { start: span.start, end: span.end, seconds: round1(seconds) });
     });
   }
 
@@ -90,7 +98,8 @@ export class CprEstimator {
       this.#read(this.#nextReading);
       this.#nextReading += READING_MS;
     }
-    if (t >= this.#windowStart + CPR_WINDOW_SECONDS * 1000) this.#closeWindow(this.#windowStart + CPR_WINDOW_SECONDS * 1000);
+    const windowEnd = this.#windowStart + this.rules.windowSeconds * 1000;
+    if (t >= windowEnd) this.#closeWindow(windowEnd);
   }
 
   /** Stops at `t`: the window so far (if ≥ 1 s) and a pause still open (if long enough) are reported. */
@@ -98,7 +107,8 @@ export class CprEstimator {
     if (this.#stopped || this.#start === undefined) return;
     if (t - this.#windowStart >= 1000) this.#closeWindow(t);
     const open = this.#pause.still;
-    if (open && (t - open.start) / 1000 >= CPR_PAUSE_MIN_SECONDS) emit(this.pauses, { start: open.start, end: t, seconds: round1((t - open.start) / 1000) });
+    if (open && (t - open.start) / 1000 >= this.rules.pauseMinSeconds)
+      emit(this.pauses, { start: open.start, end: t, seconds: round1((t - open.start) / 1000) });
     this.#stopped = true;
   }
 

@@ -6,8 +6,8 @@ import type { LumaFrame } from './analyseWindow.js';
  * (Chromium, Firefox, Safari): one sample per decoded frame, timed by the frame's RTP timestamp when
  * known (its capture clock, free of playout jitter); else a 30 Hz timer.
  *
- * Cost: one 32×24 draw and read-back per frame; `cost` keeps the mean and the worst (ms), which the
- * card shows in a data attribute for the tests and benchmarks.
+ * Cost: one 32×24 draw and read-back per frame, handed on (to the estimator's worker); `cost` keeps
+ * the mean and the worst (ms), which the card shows in a data attribute for the tests and benchmarks.
  */
 export const SAMPLE_SIZE = { width: 32, height: 24 } as const;
 
@@ -27,7 +27,7 @@ export class FrameSampler {
 
   constructor(
     private readonly video: HTMLVideoElement,
-    private readonly onFrame: (frame: LumaFrame) => void,
+    private readonly onFrame: (frame: LumaFrame & { luma: Uint8Array }) => void,
   ) {
     const canvas = document.createElement('canvas');
     canvas.width = SAMPLE_SIZE.width;
@@ -60,7 +60,7 @@ export class FrameSampler {
     this.#rtpOffset = undefined;
   }
 
-  /** Mean cost of a sample, ms (draw, read back, luma, and the estimator behind `onFrame`). */
+  /** Mean cost of a sample on this thread, ms (draw, read back, luma, hand-over). */
   get meanMs(): number {
     return this.cost.frames ? this.cost.totalMs / this.cost.frames : 0;
   }
