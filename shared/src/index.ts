@@ -10,3 +10,4 @@ export * from './api/routes.js';
 export * from './signalling/messages.js';
 export * from './text.js';
 export * from './phone.js';
+export * from './showMe.js';

@@ -93,6 +93,11 @@ const PAYLOADS: Record<RequestName, (sessionId: string, transportId: string) => 
   'cpr:pause': (sessionId) => ({ sessionId, seconds: 2.5 }),
   'cpr:metronome': (sessionId) => ({ sessionId, on: true }),
   'caller:stop-video': (sessionId) => ({ sessionId }),
+  'show-me:produce': (sessionId, transportId) => ({ sessionId, transportId, source: 'camera', rtpParameters: VP8(33_333_334) }),
+  'show-me:receive': (sessionId, transportId) => ({ sessionId, transportId, rtpCapabilities: {} }),
+  'show-me:resume': (sessionId, transportId) => ({ sessionId, consumerId: transportId }),
+  'show-me:stop': (sessionId) => ({ sessionId }),
+  'show-me:close': (sessionId) => ({ sessionId }),
 };
 
 describe('the pre-tap credential', () => {

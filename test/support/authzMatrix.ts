@@ -39,6 +39,8 @@ export interface Fixture {
   callerInviteCode: string;
   snapshotName: string;
   recordingName: string;
+  /** A demonstration clip in the data directory (show me, issue #15 §1). */
+  clipName: string;
   /** A viewer invite nobody redeemed yet (one-time), made on demand. */
   freshViewerInvite(): Promise<string>;
   /** A spoken code for a new session whose invite is still unused, made on demand. */
@@ -136,6 +138,9 @@ export const REST: Record<string, RestCase> = {
   'GET /api/sessions/:id/export': { ...staff, allowed: supervisorOnly, success: 200, params: session },
   'POST /api/sessions/:id/hold': { ...staff, allowed: supervisorOnly, success: 200, params: session, body: () => ({ hold: false }) },
   'GET /api/audit/access': { ...staff, allowed: supervisorOnly, success: 200 },
+  // Show me (issue #15 §1): the centre's clips, for the console's picker and player; no caller data in them.
+  'GET /api/clips': { ...staff, allowed: STAFF, success: 200 },
+  'GET /api/clips/:name': { ...staff, allowed: STAFF, success: 200, params: (fx) => ({ name: fx.clipName }) },
 };
 
 /** Routes outside /api: pages and operations, open to anyone by design (/metrics: loopback only). */
@@ -182,6 +187,12 @@ export const SOCKET: Record<RequestName, readonly Who[]> = {
   'cpr:window': ['dispatcher'],
   'cpr:pause': ['dispatcher'],
   'cpr:metronome': ['dispatcher'],
+  // Show me (issue #15 §1): only the dispatcher produces the picture (a caller's token is refused at the gate), only the caller receives it.
+  'show-me:produce': ['dispatcher'],
+  'show-me:receive': ['caller'],
+  'show-me:resume': ['caller'],
+  'show-me:stop': ['dispatcher'],
+  'show-me:close': ['caller'],
   // Last: allowed, it closes the fixture caller's media for good.
   'caller:stop-video': ['caller'],
 };

@@ -65,6 +65,8 @@ export interface MediaRefs {
   recvTransportId: string;
   producerId: string;
   consumerId: string;
+  /** The fixture's dispatcher shows the caller a picture (a new one each time): what the caller's show-me messages need. */
+  showMe(): Promise<void>;
 }
 
 export interface Matrix {
@@ -118,6 +120,7 @@ export async function makeMatrix(base: string, dataDir: string, secret: string):
   const snap = await request(base, 'POST', `/api/sessions/${mine.id}/snapshots`, { token: tokens['dispatcher'], image: true });
   if (snap.status !== 201) throw new Error(`snapshot: ${snap.status} ${JSON.stringify(snap.body)}`);
   const recordingName = await stageRecording(dataDir, mine.id);
+  const clipName = await stageClip(dataDir);
   const { media, sockets } = await mediaRefs(base, mine.id, tokens);
   const fx: Fixture = {
     sessionId: mine.id,
@@ -125,6 +128,7 @@ export async function makeMatrix(base: string, dataDir: string, secret: string):
     callerInviteCode: mine.code,
     snapshotName: snap.body.name,
     recordingName,
+    clipName,
     freshViewerInvite,
     freshSpokenCode,
     freshCallerInvite: async () => (await create(tokens['dispatcher']!)).code,
@@ -165,6 +169,13 @@ async function stageRecording(dataDir: string, sessionId: string): Promise<strin
   return name;
 }
 
+/** A demonstration clip in the data directory, as `sightline clip add` leaves one (the route serves its bytes). */
+async function stageClip(dataDir: string): Promise<string> {
+  await mkdir(path.join(dataDir, 'clips'), { recursive: true });
+  await writeFile(path.join(dataDir, 'clips', 'matrix-clip.webm'), Buffer.from('staged clip for the access matrix'));
+  return 'matrix-clip';
+}
+
 export function connect(base: string, token: string | undefined): Promise<Socket | Error> {
   return new Promise((resolve) => {
     const s = io(base, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false });
@@ -179,8 +190,8 @@ export function connect(base: string, token: string | undefined): Promise<Socket
 type AckResult = { ok: true; data: any } | { ok: false; error: { code: string; message: string } };
 const ask = (s: Socket, event: string, payload: unknown): Promise<AckResult> => s.timeout(15_000).emitWithAck(event, payload);
 
-export const VP8 = (ssrc: number) => ({
-  mid: '0',
+export const VP8 = (ssrc: number, mid = '0') => ({
+  mid,
   codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [] }],
   headerExtensions: [],
   encodings: [{ ssrc }],
@@ -215,7 +226,11 @@ async function mediaRefs(base: string, sessionId: string, tokens: Tokens): Promi
   const recv = await must(dispatcher, 'transport:create', { sessionId, direction: 'recv' });
   const rtpCapabilities = joined.routerRtpCapabilities;
   const { consumerId } = await must(dispatcher, 'media:consume', { sessionId, transportId: recv.id, producerId, rtpCapabilities });
-  return { media: { rtpCapabilities, sendTransportId: send.id, recvTransportId: recv.id, producerId, consumerId }, sockets: [caller, dispatcher] };
+  const showSend = await must(dispatcher, 'transport:create', { sessionId, direction: 'send' });
+  let ssrc = 33_333_333;
+  const showMe = async () =>
+    void (await must(dispatcher, 'show-me:produce', { sessionId, transportId: showSend.id, source: 'camera', rtpParameters: VP8(++ssrc, String(ssrc)) }));
+  return { media: { rtpCapabilities, sendTransportId: send.id, recvTransportId: recv.id, producerId, consumerId, showMe }, sockets: [caller, dispatcher] };
 }
 
 /**
@@ -271,6 +286,18 @@ const PAYLOADS: Record<RequestName, (c: Ctx) => Promise<unknown>> = {
   'cpr:pause': async (c) => ({ sessionId: c.sessionId, seconds: 2.5 }),
   'cpr:metronome': async (c) => ({ sessionId: c.sessionId, on: true }),
   'caller:stop-video': async (c) => ({ sessionId: c.sessionId }),
+  'show-me:produce': async (c) => ({ sessionId: c.sessionId, transportId: await own(c, 'send'), source: 'camera', rtpParameters: VP8(44_444_444) }),
+  // A picture is shown (by the fixture's dispatcher, whose socket stays) before each try: the last try's socket took its own with it.
+  'show-me:receive': async (c) => {
+    await c.media.showMe();
+    return { sessionId: c.sessionId, transportId: await own(c, 'recv'), rtpCapabilities: c.media.rtpCapabilities };
+  },
+  'show-me:resume': async (c) => {
+    const receive = await ask(c.socket, 'show-me:receive', await PAYLOADS['show-me:receive'](c));
+    return { sessionId: c.sessionId, consumerId: receive.ok ? receive.data.consumerId : c.media.consumerId };
+  },
+  'show-me:stop': async (c) => ({ sessionId: c.sessionId }),
+  'show-me:close': async (c) => ({ sessionId: c.sessionId }),
 };
 
 /** Tries one route as everyone (the refused first: an allowed call may change state); returns the mismatches. */

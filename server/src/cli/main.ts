@@ -4,6 +4,7 @@ import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { hasUnsafeText } from '@sightline/shared';
+import { ClipError, ClipStore } from '../clips/ClipStore.js';
 import { ACCESS_LOG_ID, AuditLogs } from '../audit/AuditLogs.js';
 import { checkpointFile, Checkpoints } from '../audit/Checkpoints.js';
 import { loadCheckpointSigner, loadPublicKeys } from '../audit/checkpointKey.js';
@@ -28,13 +29,17 @@ const USAGE = `usage: sightline <command>
                                                 CHECKPOINT_PUBLIC_KEY_FILE, or the one of CHECKPOINT_KEY_FILE),
                                                 and with REDIS_URL the store's counts
   retention run                                 delete expired recordings and stills, log each deletion
-  export <sessionId> <file>                     one archive: log, recordings, stills, verification report`;
+  export <sessionId> <file>                     one archive: log, recordings, stills, verification report
+  clip add <file> --name <name>                 add a demonstration clip for "show me" (checked and transcoded
+                                                with ffmpeg; name: 1-40 lower-case letters, digits, dashes)
+  clip list                                     the centre's clips
+  clip remove <name>                            delete a clip`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, 'public-key': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    options: { role: { type: 'string' }, name: { type: 'string' }, 'public-key': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
   });
   const [cmd, sub, ...rest] = positionals;
   if (values.help || !cmd) return say(USAGE, 0);
@@ -49,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
         : undefined;
   const audit = new AuditLogs(config.dataDir, checkpoints);
 
+  if (cmd === 'clip') return clipCommand(new ClipStore(config.dataDir, { env: config.childEnv }), sub, rest[0], values.name);
   if (cmd === 'user' && sub === 'add' && rest[0]) {
     const role = values.role;
     // A name shows in every record its user writes: no control or bidi character may disguise it (shared/src/text.ts).
@@ -142,6 +148,24 @@ async function verifyWithStore(audit: AuditLogs, config: Config, sessionId: stri
     return await audit.verifySession(sessionId, { storeCount: async () => (await store.listEvents(sessionId)).length });
   } finally {
     await store.close();
+  }
+}
+
+/** `clip add|list|remove` (issue #15 §1): DATA_DIR/clips on this node's disk (in Redis mode, on every node). */
+async function clipCommand(clips: ClipStore, sub: string | undefined, arg: string | undefined, name: string | undefined): Promise<number> {
+  if (sub === 'list') {
+    const list = await clips.list();
+    for (const c of list) process.stdout.write(`${c.name}\t${c.durationSec.toFixed(1)} s\t${c.bytes} bytes\n`);
+    return say(`${list.length} clip(s) in ${clips.dir}`, 0);
+  }
+  if (sub === 'remove' && arg) return (await clips.remove(arg)) ? say(`removed clip ${arg}`, 0) : say(`no clip ${arg}`, 1);
+  if (sub !== 'add' || !arg || !name) return say(USAGE, 2);
+  try {
+    const c = await clips.add(arg, name);
+    return say(`added clip ${c.name}: ${c.durationSec.toFixed(1)} s, ${c.bytes} bytes`, 0);
+  } catch (err) {
+    if (err instanceof ClipError) return say(`clip not added: ${err.message}`, err.reason === 'exists' ? 1 : 2);
+    throw err;
   }
 }
 

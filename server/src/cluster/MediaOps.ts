@@ -1,4 +1,4 @@
-import type { ConsumerOptions, ProducerInfo, TransportOptions } from '@sightline/shared';
+import type { ConsumerOptions, ProducerInfo, ShowMe, ShowMeEndReason, ShowMeSource, TransportOptions } from '@sightline/shared';
 import { UnavailableError, ValidationError } from '../errors.js';
 import type { RecordingService } from '../recording/RecordingService.js';
 import type { RoomRegistry } from '../sfu/RoomRegistry.js';
@@ -20,9 +20,12 @@ export interface MediaOps {
     sessionId: string,
     peerId?: string,
     declared?: DeclaredCapabilities,
-  ): Promise<{ rtpCapabilities: unknown; producers: ProducerInfo[]; videoCodecs: string[] }>;
-  /** `pretap`: a caller page's send transport before the tap (Room.createTransport: one per session at a time). */
-  createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv', pretap?: boolean): Promise<TransportOptions>;
+  ): Promise<{ rtpCapabilities: unknown; producers: ProducerInfo[]; videoCodecs: string[]; showMe?: ShowMe }>;
+  /**
+   * `pretap`: a caller page's send transport before the tap (Room.createTransport: one per session at a time).
+   * `maxOutgoingBitrate` (bit/s): a cap on what a receive transport sends (the caller's: issue #15 §1).
+   */
+  createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv', pretap?: boolean, maxOutgoingBitrate?: number): Promise<TransportOptions>;
   connectTransport(sessionId: string, peerId: string, transportId: string, dtlsParameters: unknown): Promise<void>;
   restartIce(sessionId: string, peerId: string, transportId: string): Promise<unknown>;
   closeTransport(sessionId: string, peerId: string, transportId: string): Promise<void>;
@@ -38,8 +41,14 @@ export interface MediaOps {
     kind: 'audio' | 'video',
     rtpParameters: unknown,
     source: ProducerInfo['source'],
+    shows?: ShowMeSource,
   ): Promise<string>;
-  consume(sessionId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown): Promise<ConsumerOptions>;
+  /** `showMeOnly`: the caller's page, which may receive the dispatcher's picture and nothing else (Room.consume). */
+  consume(sessionId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown, showMeOnly?: boolean): Promise<ConsumerOptions>;
+  /** The dispatcher's picture for the caller (issue #15 §1) now, if any. */
+  showMe(sessionId: string): Promise<ShowMe | undefined>;
+  /** Ends the showing, saying why (Room.closeShowMe). */
+  stopShowMe(sessionId: string, reason: ShowMeEndReason): Promise<void>;
   resume(sessionId: string, peerId: string, consumerId: string): Promise<void>;
   /** Asks the source of one of the peer's consumers for a key frame; false when throttled (Room.requestKeyFrame). */
   keyFrame(sessionId: string, peerId: string, consumerId: string): Promise<boolean>;
@@ -59,6 +68,8 @@ export const MEDIA_OPS = [
   'closeTransport',
   'produce',
   'consume',
+  'showMe',
+  'stopShowMe',
   'resume',
   'keyFrame',
   'setCallerMedia',
@@ -80,11 +91,12 @@ export class LocalMedia implements MediaOps {
     const room = await this.rooms.get(sessionId);
     if (peerId && declared?.as === 'caller') room.codecs.callerCapabilities(declared.rtpCapabilities);
     else if (peerId && declared) room.codecs.receiver(peerId, declared.rtpCapabilities, declared.as === 'staff');
-    return { rtpCapabilities: room.rtpCapabilities, producers: room.producers(), videoCodecs: room.codecs.wanted };
+    const showMe = room.showMe();
+    return { rtpCapabilities: room.rtpCapabilities, producers: room.producers(), videoCodecs: room.codecs.wanted, ...(showMe && { showMe }) };
   }
 
-  async createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv', pretap = false) {
-    return (await this.rooms.get(sessionId)).createTransport(peerId, direction, pretap);
+  async createTransport(sessionId: string, peerId: string, direction: 'send' | 'recv', pretap = false, maxOutgoingBitrate?: number) {
+    return (await this.rooms.get(sessionId)).createTransport(peerId, direction, pretap, maxOutgoingBitrate);
   }
 
   async connectTransport(sessionId: string, peerId: string, transportId: string, dtlsParameters: unknown) {
@@ -99,15 +111,31 @@ export class LocalMedia implements MediaOps {
     (await this.rooms.get(sessionId)).closeTransport(peerId, transportId);
   }
 
-  async produce(sessionId: string, peerId: string, transportId: string, kind: 'audio' | 'video', rtpParameters: unknown, source: ProducerInfo['source']) {
+  async produce(
+    sessionId: string,
+    peerId: string,
+    transportId: string,
+    kind: 'audio' | 'video',
+    rtpParameters: unknown,
+    source: ProducerInfo['source'],
+    shows?: ShowMeSource,
+  ) {
     const room = await this.rooms.get(sessionId);
-    const producerId = await room.produce(peerId, transportId, kind, rtpParameters, source);
+    const producerId = await room.produce(peerId, transportId, kind, rtpParameters, source, shows);
     room.closeProducers(source, producerId);
     return producerId;
   }
 
-  async consume(sessionId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown) {
-    return (await this.rooms.get(sessionId)).consume(peerId, transportId, producerId, rtpCapabilities);
+  async consume(sessionId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown, showMeOnly = false) {
+    return (await this.rooms.get(sessionId)).consume(peerId, transportId, producerId, rtpCapabilities, showMeOnly);
+  }
+
+  async showMe(sessionId: string) {
+    return this.rooms.peek(sessionId)?.showMe();
+  }
+
+  async stopShowMe(sessionId: string, reason: ShowMeEndReason) {
+    this.rooms.peek(sessionId)?.closeShowMe(reason);
   }
 
   async resume(sessionId: string, peerId: string, consumerId: string) {

@@ -3,6 +3,8 @@ import { auditRoutes } from '../audit/routes.js';
 import { supervisorTrail } from '../audit/supervisorTrail.js';
 import { authRoutes } from '../auth/routes.js';
 import type { Config } from '../config.js';
+import { ClipStore } from '../clips/ClipStore.js';
+import { clipRoutes } from '../clips/routes.js';
 import { createApp } from '../http/createApp.js';
 import { createHttpServer } from '../http/httpServer.js';
 import { inviteRoutes } from '../invites/routes.js';
@@ -45,6 +47,7 @@ function apiRoutes(config: Config, core: Core, media: Media, s: Services) {
     ...inviteRoutes(s.sessions, s.invites, s.guards, security),
     ...snapshotRoutes(s.sessions, s.invites, s.snapshots, { caller: limit('callerPhotosPerSession'), dispatcher: limit('snapshotsPerSession') }, security),
     ...sfuRoutes(media.rtpCapabilities),
+    ...clipRoutes(new ClipStore(config.dataDir)),
   ];
 }
 

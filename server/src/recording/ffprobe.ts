@@ -9,6 +9,8 @@ export interface MediaProbe {
   bytes: number;
   /** Codec names of the file's streams (`vp8`, `h264`, `opus`), in stream order, without repeats. */
   codecs: string[];
+  /** Stream types (`video`, `audio`), without repeats: a clip must have video (clips/ClipStore.ts). */
+  kinds?: string[];
 }
 
 interface FfprobeJson {
@@ -45,5 +47,6 @@ export async function probeMedia(
     ...(Number.isFinite(duration) && duration > 0 && { durationSec: Math.round(duration * 1000) / 1000 }),
     bytes: size,
     codecs,
+    kinds: [...new Set((json.streams ?? []).map((s) => s.codec_type).filter((c): c is string => !!c))],
   };
 }

@@ -7,6 +7,7 @@ import type { SessionService } from './SessionService.js';
 
 /** What the rules read of a room (sfu/Room.ts): its events, its producers and its codec changes. */
 export type MediaRoom = Pick<Room, 'sessionId' | 'workerIndex' | 'producers' | 'producerSample'> &
+  Partial<Pick<Room, 'showMe'>> &
   Partial<Pick<Room, 'callerMedia'>> &
   Pick<EventEmitter<RoomEvents>, 'on' | 'once'> & { codecs: Pick<EventEmitter<RoomCodecsEvents>, 'on'> };
 
@@ -20,6 +21,8 @@ const MEDIA_RESET = 'media server restarted';
  * - the caller's transport loses connectivity: `reconnecting`; regains it: `live`;
  * - but once the caller stopped the video for good (`callerMedia.stopped`, caller:stop-video), its
  *   media going away is what the caller asked for: no `reconnecting`, so no alarm;
+ * - the dispatcher's show-me picture (issue #15 §1) closes, whatever closed it: `show_me_ended` with
+ *   the reason, and the session told what is shown now (its start is logged by the handler);
  * - the room closes while its session goes on here (its worker died): `session:media-reset`, then `media_reset`;
  * - this node took the session over from a lost node (`takeover`): `reconnecting` if live, `media_reset`,
  *   then `session:media-reset`.
@@ -60,6 +63,12 @@ export class MediaStates {
     room.on('producer-connectivity', (_producerId, connected) => {
       if (room.callerMedia?.stopped) return;
       void transition(connected ? 'live' : 'reconnecting', connected ? undefined : { reason: 'caller network lost' });
+    });
+    room.on('show-me-closed', ({ source }, reason) => {
+      const now = room.showMe?.() ?? null;
+      void this.sessions
+        .record(id, 'show_me_ended', 'system', { source, reason }, { push: { name: 'show-me:changed', payload: { sessionId: id, showMe: now } } })
+        .catch(warn('show me end not logged'));
     });
     room.codecs.on('changed', (codecs) => this.sessions.tell(id, { name: 'media:video-codecs', payload: { sessionId: id, codecs } }));
     // Told before it is logged, as it always was: the clients rebuild their media even if the log write fails.

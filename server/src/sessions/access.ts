@@ -7,7 +7,14 @@ import type { SessionRecord } from '../store/Store.js';
  * Dispatchers own the sessions they created; supervisors may look at all; callers and viewers are
  * bound to the one session their invite named, and lose it when the session ends.
  */
-export type SessionAction = 'view' | 'control' | 'join' | 'media' | 'publish' | 'watch' | 'chat' | 'end' | 'redeem' | 'audit';
+export type SessionAction = 'view' | 'control' | 'join' | 'media' | 'publish' | 'watch' | 'chat' | 'end' | 'redeem' | 'audit' | ShowMeAction;
+
+/**
+ * Show me (issue #15 §1): `show` is the dispatcher's picture for the caller (produce it, stop it),
+ * the only thing a dispatcher may produce; `see` is the caller's page receiving that picture and
+ * closing it, the only thing a caller may receive. A caller token can never `show`.
+ */
+type ShowMeAction = 'show' | 'see';
 
 export type Role = 'dispatcher' | 'supervisor' | 'caller' | 'viewer' | 'pretap';
 
@@ -32,6 +39,8 @@ const ALLOWED: Record<SessionAction, ReadonlyArray<Role>> = {
   redeem: ['pretap'],
   /** The supervisor's own tools on any session, ended or not: verify its log, export it, legal hold, recording playback. */
   audit: ['supervisor'],
+  show: ['dispatcher'],
+  see: ['caller'],
 };
 
 /** Whether `action` is one of the actions above (a route's declaration, checked when it is defined). */
@@ -52,7 +61,7 @@ export const SOCKET_READS: Partial<Record<SessionAction, string>> = { join: 'liv
  * ended, for staff as for everyone (a resend would send a real SMS; a transport or consumer would
  * open a router that lives until the socket goes; issue #11). Looking, and ending again, are not.
  */
-const LIVE_ONLY: ReadonlySet<SessionAction> = new Set(['control', 'media', 'publish', 'watch', 'chat', 'redeem']);
+const LIVE_ONLY: ReadonlySet<SessionAction> = new Set(['control', 'media', 'publish', 'watch', 'chat', 'redeem', 'show', 'see']);
 
 /** Whether joining this session attaches to its media as well (a router is opened for it): only while it has not ended. */
 export function opensMedia(session: SessionRecord): boolean {

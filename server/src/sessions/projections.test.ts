@@ -32,6 +32,7 @@ const PUSHES: { [E in Exclude<PushName, 'auth:signed-out' | 'session:created'>]:
   'snapshot:added': { sessionId: 's', snapshot: { name: 'x.jpg', at, source: 'dispatcher', bytes: 1 } },
   'code:replaced': { sessionId: 's', code: '424242', expiresAt: at },
   'cpr:metronome': { sessionId: 's', on: true, bpm: 110 },
+  'show-me:changed': { sessionId: 's', showMe: { producerId: 'sm', source: 'cpr-hands', ...{ username: 'alice' } } },
 };
 const join: JoinResult = { sessionId: 's', status: 'live', role: 'caller', routerRtpCapabilities: {}, producers: [], events: everyEvent };
 const all: Outgoing[] = [...Object.entries(PUSHES).map(([name, payload]) => ({ name, payload }) as Outgoing), { name: 'session:join', payload: join }];
@@ -107,6 +108,7 @@ describe('projections per role', () => {
       'session:event',
       'session:join',
       'session:media-reset',
+      'show-me:changed',
     ]);
   });
 
@@ -120,6 +122,18 @@ describe('projections per role', () => {
     expect(answer([metronome(true), ev('ended', 'dispatcher:alice')], 'ended')).not.toHaveProperty('metronome');
     expect(answer([])).not.toHaveProperty('metronome');
     expect(forViewer({ name: 'session:join', payload: { ...join, role: 'viewer', events: [metronome(true)] } })!.payload).not.toHaveProperty('metronome');
+  });
+
+  it('gives the caller and a viewer what the dispatcher shows (issue #15 §1), field by field, in pushes and the join answer', () => {
+    for (const project of [forCaller, forViewer]) {
+      expect(project({ name: 'show-me:changed', payload: PUSHES['show-me:changed'] })?.payload).toEqual({
+        sessionId: 's',
+        showMe: { producerId: 'sm', source: 'cpr-hands' },
+      });
+      expect(project({ name: 'show-me:changed', payload: { sessionId: 's', showMe: null } })?.payload).toEqual({ sessionId: 's', showMe: null });
+      const showMe = { producerId: 'sm', source: 'camera' as const, ...{ username: 'alice' } };
+      expect((project({ name: 'session:join', payload: { ...join, showMe } })!.payload as JoinResult).showMe).toEqual({ producerId: 'sm', source: 'camera' });
+    }
   });
 
   it('gives a caller no location, not even its own back', () => {
@@ -159,6 +173,7 @@ describe('projections per role', () => {
       'session:event',
       'session:join',
       'session:media-reset',
+      'show-me:changed',
     ]);
   });
 });

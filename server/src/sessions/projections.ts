@@ -84,6 +84,7 @@ function restricted(allowed: ReadonlySet<SessionEventType>, extra: Partial<Rules
       routerRtpCapabilities: j.routerRtpCapabilities,
       producers: j.producers,
       events: j.events.filter((e) => allowed.has(e.type)).map(bare),
+      ...(j.showMe && { showMe: { producerId: j.showMe.producerId, source: j.showMe.source } }),
     }),
     'session:ended': ({ sessionId, reason }) => ({ sessionId, reason }),
     'session:media-reset': ({ sessionId, reason }) => ({ sessionId, reason }),
@@ -103,6 +104,8 @@ function restricted(allowed: ReadonlySet<SessionEventType>, extra: Partial<Rules
     'cpr:metronome': never,
     // Not a session push: sent to its dispatcher's own sockets (signalling/sessionEvents.ts).
     'session:created': never,
+    // What the dispatcher shows the caller (issue #15 §1): the caller receives it, a viewer sees it too.
+    'show-me:changed': ({ sessionId, showMe }) => ({ sessionId, showMe: showMe && { producerId: showMe.producerId, source: showMe.source } }),
   };
   return { ...base, ...extra } as Rules;
 }
@@ -132,6 +135,7 @@ const STAFF: Rules = {
   'auth:signed-out': same,
   'cpr:metronome': same,
   'session:created': same,
+  'show-me:changed': same,
 };
 
 const callerBase = restricted(CALLER_EVENTS, {});

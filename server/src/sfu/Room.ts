@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { ConsumerOptions, ProducerInfo, TransportOptions } from '@sightline/shared';
-import { ConflictError, NotFoundError, RateLimitedError, UnsupportedMediaError, ValidationError } from '../errors.js';
+import type { ConsumerOptions, ProducerInfo, ShowMe, ShowMeEndReason, ShowMeSource, TransportOptions } from '@sightline/shared';
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnsupportedMediaError, ValidationError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { PRODUCERS_PER_PEER, TRANSPORTS_PER_PEER } from '../ratelimit/limits.js';
 import { MEDIA_CODECS } from './codecs.js';
@@ -27,6 +27,10 @@ export interface RoomEvents {
   'producer-connectivity': [producerId: string, connected: boolean];
   /** Once; why it closed (RoomClosedReason): its own close(), or a worker under one of its routers died or closed. */
   closed: [reason: RoomClosedReason];
+  /** The dispatcher's picture for the caller (issue #15 §1) started: never a `producer-added`. */
+  'show-me-added': [ShowMe];
+  /** That picture's producer closed, and why. */
+  'show-me-closed': [ShowMe, reason: ShowMeEndReason];
 }
 
 /**
@@ -43,6 +47,12 @@ export class Room extends EventEmitter<RoomEvents> {
   #keyFrameAt = new WeakMap<types.Consumer, number>();
   /** The caller page's send transport set up before the tap (issue #12), until a producer is made: one per session. */
   #pretap: types.WebRtcTransport | undefined;
+  /**
+   * The dispatcher's pictures for the caller (issue #15 §1), by producer id: in `#producers` to be
+   * piped and consumed, but kept out of `producers()` and the producer events, so nothing takes them
+   * for the caller's media (status, recording, codecs, "newest wins"). Why each ended, once known.
+   */
+  #showMe = new Map<string, { shows: ShowMe; endReason?: ShowMeEndReason }>();
   /** Which video codec every receiver can play (the caller is asked for it). */
   readonly codecs = new RoomCodecs();
   /** Last pause/facing state the caller's page reported (logged on change). */
@@ -90,8 +100,23 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.router.rtpCapabilities;
   }
 
+  /** The caller's producers (the tests' RTP sources too): never the dispatcher's show-me picture. */
   producers(): ProducerInfo[] {
-    return [...this.#producers.values()].map((p) => p.info);
+    return [...this.#producers.values()].filter((p) => p.info.source !== 'show_me').map((p) => p.info);
+  }
+
+  /** The picture the dispatcher shows the caller now (the newest, while a replaced one closes). */
+  showMe(): ShowMe | undefined {
+    return [...this.#showMe.values()].at(-1)?.shows;
+  }
+
+  /** Ends the showing (every show-me producer), saying why. */
+  closeShowMe(reason: ShowMeEndReason, keep?: string): void {
+    for (const [producerId, entry] of [...this.#showMe]) {
+      if (producerId === keep) continue;
+      entry.endReason ??= reason;
+      this.#producers.get(producerId)?.producer.close();
+    }
   }
 
   /**
@@ -101,7 +126,7 @@ export class Room extends EventEmitter<RoomEvents> {
    * is not its own, so an opened page never holds more than one transport.
    * @throws RateLimitedError when the peer already has TRANSPORTS_PER_PEER open (it must close one first).
    */
-  async createTransport(peerId: string, direction: 'send' | 'recv', pretap = false): Promise<TransportOptions> {
+  async createTransport(peerId: string, direction: 'send' | 'recv', pretap = false, maxOutgoingBitrate?: number): Promise<TransportOptions> {
     if ((this.#peers.get(peerId)?.transports.size ?? 0) >= TRANSPORTS_PER_PEER) throw new RateLimitedError(5, 'transportsPerPeer');
     const create = (home: RoomRouter) =>
       home.router.createWebRtcTransport({
@@ -114,6 +139,8 @@ export class Room extends EventEmitter<RoomEvents> {
       });
     const transport = direction === 'send' ? await create(this.#routers.main) : await this.#routers.placeReceiver(create);
     if (direction === 'send') await transport.setMaxIncomingBitrate(3_000_000);
+    // The caller's receive transport carries only the show-me picture: its downlink is capped (issue #15 §1).
+    if (direction === 'recv' && maxOutgoingBitrate) await transport.setMaxOutgoingBitrate(maxOutgoingBitrate);
     const peer = this.#peer(peerId);
     peer.transports.set(transport.id, transport);
     transport.observer.once('close', () => peer.transports.delete(transport.id));
@@ -148,12 +175,25 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#transport(peerId, transportId).close();
   }
 
-  async produce(peerId: string, transportId: string, kind: 'audio' | 'video', rtpParameters: unknown, source: ProducerInfo['source']): Promise<string> {
+  /**
+   * `source` `show_me` (the dispatcher's picture, issue #15 §1) is video only and names what it
+   * `shows`; it leaves the caller's pre-tap transport alone and reports no connectivity.
+   */
+  async produce(
+    peerId: string,
+    transportId: string,
+    kind: 'audio' | 'video',
+    rtpParameters: unknown,
+    source: ProducerInfo['source'],
+    shows?: ShowMeSource,
+  ): Promise<string> {
     const transport = this.#transport(peerId, transportId);
     if (transport.appData['direction'] !== 'send') throw new ConflictError('not a send transport');
+    const showMe = source === 'show_me';
+    if (showMe && (kind !== 'video' || !shows)) throw new ValidationError('show me is a video that says what it shows');
     // The caller has tapped: a pre-tap transport of another page (an older tab) has no use any more.
-    if (this.#pretap && this.#pretap !== transport) this.#pretap.close();
-    this.#pretap = undefined;
+    if (!showMe && this.#pretap && this.#pretap !== transport) this.#pretap.close();
+    if (!showMe) this.#pretap = undefined;
     // Replaced producers close right after their successor is made (MediaOps.produce), so a live peer has few.
     if ((this.#peers.get(peerId)?.producers.size ?? 0) >= PRODUCERS_PER_PEER) throw new RateLimitedError(5, 'producersPerPeer');
     let producer: types.Producer;
@@ -170,6 +210,7 @@ export class Room extends EventEmitter<RoomEvents> {
       if (state === 'disconnected') this.emit('producer-connectivity', producer.id, false);
       if (state === 'connected' || state === 'completed') this.emit('producer-connectivity', producer.id, true);
     };
+    if (showMe) return this.#announceShowMe(producer, { producerId: producer.id, source: shows! }).producerId;
     transport.on('icestatechange', onIce);
     producer.observer.once('close', () => transport.off('icestatechange', onIce));
     this.#announce(producer, source);
@@ -189,21 +230,27 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /** Creates the consumer paused; the client resumes it once its track is wired (media:resume). */
-  async consume(peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown): Promise<ConsumerOptions> {
+  /**
+   * `showMeOnly`: the caller's page, which may receive the dispatcher's picture and nothing else; its
+   * capabilities are not a receiver's of the caller's video (RoomCodecs never hears of them).
+   * @throws ForbiddenError when `showMeOnly` and the producer is not a show-me picture.
+   */
+  async consume(peerId: string, transportId: string, producerId: string, rtpCapabilities: unknown, showMeOnly = false): Promise<ConsumerOptions> {
     const transport = this.#transport(peerId, transportId);
     if (transport.appData['direction'] !== 'recv') throw new ConflictError('not a receive transport');
     const caps = rtpCapabilities as types.RtpCapabilities;
     if (!this.#producers.has(producerId)) throw new NotFoundError('producer');
+    if (showMeOnly && !this.#showMe.has(producerId)) throw new ForbiddenError('a caller receives only the show-me picture');
     const home = this.#routers.homeOf(transportId);
     if (!home) throw new NotFoundError('transport');
     // On an extra router the producer exists once its pipe is up (at once, unless it is brand new).
     await this.#routers.pipe(home, producerId).catch(() => {
       throw new NotFoundError('producer');
     });
-    this.codecs.receiver(peerId, caps);
+    if (!showMeOnly) this.codecs.receiver(peerId, caps);
     if (!home.router.canConsume({ producerId, rtpCapabilities: caps })) {
       const sending = this.#producers.get(producerId)?.producer.rtpParameters.codecs[0]?.mimeType ?? '';
-      throw new UnsupportedMediaError(this.codecs.reason(peerId, sending));
+      throw new UnsupportedMediaError(showMeOnly ? `this browser cannot play ${sending}` : this.codecs.reason(peerId, sending));
     }
     const consumer = await transport.consume({ producerId, rtpCapabilities: caps, paused: true });
     // The producer closed during the worker's round trip (the caller published again): a consumer of
@@ -265,6 +312,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** Closes the producers of a source, but for `keep` (the one that replaces them). */
   closeProducers(source: ProducerInfo['source'], keep?: string): void {
+    if (source === 'show_me') return this.closeShowMe('replaced', keep);
     for (const { producer, info } of [...this.#producers.values()]) if (info.source === source && producer.id !== keep) producer.close();
   }
 
@@ -279,6 +327,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
   close(): void {
     if (this.#closed) return;
+    for (const entry of this.#showMe.values()) entry.endReason ??= 'session_ended';
     this.#routers.close();
   }
 
@@ -302,6 +351,23 @@ export class Room extends EventEmitter<RoomEvents> {
     this.log.info({ producerId: producer.id, kind: info.kind, codec: producer.rtpParameters.codecs[0]?.mimeType }, 'producer created');
     this.emit('producer-added', info);
     return info;
+  }
+
+  /** A show-me picture: piped and consumable like any producer, announced on its own events. */
+  #announceShowMe(producer: types.Producer, shows: ShowMe): ShowMe {
+    const entry: { shows: ShowMe; endReason?: ShowMeEndReason } = { shows };
+    this.#showMe.set(producer.id, entry);
+    this.#producers.set(producer.id, { producer, info: { producerId: producer.id, kind: 'video', source: 'show_me' } });
+    producer.observer.once('close', () => {
+      this.#producers.delete(producer.id);
+      this.#showMe.delete(producer.id);
+      // A router closing under a room not closed by close() is a worker gone; otherwise the console's transport went.
+      this.emit('show-me-closed', shows, entry.endReason ?? (this.#closed || this.router.closed ? 'media_lost' : 'console_left'));
+    });
+    this.#routers.pipeEverywhere(producer.id);
+    this.log.info({ producerId: producer.id, shows: shows.source }, 'show-me producer created');
+    this.emit('show-me-added', shows);
+    return shows;
   }
 
   #peer(peerId: string): Peer {

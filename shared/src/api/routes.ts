@@ -2,6 +2,7 @@ import type { z } from '../zod.js';
 import { pageReport } from '../sessions/browser.js';
 import type { SnapshotInfo } from '../signalling/messages.js';
 import type { SessionStatus } from '../sessions/lifecycle.js';
+import { clipFileParam, type ClipInfo } from '../showMe.js';
 import {
   createSessionRequest,
   imageUpload,
@@ -90,6 +91,11 @@ export const restRoutes = {
   'GET /api/recording-policy': { answer: answer<{ recording: RecordingPolicy; centre: string }>() },
   /** The routers' RTP capabilities (mediasoup's `RtpCapabilities`: shared/ does not depend on mediasoup). */
   'GET /api/rtp-capabilities': { answer: answer<unknown>() },
+
+  // Show me (issue #15 §1): the centre's demonstration clips, for the console to play to a caller.
+  'GET /api/clips': { answer: answer<{ clips: ClipInfo[] }>() },
+  /** The clip's bytes (video/webm), Range requests answered. */
+  'GET /api/clips/:name': { params: clipFileParam, answer: answer<void>() },
 } as const satisfies Record<`${RestMethod} /api/${string}`, RouteContract>;
 
 export type RestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -68,6 +68,11 @@ export const SESSION_EVENT_TYPES = [
   'cpr_ended',
   /** The caller's metronome started or stopped (details: on, bpm). */
   'cpr_metronome',
+  // Show me (issue #15 §1).
+  /** The dispatcher started showing the caller a picture (details: source, `camera` or a clip name). */
+  'show_me_started',
+  /** The showing ended (details: reason, one of SHOW_ME_END_REASONS; source). */
+  'show_me_ended',
 ] as const;
 
 export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];

@@ -5,6 +5,7 @@ import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
 import { BROWSER_FAMILIES, CALLER_PLATFORMS } from '../sessions/browser.js';
 import { sessionIdSchema } from '../sessions/sessionId.js';
 import { CPR_PAUSE_MIN_SECONDS, CPR_QUALITIES } from '../sessions/cpr.js';
+import { showMeSourceSchema, type ShowMe } from '../showMe.js';
 
 /**
  * Every client-to-server signalling message, as one zod schema each. The server validates each payload
@@ -156,6 +157,21 @@ export const requestSchemas = {
   'cpr:pause': z.strictObject({ sessionId, seconds: z.number().min(CPR_PAUSE_MIN_SECONDS).max(3600) }),
   /** The dispatcher asks the caller's page to run or stop the metronome (CPR_METRONOME_BPM): `cpr_metronome`, pushed to the caller. */
   'cpr:metronome': z.strictObject({ sessionId, on: z.boolean() }),
+  // Show me (issue #15 §1): the dispatcher's picture on the caller's phone.
+  /**
+   * The dispatcher's console shows the caller a picture: a video producer on its own send transport,
+   * `source` says what it shows (`camera` or a clip name). Only the session's dispatcher may send it;
+   * it is never the caller's video (its own source on the server, `show_me`). A newer one replaces it.
+   */
+  'show-me:produce': z.strictObject({ sessionId, transportId: id, rtpParameters, source: showMeSourceSchema }),
+  /** The caller's page receives the showing on its receive transport (the consumer starts paused). */
+  'show-me:receive': z.strictObject({ sessionId, transportId: id, rtpCapabilities }),
+  /** The caller's page has wired the track: the consumer of `show-me:receive` may run. */
+  'show-me:resume': z.strictObject({ sessionId, consumerId: id }),
+  /** The dispatcher stops showing. */
+  'show-me:stop': z.strictObject({ sessionId }),
+  /** The caller closed the picture: the showing ends for everyone (the console sees why). */
+  'show-me:close': z.strictObject({ sessionId }),
   // Last: the authorisation matrix (test/e2e/authz-matrix.test.ts) tries it after the others, on the caller it stops.
   /**
    * The caller stops the video for good (the page's stop button: consent to video withdrawn). The
@@ -180,7 +196,8 @@ export interface TransportOptions {
 export interface ProducerInfo {
   producerId: string;
   kind: 'audio' | 'video';
-  source: 'camera' | 'microphone';
+  /** `show_me`: the dispatcher's picture for the caller (issue #15 §1), never the caller's media. */
+  source: 'camera' | 'microphone' | 'show_me';
 }
 
 export interface ConsumerOptions {
@@ -211,6 +228,8 @@ export interface JoinResult {
    * so a caller page that reloads gets it back (staff read `cpr_metronome` from `events`).
    */
   metronome?: { on: true; bpm: number };
+  /** What the dispatcher shows the caller right now (issue #15 §1), if anything. */
+  showMe?: ShowMe;
 }
 
 /** What each request answers on success. */
@@ -237,6 +256,11 @@ export interface ResponseMap {
   'cpr:window': Record<string, never>;
   'cpr:pause': Record<string, never>;
   'cpr:metronome': Record<string, never>;
+  'show-me:produce': { producerId: string };
+  'show-me:stop': Record<string, never>;
+  'show-me:receive': ConsumerOptions;
+  'show-me:resume': Record<string, never>;
+  'show-me:close': Record<string, never>;
 }
 
 export interface ChatMessage {
@@ -303,6 +327,8 @@ export interface ServerToClientEvents {
   'session:created': (payload: { sessionId: string; status: SessionStatus }) => void;
   /** To the caller's page (and staff): run or stop the CPR metronome at `bpm` beats per minute (issue #15 §2). */
   'cpr:metronome': (payload: { sessionId: string; on: boolean; bpm: number }) => void;
+  /** What the dispatcher shows the caller now (issue #15 §1): `null` once nothing is shown. */
+  'show-me:changed': (payload: { sessionId: string; showMe: ShowMe | null }) => void;
 }
 
 export const SIGN_OUT_REASONS = ['logged_out', 'revoked', 'expired', 'shift_over'] as const;

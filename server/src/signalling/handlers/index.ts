@@ -7,6 +7,7 @@ import { replyControl, requestControl } from './control.js';
 import { consume, produce, requestKeyFrame, resumeConsumer } from './media.js';
 import { redeemInvite } from './invite.js';
 import { joinSession } from './session.js';
+import { closeShowMe, produceShowMe, receiveShowMe, resumeShowMe, stopShowMe } from './showMe.js';
 import { closeTransport, connectTransport, createTransport, restartIce } from './transport.js';
 
 /** Every signalling message the server answers, one handler each. */
@@ -32,4 +33,9 @@ export const handlers = [
   cprWindow,
   cprPause,
   cprMetronome,
+  produceShowMe,
+  stopShowMe,
+  receiveShowMe,
+  resumeShowMe,
+  closeShowMe,
 ] as unknown as readonly Handler<RequestName>[];

@@ -25,6 +25,7 @@ export const joinSession = defineHandler({
       producers: media?.producers ?? [],
       events: await services.sessions.events(session.id),
       ...(session.incidentRef && { incidentRef: session.incidentRef }),
+      ...(media?.showMe && { showMe: media.showMe }),
     });
   },
 });

@@ -1,4 +1,6 @@
 import { ForbiddenError } from '../../errors.js';
+import { SHOW_ME_MAX_BITRATE } from '@sightline/shared';
+import { memberRole } from '../../sessions/access.js';
 import { defineHandler } from '../types.js';
 
 /**
@@ -16,7 +18,9 @@ export const createTransport = defineHandler({
     if (principal.typ === 'pretap') await services.invites.beforeTap(principal.invite);
     if (pretap) socket.data.pretapTransport = true;
     (socket.data.mediaSessions ??= new Set()).add(session.id);
-    const options = await services.media.run(session, 'createTransport', session.id, peerId, direction, pretap);
+    // A caller receives only the dispatcher's show-me picture: its downlink is capped (issue #15 §1).
+    const cap = !pretap && direction === 'recv' && memberRole(principal) === 'caller' ? SHOW_ME_MAX_BITRATE : undefined;
+    const options = await services.media.run(session, 'createTransport', session.id, peerId, direction, pretap, cap);
     // An ended session carries no media: no TURN credentials for it (staff may still join to look).
     const iceServers = session.status === 'ended' ? undefined : services.iceServers?.(session);
     return iceServers ? { ...options, iceServers } : options;
