@@ -16,6 +16,7 @@ import { Publisher } from './Publisher.js';
 import { obey, reply, wireControls } from './controls.js';
 import { wireCodeEntry } from './codeEntry.js';
 import { controlNotice, recordingNotice } from './DispatcherNotice.js';
+import { DispatcherPicture } from './DispatcherPicture.js';
 import { watchQuality } from './quality.js';
 import { troubleOf } from './status.js';
 import { $, CallerUi } from './CallerUi.js';
@@ -211,6 +212,8 @@ interface Call {
   over: boolean;
   /** The caller stopped the video with the stop button (the call itself goes on). */
   stopped: boolean;
+  /** What the dispatcher shows, inset over the preview (issue #15 §1); none in a browser that cannot receive. */
+  picture?: DispatcherPicture;
   finish(state: Finality): void;
   /** Ends the call if `err` is a final refusal; returns it then. */
   finishIfFinal(err: unknown): Finality | undefined;
@@ -244,6 +247,7 @@ function join({ token, sessionId }: RedeemResponse, camera: Promise<MediaStreamT
     },
   };
   socket.on('session:ended', () => call.finish('ended'));
+  if (devicePromise) call.picture = DispatcherPicture.wire(socket, devicePromise, sessionId, () => !call.over && !call.stopped);
   onRefusedHandshake(socket, call.finish);
   socket.on('chat:message', ({ message }) => ui.addChat(message));
   // The caller is told whenever a recording starts or stops (a failed segment has stopped too).
@@ -266,7 +270,7 @@ function join({ token, sessionId }: RedeemResponse, camera: Promise<MediaStreamT
         () => request(socket, 'session:join', { sessionId }),
       )
     : request(socket, 'session:join', { sessionId });
-  void joined.catch(call.finishIfFinal);
+  void joined.then((j) => !call.stopped && call.picture?.set(j.showMe ?? null), call.finishIfFinal);
   // A page reloaded while the dispatcher's metronome runs gets it back.
   void joined.then((j) => j.metronome && ui.metronome.set(true, j.metronome.bpm)).catch(() => undefined);
   wireExtras(ui, socket, sessionId);
@@ -358,7 +362,10 @@ async function goLive(call: Call, pre?: PreTap): Promise<void> {
     if (call.over || call.stopped || finishIfFinal(err)) return;
     throw err;
   }
-  watchQuality(p, (weak) => ui.setWeakNetwork(weak));
+  watchQuality(p, (weak) => {
+    ui.setWeakNetwork(weak);
+    call.picture?.setWeak(weak);
+  });
 }
 
 /**
@@ -373,6 +380,7 @@ async function stopVideo(call: Call): Promise<void> {
   stop = undefined;
   await request(call.socket, 'caller:stop-video', { sessionId: call.sessionId }).catch(() => undefined);
   call.publisher?.close();
+  call.picture?.close();
   releaseCamera(call.camera);
   sessionStorage.removeItem(tokenKey);
   $<HTMLVideoElement>('local').srcObject = null;
@@ -385,6 +393,7 @@ function endCall(call: Call, state: Finality): void {
   if (call.over) return;
   call.over = true;
   call.publisher?.close();
+  call.picture?.close();
   releaseCamera(call.camera);
   call.socket.disconnect();
   sessionStorage.removeItem(tokenKey);

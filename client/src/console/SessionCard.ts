@@ -26,6 +26,7 @@ import { MetronomeButton } from './card/MetronomeButton.js';
 import { InvitePanel } from './card/InvitePanel.js';
 import { RecordButton } from './card/RecordButton.js';
 import { RecordingAlert } from './card/RecordingAlert.js';
+import { ShowMePanel } from './card/ShowMePanel.js';
 import { SnapshotList } from './card/SnapshotList.js';
 import { Timeline } from './card/Timeline.js';
 import { VideoPanel } from './card/VideoPanel.js';
@@ -82,6 +83,8 @@ export class SessionCard {
   /** Observers told when the card's status, name or events change (the rail, the recently-ended record). */
   readonly changed = new Set<(card: SessionCard) => void>();
   #recordingAlert: RecordingAlert;
+  /** Show me (issue #15 §1): the dispatcher's picture on the caller's phone. */
+  #showMe: ShowMePanel;
 
   constructor(
     readonly sessionId: string,
@@ -128,6 +131,7 @@ export class SessionCard {
       code: { label: 'New spoken code', run: () => this.el.querySelector<HTMLButtonElement>('[data-testid="spoken-code-button"]')?.click() },
       link: { label: 'New link…', run: () => this.#prefillNewSession() },
     });
+    this.#showMe = new ShowMePanel(ctx, device);
     this.#actions = h(
       'fieldset',
       { class: 'card-actions' },
@@ -141,7 +145,7 @@ export class SessionCard {
       h(
         'div',
         { class: 'card-body' },
-        h('div', { class: 'card-main' }, this.#video.el, this.#cpr.el, this.#caller.el),
+        h('div', { class: 'card-main' }, this.#video.el, this.#cpr.el, this.#caller.el, this.#showMe.el),
         h('div', { class: 'card-side' }, this.#chat.el, this.#timeline.el, this.#snapshots.el),
       ),
       h('footer', {}, this.#record.el, this.#end.el),
@@ -199,6 +203,7 @@ export class SessionCard {
     this.#invite.setPhone(detail.phone);
     if (detail.recording) this.#record.setPolicy(detail.recording.policy, detail.recording.active);
     this.#subscriber.close();
+    this.#showMe.reset();
     this.#videoProducers.clear();
     this.#video.producer(false);
     // What this browser plays goes with the join: the caller is asked for a codec every receiver plays.
@@ -273,6 +278,7 @@ export class SessionCard {
     this.#recordingAlert.event(e);
     this.#metronome.event(e);
     this.#cpr.event(e);
+    this.#showMe.event(e);
   }
 
   chat(m: ChatMessage): void {
@@ -316,6 +322,7 @@ export class SessionCard {
     this.#cpr.ended();
     this.setStatus('ended');
     this.#subscriber.close();
+    this.#showMe.reset();
     this.#video.clear();
     this.onEnded(this);
   }
@@ -325,6 +332,7 @@ export class SessionCard {
     this.#expiry.stop();
     this.#cpr.close();
     this.#subscriber.close();
+    this.#showMe.reset();
     this.#video.clear();
     for (const kind of ['video-lost', 'no-video'] as const) alarmStore.clear(this.sessionId, kind);
   }

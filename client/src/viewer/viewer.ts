@@ -10,6 +10,7 @@ import { framesDecodedIn, VideoState, type VideoStateName } from '../common/Vide
 import { ENGLISH_VIDEO_WORDS, VideoStateView, type VideoStateWords } from '../common/VideoStateView.js';
 import { beep } from '../common/SoundAlerts.js';
 import { IncidentPanel } from './IncidentPanel.js';
+import { ShownToCaller } from './ShownToCaller.js';
 
 type ViewerState = 'ready' | 'connecting' | 'live' | 'paused' | 'reconnecting' | 'ended' | 'expired' | 'error';
 
@@ -50,6 +51,7 @@ const WORDS = {
     from: { dispatcher: 'AMK', caller: 'Innringer', viewer: 'Seer' },
     video: NB_VIDEO_WORDS,
     incident: { incident: 'Hendelse', location: 'Posisjon', notShared: 'ikke delt', none: '—' },
+    shown: { title: 'Vist til innringeren', camera: 'AMK-operatørens kamera', clip: 'Film' },
   },
   en: {
     watch: 'Watch video',
@@ -70,6 +72,7 @@ const WORDS = {
     from: { dispatcher: 'Dispatcher', caller: 'Caller', viewer: 'Viewer' },
     video: ENGLISH_VIDEO_WORDS,
     incident: { incident: 'Incident', location: 'Location', notShared: 'not shared', none: '—' },
+    shown: { title: 'Shown to the caller', camera: "The dispatcher's camera", clip: 'Clip' },
   },
 } satisfies Record<string, { status: Record<ViewerState, string>; from: Record<string, string>; [k: string]: unknown }>;
 
@@ -110,7 +113,9 @@ export async function startViewer(code: string, language: string, opts: { ended?
   const form = h('form', { class: 'chat-form' }, input, send);
   const main = document.querySelector('main')!;
   main.classList.add('viewer');
-  main.replaceChildren(h('h1', {}, w.title), incident.el, watch, frame, status, h('section', { class: 'chat' }, log, form));
+  // What the dispatcher shows the caller (issue #15 §1): the same instruction, beside the caller's video.
+  const shownToCaller = new ShownToCaller(w.shown);
+  main.replaceChildren(h('h1', {}, w.title), incident.el, watch, frame, shownToCaller.el, status, h('section', { class: 'chat' }, log, form));
   const key = `sightline.invite.${code}`;
   if (opts.ended) {
     // A session that is over stays over, even for a tab that kept its token over a reload.
@@ -190,6 +195,7 @@ export async function startViewer(code: string, language: string, opts: { ended?
     socket.on('session:event', ({ status, event }) => heard(status, event));
     socket.on('chat:message', ({ message }) => showChat(message));
     socket.on('caller:location', ({ location }) => incident.location(location));
+    socket.on('show-me:changed', ({ showMe }) => !over && shownToCaller.set(showMe));
     // Over for good (ended, even while this phone was offline; or the token refused): let the media go.
     const finish = (state: Finality) => {
       if (over) return;
@@ -197,6 +203,7 @@ export async function startViewer(code: string, language: string, opts: { ended?
       clearInterval(poll);
       videoState.session('ended', performance.now());
       subscriber.close();
+      shownToCaller.close();
       socket.disconnect();
       sessionStorage.removeItem(key);
       video.srcObject = null;
@@ -226,6 +233,8 @@ export async function startViewer(code: string, language: string, opts: { ended?
         showState();
         await subscriber.prepare();
         for (const p of joined.producers) void subscriber.consume(p);
+        shownToCaller.start(socket, device, sessionId);
+        shownToCaller.set(joined.showMe ?? null);
       } catch (err) {
         const final = finalRefusal(err);
         if (final) finish(final);

@@ -138,3 +138,18 @@ describe('MediaStates: media events to session states (issue #13, item 3)', () =
     expect(log).toEqual([]);
   });
 });
+
+describe('MediaStates: the show-me picture (issue #15 §1)', () => {
+  it('logs show_me_ended with its reason and tells the session what is shown now, without touching the status', async () => {
+    const { room, log, settled, events } = await setUp();
+    room.add(camera);
+    await settled(4);
+    const before = log.length;
+    room.emit('show-me-closed', { producerId: 'sm1', source: 'cpr-hands' }, 'caller_closed');
+    await settled(before + 2);
+    expect(log.slice(before)).toEqual(['show_me_ended', 'push show-me:changed']);
+    const ended = (await events()).find((e) => e.type === 'show_me_ended');
+    expect(ended?.details).toEqual({ source: 'cpr-hands', reason: 'caller_closed' });
+    expect((await events()).filter((e) => e.type === 'reconnecting')).toEqual([]);
+  });
+});

@@ -38,6 +38,9 @@ export const ar: CallerText = {
   retry: 'حاول مرة أخرى',
   photoInstead: 'أرسل صورة بدلًا من ذلك',
   stopVideo: 'أوقف الفيديو',
+  showMeTitle: 'من مركز الطوارئ',
+  showMeClose: 'إغلاق',
+  showMePaused: 'متوقف مؤقتًا: الشبكة ضعيفة، الأولوية لفيديو هاتفك',
   notice: {
     flip: 'مركز الطوارئ بدّل الكاميرا.',
     torchOn: 'مركز الطوارئ شغّل الضوء.',

@@ -42,6 +42,9 @@ export const da: CallerText = {
   retry: 'Prøv igen',
   photoInstead: 'Send et billede i stedet',
   stopVideo: 'Stop video',
+  showMeTitle: 'Fra alarmcentralen',
+  showMeClose: 'Luk',
+  showMePaused: 'Sat på pause: svagt net, din video går først',
   notice: {
     flip: 'Alarmcentralen skiftede kamera.',
     torchOn: 'Alarmcentralen tændte lyset.',

@@ -42,6 +42,9 @@ export const en: CallerText = {
   retry: 'Try again',
   photoInstead: 'Send a photo instead',
   stopVideo: 'Stop video',
+  showMeTitle: 'From the emergency centre',
+  showMeClose: 'Close',
+  showMePaused: 'Paused: your network is weak, your video comes first',
   notice: {
     flip: 'The emergency centre switched your camera.',
     torchOn: 'The emergency centre turned on your light.',

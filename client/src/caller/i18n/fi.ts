@@ -42,6 +42,9 @@ export const fi: CallerText = {
   retry: 'Yritä uudelleen',
   photoInstead: 'Lähetä kuva sen sijaan',
   stopVideo: 'Lopeta video',
+  showMeTitle: 'Hätäkeskukselta',
+  showMeClose: 'Sulje',
+  showMePaused: 'Tauolla: verkko on heikko, sinun videosi ensin',
   notice: {
     flip: 'Hätäkeskus vaihtoi kameran.',
     torchOn: 'Hätäkeskus sytytti valon.',

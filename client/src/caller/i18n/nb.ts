@@ -42,6 +42,9 @@ export const nb: CallerText = {
   retry: 'Prøv igjen',
   photoInstead: 'Send et bilde i stedet',
   stopVideo: 'Stopp video',
+  showMeTitle: 'Fra nødsentralen',
+  showMeClose: 'Lukk',
+  showMePaused: 'Satt på pause: svakt nett, videoen din går først',
   notice: {
     flip: 'AMK byttet kamera.',
     torchOn: 'AMK slo på lyset.',

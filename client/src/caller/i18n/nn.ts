@@ -42,6 +42,9 @@ export const nn: CallerText = {
   retry: 'Prøv igjen',
   photoInstead: 'Send eit bilete i staden',
   stopVideo: 'Stopp video',
+  showMeTitle: 'Frå naudsentralen',
+  showMeClose: 'Lukk',
+  showMePaused: 'Sett på pause: svakt nett, videoen din går først',
   notice: {
     flip: 'AMK bytte kamera.',
     torchOn: 'AMK slo på lyset.',

@@ -42,6 +42,9 @@ export const pl: CallerText = {
   retry: 'Spróbuj ponownie',
   photoInstead: 'Wyślij zamiast tego zdjęcie',
   stopVideo: 'Zatrzymaj wideo',
+  showMeTitle: 'Od centrum powiadamiania',
+  showMeClose: 'Zamknij',
+  showMePaused: 'Wstrzymano: słaba sieć, najpierw Twoje wideo',
   notice: {
     flip: 'Centrum ratunkowe przełączyło kamerę.',
     torchOn: 'Centrum ratunkowe włączyło światło.',

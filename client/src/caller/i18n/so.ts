@@ -42,6 +42,9 @@ export const so: CallerText = {
   retry: 'Isku day mar kale',
   photoInstead: 'Sawir dir beddelkeeda',
   stopVideo: 'Dami fiidiyowga',
+  showMeTitle: 'Xarunta gurmadka',
+  showMeClose: 'Xir',
+  showMePaused: 'La hakiyay: shabakaddu way daciif tahay, fiidiyowgaaga ayaa mudnaan leh',
   notice: {
     flip: 'Xarunta gurmadka ayaa beddeshay kamarada.',
     torchOn: 'Xarunta gurmadka ayaa shiday nalka.',

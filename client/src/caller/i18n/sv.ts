@@ -42,6 +42,9 @@ export const sv: CallerText = {
   retry: 'Försök igen',
   photoInstead: 'Skicka en bild i stället',
   stopVideo: 'Stoppa video',
+  showMeTitle: 'Från larmcentralen',
+  showMeClose: 'Stäng',
+  showMePaused: 'Pausad: svagt nät, din video går först',
   notice: {
     flip: 'Larmcentralen bytte kamera.',
     torchOn: 'Larmcentralen tände lampan.',

@@ -42,6 +42,13 @@ export interface CallerText {
   retry: string;
   photoInstead: string;
   stopVideo: string;
+  /**
+   * Show me (issue #15 §1): the caption over the dispatcher's picture, its close button, and the line
+   * shown while it is paused because the caller's network is weak (their own video keeps priority).
+   */
+  showMeTitle: string;
+  showMeClose: string;
+  showMePaused: string;
   /** The banner over the preview when the dispatcher does something to the caller's camera or recording. */
   notice: { flip: string; torchOn: string; torchOff: string; torchFailed: string; recordingOn: string; recordingOff: string };
   flip: string;

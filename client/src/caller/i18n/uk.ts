@@ -42,6 +42,9 @@ export const uk: CallerText = {
   retry: 'Спробувати ще',
   photoInstead: 'Надіслати фото замість цього',
   stopVideo: 'Зупинити відео',
+  showMeTitle: 'Від екстреної служби',
+  showMeClose: 'Закрити',
+  showMePaused: 'Призупинено: слабка мережа, ваше відео важливіше',
   notice: {
     flip: 'Екстрена служба змінила камеру.',
     torchOn: 'Екстрена служба увімкнула світло.',
