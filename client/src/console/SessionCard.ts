@@ -322,7 +322,7 @@ export class SessionCard {
     this.#cpr.ended();
     this.setStatus('ended');
     this.#subscriber.close();
-    this.#showMe.reset();
+    this.#showMe.reset('');
     this.#video.clear();
     this.onEnded(this);
   }
@@ -332,7 +332,7 @@ export class SessionCard {
     this.#expiry.stop();
     this.#cpr.close();
     this.#subscriber.close();
-    this.#showMe.reset();
+    this.#showMe.reset('');
     this.#video.clear();
     for (const kind of ['video-lost', 'no-video'] as const) alarmStore.clear(this.sessionId, kind);
   }

@@ -65,11 +65,14 @@ export class ShowMePanel {
     this.#render(ENDED[reason] ?? 'Showing stopped.');
   }
 
-  /** The server forgot this console's transports (a reconnect) or the session ended: nothing is shown any more. */
-  reset(): void {
+  /**
+   * Nothing is shown any more: the server forgot this console's transports (a reconnect: the note
+   * says the showing dropped), or the session ended or the console signed out (`note` given).
+   */
+  reset(note?: string): void {
     const was = this.#sender.showing;
     this.#sender.close();
-    this.#render(was ? ENDED['console_left']! : '');
+    this.#render(note ?? (was ? ENDED['console_left']! : ''));
   }
 
   async #start(): Promise<void> {
