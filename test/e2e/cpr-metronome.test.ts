@@ -14,7 +14,8 @@ import { callerStatus, framesKeepRising, liveSession } from '../support/session.
  * `metronome-button` starts a 110/min pulse (and a click where sound plays) on the caller's page,
  * a second dispatcher connection stopping it is followed by the console, a reloaded caller page gets
  * it back, the caller can silence the click and keep the pulse, and ending the session stops it.
- * The console at 1280×720, the phone at 390 px, each in its own browser.
+ * The console at 1280×720, the phone at 390 px, each in its own browser; the phone keeps Chromium's
+ * real autoplay policy (sound only after a gesture: here the caller's tap on Start video).
  */
 let server: TestServer;
 let dispatcher: Device;
@@ -23,7 +24,7 @@ const sockets: Socket[] = [];
 
 beforeAll(async () => {
   server = await startServer();
-  [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
+  [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true, autoplay: false })]);
   await dispatcher.page.setViewport({ width: 1280, height: 720 });
   await caller.page.evaluateOnNewDocument(KEEP_CLICKS);
 });

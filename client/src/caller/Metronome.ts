@@ -108,26 +108,41 @@ export class Metronome {
     this.button.textContent = sound === 'on' ? t.soundOff : t.soundOn;
   }
 
-  /** Inside a user gesture: creates or resumes the audio context, so that clicks can play from now on. */
+  /**
+   * Creates or resumes the audio context: on every tap (a user gesture, which Safari asks for) and when
+   * the metronome starts. The first tap, the caller's Start video, unlocks it before any metronome
+   * runs: it is then suspended again at once (a silent context costs battery) and stays allowed to
+   * resume later without a tap. Nothing is created or resumed while the caller has turned the click off.
+   */
   #unlock(): void {
-    if (!this.running || this.#muted) return;
-    const Ctor = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
-    if (!Ctor) return;
-    if (!this.#ctx) {
-      this.#ctx = new Ctor({ latencyHint: 'interactive' });
-      this.#ctx.addEventListener('statechange', () => {
-        this.#sync();
-        this.#render();
-      });
-    }
-    if (this.#ctx.state !== 'running') void this.#ctx.resume().catch(() => undefined);
+    if (this.#muted || (this.#ctx && !this.running)) return;
+    this.#ctx ??= this.#create();
+    const ctx = this.#ctx;
+    if (!ctx) return;
+    if (ctx.state !== 'running')
+      void ctx
+        .resume()
+        .then(() => (this.running ? undefined : ctx.suspend()))
+        .catch(() => undefined);
     this.#sync();
+  }
+
+  #create(): AudioContext | undefined {
+    const Ctor = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
+    if (!Ctor) return undefined;
+    const ctx = new Ctor({ latencyHint: 'interactive' });
+    ctx.addEventListener('statechange', () => {
+      this.#sync();
+      this.#render();
+    });
+    return ctx;
   }
 
   /** Takes the audio clock's offset from the page clock (changes only when the context stops and starts). */
   #sync(): void {
     const ctx = this.#ctx;
     if (ctx?.state !== 'running') return;
+    if (!this.running) return;
     const stamp = ctx.getOutputTimestamp?.();
     this.#offset = stamp?.contextTime && stamp.performanceTime ? stamp.contextTime - stamp.performanceTime / 1000 : ctx.currentTime - performance.now() / 1000;
     // Beats already due are not played late.
