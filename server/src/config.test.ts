@@ -46,4 +46,18 @@ describe('DEFAULT_COUNTRY (issue #14: phone entry)', () => {
       expect(() => loadConfig({ DEFAULT_COUNTRY: bad }), bad).toThrow(/DEFAULT_COUNTRY: an ISO 3166 two-letter country code/);
     }
   });
+
+  it('takes WEBHOOK_URLS only with a Standard Webhooks secret, and says which part is wrong', () => {
+    const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+    expect(loadConfig({ WEBHOOK_URLS: ' http://cad.example/hooks , https://b.example/x ', WEBHOOK_SECRET: secret }).webhooks).toEqual({
+      urls: ['http://cad.example/hooks', 'https://b.example/x'],
+      secret,
+      retryBaseMs: 5000,
+      deadAfterMs: 24 * 3600_000,
+    });
+    expect(loadConfig({}).webhooks).toBeUndefined();
+    expect(() => loadConfig({ WEBHOOK_URLS: 'http://cad.example/hooks' })).toThrow(/WEBHOOK_SECRET is required/);
+    expect(() => loadConfig({ WEBHOOK_URLS: 'ftp://cad.example/hooks', WEBHOOK_SECRET: secret })).toThrow(/not an http\(s\) URL/);
+    expect(() => loadConfig({ WEBHOOK_URLS: 'http://cad.example/hooks', WEBHOOK_SECRET: 'hunter2' })).toThrow(/whsec_/);
+  });
 });

@@ -64,6 +64,13 @@ const envSchema = z.object({
   CHECKPOINT_KEY_FILE: z.string().optional(),
   CHECKPOINT_PUBLIC_KEY_FILE: z.string().optional(),
   CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().positive().default(300),
+  WEBHOOK_URLS: z.string().optional(),
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/, 'WEBHOOK_SECRET: a Standard Webhooks secret, whsec_ and base64 (at least 16 bytes)')
+    .optional(),
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().positive().default(5),
+  WEBHOOK_DEAD_AFTER_HOURS: z.coerce.number().positive().default(24),
   NODE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'NODE_ID: letters, digits, dot, dash, underscore (at most 64)')
@@ -137,6 +144,12 @@ export interface Config {
   tls?: { certFile: string; keyFile: string };
   /** The environment child processes (ffmpeg, ffprobe) run with: PATH and locale, no secrets (security/childEnv.ts). */
   childEnv: Record<string, string>;
+  /**
+   * Webhooks for CAD and other systems (webhooks/): the receivers' URLs (WEBHOOK_URLS, comma-separated),
+   * the Standard Webhooks secret (WEBHOOK_SECRET, `whsec_…`), the first retry's delay (doubling each
+   * time, at most an hour) and how long a delivery is tried before it goes to the dead letters (a day).
+   */
+  webhooks?: { urls: string[]; secret: string; retryBaseMs: number; deadAfterMs: number };
 }
 
 export class ConfigError extends Error {
@@ -197,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     turn:
       e.TURN_SECRET && e.TURN_URLS ? { secret: e.TURN_SECRET, urls: e.TURN_URLS.split(',').map((u) => u.trim()), ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
     tls: tlsConfig(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
+    webhooks: webhookConfig(e),
     childEnv: childEnv(env),
     checkpoint: checkpointConfig(e, env),
   };
@@ -292,4 +306,17 @@ function jwtSecret(given: string | undefined, nodeEnv: string): Buffer {
 
 function isIp(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}
+
+function webhookConfig(e: z.infer<typeof envSchema>): Config['webhooks'] {
+  const urls = (e.WEBHOOK_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (!urls.length) return undefined;
+  for (const u of urls) {
+    if (!/^https?:\/\//.test(u) || !URL.canParse(u)) throw new ConfigError(`WEBHOOK_URLS: not an http(s) URL: ${u}`);
+  }
+  if (!e.WEBHOOK_SECRET) throw new ConfigError('WEBHOOK_SECRET is required with WEBHOOK_URLS (a Standard Webhooks secret, whsec_…)');
+  return { urls, secret: e.WEBHOOK_SECRET, retryBaseMs: e.WEBHOOK_RETRY_BASE_SECONDS * 1000, deadAfterMs: e.WEBHOOK_DEAD_AFTER_HOURS * 3600_000 };
 }

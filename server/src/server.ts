@@ -36,10 +36,10 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   await media.registry.start();
   // The embedded default: every session that ever ran, back from its log, and those the previous
   // process stopped during ended (they cannot go on: their invites, logins and media are gone).
-  if (core.store instanceof MemoryStore) {
-    const { unfinished } = await restoreMemoryIndex(core.store, core.audit, log);
-    for (const id of unfinished) await services.sessions.end(id, 'system', SERVER_RESTART);
-  }
+  const unfinished = core.store instanceof MemoryStore ? (await restoreMemoryIndex(core.store, core.audit, log)).unfinished : [];
+  // What a crash logged but had not yet handed to the webhooks, before anything new is logged.
+  await services.webhooks?.recover();
+  for (const id of unfinished) await services.sessions.end(id, 'system', SERVER_RESTART);
   await services.timers.markMediaLostAtStart(config.nodeId);
   await services.resumption.resumeOwned(config.nodeId, config.sessionMaxMs);
   services.timers.start();
@@ -55,6 +55,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     void edges.io.close();
     edges.guard.close();
     await services.recordings.stopAll();
+    services.webhooks?.close();
     await new Promise<void>((r) => edges.http.close(() => r()));
     // The heads of what was appended since the last checkpoint, signed before the process goes.
     await core.checkpoints.stop();

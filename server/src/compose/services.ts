@@ -17,6 +17,7 @@ import { createSmsProvider } from '../sms/createSmsProvider.js';
 import type { SmsProvider } from '../sms/SmsProvider.js';
 import { SmsDispatch } from '../sms/SmsDispatch.js';
 import { SnapshotStore } from '../snapshots/SnapshotStore.js';
+import { startWebhooks } from '../webhooks/WebhookOutbox.js';
 import type { Core } from './core.js';
 import type { Media } from './media.js';
 
@@ -25,7 +26,7 @@ export type Services = Awaited<ReturnType<typeof buildServices>>;
 /**
  * The domain: staff logins, sessions and their invites, snapshots and recordings, where each
  * session's media runs (this node or another) and the session states its events make, the session
- * timers and retention.
+ * timers and retention, and the webhooks that tell CAD systems of the sessions' events.
  */
 export async function buildServices(config: Config, log: Logger, core: Core, { rooms, registry }: Media, provider?: SmsProvider) {
   const { store, redis, tokens, audit, metrics, security, limit, disk } = core;
@@ -43,6 +44,9 @@ export async function buildServices(config: Config, log: Logger, core: Core, { r
   const sms = new SmsDispatch(store, provider ?? createSmsProvider(config, log), sessions, { link: (code) => inviteUrl(config.publicUrl, code) }, log);
   sessions.on('event', (id, status, event) => metrics.onSessionEvent(id, status, event.type, Date.parse(event.at)));
   sessions.on('written', (_id, type, times) => metrics.onEventWritten(type, times));
+  // Before anything can log an event (the restart's ends included): CAD systems hear of every one.
+  const webhooks = await startWebhooks(config, sessions, log);
+  if (webhooks) metrics.observeWebhooks(webhooks.sender.observer);
   const invites = new InviteService(store, sessions, sms, tokens, {
     publicUrl: config.publicUrl,
     inviteTtlMs: config.inviteTtlMs,
@@ -68,5 +72,5 @@ export async function buildServices(config: Config, log: Logger, core: Core, { r
   const timers = new SessionTimers(sessions, { inviteTtlMs: config.inviteTtlMs, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, log);
   const retention = new RetentionService(audit, config.retentionDays, log);
   const guards = redeemGuards(limit, invites, security);
-  return { logins, loginGuard, sessions, sms, invites, guards, snapshots, recordings, resumption, media, bus, timers, retention };
+  return { logins, loginGuard, sessions, sms, invites, guards, snapshots, recordings, resumption, media, bus, timers, retention, webhooks };
 }

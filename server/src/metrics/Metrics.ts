@@ -2,6 +2,8 @@ import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SESSION_STATUSES, type SessionStatus } from '@sightline/shared';
 import { SECURITY_EVENT_KINDS, type SecurityEvent } from '../security/SecurityEvents.js';
+import type { Observer } from '../Observer.js';
+import type { WebhookSenderEvents } from '../webhooks/WebhookSender.js';
 
 /**
  * Prometheus metrics. Domain code never touches these: `observe…` functions subscribe to the
@@ -90,6 +92,36 @@ export class Metrics {
   }
 
   /** Observer of SecurityEvents: counts each by kind. */
+  readonly webhookQueue = new Gauge({
+    name: 'sightline_webhook_queue_length',
+    help: 'Webhook deliveries waiting (in flight included)',
+    registers: [this.registry],
+  });
+  readonly webhookDeliveries = new Counter({
+    name: 'sightline_webhook_deliveries_total',
+    help: 'Webhook deliveries a receiver took (2xx)',
+    registers: [this.registry],
+  });
+  readonly webhookFailures = new Counter({
+    name: 'sightline_webhook_failures_total',
+    help: 'Failed webhook attempts, by reason (http_<status>, timeout, network)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly webhookDeadLetters = new Counter({
+    name: 'sightline_webhook_dead_letters_total',
+    help: 'Webhook deliveries given up after a day',
+    registers: [this.registry],
+  });
+
+  /** Follows a WebhookSender (webhooks/): queue length, deliveries, failures, dead letters. */
+  observeWebhooks(observer: Observer<WebhookSenderEvents>): void {
+    observer.on('length', (n) => this.webhookQueue.set(n));
+    observer.on('delivered', () => this.webhookDeliveries.inc());
+    observer.on('failed', (_d, reason) => this.webhookFailures.inc({ reason }));
+    observer.on('dead', () => this.webhookDeadLetters.inc());
+  }
+
   onSecurityEvent(event: SecurityEvent): void {
     this.securityEvents.inc({ kind: event.kind });
   }

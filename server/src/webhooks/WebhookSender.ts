@@ -1,0 +1,175 @@
+import type { WebhookPayload } from '@sightline/shared';
+import { Webhook } from 'standardwebhooks';
+import type { Logger } from '../logging.js';
+import { Observer } from '../Observer.js';
+import type { Delivery, WebhookQueue } from './WebhookQueue.js';
+
+export interface WebhookSenderOptions {
+  urls: string[];
+  /** Standard Webhooks secret, `whsec_` + base64. */
+  secret: string;
+  /** The first retry's delay, ms; it doubles on each failure (±20 % jitter), at most `maxDelayMs`. */
+  retryBaseMs: number;
+  /** A delivery still failing this long after it was queued goes to the dead letters (a day). */
+  deadAfterMs: number;
+  /** Longest wait between two tries (an hour). */
+  maxDelayMs?: number;
+  /** How long one POST may take before it counts as failed (10 s). */
+  timeoutMs?: number;
+  /** Deliveries in flight at once, over all receivers (4). */
+  concurrency?: number;
+}
+
+export interface WebhookSenderEvents {
+  delivered: [delivery: Delivery, ms: number];
+  failed: [delivery: Delivery, reason: string];
+  dead: [delivery: Delivery];
+  /** Deliveries waiting (in flight included), after each change. */
+  length: [waiting: number];
+}
+
+/**
+ * Delivers webhooks at least once, in order per session and receiver (issue #16 §2). `enqueue` only
+ * writes the delivery to the durable queue and returns: a slow or dead receiver never delays a call.
+ * A worker then sends each receiver's oldest delivery of each session, signed afresh on every try
+ * (Standard Webhooks: the timestamp is the attempt's, the id the event's), and retries with
+ * exponential back-off until the receiver answers 2xx or a day has passed (dead letter). A restart
+ * picks up the queue where it was; a delivery in flight at a crash is sent again with the same id.
+ */
+export class WebhookSender {
+  readonly observer: Observer<WebhookSenderEvents>;
+  readonly #signer: Webhook;
+  #waiting = new Map<string, Delivery>();
+  #inFlight = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #seq = 0;
+
+  constructor(
+    private readonly queue: WebhookQueue,
+    private readonly opts: WebhookSenderOptions,
+    private readonly log: Logger,
+  ) {
+    this.#signer = new Webhook(opts.secret);
+    this.observer = new Observer('WebhookSender', log);
+  }
+
+  /** Loads what a previous run left waiting and starts sending. */
+  async start(): Promise<void> {
+    for (const d of await this.queue.load()) this.#waiting.set(d.key, d);
+    this.#changed();
+  }
+
+  /** Queues one event for every receiver. Resolves once it is on disk (or in Redis). */
+  async enqueue(payload: WebhookPayload): Promise<void> {
+    // The event's own key (session and log seq): queued again after a crash, it keeps its id, so a
+    // receiver that deduplicates on webhook-id sees one event.
+    const id = `msg_${payload.data.sessionId}_${payload.data.seq}`;
+    const body = JSON.stringify(payload);
+    const now = Date.now();
+    for (const url of this.opts.urls) {
+      // Time first, then a per-process counter: sortable, and unique however fast events come.
+      const key = `${now.toString().padStart(15, '0')}-${(this.#seq++).toString().padStart(9, '0')}`;
+      const delivery: Delivery = { key, id, url, sessionId: payload.data.sessionId, body, queuedAt: now, attempts: 0, nextAt: now };
+      await this.queue.put(delivery);
+      this.#waiting.set(key, delivery);
+    }
+    this.#changed();
+  }
+
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+  }
+
+  #changed(): void {
+    this.observer.emit('length', this.#waiting.size);
+    this.#schedule(0);
+  }
+
+  #schedule(ms: number): void {
+    if (this.#closed) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#pump(), ms);
+    this.#timer.unref();
+  }
+
+  /** Starts every delivery that is due and first in its line; wakes again for the next one due. */
+  #pump(): void {
+    const now = Date.now();
+    const heads = new Map<string, Delivery>();
+    for (const d of [...this.#waiting.values()].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+      const line = `${d.url} ${d.sessionId}`;
+      if (!heads.has(line)) heads.set(line, d);
+    }
+    let next = Infinity;
+    for (const d of heads.values()) {
+      if (this.#inFlight.has(d.key)) continue;
+      if (d.nextAt > now) next = Math.min(next, d.nextAt);
+      else if (this.#inFlight.size < (this.opts.concurrency ?? 4)) void this.#attempt(d);
+      else next = Math.min(next, now + 50);
+    }
+    if (next !== Infinity) this.#schedule(Math.max(0, next - now));
+  }
+
+  async #attempt(d: Delivery): Promise<void> {
+    this.#inFlight.add(d.key);
+    const started = performance.now();
+    const error = await this.#post(d);
+    if (this.#closed) return;
+    // Still in flight until the queue says what became of it: a second try of the same delivery
+    // started meanwhile would write the same file at the same time.
+    try {
+      if (!error) {
+        await this.queue.remove(d.key);
+        this.#waiting.delete(d.key);
+        this.observer.emit('delivered', d, performance.now() - started);
+      } else await this.#failed(d, error);
+    } catch (err) {
+      // The queue could not be written: the delivery stays waiting and is tried again (at least once).
+      this.log.error({ key: d.key, err: (err as Error).message }, 'webhook queue not updated');
+    } finally {
+      this.#inFlight.delete(d.key);
+    }
+    this.#changed();
+  }
+
+  async #failed(d: Delivery, reason: string): Promise<void> {
+    const attempts = d.attempts + 1;
+    this.observer.emit('failed', d, reason);
+    if (Date.now() - d.queuedAt >= this.opts.deadAfterMs) {
+      const dead = { ...d, attempts, lastError: reason };
+      await this.queue.bury(dead);
+      this.#waiting.delete(d.key);
+      this.log.warn({ id: d.id, url: d.url, attempts, reason }, 'webhook given up: dead letter');
+      this.observer.emit('dead', dead);
+      return;
+    }
+    const delay = Math.min(this.opts.maxDelayMs ?? 3_600_000, this.opts.retryBaseMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
+    const next = { ...d, attempts, lastError: reason, nextAt: Date.now() + delay };
+    await this.queue.put(next);
+    this.#waiting.set(d.key, next);
+  }
+
+  /** One POST; undefined when the receiver took it (2xx), else why not. */
+  async #post(d: Delivery): Promise<string | undefined> {
+    const at = new Date();
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': d.id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': this.#signer.sign(d.id, at, d.body),
+    };
+    try {
+      const res = await fetch(d.url, { method: 'POST', headers, body: d.body, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000), redirect: 'manual' });
+      await res.arrayBuffer().catch(() => undefined);
+      return res.ok ? undefined : `http_${res.status}`;
+    } catch (err) {
+      return (err as Error).name === 'TimeoutError' ? 'timeout' : 'network';
+    }
+  }
+}
