@@ -1,7 +1,8 @@
 /**
  * Regenerates docs/screenshots/*.png from the real stack: the dispatcher console with three sessions,
  * the caller page on a phone (live, the CPR metronome, /c, the camera-blocked guide), the
- * supervisor's timeline in /audit and the CPR chart of a staged session.   npm run screenshots
+ * supervisor's timeline in /audit and the CPR chart of a staged session, and a card in CPR mode
+ * measuring a synthetic clip.   npm run screenshots
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import type { SessionEvent } from '@sightline/shared';
 import type { Page } from 'puppeteer-core';
 import { AuditLogs } from '../server/src/audit/AuditLogs.js';
 import { launchDevice, waitFor } from './support/browser.js';
+import { CPR_CLIPS, cprClipFile } from './support/cprClips.js';
 import { callerStartsVideo, dispatcherCreatesSession, sel } from './support/flow.js';
 import { freePort, REPO_ROOT, startServer } from './support/server.js';
 import { auditLogin, openAuditSession } from './support/audit.js';
@@ -78,12 +80,37 @@ async function main(): Promise<void> {
     await audit.$eval(sel('session-timeline-chart'), (el) => el.scrollIntoView({ block: 'center' }));
     await audit.screenshot({ path: out('audit.png') as `${string}.png` });
     await cprChart(audit, out('audit-cpr.png'));
+    await consoleCpr(dispatcher.page, server.url, out('console-cpr.png'));
     process.stdout.write(
-      'wrote docs/screenshots/console.png, caller.png, caller-metronome.png, caller-code.png, caller-blocked.png, audit.png, audit-cpr.png\n',
+      'wrote docs/screenshots/console.png, caller.png, caller-metronome.png, caller-code.png, caller-blocked.png, audit.png, audit-cpr.png, console-cpr.png\n',
     );
   } finally {
     await Promise.all([dispatcher.close(), caller.close()]);
     await server.stop();
+  }
+}
+
+/**
+ * A card in CPR mode (issue #15 §2): the caller's phone films the synthetic 110/min clip (the
+ * e2e test's), the console measures it; the picture and the CPR panel once a reading is shown.
+ */
+async function consoleCpr(page: Page, baseUrl: string, file: string): Promise<void> {
+  const phone = await launchDevice({ mobile: true, fakeVideoFile: await cprClipFile(CPR_CLIPS.find((x) => x.name === 'block-110')!) });
+  // The console is behind the /audit tab by now: a background tab draws no frames to measure.
+  await page.bringToFront();
+  try {
+    const { sessionId, inviteUrl } = await dispatcherCreatesSession(page, baseUrl, { incident: 'AMK-2026-1123-0058' });
+    const c = card(page, sessionId);
+    await callerStartsVideo(phone.page, inviteUrl);
+    await c.waitStatus('live');
+    await page.click(c.sel('cpr-mode-button'));
+    await page.click(c.sel('metronome-button'));
+    await waitFor('a CPR reading', async () => (await page.$eval(c.sel('cpr-rate'), (el) => el.getAttribute('data-quality'))) === 'ok', 20_000);
+    const main = await page.$(`${c.scope} .card-main`);
+    await main!.scrollIntoView();
+    await main!.screenshot({ path: file as `${string}.png` });
+  } finally {
+    await phone.close();
   }
 }
 
