@@ -12,7 +12,16 @@ interface Line {
   chain: Promise<void>;
   status?: SessionStatus;
   incidentRef?: string | null;
+  /**
+   * An event of this session could not be queued: nothing after it is queued either (the cursor is a
+   * high-water mark and must not pass it), until the line is read again from the log.
+   */
+  stalled?: boolean;
 }
+
+/** How long a stalled line waits before it is read again from the log (doubling, at most 5 min). */
+const RESUME_MS = 5_000;
+const RESUME_MAX_MS = 300_000;
 
 /**
  * Turns the sessions' logged events into webhooks (issue #16 §2), at least once: each event that
@@ -20,7 +29,8 @@ interface Line {
  * per session remembers the last seq queued. The log is the authority: an event logged just before a
  * crash, whose webhook was not yet queued, is found by `recover` at the next start (every session
  * since webhooks were first configured, from its cursor on), so none is lost between the log and
- * the queue. A repeat of one already queued is skipped by the cursor.
+ * the queue. A repeat of one already queued is skipped by the cursor. An event that cannot be queued
+ * (a full disk) stalls its session's line, which is read again from the log until it goes through.
  */
 export class WebhookOutbox {
   #lines = new Map<string, Line>();
@@ -30,6 +40,8 @@ export class WebhookOutbox {
     private readonly queue: WebhookQueue,
     private readonly sessions: SessionService,
     private readonly log: Logger,
+    /** How long a stalled line waits before it is read again from the log, ms (doubling, at most 5 min). */
+    private readonly resumeMs = RESUME_MS,
   ) {
     sessions.on('event', (sessionId, status, event) => this.#follow(sessionId, status, event));
   }
@@ -42,23 +54,48 @@ export class WebhookOutbox {
     const since = await this.queue.since();
     let queued = 0;
     for (const s of await this.sessions.list({ from: since })) {
-      const events = await this.sessions.events(s.id);
-      const cursor = await this.queue.cursor(s.id);
-      let status: SessionStatus | undefined;
       const line = this.#line(s.id);
       line.incidentRef = s.incidentRef ?? null;
-      for (const e of events) {
-        const previous = status;
-        status = isSessionStatus(e.type) ? e.type : status;
-        if (e.seq <= cursor) continue;
-        line.chain = line.chain.then(() => this.#queue(s.id, e, line, previous));
-        queued++;
-      }
-      line.status = status;
-      await line.chain;
+      queued += await this.#fromLog(s.id, line);
     }
     if (queued) this.log.info({ queued }, 'webhooks: events logged before a crash queued now');
     return queued;
+  }
+
+  /**
+   * Queues the session's logged events past its cursor, in order, as one link of its line (events
+   * told meanwhile queue after it; the cursor skips what it already queued). Returns how many it tried.
+   */
+  async #fromLog(sessionId: string, line: Line): Promise<number> {
+    let tried = 0;
+    const link = async () => {
+      line.stalled = false;
+      const cursor = await this.queue.cursor(sessionId);
+      let status: SessionStatus | undefined;
+      for (const e of await this.sessions.events(sessionId)) {
+        const previous = status;
+        status = isSessionStatus(e.type) ? e.type : status;
+        if (e.seq <= cursor) continue;
+        tried++;
+        await this.#queue(sessionId, e, line, previous);
+      }
+      line.status ??= status;
+    };
+    // A link never rejects: a rejected chain would skip every link after it.
+    line.chain = line.chain.then(link).catch((err: Error) => {
+      line.stalled = true;
+      this.log.error({ sessionId, err: err.message }, 'webhooks: session log not read');
+    });
+    await line.chain;
+    return tried;
+  }
+
+  /** A stalled line is read again from the log after a while, until it goes through. */
+  #resumeLater(sessionId: string, line: Line, waitMs = this.resumeMs): void {
+    const timer = setTimeout(() => {
+      void this.#fromLog(sessionId, line).then(() => line.stalled && this.#resumeLater(sessionId, line, Math.min(RESUME_MAX_MS, waitMs * 2)));
+    }, waitMs);
+    timer.unref();
   }
 
   close(): void {
@@ -78,21 +115,27 @@ export class WebhookOutbox {
     line.chain = line.chain
       .then(() => this.#queue(sessionId, event, line, previous))
       .finally(() => {
-        if (event.type === 'ended' && this.#lines.get(sessionId) === line) this.#lines.delete(sessionId);
+        // Records after the end (a segment finalised late) come with status ended too and prune it again.
+        if (status === 'ended' && !line.stalled && this.#lines.get(sessionId) === line) this.#lines.delete(sessionId);
       });
   }
 
   /** Queues the event's webhook (if it makes one) unless the cursor has it, then moves the cursor. Never throws. */
   async #queue(sessionId: string, event: SessionEvent, line: Line, previous: SessionStatus | undefined): Promise<void> {
+    if (line.stalled) return;
     try {
-      if (event.seq <= (await this.queue.cursor(sessionId))) return;
       line.incidentRef ??= (await this.sessions.get(sessionId)).incidentRef ?? null;
       const payload = webhookOf(event, { id: sessionId, ...(line.incidentRef && { incidentRef: line.incidentRef }) }, previous);
-      if (payload) await this.sender.enqueue(payload);
+      // Only events that make a webhook move the cursor (one durable write each); the rest make none again.
+      if (!payload || event.seq <= (await this.queue.cursor(sessionId))) return;
+      await this.sender.enqueue(payload);
       await this.queue.setCursor(sessionId, event.seq);
     } catch (err) {
-      // Left for `recover` at the next start: the cursor did not move.
-      this.log.error({ sessionId, seq: event.seq, err: (err as Error).message }, 'webhook not queued');
+      // The cursor stays before this event, and the line stops here: a later event queued now would
+      // move the cursor past this one for good. The log still holds it; the line is read again later.
+      line.stalled = true;
+      this.#resumeLater(sessionId, line);
+      this.log.error({ sessionId, seq: event.seq, err: (err as Error).message }, 'webhook not queued: the session waits, read again from its log');
     }
   }
 }

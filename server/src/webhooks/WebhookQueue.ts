@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /** One webhook to one receiver, as kept until it is delivered or given up. */
 export interface Delivery {
-  /** The queue's key: sortable, so a session's deliveries go out in the order they were queued. */
+  /** `<sessionId>.<log seq, 9 digits>.<receiver index>`: a session's deliveries sort in log order, one key per event and receiver. */
   key: string;
   /** Standard Webhooks `webhook-id`: the same on every retry (receivers deduplicate on it). */
   id: string;

@@ -140,3 +140,18 @@ describe('WebhookSender', () => {
     expect((await readdir(path.join(dir, 'pending'))).sort()).toEqual(['k1.json', 'k2.json.unreadable']);
   });
 });
+
+describe('WebhookSender with a queue it cannot write (a full disk)', () => {
+  it('still backs off between tries instead of sending again at once', async () => {
+    answer = () => 503;
+    const queue = new FileWebhookQueue(dir);
+    const sender = new WebhookSender(queue, { urls: [url], secret: SECRET, retryBaseMs: 60_000, deadAfterMs: 3_600_000 }, log);
+    await sender.start();
+    await sender.enqueue(event('s1', 1));
+    queue.put = () => Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+    await new Promise((r) => setTimeout(r, 1000));
+    sender.close();
+    // Before: 253 POSTs in that second (the back-off was only on disk, and the write failed).
+    expect(seen.length).toBe(1);
+  });
+});

@@ -43,7 +43,6 @@ export class WebhookSender {
   #inFlight = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
-  #seq = 0;
 
   constructor(
     private readonly queue: WebhookQueue,
@@ -67,9 +66,12 @@ export class WebhookSender {
     const id = `msg_${payload.data.sessionId}_${payload.data.seq}`;
     const body = JSON.stringify(payload);
     const now = Date.now();
-    for (const url of this.opts.urls) {
-      // Time first, then a per-process counter: sortable, and unique however fast events come.
-      const key = `${now.toString().padStart(15, '0')}-${(this.#seq++).toString().padStart(9, '0')}`;
+    for (const [i, url] of this.opts.urls.entries()) {
+      // The session, then its log seq: a session's deliveries sort in log order whatever the clock
+      // does, and the same event queued again after a crash lands on the same file, not a second one.
+      const key = `${payload.data.sessionId}.${payload.data.seq.toString().padStart(9, '0')}.${i}`;
+      // Already waiting (queued again from the log after a crash): it is the same event, maybe in flight.
+      if (this.#waiting.has(key)) continue;
       const delivery: Delivery = { key, id, url, sessionId: payload.data.sessionId, body, queuedAt: now, attempts: 0, nextAt: now };
       await this.queue.put(delivery);
       this.#waiting.set(key, delivery);
@@ -123,14 +125,16 @@ export class WebhookSender {
     if (this.#closed) return;
     // Still in flight until the queue says what became of it: a second try of the same delivery
     // started meanwhile would write the same file at the same time.
+    // What became of it is settled in memory first: a queue that cannot be written (a full disk) must
+    // not turn into a tight loop of sends. On disk it stays as it was: sent again after a restart,
+    // with its id (at least once).
     try {
       if (!error) {
-        await this.queue.remove(d.key);
         this.#waiting.delete(d.key);
         this.observer.emit('delivered', d, performance.now() - started);
+        await this.queue.remove(d.key);
       } else await this.#failed(d, error);
     } catch (err) {
-      // The queue could not be written: the delivery stays waiting and is tried again (at least once).
       this.log.error({ key: d.key, err: (err as Error).message }, 'webhook queue not updated');
     } finally {
       this.#inFlight.delete(d.key);
@@ -143,16 +147,16 @@ export class WebhookSender {
     this.observer.emit('failed', d, reason);
     if (Date.now() - d.queuedAt >= this.opts.deadAfterMs) {
       const dead = { ...d, attempts, lastError: reason };
-      await this.queue.bury(dead);
       this.#waiting.delete(d.key);
       this.log.warn({ id: d.id, url: d.url, attempts, reason }, 'webhook given up: dead letter');
       this.observer.emit('dead', dead);
+      await this.queue.bury(dead);
       return;
     }
     const delay = Math.min(this.opts.maxDelayMs ?? 3_600_000, this.opts.retryBaseMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
     const next = { ...d, attempts, lastError: reason, nextAt: Date.now() + delay };
-    await this.queue.put(next);
     this.#waiting.set(d.key, next);
+    await this.queue.put(next);
   }
 
   /** One POST; undefined when the receiver took it (2xx), else why not. */

@@ -1,0 +1,62 @@
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { SessionEvent, SessionStatus, WebhookPayload } from '@sightline/shared';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SessionService } from '../sessions/SessionService.js';
+import { WebhookOutbox } from './WebhookOutbox.js';
+import { FileWebhookQueue } from './WebhookQueue.js';
+import type { WebhookSender } from './WebhookSender.js';
+
+const log = pino({ level: 'silent' });
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sightline-outbox-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A session service as the outbox sees it: its events, pushed and read back from the "log". */
+function sessionsWith(log: SessionEvent[]): SessionService & EventEmitter {
+  const s = new EventEmitter() as SessionService & EventEmitter;
+  Object.assign(s, {
+    get: async (id: string) => ({ id, incidentRef: 'CAD-1' }),
+    list: async () => [{ id: 's1', incidentRef: 'CAD-1' }],
+    events: async () => log,
+  });
+  return s;
+}
+const ev = (seq: number, type: SessionEvent['type']): SessionEvent => ({ seq, type, at: new Date(0).toISOString(), actor: 'system' });
+
+describe('WebhookOutbox', () => {
+  it('never passes an event it could not queue: the session waits, and is read again from its log', async () => {
+    const events = [ev(1, 'created'), ev(2, 'sms_sent'), ev(3, 'sms_delivered')];
+    const sessions = sessionsWith(events);
+    const queued: number[] = [];
+    let failOnce = true;
+    const sender = {
+      enqueue: async (p: WebhookPayload) => {
+        if (failOnce) {
+          failOnce = false;
+          throw new Error('no space left on device');
+        }
+        queued.push(p.data.seq);
+      },
+      close() {},
+    } as unknown as WebhookSender;
+    const queue = new FileWebhookQueue(dir);
+    new WebhookOutbox(sender, queue, sessions, log, 300);
+    for (const [i, e] of events.entries()) sessions.emit('event', 's1', (['created', 'sms_sent', 'sms_delivered'] as SessionStatus[])[i], e);
+    await vi.waitFor(() => expect(failOnce).toBe(false));
+    await new Promise((r) => setTimeout(r, 150));
+    // Before: 2 and 3 went out, the cursor moved to 3 and event 1 (session.created) was lost for good.
+    expect(queued).toEqual([]);
+    expect(await queue.cursor('s1')).toBe(0);
+    await vi.waitFor(() => expect(queued).toEqual([1, 2, 3]));
+    expect(await queue.cursor('s1')).toBe(3);
+  });
+});
