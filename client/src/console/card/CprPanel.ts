@@ -60,6 +60,21 @@ export class CprPanel {
     );
   }
 
+  /**
+   * Whether this tab reports what it measures to the log: the tab whose click turned CPR mode on (a
+   * reload keeps it: sessionStorage is per tab). Another console with the card open measures and
+   * shows the rate too, but reports nothing, so the log holds one window per 10 s, not one per screen.
+   */
+  get #reporter(): boolean {
+    return sessionStorage.getItem(`sightline.cpr.reporter.${this.ctx.sessionId}`) === '1';
+  }
+
+  #setReporter(on: boolean): void {
+    const key = `sightline.cpr.reporter.${this.ctx.sessionId}`;
+    if (on) sessionStorage.setItem(key, '1');
+    else sessionStorage.removeItem(key);
+  }
+
   /** Whether CPR mode is on here (measuring). */
   get active(): boolean {
     return this.#estimator !== undefined;
@@ -68,7 +83,10 @@ export class CprPanel {
   /** The session log decides: an episode opened (here or by a reloaded console) starts measuring; its end stops it. */
   event(e: SessionEvent): void {
     if (e.type === 'cpr_started') this.#start();
-    else if (e.type === 'cpr_ended' || e.type === 'ended') void this.#stop(false);
+    else if (e.type === 'cpr_ended' || e.type === 'ended') {
+      this.#setReporter(false);
+      void this.#stop(false);
+    }
   }
 
   /** The session ended: its log closed the episode; nothing more to send. */
@@ -78,7 +96,9 @@ export class CprPanel {
 
   /** The card goes away (signed out) while measuring: the last window, then CPR mode off, as far as the socket still carries them. */
   close(): void {
-    if (this.active) void this.#end();
+    // Only the reporting tab speaks for the episode: another console signing out leaves it on.
+    if (this.active && this.#reporter) void this.#end();
+    else void this.#stop(false);
   }
 
   async #toggle(): Promise<void> {
@@ -86,7 +106,11 @@ export class CprPanel {
     try {
       if (this.active) await this.#end();
       else {
-        await request(this.ctx.socket, 'cpr:mode', { sessionId: this.ctx.sessionId, on: true });
+        this.#setReporter(true);
+        await request(this.ctx.socket, 'cpr:mode', { sessionId: this.ctx.sessionId, on: true }).catch((err: unknown) => {
+          this.#setReporter(false);
+          throw err;
+        });
         this.#start();
       }
     } catch {
@@ -99,6 +123,7 @@ export class CprPanel {
   /** Ends CPR mode from this console: the last (partial) window and an open pause first, then `cpr:mode` off. */
   async #end(): Promise<void> {
     await this.#stop(true);
+    this.#setReporter(false);
     await this.#send(() => request(this.ctx.socket, 'cpr:mode', { sessionId: this.ctx.sessionId, on: false }));
   }
 
@@ -110,13 +135,13 @@ export class CprPanel {
     estimator.windows.add((w) => {
       this.#handsOff.textContent = `Hands-off ${w.handsOffSeconds.toFixed(1)} s of the last ${w.seconds} s`;
       const { rate, quality, seconds, handsOffSeconds } = w;
-      void this.#send(() => request(socket, 'cpr:window', { sessionId, rate, quality, seconds, handsOffSeconds }));
+      if (this.#reporter) void this.#send(() => request(socket, 'cpr:window', { sessionId, rate, quality, seconds, handsOffSeconds }));
     });
     estimator.pauses.add((p) => {
       const at = new Date(Date.now() - (performance.now() - p.end)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
       this.#pauses.prepend(h('li', { class: 'cpr-pause' }, `Pause ${p.seconds.toFixed(1)} s, ended ${at}`));
       while (this.#pauses.children.length > 5) this.#pauses.lastElementChild?.remove();
-      void this.#send(() => request(socket, 'cpr:pause', { sessionId, seconds: p.seconds }));
+      if (this.#reporter) void this.#send(() => request(socket, 'cpr:pause', { sessionId, seconds: p.seconds }));
     });
     this.#estimator = estimator;
     this.#sampler = new FrameSampler(this.video, (f) => estimator.push(f));
