@@ -55,6 +55,17 @@ async function main(): Promise<void> {
     await caller.page.waitForSelector(sel('metronome'), { visible: true });
     await new Promise((r) => setTimeout(r, 700));
     await caller.page.screenshot({ path: out('caller-metronome.png') as `${string}.png` });
+    // Show me (issue #15 §1): the dispatcher's camera inset over the caller's own preview.
+    await dispatcher.page.click(c.sel('metronome-button'));
+    await caller.page.waitForSelector(sel('metronome'), { hidden: true });
+    await dispatcher.page.select(c.sel('show-me-source'), 'camera');
+    await dispatcher.page.click(c.sel('show-me-button'));
+    await caller.page.waitForSelector(sel('dispatcher-video'), { visible: true });
+    await waitFor('the inset playing', () =>
+      caller.page.$eval(sel('dispatcher-video'), (v) => (v as HTMLVideoElement).readyState >= 2 && (v as HTMLVideoElement).currentTime > 0.5),
+    );
+    await caller.page.screenshot({ path: out('caller-show-me.png') as `${string}.png` });
+    await dispatcher.page.click(c.sel('show-me-button'));
 
     await caller.page.goto(inviteUrl.replace(/\/j\/.*/, '/c'));
     await caller.page.screenshot({ path: out('caller-code.png') as `${string}.png` });
