@@ -25,7 +25,7 @@ run() {
 # tests are type-checked here (every workspace, tests included), then linted (eslint, prettier).
 run typecheck npm run typecheck --silent
 run lint npm run lint --silent
-run unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=.vitest/unit.json
+run unit npx vitest run --project unit --reporter=./test/support/retriedReporter.ts --reporter=default --reporter=json --outputFile.json=.vitest/unit.json
 # Browser and network-fault tests get one retry: real browsers and media on two shared cores are
 # noisy. A test that passed only on its retry is listed by name in the tally (test/support/retriedReporter.ts).
 retried="--retry=1 --reporter=./test/support/retriedReporter.ts"

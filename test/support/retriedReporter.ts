@@ -3,7 +3,8 @@ import type { Reporter, TestCase } from 'vitest/node';
 
 /**
  * Names every test that passed only on a retry (scripts/test.sh gives browser and network-fault
- * tests one retry on a shared two-core machine). Written to `.vitest/retried.txt`, one line each,
+ * tests one retry on a shared two-core machine, and the unit run the few suites that ask for one,
+ * such as the recorder's on a real worker and ffmpeg). Written to `.vitest/retried.txt`, one line each,
  * and printed by the test command's closing tally: a retried test is a finding to fix, never hidden.
  */
 export default class RetriedReporter implements Reporter {
