@@ -1,4 +1,5 @@
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { TestSockets } from '../support/sockets.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLogin, openAuditSession } from '../support/audit.js';
 import { axeSerious } from '../support/axe.js';
@@ -16,7 +17,7 @@ import { http, login, startServer, type TestServer } from '../support/server.js'
 let server: TestServer;
 let token: string;
 let desk: Device;
-const sockets: Socket[] = [];
+const sockets = new TestSockets();
 
 beforeAll(async () => {
   server = await startServer();
@@ -26,20 +27,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
+  sockets.closeAll();
   await desk?.close();
   await server?.stop();
 });
 
-async function connect(authToken: string): Promise<Socket> {
-  const socket = io(server.url, { auth: { token: authToken }, transports: ['websocket'], reconnection: false });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const connect = (authToken: string): Promise<Socket> => sockets.connect(server.url, authToken);
 
 /** A session with this incident ref, joined by a dispatcher socket; ended by `end()`. */
 async function session(incidentRef: string): Promise<{ id: string; send: (name: string, body: object) => Promise<void>; end: () => Promise<void> }> {

@@ -1,5 +1,6 @@
 import { cprEpisodes, type SessionEvent } from '@sightline/shared';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { TestSockets } from '../support/sockets.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 
@@ -11,7 +12,7 @@ import { http, login, startServer, type TestServer } from '../support/server.js'
  */
 let server: TestServer;
 let token: string;
-const sockets: Socket[] = [];
+const sockets = new TestSockets();
 
 beforeAll(async () => {
   server = await startServer();
@@ -19,19 +20,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
+  sockets.closeAll();
   await server?.stop();
 });
 
-async function connect(authToken: string): Promise<Socket> {
-  const socket = io(server.url, { auth: { token: authToken }, transports: ['websocket'], reconnection: false });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const connect = (authToken: string): Promise<Socket> => sockets.connect(server.url, authToken);
 
 const events = async (id: string): Promise<SessionEvent[]> => (await http('GET', `${server.url}/api/sessions/${id}`, { token })).body.events;
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestName } from '@sightline/shared';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { TestSockets } from '../support/sockets.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTwilio, type FakeTwilio, twilioEnv } from '../support/fakeTwilio.js';
 import { SOCKET } from '../support/authzMatrix.js';
@@ -15,7 +16,7 @@ import { http, login, startServer, type TestServer } from '../support/server.js'
 let fake: FakeTwilio;
 let server: TestServer;
 let token: string;
-const sockets: Socket[] = [];
+const sockets = new TestSockets();
 
 beforeAll(async () => {
   fake = await startFakeTwilio();
@@ -24,20 +25,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
+  sockets.closeAll();
   await server?.stop();
   await fake?.close();
 });
 
-async function connect(authToken: string): Promise<Socket> {
-  const socket = io(server.url, { auth: { token: authToken }, transports: ['websocket'], reconnection: false });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const connect = (authToken: string): Promise<Socket> => sockets.connect(server.url, authToken);
 
 describe('an ended session', () => {
   it('refuses its dispatcher’s resend (no SMS goes out), viewer invite, spoken code, recording, chat and control with 410 ended', async () => {

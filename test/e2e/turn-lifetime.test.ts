@@ -1,4 +1,5 @@
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { TestSockets } from '../support/sockets.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 
@@ -10,7 +11,7 @@ import { http, login, startServer, type TestServer } from '../support/server.js'
 const SESSION_MAX_MINUTES = 5;
 let server: TestServer;
 let token: string;
-const sockets: Socket[] = [];
+const sockets = new TestSockets();
 
 beforeAll(async () => {
   server = await startServer({
@@ -23,19 +24,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
+  sockets.closeAll();
   await server?.stop();
 });
 
-async function connect(authToken: string): Promise<Socket> {
-  const socket = io(server.url, { auth: { token: authToken }, transports: ['websocket'], reconnection: false });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const connect = (authToken: string): Promise<Socket> => sockets.connect(server.url, authToken);
 
 /** The expiry (unix seconds) in a TURN REST username `<expiry>:<label>`. */
 const expiryOf = (iceServers: { username: string }[]) => Number(iceServers[0]!.username.split(':')[0]);
