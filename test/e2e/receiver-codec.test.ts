@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMedia } from '../../server/src/testing/media.js';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
 import { withoutVideoCodecs } from '../support/codecs.js';
@@ -26,8 +26,14 @@ beforeAll(async () => {
   server = await startServer({ RECORDING_POLICY: 'always' });
 });
 
+// Each test's browsers close with it: a console left open is the same dispatcher's, and since
+// issue #16 §2 an open console joins every new session at once, so a console without H264 from an
+// earlier test would make the next test's caller send VP8.
+afterEach(async () => {
+  await Promise.all(devices.splice(0).map((d) => d.close()));
+});
+
 afterAll(async () => {
-  await Promise.all(devices.map((d) => d.close()));
   await server?.stop();
   await rm(dir, { recursive: true, force: true });
 });
