@@ -3,6 +3,7 @@ import { pageReport } from '../sessions/browser.js';
 import type { SnapshotInfo } from '../signalling/messages.js';
 import type { SessionStatus } from '../sessions/lifecycle.js';
 import { clipFileParam, type ClipInfo } from '../showMe.js';
+import { analyticsQuery, type FunnelResponse } from '../analytics/funnel.js';
 import {
   createSessionRequest,
   imageUpload,
@@ -96,6 +97,14 @@ export const restRoutes = {
   'GET /api/clips': { answer: answer<{ clips: ClipInfo[] }>() },
   /** The clip's bytes (video/webm), Range requests answered. */
   'GET /api/clips/:name': { params: clipFileParam, answer: answer<void>() },
+
+  // Time-to-video analytics and hand-off (issue #16; shared/src/analytics/).
+  /** The funnel of sessions created in the range (supervisor); logged in the access log. */
+  'GET /api/analytics/funnel': { query: analyticsQuery, answer: answer<FunnelResponse>() },
+  /** One anonymised row per session (text/csv; supervisor); logged in the access log. */
+  'GET /api/analytics/sessions.csv': { query: analyticsQuery, answer: answer<void>() },
+  /** The session as a NENA EIDO document (NENA-STA-021, JSON; its dispatcher, supervisor). */
+  'GET /api/sessions/:id/eido': { params: sessionIdParam, answer: answer<unknown>() },
 } as const satisfies Record<`${RestMethod} /api/${string}`, RouteContract>;
 
 export type RestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
