@@ -55,7 +55,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     void edges.io.close();
     edges.guard.close();
     await services.recordings.stopAll();
-    services.webhooks?.close();
+    await services.webhooks?.close();
     await new Promise<void>((r) => edges.http.close(() => r()));
     // The heads of what was appended since the last checkpoint, signed before the process goes.
     await core.checkpoints.stop();

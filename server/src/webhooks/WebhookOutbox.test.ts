@@ -59,4 +59,14 @@ describe('WebhookOutbox', () => {
     await vi.waitFor(() => expect(queued).toEqual([1, 2, 3]));
     expect(await queue.cursor('s1')).toBe(3);
   });
+
+  it('drops at start the cursors of sessions no longer kept (retention removed them), and keeps the others', async () => {
+    const queue = new FileWebhookQueue(dir);
+    await queue.setCursor('s1', 4);
+    await queue.setCursor('gone-by-retention', 9);
+    const sender = { enqueue: async () => undefined, close() {} } as unknown as WebhookSender;
+    await new WebhookOutbox(sender, queue, sessionsWith([ev(1, 'created')]), log).recover();
+    expect(await queue.cursors()).toEqual(['s1']);
+    expect(await queue.cursor('s1')).toBe(4);
+  });
 });

@@ -5,6 +5,8 @@ import type { Logger } from '../logging.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import { webhookOf } from './webhookEvents.js';
 import { FileWebhookQueue, type WebhookQueue } from './WebhookQueue.js';
+import { RedisWebhookQueue } from './RedisWebhookQueue.js';
+import { WebhookLease } from './WebhookLease.js';
 import { WebhookSender } from './WebhookSender.js';
 
 /** One session's line: its events queued one after the other, and what the webhooks need of it. */
@@ -22,6 +24,12 @@ interface Line {
 /** How long a stalled line waits before it is read again from the log (doubling, at most 5 min). */
 const RESUME_MS = 5_000;
 const RESUME_MAX_MS = 300_000;
+/**
+ * Several nodes: how long a new delivery waits before its first try (WebhookSender `sharedHoldMs`).
+ * Two nodes may queue two events of one session a moment apart, in either order; the sender sends a
+ * session's lowest log seq first, so order holds unless one node lags this long behind the other.
+ */
+const SHARED_HOLD_MS = 1_500;
 
 /**
  * Turns the sessions' logged events into webhooks (issue #16 §2), at least once: each event that
@@ -42,6 +50,8 @@ export class WebhookOutbox {
     private readonly log: Logger,
     /** How long a stalled line waits before it is read again from the log, ms (doubling, at most 5 min). */
     private readonly resumeMs = RESUME_MS,
+    /** Several nodes: the lease that decides which one sends (closed with the outbox). */
+    private readonly lease?: WebhookLease,
   ) {
     sessions.on('event', (sessionId, status, event) => this.#follow(sessionId, status, event));
   }
@@ -53,13 +63,30 @@ export class WebhookOutbox {
   async recover(): Promise<number> {
     const since = await this.queue.since();
     let queued = 0;
+    const known = new Set<string>();
     for (const s of await this.sessions.list({ from: since })) {
+      known.add(s.id);
       const line = this.#line(s.id);
       line.incidentRef = s.incidentRef ?? null;
       queued += await this.#fromLog(s.id, line);
     }
     if (queued) this.log.info({ queued }, 'webhooks: events logged before a crash queued now');
+    await this.#dropCursorsOfGoneSessions(known);
     return queued;
+  }
+
+  /**
+   * A cursor outlives its session only until the next start: once retention removed the session, no
+   * event of it can come, and the cursor (a file, or a Redis hash field) would pile up for ever.
+   */
+  async #dropCursorsOfGoneSessions(known: Set<string>): Promise<void> {
+    let dropped = 0;
+    for (const id of await this.queue.cursors()) {
+      if (known.has(id)) continue;
+      await this.queue.dropCursor(id);
+      dropped++;
+    }
+    if (dropped) this.log.info({ dropped }, 'webhooks: cursors of sessions no longer kept dropped');
   }
 
   /**
@@ -98,8 +125,9 @@ export class WebhookOutbox {
     timer.unref();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.sender.close();
+    await this.lease?.close();
   }
 
   #line(sessionId: string): Line {
@@ -141,13 +169,23 @@ export class WebhookOutbox {
 }
 
 /**
- * The outbox when WEBHOOK_URLS is set (undefined otherwise), its queue in DATA_DIR/webhooks, sending
- * what a previous run left waiting. Call `recover()` once the store knows every session.
+ * The outbox when WEBHOOK_URLS is set (undefined otherwise), sending what a previous run left
+ * waiting. Its queue: DATA_DIR/webhooks on one node; with REDIS_URL a Redis stream every node shares,
+ * sent by one node at a time (WebhookLease). Call `recover()` once the store knows every session.
+ * @throws when Redis cannot be reached.
  */
 export async function startWebhooks(config: Config, sessions: SessionService, log: Logger): Promise<WebhookOutbox | undefined> {
   if (!config.webhooks) return undefined;
+  const wlog = log.child({ part: 'webhooks' });
+  if (config.redisUrl) {
+    const queue = await RedisWebhookQueue.connect(config.redisUrl);
+    const sender = new WebhookSender(queue, { ...config.webhooks, sharedHoldMs: SHARED_HOLD_MS }, wlog);
+    const lease = new WebhookLease(queue, sender, config.nodeId, wlog);
+    await lease.start();
+    return new WebhookOutbox(sender, queue, sessions, log, RESUME_MS, lease);
+  }
   const queue = new FileWebhookQueue(path.join(config.dataDir, 'webhooks'));
-  const sender = new WebhookSender(queue, config.webhooks, log.child({ part: 'webhooks' }));
+  const sender = new WebhookSender(queue, config.webhooks, wlog);
   await sender.start();
   for (const file of queue.unreadable) log.error({ file }, 'webhook queue file unreadable: kept aside, not sent');
   return new WebhookOutbox(sender, queue, sessions, log);

@@ -20,6 +20,19 @@ export interface Delivery {
 }
 
 /**
+ * The queue shared by several nodes (Redis mode: RedisWebhookQueue): one node sends at a time, the
+ * holder of a lease, and picks up what the others queue.
+ */
+export interface SharedWebhookQueue extends WebhookQueue {
+  /** Deliveries queued since this queue last looked (by any node), oldest key first. */
+  added(): Promise<Delivery[]>;
+  /** Takes or renews the sending lease for `ttlMs`; true while `nodeId` holds it. */
+  lease(nodeId: string, ttlMs: number): Promise<boolean>;
+  release(nodeId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
  * Where deliveries wait (at least once: a delivery leaves only once a receiver took it, or as a
  * dead letter). In memory mode a directory under DATA_DIR: one file a delivery, written to a
  * temporary name, flushed and renamed, so a crash leaves either the old or the new file whole.
@@ -36,6 +49,10 @@ export interface WebhookQueue {
   /** The last log seq of the session queued (0: none): what a restart finds still to queue. */
   cursor(sessionId: string): Promise<number>;
   setCursor(sessionId: string, seq: number): Promise<void>;
+  /** The sessions that have a cursor. */
+  cursors(): Promise<string[]>;
+  /** Forgets a session's cursor (its session is gone: retention removed it). */
+  dropCursor(sessionId: string): Promise<void>;
   /**
    * When webhooks were first configured on this data (ISO 8601), set on the first call: sessions
    * from before are history, not sent.
@@ -92,6 +109,16 @@ export class FileWebhookQueue implements WebhookQueue {
   async setCursor(sessionId: string, seq: number): Promise<void> {
     await mkdir(this.#cursors, { recursive: true });
     await writeDurably(path.join(this.#cursors, sessionId), String(seq));
+  }
+
+  async cursors(): Promise<string[]> {
+    return (await readdir(this.#cursors).catch(() => [] as string[])).filter((n) => !n.endsWith('.tmp'));
+  }
+
+  async dropCursor(sessionId: string): Promise<void> {
+    await unlink(path.join(this.#cursors, sessionId)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
   }
 
   async since(): Promise<string> {

@@ -18,6 +18,13 @@ export interface WebhookSenderOptions {
   timeoutMs?: number;
   /** Deliveries in flight at once, over all receivers (4). */
   concurrency?: number;
+  /**
+   * A queue shared by several nodes (Redis mode), ms: a new delivery waits this long before its first
+   * try, and reaches the sending node only through the queue (WebhookLease reads it every second), so
+   * that an earlier event of the same session queued by another node at the same moment still goes
+   * first. Unset: a node with its own queue sends at once.
+   */
+  sharedHoldMs?: number;
 }
 
 export interface WebhookSenderEvents {
@@ -43,6 +50,13 @@ export class WebhookSender {
   #inFlight = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  /**
+   * Keys this node delivered or buried in the last minute: a shared queue's `added` may still list one
+   * it read just before the removal, and it must not be sent again.
+   */
+  #settled = new Map<string, number>();
+  /** Whether this node sends: always with its own queue; with a shared one while it holds the lease (WebhookLease). */
+  #leading = true;
 
   constructor(
     private readonly queue: WebhookQueue,
@@ -55,8 +69,40 @@ export class WebhookSender {
 
   /** Loads what a previous run left waiting and starts sending. */
   async start(): Promise<void> {
-    for (const d of await this.queue.load()) this.#waiting.set(d.key, d);
+    this.takeOver(await this.queue.load());
+  }
+
+  /**
+   * Sends from now on, starting from `deliveries` (the whole queue as it is now). A shared queue's
+   * lease holder calls it when it takes the lease: what it knew before is stale (another node sent it).
+   */
+  takeOver(deliveries: Delivery[]): void {
+    this.#leading = true;
+    for (const key of this.#waiting.keys()) if (!this.#inFlight.has(key)) this.#waiting.delete(key);
+    for (const d of deliveries) if (!this.#waiting.has(d.key)) this.#waiting.set(d.key, d);
     this.#changed();
+  }
+
+  /** Adds deliveries another node queued (a shared queue); those already known are kept as they are. */
+  take(deliveries: Delivery[]): void {
+    if (!this.#leading) return;
+    const now = Date.now();
+    for (const [key, at] of this.#settled) if (now - at > 60_000) this.#settled.delete(key);
+    const fresh = deliveries.filter((d) => !this.#waiting.has(d.key) && !this.#settled.has(d.key));
+    for (const d of fresh) this.#waiting.set(d.key, d);
+    if (fresh.length) this.#changed();
+  }
+
+  /** Stops sending (the lease went to another node); tries in flight finish. */
+  stepDown(): void {
+    this.#leading = false;
+    clearTimeout(this.#timer);
+    for (const key of this.#waiting.keys()) if (!this.#inFlight.has(key)) this.#waiting.delete(key);
+    this.observer.emit('length', this.#waiting.size);
+  }
+
+  get leading(): boolean {
+    return this.#leading;
   }
 
   /** Queues one event for every receiver. Resolves once it is on disk (or in Redis). */
@@ -72,9 +118,11 @@ export class WebhookSender {
       const key = `${payload.data.sessionId}.${payload.data.seq.toString().padStart(9, '0')}.${i}`;
       // Already waiting (queued again from the log after a crash): it is the same event, maybe in flight.
       if (this.#waiting.has(key)) continue;
-      const delivery: Delivery = { key, id, url, sessionId: payload.data.sessionId, body, queuedAt: now, attempts: 0, nextAt: now };
+      const hold = this.opts.sharedHoldMs;
+      const delivery: Delivery = { key, id, url, sessionId: payload.data.sessionId, body, queuedAt: now, attempts: 0, nextAt: now + (hold ?? 0) };
       await this.queue.put(delivery);
-      this.#waiting.set(key, delivery);
+      // A shared queue: every node only queues; the lease holder reads the queue in order and sends.
+      if (hold === undefined) this.#waiting.set(key, delivery);
     }
     this.#changed();
   }
@@ -94,7 +142,7 @@ export class WebhookSender {
   }
 
   #schedule(ms: number): void {
-    if (this.#closed) return;
+    if (this.#closed || !this.#leading) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#pump(), ms);
     this.#timer.unref();
@@ -131,6 +179,7 @@ export class WebhookSender {
     try {
       if (!error) {
         this.#waiting.delete(d.key);
+        this.#settled.set(d.key, Date.now());
         this.observer.emit('delivered', d, performance.now() - started);
         await this.queue.remove(d.key);
       } else await this.#failed(d, error);
@@ -148,6 +197,7 @@ export class WebhookSender {
     if (Date.now() - d.queuedAt >= this.opts.deadAfterMs) {
       const dead = { ...d, attempts, lastError: reason };
       this.#waiting.delete(d.key);
+      this.#settled.set(d.key, Date.now());
       this.log.warn({ id: d.id, url: d.url, attempts, reason }, 'webhook given up: dead letter');
       this.observer.emit('dead', dead);
       await this.queue.bury(dead);
