@@ -46,9 +46,15 @@ describe('the CPR record', () => {
     expect(await desk.emitWithAck('cpr:mode', { sessionId: id, on: true })).toEqual({ ok: true, data: {} });
     expect((await desk.emitWithAck('cpr:mode', { sessionId: id, on: true })).ok, 'a repeat is harmless').toBe(true);
     expect((await desk.emitWithAck('cpr:metronome', { sessionId: id, on: true })).ok).toBe(true);
-    expect((await desk.emitWithAck('cpr:window', { sessionId: id, rate: 104, quality: 'ok', seconds: 10, handsOffSeconds: 0 })).ok).toBe(true);
+    // Windows as short as the slack (2 s) fit at once; real ones are 10 s, one every 10 s.
+    expect((await desk.emitWithAck('cpr:window', { sessionId: id, rate: 104, quality: 'ok', seconds: 2, handsOffSeconds: 0 })).ok).toBe(true);
     expect((await desk.emitWithAck('cpr:pause', { sessionId: id, seconds: 3.04 })).ok).toBe(true);
-    expect((await desk.emitWithAck('cpr:window', { sessionId: id, rate: null, quality: 'none', seconds: 10, handsOffSeconds: 3 })).ok).toBe(true);
+    expect((await desk.emitWithAck('cpr:window', { sessionId: id, rate: null, quality: 'none', seconds: 2, handsOffSeconds: 2 })).ok).toBe(true);
+    // A 10 s window right after the last one overlaps it (a second console measuring too): refused, nothing logged.
+    expect(await desk.emitWithAck('cpr:window', { sessionId: id, rate: 110, quality: 'ok', seconds: 10, handsOffSeconds: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', message: expect.stringMatching(/overlaps/) },
+    });
 
     // Bad reports: a rate without quality, "no reading" with a number, hands-off longer than the window, a caller reporting.
     for (const bad of [
@@ -56,6 +62,9 @@ describe('the CPR record', () => {
       { rate: null, quality: 'ok', seconds: 10, handsOffSeconds: 0 },
       { rate: 110, quality: 'ok', seconds: 10, handsOffSeconds: 11 },
       { rate: 900, quality: 'ok', seconds: 10, handsOffSeconds: 0 },
+      // Outside the rates the console can measure (40–200 /min).
+      { rate: 30, quality: 'ok', seconds: 1, handsOffSeconds: 0 },
+      { rate: 210, quality: 'ok', seconds: 1, handsOffSeconds: 0 },
     ]) {
       expect(await desk.emitWithAck('cpr:window', { sessionId: id, ...bad }), JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cprEpisodes, inCprEpisode, metronomeState } from './cpr.js';
+import { cprEpisodes, cprWindowFits, inCprEpisode, metronomeState } from './cpr.js';
 import type { SessionEvent, SessionEventType } from './lifecycle.js';
 
 let seq = 0;
@@ -52,5 +52,35 @@ describe('metronomeState', () => {
     expect(metronomeState([ev('cpr_metronome', { on: true, bpm: 110 })])).toEqual({ on: true, bpm: 110 });
     expect(metronomeState([ev('cpr_metronome', { on: true, bpm: 110 }), ev('cpr_metronome', { on: false, bpm: 110 })]).on).toBe(false);
     expect(metronomeState([ev('cpr_metronome', { on: true, bpm: 110 }), ev('ended')]).on).toBe(false);
+  });
+});
+
+describe('cprWindowFits', () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 7, 0, s));
+  const event = (type: SessionEventType, s: number, details?: Record<string, unknown>): SessionEvent => ({
+    seq: s,
+    type,
+    at: at(s).toISOString(),
+    actor: 'dispatcher:alice',
+    ...(details && { details }),
+  });
+  const started = [event('cpr_started', 0)];
+  const window10 = { rate: 110, quality: 'ok', seconds: 10, handsOffSeconds: 0 };
+
+  it('takes a window once its length has passed since the start or the last window, less 2 s of slack', () => {
+    expect(cprWindowFits(started, 10, at(10))).toBe(true);
+    expect(cprWindowFits(started, 10, at(8))).toBe(true);
+    expect(cprWindowFits(started, 10, at(7))).toBe(false);
+    const one = [...started, event('cpr_window', 10, window10)];
+    expect(cprWindowFits(one, 10, at(20))).toBe(true);
+    // A second console's window 3 s after the first one's: the same compressions counted twice.
+    expect(cprWindowFits(one, 10, at(13))).toBe(false);
+    // The shorter last window of a stopping console fits.
+    expect(cprWindowFits(one, 4, at(14))).toBe(true);
+  });
+
+  it('takes none outside an episode', () => {
+    expect(cprWindowFits([], 10, at(60))).toBe(false);
+    expect(cprWindowFits([...started, event('cpr_ended', 30)], 10, at(60))).toBe(false);
   });
 });

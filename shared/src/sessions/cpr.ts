@@ -18,6 +18,18 @@ export const CPR_TARGET_RATE = { min: 100, max: 120 } as const;
 /** Length of one logged measurement window, in seconds (issue #15: "the rate per 10 s window"). */
 export const CPR_WINDOW_SECONDS = 10;
 
+/**
+ * Rates the coach can report, per minute: outside this no reading (a person cannot compress faster,
+ * and slower is not CPR). The console's estimator searches this range; the server refuses others.
+ */
+export const CPR_RATE_RANGE = { min: 40, max: 200 } as const;
+
+/**
+ * How much earlier than its length a window may arrive after the one before (or after CPR mode
+ * started), seconds: the network and the console's event loop delay reports by up to this much.
+ */
+export const CPR_WINDOW_SLACK_SECONDS = 2;
+
 /** No compressions for at least this long (seconds) is a pause (issue #15: "no compressions for ≥ 2 s"). */
 export const CPR_PAUSE_MIN_SECONDS = 2;
 
@@ -74,6 +86,19 @@ export function cprEpisodes(events: readonly SessionEvent[]): CprEpisode[] {
 export function inCprEpisode(events: readonly SessionEvent[]): boolean {
   const last = cprEpisodes(events).at(-1);
   return last !== undefined && last.endedAt === undefined;
+}
+
+/**
+ * Whether a window of `seconds` reported at `at` fits in the open episode: at least `seconds` (less
+ * CPR_WINDOW_SLACK_SECONDS) since the episode's last window, or since it started. Windows of one
+ * episode then never overlap, so a second console that also measures, or a burst of windows
+ * reported late, cannot count the same compressions twice. False outside an episode.
+ */
+export function cprWindowFits(events: readonly SessionEvent[], seconds: number, at: Date): boolean {
+  const episode = cprEpisodes(events).at(-1);
+  if (!episode || episode.endedAt !== undefined) return false;
+  const since = Date.parse(episode.windows.at(-1)?.at ?? episode.startedAt);
+  return (at.getTime() - since) / 1000 >= seconds - CPR_WINDOW_SLACK_SECONDS;
 }
 
 /** The caller's metronome as a session's log leaves it: on at `bpm` (per minute), or off. */

@@ -4,7 +4,7 @@ import type { ErrorCode, GoneReason } from '../api/errors.js';
 import type { SessionEvent, SessionStatus } from '../sessions/lifecycle.js';
 import { BROWSER_FAMILIES, CALLER_PLATFORMS } from '../sessions/browser.js';
 import { sessionIdSchema } from '../sessions/sessionId.js';
-import { CPR_PAUSE_MIN_SECONDS, CPR_QUALITIES } from '../sessions/cpr.js';
+import { CPR_PAUSE_MIN_SECONDS, CPR_QUALITIES, CPR_RATE_RANGE } from '../sessions/cpr.js';
 import { showMeSourceSchema, type ShowMe } from '../showMe.js';
 
 /**
@@ -141,12 +141,13 @@ export const requestSchemas = {
   /**
    * One measured window of a CPR episode (`cpr_window`): `rate` in compressions per minute, or null
    * with `quality: 'none'` ("no reading": the motion was not clearly periodic); `seconds`: the
-   * window's length; `handsOffSeconds`: how much of it had no compressions. Refused outside an episode.
+   * window's length; `handsOffSeconds`: how much of it had no compressions. Refused outside an
+   * episode, and when it would overlap the episode's last window (`cprWindowFits`).
    */
   'cpr:window': z
     .strictObject({
       sessionId,
-      rate: z.number().int().min(20).max(250).nullable(),
+      rate: z.number().int().min(CPR_RATE_RANGE.min).max(CPR_RATE_RANGE.max).nullable(),
       quality: z.enum(CPR_QUALITIES),
       seconds: z.number().min(1).max(60),
       handsOffSeconds: z.number().min(0).max(60),

@@ -1,7 +1,8 @@
-import { CPR_PAUSE_MIN_SECONDS, CPR_WINDOW_SECONDS } from '@sightline/shared';
+import { CPR_PAUSE_MIN_SECONDS, CPR_RATE_RANGE, CPR_WINDOW_SECONDS } from '@sightline/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CprEstimator, type CprPauseReport, type CprReading, type CprWindowReport } from './CprEstimator.js';
+import { RATE_RANGE } from './periodicity.js';
 
 const RULES = { windowSeconds: CPR_WINDOW_SECONDS, pauseMinSeconds: CPR_PAUSE_MIN_SECONDS };
 
@@ -127,6 +128,10 @@ describe('the CPR rate estimator', () => {
     expect(windows.map((w) => w.seconds)).toEqual([10, expect.closeTo(4, 0)]);
     expect(pauses).toHaveLength(1);
     expect(Math.abs(pauses[0]!.seconds - 6)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('searches exactly the rates the server takes (shared CPR_RATE_RANGE)', () => {
+    expect(RATE_RANGE).toEqual(CPR_RATE_RANGE);
   });
 
   it('survives an observer that throws', () => {

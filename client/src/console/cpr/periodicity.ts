@@ -8,7 +8,11 @@
  * Hann-windowed signal is well inside ±1 /min on a clean signal.
  */
 
-/** Rates the coach can report, per minute: outside this no reading (a person cannot compress faster or usefully slower). */
+/**
+ * Rates the coach can report, per minute: outside this no reading (a person cannot compress faster or
+ * usefully slower). The same as shared's CPR_RATE_RANGE, which the server enforces (a test checks):
+ * the worker's bundle stays free of shared/ and zod.
+ */
 export const RATE_RANGE = { min: 40, max: 200 } as const;
 
 export interface Periodicity {

@@ -1,4 +1,4 @@
-import { CPR_METRONOME_BPM, inCprEpisode } from '@sightline/shared';
+import { CPR_METRONOME_BPM, cprWindowFits, inCprEpisode } from '@sightline/shared';
 import { ConflictError } from '../../errors.js';
 import { actorOf } from '../../sessions/access.js';
 import { BOUNDED, type SessionService } from '../../sessions/SessionService.js';
@@ -28,14 +28,21 @@ export const cprMode = defineHandler({
   },
 });
 
-/** One measured window. @throws ConflictError outside an episode. */
+/**
+ * One measured window. @throws ConflictError outside an episode, or when it overlaps the episode's
+ * last window (a second console measuring too, or windows reported late in a burst): the log keeps
+ * each second of compressions once.
+ */
 export const cprWindow = defineHandler({
   name: 'cpr:window',
   action: 'control',
   budget: 'mediaState',
   logs: true,
   async handle({ principal, session, services }, { rate, quality, seconds, handsOffSeconds }) {
-    if (!(await episodeOpen(services.sessions, session.id))) throw new ConflictError('CPR mode is off: no window to log');
+    const events = await services.sessions.events(session.id);
+    if (!inCprEpisode(events)) throw new ConflictError('CPR mode is off: no window to log');
+    if (!cprWindowFits(events, seconds, new Date()))
+      throw new ConflictError(`a ${seconds} s window overlaps the last one logged: one console reports per episode`);
     await services.sessions.record(session.id, 'cpr_window', actorOf(principal), { rate, quality, seconds, handsOffSeconds }, BOUNDED);
     return {};
   },
