@@ -282,7 +282,7 @@ const PAYLOADS: Record<RequestName, (c: Ctx) => Promise<unknown>> = {
   'control:reply': async (c) => ({ sessionId: c.sessionId, action: 'flip', outcome: 'done' }),
   // In this order (SOCKET's): CPR mode on first, so the window and the pause fall inside an episode.
   'cpr:mode': async (c) => ({ sessionId: c.sessionId, on: true }),
-  'cpr:window': async (c) => ({ sessionId: c.sessionId, rate: 110, quality: 'ok', seconds: 10, handsOffSeconds: 0 }),
+  'cpr:window': async (c) => ({ sessionId: c.sessionId, rate: 110, quality: 'ok', seconds: 2, handsOffSeconds: 0 }),
   'cpr:pause': async (c) => ({ sessionId: c.sessionId, seconds: 2.5 }),
   'cpr:metronome': async (c) => ({ sessionId: c.sessionId, on: true }),
   'caller:stop-video': async (c) => ({ sessionId: c.sessionId }),
