@@ -141,6 +141,9 @@ export const REST: Record<string, RestCase> = {
   // Show me (issue #15 §1): the centre's clips, for the console's picker and player; no caller data in them.
   'GET /api/clips': { ...staff, allowed: STAFF, success: 200 },
   'GET /api/clips/:name': { ...staff, allowed: STAFF, success: 200, params: (fx) => ({ name: fx.clipName }) },
+  // Time-to-video analytics (issue #16 §1): the whole centre's figures, for supervisors only.
+  'GET /api/analytics/funnel': { ...staff, allowed: supervisorOnly, success: 200 },
+  'GET /api/analytics/sessions.csv': { ...staff, allowed: supervisorOnly, success: 200 },
 };
 
 /** Routes outside /api: pages and operations, open to anyone by design (/metrics: loopback only). */

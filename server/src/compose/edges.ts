@@ -1,4 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { Pseudonyms } from '../analytics/Pseudonyms.js';
+import { analyticsRoutes } from '../analytics/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { supervisorTrail } from '../audit/supervisorTrail.js';
 import { authRoutes } from '../auth/routes.js';
@@ -27,7 +29,7 @@ import type { Services } from './services.js';
 
 /** Every REST route of the API, by module. */
 function apiRoutes(config: Config, core: Core, media: Media, s: Services) {
-  const { store, tokens, users, audit, security, limit } = core;
+  const { store, tokens, users, audit, security, limit, redis } = core;
   return [
     ...authRoutes(users, tokens, s.logins, s.loginGuard),
     ...sessionRoutes(
@@ -48,6 +50,12 @@ function apiRoutes(config: Config, core: Core, media: Media, s: Services) {
     ...snapshotRoutes(s.sessions, s.invites, s.snapshots, { caller: limit('callerPhotosPerSession'), dispatcher: limit('snapshotsPerSession') }, security),
     ...sfuRoutes(media.rtpCapabilities),
     ...clipRoutes(new ClipStore(config.dataDir)),
+    ...analyticsRoutes({
+      sessions: s.sessions,
+      // In Redis mode the nodes share one key, so every node's export has the same pseudonyms.
+      pseudonyms: Pseudonyms.opener(config.dataDir, redis && ((candidate) => redis.agreeOn('analytics-pseudonym-key', candidate))),
+      accessed: (actor, type, details) => audit.appendAccess(actor, type, details),
+    }),
   ];
 }
 

@@ -36,7 +36,7 @@ function createRedisClient(url: string) {
  *   code:<6 digits>     spoken-code JSON (expires with the code)
  *   codes               zset of live spoken codes by expiry (ms): the cap counts it
  *   node:<id>           a node's heartbeat JSON (expires unless renewed)
- *   <name>              a value the nodes agree on, first writer wins (agreeOn: jwt-secret)
+ *   <name>              a value the nodes agree on, first writer wins (agreeOn: jwt-secret, analytics-pseudonym-key)
  * Multi-step updates are Lua scripts so they are atomic across nodes.
  */
 const CAS_STATUS = `
