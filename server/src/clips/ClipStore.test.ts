@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,5 +47,24 @@ describe('ClipStore', () => {
     expect(await clips.filePath('../data2/clips/recovery')).toBeUndefined();
     expect(await clips.remove('recovery')).toBe(true);
     expect(await clips.list()).toEqual([]);
+  });
+
+  it('lists the clips it can serve, past a dangling link or a folder named like a clip', async () => {
+    const clips = new ClipStore(path.join(dir, 'data3'));
+    // Listing reads names and sizes only: a file of any bytes stands for a clip here.
+    await mkdir(clips.dir, { recursive: true });
+    await writeFile(path.join(clips.dir, 'airway.webm'), 'webm bytes');
+    await symlink(path.join(dir, 'nowhere.webm'), path.join(clips.dir, 'dangling.webm'));
+    await mkdir(path.join(clips.dir, 'folder.webm'));
+    expect((await clips.list()).map((c) => c.name)).toEqual(['airway']);
+  });
+
+  it("of two adds of one name at once, one wins and the other is told the name is taken; the sidecar is the winner's", async () => {
+    const clips = new ClipStore(path.join(dir, 'data4'));
+    const outcomes = await Promise.all([reason(clips.add(source, 'twice')), reason(clips.add(source, 'twice'))]);
+    expect(outcomes.sort()).toEqual(['added', 'exists']);
+    expect((await readdir(clips.dir)).sort()).toEqual(['twice.json', 'twice.webm']);
+    const [listed] = await clips.list();
+    expect(JSON.parse(await readFile(path.join(clips.dir, 'twice.json'), 'utf8'))).toMatchObject({ durationSec: listed!.durationSec });
   });
 });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CLIP_NAME, type ClipInfo } from '@sightline/shared';
 import { probeMedia } from '../recording/ffprobe.js';
@@ -31,7 +32,7 @@ export interface ClipTools {
  * with <name>.json (its length and when it was added). A clip is added only as a file the console
  * can play: whatever the admin gives is probed, then transcoded to VP8 WebM (no sound, at most
  * 640x360, 15 fps: what the caller is sent anyway) into a temporary file, probed again, and only
- * then renamed into place. A bad file, a bad name or an existing name leave the folder as it was.
+ * then linked into place (never over another clip). A bad file, a bad name or an existing name leave the folder as it was.
  * In Redis mode each node reads its own disk: add the clip on every node.
  */
 export class ClipStore {
@@ -51,15 +52,18 @@ export class ClipStore {
       .map((f) => f.slice(0, -'.webm'.length))
       .filter((n) => CLIP_NAME.test(n))
       .sort();
-    return Promise.all(
-      names.map(async (name) => {
-        const { size } = await stat(this.#file(name));
+    const clips = await Promise.all(
+      names.map(async (name): Promise<ClipInfo | undefined> => {
+        // Only what `filePath` would serve: a dangling link, a folder, or a file removed meanwhile is left out.
+        const found = await stat(this.#file(name)).catch(() => undefined);
+        if (!found?.isFile()) return undefined;
         const meta = await readFile(path.join(this.dir, `${name}.json`), 'utf8')
           .then((t) => JSON.parse(t) as { durationSec?: number })
           .catch(() => ({}) as { durationSec?: number });
-        return { name, bytes: size, durationSec: meta.durationSec ?? 0 };
+        return { name, bytes: found.size, durationSec: meta.durationSec ?? 0 };
       }),
     );
+    return clips.filter((c) => c !== undefined);
   }
 
   /** The clip's file; undefined when there is no such clip (or the name is not a clip name). */
@@ -84,18 +88,26 @@ export class ClipStore {
     if ((probe.durationSec ?? 0) > MAX_CLIP_SECONDS)
       throw new ClipError('too_long', `${source} is ${probe.durationSec} s long; a clip is at most ${MAX_CLIP_SECONDS} s`);
     await mkdir(this.dir, { recursive: true });
-    const tmp = path.join(this.dir, `.${name}.${process.pid}.tmp.webm`);
+    const tmp = path.join(this.dir, `.${name}.${randomUUID()}.tmp.webm`);
     try {
       await this.#transcode(source, tmp);
       const out = await probeMedia(tmp, this.tools.ffprobeBin, this.#env());
       if (!out.codecs.includes('vp8') || !out.durationSec) throw new ClipError('transcode_failed', `the transcoded ${name} is not a playable VP8 video`);
+      // The source's container may understate its length; what the caller would be shown is what counts.
+      if (out.durationSec > MAX_CLIP_SECONDS + 1)
+        throw new ClipError('too_long', `${name} plays ${out.durationSec} s; a clip is at most ${MAX_CLIP_SECONDS} s`);
+      // A link, not a rename: it fails when the name was taken meanwhile (two adds at once), where a
+      // rename would silently replace the other's clip. The sidecar follows, so it is the winner's.
+      await link(tmp, this.#file(name)).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'EEXIST' ? new ClipError('exists', `a clip named "${name}" was added meanwhile; remove it first to replace it`) : err;
+      });
       await writeFile(path.join(this.dir, `${name}.json`), `${JSON.stringify({ durationSec: out.durationSec, addedAt: new Date().toISOString() })}\n`);
-      await rename(tmp, this.#file(name));
       return { name, bytes: out.bytes, durationSec: out.durationSec };
     } catch (err) {
-      await rm(tmp, { force: true });
       if (err instanceof ClipError) throw err;
       throw new ClipError('transcode_failed', `cannot transcode ${source}: ${(err as Error).message}`);
+    } finally {
+      await rm(tmp, { force: true });
     }
   }
 
