@@ -35,6 +35,20 @@ describe('secrets in production', () => {
   });
 });
 
+describe('LOCALE and TZ (issue #16 §4: staff pages in the staff language)', () => {
+  it("makes English the staff pages' default unless LOCALE=nb, and refuses other languages", () => {
+    expect(loadConfig({}).staffLocale).toBe('en');
+    expect(loadConfig({ LOCALE: 'nb' }).staffLocale).toBe('nb');
+    expect(() => loadConfig({ LOCALE: 'sv' })).toThrow(/LOCALE/);
+  });
+
+  it("takes the centre's time zone from TZ, else the zone the process resolves, and refuses a zone Intl does not know", () => {
+    expect(loadConfig({ TZ: 'Europe/Oslo' }).timeZone).toBe('Europe/Oslo');
+    expect(loadConfig({}).timeZone).toBe(new Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(() => loadConfig({ TZ: 'Mars/Olympus' })).toThrow(/TZ: an IANA time zone name/);
+  });
+});
+
 describe('DEFAULT_COUNTRY (issue #14: phone entry)', () => {
   it('is Norway unless set, and takes any country the phone data knows', () => {
     expect(loadConfig({}).defaultCountry).toBe('NO');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { isPhoneCountry, RECORDING_POLICIES, type PhoneCountry, type RecordingPolicy } from '@sightline/shared';
+import { isPhoneCountry, RECORDING_POLICIES, STAFF_LOCALES, type PhoneCountry, type RecordingPolicy, type StaffLocale } from '@sightline/shared';
 import { z } from 'zod';
 import { childEnv } from './security/childEnv.js';
 import { defaultCheckpointKeyFile } from './audit/checkpointKey.js';
@@ -33,6 +33,8 @@ const envSchema = z.object({
   TWILIO_FROM: z.string().min(1).optional(),
   TWILIO_API_URL: z.url().optional(),
   DEFAULT_COUNTRY: z.string().refine(isPhoneCountry, 'DEFAULT_COUNTRY: an ISO 3166 two-letter country code in capitals, e.g. NO').default('NO'),
+  LOCALE: z.enum(STAFF_LOCALES).default('en'),
+  TZ: z.string().refine(isTimeZone, 'TZ: an IANA time zone name, e.g. Europe/Oslo').optional(),
   DATA_DIR: z.string().default('./data'),
   MIN_FREE_DISK_MB: z.coerce.number().min(0).default(512),
   RECORDING_POLICY: z.enum(RECORDING_POLICIES).default('on-demand'),
@@ -95,6 +97,13 @@ export interface Config {
   /** DEFAULT_COUNTRY: whose numbers the console takes without a country code (`91234567` → +47…). */
   defaultCountry: PhoneCountry;
   twilio?: { accountSid: string; authToken: string; from: string; apiUrl?: string };
+  /** LOCALE (`nb` or `en`, default `en`): the staff pages' language for a user who has not chosen one. */
+  staffLocale: StaffLocale;
+  /**
+   * The centre's time zone, in which the staff pages show every time (issue #16 §4): TZ, else the
+   * zone this process resolves (the host's). Logs, exports and API answers stay in UTC.
+   */
+  timeZone: string;
   dataDir: string;
   /**
    * Free space kept on DATA_DIR's file system for the logs (MIN_FREE_DISK_MB, default 512 MB): new
@@ -176,6 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsProvider: e.SMS_PROVIDER,
     defaultCountry: e.DEFAULT_COUNTRY as PhoneCountry,
     twilio: twilioConfig(e),
+    staffLocale: e.LOCALE,
+    timeZone: e.TZ ?? new Intl.DateTimeFormat().resolvedOptions().timeZone,
     dataDir: path.resolve(e.DATA_DIR),
     minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
     recordingPolicy: e.RECORDING_POLICY,
@@ -302,6 +313,16 @@ function jwtSecret(given: string | undefined, nodeEnv: string): Buffer {
   if (nodeEnv === 'production') throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
   // Development: a fresh secret each start, so tokens do not outlive the process.
   return randomBytes(32);
+}
+
+/** True for a time zone name Intl knows (IANA names such as `Europe/Oslo`, and `UTC`). */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isIp(host: string): boolean {

@@ -138,6 +138,6 @@ describe('phone entry on the console (1280×720)', () => {
     const spaced = await http('POST', `${server.url}/api/sessions`, { token, body: { phone: '0047 912 34 567' } });
     expect(spaced.status).toBe(201);
     expect((await http('GET', `${server.url}/api/sessions/${spaced.body.id}`, { token })).body.phone).toBe('+4791234567');
-    expect((await http('GET', `${server.url}/api/settings`, { token })).body).toEqual({ defaultCountry: 'NO' });
+    expect((await http('GET', `${server.url}/api/settings`, { token })).body).toEqual({ defaultCountry: 'NO', locale: 'en', timeZone: expect.any(String) });
   });
 });

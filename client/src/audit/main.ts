@@ -1,7 +1,8 @@
 import '../console/console.css';
 import './audit.css';
 import { onUnauthorized } from '../common/api.js';
-import { wireLogin } from '../common/login.js';
+import { usernameOf, wireLogin } from '../common/login.js';
+import { languageSwitch, localeForUser, translatePage } from '../staff-i18n/index.js';
 import { keepTokenFresh } from '../common/tokenRefresh.js';
 import { SessionSearch } from './SessionSearch.js';
 import { showSession } from './SessionView.js';
@@ -10,17 +11,29 @@ import { showSession } from './SessionView.js';
 const TOKEN_KEY = 'sightline.audit.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
+// The shell's static texts in the page's language (LOCALE until someone logs in), and the switch.
+translatePage(document);
+let user = '';
+document.querySelector('header.bar')!.append(
+  languageSwitch(
+    () => user,
+    // The workspace was written in the language of its moment: logged in, the page reloads into the new one.
+    () => user && location.reload(),
+  ),
+);
+
 const loginForm = $<HTMLFormElement>('login');
 const login = wireLogin({
   form: loginForm,
   error: $('login-error'),
   role: 'supervisor',
   tokenKey: TOKEN_KEY,
-  wrongRole: 'the audit workspace is for supervisors',
+  wrongRole: 'audit.login.wrongRole',
   onLogin: (token, username) => open(token, username),
 });
 
 function open(initial: string, username: string): void {
+  user = username || usernameOf(initial);
   // A token the server no longer takes (expired, or another signing key) ends this sitting: the
   // supervisor logs in again rather than reading a workspace that silently stopped answering.
   const sitting = new AbortController();
@@ -34,12 +47,13 @@ function open(initial: string, username: string): void {
       $('detail').replaceChildren();
       $('detail').hidden = true;
       $('who').textContent = '';
+      user = '';
       login.signedOut();
     }),
   );
   loginForm.hidden = true;
   $('app').hidden = false;
-  $('who').textContent = username;
+  $('who').textContent = user;
   const search = new SessionSearch($<HTMLFormElement>('search'), $('results'), token, (id) => void showSession($('detail'), token(), id));
   void search.start(sitting.signal).catch(() => undefined);
 }
@@ -48,4 +62,7 @@ function open(initial: string, username: string): void {
 // and its first search must find the module fully set up (it once hit a `let` not yet initialised,
 // so the list stayed empty until Search was pressed).
 const saved = sessionStorage.getItem(TOKEN_KEY);
-if (saved) open(saved, '');
+if (saved) {
+  localeForUser(usernameOf(saved));
+  open(saved, '');
+}

@@ -1,7 +1,8 @@
 import './console.css';
 import type { Language, SessionStatus } from '@sightline/shared';
 import { api, ApiError, onUnauthorized } from '../common/api.js';
-import { wireLogin } from '../common/login.js';
+import { usernameOf, wireLogin } from '../common/login.js';
+import { errorText, languageSwitch, localeForUser, t, translatePage } from '../staff-i18n/index.js';
 import { keepTokenFresh } from '../common/tokenRefresh.js';
 import { loadDevice } from '../common/device.js';
 import { markStep } from '../common/marks.js';
@@ -21,13 +22,25 @@ import { loadSettings } from './settings.js';
 const TOKEN_KEY = 'sightline.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
+// The shell's static texts in the page's language (LOCALE until someone logs in), and the switch.
+translatePage(document);
+let user = '';
+document.querySelector('header.bar')!.insertBefore(
+  languageSwitch(
+    () => user,
+    // The cards were written in the language of their moment: a logged-in console reloads into the new one (the shift carries on).
+    () => user && location.reload(),
+  ),
+  $('logout'),
+);
+
 const loginForm = $<HTMLFormElement>('login');
 const login = wireLogin({
   form: loginForm,
   error: $('login-error'),
   role: 'dispatcher',
   tokenKey: TOKEN_KEY,
-  wrongRole: 'this console is for dispatchers; supervisors use /audit',
+  wrongRole: 'console.login.wrongRole',
   onLogin: (token, username) => openConsole(token, username),
 });
 
@@ -55,6 +68,7 @@ const saved = sessionStorage.getItem(TOKEN_KEY);
 if (saved) {
   // A reload keeps the shift going: no flash of the login form while the saved token is tried.
   loginForm.hidden = true;
+  localeForUser(usernameOf(saved));
   openConsole(saved, '').catch((err: Error) => {
     sessionStorage.removeItem(TOKEN_KEY);
     if (err instanceof ApiError && err.status === 401) login.signedOut();
@@ -65,6 +79,7 @@ if (saved) {
 let phoneField: PhoneField | undefined;
 
 async function openConsole(token: string, username: string): Promise<void> {
+  user = username || usernameOf(token);
   // Everything this shift sets up stops with it: the token refresh, the socket, the cards, the form's handler.
   const shift = new AbortController();
   const { sessions } = await api('GET /api/sessions', { token });
@@ -116,6 +131,7 @@ async function openConsole(token: string, username: string): Promise<void> {
     $('app').hidden = true;
     $('logout').hidden = true;
     $('who').textContent = '';
+    user = '';
     login.signedOut();
   };
   onTokenRefused(socket, signedOut);
@@ -206,7 +222,7 @@ async function openConsole(token: string, username: string): Promise<void> {
       // The same check as the server's gate: a number it would refuse is not sent, and the field says why.
       const number = phone.check();
       if (!number.ok) {
-        $('new-session-error').textContent = `Phone: ${number.message}`;
+        $('new-session-error').textContent = t('console.newSession.phoneError', { message: number.message });
         phone.input.focus();
         return;
       }
@@ -222,7 +238,7 @@ async function openConsole(token: string, username: string): Promise<void> {
           form.reset();
           phone.reset();
         })
-        .catch((err: Error) => ($('new-session-error').textContent = err.message));
+        .catch((err: Error) => ($('new-session-error').textContent = errorText(err)));
     },
     { signal: shift.signal },
   );

@@ -1,11 +1,13 @@
 import type { PhoneCountry, StaffSettings } from '@sightline/shared';
 import { api } from '../common/api.js';
+import { defaultLocale, timeZone } from '../staff-i18n/index.js';
 
 /**
  * The deployment's settings the console needs (`GET /api/settings`), loaded once a shift starts.
- * Until they arrive (or if they cannot be had) the embedded default holds: NO, as DEFAULT_COUNTRY's.
+ * Until they arrive (or if they cannot be had) the embedded default holds: NO, as DEFAULT_COUNTRY's;
+ * the language and the time zone the page was served with (pages.ts), which are the same settings.
  */
-let settings: StaffSettings = { defaultCountry: 'NO' };
+let settings: StaffSettings = { defaultCountry: 'NO', locale: defaultLocale(), timeZone: timeZone() };
 const listeners = new Set<(s: StaffSettings) => void>();
 
 export async function loadSettings(token: string): Promise<StaffSettings> {

@@ -5,7 +5,7 @@ import type { TokenService } from '../auth/TokenService.js';
 import type { SupervisorTrail } from '../audit/supervisorTrail.js';
 import type { Logger } from '../logging.js';
 import { errorHandler, notFound } from './errorHandler.js';
-import { pagesRouter } from './pages.js';
+import { pagesRouter, type StaffPageDefaults } from './pages.js';
 import type { SecurityEvents } from '../security/SecurityEvents.js';
 import { mountRoutes, type RouteSpec, type StaffCheck } from './route.js';
 
@@ -19,6 +19,8 @@ export interface AppParts {
   /** Every 429 answered, from any route, is recorded here (`rate_limited`). */
   security?: SecurityEvents;
   clientDist: string;
+  /** LOCALE and the centre's time zone, written into the staff pages' shells. */
+  staffPages?: StaffPageDefaults;
   health: () => boolean;
   /** GET /metrics (Prometheus text, loopback only). */
   metrics?: express.RequestHandler;
@@ -39,6 +41,7 @@ export function createApp({
   checkStaff,
   security,
   clientDist,
+  staffPages,
   health,
   metrics,
   tls = false,
@@ -80,7 +83,7 @@ export function createApp({
   mountRoutes(api, tokens, routes, { trail, checkStaff });
   app.use(api);
   app.use('/api', notFound);
-  app.use(pagesRouter(clientDist, log));
+  app.use(pagesRouter(clientDist, log, staffPages));
   app.use(notFound);
   app.use(errorHandler(log, security));
   return app;

@@ -1,4 +1,4 @@
-import { isSessionStatus, type PhoneCountry, type RecordingPolicy, type SessionSummary } from '@sightline/shared';
+import { isSessionStatus, type RecordingPolicy, type SessionSummary, type StaffSettings } from '@sightline/shared';
 import type { Principal } from '../auth/TokenService.js';
 import type { InviteService } from '../invites/InviteService.js';
 import type { Limit } from '../ratelimit/limits.js';
@@ -16,8 +16,8 @@ export interface SessionRouteDeps {
   invites: Pick<InviteService, 'create' | 'inviteUrl' | 'inviteViewer' | 'inviteExpiresAt'>;
   /** Resending the caller's link; a viewer's link by SMS. */
   sms: Pick<SmsDispatch, 'send' | 'sendViewerLink'>;
-  /** DEFAULT_COUNTRY, for the console's phone fields. */
-  defaultCountry: PhoneCountry;
+  /** What `GET /api/settings` answers: DEFAULT_COUNTRY for the phone fields, LOCALE and the centre's time zone for the staff pages. */
+  staffSettings: StaffSettings;
   /** The deployment's recording policy and whether this session is recording now (asked of the node carrying it). */
   recording(session: SessionRecord): Promise<{ policy: RecordingPolicy; active: boolean }>;
   /** Logs a supervisor's search in the access log. */
@@ -92,7 +92,7 @@ export function sessionRoutes(sessions: SessionService, limits: { sessions: Limi
     defineRoute('GET /api/settings', {
       access: staffOnly,
       async handle() {
-        return { defaultCountry: deps.defaultCountry };
+        return deps.staffSettings;
       },
     }),
     sessionRoute(sessions, 'POST /api/sessions/:id/viewers/sms', {

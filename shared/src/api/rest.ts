@@ -155,10 +155,25 @@ export interface ViewerSmsResponse {
   reason?: string;
 }
 
+/**
+ * The languages of the staff pages (console, /audit): Norwegian bokmål and English (issue #16 §4).
+ * BCP 47 tags; the caller page has its own, longer list (LANGUAGES).
+ */
+export const STAFF_LOCALES = ['nb', 'en'] as const;
+export type StaffLocale = (typeof STAFF_LOCALES)[number];
+
+export function isStaffLocale(value: string): value is StaffLocale {
+  return (STAFF_LOCALES as readonly string[]).includes(value);
+}
+
 /** `GET /api/settings`: what the staff pages need of the deployment's configuration. */
 export interface StaffSettings {
   /** DEFAULT_COUNTRY: the console takes this country's numbers without a country code. */
   defaultCountry: PhoneCountry;
+  /** LOCALE: the staff pages' language for a user who has not chosen one. */
+  locale: StaffLocale;
+  /** The centre's time zone (the server's TZ), an IANA name such as `Europe/Oslo`: staff pages show every time in it. */
+  timeZone: string;
 }
 
 /** Body of `POST /api/codes/redeem`. `browser`: the `/c` page's report of its browser (it could not send one before: it knew no invite). */
