@@ -53,4 +53,33 @@ describe('a session made elsewhere', () => {
     expect(heard).toEqual([]);
     other.disconnect();
   });
+
+  it("lays the dispatcher's own new session out focused from its first frame, though the server's announcement comes before the create answer", async () => {
+    // Every card the page inserts, with its focus at that moment and on each change after (from the
+    // next page load on: the helper below opens the console afresh).
+    await desk.page.evaluateOnNewDocument(() => {
+      const w = window as unknown as { cardStates: Record<string, string[]> };
+      w.cardStates = {};
+      const note = (el: Element) => {
+        const id = el.getAttribute('data-session-id');
+        if (id) (w.cardStates[id] ??= []).push(el.getAttribute('data-focused') ?? 'unset');
+      };
+      const observer = new MutationObserver((records) => {
+        for (const r of records) {
+          if (r.type === 'attributes') note(r.target as Element);
+          for (const n of r.addedNodes) if (n instanceof Element && n.matches('[data-testid="session-card"]')) note(n);
+        }
+      });
+      document.addEventListener('DOMContentLoaded', () =>
+        observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-focused'] }),
+      );
+    });
+    const { sessionId } = await dispatcherCreatesSession(desk.page, server.url, { incident: 'INC-OWN' });
+    const states = await desk.page.evaluate((id) => (window as unknown as { cardStates: Record<string, string[]> }).cardStates[id] ?? [], sessionId);
+    expect(states, 'recorded').toContain('true');
+    expect(
+      states.filter((s) => s !== 'true' && s !== 'unset'),
+      'never compact, then moved',
+    ).toEqual([]);
+  });
 });

@@ -168,8 +168,14 @@ async function openConsole(token: string, username: string): Promise<void> {
     return card;
   };
 
+  /**
+   * This tab's own creates in flight. The server announces a new session before its create answer
+   * comes; an announcement waits for the answers pending, which lay this tab's own session out
+   * focused at once (it showed compact, then jumped to the top under a click on its way).
+   */
+  let creating: Promise<unknown> = Promise.resolve();
   // A session made for this dispatcher elsewhere (a CAD integration, another tab): on the rail at once.
-  socket.on('session:created', ({ sessionId, status }) => void addCard(sessionId, status));
+  socket.on('session:created', ({ sessionId, status }) => void creating.then(() => addCard(sessionId, status)));
   socket.on('session:event', ({ sessionId, status, event }) => {
     const card = cards.get(sessionId);
     card?.addEvent(event);
@@ -232,13 +238,14 @@ async function openConsole(token: string, username: string): Promise<void> {
         // The form's select offers exactly the languages of LANGUAGES (console.html); the server checks.
         language: String(data.get('language') ?? 'nb') as Language,
       };
-      api('POST /api/sessions', { token: currentToken(), body })
+      const made = api('POST /api/sessions', { token: currentToken(), body })
         .then((r) => {
           addCard(r.id, r.status, r.inviteUrl);
           form.reset();
           phone.reset();
         })
         .catch((err: Error) => ($('new-session-error').textContent = errorText(err)));
+      creating = Promise.all([creating, made]);
     },
     { signal: shift.signal },
   );
