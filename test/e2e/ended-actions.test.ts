@@ -102,6 +102,7 @@ function mediaMessages(sessionId: string): [RequestName, unknown][] {
     ['media:consume', { sessionId, transportId: randomUUID(), producerId: randomUUID(), rtpCapabilities: caps }],
     ['media:resume', { sessionId, consumerId: randomUUID() }],
     ['media:key-frame', { sessionId, consumerId: randomUUID() }],
+    ['media:first-frame', { sessionId, producerId: randomUUID() }],
   ];
 }
 

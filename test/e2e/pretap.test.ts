@@ -82,6 +82,7 @@ const PAYLOADS: Record<RequestName, (sessionId: string, transportId: string) => 
   'media:consume': (sessionId, transportId) => ({ sessionId, transportId, producerId: transportId, rtpCapabilities: {} }),
   'media:resume': (sessionId, transportId) => ({ sessionId, consumerId: transportId }),
   'media:key-frame': (sessionId, transportId) => ({ sessionId, consumerId: transportId }),
+  'media:first-frame': (sessionId, transportId) => ({ sessionId, producerId: transportId }),
   'caller:camera': (sessionId) => ({ sessionId, granted: true }),
   'caller:media': (sessionId) => ({ sessionId, paused: false, facing: 'environment' }),
   'caller:location': (sessionId) => ({ sessionId, lat: 59.9, lng: 10.7, accuracy: 10 }),

@@ -180,6 +180,8 @@ export const SOCKET: Record<RequestName, readonly Who[]> = {
   'media:consume': ['dispatcher', 'supervisor', 'viewer'],
   'media:resume': ['dispatcher', 'supervisor', 'viewer'],
   'media:key-frame': ['dispatcher', 'supervisor', 'viewer'],
+  // The console's first-frame report (issue #16 §1): the session's dispatcher only.
+  'media:first-frame': ['dispatcher'],
   'caller:camera': ['caller'],
   'caller:media': ['caller'],
   'caller:location': ['caller'],

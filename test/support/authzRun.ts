@@ -274,6 +274,7 @@ const PAYLOADS: Record<RequestName, (c: Ctx) => Promise<unknown>> = {
     const consume = await ask(c.socket, 'media:consume', await PAYLOADS['media:consume'](c));
     return { sessionId: c.sessionId, consumerId: consume.ok ? consume.data.consumerId : c.media.consumerId };
   },
+  'media:first-frame': async (c) => ({ sessionId: c.sessionId, producerId: c.media.producerId }),
   'caller:camera': async (c) => ({ sessionId: c.sessionId, granted: true }),
   'caller:media': async (c) => ({ sessionId: c.sessionId, paused: false, facing: 'environment' }),
   'caller:location': async (c) => ({ sessionId: c.sessionId, lat: 59.9, lng: 10.7, accuracy: 10 }),

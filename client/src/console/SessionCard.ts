@@ -30,6 +30,7 @@ import { ShowMePanel } from './card/ShowMePanel.js';
 import { SnapshotList } from './card/SnapshotList.js';
 import { Timeline } from './card/Timeline.js';
 import { VideoPanel } from './card/VideoPanel.js';
+import { watchFirstFrame } from './card/firstFrame.js';
 import { routeVideoAlarms } from './card/videoAlarms.js';
 import type { VideoStateSnapshot } from '../common/VideoState.js';
 import { phaseOf } from './rail/urgency.js';
@@ -71,6 +72,9 @@ export class SessionCard {
   #cpr: CprPanel;
   /** The caller's video producers consumed here (a codec switch briefly has two). */
   #videoProducers = new Set<string>();
+  /** Caller video producers whose first frame this card has reported (issue #16 §1), and the watch of the newest. */
+  #framesReported = new Set<string>();
+  #cancelFrameWatch = () => {};
   #end = new EndControl(() => this.end());
   #stepper = new LifecycleStepper();
   #expiry: ExpiryWatch;
@@ -109,6 +113,7 @@ export class SessionCard {
       if (info.kind !== 'video') return;
       this.#videoProducers.add(info.producerId);
       this.#video.producer(true);
+      this.#reportFirstFrame(info.producerId);
     });
     this.#chat = new ChatPanel(ctx);
     this.#video = new VideoPanel(
@@ -304,6 +309,19 @@ export class SessionCard {
 
   videoStats(): Promise<RTCStatsReport | undefined> {
     return this.#subscriber.videoStats();
+  }
+
+  /**
+   * Tells the server when the picture of this media start first shows here (`media:first-frame`):
+   * once per producer from this card; the server logs one `first_frame` whoever else reports it.
+   */
+  #reportFirstFrame(producerId: string): void {
+    this.#cancelFrameWatch();
+    if (this.#framesReported.has(producerId)) return;
+    this.#cancelFrameWatch = watchFirstFrame(this.#video.video, () => {
+      this.#framesReported.add(producerId);
+      void request(this.socket, 'media:first-frame', { sessionId: this.sessionId, producerId }).catch(() => undefined);
+    });
   }
 
   producerAdded(producerId: string): void {

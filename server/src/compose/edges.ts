@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { FirstFrames } from '../analytics/FirstFrames.js';
 import { Pseudonyms } from '../analytics/Pseudonyms.js';
 import { analyticsRoutes } from '../analytics/routes.js';
 import { auditRoutes } from '../audit/routes.js';
@@ -88,7 +89,14 @@ export async function buildEdges(config: Config, log: Logger, core: Core, media:
     security,
     log,
   });
-  const services = { sessions: s.sessions, invites: s.invites, rooms, media: s.media, iceServers: iceServersFor(config.turn, config.sessionMaxMs) };
+  const services = {
+    sessions: s.sessions,
+    invites: s.invites,
+    rooms,
+    media: s.media,
+    firstFrames: new FirstFrames(s.sessions),
+    iceServers: iceServersFor(config.turn, config.sessionMaxMs),
+  };
   const io = attachSignalling(
     http,
     { tokens, logins: s.logins, security, recheckMs: config.staffRecheckMs },

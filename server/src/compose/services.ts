@@ -1,3 +1,4 @@
+import { sessionFunnel } from '../analytics/sessionFunnel.js';
 import { LoginGuard } from '../auth/LoginGuard.js';
 import { StaffLogins } from '../auth/StaffLogins.js';
 import { LocalMedia } from '../cluster/MediaOps.js';
@@ -44,6 +45,11 @@ export async function buildServices(config: Config, log: Logger, core: Core, { r
   const sms = new SmsDispatch(store, provider ?? createSmsProvider(config, log), sessions, { link: (code) => inviteUrl(config.publicUrl, code) }, log);
   sessions.on('event', (id, status, event) => metrics.onSessionEvent(id, status, event.type, Date.parse(event.at)));
   sessions.on('written', (_id, type, times) => metrics.onEventWritten(type, times));
+  // The time-to-video funnel (issue #16 §1): first frames timed, sessions ended without video counted by cause.
+  sessions.on('event', (_id, _status, event) => {
+    if (event.type === 'first_frame') metrics.onFirstFrame(event.details);
+  });
+  sessions.on('ended', async (id) => metrics.onSessionEnded(sessionFunnel(await sessions.events(id))));
   // Before anything can log an event (the restart's ends included): CAD systems hear of every one.
   const webhooks = await startWebhooks(config, sessions, log);
   if (webhooks) metrics.observeWebhooks(webhooks.sender.observer);

@@ -21,4 +21,21 @@ describe('Metrics', () => {
     expect(text).toMatch(/sightline_reconnects_total 1\n/);
     expect(text).toMatch(/sightline_sms_total\{outcome="sent"\} 1\n/);
   });
+
+  it('times SMS sent to first frame (seconds) from the first first_frame, and counts sessions ended without video by cause', async () => {
+    const m = new Metrics();
+    m.onFirstFrame({ producerId: 'p1', msSinceMediaStarted: 300, msSinceSmsSent: 12_500 });
+    // A later media start of the same session carries no SMS figure: not timed again.
+    m.onFirstFrame({ producerId: 'p2', msSinceMediaStarted: 250 });
+    m.onSessionEnded({ cause: 'camera_denied' });
+    m.onSessionEnded({ cause: 'camera_denied' });
+    m.onSessionEnded({});
+    const text = await m.registry.metrics();
+    expect(text).toMatch(/sightline_time_to_first_frame_seconds_bucket\{le="10"\} 0\n/);
+    expect(text).toMatch(/sightline_time_to_first_frame_seconds_bucket\{le="15"\} 1\n/);
+    expect(text).toMatch(/sightline_time_to_first_frame_seconds_count 1\n/);
+    expect(text).toMatch(/sightline_video_failures_total\{cause="camera_denied"\} 2\n/);
+    // Every cause shows from the start, at 0.
+    expect(text).toMatch(/sightline_video_failures_total\{cause="sms_failed"\} 0\n/);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { SESSION_STATUSES, type SessionStatus } from '@sightline/shared';
+import { FAILURE_CAUSES, SESSION_STATUSES, type FailureCause, type SessionStatus } from '@sightline/shared';
 import { SECURITY_EVENT_KINDS, type SecurityEvent } from '../security/SecurityEvents.js';
 import type { Observer } from '../Observer.js';
 import type { WebhookSenderEvents } from '../webhooks/WebhookSender.js';
@@ -81,6 +81,19 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  /** Issue #16 §1: SMS sent → first frame on a console; buckets from 5 s (a caller at the ready) to 10 min (the idle end). */
+  readonly timeToFirstFrame = new Histogram({
+    name: 'sightline_time_to_first_frame_seconds',
+    help: "Time from a session's first SMS sent to the first frame decoded on a console, seconds (once per session)",
+    buckets: [5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600],
+    registers: [this.registry],
+  });
+  readonly videoFailures = new Counter({
+    name: 'sightline_video_failures_total',
+    help: 'Sessions that ended without a first frame, by failure cause (shared/src/analytics/funnel.ts)',
+    labelNames: ['cause'],
+    registers: [this.registry],
+  });
   #status = new Map<string, SessionStatus>();
   #consentAt = new Map<string, number>();
 
@@ -89,6 +102,18 @@ export class Metrics {
     for (const s of SESSION_STATUSES) this.sessionsByStatus.set({ status: s }, 0);
     // Every kind shows from the start (at 0), so an alert rule can tell "none yet" from "not exported".
     for (const kind of SECURITY_EVENT_KINDS) this.securityEvents.inc({ kind }, 0);
+    for (const cause of FAILURE_CAUSES) this.videoFailures.inc({ cause }, 0);
+  }
+
+  /** Observer of `first_frame` events' details: the session's first carries `msSinceSmsSent` (analytics/FirstFrames.ts). */
+  onFirstFrame(details: Record<string, unknown> | undefined): void {
+    const ms = details?.['msSinceSmsSent'];
+    if (typeof ms === 'number') this.timeToFirstFrame.observe(ms / 1000);
+  }
+
+  /** Observer of a session's end, with its funnel (analytics/sessionFunnel.ts): one that ended without video counts once, by cause. */
+  onSessionEnded(funnel: { cause?: FailureCause }): void {
+    if (funnel.cause) this.videoFailures.inc({ cause: funnel.cause });
   }
 
   /** Observer of SecurityEvents: counts each by kind. */

@@ -57,12 +57,12 @@ async function setUp(mediaNode?: string) {
 const camera: ProducerInfo = { producerId: 'p1', kind: 'video', source: 'camera' };
 
 describe('MediaStates: media events to session states (issue #13, item 3)', () => {
-  it('a producer makes the session live, then logs media_started; its clients are told of it first', async () => {
+  it('a producer makes the session live, then logs media_started (with its producer id, which first_frame names); its clients are told of it first', async () => {
     const { room, settled, events } = await setUp();
     room.add(camera);
     expect(await settled(3)).toEqual(['push media:producer-added', '→ live', 'media_started']);
     const started = (await events()).find((e) => e.type === 'media_started');
-    expect(started?.details).toEqual({ kind: 'video', source: 'camera' });
+    expect(started?.details).toEqual({ kind: 'video', source: 'camera', producerId: 'p1' });
   });
 
   it('the last producer gone: media_ended with its quality summary, then reconnecting; another left: still live', async () => {

@@ -16,7 +16,7 @@ const MEDIA_RESET = 'media server restarted';
 
 /**
  * The rules that turn a session's media events into its states and log records (issue #13, item 3):
- * - a producer arrives: `live` (with its kind and source), then `media_started`;
+ * - a producer arrives: `live` (with its kind and source), then `media_started` (kind, source, producerId);
  * - a producer goes: `media_ended` with its quality summary (MediaQuality); the last one gone: `reconnecting`;
  * - the caller's transport loses connectivity: `reconnecting`; regains it: `live`;
  * - but once the caller stopped the video for good (`callerMedia.stopped`, caller:stop-video), its
@@ -52,7 +52,10 @@ export class MediaStates {
     room.on('producer-added', (info) => {
       this.sessions.tell(id, { name: 'media:producer-added', payload: { sessionId: id, ...info } });
       quality.start(info.producerId, info.kind);
-      void transition('live', { kind: info.kind, source: info.source }).then(() => record('media_started', { kind: info.kind, source: info.source }));
+      void transition('live', { kind: info.kind, source: info.source }).then(() =>
+        // The producer id: the console's first-frame report names it (analytics/FirstFrames.ts).
+        record('media_started', { kind: info.kind, source: info.source, producerId: info.producerId }),
+      );
     });
     room.on('producer-closed', (producerId) => {
       this.sessions.tell(id, { name: 'media:producer-closed', payload: { sessionId: id, producerId } });

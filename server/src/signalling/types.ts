@@ -2,6 +2,7 @@ import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ParsedRequestOf, RequestName, ResponseMap, ServerToClientEvents } from '@sightline/shared';
 import type { Principal } from '../auth/TokenService.js';
 import type { SessionAction } from '../sessions/access.js';
+import type { FirstFrames } from '../analytics/FirstFrames.js';
 import type { InviteService } from '../invites/InviteService.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import type { ClusterMedia } from '../cluster/ClusterMedia.js';
@@ -33,6 +34,8 @@ export interface Services {
   rooms: RoomRegistry;
   /** Session media wherever it runs: handlers go through this, never to rooms directly. */
   media: ClusterMedia;
+  /** The consoles' first-frame reports, logged once per media start (issue #16 §1). */
+  firstFrames: Pick<FirstFrames, 'report'>;
   /**
    * TURN servers with fresh credentials for a live session (labelled with its id, expiring by its
    * longest possible end), when TURN is configured.

@@ -103,6 +103,11 @@ export const requestSchemas = {
    * now (the browser itself asks only after 3 s). The server sends at most two per consumer a second.
    */
   'media:key-frame': z.strictObject({ sessionId, consumerId: id }),
+  /**
+   * The dispatcher's console decoded the first frame of one of the caller's video producers (issue
+   * #16 §1): logged as `first_frame` once per producer (media start), however many consoles report it.
+   */
+  'media:first-frame': z.strictObject({ sessionId, producerId: id }),
   /** The caller's page reports what happened to its camera request. */
   /** `platform` and `browser`: which steps the caller was shown to unblock the camera, for the console to read aloud. */
   'caller:camera': z.strictObject({
@@ -246,6 +251,8 @@ export interface ResponseMap {
   'media:resume': Record<string, never>;
   /** `requested`: false when the last request for this consumer was under 500 ms ago (ignored). */
   'media:key-frame': { requested: boolean };
+  /** `logged`: false when this media start's first frame was on the log already (another console, a reload). */
+  'media:first-frame': { logged: boolean };
   'caller:camera': Record<string, never>;
   'caller:media': Record<string, never>;
   'caller:location': Record<string, never>;

@@ -4,7 +4,7 @@ import { reportCamera, reportLocation, reportMedia, stopVideo } from './caller.j
 import { sendChat } from './chat.js';
 import { cprMetronome, cprMode, cprPause, cprWindow } from './cpr.js';
 import { replyControl, requestControl } from './control.js';
-import { consume, produce, requestKeyFrame, resumeConsumer } from './media.js';
+import { consume, produce, reportFirstFrame, requestKeyFrame, resumeConsumer } from './media.js';
 import { redeemInvite } from './invite.js';
 import { joinSession } from './session.js';
 import { closeShowMe, produceShowMe, receiveShowMe, resumeShowMe, stopShowMe } from './showMe.js';
@@ -22,6 +22,7 @@ export const handlers = [
   consume,
   resumeConsumer,
   requestKeyFrame,
+  reportFirstFrame,
   reportCamera,
   reportMedia,
   stopVideo,

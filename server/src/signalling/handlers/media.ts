@@ -1,3 +1,4 @@
+import { actorOf } from '../../sessions/access.js';
 import { defineHandler } from '../types.js';
 
 export const produce = defineHandler({
@@ -33,5 +34,19 @@ export const resumeConsumer = defineHandler({
   async handle({ peerId, session, services }, { consumerId }) {
     await services.media.run(session, 'resume', session.id, peerId, consumerId);
     return {};
+  },
+});
+
+/**
+ * The console's first decoded frame of a caller video producer (issue #16 §1): `first_frame`, once
+ * per producer (analytics/FirstFrames.ts). The session's dispatcher only, while it is going.
+ */
+export const reportFirstFrame = defineHandler({
+  name: 'media:first-frame',
+  action: 'control',
+  budget: 'mediaState',
+  logs: true,
+  async handle({ principal, session, services }, { producerId }) {
+    return services.firstFrames.report(session.id, producerId, actorOf(principal));
   },
 });
