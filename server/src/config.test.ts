@@ -74,4 +74,21 @@ describe('DEFAULT_COUNTRY (issue #14: phone entry)', () => {
     expect(() => loadConfig({ WEBHOOK_URLS: 'ftp://cad.example/hooks', WEBHOOK_SECRET: secret })).toThrow(/not an http\(s\) URL/);
     expect(() => loadConfig({ WEBHOOK_URLS: 'http://cad.example/hooks', WEBHOOK_SECRET: 'hunter2' })).toThrow(/whsec_/);
   });
+
+  it('takes EIDO_WEBHOOK with the webhook secret (with or without WEBHOOK_URLS), and refuses it without one', () => {
+    const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+    expect(loadConfig({ EIDO_WEBHOOK: 'https://cad.example/eido', WEBHOOK_SECRET: secret }).webhooks).toEqual({
+      urls: [],
+      eidoUrl: 'https://cad.example/eido',
+      secret,
+      retryBaseMs: 5000,
+      deadAfterMs: 24 * 3600_000,
+    });
+    expect(loadConfig({ EIDO_WEBHOOK: 'https://cad.example/eido', WEBHOOK_URLS: 'http://cad.example/hooks', WEBHOOK_SECRET: secret }).webhooks).toMatchObject({
+      urls: ['http://cad.example/hooks'],
+      eidoUrl: 'https://cad.example/eido',
+    });
+    expect(() => loadConfig({ EIDO_WEBHOOK: 'https://cad.example/eido' })).toThrow(/EIDO_WEBHOOK needs WEBHOOK_SECRET/);
+    expect(() => loadConfig({ EIDO_WEBHOOK: 'file:///tmp/eido', WEBHOOK_SECRET: secret })).toThrow(/EIDO_WEBHOOK: not an http\(s\) URL/);
+  });
 });

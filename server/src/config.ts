@@ -73,6 +73,7 @@ const envSchema = z.object({
     .optional(),
   WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().positive().default(5),
   WEBHOOK_DEAD_AFTER_HOURS: z.coerce.number().positive().default(24),
+  EIDO_WEBHOOK: z.string().optional(),
   NODE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'NODE_ID: letters, digits, dot, dash, underscore (at most 64)')
@@ -157,8 +158,10 @@ export interface Config {
    * Webhooks for CAD and other systems (webhooks/): the receivers' URLs (WEBHOOK_URLS, comma-separated),
    * the Standard Webhooks secret (WEBHOOK_SECRET, `whsec_…`), the first retry's delay (doubling each
    * time, at most an hour) and how long a delivery is tried before it goes to the dead letters (a day).
+   * `eidoUrl` (EIDO_WEBHOOK): where each session's EIDO document goes at its end, through the same
+   * queue and signed with the same secret; it may stand alone (then `urls` is empty).
    */
-  webhooks?: { urls: string[]; secret: string; retryBaseMs: number; deadAfterMs: number };
+  webhooks?: { urls: string[]; eidoUrl?: string; secret: string; retryBaseMs: number; deadAfterMs: number };
 }
 
 export class ConfigError extends Error {
@@ -334,10 +337,21 @@ function webhookConfig(e: z.infer<typeof envSchema>): Config['webhooks'] {
     .split(',')
     .map((u) => u.trim())
     .filter(Boolean);
-  if (!urls.length) return undefined;
-  for (const u of urls) {
-    if (!/^https?:\/\//.test(u) || !URL.canParse(u)) throw new ConfigError(`WEBHOOK_URLS: not an http(s) URL: ${u}`);
+  const eidoUrl = e.EIDO_WEBHOOK?.trim() || undefined;
+  if (!urls.length && !eidoUrl) return undefined;
+  const isHttp = (u: string) => /^https?:\/\//.test(u) && URL.canParse(u);
+  for (const u of urls) if (!isHttp(u)) throw new ConfigError(`WEBHOOK_URLS: not an http(s) URL: ${u}`);
+  if (eidoUrl && !isHttp(eidoUrl)) throw new ConfigError(`EIDO_WEBHOOK: not an http(s) URL: ${eidoUrl}`);
+  if (!e.WEBHOOK_SECRET) {
+    // The EIDO goes through the webhook queue and is signed like every webhook: unsigned, a receiver could not tell it from a forgery.
+    if (!urls.length) throw new ConfigError('EIDO_WEBHOOK needs WEBHOOK_SECRET: its deliveries are signed like the webhooks (a Standard Webhooks secret, whsec_…)');
+    throw new ConfigError('WEBHOOK_SECRET is required with WEBHOOK_URLS (a Standard Webhooks secret, whsec_…)');
   }
-  if (!e.WEBHOOK_SECRET) throw new ConfigError('WEBHOOK_SECRET is required with WEBHOOK_URLS (a Standard Webhooks secret, whsec_…)');
-  return { urls, secret: e.WEBHOOK_SECRET, retryBaseMs: e.WEBHOOK_RETRY_BASE_SECONDS * 1000, deadAfterMs: e.WEBHOOK_DEAD_AFTER_HOURS * 3600_000 };
+  return {
+    urls,
+    ...(eidoUrl && { eidoUrl }),
+    secret: e.WEBHOOK_SECRET,
+    retryBaseMs: e.WEBHOOK_RETRY_BASE_SECONDS * 1000,
+    deadAfterMs: e.WEBHOOK_DEAD_AFTER_HOURS * 3600_000,
+  };
 }

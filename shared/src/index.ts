@@ -8,6 +8,7 @@ export * from './api/errors.js';
 export * from './api/rest.js';
 export * from './api/routes.js';
 export * from './api/webhooks.js';
+export * from './api/eido.js';
 export * from './analytics/funnel.js';
 export * from './signalling/messages.js';
 export * from './text.js';

@@ -134,6 +134,8 @@ export const REST: Record<string, RestCase> = {
     success: 204,
     params: (fx) => ({ id: fx.sessionId, name: fx.recordingName }),
   },
+  // While live it mints (or reuses) a view-only invite: a side effect, like POST /viewers, but a look, not control.
+  'GET /api/sessions/:id/eido': { ...staff, allowed: lookers, success: 200, params: session },
   'GET /api/sessions/:id/verify': { ...staff, allowed: supervisorOnly, success: 200, params: session },
   'GET /api/sessions/:id/export': { ...staff, allowed: supervisorOnly, success: 200, params: session },
   'POST /api/sessions/:id/hold': { ...staff, allowed: supervisorOnly, success: 200, params: session, body: () => ({ hold: false }) },

@@ -56,6 +56,9 @@ function open(initial: string, username: string): void {
   $('who').textContent = user;
   const search = new SessionSearch($<HTMLFormElement>('search'), $('results'), token, (id) => void showSession($('detail'), token(), id));
   void search.start(sitting.signal).catch(() => undefined);
+  // An ended session's EIDO document links here (`/audit?session=<id>`, issue #16 §3): open that session.
+  const linked = new URLSearchParams(location.search).get('session');
+  if (linked) void showSession($('detail'), token(), linked);
 }
 
 // Last, once everything above is defined: a reload with a saved token opens the workspace at once,

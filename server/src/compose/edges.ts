@@ -10,6 +10,7 @@ import { ClipStore } from '../clips/ClipStore.js';
 import { clipRoutes } from '../clips/routes.js';
 import { createApp } from '../http/createApp.js';
 import { createHttpServer } from '../http/httpServer.js';
+import { eidoRoutes } from '../eido/routes.js';
 import { inviteRoutes } from '../invites/routes.js';
 import type { Logger } from '../logging.js';
 import { recordingState } from '../recording/recordingState.js';
@@ -57,6 +58,7 @@ function apiRoutes(config: Config, core: Core, media: Media, s: Services) {
       pseudonyms: Pseudonyms.opener(config.dataDir, redis && ((candidate) => redis.agreeOn('analytics-pseudonym-key', candidate))),
       accessed: (actor, type, details) => audit.appendAccess(actor, type, details),
     }),
+    ...eidoRoutes(s.sessions, s.eido),
   ];
 }
 

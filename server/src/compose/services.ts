@@ -4,6 +4,7 @@ import { StaffLogins } from '../auth/StaffLogins.js';
 import { LocalMedia } from '../cluster/MediaOps.js';
 import { startClusterMedia } from '../cluster/startClusterMedia.js';
 import type { Config } from '../config.js';
+import { EidoExport } from '../eido/EidoExport.js';
 import { InviteService, inviteUrl } from '../invites/InviteService.js';
 import { redeemGuards } from '../invites/redeemGuards.js';
 import type { Logger } from '../logging.js';
@@ -62,6 +63,9 @@ export async function buildServices(config: Config, log: Logger, core: Core, { r
     recordingPolicy: config.recordingPolicy,
     centreName: config.centreName,
   });
+  // EIDO documents (issue #16 §3): on request, and at each session's end to EIDO_WEBHOOK through the webhook queue.
+  const eido = new EidoExport(sessions, invites, config.publicUrl);
+  if (webhooks && config.webhooks?.eidoUrl) webhooks.postAtEnd('eido', config.webhooks.eidoUrl, (id) => eido.ended(id));
   const snapshots = new SnapshotStore(config.dataDir, { disk });
   const recordings = new RecordingService({ dataDir: config.dataDir, policy: config.recordingPolicy, childEnv: config.childEnv, disk }, sessions, log);
   const resumption = new RecordingResumption(recordings, sessions, log);
@@ -78,5 +82,5 @@ export async function buildServices(config: Config, log: Logger, core: Core, { r
   const timers = new SessionTimers(sessions, { inviteTtlMs: config.inviteTtlMs, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, log);
   const retention = new RetentionService(audit, config.retentionDays, log);
   const guards = redeemGuards(limit, invites, security);
-  return { logins, loginGuard, sessions, sms, invites, guards, snapshots, recordings, resumption, media, bus, timers, retention, webhooks };
+  return { logins, loginGuard, sessions, sms, invites, guards, snapshots, recordings, resumption, media, bus, timers, retention, webhooks, eido };
 }

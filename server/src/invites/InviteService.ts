@@ -289,7 +289,13 @@ export class InviteService {
     return dropped;
   }
 
-  async inviteViewer(sessionId: string, actor: string, label?: string): Promise<string> {
+  /**
+   * A view-only invite to a live session (lasting `viewerTtlMs`, and refused once the session ends):
+   * its link. Logged as `viewer_invited` (details: `label`, and `reason` when it was made for
+   * something else than a person, e.g. `eido`).
+   * @throws GoneError once the session has ended.
+   */
+  async inviteViewer(sessionId: string, actor: string, label?: string, reason?: string): Promise<string> {
     const session = await this.sessions.get(sessionId);
     if (session.status === 'ended') throw new GoneError('ended', 'session');
     const now = new Date();
@@ -301,8 +307,16 @@ export class InviteService {
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.opts.viewerTtlMs).toISOString(),
     });
-    await this.sessions.record(sessionId, 'viewer_invited', actor, label ? { label } : undefined);
+    const details = { ...(label && { label }), ...(reason && { reason }) };
+    await this.sessions.record(sessionId, 'viewer_invited', actor, Object.keys(details).length ? details : undefined);
     return this.inviteUrl(code);
+  }
+
+  /** Whether the link (`inviteUrl`'s form) can still let a browser in: not used, not expired, its session not ended. */
+  async isUsable(link: string): Promise<boolean> {
+    const invite = await this.store.getInvite(link.slice(link.lastIndexOf('/') + 1));
+    if (!invite || invite.redeemedAt || Date.parse(invite.expiresAt) <= Date.now()) return false;
+    return (await this.store.getSession(invite.sessionId))?.status !== 'ended';
   }
 
   async peek(code: string): Promise<InvitePeek> {

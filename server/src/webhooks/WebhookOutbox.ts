@@ -42,6 +42,8 @@ const SHARED_HOLD_MS = 1_500;
  */
 export class WebhookOutbox {
   #lines = new Map<string, Line>();
+  /** Documents posted at each session's end (EIDO_WEBHOOK): `kind` names them in keys and ids. */
+  #atEnd: { kind: string; url: string; document(sessionId: string): Promise<unknown> }[] = [];
 
   constructor(
     readonly sender: WebhookSender,
@@ -125,6 +127,15 @@ export class WebhookOutbox {
     timer.unref();
   }
 
+  /**
+   * Also posts a document to `url` at each session's end (EIDO_WEBHOOK: its EIDO), queued with the
+   * `ended` event's webhook before the cursor passes it, so it is as durable as the events: a crash
+   * before it was queued finds it again in the log (`recover`). Set it before `recover`.
+   */
+  postAtEnd(kind: string, url: string, document: (sessionId: string) => Promise<unknown>): void {
+    this.#atEnd.push({ kind, url, document });
+  }
+
   async close(): Promise<void> {
     this.sender.close();
     await this.lease?.close();
@@ -157,6 +168,12 @@ export class WebhookOutbox {
       // Only events that make a webhook move the cursor (one durable write each); the rest make none again.
       if (!payload || event.seq <= (await this.queue.cursor(sessionId))) return;
       await this.sender.enqueue(payload);
+      if (event.type === 'ended') {
+        for (const d of this.#atEnd) {
+          const body = JSON.stringify(await d.document(sessionId));
+          await this.sender.enqueueDocument({ sessionId, seq: event.seq, kind: d.kind, url: d.url, body });
+        }
+      }
       await this.queue.setCursor(sessionId, event.seq);
     } catch (err) {
       // The cursor stays before this event, and the line stops here: a later event queued now would

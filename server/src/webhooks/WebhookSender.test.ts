@@ -69,6 +69,20 @@ describe('WebhookSender', () => {
     sender.close();
   });
 
+  it('delivers a document of its own (the EIDO at a session\'s end) to its own receiver, signed the same way, after the event before it', async () => {
+    const sender = new WebhookSender(new FileWebhookQueue(dir), { urls: [url], secret: SECRET, retryBaseMs: 40, deadAfterMs: 60_000 }, log);
+    await sender.start();
+    await sender.enqueue(event('s1', 1));
+    const doc = { eidoVersion: '1.0', $id: 'urn:emergency:uid:incidentid:0:example.no' };
+    await sender.enqueueDocument({ sessionId: 's1', seq: 1, kind: 'eido', url: `${url}eido`, body: JSON.stringify(doc) });
+    await sender.enqueueDocument({ sessionId: 's1', seq: 1, kind: 'eido', url: `${url}eido`, body: JSON.stringify(doc) });
+    await until('delivered', () => seen.length === 2 && sender.waiting === 0);
+    expect(seen.map((s) => s.id)).toEqual(['msg_s1_1', 'msg_s1_1_eido']);
+    expect(seen[1]!.body).toEqual(doc);
+    expect(new Webhook(SECRET).verify(seen[1]!.headers['raw']!, seen[1]!.headers)).toEqual(doc);
+    sender.close();
+  });
+
   it('keeps a session in order: its next event waits while the one before is being retried', async () => {
     answer = (n) => (n <= 2 ? 500 : 204);
     const sender = new WebhookSender(new FileWebhookQueue(dir), { urls: [url], secret: SECRET, retryBaseMs: 30, deadAfterMs: 60_000 }, log);

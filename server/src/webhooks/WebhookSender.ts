@@ -111,20 +111,30 @@ export class WebhookSender {
     // receiver that deduplicates on webhook-id sees one event.
     const id = `msg_${payload.data.sessionId}_${payload.data.seq}`;
     const body = JSON.stringify(payload);
-    const now = Date.now();
-    for (const [i, url] of this.opts.urls.entries()) {
-      // The session, then its log seq: a session's deliveries sort in log order whatever the clock
-      // does, and the same event queued again after a crash lands on the same file, not a second one.
-      const key = `${payload.data.sessionId}.${payload.data.seq.toString().padStart(9, '0')}.${i}`;
-      // Already waiting (queued again from the log after a crash): it is the same event, maybe in flight.
-      if (this.#waiting.has(key)) continue;
-      const hold = this.opts.sharedHoldMs;
-      const delivery: Delivery = { key, id, url, sessionId: payload.data.sessionId, body, queuedAt: now, attempts: 0, nextAt: now + (hold ?? 0) };
-      await this.queue.put(delivery);
-      // A shared queue: every node only queues; the lease holder reads the queue in order and sends.
-      if (hold === undefined) this.#waiting.set(key, delivery);
-    }
+    for (const [i, url] of this.opts.urls.entries()) await this.#put(keyOf(payload.data.sessionId, payload.data.seq, String(i)), id, url, payload.data.sessionId, body);
     this.#changed();
+  }
+
+  /**
+   * Queues one document of its own to one receiver: the session's EIDO at its end (EIDO_WEBHOOK),
+   * signed, retried and kept like every delivery. `seq` (the log record it comes from) and `kind`
+   * make its key and `webhook-id` (`msg_<session>_<seq>_<kind>`): it queues after that record's
+   * event in the session's line, and queued again after a crash it is the same delivery.
+   */
+  async enqueueDocument(d: { sessionId: string; seq: number; kind: string; url: string; body: string }): Promise<void> {
+    await this.#put(keyOf(d.sessionId, d.seq, d.kind), `msg_${d.sessionId}_${d.seq}_${d.kind}`, d.url, d.sessionId, d.body);
+    this.#changed();
+  }
+
+  async #put(key: string, id: string, url: string, sessionId: string, body: string): Promise<void> {
+    // Already waiting (queued again from the log after a crash): it is the same event, maybe in flight.
+    if (this.#waiting.has(key)) return;
+    const now = Date.now();
+    const hold = this.opts.sharedHoldMs;
+    const delivery: Delivery = { key, id, url, sessionId, body, queuedAt: now, attempts: 0, nextAt: now + (hold ?? 0) };
+    await this.queue.put(delivery);
+    // A shared queue: every node only queues; the lease holder reads the queue in order and sends.
+    if (hold === undefined) this.#waiting.set(key, delivery);
   }
 
   get waiting(): number {
@@ -226,4 +236,13 @@ export class WebhookSender {
       return (err as Error).name === 'TimeoutError' ? 'timeout' : 'network';
     }
   }
+}
+
+/**
+ * A delivery's key: the session, then its log seq, then which (a receiver's index, or a document's
+ * kind). A session's deliveries sort in log order whatever the clock does, and the same event
+ * queued again after a crash lands on the same file, not a second one.
+ */
+function keyOf(sessionId: string, seq: number, which: string): string {
+  return `${sessionId}.${seq.toString().padStart(9, '0')}.${which}`;
 }

@@ -4,6 +4,7 @@ import type { SnapshotInfo } from '../signalling/messages.js';
 import type { SessionStatus } from '../sessions/lifecycle.js';
 import { clipFileParam, type ClipInfo } from '../showMe.js';
 import { analyticsQuery, type FunnelResponse } from '../analytics/funnel.js';
+import type { EidoDocument } from './eido.js';
 import {
   createSessionRequest,
   imageUpload,
@@ -103,8 +104,11 @@ export const restRoutes = {
   'GET /api/analytics/funnel': { query: analyticsQuery, answer: answer<FunnelResponse>() },
   /** One anonymised row per session (text/csv; supervisor); logged in the access log. */
   'GET /api/analytics/sessions.csv': { query: analyticsQuery, answer: answer<void>() },
-  /** The session as a NENA EIDO document (NENA-STA-021, JSON; its dispatcher, supervisor). */
-  'GET /api/sessions/:id/eido': { params: sessionIdParam, answer: answer<unknown>() },
+  /**
+   * The session as a NENA EIDO document (NENA-STA-021, JSON; its dispatcher, supervisor). While the
+   * session is live its media link is a view-only invite (minted or reused: a `viewer_invited` record).
+   */
+  'GET /api/sessions/:id/eido': { params: sessionIdParam, answer: answer<EidoDocument>() },
 } as const satisfies Record<`${RestMethod} /api/${string}`, RouteContract>;
 
 export type RestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
