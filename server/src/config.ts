@@ -344,7 +344,8 @@ function webhookConfig(e: z.infer<typeof envSchema>): Config['webhooks'] {
   if (eidoUrl && !isHttp(eidoUrl)) throw new ConfigError(`EIDO_WEBHOOK: not an http(s) URL: ${eidoUrl}`);
   if (!e.WEBHOOK_SECRET) {
     // The EIDO goes through the webhook queue and is signed like every webhook: unsigned, a receiver could not tell it from a forgery.
-    if (!urls.length) throw new ConfigError('EIDO_WEBHOOK needs WEBHOOK_SECRET: its deliveries are signed like the webhooks (a Standard Webhooks secret, whsec_…)');
+    if (!urls.length)
+      throw new ConfigError('EIDO_WEBHOOK needs WEBHOOK_SECRET: its deliveries are signed like the webhooks (a Standard Webhooks secret, whsec_…)');
     throw new ConfigError('WEBHOOK_SECRET is required with WEBHOOK_URLS (a Standard Webhooks secret, whsec_…)');
   }
   return {

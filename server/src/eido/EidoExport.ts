@@ -42,8 +42,7 @@ export class EidoExport {
 
   /** The document as the asker (`actor`, e.g. `dispatcher:kari`) gets it now; mints or reuses a viewer invite while live. */
   async document(session: SessionRecord, actor: string): Promise<EidoDocument> {
-    const media =
-      session.status === 'ended' ? this.#audit(session.id) : { uri: await this.#viewerLink(session.id, actor), label: LIVE_LABEL };
+    const media = session.status === 'ended' ? this.#audit(session.id) : { uri: await this.#viewerLink(session.id, actor), label: LIVE_LABEL };
     // The log is read after the invite, so its `viewer_invited` is in the document's times too.
     return eidoDocument({ session, events: await this.sessions.events(session.id), media, agency: this.#agency });
   }

@@ -1,4 +1,4 @@
-import type { SessionEvent, SessionStatus } from '@sightline/shared';
+import type { SessionEvent } from '@sightline/shared';
 import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { danglingRefs, eidoErrors } from '../testing/eido.js';
@@ -37,7 +37,10 @@ const chat = [
   ev('chat', '01:10', 'caller', { id: 'm2', from: 'caller', text: 'Han puster <ikke> & er blek' }),
   ev('chat', '01:20', 'viewer:v_1', { id: 'm3', from: 'viewer', text: 'Ambulance 2 min away' }),
 ];
-const located = [ev('location', '00:40', 'caller', { lat: 59.91, lng: 10.75, accuracy: 120 }), ev('location', '00:50', 'caller', { lat: 59.9127, lng: 10.7461, accuracy: 35.5 })];
+const located = [
+  ev('location', '00:40', 'caller', { lat: 59.91, lng: 10.75, accuracy: 120 }),
+  ev('location', '00:50', 'caller', { lat: 59.9127, lng: 10.7461, accuracy: 35.5 }),
+];
 const source = (s: SessionRecord, events: SessionEvent[]): EidoSource => ({
   session: s,
   events,
@@ -47,9 +50,17 @@ const source = (s: SessionRecord, events: SessionEvent[]): EidoSource => ({
 
 const CASES: [string, SessionRecord, SessionEvent[]][] = [
   ['live, with location, chat and incident reference', session(), lifecycle(...located, ...chat)],
-  ['live, before consent, nothing shared, no incident reference', session({ status: 'sms_sent', incidentRef: undefined }), [ev('created', '00:00', 'dispatcher:kari')]],
+  [
+    'live, before consent, nothing shared, no incident reference',
+    session({ status: 'sms_sent', incidentRef: undefined }),
+    [ev('created', '00:00', 'dispatcher:kari')],
+  ],
   ['ended, with chat but no location', session({ status: 'ended' }), lifecycle(...chat, ev('ended', '05:00', 'dispatcher:kari', { reason: 'dispatcher' }))],
-  ['ended, with location only', session({ status: 'ended', incidentRef: 'urn:emergency:uid:incidentid:abc123:cad.example.no' }), lifecycle(...located, ev('ended', '05:00', 'system'))],
+  [
+    'ended, with location only',
+    session({ status: 'ended', incidentRef: 'urn:emergency:uid:incidentid:abc123:cad.example.no' }),
+    lifecycle(...located, ev('ended', '05:00', 'system')),
+  ],
 ];
 
 describe('eidoDocument (NENA-STA-021)', () => {
@@ -88,7 +99,9 @@ describe('eidoDocument (NENA-STA-021)', () => {
   });
 
   it('gives the call state by the session: callBegin before consent, callEnd once ended', () => {
-    expect(eidoDocument(source(session({ status: 'sms_sent' }), [ev('created', '00:00', 'dispatcher:kari')])).callComponent![0]!.callStateRegistryText).toBe('callBegin');
+    expect(eidoDocument(source(session({ status: 'sms_sent' }), [ev('created', '00:00', 'dispatcher:kari')])).callComponent![0]!.callStateRegistryText).toBe(
+      'callBegin',
+    );
     expect(eidoDocument(source(session({ status: 'ended' }), lifecycle())).callComponent![0]!.callStateRegistryText).toBe('callEnd');
   });
 
@@ -138,7 +151,7 @@ describe('eidoDocument (NENA-STA-021)', () => {
     expect(doc.callComponent![0]!.notesReference).toHaveLength(3);
   });
 
-  it('keeps a component\'s id the same from one EIDO to the next (021.1b §2.1)', () => {
+  it("keeps a component's id the same from one EIDO to the next (021.1b §2.1)", () => {
     const first = eidoDocument(source(session(), lifecycle(...chat.slice(0, 1), ...located)));
     const later = eidoDocument(source(session({ status: 'ended' }), lifecycle(...chat.slice(0, 1), ...located, ev('ended', '09:00', 'system'))));
     expect(later.notesComponent![0]!.$id).toBe(first.notesComponent![0]!.$id);

@@ -31,7 +31,11 @@ export const EIDO_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $defs: {
     agency: component(['agencyRoleDescriptionRegistryText', 'agencyType'], {
-      agencyRoleDescriptionRegistryText: { type: 'array', items: { enum: ['Assisting', 'CallReceiving', 'Dispatched', 'Dispatching', 'Informational', 'TransferredTo'] }, minItems: 1 },
+      agencyRoleDescriptionRegistryText: {
+        type: 'array',
+        items: { enum: ['Assisting', 'CallReceiving', 'Dispatched', 'Dispatching', 'Informational', 'TransferredTo'] },
+        minItems: 1,
+      },
       agencyType: strings,
     }),
     agent: component(['agentRoleRegistryText', 'agencyReference'], { agentRoleRegistryText: strings, agencyReference: ref }),
@@ -53,7 +57,12 @@ export const EIDO_SCHEMA = {
       },
       locationByValue: { type: 'string', minLength: 1 },
     }),
-    media: component(['uri', 'contentType'], { $id: uid('eidodatacomponent'), uri: { type: 'string', format: 'uri' }, contentType: { type: 'string' }, label: { type: 'string' } }),
+    media: component(['uri', 'contentType'], {
+      $id: uid('eidodatacomponent'),
+      uri: { type: 'string', format: 'uri' },
+      contentType: { type: 'string' },
+      label: { type: 'string' },
+    }),
   },
   ...component(['eidoVersion', 'issuingElementIdentification', 'agencyComponent'], {
     $id: uid('incidentid'),

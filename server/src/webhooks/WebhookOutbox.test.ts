@@ -74,14 +74,20 @@ describe('WebhookOutbox', () => {
     const events = [ev(1, 'created'), ev(2, 'ended')];
     const sessions = sessionsWith(events);
     const documents: { sessionId: string; seq: number; kind: string; url: string; body: string }[] = [];
-    const sender = { enqueue: async () => undefined, enqueueDocument: async (d: (typeof documents)[number]) => void documents.push(d), close() {} } as unknown as WebhookSender;
+    const sender = {
+      enqueue: async () => undefined,
+      enqueueDocument: async (d: (typeof documents)[number]) => void documents.push(d),
+      close() {},
+    } as unknown as WebhookSender;
     const queue = new FileWebhookQueue(dir);
     const outbox = new WebhookOutbox(sender, queue, sessions, log);
     outbox.postAtEnd('eido', 'https://cad.example/eido', async (id) => ({ eidoVersion: '1.0', id }));
     sessions.emit('event', 's1', 'created', events[0]);
     sessions.emit('event', 's1', 'ended', events[1]);
     await vi.waitFor(async () => expect(await queue.cursor('s1')).toBe(2));
-    expect(documents).toEqual([{ sessionId: 's1', seq: 2, kind: 'eido', url: 'https://cad.example/eido', body: JSON.stringify({ eidoVersion: '1.0', id: 's1' }) }]);
+    expect(documents).toEqual([
+      { sessionId: 's1', seq: 2, kind: 'eido', url: 'https://cad.example/eido', body: JSON.stringify({ eidoVersion: '1.0', id: 's1' }) },
+    ]);
     // A crash before the cursor moved: the restart reads the log again and queues the same document.
     await queue.setCursor('s1', 1);
     const again = new WebhookOutbox(sender, queue, sessions, log);

@@ -69,7 +69,7 @@ describe('WebhookSender', () => {
     sender.close();
   });
 
-  it('delivers a document of its own (the EIDO at a session\'s end) to its own receiver, signed the same way, after the event before it', async () => {
+  it("delivers a document of its own (the EIDO at a session's end) to its own receiver, signed the same way, after the event before it", async () => {
     const sender = new WebhookSender(new FileWebhookQueue(dir), { urls: [url], secret: SECRET, retryBaseMs: 40, deadAfterMs: 60_000 }, log);
     await sender.start();
     await sender.enqueue(event('s1', 1));

@@ -111,7 +111,8 @@ export class WebhookSender {
     // receiver that deduplicates on webhook-id sees one event.
     const id = `msg_${payload.data.sessionId}_${payload.data.seq}`;
     const body = JSON.stringify(payload);
-    for (const [i, url] of this.opts.urls.entries()) await this.#put(keyOf(payload.data.sessionId, payload.data.seq, String(i)), id, url, payload.data.sessionId, body);
+    for (const [i, url] of this.opts.urls.entries())
+      await this.#put(keyOf(payload.data.sessionId, payload.data.seq, String(i)), id, url, payload.data.sessionId, body);
     this.#changed();
   }
 
