@@ -80,7 +80,7 @@ describe('eidoDocument (NENA-STA-021)', () => {
     expect(eidoErrors(headless)).not.toEqual([]);
   });
 
-  it('carries the incident tracking id from the incident reference, or the standard\'s "0" without one', () => {
+  it('carries the incident tracking id from the incident reference, or the unique string 0 without one', () => {
     expect(eidoDocument(source(session(), [])).$id).toBe('urn:emergency:uid:incidentid:CAD202517:sightline.example.no');
     expect(eidoDocument(source(session({ incidentRef: undefined }), [])).$id).toBe('urn:emergency:uid:incidentid:0:sightline.example.no');
     const urn = 'urn:emergency:uid:incidentid:abc123:cad.example.no';
