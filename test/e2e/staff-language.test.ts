@@ -2,6 +2,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeSerious } from '../support/axe.js';
 import { launchDevice, waitFor, type Device } from '../support/browser.js';
+import { openAuditSession } from '../support/audit.js';
 import { sel } from '../support/flow.js';
 import { DEMO_PASSWORD, startServer, type TestServer } from '../support/server.js';
 
@@ -12,6 +13,7 @@ import { DEMO_PASSWORD, startServer, type TestServer } from '../support/server.j
 const CENTRE_ZONE = 'America/New_York';
 let server: TestServer;
 let desk: Device;
+let sessionId = '';
 
 beforeAll(async () => {
   server = await startServer({ LOCALE: 'nb', TZ: CENTRE_ZONE });
@@ -56,12 +58,17 @@ describe('staff pages in the staff language (LOCALE=nb, TZ=America/New_York)', (
     const time = await waitFor('a timeline time', () =>
       page.$eval(`${sel('session-card')} .timeline time`, (el) => ({ text: el.textContent, title: el.getAttribute('title') })).catch(() => undefined),
     );
+    sessionId = (await page.$eval(sel('session-card'), (el) => el.getAttribute('data-session-id'))) ?? '';
     expect(time.title).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const at = new Date(time.title!);
     const clock = (timeZone: string) =>
       new Intl.DateTimeFormat('nb', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone }).format(at);
     expect(time.text).toBe(clock(CENTRE_ZONE));
     expect(time.text).not.toBe(clock('UTC'));
+    // The card speaks Norwegian too: its buttons, the rail's chip word.
+    expect(await text(page, `${sel('session-card')} ${sel('end-session-button')}`)).toBe('Avslutt samtale');
+    expect(await text(page, `${sel('session-card')} ${sel('record-button')}`)).toMatch(/^(Ta opp|Opptak \(alltid\))$/);
+    expect(await text(page, `${sel('session-row')} .chip`)).toMatch(/(FORBEREDER|SMS SENDT|SMS LEVERT)$/);
     expect(await axeSerious(page)).toEqual([]);
   });
 
@@ -83,7 +90,13 @@ describe('staff pages in the staff language (LOCALE=nb, TZ=America/New_York)', (
     await logIn(page, '/audit', 'supervisor', 'search-submit');
     expect(await lang(page)).toBe('nb');
     expect(await text(page, sel('search-submit'))).toBe('Søk');
-    expect(await text(page, '#login h1').catch(() => '')).not.toBe('Supervisor login');
+    expect(await text(page, sel('search-preset'))).toBe('Siste time');
+    // The session's log on /audit: its times on the centre's clock, each with its UTC instant as title.
+    expect(await openAuditSession(page, sessionId)).toBe('intact');
+    const event = await page.$eval(`${sel('timeline-event')} time`, (el) => ({ text: el.textContent, title: el.getAttribute('title') }));
+    const clock = new Intl.DateTimeFormat('nb', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: CENTRE_ZONE });
+    expect(event.text).toBe(clock.format(new Date(event.title!)));
+    expect(await page.$$eval('#detail h3', (els) => els.map((e) => e.textContent))).toContain('Chatutskrift');
     expect(await axeSerious(page)).toEqual([]);
 
     // And the dispatcher's console is still in English.

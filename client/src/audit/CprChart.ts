@@ -1,3 +1,4 @@
+import { formatTime, num, t } from '../staff-i18n/index.js';
 import { CPR_TARGET_RATE } from '@sightline/shared';
 import { CustomChart, LineChart, type CustomSeriesOption, type LineSeriesOption } from 'echarts/charts';
 import {
@@ -46,15 +47,15 @@ export class CprChart {
       class: 'cpr-chart',
       testid: 'cpr-chart',
       role: 'img',
-      'aria-label': `CPR rate over time. ${summary}.`,
+      'aria-label': t('audit.cpr.chartLabel', { summary }),
       'data-points': String(model.line.filter(([, r]) => r !== null).length),
       'data-pauses': String(model.pauses.length),
     });
     this.el = h(
       'section',
       { class: 'cpr', 'aria-labelledby': 'cpr-title' },
-      h('h3', { id: 'cpr-title' }, 'CPR coach'),
-      h('p', { class: 'cpr-caption' }, 'Coaching aid, not a medical device measurement: the rate was estimated from the caller’s video, per 10 s window.'),
+      h('h3', { id: 'cpr-title' }, t('console.cpr.coach')),
+      h('p', { class: 'cpr-caption' }, t('audit.cpr.caption')),
       h('p', { class: 'cpr-summary', testid: 'cpr-summary' }, summary),
       this.#chart,
     );
@@ -86,13 +87,23 @@ export class CprChart {
     return {
       animation: false,
       textStyle: { color: COLOR.text },
-      legend: { top: 0, textStyle: { color: COLOR.text }, data: ['Rate', 'Pause', 'Metronome', 'CPR mode'] },
+      legend: {
+        top: 0,
+        textStyle: { color: COLOR.text },
+        data: [t('audit.cpr.series.rate'), t('audit.cpr.series.pause'), t('audit.cpr.series.metronome'), t('audit.cpr.series.mode')],
+      },
       tooltip: { trigger: 'item', confine: true },
       grid: { left: 56, right: 24, top: 34, bottom: 28 },
-      xAxis: { type: 'time', min: start - pad, max: end + pad, axisLabel: { color: COLOR.text, hideOverlap: true }, axisLine },
+      xAxis: {
+        type: 'time',
+        min: start - pad,
+        max: end + pad,
+        axisLabel: { color: COLOR.text, hideOverlap: true, formatter: (at: number) => formatTime(at, 'time') },
+        axisLine,
+      },
       yAxis: {
         type: 'value',
-        name: 'per min',
+        name: t('audit.cpr.perMin'),
         nameTextStyle: { color: COLOR.text },
         min: Math.min(80, Math.floor((Math.min(...rates) - 10) / 10) * 10),
         max: Math.max(140, Math.ceil((Math.max(...rates) + 10) / 10) * 10),
@@ -103,45 +114,50 @@ export class CprChart {
       series: [
         {
           type: 'line',
-          name: 'Rate',
+          name: t('audit.cpr.series.rate'),
           data: line,
           connectNulls: false,
           symbol: 'circle',
           symbolSize: 8,
           color: COLOR.rate,
-          tooltip: { valueFormatter: (v) => (v === null || v === undefined ? 'no reading' : `${String(v)}/min`) },
+          tooltip: { valueFormatter: (v) => (v === null || v === undefined ? t('audit.cpr.noReading') : `${String(v)}/min`) },
           markArea: {
             silent: true,
             itemStyle: { color: COLOR.target },
             label: { color: COLOR.text, position: 'insideTopLeft' },
-            data: [[{ yAxis: CPR_TARGET_RATE.min, name: `Target ${CPR_TARGET_RATE.min}–${CPR_TARGET_RATE.max}` }, { yAxis: CPR_TARGET_RATE.max }]],
+            data: [
+              [
+                { yAxis: CPR_TARGET_RATE.min, name: t('audit.cpr.target', { min: CPR_TARGET_RATE.min, max: CPR_TARGET_RATE.max }) },
+                { yAxis: CPR_TARGET_RATE.max },
+              ],
+            ],
           },
         },
         {
           type: 'custom',
-          name: 'Pause',
+          name: t('audit.cpr.series.pause'),
           color: COLOR.pause,
           encode: { x: [0, 1] },
           data: pauses.map((p) => [p.at, p.end, p.seconds]),
-          tooltip: { formatter: (p) => `Pause ${String((p as { value: number[] }).value[2])} s` },
-          renderItem: (params, api) => band(params, api, { fill: 'rgba(255, 123, 114, 0.35)', stroke: COLOR.pause, label: `${String(api.value(2))} s` }),
+          tooltip: { formatter: (p) => t('audit.cpr.pause', { seconds: (p as { value: number[] }).value[2]! }) },
+          renderItem: (params, api) => band(params, api, { fill: 'rgba(255, 123, 114, 0.35)', stroke: COLOR.pause, label: `${num(Number(api.value(2)))} s` }),
         },
         {
           type: 'custom',
-          name: 'Metronome',
+          name: t('audit.cpr.series.metronome'),
           color: COLOR.metronome,
           encode: { x: [0, 1] },
           data: metronome.map((m) => [m.at, m.end]),
-          tooltip: { formatter: 'Metronome on (caller’s phone)' },
+          tooltip: { formatter: t('audit.cpr.metronomeOn') },
           renderItem: (params, api) => band(params, api, { fill: COLOR.metronome, height: 6, label: '' }),
         },
         {
           type: 'custom',
-          name: 'CPR mode',
+          name: t('audit.cpr.series.mode'),
           color: COLOR.episode,
           encode: { x: [0, 1] },
           data: episodes.map((e) => [e.at, e.end]),
-          tooltip: { formatter: 'CPR mode on (rate measured)' },
+          tooltip: { formatter: t('audit.cpr.modeOn') },
           renderItem: (params, api) => band(params, api, { fill: COLOR.episode, height: 6, bottom: true, label: '' }),
         },
       ],

@@ -1,3 +1,4 @@
+import { num, t, timeElement } from '../staff-i18n/index.js';
 import type { RecordingInfo } from '@sightline/shared';
 import { api } from '../common/api.js';
 import { h } from '../common/dom.js';
@@ -32,15 +33,22 @@ export class RecordingPlayer {
       controls: true,
       preload: 'none',
       'data-recording': info.name,
-      'aria-label': `Recording segment ${info.segment}`,
+      'aria-label': t('audit.recording.label', { segment: info.segment }),
       src: `/api/sessions/${sessionId}/recordings/${encodeURIComponent(info.name)}`,
     });
     this.video.addEventListener('play', () => this.#logPlay());
     this.#head = h('span', { class: 'scrub-head', 'aria-hidden': 'true' });
     const bar = this.#scrubBar(marks);
     this.video.addEventListener('timeupdate', () => this.#place(this.#head, this.start + this.video.currentTime * 1000));
-    const meta = `segment ${info.segment} · ${new Date(info.startedAt).toLocaleTimeString()}${info.endedAt ? `–${new Date(info.endedAt).toLocaleTimeString()}` : ''} · ${info.durationSec?.toFixed(1) ?? '?'} s · ${info.bytes ? `${Math.round(info.bytes / 1024)} KiB` : ''} · ${info.codecs.join(', ')} · ${isPlayable(info) ? 'playable' : info.status}`;
-    this.el = h('div', { class: 'recording' }, this.video, bar, h('p', { class: 'muted' }, meta));
+    const times = [timeElement(info.startedAt), ...(info.endedAt ? ['–', timeElement(info.endedAt)] : [])];
+    const rest = ` · ${info.durationSec === undefined ? '?' : num(info.durationSec, 1)} s · ${info.bytes ? `${Math.round(info.bytes / 1024)} KiB` : ''} · ${info.codecs.join(', ')} · ${isPlayable(info) ? t('audit.recording.playable') : info.status}`;
+    this.el = h(
+      'div',
+      { class: 'recording' },
+      this.video,
+      bar,
+      h('p', { class: 'muted' }, `${t('audit.recording.segment', { segment: info.segment })} · `, ...times, rest),
+    );
   }
 
   /** Whether `at` (ms since the epoch) falls inside this segment. */

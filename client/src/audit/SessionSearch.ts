@@ -2,6 +2,7 @@ import type { SessionSummary } from '@sightline/shared';
 import { api } from '../common/api.js';
 import { h } from '../common/dom.js';
 import { localInputValue, PRESETS } from './searchPresets.js';
+import { t, timeElement } from '../staff-i18n/index.js';
 
 /**
  * The search form and its result list. The form's fields are the query (`from`/`to` are local times,
@@ -36,7 +37,7 @@ export class SessionSearch {
     const bar = this.form.querySelector<HTMLElement>('[data-presets]');
     if (!bar || bar.childElementCount) return;
     for (const p of PRESETS) {
-      const button = h('button', { type: 'button', testid: 'search-preset', 'data-preset': p.id }, p.label);
+      const button = h('button', { type: 'button', testid: 'search-preset', 'data-preset': p.id }, t(`audit.search.preset.${p.id}`));
       button.addEventListener('click', () => this.applyPreset(p.id), { signal });
       bar.append(button);
     }
@@ -70,18 +71,18 @@ export class SessionSearch {
     const { sessions } = await api('GET /api/sessions', { token: this.token(), query: params });
     if (seq !== this.#seq) return; // a newer search is on its way
     this.results.replaceChildren(...sessions.map((s) => this.#row(s)));
-    if (sessions.length === 0) this.results.append(h('tr', {}, h('td', { colspan: '5' }, 'No sessions match.')));
+    if (sessions.length === 0) this.results.append(h('tr', {}, h('td', { colspan: '5' }, t('audit.results.none'))));
   }
 
   #row(s: SessionSummary): HTMLElement {
     const row = h(
       'tr',
       { testid: 'session-row', 'data-session-id': s.id, tabindex: '0' },
-      h('td', {}, new Date(s.createdAt).toLocaleString()),
+      h('td', {}, timeElement(s.createdAt, 'dateTime')),
       h('td', {}, s.incidentRef ?? '—'),
       h('td', {}, s.dispatcher),
-      h('td', {}, s.status),
-      h('td', {}, s.hasRecording ? 'yes' : 'no'),
+      h('td', { 'data-status': s.status }, t(`audit.status.${s.status}`)),
+      h('td', {}, s.hasRecording ? t('audit.results.yes') : t('audit.results.no')),
     );
     row.addEventListener('click', () => this.open(s.id));
     row.addEventListener('keydown', (e) => e.key === 'Enter' && this.open(s.id));

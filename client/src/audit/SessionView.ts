@@ -4,6 +4,7 @@ import { h } from '../common/dom.js';
 import { RecordingPlayer } from './RecordingPlayer.js';
 import { cprChartModel } from './cprChartModel.js';
 import { formatDuration, summaryText, timelineModel } from './timelineModel.js';
+import { formatTime, t, timeElement } from '../staff-i18n/index.js';
 
 /**
  * One session for the supervisor: its verified log, a summary line and the swimlane timeline chart,
@@ -26,15 +27,19 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
   const integrity = h('strong', { testid: 'log-integrity', class: verify.intact ? 'ok' : 'bad' }, verify.intact ? 'intact' : 'broken');
   // A break in the checkpoint file itself has no one bad record: the reason alone says what is wrong.
   const integrityNote = verify.intact
-    ? `${verify.records} records, hash chain verified`
+    ? t('audit.view.verified', { count: verify.records })
     : verify.firstBadSeq === undefined
       ? String(verify.reason)
-      : `first bad record: seq ${verify.firstBadSeq} (${verify.reason})`;
+      : t('audit.view.firstBad', { seq: verify.firstBadSeq, reason: String(verify.reason) });
 
-  const exportButton = h('button', { type: 'button', testid: 'export-button' }, 'Export archive');
+  const exportButton = h('button', { type: 'button', testid: 'export-button' }, t('audit.view.export'));
   exportButton.addEventListener('click', () => void download(token, id, exportButton));
   const held = [...events].reverse().find((e) => e.type === 'legal_hold')?.details?.['hold'] === true;
-  const hold = h('button', { type: 'button', testid: 'legal-hold', 'aria-pressed': String(held) }, held ? 'Release legal hold' : 'Place legal hold');
+  const hold = h(
+    'button',
+    { type: 'button', testid: 'legal-hold', 'aria-pressed': String(held) },
+    held ? t('audit.view.releaseHold') : t('audit.view.placeHold'),
+  );
   hold.addEventListener(
     'click',
     () => void api('POST /api/sessions/:id/hold', { token, params: { id }, body: { hold: !held } }).then(() => showSession(el, token, id)),
@@ -50,8 +55,8 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
   chart.onPick((mark, at) => {
     const player = players.find((p) => p.covers(at));
     seekNote.textContent = player
-      ? `${mark.label}: segment ${player.info.segment} at ${formatDuration(at - player.start)}`
-      : `${mark.label}: no recording at ${new Date(at).toLocaleTimeString()}`;
+      ? t('audit.view.seekSegment', { label: mark.label, segment: player.info.segment, at: formatDuration(at - player.start) })
+      : t('audit.view.seekNone', { label: mark.label, time: formatTime(at) });
     void player?.seek(at);
   });
 
@@ -59,24 +64,29 @@ export async function showSession(el: HTMLElement, token: string, id: string): P
   previous.set(el, cpr ? [chart, cpr] : [chart]);
   el.hidden = false;
   el.replaceChildren(
-    h('h2', {}, `${detail.incidentRef ?? 'No incident ref'} · ${detail.id}`),
+    h('h2', {}, `${detail.incidentRef ?? t('audit.view.noIncident')} · ${detail.id}`),
     h(
       'p',
       {},
-      `Dispatcher ${detail.dispatcher} · created ${new Date(detail.createdAt).toLocaleString()}${detail.endedAt ? ` · ended ${new Date(detail.endedAt).toLocaleString()}` : ''} · status ${detail.status}`,
+      `${t('audit.view.dispatcher', { name: detail.dispatcher })} · ${t('audit.view.created')} `,
+      timeElement(detail.createdAt, 'dateTime'),
+      ...(detail.endedAt ? [` · ${t('audit.view.ended')} `, timeElement(detail.endedAt, 'dateTime')] : []),
+      ` · ${t('audit.view.status', { status: t(`audit.status.${detail.status}`) })}`,
     ),
-    h('p', {}, 'Log: ', integrity, ` — ${integrityNote}`),
+    h('p', {}, t('audit.view.log'), integrity, ` — ${integrityNote}`),
     h('div', { class: 'row' }, exportButton, hold),
     h('p', { class: 'timeline-summary', testid: 'timeline-summary' }, summary),
     chart.el,
     seekNote,
     ...(cpr ? [cpr.el] : []),
-    section('Recordings', players.length ? players.map((p) => p.el) : [h('p', { class: 'muted' }, 'No recordings.')]),
-    section('Log', [h('ol', { class: 'audit-timeline', tabindex: '0', 'aria-label': 'Session log' }, ...events.map(timelineItem))]),
-    section('Chat transcript', transcript(events)),
-    section('Location trail', locations(events)),
-    section('Media quality', quality(events)),
-    section('Snapshots and photos', [stills(token, id, snaps.snapshots)]),
+    section(t('audit.view.recordings'), players.length ? players.map((p) => p.el) : [h('p', { class: 'muted' }, t('audit.view.noRecordings'))]),
+    section(t('audit.view.logTitle'), [
+      h('ol', { class: 'audit-timeline', tabindex: '0', 'aria-label': t('audit.view.logLabel') }, ...events.map(timelineItem)),
+    ]),
+    section(t('audit.view.chat'), transcript(events)),
+    section(t('audit.view.locations'), locations(events)),
+    section(t('audit.view.quality'), quality(events)),
+    section(t('audit.view.stills'), [stills(token, id, snaps.snapshots)]),
   );
   chart.render();
   cpr?.render();
@@ -99,7 +109,7 @@ function timelineItem(e: SessionEvent): HTMLElement {
   return h(
     'li',
     { testid: 'timeline-event', 'data-type': e.type },
-    h('time', { datetime: e.at }, new Date(e.at).toLocaleTimeString()),
+    timeElement(e.at),
     ` #${e.seq} ${e.type} `,
     h('span', { class: 'muted' }, h('bdi', {}, e.actor), ...details),
   );
@@ -107,20 +117,13 @@ function timelineItem(e: SessionEvent): HTMLElement {
 
 function transcript(events: SessionEvent[]): Node[] {
   const chats = events.filter((e) => e.type === 'chat');
-  if (!chats.length) return [h('p', { class: 'muted' }, 'No chat.')];
+  if (!chats.length) return [h('p', { class: 'muted' }, t('audit.view.noChat'))];
   return [
     h(
       'ol',
       { testid: 'chat-transcript' },
       ...chats.map((e) =>
-        h(
-          'li',
-          {},
-          `${new Date(e.at).toLocaleTimeString()} `,
-          h('bdi', {}, String(e.details?.['from'] ?? e.actor)),
-          ': ',
-          h('bdi', {}, String(e.details?.['text'] ?? '')),
-        ),
+        h('li', {}, timeElement(e.at), ' ', h('bdi', {}, String(e.details?.['from'] ?? e.actor)), ': ', h('bdi', {}, String(e.details?.['text'] ?? ''))),
       ),
     ),
   ];
@@ -128,7 +131,7 @@ function transcript(events: SessionEvent[]): Node[] {
 
 function locations(events: SessionEvent[]): Node[] {
   const locs = events.filter((e) => e.type === 'location');
-  if (!locs.length) return [h('p', { class: 'muted' }, 'No location shared.')];
+  if (!locs.length) return [h('p', { class: 'muted' }, t('audit.view.noLocation'))];
   return [
     h(
       'ol',
@@ -137,7 +140,8 @@ function locations(events: SessionEvent[]): Node[] {
         h(
           'li',
           {},
-          `${new Date(e.at).toLocaleTimeString()} ${Number(e.details?.['lat']).toFixed(5)}, ${Number(e.details?.['lng']).toFixed(5)} ±${Math.round(Number(e.details?.['accuracy']))} m`,
+          timeElement(e.at),
+          ` ${Number(e.details?.['lat']).toFixed(5)}, ${Number(e.details?.['lng']).toFixed(5)} ±${Math.round(Number(e.details?.['accuracy']))} m`,
         ),
       ),
     ),
@@ -151,22 +155,28 @@ function quality(events: SessionEvent[]): Node[] {
     h(
       'li',
       {},
-      `${String(e.details?.['kind'] ?? 'media')} ${String(e.details?.['codec'] ?? '')}: ${Math.round(Number(e.details?.['durationSec'] ?? 0))} s, avg ${Math.round(Number(e.details?.['avgKbps'] ?? 0))} kbit/s, min score ${String(e.details?.['minScore'] ?? '?')}`,
+      t('audit.view.mediaLine', {
+        kind: String(e.details?.['kind'] ?? 'media'),
+        codec: String(e.details?.['codec'] ?? ''),
+        seconds: Math.round(Number(e.details?.['durationSec'] ?? 0)),
+        kbps: Math.round(Number(e.details?.['avgKbps'] ?? 0)),
+        score: String(e.details?.['minScore'] ?? '?'),
+      }),
     ),
   );
-  return [h('p', {}, `${reconnects} reconnection(s).`), h('ol', { testid: 'quality-summary' }, ...rows)];
+  return [h('p', {}, t('audit.view.reconnections', { count: reconnects })), h('ol', { testid: 'quality-summary' }, ...rows)];
 }
 
 function stills(token: string, sessionId: string, snapshots: SnapshotInfo[]): HTMLElement {
   const list = h('ul', { class: 'snapshots' });
   for (const s of snapshots) {
     const img = h('img', { alt: `${s.source} ${s.at}` });
-    list.append(h('li', {}, img, h('span', { class: 'muted' }, `${s.source} ${new Date(s.at).toLocaleTimeString()}`)));
+    list.append(h('li', {}, img, h('span', { class: 'muted' }, `${t(`common.source.${s.source}`)} `, timeElement(s.at))));
     void fetchWithToken(`/api/sessions/${sessionId}/snapshots/${encodeURIComponent(s.name)}`, token)
       .then((r) => (r.ok ? r.blob() : undefined))
       .then((b) => b && (img.src = URL.createObjectURL(b)));
   }
-  if (!snapshots.length) list.append(h('li', { class: 'muted' }, 'None.'));
+  if (!snapshots.length) list.append(h('li', { class: 'muted' }, t('audit.view.none')));
   return list;
 }
 

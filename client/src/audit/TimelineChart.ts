@@ -1,3 +1,4 @@
+import { formatTime, t } from '../staff-i18n/index.js';
 import { CustomChart, ScatterChart, type CustomSeriesOption, type ScatterSeriesOption } from 'echarts/charts';
 import {
   AriaComponent,
@@ -11,7 +12,7 @@ import {
 import { graphic, init, use, type ComposeOption, type ECharts } from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { h } from '../common/dom.js';
-import { LANE_LABELS, LANES, type Lane, type Mark, type TimelineModel } from './timelineModel.js';
+import { laneLabel, LANES, type Lane, type Mark, type TimelineModel } from './timelineModel.js';
 
 // Only what this chart draws is bundled (tree-shaken ECharts): about a third of the full library.
 use([CustomChart, ScatterChart, GridComponent, TooltipComponent, DataZoomComponent, AriaComponent, SVGRenderer]);
@@ -64,7 +65,7 @@ export class TimelineChart {
       class: 'timeline-chart',
       testid: 'session-timeline-chart',
       role: 'img',
-      'aria-label': `Session timeline. ${summary}. ${model.marks.length - access} marks on the call, ${access} accesses.`,
+      'aria-label': t('audit.timeline.chartLabel', { summary, marks: model.marks.length - access, access }),
       'data-marks': String(model.marks.length),
     });
   }
@@ -123,19 +124,24 @@ export class TimelineChart {
       animation: false,
       aria: { enabled: false },
       textStyle: { color: text },
-      tooltip: { trigger: 'item', confine: true, formatter: (p) => escape(marks[(p as { value: unknown[] }).value.at(-1) as number]?.label ?? '') },
+      tooltip: { trigger: 'item', confine: true, formatter: (p) => escape(tooltipOf(marks[(p as { value: unknown[] }).value.at(-1) as number])) },
       grid: [
         { left: 90, right: 24, top: 8, height: gridHeight },
         { left: 90, right: 24, top: gridHeight + 78, height: ROW_PX },
       ],
       xAxis: [
-        { type: 'time', gridIndex: 0, min: start - pad, max: end + pad, axisLabel: { color: text, hideOverlap: true }, axisLine },
+        { type: 'time', gridIndex: 0, min: start - pad, max: end + pad, axisLabel: { color: text, hideOverlap: true, formatter: centreClock }, axisLine },
         {
           type: 'time',
           gridIndex: 1,
           min: Math.min(...accessTimes, end) - pad,
           max: Math.max(...accessTimes, end) + pad,
-          axisLabel: { color: text, hideOverlap: true },
+          // Looks at the record may come days after the call: their axis names the day too.
+          axisLabel: {
+            color: text,
+            hideOverlap: true,
+            formatter: Math.max(...accessTimes, end) - Math.min(...accessTimes, end) > 86_400_000 ? centreDay : centreClock,
+          },
           axisLine,
         },
       ],
@@ -143,12 +149,12 @@ export class TimelineChart {
         {
           type: 'category',
           gridIndex: 0,
-          data: ROWS.map((l) => LANE_LABELS[l]),
+          data: ROWS.map((l) => laneLabel(l)),
           axisLabel: { color: text },
           axisLine,
           splitLine: { show: true, lineStyle: { color: '#2a333c' } },
         },
-        { type: 'category', gridIndex: 1, data: [LANE_LABELS.access], axisLabel: { color: text }, axisLine },
+        { type: 'category', gridIndex: 1, data: [laneLabel('access')], axisLabel: { color: text }, axisLine },
       ],
       dataZoom: [
         { type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter' },
@@ -215,4 +221,13 @@ export class TimelineChart {
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The time axes on the centre's clock (the server's TZ), in the supervisor's language, whatever this workstation's zone. */
+const centreClock = (at: number) => formatTime(at, 'time');
+const centreDay = (at: number) => formatTime(at, 'dateTime');
+
+/** A mark's tooltip: when (the centre's clock) and what. */
+function tooltipOf(mark: Mark | undefined): string {
+  return mark ? `${formatTime(mark.at)} ${mark.label}` : '';
 }

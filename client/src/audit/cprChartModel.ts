@@ -1,4 +1,5 @@
 import { CPR_TARGET_RATE, cprEpisodes, type SessionEvent } from '@sightline/shared';
+import { t } from '../staff-i18n/index.js';
 import { formatDuration } from './timelineModel.js';
 
 /** A span of time in ms since the epoch. */
@@ -112,12 +113,11 @@ function median(values: number[]): number {
 
 /** The chart's text twin, for the caption and screen readers. */
 export function cprSummaryText(s: CprSummary): string {
-  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   return [
-    `${plural(s.episodes, 'CPR episode', 'CPR episodes')}, ${formatDuration(s.durationMs)} in all`,
-    s.medianRate === undefined ? 'no rate reading' : `median rate ${s.medianRate}/min`,
-    `${s.inTarget} of ${plural(s.readings, 'reading', 'readings')} in target (${CPR_TARGET_RATE.min}–${CPR_TARGET_RATE.max}/min)`,
-    `${plural(s.noReading, 'window', 'windows')} with no reading`,
-    `${plural(s.pauses, 'pause', 'pauses')}, ${s.pauseSeconds} s in all`,
+    t('audit.cpr.summary.episodes', { count: s.episodes, time: formatDuration(s.durationMs) }),
+    s.medianRate === undefined ? t('audit.cpr.summary.noRate') : t('audit.cpr.summary.median', { rate: s.medianRate }),
+    t('audit.cpr.summary.inTarget', { inTarget: s.inTarget, count: s.readings, min: CPR_TARGET_RATE.min, max: CPR_TARGET_RATE.max }),
+    t('audit.cpr.summary.noReading', { count: s.noReading }),
+    t('audit.cpr.summary.pauses', { count: s.pauses, seconds: s.pauseSeconds }),
   ].join(' · ');
 }

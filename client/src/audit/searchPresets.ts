@@ -7,17 +7,17 @@ export const SHIFT_START_HOURS = [7, 19] as const;
 
 /** A search preset: a time window ending now (`to` left open), or every session (`from` undefined). */
 interface Preset {
-  id: string;
-  label: string;
+  /** Its button's text is the catalogue's `audit.search.preset.<id>`. */
+  id: 'hour' | 'shift' | '24h' | '7d' | 'all';
   from: (now: Date) => Date | undefined;
 }
 
 export const PRESETS: readonly Preset[] = [
-  { id: 'hour', label: 'Last hour', from: (now) => new Date(now.getTime() - 3_600_000) },
-  { id: 'shift', label: 'This shift', from: (now) => shiftStart(now) },
-  { id: '24h', label: 'Last 24 h', from: (now) => new Date(now.getTime() - 86_400_000) },
-  { id: '7d', label: 'Last 7 days', from: (now) => new Date(now.getTime() - 7 * 86_400_000) },
-  { id: 'all', label: 'All', from: () => undefined },
+  { id: 'hour', from: (now) => new Date(now.getTime() - 3_600_000) },
+  { id: 'shift', from: (now) => shiftStart(now) },
+  { id: '24h', from: (now) => new Date(now.getTime() - 86_400_000) },
+  { id: '7d', from: (now) => new Date(now.getTime() - 7 * 86_400_000) },
+  { id: 'all', from: () => undefined },
 ];
 
 /** The start of the shift `now` falls in: the latest SHIFT_START_HOURS at or before it (yesterday's last one before the first). */

@@ -1,16 +1,11 @@
 import type { RecordingInfo, SessionEvent } from '@sightline/shared';
+import { t as text, type TextKey } from '../staff-i18n/index.js';
 
 /** The operational lanes, top to bottom, then the access lane (drawn apart, on its own time axis). */
 export const LANES = ['progress', 'video', 'recording', 'dialogue', 'location'] as const;
 export type Lane = (typeof LANES)[number] | 'access';
-export const LANE_LABELS: Record<Lane, string> = {
-  progress: 'Progress',
-  video: 'Video',
-  recording: 'Recording',
-  dialogue: 'Dialogue',
-  location: 'Location',
-  access: 'Access',
-};
+/** A lane's name on the chart, in the supervisor's language. */
+export const laneLabel = (lane: Lane) => text(`audit.timeline.lane.${lane}`);
 
 /**
  * One mark on the timeline: a moment (`end` absent) or a span, in ms since the epoch. `kind` picks
@@ -46,27 +41,23 @@ export interface TimelineModel {
 }
 
 /** Lifecycle statuses on the progress lane, with the word shown (PRODUCT.md's lifecycle, shortened). */
-const PROGRESS: Partial<Record<SessionEvent['type'], string>> = {
-  created: 'Created',
-  sms_sent: 'SMS sent',
-  sms_delivered: 'SMS delivered',
-  sms_failed: 'SMS failed',
-  link_opened: 'Link opened',
-  consent_given: 'Consent',
-  camera_granted: 'Camera granted',
-  camera_denied: 'Camera denied',
-  live: 'Live',
-  ended: 'Ended',
-};
+const PROGRESS_TYPES: ReadonlySet<string> = new Set([
+  'created',
+  'sms_sent',
+  'sms_delivered',
+  'sms_failed',
+  'link_opened',
+  'consent_given',
+  'camera_granted',
+  'camera_denied',
+  'live',
+  'ended',
+]);
+const progressWord = (type: string) => (PROGRESS_TYPES.has(type) ? text(`audit.timeline.progress.${type}` as TextKey) : undefined);
 
 /** A supervisor's look or act on the record, and retention's: the access lane. */
-const ACCESS: Partial<Record<SessionEvent['type'], string>> = {
-  supervisor_viewed: 'Viewed',
-  recording_played: 'Recording played',
-  session_exported: 'Exported',
-  legal_hold: 'Legal hold',
-  media_deleted: 'Media deleted',
-};
+const ACCESS_TYPES: ReadonlySet<string> = new Set(['supervisor_viewed', 'recording_played', 'session_exported', 'legal_hold', 'media_deleted']);
+const accessWord = (type: string) => (ACCESS_TYPES.has(type) ? text(`audit.timeline.access.${type}` as TextKey) : undefined);
 
 /**
  * The session's timeline as lanes of marks, and its summary, from its log and its recording index.
@@ -76,15 +67,16 @@ const ACCESS: Partial<Record<SessionEvent['type'], string>> = {
 export function timelineModel(events: SessionEvent[], recordings: RecordingInfo[], createdAt: string, endedAt?: string): TimelineModel {
   const at = (e: SessionEvent) => Date.parse(e.at);
   const start = Date.parse(createdAt);
-  const operational = events.filter((e) => !ACCESS[e.type]);
+  const operational = events.filter((e) => !ACCESS_TYPES.has(e.type));
   const lastOperational = Math.max(start, ...operational.map(at), ...recordings.map((r) => Date.parse(r.endedAt ?? r.startedAt)));
   const end = endedAt ? Math.max(Date.parse(endedAt), lastOperational) : lastOperational;
   const marks: Mark[] = [];
   for (const e of events) {
-    const progress = PROGRESS[e.type];
+    const progress = progressWord(e.type);
     if (progress && e.type !== 'created') marks.push({ lane: 'progress', kind: e.type, at: at(e), label: withReason(progress, e), seq: e.seq });
-    const access = ACCESS[e.type];
-    if (access) marks.push({ lane: 'access', kind: e.type, at: at(e), label: `${access} by ${e.actor}${what(e)}`, seq: e.seq });
+    const access = accessWord(e.type);
+    if (access)
+      marks.push({ lane: 'access', kind: e.type, at: at(e), label: text('audit.timeline.accessBy', { access, actor: e.actor, what: what(e) }), seq: e.seq });
     if (e.type === 'chat') marks.push({ lane: 'dialogue', kind: 'chat', at: at(e), label: chatLabel(e), seq: e.seq });
     if (e.type === 'location') marks.push({ lane: 'location', kind: 'location', at: at(e), label: locationLabel(e), seq: e.seq });
   }
@@ -125,7 +117,7 @@ function videoSpans(events: SessionEvent[], end: number): Mark[] {
   let paused = false;
   const move = (kind: 'live' | 'paused' | 'reconnecting' | undefined, t: number) => {
     if (open?.kind === kind) return;
-    if (open) spans.push({ lane: 'video', kind: open.kind, at: open.at, end: t, label: VIDEO_LABELS[open.kind] });
+    if (open) spans.push({ lane: 'video', kind: open.kind, at: open.at, end: t, label: text(`audit.timeline.video.${open.kind}`) });
     open = kind && { kind, at: t };
   };
   for (const e of events) {
@@ -144,14 +136,19 @@ function videoSpans(events: SessionEvent[], end: number): Mark[] {
   return spans;
 }
 
-const VIDEO_LABELS = { live: 'Live video', paused: 'Paused by caller', reconnecting: 'Reconnecting' } as const;
-
 function recordingMarks(recordings: RecordingInfo[], end: number): Mark[] {
   return recordings.map((r) => {
     const span = segmentSpan(r, end);
     const kind = isPlayable(r) ? 'playable' : r.status === 'recording' ? 'recording' : 'failed';
-    const word = kind === 'playable' ? 'playable' : kind === 'recording' ? 'still recording' : 'failed, not playable';
-    return { lane: 'recording', kind, at: span.start, end: span.end, label: `Segment ${r.segment} (${word})`, recording: r.name };
+    const word = text(`audit.timeline.segment.${kind}`);
+    return {
+      lane: 'recording',
+      kind,
+      at: span.start,
+      end: span.end,
+      label: text('audit.timeline.segment.label', { segment: r.segment, word }),
+      recording: r.name,
+    };
   });
 }
 
@@ -174,7 +171,7 @@ function locationLabel(e: SessionEvent): string {
   const lat = Number(e.details?.['lat']);
   const lng = Number(e.details?.['lng']);
   const accuracy = Math.round(Number(e.details?.['accuracy']));
-  return `Location ${lat.toFixed(5)}, ${lng.toFixed(5)} ±${accuracy} m`;
+  return text('audit.timeline.location', { lat: lat.toFixed(5), lng: lng.toFixed(5), accuracy });
 }
 
 /** `1:05:09`, `4:07`, `0:42`: a duration as a dispatcher reads one. */
@@ -188,12 +185,11 @@ export function formatDuration(ms: number): string {
 
 /** The summary line above the chart. */
 export function summaryText(s: Summary): string {
-  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   return [
-    `Time to video ${s.timeToVideoMs === undefined ? '—' : formatDuration(s.timeToVideoMs)}`,
-    `Live ${formatDuration(s.liveMs)}`,
-    plural(s.pauses, 'pause', 'pauses'),
-    plural(s.reconnects, 'reconnect', 'reconnects'),
-    `Recordings ${s.recordings.playable} of ${s.recordings.total} playable`,
+    text('audit.timeline.summary.timeToVideo', { time: s.timeToVideoMs === undefined ? '—' : formatDuration(s.timeToVideoMs) }),
+    text('audit.timeline.summary.live', { time: formatDuration(s.liveMs) }),
+    text('audit.timeline.summary.pauses', { count: s.pauses }),
+    text('audit.timeline.summary.reconnects', { count: s.reconnects }),
+    text('audit.timeline.summary.recordings', { playable: s.recordings.playable, total: s.recordings.total }),
   ].join(' · ');
 }

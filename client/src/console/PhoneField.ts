@@ -1,6 +1,7 @@
 import './PhoneField.css';
 import { checkPhone, type PhoneCheck } from '@sightline/shared';
 import { defaultCountry, onSettings } from './settings.js';
+import { locale, t } from '../staff-i18n/index.js';
 
 /**
  * A mobile-number field as a dispatcher types it while the caller reads it out: a live hint under
@@ -37,8 +38,8 @@ export class PhoneField {
     const typing = !final && !check.ok;
     this.hint.dataset['state'] = check.ok ? 'ok' : typing ? 'typing' : 'error';
     if (check.ok) this.hint.textContent = `→ ${check.display}${check.country ? ` · ${regionName(check.country)}` : ''}`;
-    else if (!this.input.value.trim() && !final) this.hint.textContent = `Mobile number; without + it is taken as ${regionName(defaultCountry())}'s`;
-    else this.hint.textContent = check.message;
+    else if (!this.input.value.trim() && !final) this.hint.textContent = t('console.phone.idle', { country: regionName(defaultCountry()) });
+    else this.hint.textContent = phoneProblem(check);
     this.input.setAttribute('aria-invalid', String(!check.ok && !typing));
     return check;
   }
@@ -46,8 +47,16 @@ export class PhoneField {
 
 function regionName(country: string): string {
   try {
-    return new Intl.DisplayNames(['en'], { type: 'region' }).of(country) ?? country;
+    return new Intl.DisplayNames([locale()], { type: 'region' }).of(country) ?? country;
   } catch {
     return country;
   }
+}
+
+/**
+ * Why a number is refused, in the dispatcher's language: English keeps shared/phone.ts's own
+ * sentence (it names the rule and the digit count); another language says which rule was broken.
+ */
+export function phoneProblem(check: Extract<PhoneCheck, { ok: false }>): string {
+  return locale() === 'en' ? check.message : t(`console.phone.problem.${check.problem}`);
 }

@@ -34,20 +34,10 @@ import { watchFirstFrame } from './card/firstFrame.js';
 import { routeVideoAlarms } from './card/videoAlarms.js';
 import type { VideoStateSnapshot } from '../common/VideoState.js';
 import { phaseOf } from './rail/urgency.js';
+import { t, type TextKey } from '../staff-i18n/index.js';
 
-const STATUS_HINT: Partial<Record<SessionStatus, string>> = {
-  created: 'preparing the link',
-  sms_sent: 'link sent — waiting for the caller to open it',
-  sms_delivered: 'SMS delivered — waiting for the caller to open it',
-  sms_failed: 'SMS failed — read the spoken code out, or resend',
-  link_opened: 'caller opened the link',
-  consent_given: 'caller tapped Start video',
-  camera_denied: 'caller blocked the camera — talk them through allowing it, or ask for a photo',
-  camera_granted: 'camera allowed — connecting',
-  live: 'live',
-  reconnecting: 'video lost — reconnecting',
-  ended: 'ended',
-};
+/** Why there is no video yet, per status (the catalogue's console.hint). */
+const STATUS_HINT = (status: SessionStatus): string => t(`console.hint.${status}` as TextKey);
 
 /**
  * One session on the dispatcher's screen, composed of panels. The console routes socket pushes to
@@ -133,14 +123,14 @@ export class SessionCard {
     // The caller's metronome sits beside CPR mode: one place for the CPR coach's controls.
     this.#cpr.slot.append(this.#metronome.el);
     this.#expiry = new ExpiryWatch(sessionId, alarmStore, {
-      code: { label: 'New spoken code', run: () => this.el.querySelector<HTMLButtonElement>('[data-testid="spoken-code-button"]')?.click() },
-      link: { label: 'New link…', run: () => this.#prefillNewSession() },
+      code: { label: t('console.expiry.newCode'), run: () => this.el.querySelector<HTMLButtonElement>('[data-testid="spoken-code-button"]')?.click() },
+      link: { label: t('console.expiry.newLink'), run: () => this.#prefillNewSession() },
     });
     this.#showMe = new ShowMePanel(ctx, device);
     this.#actions = h(
       'fieldset',
       { class: 'card-actions' },
-      h('legend', { class: 'sr-only' }, 'Session actions'),
+      h('legend', { class: 'sr-only' }, t('console.card.actions')),
       this.#hint,
       this.#stepper.el,
       this.#expiry.el,
@@ -160,7 +150,7 @@ export class SessionCard {
     this.#video.blurChanged.add((blurred) => this.#snapshots.setBlur(blurred));
     this.el = h(
       'article',
-      { testid: 'session-card', 'data-session-id': sessionId, class: 'card', 'aria-label': `Session ${sessionId}`, tabindex: '-1' },
+      { testid: 'session-card', 'data-session-id': sessionId, class: 'card', 'aria-label': t('console.card.label', { id: sessionId }), tabindex: '-1' },
       h('header', {}, this.#title, this.#status),
       this.#actions,
     );
@@ -246,7 +236,7 @@ export class SessionCard {
     this.#expiry.setWaiting(phaseOf(status) === 'waiting');
     this.#status.textContent = status;
     this.#status.dataset['status'] = status;
-    this.#hint.textContent = STATUS_HINT[status] ?? '';
+    this.#hint.textContent = STATUS_HINT(status);
     this.el.dataset['status'] = status;
     this.#browser.status(status);
     this.#video.session(status);

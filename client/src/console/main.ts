@@ -12,7 +12,7 @@ import { beep, wireSoundControl } from '../common/SoundAlerts.js';
 import { alarmStore } from './alarms/AlarmStore.js';
 import { Desk } from './rail/Desk.js';
 import { RecentlyEnded } from './rail/RecentlyEnded.js';
-import { PhoneField } from './PhoneField.js';
+import { PhoneField, phoneProblem } from './PhoneField.js';
 import { loadSettings } from './settings.js';
 
 /**
@@ -197,7 +197,11 @@ async function openConsole(token: string, username: string): Promise<void> {
     cards.get(sessionId)?.chat(message);
     // What the caller (or a viewer) types may be the most urgent thing on the screen ("he is not breathing").
     if (message.from !== 'dispatcher' && cards.has(sessionId)) {
-      alarmStore.raise({ sessionId, kind: 'caller-message', text: message.from === 'viewer' ? `Viewer: ${message.text}` : message.text });
+      alarmStore.raise({
+        sessionId,
+        kind: 'caller-message',
+        text: message.from === 'viewer' ? t('console.alarms.viewer', { text: message.text }) : message.text,
+      });
     }
   });
   socket.on('control:reply', ({ sessionId, action, outcome, detail }) => cards.get(sessionId)?.controlReply(action, outcome, detail));
@@ -228,7 +232,7 @@ async function openConsole(token: string, username: string): Promise<void> {
       // The same check as the server's gate: a number it would refuse is not sent, and the field says why.
       const number = phone.check();
       if (!number.ok) {
-        $('new-session-error').textContent = t('console.newSession.phoneError', { message: number.message });
+        $('new-session-error').textContent = t('console.newSession.phoneError', { message: phoneProblem(number) });
         phone.input.focus();
         return;
       }

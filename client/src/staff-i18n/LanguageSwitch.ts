@@ -1,3 +1,4 @@
+import './LanguageSwitch.css';
 import type { StaffLocale } from '@sightline/shared';
 import { h } from '../common/dom.js';
 import { chooseLocale, locale, localeName, LOCALES, onLocale, t } from './locale.js';
@@ -13,7 +14,7 @@ import { chooseLocale, locale, localeName, LOCALES, onLocale, t } from './locale
 export function languageSwitch(user: () => string, changed: (l: StaffLocale) => void): HTMLSelectElement {
   const select = h(
     'select',
-    { testid: 'staff-language', 'aria-label': t('common.language'), 'data-i18n-aria-label': 'common.language' },
+    { testid: 'staff-language', class: 'staff-language', 'aria-label': t('common.language'), 'data-i18n-aria-label': 'common.language' },
     ...LOCALES.map((l) => h('option', { value: l, lang: l }, localeName(l))),
   );
   select.value = locale();

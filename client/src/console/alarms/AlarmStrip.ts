@@ -1,8 +1,9 @@
+import { t } from '../../staff-i18n/index.js';
 import { h } from '../../common/dom.js';
 import type { Alarm, AlarmChange, AlarmSeverity, AlarmStore } from './AlarmStore.js';
 
 /** Icon and word per severity: the strip never tells by colour alone. */
-const MARK: Record<AlarmSeverity, string> = { alarm: '⚠ ALARM', message: '✉ MESSAGE', warning: '⏱ WARNING' };
+const mark = (severity: AlarmSeverity) => t(`console.alarms.mark.${severity}`);
 
 export interface AlarmStripOptions {
   /** The session's name as the rail shows it (incident ref, masked phone). */
@@ -23,7 +24,7 @@ export class AlarmStrip {
   /** Told the session id of an item the dispatcher clicked. */
   readonly picked = new Set<(sessionId: string) => void>();
   #list = h('ul', { class: 'alarm-items' });
-  #empty = h('p', { class: 'alarm-empty muted' }, 'No alarms or unread caller messages');
+  #empty = h('p', { class: 'alarm-empty muted' }, t('console.alarms.empty'));
   #announce = h('p', { class: 'sr-only', 'aria-live': 'assertive', role: 'status' });
   #unobserve: () => void;
 
@@ -31,13 +32,7 @@ export class AlarmStrip {
     private readonly store: AlarmStore,
     private readonly opts: AlarmStripOptions,
   ) {
-    this.el = h(
-      'section',
-      { testid: 'alarm-strip', class: 'alarm-strip', 'aria-label': 'Alarms and caller messages' },
-      this.#empty,
-      this.#list,
-      this.#announce,
-    );
+    this.el = h('section', { testid: 'alarm-strip', class: 'alarm-strip', 'aria-label': t('console.alarms.label') }, this.#empty, this.#list, this.#announce);
     this.#unobserve = store.observe((change) => this.#changed(change));
     this.#render();
   }
@@ -51,7 +46,7 @@ export class AlarmStrip {
     this.#render();
     if (change.type !== 'raised') return;
     const a = change.alarm;
-    this.#announce.textContent = `${MARK[a.severity]}, ${this.opts.labelOf(a.sessionId)}: ${a.text}`;
+    this.#announce.textContent = `${mark(a.severity)}, ${this.opts.labelOf(a.sessionId)}: ${a.text}`;
     this.opts.chime();
   }
 
@@ -68,18 +63,22 @@ export class AlarmStrip {
 
   #item(a: Alarm): HTMLElement {
     const label = this.opts.labelOf(a.sessionId);
-    const more = a.count > 1 ? ` (${a.count} new)` : '';
+    const more = a.count > 1 ? ` ${t('console.alarms.more', { count: a.count })}` : '';
     const open = h(
       'button',
-      { type: 'button', class: 'alarm-open', title: 'Show this session' },
-      h('span', { class: 'alarm-mark' }, MARK[a.severity]),
+      { type: 'button', class: 'alarm-open', title: t('console.alarms.show') },
+      h('span', { class: 'alarm-mark' }, mark(a.severity)),
       h('span', { class: 'alarm-session' }, label),
       h('span', { class: 'alarm-text' }, `${a.text}${more}`),
     );
     open.addEventListener('click', () => {
       for (const o of [...this.picked]) o(a.sessionId);
     });
-    const ack = h('button', { type: 'button', class: 'small alarm-ack', 'aria-label': `Acknowledge: ${label}, ${a.text}` }, 'OK');
+    const ack = h(
+      'button',
+      { type: 'button', class: 'small alarm-ack', 'aria-label': t('console.alarms.acknowledge', { label, text: a.text }) },
+      t('console.alarms.ok'),
+    );
     ack.addEventListener('click', () => this.store.acknowledge(a.sessionId, a.kind));
     return h('li', { class: `alarm-item ${a.severity}`, 'data-session-id': a.sessionId, 'data-kind': a.kind }, open, ack);
   }

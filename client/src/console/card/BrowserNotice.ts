@@ -9,68 +9,38 @@ import {
   type UnsupportedReason,
 } from '@sightline/shared';
 import { en } from '../../caller/i18n/en.js';
+import { nb } from '../../caller/i18n/nb.js';
+import { locale, t, type TextKey } from '../../staff-i18n/index.js';
 import { h } from '../../common/dom.js';
 
 /** What the caller page's check found, in the dispatcher's words (reasons: shared/src/sessions/browser.ts). */
-const REASON_WORDS: Record<UnsupportedReason, string> = {
-  insecure_context: 'the page was not opened over HTTPS',
-  no_peer_connection: 'the browser has no WebRTC (iOS Lockdown Mode, or an old or embedded browser)',
-  no_get_user_media: 'the browser cannot use the camera (typical of in-app browsers)',
-  engine_not_supported: 'this browser engine cannot do our video',
-  media_setup_failed: "the browser's WebRTC refused to start (turned off by a setting or policy)",
-  cannot_send_video: 'the browser has no video format in common with us',
-};
-
-const FAMILY_WORDS: Record<BrowserFamily, string> = {
-  safari: 'Safari',
-  chrome: 'Chrome',
-  firefox: 'Firefox',
-  edge: 'Edge',
-  samsung: 'Samsung Internet',
-  opera: 'Opera',
-  webkit: 'a WebKit browser',
-  'ios-webview': "an app's built-in browser (iOS)",
-  'android-webview': "an app's built-in browser (Android)",
-  facebook: "Facebook's built-in browser",
-  instagram: "Instagram's built-in browser",
-  snapchat: "Snapchat's built-in browser",
-  tiktok: "TikTok's built-in browser",
-  line: "LINE's built-in browser",
-  wechat: "WeChat's built-in browser",
-  other: 'an unknown browser',
-};
+const reasonWords = (r: UnsupportedReason) => t(`console.browser.reason.${r}` as TextKey);
+const familyWords = (f: BrowserFamily) => t(`console.browser.family.${f}` as TextKey);
 
 /** Words for a `browser_unsupported` event, or undefined when its details are not ones we know. */
 export function unsupportedWords(details: Record<string, unknown> | undefined): string | undefined {
   const reason = details?.['reason'];
   const browser = details?.['browser'];
   if (!(UNSUPPORTED_REASONS as readonly unknown[]).includes(reason) || !(BROWSER_FAMILIES as readonly unknown[]).includes(browser)) return undefined;
-  return (
-    `The caller's browser cannot send video: ${REASON_WORDS[reason as UnsupportedReason]} (${FAMILY_WORDS[browser as BrowserFamily]}). ` +
-    'Ask them to open the link in Safari or Chrome, or to send a photo.'
-  );
+  return t('console.browser.unsupported', { reason: reasonWords(reason as UnsupportedReason), browser: familyWords(browser as BrowserFamily) });
 }
 
 /** A platform as the dispatcher says it (the caller page's guide has the steps for each). */
-const PLATFORM_WORDS: Record<CallerPlatform, string> = {
-  ios: 'on an iPhone or iPad',
-  android: 'on Android',
-  inApp: "in an app's built-in browser",
-  other: 'on a computer or another phone',
-};
+const platformWords = (p: CallerPlatform) => t(`console.browser.platform.${p}` as TextKey);
 
 /**
  * Words and steps for a `camera_denied` event: which browser the caller has, and the numbered steps
- * the caller's page shows for that platform (the same steps, in English, to read aloud).
+ * the caller's page shows for that platform (the same steps, in the dispatcher's language, to read aloud).
  */
 export function cameraDeniedWords(details: Record<string, unknown> | undefined): { words: string; steps: readonly string[] } | undefined {
   const platform = details?.['platform'];
   if (!(CALLER_PLATFORMS as readonly unknown[]).includes(platform)) return undefined;
   const browser = details?.['browser'];
-  const family = (BROWSER_FAMILIES as readonly unknown[]).includes(browser) ? FAMILY_WORDS[browser as BrowserFamily] : 'an unknown browser';
+  const family = (BROWSER_FAMILIES as readonly unknown[]).includes(browser) ? familyWords(browser as BrowserFamily) : familyWords('other');
   return {
-    words: `The caller's camera is blocked: ${family} ${PLATFORM_WORDS[platform as CallerPlatform]}. Their screen shows these steps; read them aloud:`,
-    steps: en.guide[platform as CallerPlatform],
+    words: t('console.browser.cameraBlocked', { browser: family, platform: platformWords(platform as CallerPlatform) }),
+    // The caller's screen shows the steps in the caller's language; the dispatcher reads them in theirs.
+    steps: (locale() === 'nb' ? nb : en).guide[platform as CallerPlatform],
   };
 }
 
@@ -90,7 +60,7 @@ export class BrowserNotice {
   event(e: SessionEvent): void {
     if (e.type === 'video_stopped') {
       this.#stopped = true;
-      return this.#show('video_stopped', 'The caller stopped the video (consent withdrawn). The call goes on: keep talking on the phone.');
+      return this.#show('video_stopped', t('console.browser.stopped'));
     }
     if (e.type === 'camera_denied') {
       const denied = cameraDeniedWords(e.details);

@@ -1,3 +1,4 @@
+import { formatTime, num, t, utcInstant, type TextKey } from '../../staff-i18n/index.js';
 import { CPR_PAUSE_MIN_SECONDS, CPR_TARGET_RATE, CPR_WINDOW_SECONDS, type SessionEvent } from '@sightline/shared';
 import { h } from '../../common/dom.js';
 import { request } from '../../common/signalling.js';
@@ -6,13 +7,8 @@ import { CprMeasurement } from '../cpr/CprMeasurement.js';
 import { FrameSampler } from '../cpr/FrameSampler.js';
 import type { CardContext } from './context.js';
 
-const NO_READING: Record<string, string> = {
-  too_short: 'measuring…',
-  too_still: 'no reading: no movement seen',
-  not_periodic: 'no reading: no clear rhythm — ask for the phone to show the chest and hands',
-  inconsistent: 'no reading: rhythm not steady',
-  no_video: 'no reading: no video',
-};
+/** Why there is no rate now, in the dispatcher's words (the estimator's reasons). */
+const NO_READING: ReadonlySet<string> = new Set(['too_short', 'too_still', 'not_periodic', 'inconsistent', 'no_video']);
 
 /**
  * The CPR coach on a session card (issue #15 §2): the CPR mode button, the measured rate against the
@@ -25,11 +21,11 @@ export class CprPanel {
   readonly el: HTMLElement;
   /** Where the caller's metronome control sits, beside CPR mode. */
   readonly slot = h('span', { class: 'cpr-slot' });
-  #button = h('button', { type: 'button', class: 'small', testid: 'cpr-mode-button', 'aria-pressed': 'false' }, 'CPR mode');
+  #button = h('button', { type: 'button', class: 'small', testid: 'cpr-mode-button', 'aria-pressed': 'false' }, t('console.cpr.mode'));
   #rate = h('output', { class: 'cpr-rate', testid: 'cpr-rate', 'data-quality': 'none' }, '—');
   #status = h('span', { class: 'cpr-status muted' });
   #handsOff = h('span', { class: 'cpr-hands-off' });
-  #pauses = h('ol', { class: 'cpr-pauses', 'aria-label': 'Pauses in compressions' });
+  #pauses = h('ol', { class: 'cpr-pauses', 'aria-label': t('console.cpr.pauses') });
   #readout: HTMLElement;
   #estimator: CprMeasurement | undefined;
   #sampler: FrameSampler | undefined;
@@ -44,19 +40,19 @@ export class CprPanel {
     this.#button.addEventListener('click', () => void this.#toggle());
     this.#readout = h(
       'div',
-      { class: 'cpr-readout', role: 'group', 'aria-label': 'Compression rate', hidden: true },
+      { class: 'cpr-readout', role: 'group', 'aria-label': t('console.cpr.rate'), hidden: true },
       h('span', { class: 'cpr-figure' }, this.#rate, h('span', { class: 'cpr-unit' }, ' /min')),
-      h('span', { class: 'cpr-target' }, `target ${CPR_TARGET_RATE.min}–${CPR_TARGET_RATE.max} /min`),
+      h('span', { class: 'cpr-target' }, t('console.cpr.target', { min: CPR_TARGET_RATE.min, max: CPR_TARGET_RATE.max })),
       h('span', { 'aria-live': 'polite' }, this.#status),
       this.#handsOff,
       this.#pauses,
     );
     this.el = h(
       'section',
-      { class: 'cpr-panel', 'aria-label': 'CPR coach' },
+      { class: 'cpr-panel', 'aria-label': t('console.cpr.coach') },
       h('div', { class: 'cpr-controls' }, this.#button, this.slot),
       this.#readout,
-      h('p', { class: 'cpr-disclaimer muted' }, 'Coaching aid, not a medical device measurement.'),
+      h('p', { class: 'cpr-disclaimer muted' }, t('console.cpr.disclaimer')),
     );
   }
 
@@ -133,13 +129,15 @@ export class CprPanel {
     const { sessionId, socket } = this.ctx;
     estimator.readings.add((r) => this.#show(r));
     estimator.windows.add((w) => {
-      this.#handsOff.textContent = `Hands-off ${w.handsOffSeconds.toFixed(1)} s of the last ${w.seconds} s`;
+      this.#handsOff.textContent = t('console.cpr.handsOff', { handsOff: num(w.handsOffSeconds, 1), seconds: w.seconds });
       const { rate, quality, seconds, handsOffSeconds } = w;
       if (this.#reporter) void this.#send(() => request(socket, 'cpr:window', { sessionId, rate, quality, seconds, handsOffSeconds }));
     });
     estimator.pauses.add((p) => {
-      const at = new Date(Date.now() - (performance.now() - p.end)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-      this.#pauses.prepend(h('li', { class: 'cpr-pause' }, `Pause ${p.seconds.toFixed(1)} s, ended ${at}`));
+      const at = Date.now() - (performance.now() - p.end);
+      this.#pauses.prepend(
+        h('li', { class: 'cpr-pause', title: utcInstant(at) }, t('console.cpr.pause', { seconds: num(p.seconds, 1), time: formatTime(at) })),
+      );
       while (this.#pauses.children.length > 5) this.#pauses.lastElementChild?.remove();
       if (this.#reporter) void this.#send(() => request(socket, 'cpr:pause', { sessionId, seconds: p.seconds }));
     });
@@ -171,7 +169,7 @@ export class CprPanel {
     const last = report ? estimator.stop(performance.now()) : Promise.resolve(estimator.discard());
     this.#sampler = undefined;
     this.#show({ at: 0, rate: null, reason: 'too_short' });
-    this.#status.textContent = 'CPR mode off';
+    this.#status.textContent = t('console.cpr.off');
     this.#setPressed(false);
     await last;
   }
@@ -183,7 +181,7 @@ export class CprPanel {
 
   #setPressed(on: boolean): void {
     this.#button.setAttribute('aria-pressed', String(on));
-    this.#button.textContent = on ? 'End CPR mode' : 'CPR mode';
+    this.#button.textContent = on ? t('console.cpr.end') : t('console.cpr.mode');
     this.#readout.hidden = !on;
     this.el.classList.toggle('active', on);
   }
@@ -194,8 +192,8 @@ export class CprPanel {
     this.#rate.dataset['quality'] = ok ? 'ok' : 'none';
     const band = !ok ? '' : r.rate! < CPR_TARGET_RATE.min ? 'slow' : r.rate! > CPR_TARGET_RATE.max ? 'fast' : 'in';
     this.#rate.dataset['band'] = band;
-    if (r.reason === 'paused') this.#status.textContent = `Paused ${Math.round(r.pausedFor ?? 0)} s — no compressions`;
-    else if (ok) this.#status.textContent = band === 'in' ? 'in range' : band === 'slow' ? 'too slow — push faster' : 'too fast — slow down';
-    else this.#status.textContent = NO_READING[r.reason] ?? 'no reading';
+    if (r.reason === 'paused') this.#status.textContent = t('console.cpr.paused', { seconds: Math.round(r.pausedFor ?? 0) });
+    else if (ok) this.#status.textContent = t(band === 'in' ? 'console.cpr.inRange' : band === 'slow' ? 'console.cpr.tooSlow' : 'console.cpr.tooFast');
+    else this.#status.textContent = r.reason && NO_READING.has(r.reason) ? t(`console.cpr.noReading.${r.reason}` as TextKey) : t('console.cpr.noReading.other');
   }
 }

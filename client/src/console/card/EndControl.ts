@@ -1,3 +1,4 @@
+import { errorText, t } from '../../staff-i18n/index.js';
 import { h } from '../../common/dom.js';
 
 /**
@@ -8,18 +9,18 @@ import { h } from '../../common/dom.js';
  */
 export class EndControl {
   readonly el: HTMLElement;
-  #ask = h('button', { type: 'button', testid: 'end-session-button', class: 'danger', 'aria-expanded': 'false' }, 'End session');
-  #confirm = h('button', { type: 'button', testid: 'end-session-confirm', class: 'danger' }, 'Yes, end it');
+  #ask = h('button', { type: 'button', testid: 'end-session-button', class: 'danger', 'aria-expanded': 'false' }, t('console.end.ask'));
+  #confirm = h('button', { type: 'button', testid: 'end-session-confirm', class: 'danger' }, t('console.end.confirm'));
   #question: HTMLElement;
   #error = h('span', { class: 'error', role: 'alert' });
 
   /** `end`: ends the session at the server; a rejection is shown beside the button. */
   constructor(private readonly end: () => Promise<void>) {
-    const cancel = h('button', { type: 'button', testid: 'end-session-cancel' }, 'Cancel');
+    const cancel = h('button', { type: 'button', testid: 'end-session-cancel' }, t('console.end.cancel'));
     this.#question = h(
       'span',
-      { class: 'end-confirm', role: 'group', 'aria-label': 'Confirm ending the session', hidden: true },
-      h('strong', {}, 'End the video for the caller?'),
+      { class: 'end-confirm', role: 'group', 'aria-label': t('console.end.label'), hidden: true },
+      h('strong', {}, t('console.end.question')),
       this.#confirm,
       cancel,
     );
@@ -38,7 +39,7 @@ export class EndControl {
   ended(): void {
     this.#question.hidden = true;
     this.#ask.hidden = false;
-    this.#ask.textContent = 'Ended';
+    this.#ask.textContent = t('console.end.ended');
   }
 
   #open(asking: boolean): void {
@@ -56,7 +57,7 @@ export class EndControl {
       this.#question.hidden = true;
       this.#ask.hidden = false;
     } catch (err) {
-      this.#error.textContent = `Not ended: ${(err as Error).message}`;
+      this.#error.textContent = t('console.end.failed', { reason: errorText(err as Error) });
     } finally {
       this.#confirm.disabled = false;
     }

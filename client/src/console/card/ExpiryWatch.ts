@@ -1,16 +1,13 @@
 import { h } from '../../common/dom.js';
 import type { AlarmStore } from '../alarms/AlarmStore.js';
+import { formatTime, t, utcInstant } from '../../staff-i18n/index.js';
 
 /** How long before a deadline the dispatcher is warned: time to read out a new code or resend. */
 export const WARN_BEFORE_MS = 2 * 60_000;
 
 export type Deadline = 'code' | 'link';
 
-const WORDS: Record<Deadline, { what: string; offer: string }> = {
-  code: { what: 'Spoken code', offer: 'issue a new one?' },
-  // The session ends with its invite (server SessionTimers, invite_expired): only a new session's link helps.
-  link: { what: 'Link', offer: 'the session then ends unless the caller has tapped Start; send a new one?' },
-};
+// The link's offer says the session ends with its invite (server SessionTimers, invite_expired): only a new session's link helps.
 
 /**
  * Warnings before the timeouts a waiting session runs into (issue #14 §1: "link expires 07:54 —
@@ -64,8 +61,9 @@ export class ExpiryWatch {
       return;
     }
     const [kind, at] = due;
-    const time = new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    const text = at > now ? `${WORDS[kind].what} expires ${time} — ${WORDS[kind].offer}` : `${WORDS[kind].what} expired at ${time} — ${WORDS[kind].offer}`;
+    const time = formatTime(at, 'minutes');
+    const text = t(at > now ? `console.expiry.${kind}.expires` : `console.expiry.${kind}.expired`, { time });
+    this.#text.title = utcInstant(at);
     this.el.hidden = false;
     this.el.dataset['kind'] = kind;
     this.#remedy.textContent = this.remedies[kind].label;

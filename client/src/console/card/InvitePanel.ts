@@ -5,6 +5,7 @@ import { PhoneField } from '../PhoneField.js';
 import { qrSvg } from './qrSvg.js';
 import { h } from '../../common/dom.js';
 import type { CardContext } from './context.js';
+import { errorText, formatTime, t, type TextKey } from '../../staff-i18n/index.js';
 
 /**
  * The ways to get the caller (and helpers) in: the link (copy, resend by SMS), the spoken code for
@@ -20,12 +21,12 @@ export class InvitePanel {
   #viewer = h('code', { testid: 'viewer-url', class: 'invite' });
   #viewerQr = h('div', { testid: 'viewer-qr', class: 'viewer-qr', hidden: true });
   #viewerCopy = button(
-    'Copy',
-    () => void navigator.clipboard?.writeText(this.#viewer.textContent ?? '').then(() => this.#say('viewer link copied')),
+    t('console.invite.copy'),
+    () => void navigator.clipboard?.writeText(this.#viewer.textContent ?? '').then(() => this.#say(t('console.invite.viewerCopied'))),
     'viewer-copy',
   );
   #viewerPhone = new PhoneField(
-    h('input', { type: 'tel', testid: 'viewer-phone', autocomplete: 'off', placeholder: '912 34 567', 'aria-label': 'Viewer mobile number' }),
+    h('input', { type: 'tel', testid: 'viewer-phone', autocomplete: 'off', placeholder: '912 34 567', 'aria-label': t('console.invite.viewerPhone') }),
     h('p', { class: 'phone-hint', 'aria-live': 'polite' }),
   );
   #note = h('span', { class: 'muted', testid: 'invite-note', 'aria-live': 'polite' });
@@ -36,29 +37,32 @@ export class InvitePanel {
    */
   #readback = h('p', { testid: 'sms-readback', class: 'sms-readback pending', role: 'status' }, '\u00a0');
   #phone: string | undefined;
-  #smsWords = 'SMS to';
+  #smsWords: TextKey = 'console.invite.readback.to';
 
   constructor(private readonly ctx: CardContext) {
-    const copy = button('Copy link', () => void navigator.clipboard?.writeText(this.#link.textContent ?? '').then(() => this.#say('copied')));
+    const copy = button(
+      t('console.invite.copyLink'),
+      () => void navigator.clipboard?.writeText(this.#link.textContent ?? '').then(() => this.#say(t('console.invite.copied'))),
+    );
     const resend = button(
-      'Resend SMS',
+      t('console.invite.resend'),
       () =>
         void api('POST /api/sessions/:id/sms', this.#session()).then(
           () => {
-            this.#say('SMS sent again');
-            this.#readBack('SMS sent again to');
+            this.#say(t('console.invite.resent'));
+            this.#readBack('console.invite.readback.resent');
           },
-          (e: Error) => this.#say(e.message),
+          (e: Error) => this.#say(errorText(e)),
         ),
       'resend-sms',
     );
-    const code = button('Spoken code', () => void this.#spokenCode(), 'spoken-code-button');
-    const viewer = button('Invite viewer', () => void this.#inviteViewer(), 'invite-viewer');
+    const code = button(t('console.invite.spokenCode'), () => void this.#spokenCode(), 'spoken-code-button');
+    const viewer = button(t('console.invite.inviteViewer'), () => void this.#inviteViewer(), 'invite-viewer');
     this.el = h(
       'div',
       { class: 'invite-panel' },
       this.#readback,
-      h('div', { class: 'row' }, h('span', { class: 'muted' }, 'Link: '), this.#link, copy, resend),
+      h('div', { class: 'row' }, h('span', { class: 'muted' }, t('console.invite.link')), this.#link, copy, resend),
       h('div', { class: 'row' }, code, this.#code, this.#codeInfo),
       this.#viewerBox(viewer),
       this.#codeAlert,
@@ -82,12 +86,12 @@ export class InvitePanel {
     if (words) this.#readBack(words);
   }
 
-  #readBack(words: string): void {
+  #readBack(words: TextKey): void {
     this.#smsWords = words;
     if (!this.#phone) return;
     this.#readback.classList.remove('pending');
-    this.#readback.dataset['words'] = words;
-    this.#readback.textContent = `${words} ${phoneDisplay(this.#phone)}`;
+    this.#readback.dataset['words'] = t(words, { phone: '' }).trim();
+    this.#readback.textContent = t(words, { phone: phoneDisplay(this.#phone) });
   }
 
   /**
@@ -100,8 +104,8 @@ export class InvitePanel {
     this.#code.classList.add('replaced');
     this.#codeAlert.hidden = false;
     this.#codeAlert.textContent = closedUntil
-      ? `New spoken code: ${code}. The old one no longer works. Code entry is paused until ${new Date(closedUntil).toLocaleTimeString()} (someone is guessing codes): send the link, or read out the new code after that.`
-      : `New spoken code: ${code}. The old one no longer works (someone was guessing codes): read out the new one.`;
+      ? t('console.invite.codeReplacedPaused', { code, time: formatTime(closedUntil) })
+      : t('console.invite.codeReplaced', { code });
   }
 
   async #spokenCode(): Promise<void> {
@@ -111,13 +115,14 @@ export class InvitePanel {
       this.#code.classList.remove('replaced');
       this.#codeAlert.hidden = true;
     } catch (e) {
-      this.#say((e as Error).message);
+      this.#say(errorText(e as Error));
     }
   }
 
   #showCode(code: string, expiresAt: string): void {
     this.#code.textContent = code;
-    this.#codeInfo.textContent = ` at ${location.host}/c until ${new Date(expiresAt).toLocaleTimeString()}`;
+    this.#codeInfo.textContent = ` ${t('console.invite.codeAt', { address: `${location.host}/c`, time: formatTime(expiresAt) })}`;
+    this.#codeInfo.title = new Date(expiresAt).toISOString();
   }
 
   /** A viewer (a doctor, the ambulance crew): a link to copy or scan, or sent by SMS to their mobile. */
@@ -127,7 +132,7 @@ export class InvitePanel {
       'form',
       { class: 'row viewer-sms' },
       this.#viewerPhone.input,
-      h('button', { type: 'submit', class: 'small', testid: 'viewer-sms-send' }, 'Send by SMS'),
+      h('button', { type: 'submit', class: 'small', testid: 'viewer-sms-send' }, t('console.invite.sendBySms')),
     );
     sms.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -148,10 +153,14 @@ export class InvitePanel {
     if (!number.ok) return;
     try {
       const r = await api('POST /api/sessions/:id/viewers/sms', { ...this.#session(), body: { phone: number.e164 } });
-      this.#say(r.sent ? `Viewer link sent by SMS to ${phoneDisplay(r.to)}` : `SMS to ${phoneDisplay(r.to)} failed: ${r.reason ?? 'refused'}`);
+      this.#say(
+        r.sent
+          ? t('console.invite.viewerSmsSent', { phone: phoneDisplay(r.to) })
+          : t('console.invite.viewerSmsFailed', { phone: phoneDisplay(r.to), reason: r.reason ?? t('console.invite.refused') }),
+      );
       if (r.sent) this.#viewerPhone.reset();
     } catch (e) {
-      this.#say((e as Error).message);
+      this.#say(errorText(e as Error));
     }
   }
 
@@ -160,10 +169,10 @@ export class InvitePanel {
       const r = await api('POST /api/sessions/:id/viewers', { ...this.#session(), body: {} });
       this.#viewer.textContent = r.inviteUrl;
       this.#viewerCopy.hidden = false;
-      this.#viewerQr.replaceChildren(qrSvg(r.inviteUrl, 'QR code of the viewer link'));
+      this.#viewerQr.replaceChildren(qrSvg(r.inviteUrl, t('console.invite.viewerQr')));
       this.#viewerQr.hidden = false;
     } catch (e) {
-      this.#say((e as Error).message);
+      this.#say(errorText(e as Error));
     }
   }
 
@@ -178,11 +187,11 @@ export class InvitePanel {
 }
 
 /** What the read-back says, by the session's status while the SMS is what matters. */
-const SMS_WORDS: Partial<Record<SessionStatus, string>> = {
-  created: 'Sending SMS to',
-  sms_sent: 'SMS sent to',
-  sms_delivered: 'SMS delivered to',
-  sms_failed: 'SMS failed to',
+const SMS_WORDS: Partial<Record<SessionStatus, TextKey>> = {
+  created: 'console.invite.readback.sending',
+  sms_sent: 'console.invite.readback.sent',
+  sms_delivered: 'console.invite.readback.delivered',
+  sms_failed: 'console.invite.readback.failed',
 };
 
 function button(label: string, onClick: () => void, testid?: string): HTMLButtonElement {

@@ -1,5 +1,6 @@
 import type { SessionEvent, SessionEventType } from '@sightline/shared';
 import { h } from '../../common/dom.js';
+import { t } from '../../staff-i18n/index.js';
 
 export type StepState = 'done' | 'failed' | 'pending';
 
@@ -24,24 +25,24 @@ export function stepsOf(events: readonly SessionEvent[]): Step[] {
   const opened = seen('link_opened', 'code_redeemed', 'consent_given');
   const sms: Step =
     later('sms_failed', 'sms_delivered') && later('sms_failed', 'sms_sent')
-      ? { id: 'sms', label: 'SMS', state: opened ? 'done' : 'failed', ...(!opened && { note: 'failed' }) }
+      ? { id: 'sms', label: t('console.stepper.sms'), state: opened ? 'done' : 'failed', ...(!opened && { note: t('console.stepper.failed') }) }
       : {
           id: 'sms',
-          label: 'SMS',
+          label: t('console.stepper.sms'),
           state: seen('sms_sent', 'sms_delivered') || opened ? 'done' : 'pending',
-          ...(seen('sms_delivered') && { note: 'delivered' }),
+          ...(seen('sms_delivered') && { note: t('console.stepper.delivered') }),
         };
   const camera: Step = later('camera_denied', 'camera_granted')
-    ? { id: 'camera', label: 'Camera', state: 'failed', note: 'blocked' }
+    ? { id: 'camera', label: t('console.stepper.camera'), state: 'failed', note: t('console.stepper.blocked') }
     : seen('browser_unsupported') && !seen('camera_granted')
-      ? { id: 'camera', label: 'Camera', state: 'failed', note: 'browser cannot' }
-      : { id: 'camera', label: 'Camera', state: seen('camera_granted', 'live') ? 'done' : 'pending' };
+      ? { id: 'camera', label: t('console.stepper.camera'), state: 'failed', note: t('console.stepper.browserCannot') }
+      : { id: 'camera', label: t('console.stepper.camera'), state: seen('camera_granted', 'live') ? 'done' : 'pending' };
   return [
     sms,
-    { id: 'opened', label: 'Opened', state: opened ? 'done' : 'pending' },
-    { id: 'started', label: 'Start tapped', state: seen('consent_given') ? 'done' : 'pending' },
+    { id: 'opened', label: t('console.stepper.opened'), state: opened ? 'done' : 'pending' },
+    { id: 'started', label: t('console.stepper.started'), state: seen('consent_given') ? 'done' : 'pending' },
     camera,
-    { id: 'live', label: 'Video', state: seen('live') ? 'done' : 'pending' },
+    { id: 'live', label: t('console.stepper.video'), state: seen('live') ? 'done' : 'pending' },
   ];
 }
 
@@ -49,7 +50,7 @@ const MARK: Record<StepState, string> = { done: '✓', failed: '✗', pending: '
 
 /** The stepper on a waiting session's card; re-drawn from the card's events. */
 export class LifecycleStepper {
-  readonly el = h('ol', { class: 'stepper', testid: 'lifecycle-stepper', 'aria-label': 'Progress towards video' });
+  readonly el = h('ol', { class: 'stepper', testid: 'lifecycle-stepper', 'aria-label': t('console.stepper.label') });
 
   update(events: readonly SessionEvent[]): void {
     this.el.replaceChildren(

@@ -1,3 +1,4 @@
+import { t } from '../../staff-i18n/index.js';
 import { CPR_METRONOME_BPM, metronomeState, type SessionEvent } from '@sightline/shared';
 import { h } from '../../common/dom.js';
 import { request } from '../../common/signalling.js';
@@ -33,10 +34,8 @@ export class MetronomeButton {
   #render(): void {
     this.el.setAttribute('aria-pressed', String(this.#on));
     this.el.classList.toggle('active', this.#on);
-    this.el.textContent = this.#on ? `■ Stop metronome` : `♩ Metronome ${CPR_METRONOME_BPM}/min`;
-    this.el.title = this.#on
-      ? `The caller's phone beats ${CPR_METRONOME_BPM} per minute: watch whether the rate follows it`
-      : `Play a ${CPR_METRONOME_BPM}/min beat (pulse and click) on the caller's phone`;
+    this.el.textContent = this.#on ? t('console.metronome.stop') : t('console.metronome.start', { bpm: CPR_METRONOME_BPM });
+    this.el.title = this.#on ? t('console.metronome.onTitle', { bpm: CPR_METRONOME_BPM }) : t('console.metronome.offTitle', { bpm: CPR_METRONOME_BPM });
   }
 
   async #toggle(): Promise<void> {

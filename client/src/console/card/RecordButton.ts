@@ -1,3 +1,4 @@
+import { t } from '../../staff-i18n/index.js';
 import type { RecordingPolicy } from '@sightline/shared';
 import { api } from '../../common/api.js';
 import { h } from '../../common/dom.js';
@@ -10,7 +11,7 @@ export class RecordButton {
   #policy: RecordingPolicy = 'on-demand';
 
   constructor(private readonly ctx: CardContext) {
-    this.el = h('button', { type: 'button', class: 'small', testid: 'record-button', 'aria-pressed': 'false' }, 'Record');
+    this.el = h('button', { type: 'button', class: 'small', testid: 'record-button', 'aria-pressed': 'false' }, t('console.record.start'));
     this.el.addEventListener('click', () => void this.#toggle());
   }
 
@@ -23,11 +24,11 @@ export class RecordButton {
     this.#active = active;
     this.el.setAttribute('aria-pressed', String(active));
     this.el.classList.toggle('recording', active);
-    this.el.textContent = active ? '● Stop recording' : 'Record';
+    this.el.textContent = active ? t('console.record.stop') : t('console.record.start');
     // Policy "always" records by itself and "off" never does: the dispatcher has nothing to decide.
     this.el.disabled = this.#policy !== 'on-demand';
-    this.el.title = this.#policy === 'off' ? 'Recording is off in this deployment' : this.#policy === 'always' ? 'Every session is recorded' : '';
-    if (this.#policy === 'always') this.el.textContent = active ? '● Recording (always)' : 'Recording (always)';
+    this.el.title = this.#policy === 'off' ? t('console.record.off') : this.#policy === 'always' ? t('console.record.everySession') : '';
+    if (this.#policy === 'always') this.el.textContent = active ? t('console.record.alwaysActive') : t('console.record.always');
   }
 
   async #toggle(): Promise<void> {

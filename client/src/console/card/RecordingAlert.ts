@@ -1,3 +1,4 @@
+import { errorText, t } from '../../staff-i18n/index.js';
 import type { SessionEvent } from '@sightline/shared';
 import { api, ApiError } from '../../common/api.js';
 import { h } from '../../common/dom.js';
@@ -14,7 +15,7 @@ import type { CardContext } from './context.js';
 export class RecordingAlert {
   readonly el: HTMLElement;
   #text = h('span', { class: 'recording-failed-text' });
-  #retry = h('button', { type: 'button', class: 'small', testid: 'recording-retry' }, 'Retry now');
+  #retry = h('button', { type: 'button', class: 'small', testid: 'recording-retry' }, t('console.recording.retry'));
 
   constructor(
     private readonly ctx: CardContext,
@@ -31,8 +32,8 @@ export class RecordingAlert {
   /** Feeds one session event (history included, in order: the last recording event decides). */
   event(e: SessionEvent): void {
     if (e.type === 'recording_failed') {
-      const retrying = e.details?.['wanted'] === true ? ' Trying again by itself.' : '';
-      this.#show(`Recording failed: ${failureReason(e.details)}.${retrying}`);
+      const retrying = e.details?.['wanted'] === true ? ` ${t('console.recording.retrying')}` : '';
+      this.#show(t('console.recording.failed', { reason: failureReason(e.details) }) + retrying);
     } else if (e.type === 'recording_started' || e.type === 'recording_ended' || e.type === 'ended') this.#hide();
   }
 
@@ -52,13 +53,13 @@ export class RecordingAlert {
     this.#retry.disabled = true;
     try {
       await api('POST /api/sessions/:id/recording', { token: this.ctx.token, params: { id: this.ctx.sessionId }, body: { action: 'start' } });
-      this.#text.textContent = 'Recording failed. Trying again…';
+      this.#text.textContent = t('console.recording.tryingAgain');
     } catch (err) {
       // 409: recording is wanted and a new segment is already under way (the server retries by itself).
       this.#text.textContent =
         err instanceof ApiError && err.status === 409
-          ? 'Recording failed. A new recording is already starting…'
-          : `Recording failed, and the retry too: ${(err as Error).message}.`;
+          ? t('console.recording.alreadyStarting')
+          : t('console.recording.retryFailed', { reason: errorText(err as Error) });
       this.#retry.disabled = false;
     }
   }
@@ -70,9 +71,9 @@ export class RecordingAlert {
  */
 export function failureReason(details: Record<string, unknown> | undefined): string {
   const d = details ?? {};
-  if (d['reason'] === 'no_key_frame') return "no picture arrived from the caller's phone";
-  if (d['reason'] === 'no playable media') return 'the segment holds no video (it stopped before the first picture)';
-  if (d['error'] === 'disk_floor') return 'the server is out of disk space';
-  if (typeof d['error'] === 'string') return 'the recorder could not start';
-  return 'the recorder stopped unexpectedly';
+  if (d['reason'] === 'no_key_frame') return t('console.recording.reason.noKeyFrame');
+  if (d['reason'] === 'no playable media') return t('console.recording.reason.noMedia');
+  if (d['error'] === 'disk_floor') return t('console.recording.reason.disk');
+  if (typeof d['error'] === 'string') return t('console.recording.reason.noStart');
+  return t('console.recording.reason.stopped');
 }

@@ -1,3 +1,4 @@
+import { errorText, t, type TextKey } from '../../staff-i18n/index.js';
 import { SHOW_ME_MAX_BITRATE, type SessionEvent, type ShowMeSource } from '@sightline/shared';
 import { api } from '../../common/api.js';
 import type { Device } from '../../common/device.js';
@@ -6,11 +7,7 @@ import type { CardContext } from './context.js';
 import { ShowMeSender } from './ShowMeSender.js';
 
 /** What the dispatcher reads when a showing ended without their Stop (`show_me_ended` reason). */
-const ENDED: Record<string, string> = {
-  caller_closed: 'The caller closed the picture.',
-  console_left: 'Showing stopped: the connection to the caller dropped.',
-  media_lost: 'Showing stopped: the media server restarted.',
-};
+const ENDED: ReadonlySet<string> = new Set(['caller_closed', 'console_left', 'media_lost']);
 
 /**
  * "Show me" on a session card (issue #15 §1): the dispatcher shows the caller their camera or one
@@ -20,9 +17,9 @@ const ENDED: Record<string, string> = {
  */
 export class ShowMePanel {
   readonly el: HTMLElement;
-  #button = h('button', { type: 'button', class: 'small', testid: 'show-me-button', 'aria-pressed': 'false' }, 'Show me');
-  #source = h('select', { testid: 'show-me-source', 'aria-label': 'What to show the caller' }, h('option', { value: 'camera' }, 'My camera'));
-  #preview = h('video', { class: 'show-me-preview', muted: '', playsinline: '', autoplay: '', hidden: '', 'aria-label': 'What the caller sees' });
+  #button = h('button', { type: 'button', class: 'small', testid: 'show-me-button', 'aria-pressed': 'false' }, t('console.showMe.show'));
+  #source = h('select', { testid: 'show-me-source', 'aria-label': t('console.showMe.source') }, h('option', { value: 'camera' }, t('console.showMe.myCamera')));
+  #preview = h('video', { class: 'show-me-preview', muted: '', playsinline: '', autoplay: '', hidden: '', 'aria-label': t('console.showMe.preview') });
   #note = h('p', { class: 'muted show-me-note', role: 'status' });
   #sender: ShowMeSender;
   #busy = false;
@@ -35,7 +32,7 @@ export class ShowMePanel {
     this.#preview.muted = true;
     this.el = h(
       'section',
-      { class: 'show-me', 'aria-label': 'Show the caller' },
+      { class: 'show-me', 'aria-label': t('console.showMe.label') },
       h('div', { class: 'show-me-row' }, this.#source, this.#button),
       this.#preview,
       this.#note,
@@ -52,7 +49,7 @@ export class ShowMePanel {
     const select = this.#source;
     for (const c of clips) {
       if ([...select.options].some((o) => o.value === c.name)) continue;
-      select.append(h('option', { value: c.name }, `Clip: ${c.name.replace(/-/g, ' ')}`));
+      select.append(h('option', { value: c.name }, t('console.showMe.clip', { name: c.name.replace(/-/g, ' ') })));
     }
   }
 
@@ -62,7 +59,7 @@ export class ShowMePanel {
     const reason = String(e.details?.['reason'] ?? '');
     if (reason === 'replaced' || reason === 'stopped' || !this.#sender.showing) return;
     this.#sender.release();
-    this.#render(ENDED[reason] ?? 'Showing stopped.');
+    this.#render(ENDED.has(reason) ? t(`console.showMe.ended.${reason}` as TextKey) : t('console.showMe.ended.other'));
   }
 
   /**
@@ -72,21 +69,22 @@ export class ShowMePanel {
   reset(note?: string): void {
     const was = this.#sender.showing;
     this.#sender.close();
-    this.#render(note ?? (was ? ENDED['console_left']! : ''));
+    this.#render(note ?? (was ? t('console.showMe.ended.console_left') : ''));
   }
 
   async #start(): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
     const source = this.#source.value as ShowMeSource;
-    this.#render('Starting…');
+    this.#render(t('console.showMe.starting'));
     try {
       const stream = await this.#sender.start(source);
       this.#preview.srcObject = stream;
-      this.#render(`Showing the caller ${source === 'camera' ? 'your camera' : `the clip “${source}”`} (at most ${SHOW_ME_MAX_BITRATE / 1000} kbit/s).`);
+      const what = source === 'camera' ? t('console.showMe.yourCamera') : t('console.showMe.theClip', { name: source });
+      this.#render(t('console.showMe.showing', { what, kbps: SHOW_ME_MAX_BITRATE / 1000 }));
     } catch (err) {
       this.#sender.release();
-      this.#render(`Could not show: ${(err as Error).message}`);
+      this.#render(t('console.showMe.failed', { reason: errorText(err as Error) }));
     } finally {
       this.#busy = false;
       this.#render();
@@ -101,7 +99,7 @@ export class ShowMePanel {
   /** The button, the preview and (when given) the note, as the sender stands. */
   #render(note?: string): void {
     const on = this.#sender.showing;
-    this.#button.textContent = on ? 'Stop showing' : 'Show me';
+    this.#button.textContent = on ? t('console.showMe.stop') : t('console.showMe.show');
     this.#button.setAttribute('aria-pressed', String(on));
     this.#button.classList.toggle('active', on);
     this.#button.disabled = this.#busy;

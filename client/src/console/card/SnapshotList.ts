@@ -3,6 +3,7 @@ import type { SnapshotInfo } from '@sightline/shared';
 import { api, fetchWithToken } from '../../common/api.js';
 import { h } from '../../common/dom.js';
 import type { CardContext } from './context.js';
+import { formatTime, t, utcInstant } from '../../staff-i18n/index.js';
 
 /**
  * Stills of the session (dispatcher snapshots and caller photos) as thumbnails, newest last. They
@@ -15,7 +16,7 @@ export class SnapshotList {
   #names = new Set<string>();
 
   constructor(private readonly ctx: CardContext) {
-    this.el = h('details', { open: true }, h('summary', {}, 'Snapshots & photos'), this.#list);
+    this.el = h('details', { open: true }, h('summary', {}, t('console.snapshots.title')), this.#list);
   }
 
   /** Blurs or clears every still; a reveal lasts until the blur is turned on again. */
@@ -49,14 +50,14 @@ export class SnapshotList {
   add(s: SnapshotInfo): void {
     if (this.#names.has(s.name)) return;
     this.#names.add(s.name);
-    const img = h('img', { alt: `${s.source} ${new Date(s.at).toLocaleTimeString()}`, loading: 'lazy' });
-    const label = `${s.source} ${new Date(s.at).toLocaleTimeString()}`;
+    const label = stillLabel(s);
+    const img = h('img', { alt: label, loading: 'lazy' });
     const toggle = h(
       'button',
-      { type: 'button', class: 'small reveal', testid: 'snapshot-reveal', 'aria-pressed': 'false', 'aria-label': `Reveal ${label}` },
-      'Reveal',
+      { type: 'button', class: 'small reveal', testid: 'snapshot-reveal', 'aria-pressed': 'false', 'aria-label': t('console.snapshots.revealOne', { label }) },
+      t('console.snapshots.reveal'),
     );
-    const item = h('li', { testid: 'snapshot-item', 'data-source': s.source }, img, h('span', { class: 'muted' }, label), toggle);
+    const item = h('li', { testid: 'snapshot-item', 'data-source': s.source }, img, h('span', { class: 'muted', title: utcInstant(s.at) }, label), toggle);
     toggle.addEventListener('click', () => reveal(item, !item.classList.contains('revealed')));
     this.#list.append(item);
     // Images need the bearer token, which an <img src> cannot send.
@@ -72,6 +73,12 @@ function reveal(item: HTMLElement, on: boolean): void {
   const toggle = item.querySelector<HTMLButtonElement>('button.reveal');
   if (!toggle) return;
   toggle.setAttribute('aria-pressed', String(on));
-  toggle.textContent = on ? 'Blur' : 'Reveal';
-  toggle.setAttribute('aria-label', `${on ? 'Blur' : 'Reveal'} ${item.querySelector('span')?.textContent ?? 'still'}`);
+  toggle.textContent = on ? t('console.snapshots.blur') : t('console.snapshots.reveal');
+  const label = item.querySelector('span')?.textContent ?? t('console.snapshots.still');
+  toggle.setAttribute('aria-label', on ? t('console.snapshots.blurOne', { label }) : t('console.snapshots.revealOne', { label }));
+}
+
+/** "caller 14:03:27": who took the still (in the staff member's words) and when, on the centre's clock. */
+export function stillLabel(s: Pick<SnapshotInfo, 'source' | 'at'>): string {
+  return `${t(`common.source.${s.source}`)} ${formatTime(s.at)}`;
 }

@@ -2,8 +2,10 @@ import type { SessionStatus } from '@sightline/shared';
 import { h } from '../../common/dom.js';
 import { VideoState, type VideoStateSnapshot } from '../../common/VideoState.js';
 import { VideoStateView } from '../../common/VideoStateView.js';
-import { BLANK_STATS, formatStats, readStats } from './mediaStats.js';
+import { blankStats, formatStats, readStats } from './mediaStats.js';
 import { ZoomPan } from './ZoomPan.js';
+import { t } from '../../staff-i18n/index.js';
+import { staffVideoWords } from './videoWords.js';
 
 /**
  * The caller's live video: its state on this screen (VideoState: connecting, live, paused, lost,
@@ -17,7 +19,7 @@ export class VideoPanel {
   /** This screen's video state; observe it with `state.onChange` (the card and the rail do). */
   readonly state = new VideoState(performance.now());
   readonly zoom: ZoomPan;
-  #stats = h('p', { class: 'stats muted', testid: 'media-stats', 'aria-live': 'off' }, 'no video yet');
+  #stats = h('p', { class: 'stats muted', testid: 'media-stats', 'aria-live': 'off' }, t('console.video.noVideoYet'));
   #problem = h('p', { class: 'video-problem', testid: 'video-problem', role: 'status', hidden: true });
   #view: VideoStateView;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -42,12 +44,12 @@ export class VideoPanel {
     blurByDefault: boolean,
     overlayExtras: () => HTMLElement[] = () => [],
   ) {
-    this.video = h('video', { testid: 'remote-video', autoplay: true, muted: true, playsinline: true, 'aria-label': 'Caller video' });
+    this.video = h('video', { testid: 'remote-video', autoplay: true, muted: true, playsinline: true, 'aria-label': t('console.video.callerVideo') });
     this.video.muted = true;
     const frame = h('div', { class: 'video-frame' }, this.video);
-    this.#view = new VideoStateView(frame, this.state);
+    this.#view = new VideoStateView(frame, this.state, staffVideoWords());
     this.zoom = new ZoomPan(frame, this.video);
-    const overlay = h('div', { class: 'fullscreen-overlay', role: 'group', 'aria-label': 'Fullscreen tools' });
+    const overlay = h('div', { class: 'fullscreen-overlay', role: 'group', 'aria-label': t('console.video.fullscreenTools') });
     frame.append(
       h('div', { class: 'video-overlay-top' }, this.#view.badge, h('span', { class: 'zoom-badge' }, this.zoom.badge, this.zoom.resetButton)),
       this.#view.banner,
@@ -57,7 +59,7 @@ export class VideoPanel {
     if (blurByDefault) frame.classList.add('blurred');
     this.#blurred = blurByDefault;
     const blur = tool(
-      'Blur',
+      t('console.video.blur'),
       () => {
         this.#blurred = frame.classList.toggle('blurred');
         blur.setAttribute('aria-pressed', String(this.#blurred));
@@ -67,7 +69,7 @@ export class VideoPanel {
     );
     blur.setAttribute('aria-pressed', String(blurByDefault));
     const snapshot = tool(
-      'Snapshot',
+      t('console.video.snapshot'),
       () => {
         snapshot.disabled = true;
         void onSnapshot(this.video).finally(() => (snapshot.disabled = false));
@@ -76,12 +78,12 @@ export class VideoPanel {
     );
     const toolbar = h(
       'div',
-      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Video tools' },
+      { class: 'toolbar', role: 'toolbar', 'aria-label': t('console.video.tools') },
       snapshot,
       blur,
-      tool('Zoom +', () => this.zoom.zoomBy(ZoomPan.STEP), 'zoom-in'),
-      tool('Zoom −', () => this.zoom.zoomBy(1 / ZoomPan.STEP), 'zoom-out'),
-      tool('Fullscreen', () => void this.#toggleFullscreen(frame), 'fullscreen'),
+      tool(t('console.video.zoomIn'), () => this.zoom.zoomBy(ZoomPan.STEP), 'zoom-in'),
+      tool(t('console.video.zoomOut'), () => this.zoom.zoomBy(1 / ZoomPan.STEP), 'zoom-out'),
+      tool(t('console.video.fullscreen'), () => void this.#toggleFullscreen(frame), 'fullscreen'),
     );
     this.el = h('div', { class: 'video-panel' }, frame, toolbar, this.#stats);
     lendWhileFullscreen(frame, overlay, () => [toolbar, ...overlayExtras()]);
@@ -98,7 +100,7 @@ export class VideoPanel {
   /** Why this browser cannot show the caller's video (the server's words), or undefined to clear it. */
   setProblem(reason: string | undefined): void {
     this.#problem.hidden = reason === undefined;
-    this.#problem.textContent = reason === undefined ? '' : `No video here: ${reason}`;
+    this.#problem.textContent = reason === undefined ? '' : t('console.video.noVideoHere', { reason });
   }
 
   /** The server's session status (the card's). */
@@ -134,7 +136,7 @@ export class VideoPanel {
   /** Figures of a picture that is not live are not shown: a frozen frame's bitrate would mislead. */
   #blank(): void {
     if (!this.#hadStats) return;
-    this.#stats.textContent = BLANK_STATS;
+    this.#stats.textContent = blankStats();
     this.#stats.dataset['blank'] = 'true';
   }
 

@@ -1,3 +1,4 @@
+import { num, t } from '../../staff-i18n/index.js';
 import { h } from '../../common/dom.js';
 
 /** A point in the target's own (unzoomed) layout box, in CSS px. */
@@ -23,7 +24,7 @@ export class ZoomPan {
   #t: Point = { x: 0, y: 0 };
   #drag: { id: number; from: Point; t: Point } | undefined;
   readonly badge = h('span', { class: 'zoom-level', testid: 'zoom-level', hidden: true, 'aria-live': 'polite' });
-  readonly resetButton = h('button', { type: 'button', class: 'small zoom-reset', testid: 'zoom-reset', hidden: true }, 'Reset zoom');
+  readonly resetButton = h('button', { type: 'button', class: 'small zoom-reset', testid: 'zoom-reset', hidden: true }, t('console.video.resetZoom'));
   readonly #observers = new Set<(level: number) => void>();
 
   constructor(
@@ -85,7 +86,7 @@ export class ZoomPan {
     this.target.style.transform = z === 1 ? '' : `translate(${this.#t.x}px, ${this.#t.y}px) scale(${z})`;
     this.frame.classList.toggle('zoomed', z > 1);
     this.badge.hidden = this.resetButton.hidden = z === 1;
-    this.badge.textContent = `${z.toFixed(1)}×`;
+    this.badge.textContent = `${num(z, 1)}×`;
     if (changed) for (const l of [...this.#observers]) l(z);
   }
 

@@ -1,3 +1,4 @@
+import { t } from '../../staff-i18n/index.js';
 /** The figures a dispatcher (or support) reads off the receive side of the caller's video. */
 export interface MediaStats {
   kbps: number;
@@ -41,8 +42,11 @@ export function readStats(
 }
 
 export function formatStats(s: MediaStats): string {
-  return `${s.kbps} kbit/s · ${s.width}×${s.height} · ${s.fps} fps · loss ${s.lossPercent}%${s.rttMs !== undefined ? ` · RTT ${s.rttMs} ms` : ''}`;
+  const { rttMs, ...figures } = s;
+  return t('console.video.stats', figures) + (rttMs !== undefined ? t('console.video.rtt', { rttMs }) : '');
 }
 
 /** The figures line while the picture is not live: every figure a dash, never the last values of a picture gone. */
-export const BLANK_STATS = '— kbit/s · —×— · — fps · loss —';
+export function blankStats(): string {
+  return t('console.video.stats', { kbps: '—', width: '—', height: '—', fps: '—', lossPercent: '—' }).replace(/—\s?%/, '—');
+}

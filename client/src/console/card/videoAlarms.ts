@@ -1,5 +1,5 @@
 import type { VideoAlarm, VideoState } from '../../common/VideoState.js';
-import { ENGLISH_VIDEO_WORDS } from '../../common/VideoStateView.js';
+import { staffVideoWords } from './videoWords.js';
 import type { AlarmKind, AlarmStore } from '../alarms/AlarmStore.js';
 
 /** The strip's kind for each cause: no frame yet is "no video"; a picture that stopped, or a caller gone, is "video lost". */
@@ -17,6 +17,6 @@ export function routeVideoAlarms(sessionId: string, state: VideoState, store: Al
     const now = s.alarm && KIND[s.alarm];
     if (was === now) return;
     if (was) store.clear(sessionId, was);
-    if (now && s.alarm) store.raise({ sessionId, kind: now, text: ENGLISH_VIDEO_WORDS.alarm[s.alarm] });
+    if (now && s.alarm) store.raise({ sessionId, kind: now, text: staffVideoWords().alarm[s.alarm] });
   });
 }

@@ -7,6 +7,7 @@ import { endedRecordOf } from './EndedRecord.js';
 import { RecentlyEnded } from './RecentlyEnded.js';
 import { consoleShortcuts, legendOf, wireShortcuts } from './Shortcuts.js';
 import { SessionRail } from './SessionRail.js';
+import { t } from '../../staff-i18n/index.js';
 
 export interface DeskOptions {
   alarms: AlarmStore;
@@ -37,7 +38,7 @@ export class Desk {
   constructor(private readonly opts: DeskOptions) {
     this.ended = new RecentlyEnded(opts.tokenOf);
     const shortcuts = consoleShortcuts((step) => this.step(step));
-    const legend = h('p', { class: 'shortcut-legend muted' }, h('strong', {}, 'Keys: '), legendOf(shortcuts));
+    const legend = h('p', { class: 'shortcut-legend muted' }, h('strong', {}, t('console.keys.title')), legendOf(shortcuts));
     this.rail = new SessionRail(opts.alarms, [this.ended.el, legend]);
     this.strip = new AlarmStrip(opts.alarms, { labelOf: (id) => this.#labelOf(id), chime: opts.chime });
     this.rail.picked.add((id) => this.pick(id));

@@ -1,3 +1,4 @@
+import { t, type TextKey } from '../../staff-i18n/index.js';
 import type { SessionEvent, SnapshotInfo } from '@sightline/shared';
 
 /**
@@ -17,17 +18,12 @@ export interface EndedRecord {
   stills: SnapshotInfo[];
 }
 
-const REASON_WORDS: Record<string, string> = {
-  dispatcher: 'ended by the dispatcher',
-  invite_expired: 'the link expired unused',
-  idle: 'no video for too long',
-  max_lifetime: 'reached the longest a session may last',
-  caller: 'the caller ended it',
-};
+/** The server's end reasons the console has words for (server/src/sessions: who or which timer ended it). */
+const REASONS: ReadonlySet<string> = new Set(['dispatcher', 'invite_expired', 'idle', 'max_lifetime', 'caller']);
 
 export function reasonWords(reason: string | undefined): string {
-  if (!reason) return 'ended';
-  return REASON_WORDS[reason] ?? reason.replaceAll('_', ' ');
+  if (!reason) return t('console.ended.reason.none');
+  return REASONS.has(reason) ? t(`console.ended.reason.${reason}` as TextKey) : reason.replaceAll('_', ' ');
 }
 
 /**

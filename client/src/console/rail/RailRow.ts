@@ -1,21 +1,25 @@
 import type { SessionStatus } from '@sightline/shared';
 import { h } from '../../common/dom.js';
+import { t, type TextKey } from '../../staff-i18n/index.js';
 import type { RailGroup } from './urgency.js';
 
 /** The status chip: icon + word (never colour alone); the colour comes from `data-tone` in console.css. */
-export const CHIP: Record<SessionStatus, { icon: string; word: string; tone: 'neutral' | 'ok' | 'warn' | 'bad' | 'off' }> = {
-  created: { icon: '…', word: 'PREPARING', tone: 'neutral' },
-  sms_sent: { icon: '✉', word: 'SMS SENT', tone: 'neutral' },
-  sms_delivered: { icon: '✉', word: 'SMS DELIVERED', tone: 'neutral' },
-  sms_failed: { icon: '✗', word: 'SMS FAILED', tone: 'warn' },
-  link_opened: { icon: '↗', word: 'LINK OPENED', tone: 'neutral' },
-  consent_given: { icon: '▶', word: 'STARTING', tone: 'neutral' },
-  camera_granted: { icon: '◌', word: 'CONNECTING', tone: 'neutral' },
-  camera_denied: { icon: '✗', word: 'CAMERA BLOCKED', tone: 'warn' },
-  live: { icon: '●', word: 'LIVE', tone: 'ok' },
-  reconnecting: { icon: '⚠', word: 'VIDEO LOST', tone: 'bad' },
-  ended: { icon: '■', word: 'ENDED', tone: 'off' },
+export const CHIP: Record<SessionStatus, { icon: string; tone: 'neutral' | 'ok' | 'warn' | 'bad' | 'off' }> = {
+  created: { icon: '…', tone: 'neutral' },
+  sms_sent: { icon: '✉', tone: 'neutral' },
+  sms_delivered: { icon: '✉', tone: 'neutral' },
+  sms_failed: { icon: '✗', tone: 'warn' },
+  link_opened: { icon: '↗', tone: 'neutral' },
+  consent_given: { icon: '▶', tone: 'neutral' },
+  camera_granted: { icon: '◌', tone: 'neutral' },
+  camera_denied: { icon: '✗', tone: 'warn' },
+  live: { icon: '●', tone: 'ok' },
+  reconnecting: { icon: '⚠', tone: 'bad' },
+  ended: { icon: '■', tone: 'off' },
 };
+
+/** The chip's word for a status, in the dispatcher's language (upper case: it is read at a glance). */
+export const chipWord = (status: SessionStatus) => t(`console.chip.${status}` as TextKey);
 
 export interface RowState {
   sessionId: string;
@@ -43,7 +47,7 @@ export class RailRow {
   #label = h('span', { class: 'row-label' });
   #time = h('span', { class: 'row-time' });
   #unread = h('span', { class: 'row-unread', hidden: true });
-  #alarm = h('span', { class: 'row-alarm', hidden: true }, '⚠ ALARM');
+  #alarm = h('span', { class: 'row-alarm', hidden: true }, t('console.rail.alarm'));
   #state: RowState | undefined;
 
   constructor(sessionId: string) {
@@ -65,11 +69,11 @@ export class RailRow {
     this.el.dataset['state'] = state.status;
     this.el.dataset['group'] = state.group;
     this.#chip.dataset['tone'] = chip.tone;
-    this.#chip.textContent = `${chip.icon} ${chip.word}`;
+    this.#chip.textContent = `${chip.icon} ${chipWord(state.status)}`;
     this.#label.textContent = state.label;
     this.#alarm.hidden = !state.alarm;
     this.#unread.hidden = state.unread === 0;
-    this.#unread.replaceChildren(`✉ ${state.unread}`, h('span', { class: 'sr-only' }, ` unread message${state.unread === 1 ? '' : 's'}`));
+    this.#unread.replaceChildren(`✉ ${state.unread}`, h('span', { class: 'sr-only' }, ` ${t('console.rail.unread', { count: state.unread })}`));
     this.tick();
   }
 

@@ -1,6 +1,11 @@
 import { fetchWithToken } from '../../common/api.js';
 import { h } from '../../common/dom.js';
 import type { EndedRecord } from './EndedRecord.js';
+import { stillLabel } from '../card/SnapshotList.js';
+import { formatTime, t, utcInstant, type TextKey } from '../../staff-i18n/index.js';
+
+/** A chat writer's role in the dispatcher's words (records kept from before hold the role's name). */
+const roleWord = (from: string) => (['dispatcher', 'caller', 'viewer'].includes(from) ? t(`common.role.${from}` as TextKey) : from);
 
 const STORAGE_KEY = 'sightline.recentlyEnded';
 /** A shift's worth; the oldest go first beyond it (sessionStorage is a few MB, and this is text). */
@@ -15,15 +20,15 @@ const MAX_RECORDS = 50;
 export class RecentlyEnded {
   readonly el: HTMLElement;
   #list = h('ol', { class: 'ended-list' });
-  #empty = h('p', { class: 'muted small-text' }, 'None yet this shift.');
+  #empty = h('p', { class: 'muted small-text' }, t('console.ended.none'));
   #records: EndedRecord[];
 
   constructor(private readonly tokenOf: () => string) {
     this.#records = load();
     this.el = h(
       'section',
-      { testid: 'recently-ended', class: 'recently-ended', 'aria-label': 'Recently ended this shift' },
-      h('h2', { class: 'rail-title' }, 'Recently ended'),
+      { testid: 'recently-ended', class: 'recently-ended', 'aria-label': t('console.ended.label') },
+      h('h2', { class: 'rail-title' }, t('console.ended.title')),
       this.#empty,
       this.#list,
     );
@@ -61,21 +66,21 @@ export class RecentlyEnded {
   }
 
   #entry(r: EndedRecord): HTMLElement {
-    const time = new Date(r.endedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const time = formatTime(r.endedAt, 'minutes');
     const stills = h('ul', { class: 'snapshots ended-stills' });
     const details = h(
       'details',
       {},
-      h('summary', {}, h('strong', {}, r.label), ` · ${time} · ${r.reason}`),
-      h('p', { class: 'ended-location' }, 'Location: ', r.location ? mapLink(r.location) : 'not shared'),
+      h('summary', { title: utcInstant(r.endedAt) }, h('strong', {}, r.label), ` · ${time} · ${r.reason}`),
+      h('p', { class: 'ended-location' }, t('console.caller.location'), r.location ? mapLink(r.location) : t('console.caller.notShared')),
       r.chat.length
         ? h(
             'ol',
-            { class: 'chat-log ended-chat', 'aria-label': 'Chat' },
-            ...r.chat.map((m) => h('li', { 'data-from': m.from }, h('strong', {}, `${m.from}: `), m.text)),
+            { class: 'chat-log ended-chat', 'aria-label': t('console.chat.title') },
+            ...r.chat.map((m) => h('li', { 'data-from': m.from }, h('strong', {}, `${roleWord(m.from)}: `), m.text)),
           )
-        : h('p', { class: 'muted' }, 'No chat.'),
-      r.stills.length ? stills : h('p', { class: 'muted' }, 'No stills.'),
+        : h('p', { class: 'muted' }, t('console.ended.noChat')),
+      r.stills.length ? stills : h('p', { class: 'muted' }, t('console.ended.noStills')),
     );
     details.addEventListener('toggle', () => {
       if (details.open && !stills.childElementCount) this.#loadStills(r, stills);
@@ -85,7 +90,7 @@ export class RecentlyEnded {
 
   #loadStills(r: EndedRecord, into: HTMLElement): void {
     for (const s of r.stills) {
-      const img = h('img', { alt: `${s.source} ${new Date(s.at).toLocaleTimeString()}` });
+      const img = h('img', { alt: stillLabel(s) });
       into.append(h('li', { testid: 'ended-still' }, img));
       void fetchWithToken(`/api/sessions/${r.sessionId}/snapshots/${encodeURIComponent(s.name)}`, this.tokenOf())
         .then((res) => (res.ok ? res.blob() : undefined))

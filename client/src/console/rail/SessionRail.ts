@@ -1,3 +1,4 @@
+import { t } from '../../staff-i18n/index.js';
 import type { SessionStatus } from '@sightline/shared';
 import { h } from '../../common/dom.js';
 import type { AlarmStore } from '../alarms/AlarmStore.js';
@@ -35,8 +36,8 @@ export class SessionRail {
   ) {
     this.el = h(
       'nav',
-      { testid: 'session-rail', class: 'session-rail', 'aria-label': 'Sessions by urgency' },
-      h('h2', { class: 'rail-title' }, 'Sessions'),
+      { testid: 'session-rail', class: 'session-rail', 'aria-label': t('console.rail.label') },
+      h('h2', { class: 'rail-title' }, t('console.rail.title')),
       this.#list,
       ...extra,
     );

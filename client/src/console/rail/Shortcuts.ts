@@ -1,3 +1,4 @@
+import { t } from '../../staff-i18n/index.js';
 /**
  * Keyboard shortcuts on the focused session (issue #14 §1). Each presses the focused card's own
  * button (so a shortcut does exactly what the click does, and nothing a disabled button would not):
@@ -18,14 +19,14 @@ export interface Shortcut {
 
 export function consoleShortcuts(next: (step: 1 | -1) => void): Shortcut[] {
   return [
-    { keys: ['s'], label: 'snapshot', target: { testids: ['snapshot-button'] } },
-    { keys: ['b'], label: 'blur', target: { testids: ['blur-toggle'] } },
-    { keys: ['+', '='], label: 'zoom in', target: { testids: ['zoom-in'], text: 'Zoom +' } },
-    { keys: ['-'], label: 'zoom out', target: { testids: ['zoom-out'], text: 'Zoom −' } },
-    { keys: ['f'], label: 'fullscreen', target: { testids: ['fullscreen'] } },
-    { keys: ['c'], label: 'chat', target: { testids: ['chat-input'], focus: true } },
-    { keys: ['n'], label: 'next session', run: () => next(1) },
-    { keys: ['p'], label: 'previous session', run: () => next(-1) },
+    { keys: ['s'], label: t('console.keys.snapshot'), target: { testids: ['snapshot-button'] } },
+    { keys: ['b'], label: t('console.keys.blur'), target: { testids: ['blur-toggle'] } },
+    { keys: ['+', '='], label: t('console.keys.zoomIn'), target: { testids: ['zoom-in'], text: t('console.video.zoomIn') } },
+    { keys: ['-'], label: t('console.keys.zoomOut'), target: { testids: ['zoom-out'], text: t('console.video.zoomOut') } },
+    { keys: ['f'], label: t('console.keys.fullscreen'), target: { testids: ['fullscreen'] } },
+    { keys: ['c'], label: t('console.keys.chat'), target: { testids: ['chat-input'], focus: true } },
+    { keys: ['n'], label: t('console.keys.next'), run: () => next(1) },
+    { keys: ['p'], label: t('console.keys.previous'), run: () => next(-1) },
   ];
 }
 
