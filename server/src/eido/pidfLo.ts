@@ -23,7 +23,8 @@ export interface Position {
  *   say how it found the position (GPS, Wi-Fi, cell), and a method token would be a guess.
  * - The shape is a circle (RFC 5491 §5.2.3, GeoShape `gs:Circle`): centre `gml:pos` "lat long" in
  *   WGS 84 2-D (`urn:ogc:def:crs:EPSG::4326`), radius the reported accuracy in metres
- *   (`urn:ogc:def:uom:EPSG::9001`), as OGC 06-142r1 §7.1.2–7.1.3 require. An accuracy of 0 makes a
+ *   (`urn:ogc:def:uom:EPSG::9001`), as the OGC "GML PIDF-LO Shape Application Schema" §7.1.2–7.1.3
+ *   require (its document number was not in the stored excerpt). An accuracy of 0 makes a
  *   `gml:Point` instead (a circle of radius 0 says nothing a point does not).
  * - `dm:timestamp`: when the position was reported.
  *
