@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunnelResponse, SessionEvent } from '@sightline/shared';
 import { framesDecoded, launchDevice, waitFor, type Device } from '../support/browser.js';
 import { startFakeTwilio, twilioEnv, type FakeTwilio } from '../support/fakeTwilio.js';
-import { callerStartsVideo, dispatcherCreatesSession } from '../support/flow.js';
+import { callerStartsVideo, dispatcherCreatesSession, openConsole } from '../support/flow.js';
 import { http, login, startServer, type TestServer } from '../support/server.js';
 import { callerStatus, card, framesKeepRising } from '../support/session.js';
 
 /**
  * The time-to-video funnel end to end (issue #16 §1): a caller in one Chromium (fake camera) goes
- * live, the dispatcher's console in another shows the picture and reports its first frame, logged
- * once however often the console comes back; sessions that fail at each other point (the SMS, never
+ * live, the dispatcher's consoles in two others show the picture and report its first frame, logged
+ * once, and once still after a console comes back; sessions that fail at each other point (the SMS, never
  * opened, opened without consent, camera denied in a third Chromium, unsupported browser, ended
  * before video); then the supervisor's funnel, its CSV export, /metrics and the access log.
  */
@@ -18,6 +18,8 @@ let fake: FakeTwilio;
 let server: TestServer;
 let console_: Device;
 let caller: Device;
+/** A second console of the same dispatcher, for the first test. */
+let second: Device | undefined;
 let dispatcherToken: string;
 let supervisorToken: string;
 const ids: Record<string, string> = {};
@@ -32,7 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([console_?.close(), caller?.close()]);
+  await Promise.all([console_?.close(), caller?.close(), second?.close()]);
   await server?.stop();
   await fake?.close();
 });
@@ -48,16 +50,24 @@ const restSession = async (incidentRef: string) => {
 };
 
 describe('the time-to-video funnel', () => {
-  it('logs the console’s first frame of a media start once, however often the console comes back', async () => {
+  it('logs the console’s first frame of a media start once, with two consoles open and after one comes back', async () => {
     const { sessionId, inviteUrl } = await dispatcherCreatesSession(console_.page, server.url, { incident: 'INC-FUNNEL-VIDEO' });
     ids['video'] = sessionId;
     const c = card(console_.page, sessionId);
+    // A second console of the same dispatcher (another desk, its own browser) shows the same picture and reports it too.
+    const other = (second = await launchDevice());
+    await openConsole(other.page, server.url);
+    await other.page.waitForSelector(`${c.scope}[data-attached="true"]`);
     await c.waitStatus('sms_sent');
     expect((await fake.deliverStatus(fake.messages.at(-1)!, 'delivered', { via: server.url })).status).toBe(204);
     await c.waitStatus('sms_delivered');
     await callerStartsVideo(caller.page, inviteUrl);
     await waitFor('caller live', async () => (await callerStatus(caller.page)).startsWith('live'), 20_000);
-    await waitFor('the picture on the console', async () => (await framesDecoded(console_.page, sessionId)) > 0, 20_000);
+    await waitFor(
+      'the picture on both consoles',
+      async () => (await framesDecoded(console_.page, sessionId)) > 0 && (await framesDecoded(other.page, sessionId)) > 0,
+      20_000,
+    );
     const [logged] = await waitFor('first_frame logged', async () => {
       const f = await firstFrames(sessionId);
       return f.length ? f : undefined;
@@ -69,6 +79,7 @@ describe('the time-to-video funnel', () => {
       `[funnel] first frame: ${logged!.details!['msSinceMediaStarted']} ms after media_started, ${logged!.details!['msSinceSmsSent']} ms after the SMS went out`,
     );
 
+    await other.close();
     // The console reloaded (a new card, a new consumer of the same producer): it reports again, the log keeps one.
     await console_.page.reload();
     await console_.page.waitForSelector(`${c.scope}[data-attached="true"]`);
