@@ -67,7 +67,7 @@ describe('a session made elsewhere', () => {
       const observer = new MutationObserver((records) => {
         for (const r of records) {
           if (r.type === 'attributes') note(r.target as Element);
-          for (const n of r.addedNodes) if (n instanceof Element && n.matches('[data-testid="session-card"]')) note(n);
+          for (const n of Array.from(r.addedNodes)) if (n instanceof Element && n.matches('[data-testid="session-card"]')) note(n);
         }
       });
       document.addEventListener('DOMContentLoaded', () =>
