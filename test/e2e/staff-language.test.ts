@@ -72,6 +72,13 @@ describe('staff pages in the staff language (LOCALE=nb, TZ=America/New_York)', (
     expect(await axeSerious(page)).toEqual([]);
   });
 
+  it("keeps the session's API answer in UTC while the page shows the centre's clock", async () => {
+    const token = await desk.page.evaluate(() => sessionStorage.getItem('sightline.token'));
+    const res = await fetch(`${server.url}/api/sessions/${sessionId}`, { headers: { authorization: `Bearer ${token}` } });
+    const detail = (await res.json()) as { createdAt: string; events: { at: string }[] };
+    for (const at of [detail.createdAt, ...detail.events.map((e) => e.at)]) expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+  });
+
   it('remembers English for the user who chose it, over a reload; another user still gets Norwegian', async () => {
     const { page } = desk;
     await page.select(sel('staff-language'), 'en');

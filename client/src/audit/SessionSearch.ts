@@ -2,11 +2,12 @@ import type { SessionSummary } from '@sightline/shared';
 import { api } from '../common/api.js';
 import { h } from '../common/dom.js';
 import { localInputValue, PRESETS } from './searchPresets.js';
-import { t, timeElement } from '../staff-i18n/index.js';
+import { t, timeElement, timeZone } from '../staff-i18n/index.js';
+import { instantOfInput } from '../staff-i18n/time.js';
 
 /**
- * The search form and its result list. The form's fields are the query (`from`/`to` are local times,
- * sent as ISO); a preset fills the time window and searches at once. Only the newest search's answer
+ * The search form and its result list. The form's fields are the query (`from`/`to` are times on
+ * the centre's clock, sent as ISO in UTC); a preset fills the time window and searches at once. Only the newest search's answer
  * is shown, so a slow one cannot overwrite a later one. Every search is logged by the server.
  */
 export class SessionSearch {
@@ -48,8 +49,8 @@ export class SessionSearch {
   applyPreset(id: string, now = new Date()): void {
     const preset = PRESETS.find((p) => p.id === id);
     if (!preset) return;
-    const from = preset.from(now);
-    this.#field('from').value = from ? localInputValue(from) : '';
+    const from = preset.from(now, timeZone());
+    this.#field('from').value = from ? localInputValue(from, timeZone()) : '';
     this.#field('to').value = '';
     for (const b of this.form.querySelectorAll<HTMLElement>('[data-preset]')) b.setAttribute('aria-pressed', String(b.dataset['preset'] === id));
     void this.search().catch(() => undefined);
@@ -66,7 +67,8 @@ export class SessionSearch {
     for (const [k, v] of new FormData(this.form)) {
       const value = String(v).trim();
       if (!value) continue;
-      params.set(k, k === 'from' || k === 'to' ? new Date(value).toISOString() : value);
+      // The fields hold the centre's clock (TZ), as every time on this page does; the query goes in UTC.
+      params.set(k, k === 'from' || k === 'to' ? new Date(instantOfInput(value, timeZone())).toISOString() : value);
     }
     const { sessions } = await api('GET /api/sessions', { token: this.token(), query: params });
     if (seq !== this.#seq) return; // a newer search is on its way

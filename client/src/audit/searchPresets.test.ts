@@ -29,3 +29,13 @@ describe('search presets', () => {
     expect(localInputValue(local(2026, 3, 9, 8, 5))).toBe('2026-03-09T08:05');
   });
 });
+
+describe('search presets on the centre clock', () => {
+  it('starts the shift at 07:00 or 19:00 in the centre zone, not the browser zone', () => {
+    const now = new Date('2026-12-01T05:30:00Z'); // 06:30 in Oslo, 00:30 in New York
+    expect(shiftStart(now, 'Europe/Oslo').toISOString()).toBe('2026-11-30T18:00:00.000Z');
+    expect(shiftStart(new Date('2026-12-01T06:30:00Z'), 'Europe/Oslo').toISOString()).toBe('2026-12-01T06:00:00.000Z');
+    expect(shiftStart(now, 'America/New_York').toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(localInputValue(now, 'Europe/Oslo')).toBe('2026-12-01T06:30');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAt, utcInstant } from './time.js';
+import { formatAt, inputValueAt, instantOfInput, utcInstant } from './time.js';
 
 // Norway's summer time begins 2026-03-29 at 01:00 UTC (02:00 → 03:00) and ends 2026-10-25 at
 // 01:00 UTC (03:00 → 02:00): EU Directive 2000/84/EC, art. 2 and 3.
@@ -37,5 +37,20 @@ describe('staff times: the centre zone in the operator language, UTC on hover', 
     const ms = Date.parse(afterSpring);
     expect(new Set([formatAt(ms, 'time', ctx), formatAt(afterSpring, 'time', ctx), formatAt(new Date(ms), 'time', ctx)]).size).toBe(1);
     expect(utcInstant(ms)).toBe(afterSpring);
+  });
+});
+
+describe('datetime-local fields on the centre clock', () => {
+  it('reads a wall-clock time in the centre zone, whatever the zone of this process, and writes it back', () => {
+    expect(new Date(instantOfInput('2026-12-01T14:05', 'Europe/Oslo')).toISOString()).toBe('2026-12-01T13:05:00.000Z');
+    expect(new Date(instantOfInput('2026-07-01T14:05', 'Europe/Oslo')).toISOString()).toBe('2026-07-01T12:05:00.000Z');
+    expect(new Date(instantOfInput('2026-12-01T08:05', 'America/New_York')).toISOString()).toBe('2026-12-01T13:05:00.000Z');
+    expect(inputValueAt(Date.parse('2026-12-01T13:05:00Z'), 'Europe/Oslo')).toBe('2026-12-01T14:05');
+    expect(instantOfInput('not a time', 'UTC')).toBeNaN();
+  });
+
+  it('takes the first of the autumn hour shown twice, and a time the spring change skips as the hour after', () => {
+    expect(new Date(instantOfInput('2026-10-25T02:30', 'Europe/Oslo')).toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    expect(inputValueAt(instantOfInput('2026-03-29T02:30', 'Europe/Oslo'), 'Europe/Oslo')).toBe('2026-03-29T03:30');
   });
 });
