@@ -74,7 +74,7 @@ export const SESSION_EVENT_TYPES = [
   /** The showing ended (details: reason, one of SHOW_ME_END_REASONS; source). */
   'show_me_ended',
   // Time-to-video (issue #16 §1; shared/src/analytics/funnel.ts).
-  /** The dispatcher's console decoded the first frame of a media start (details: producerId, msSinceMediaStarted?); once per media start. */
+  /** The dispatcher's console decoded the first frame of a media start (details: producerId, msSinceMediaStarted, and on the session's first msSinceSmsSent; server/src/analytics/FirstFrames.ts); once per media start. */
   'first_frame',
 ] as const;
 
