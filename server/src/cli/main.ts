@@ -14,6 +14,8 @@ import { loadConfig, type Config } from '../config.js';
 import { createLogger, type Logger } from '../logging.js';
 import { RetentionService } from '../retention/RetentionService.js';
 import { createStore } from '../store/createStore.js';
+import { DataDirNotEmptyError, writeDemoData } from '../demo/demoData.js';
+import { demoSessions } from '../demo/demoSessions.js';
 
 /**
  * `npx sightline <command>`: the operator's tools, working on $DATA_DIR (and Redis when
@@ -33,13 +35,23 @@ const USAGE = `usage: sightline <command>
   clip add <file> --name <name>                 add a demonstration clip for "show me" (checked and transcoded
                                                 with ffmpeg; name: 1-40 lower-case letters, digits, dashes)
   clip list                                     the centre's clips
-  clip remove <name>                            delete a clip`;
+  clip remove <name>                            delete a clip
+  demo-data --sessions <n> [--seed <int>]       fill a DATA_DIR without sessions with n synthetic sessions
+                                                of the last 10 weeks (marked synthetic in their logs; memory
+                                                mode only); the same seed gives the same sessions`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, name: { type: 'string' }, 'public-key': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      role: { type: 'string' },
+      name: { type: 'string' },
+      sessions: { type: 'string' },
+      seed: { type: 'string' },
+      'public-key': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [cmd, sub, ...rest] = positionals;
   if (values.help || !cmd) return say(USAGE, 0);
@@ -49,11 +61,12 @@ async function main(argv: string[]): Promise<number> {
   const checkpoints =
     cmd === 'verify'
       ? await cliCheckpoints(config, log, 'verify', values['public-key'])
-      : ['export', 'retention'].includes(cmd)
+      : ['export', 'retention', 'demo-data'].includes(cmd)
         ? await cliCheckpoints(config, log, 'sign')
         : undefined;
   const audit = new AuditLogs(config.dataDir, checkpoints);
 
+  if (cmd === 'demo-data') return demoDataCommand(audit, config, values.sessions, values.seed);
   if (cmd === 'clip') return clipCommand(new ClipStore(config.dataDir, { env: config.childEnv }), sub, rest[0], values.name);
   if (cmd === 'user' && sub === 'add' && rest[0]) {
     const role = values.role;
@@ -149,6 +162,31 @@ async function verifyWithStore(audit: AuditLogs, config: Config, sessionId: stri
   } finally {
     await store.close();
   }
+}
+
+/**
+ * `demo-data --sessions N [--seed S]` (issue #16 §1): N synthetic sessions (demo/demoSessions.ts) into
+ * a data directory without sessions, and a record of it in the access log. Exit 0 written, 1 the
+ * directory holds sessions (nothing written), 2 bad arguments or Redis mode (a Redis store is not
+ * rebuilt from the logs, so the sessions would not show).
+ */
+async function demoDataCommand(audit: AuditLogs, config: Config, sessionsArg: string | undefined, seedArg: string | undefined): Promise<number> {
+  const n = Number(sessionsArg);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) return say('--sessions must be a whole number from 1 to 100000', 2);
+  const seed = seedArg === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(seedArg);
+  if (!Number.isSafeInteger(seed)) return say('--seed must be a whole number', 2);
+  if (config.redisUrl) return say('demo-data fills the memory mode data directory; unset REDIS_URL (a Redis store is not rebuilt from logs)', 2);
+  const sessions = demoSessions({ sessions: n, seed, now: new Date() });
+  try {
+    await writeDemoData(audit, sessions);
+  } catch (err) {
+    if (err instanceof DataDirNotEmptyError) return say(`demo-data refused: ${err.message}. Nothing was written.`, 1);
+    throw err;
+  }
+  await audit.appendAccess(`cli:${process.env['USER'] ?? 'operator'}`, 'demo_data', { sessions: n, seed });
+  await audit.checkpoints?.flush();
+  const video = sessions.filter((s) => s.outcome === 'video').length;
+  return say(`wrote ${n} synthetic session(s) into ${audit.dataDir}/sessions (seed ${seed}; ${video} with video), each marked synthetic in its log`, 0);
 }
 
 /** `clip add|list|remove` (issue #15 §1): DATA_DIR/clips on this node's disk (in Redis mode, on every node). */
