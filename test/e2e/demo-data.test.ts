@@ -33,7 +33,7 @@ describe('npx sightline demo-data', () => {
     expect(demo.cli('demo-data').status).toBe(2);
   });
 
-  it('writes sessions a server started on the directory lists, each synthetic and verified intact', async () => {
+  it('writes sessions a server started on the directory lists, each synthetic and verified intact, the run in the access log', async () => {
     server = await startServer(demo.env);
     const token = await login(server, 'supervisor');
     const list = await http('GET', `${server.url}/api/sessions`, { token });
@@ -48,6 +48,9 @@ describe('npx sightline demo-data', () => {
     const one = await http('GET', `${server.url}/api/sessions/${sessions[0]!.id}`, { token });
     expect(one.body.events[0]).toMatchObject({ type: 'created', details: { synthetic: true, generator: 'sightline demo-data', seed: 4 } });
     expect(one.body.phone).toMatch(/^\+44\*+\d{3}$/);
+    // The run itself is in the supervisors' access log, with its size and seed.
+    const access = await http('GET', `${server.url}/api/audit/access`, { token });
+    expect(access.body.records).toContainEqual(expect.objectContaining({ type: 'demo_data', details: { sessions: 60, seed: 4 } }));
     // The command line's own verify, given only the public key, agrees.
     const cliVerify = demo.cli('verify', sessions[0]!.id, '--public-key', demo.publicKeyFile);
     expect(cliVerify.stdout, cliVerify.stderr).toMatch(/^intact: \d+ records/);
