@@ -2,7 +2,9 @@
  * Regenerates docs/screenshots/*.png from the real stack: the dispatcher console with three sessions,
  * the caller page on a phone (live, the CPR metronome, /c, the camera-blocked guide), the
  * supervisor's timeline in /audit and the CPR chart of a staged session, and a card in CPR mode
- * measuring a synthetic clip.   npm run screenshots
+ * measuring a synthetic clip, and the /audit analytics view over `npx sightline demo-data`.
+ *   npm run screenshots                     every one
+ *   npm run screenshots -- audit-analytics  the analytics view's alone (no camera or media needed)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,11 +17,13 @@ import { CPR_CLIPS, cprClipFile } from './support/cprClips.js';
 import { callerStartsVideo, dispatcherCreatesSession, sel } from './support/flow.js';
 import { freePort, REPO_ROOT, startServer } from './support/server.js';
 import { auditLogin, openAuditSession } from './support/audit.js';
+import { demoDataDir } from './support/demoData.js';
 import { callerStatus, card, framesKeepRising } from './support/session.js';
 
 const ANDROID_CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'audit-analytics') return analyticsView(path.join(REPO_ROOT, 'docs', 'screenshots', 'audit-analytics.png'));
   const port = await freePort();
   const server = await startServer({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'error' });
   const [dispatcher, caller] = await Promise.all([launchDevice(), launchDevice({ mobile: true })]);
@@ -92,8 +96,9 @@ async function main(): Promise<void> {
     await audit.screenshot({ path: out('audit.png') as `${string}.png` });
     await cprChart(audit, out('audit-cpr.png'));
     await consoleCpr(dispatcher.page, server.url, out('console-cpr.png'));
+    await analyticsView(out('audit-analytics.png'));
     process.stdout.write(
-      'wrote docs/screenshots/console.png, caller.png, caller-metronome.png, caller-code.png, caller-blocked.png, audit.png, audit-cpr.png, console-cpr.png\n',
+      'wrote docs/screenshots/console.png, caller.png, caller-metronome.png, caller-code.png, caller-blocked.png, audit.png, audit-cpr.png, console-cpr.png, audit-analytics.png\n',
     );
   } finally {
     await Promise.all([dispatcher.close(), caller.close()]);
@@ -162,6 +167,30 @@ async function cprChart(page: Page, file: string): Promise<void> {
   } finally {
     await staged.stop();
     await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The /audit analytics view (issue #16 §1) at 1280×720 over 500 synthetic sessions from the real
+ * `npx sightline demo-data` (a fixed seed, so the picture changes only when the code does).
+ */
+async function analyticsView(file: string): Promise<void> {
+  const demo = await demoDataDir();
+  const filled = demo.cli('demo-data', '--sessions', '500', '--seed', '2026');
+  if (filled.status !== 0) throw new Error(`demo-data failed: ${filled.stderr}`);
+  const staged = await startServer({ ...demo.env, PORT: String(await freePort()), LOG_LEVEL: 'error' });
+  const device = await launchDevice();
+  try {
+    await device.page.setViewport({ width: 1280, height: 720 });
+    await auditLogin(device.page, staged.url);
+    await device.page.click(sel('analytics-link'));
+    await device.page.waitForSelector(`${sel('uptake-chart')} svg`, { visible: true });
+    await new Promise((r) => setTimeout(r, 800));
+    await device.page.screenshot({ path: file as `${string}.png` });
+  } finally {
+    await device.close();
+    await staged.stop();
+    await demo.remove();
   }
 }
 

@@ -4,10 +4,11 @@ import { onUnauthorized } from '../common/api.js';
 import { usernameOf, wireLogin } from '../common/login.js';
 import { languageSwitch, localeForUser, translatePage } from '../staff-i18n/index.js';
 import { keepTokenFresh } from '../common/tokenRefresh.js';
+import { AnalyticsView } from './AnalyticsView.js';
 import { SessionSearch } from './SessionSearch.js';
 import { showSession } from './SessionView.js';
 
-/** The supervisor's workspace: search sessions, open one, replay, verify, export. */
+/** The supervisor's workspace: search sessions, open one, replay, verify, export; the time-to-video analytics at #analytics. */
 const TOKEN_KEY = 'sightline.audit.token';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -48,6 +49,10 @@ function open(initial: string, username: string): void {
       $('detail').hidden = true;
       $('who').textContent = '';
       user = '';
+      analytics.dispose();
+      $('analytics').replaceChildren();
+      $('analytics').hidden = true;
+      $('analytics-link').hidden = true;
       login.signedOut();
     }),
   );
@@ -59,6 +64,28 @@ function open(initial: string, username: string): void {
   // An ended session's EIDO document links here (`/audit?session=<id>`, issue #16 §3): open that session.
   const linked = new URLSearchParams(location.search).get('session');
   if (linked) void showSession($('detail'), token(), linked);
+  const analytics = new AnalyticsView(token);
+  $('analytics').replaceChildren(analytics.el);
+  $('analytics-link').hidden = false;
+  const route = () => showAnalytics(analytics, location.hash === '#analytics');
+  window.addEventListener('hashchange', route, { signal: sitting.signal });
+  route();
+}
+
+/**
+ * The analytics view (`#analytics`, the header's `analytics-link`) or the search (any other hash; the
+ * view's "Back to search"): one of the two is shown. Each opening loads the figures afresh (the
+ * server logs each look).
+ */
+function showAnalytics(view: AnalyticsView, on: boolean): void {
+  $('app').hidden = on;
+  $('analytics').hidden = !on;
+  if (on) {
+    $('analytics-link').setAttribute('aria-current', 'page');
+    void view.load();
+  } else {
+    $('analytics-link').removeAttribute('aria-current');
+  }
 }
 
 // Last, once everything above is defined: a reload with a saved token opens the workspace at once,
