@@ -49,14 +49,14 @@ describe('WebhookOutbox', () => {
       close() {},
     } as unknown as WebhookSender;
     const queue = new FileWebhookQueue(dir);
-    new WebhookOutbox(sender, queue, sessions, log, 300);
+    new WebhookOutbox(sender, queue, sessions, log, 1_500);
     for (const [i, e] of events.entries()) sessions.emit('event', 's1', (['created', 'sms_sent', 'sms_delivered'] as SessionStatus[])[i], e);
     await vi.waitFor(() => expect(failOnce).toBe(false));
     await new Promise((r) => setTimeout(r, 150));
     // Before: 2 and 3 went out, the cursor moved to 3 and event 1 (session.created) was lost for good.
     expect(queued).toEqual([]);
     expect(await queue.cursor('s1')).toBe(0);
-    await vi.waitFor(() => expect(queued).toEqual([1, 2, 3]));
+    await vi.waitFor(() => expect(queued).toEqual([1, 2, 3]), { timeout: 10_000 });
     expect(await queue.cursor('s1')).toBe(3);
   });
 
