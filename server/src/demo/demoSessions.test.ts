@@ -50,6 +50,16 @@ describe('demoSessions', () => {
       expect(reached.map((e) => e.type)).toEqual(FUNNEL_STAGES.slice(0, reached.length));
       expect(reached.map(ms)).toEqual([...reached.map(ms)].sort((x, y) => x - y));
       expect(causeOf(s)).toBe(s.outcome);
+      const frame = first(s, 'first_frame');
+      if (frame) {
+        // As FirstFrames logs it: the producer media_started named, times since it and since the SMS.
+        const started = first(s, 'media_started')!;
+        expect(frame.details).toEqual({
+          producerId: started.details?.['producerId'],
+          msSinceMediaStarted: ms(frame) - ms(started),
+          msSinceSmsSent: ms(frame) - ms(first(s, 'sms_sent')!),
+        });
+      }
     }
   });
 

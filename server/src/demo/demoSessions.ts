@@ -173,7 +173,7 @@ function oneSession(rng: Rng, t0: number, index: number, seed: number): DemoSess
   if (outcome === 'network_failure') {
     if (rng.chance(0.5)) return done(log.endBy('system', IDLE, 'idle'));
     log.add(rng.logNormal(1.5, 0.4) * SECOND, 'live', 'system', media);
-    log.add(5, 'media_started', 'system', media);
+    log.add(5, 'media_started', 'system', { ...media, producerId: rng.uuid() });
     log.add(rng.uniform(2, 8) * SECOND, 'reconnecting', 'system', { reason: 'caller network lost' });
     return done(log.endBy('dispatcher', rng.uniform(30, 180) * SECOND));
   }
@@ -185,12 +185,13 @@ function oneSession(rng: Rng, t0: number, index: number, seed: number): DemoSess
   }
 }
 
-/** Live, the console's first frame, a call of a few minutes (one in ten with a reconnection), the media's summary. */
+/** Live, the console's first frame (details as server/src/analytics/FirstFrames.ts logs them), a call of a few minutes (one in ten with a reconnection), the media's summary. */
 function video(rng: Rng, log: LogWriter, media: Record<string, string>, browser: string): void {
+  const producerId = rng.uuid();
   log.add(rng.logNormal(1.5, 0.4) * SECOND, 'live', 'system', media);
-  log.add(5, 'media_started', 'system', media);
-  const msSinceMediaStarted = Math.round(rng.logNormal(600, 0.5));
-  log.add(msSinceMediaStarted, 'first_frame', log.dispatcher, { producerId: rng.uuid(), msSinceMediaStarted });
+  log.add(5, 'media_started', 'system', { ...media, producerId });
+  const msSinceMediaStarted = Math.max(1, Math.round(rng.logNormal(600, 0.5)));
+  log.add(msSinceMediaStarted, 'first_frame', log.dispatcher, { producerId, msSinceMediaStarted, msSinceSmsSent: log.since('sms_sent') + msSinceMediaStarted });
   const seconds = Math.min(1800, Math.max(40, rng.logNormal(240, 0.6)));
   if (rng.chance(0.1)) {
     log.add((seconds / 2) * SECOND, 'reconnecting', 'system', { reason: 'caller network lost' });
@@ -228,6 +229,11 @@ class LogWriter {
   add(afterMs: number, type: SessionEventType, actor: string, details?: Record<string, unknown>): void {
     this.#t += Math.max(1, Math.round(afterMs));
     this.events.push({ type, at: new Date(this.#t).toISOString(), actor, ...(details && { details }) });
+  }
+
+  /** Milliseconds from the first record of `type` to the last record so far. */
+  since(type: SessionEventType): number {
+    return this.#t - Date.parse(this.events.find((e) => e.type === type)!.at);
   }
 
   /** Ended by the dispatcher (`actor` dispatcher) or by the server (`system`, with its reason) `afterMs` later. */
