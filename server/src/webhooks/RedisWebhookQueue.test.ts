@@ -87,6 +87,18 @@ describe('RedisWebhookQueue (real redis-server)', () => {
     expect((await (await queue()).load()).map((d) => d.key)).toEqual(['s2.000000001.0']);
   });
 
+  it('never brings back a tried delivery that is gone (delivered or buried meanwhile, maybe by another node)', async () => {
+    const q = await queue();
+    await q.put(delivery('s1', 1));
+    await q.remove('s1.000000001.0');
+    // A node that lost the lease while its try was out records the failure after the holder delivered it.
+    await q.put(delivery('s1', 1, { attempts: 1, lastError: 'network' }));
+    expect(await q.load()).toEqual([]);
+    // A new delivery (never tried) is queued as ever.
+    await q.put(delivery('s1', 2));
+    expect((await q.load()).map((d) => d.key)).toEqual(['s1.000000002.0']);
+  });
+
   it('raises cursors only, agrees on one `since`, and lists and drops cursors', async () => {
     const [a, b] = [await queue(), await queue()];
     await a.setCursor('s1', 5);
@@ -97,6 +109,27 @@ describe('RedisWebhookQueue (real redis-server)', () => {
     expect((await a.cursors()).sort()).toEqual(['s1', 's2']);
     await a.dropCursor('s2');
     expect(await b.cursors()).toEqual(['s1']);
+  });
+
+  it('a node that loses the lease while its try is out leaves the retry state to the new holder', async () => {
+    const q = await queue();
+    // The receiver answers only after this node has stepped down, with a failure.
+    let release!: () => void;
+    const slow = createServer((_req, res) => void new Promise<void>((r) => (release = r)).then(() => res.writeHead(503).end()));
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
+    const sender = new WebhookSender(q, { urls: [slowUrl], secret: SECRET, retryBaseMs: 50, deadAfterMs: 60_000, sharedHoldMs: 0 }, log);
+    sender.takeOver([]);
+    await sender.enqueue(event('s9', 1));
+    sender.take(await q.added());
+    await vi.waitFor(() => expect(release).toBeDefined());
+    sender.stepDown();
+    release();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await q.load(), 'as queued: the new holder tries it with its own count').toMatchObject([{ key: 's9.000000001.0', attempts: 0 }]);
+    expect(sender.waiting).toBe(0);
+    sender.close();
+    await new Promise<void>((r) => slow.close(() => r()));
   });
 
   it('one node sends at a time; what another node queues is sent in order, and a second node takes over when the first goes', async () => {

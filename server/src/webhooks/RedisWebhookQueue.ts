@@ -18,11 +18,14 @@ type RedisClient = ReturnType<typeof createRedisClient>;
  * Multi-step updates are Lua scripts, atomic across nodes.
  */
 
-// A waiting key is updated in place; a new one is appended to the stream and indexed.
+// A waiting key is updated in place; a new one (never tried: ARGV[3] = 0) is appended to the stream
+// and indexed. A tried one that is gone was delivered or buried meanwhile, maybe by another node
+// after this one lost the lease: it is not brought back (it would be sent again, out of order).
 const PUT = `
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) return 0
 end
+if ARGV[3] ~= '0' then return -1 end
 local id = redis.call('XADD', KEYS[1], '*', 'key', ARGV[1], 'json', ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], id)
 return 1`;
@@ -100,7 +103,10 @@ export class RedisWebhookQueue implements SharedWebhookQueue {
   }
 
   async put(delivery: Delivery): Promise<void> {
-    await this.client.eval(PUT, { keys: [this.#k('stream'), this.#k('ids'), this.#k('state')], arguments: [delivery.key, JSON.stringify(delivery)] });
+    await this.client.eval(PUT, {
+      keys: [this.#k('stream'), this.#k('ids'), this.#k('state')],
+      arguments: [delivery.key, JSON.stringify(delivery), String(delivery.attempts)],
+    });
   }
 
   async remove(key: string): Promise<void> {

@@ -40,6 +40,7 @@ export interface SharedWebhookQueue extends WebhookQueue {
 export interface WebhookQueue {
   /** Every waiting delivery, oldest key first (read once at start; the worker keeps its own index after). */
   load(): Promise<Delivery[]>;
+  /** Queues a new delivery, or records a waiting one's retry state. A tried delivery no longer waiting (delivered or buried meanwhile) is not queued again. */
   put(delivery: Delivery): Promise<void>;
   /** Delivered: gone for good. */
   remove(key: string): Promise<void>;

@@ -79,7 +79,7 @@ export class WebhookSender {
   takeOver(deliveries: Delivery[]): void {
     this.#leading = true;
     for (const key of this.#waiting.keys()) if (!this.#inFlight.has(key)) this.#waiting.delete(key);
-    for (const d of deliveries) if (!this.#waiting.has(d.key)) this.#waiting.set(d.key, d);
+    for (const d of deliveries) if (!this.#waiting.has(d.key) && !this.#settled.has(d.key)) this.#waiting.set(d.key, d);
     this.#changed();
   }
 
@@ -188,7 +188,10 @@ export class WebhookSender {
     // not turn into a tight loop of sends. On disk it stays as it was: sent again after a restart,
     // with its id (at least once).
     try {
-      if (!error) {
+      // The lease went to another node while this try was out: that node owns the retry state now
+      // (it loaded the delivery as it was); a delivered one is still taken out, so it is not sent again.
+      if (error && !this.#leading) this.#waiting.delete(d.key);
+      else if (!error) {
         this.#waiting.delete(d.key);
         this.#settled.set(d.key, Date.now());
         this.observer.emit('delivered', d, performance.now() - started);
