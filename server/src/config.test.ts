@@ -91,4 +91,18 @@ describe('DEFAULT_COUNTRY (issue #14: phone entry)', () => {
     expect(() => loadConfig({ EIDO_WEBHOOK: 'https://cad.example/eido' })).toThrow(/EIDO_WEBHOOK needs WEBHOOK_SECRET/);
     expect(() => loadConfig({ EIDO_WEBHOOK: 'file:///tmp/eido', WEBHOOK_SECRET: secret })).toThrow(/EIDO_WEBHOOK: not an http\(s\) URL/);
   });
+
+  it('names each wrong variable once in its message, whether or not the rule names it itself', () => {
+    let message = '';
+    try {
+      loadConfig({ TZ: 'Europe/Osloo', DEFAULT_COUNTRY: 'no', NODE_ID: 'a b', REDIS_URL: 'http://x', PORT: 'many' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of ['TZ', 'DEFAULT_COUNTRY', 'NODE_ID', 'REDIS_URL', 'PORT']) {
+      const line = message.split('\n').find((l) => l.includes(name));
+      expect(line, name).toBeDefined();
+      expect(line!.split(name).length - 1, line).toBe(1);
+    }
+  });
 });

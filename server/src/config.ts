@@ -172,7 +172,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means unset (shells and compose files produce them).
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    // Each line names its variable once: some messages name it themselves ("TZ: an IANA time zone …").
+    const lines = parsed.error.issues.map((i) => {
+      const name = i.path.join('.');
+      return `  ${i.message.startsWith(`${name}:`) || i.message.startsWith(`${name} `) ? i.message : `${name}: ${i.message}`}`;
+    });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
