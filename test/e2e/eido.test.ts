@@ -122,10 +122,12 @@ describe('EIDO export', () => {
     expect(json).not.toContain(caller);
     expect(json).not.toContain(tokens['kari']);
 
-    // A supervisor gets the same link (reused), and the look is logged; another dispatcher is refused.
+    // A supervisor, who may not invite viewers, gets the session in /audit instead of a live link, and
+    // the look is logged; another dispatcher is refused.
     const bySupervisor = await eido(id, 'sue');
     expect(bySupervisor.status).toBe(200);
-    expect((bySupervisor.body as EidoDocument).mediaComponent![0]!.uri).toBe(link);
+    expect((bySupervisor.body as EidoDocument).mediaComponent![0]!.uri).toMatch(new RegExp(`/audit\\?session=${id}$`));
+    expect(JSON.stringify(bySupervisor.body)).not.toContain(codeOf(link));
     expect((await eido(id, 'ola')).status).toBe(403);
     const events = (await http('GET', `${server.url}/api/sessions/${id}`, { token: tokens['kari'] })).body.events as SessionEvent[];
     expect(events.filter((e) => e.type === 'viewer_invited').map((e) => e.details)).toEqual([{ reason: 'eido' }]);

@@ -37,21 +37,30 @@ function fixture() {
 describe('EidoExport', () => {
   it('links a live session by a view-only invite, made once and reused while nobody has used it, logged with reason eido', async () => {
     const { eido, made, spent } = fixture();
-    const first = await eido.document(record('live'), 'dispatcher:kari');
-    const again = await eido.document(record('live'), 'supervisor:sam');
+    const first = await eido.document(record('live'), 'dispatcher:kari', { liveLink: true });
+    const again = await eido.document(record('live'), 'dispatcher:kari', { liveLink: true });
     expect(first.mediaComponent![0]!.uri).toBe('https://sightline.example.no/j/viewer1');
     expect(again.mediaComponent![0]!.uri).toBe('https://sightline.example.no/j/viewer1');
     expect(made).toEqual([{ actor: 'dispatcher:kari', reason: 'eido' }]);
     // A browser went in by it (one-time): the next document gets a fresh one.
     spent.add('https://sightline.example.no/j/viewer1');
-    expect((await eido.document(record('live'), 'supervisor:sam')).mediaComponent![0]!.uri).toBe('https://sightline.example.no/j/viewer2');
-    expect(made[1]).toEqual({ actor: 'supervisor:sam', reason: 'eido' });
+    expect((await eido.document(record('live'), 'dispatcher:kari', { liveLink: true })).mediaComponent![0]!.uri).toBe('https://sightline.example.no/j/viewer2');
+    expect(made).toHaveLength(2);
     expect(eidoErrors(first)).toEqual([]);
+  });
+
+  it('gives a supervisor the session in /audit even while it is live, and makes no invite (only the dispatcher lets viewers in)', async () => {
+    const { eido, made } = fixture();
+    await eido.document(record('live'), 'dispatcher:kari', { liveLink: true });
+    const bySupervisor = await eido.document(record('live'), 'supervisor:sam', { liveLink: false });
+    expect(bySupervisor.mediaComponent![0]!.uri).toBe('https://sightline.example.no/audit?session=s_eidoexport1');
+    expect(made).toEqual([{ actor: 'dispatcher:kari', reason: 'eido' }]);
+    expect(eidoErrors(bySupervisor)).toEqual([]);
   });
 
   it('links an ended session to the session in /audit, making no invite, for the request and for EIDO_WEBHOOK', async () => {
     const { eido, made } = fixture();
-    const doc = await eido.document(record('ended'), 'dispatcher:kari');
+    const doc = await eido.document(record('ended'), 'dispatcher:kari', { liveLink: true });
     expect(doc.mediaComponent![0]!.uri).toBe('https://sightline.example.no/audit?session=s_eidoexport1');
     expect((await eido.ended('s_eidoexport1')).mediaComponent![0]!.uri).toBe('https://sightline.example.no/audit?session=s_eidoexport1');
     expect(made).toEqual([]);

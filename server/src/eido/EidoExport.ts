@@ -19,7 +19,8 @@ const ENDED_LABEL = "The session in the supervisors' audit workspace: its timeli
  *   reused for the session as long as it can still let someone in (not opened by a browser yet,
  *   not expired), so polling the document does not pile up invites; on this node only (in memory:
  *   another node, or a restart, makes its own);
- * - once ended, the session in `/audit` (`/audit?session=<id>`, which opens it after the
+ * - once ended, or for a supervisor (who may not invite viewers: `POST /api/sessions/:id/viewers` is
+ *   the dispatcher's), the session in `/audit` (`/audit?session=<id>`, which opens it after the
  *   supervisor's login): its timeline, and its recordings if any.
  * The Agency Identifier is PUBLIC_URL's host (STA-010 agency ids are domain names; there is no
  * setting of its own yet).
@@ -40,9 +41,15 @@ export class EidoExport {
     });
   }
 
-  /** The document as the asker (`actor`, e.g. `dispatcher:kari`) gets it now; mints or reuses a viewer invite while live. */
-  async document(session: SessionRecord, actor: string): Promise<EidoDocument> {
-    const media = session.status === 'ended' ? this.#audit(session.id) : { uri: await this.#viewerLink(session.id, actor), label: LIVE_LABEL };
+  /**
+   * The document as the asker (`actor`, e.g. `dispatcher:kari`) gets it now. `liveLink`: whether the
+   * asker may hand out a live view-only link (the session's dispatcher, who may invite viewers: a
+   * supervisor may not, so a supervisor's copy links the session in /audit even while it is live);
+   * then a viewer invite is minted or reused while the session is live.
+   */
+  async document(session: SessionRecord, actor: string, opts: { liveLink: boolean }): Promise<EidoDocument> {
+    const live = session.status !== 'ended' && opts.liveLink;
+    const media = live ? { uri: await this.#viewerLink(session.id, actor), label: LIVE_LABEL } : this.#audit(session.id);
     // The log is read after the invite, so its `viewer_invited` is in the document's times too.
     return eidoDocument({ session, events: await this.sessions.events(session.id), media, agency: this.#agency });
   }

@@ -85,6 +85,10 @@ describe('eidoDocument (NENA-STA-021)', () => {
     expect(eidoDocument(source(session({ incidentRef: undefined }), [])).$id).toBe('urn:emergency:uid:incidentid:0:sightline.example.no');
     const urn = 'urn:emergency:uid:incidentid:abc123:cad.example.no';
     expect(eidoDocument(source(session({ incidentRef: urn }), [])).$id).toBe(urn);
+    // One that only starts like it (a typo, or text meant to break a receiver) is reduced like any other reference.
+    const bad = eidoDocument(source(session({ incidentRef: 'urn:emergency:uid:incidentid:"<script>alert(1)</script>' }), []));
+    expect(bad.$id).toBe('urn:emergency:uid:incidentid:urnemergencyuidincidentidscriptalert1script:sightline.example.no');
+    expect(eidoErrors(bad)).toEqual([]);
   });
 
   it('names the call by the session id (hex, decodable) and links its media', () => {

@@ -5,6 +5,10 @@
  * EIDO has `urn:emergency:uid:incidentid:a56e556d871:bcf.state.pa.us`. STA-010's own text was not
  * in the stored material; the 10–32 character length its conformance tests check is not enforced.
  */
+/** An Incident Tracking Identifier as a CAD system may already give it: a unique string of letters and digits, then a domain name. */
+const INCIDENT_URN =
+  /^urn:emergency:uid:incidentid:[A-Za-z0-9]+:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/i;
+
 export class EidoIds {
   /** The session id as letters and digits: its UTF-8 bytes in hex (`s_…` ids have `_` and `-`); decodes back to the id. */
   readonly #call: string;
@@ -19,12 +23,13 @@ export class EidoIds {
 
   /**
    * §2.4: the EIDO's `$id` is the Incident Tracking Identifier. From the session's incident reference:
-   * a reference that is one already (`urn:emergency:uid:incidentid:…`) is kept as it is; another is
+   * a reference that is one already, well formed (`urn:emergency:uid:incidentid:<letters and digits>:<domain>`),
+   * is kept as it is; another (a malformed one too) is
    * reduced to its letters and digits (`CAD-2025-17` → `CAD202517`; two references differing only in
    * punctuation would meet). Without one, §2.4's form for an EIDO "not part of an Incident": unique string `0`.
    */
   incident(incidentRef: string | undefined): string {
-    if (incidentRef && /^urn:emergency:uid:incidentid:/i.test(incidentRef)) return incidentRef;
+    if (incidentRef && INCIDENT_URN.test(incidentRef)) return incidentRef;
     const unique = (incidentRef ?? '').replace(/[^A-Za-z0-9]/g, '') || '0';
     return `urn:emergency:uid:incidentid:${unique}:${this.agency}`;
   }
