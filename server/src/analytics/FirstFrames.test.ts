@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, RateLimitedError } from '../errors.js';
 import { sessionServices } from '../testing/sessionServices.js';
 import { FirstFrames } from './FirstFrames.js';
 
@@ -57,5 +57,25 @@ describe('FirstFrames: the console reports a media start’s first frame, logged
     await sessions.record(id, 'media_started', 'system', { kind: 'video', source: 'camera', producerId: 'p3' });
     expect(await report).toEqual({ logged: true });
     expect((await frames()).map((e) => e.details!['producerId'])).toEqual(['p3']);
+  });
+
+  it('never holds a real report behind reports of producers that do not exist, and times it when it came', async () => {
+    const { sessions, id, frames } = await liveSession();
+    const ff = new FirstFrames(sessions, { waitMs: 1500, pollMs: 50 });
+    const bogus = Array.from({ length: 3 }, (_, i) => ff.report(id, `made-up-${i}`, 'dispatcher:ann').catch((e: unknown) => e));
+    const started = Date.now();
+    expect(await ff.report(id, 'p1', 'dispatcher:ann')).toEqual({ logged: true });
+    expect(Date.now() - started, 'not after the bogus ones gave up').toBeLessThan(1000);
+    for (const e of await Promise.all(bogus)) expect(e).toBeInstanceOf(NotFoundError);
+    expect(await frames()).toHaveLength(1);
+  });
+
+  it('refuses more than a few reports of one session waiting at once (429), so a console cannot pile them up', async () => {
+    const { sessions, id } = await liveSession();
+    const ff = new FirstFrames(sessions, { waitMs: 500, pollMs: 50 });
+    const waits = Array.from({ length: 8 }, (_, i) => ff.report(id, `made-up-${i}`, 'dispatcher:ann').catch((e: unknown) => e));
+    const outcomes = await Promise.all(waits);
+    expect(outcomes.filter((e) => e instanceof RateLimitedError).length).toBeGreaterThan(0);
+    expect(outcomes.filter((e) => e instanceof NotFoundError).length).toBeLessThanOrEqual(4);
   });
 });
