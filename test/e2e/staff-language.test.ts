@@ -69,6 +69,9 @@ describe('staff pages in the staff language (LOCALE=nb, TZ=America/New_York)', (
     expect(await text(page, `${sel('session-card')} ${sel('end-session-button')}`)).toBe('Avslutt samtale');
     expect(await text(page, `${sel('session-card')} ${sel('record-button')}`)).toMatch(/^(Ta opp|Opptak \(alltid\))$/);
     expect(await text(page, `${sel('session-row')} .chip`)).toMatch(/(FORBEREDER|SMS SENDT|SMS LEVERT)$/);
+    // The card's status in words beside its log name, which `session-status` keeps (CONTRACT.md).
+    expect(await text(page, `${sel('session-card')} .status-word`)).toMatch(/^(FORBEREDER|SMS SENDT|SMS LEVERT)$/);
+    expect(await text(page, `${sel('session-card')} ${sel('session-status')}`)).toMatch(/^(created|sms_sent|sms_delivered)$/);
     expect(await axeSerious(page)).toEqual([]);
   });
 

@@ -34,7 +34,7 @@ import { watchFirstFrame } from './card/firstFrame.js';
 import { routeVideoAlarms } from './card/videoAlarms.js';
 import type { VideoStateSnapshot } from '../common/VideoState.js';
 import { phaseOf } from './rail/urgency.js';
-import { t, type TextKey } from '../staff-i18n/index.js';
+import { locale, t, type TextKey } from '../staff-i18n/index.js';
 
 /** Why there is no video yet, per status (the catalogue's console.hint). */
 const STATUS_HINT = (status: SessionStatus): string => t(`console.hint.${status}` as TextKey);
@@ -46,6 +46,8 @@ const STATUS_HINT = (status: SessionStatus): string => t(`console.hint.${status}
 export class SessionCard {
   readonly el: HTMLElement;
   #status = h('span', { testid: 'session-status', class: 'status' }, 'created');
+  /** The status in the staff's words beside its log name (which `session-status` holds, CONTRACT.md); English shows the name alone, as ever. */
+  #statusWord = h('span', { class: 'status-word' });
   #hint = h('p', { class: 'hint muted' });
   #browser = new BrowserNotice();
   #title = h('h3', { class: 'title' });
@@ -151,7 +153,7 @@ export class SessionCard {
     this.el = h(
       'article',
       { testid: 'session-card', 'data-session-id': sessionId, class: 'card', 'aria-label': t('console.card.label', { id: sessionId }), tabindex: '-1' },
-      h('header', {}, this.#title, this.#status),
+      h('header', {}, this.#title, this.#statusWord, this.#status),
       this.#actions,
     );
     this.#stepper.update([]);
@@ -236,6 +238,7 @@ export class SessionCard {
     this.#expiry.setWaiting(phaseOf(status) === 'waiting');
     this.#status.textContent = status;
     this.#status.dataset['status'] = status;
+    this.#statusWord.textContent = locale() === 'en' ? '' : t(`console.chip.${status}`);
     this.#hint.textContent = STATUS_HINT(status);
     this.el.dataset['status'] = status;
     this.#browser.status(status);
