@@ -1,19 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Ack, EidoDocument, SessionEvent } from '@sightline/shared';
 import type { Socket } from 'socket.io-client';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { danglingRefs, eidoErrors } from '../../server/src/testing/eido.js';
 import { launchDevice, waitFor } from '../support/browser.js';
 import { sel } from '../support/flow.js';
 import { http, REPO_ROOT, startServer, type TestServer } from '../support/server.js';
 import { TestSockets } from '../support/sockets.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver.js';
 
 /**
  * Issue #16 §3 over the real server: a session made over REST, its caller and dispatcher on their own
@@ -30,8 +28,7 @@ const tokens: Record<string, string> = {};
 const sockets = new TestSockets();
 let dataDir: string;
 let server: TestServer;
-let receiver: Server;
-const received: { id: string; verified: boolean; raw: string }[] = [];
+let receiver: WebhookReceiver;
 
 function userAdd(name: string, role: string, password: string) {
   const { REDIS_URL: _none, ...env } = process.env;
@@ -52,29 +49,13 @@ const eido = (id: string, who: string) => http('GET', `${server.url}/api/session
 const codeOf = (link: string) => link.slice(link.lastIndexOf('/j/') + 3);
 
 beforeAll(async () => {
-  const verifier = new Webhook(SECRET);
-  receiver = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
-      const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [h, String(req.headers[h] ?? '')]));
-      let verified = true;
-      try {
-        verifier.verify(raw, headers);
-      } catch {
-        verified = false;
-      }
-      received.push({ id: headers['webhook-id']!, verified, raw });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  receiver = await startWebhookReceiver(SECRET);
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-eido-'));
   for (const [name, [role, password]] of Object.entries(staff)) {
     const r = userAdd(name, role, password);
     expect(r.status, r.stdout + r.stderr).toBe(0);
   }
-  const eidoUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/eido`;
+  const eidoUrl = receiver.url('/eido');
   server = await startServer({ DATA_DIR: dataDir, EIDO_WEBHOOK: eidoUrl, WEBHOOK_SECRET: SECRET, WEBHOOK_RETRY_BASE_SECONDS: '0.5' });
   for (const [name, [, password]] of Object.entries(staff)) {
     tokens[name] = (await http('POST', `${server.url}/api/auth/login`, { body: { username: name, password } })).body.token as string;
@@ -84,7 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   sockets.closeAll();
   await server?.stop();
-  await new Promise<void>((r) => receiver.close(() => r()));
+  await receiver?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -156,18 +137,18 @@ describe('EIDO export', () => {
     expect(after.callComponent![0]!.callStateRegistryText).toBe('callEnd');
 
     // EIDO_WEBHOOK: the ended session's document, once, signed with WEBHOOK_SECRET (standardwebhooks verifies it).
-    await waitFor('the EIDO webhook', async () => received.length > 0, 15_000);
+    await waitFor('the EIDO webhook', async () => receiver.received.length > 0, 15_000);
     await new Promise((r) => setTimeout(r, 1000));
-    expect(new Set(received.map((r) => r.id)).size).toBe(1);
-    expect(received.every((r) => r.verified)).toBe(true);
-    expect(received[0]!.id).toMatch(new RegExp(`^msg_${id}_\\d+_eido$`));
-    const posted = JSON.parse(received[0]!.raw) as EidoDocument;
+    expect(new Set(receiver.received.map((r) => r.id)).size).toBe(1);
+    expect(receiver.received.every((r) => r.verified)).toBe(true);
+    expect(receiver.received[0]!.id).toMatch(new RegExp(`^msg_${id}_\\d+_eido$`));
+    const posted = JSON.parse(receiver.received[0]!.raw) as EidoDocument;
     expect(eidoErrors(posted)).toEqual([]);
     expect(posted.$id).toBe(doc.$id);
     expect(posted.mediaComponent![0]!.uri).toBe(after.mediaComponent![0]!.uri);
     expect(posted.callComponent![0]!.callStateRegistryText).toBe('callEnd');
     expect(posted.notesComponent).toHaveLength(2);
-    expect(received[0]!.raw).not.toContain(PHONE.slice(3));
+    expect(receiver.received[0]!.raw).not.toContain(PHONE.slice(3));
 
     // The ended session's link opens that session in /audit once a supervisor has logged in.
     const device = await launchDevice();

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { WebhookPayload } from '@sightline/shared';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../server/src/testing/redisServer.js';
 import { waitFor } from '../support/browser.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver.js';
 import { freePort, http, login, startServer, type TestServer } from '../support/server.js';
 
 /**
@@ -18,7 +16,7 @@ import { freePort, http, login, startServer, type TestServer } from '../support/
  * duplicates beyond retries of the same `webhook-id`, in order per session; nothing personal in them.
  */
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
-let receiver: Server;
+let receiver: WebhookReceiver;
 let receiverUrl: string;
 let dataDir: string;
 let server: TestServer | undefined;
@@ -31,41 +29,22 @@ const attempts: { id: string; verified: boolean; body: WebhookPayload; at: numbe
 const refusedSoFar = new Map<string, number>();
 
 beforeAll(async () => {
-  const verifier = new Webhook(SECRET);
-  receiver = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
-      const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [h, String(req.headers[h] ?? '')]));
-      let verified: boolean;
-      try {
-        verifier.verify(raw, headers);
-        verified = true;
-      } catch {
-        verified = false;
-      }
-      const id = headers['webhook-id']!;
-      attempts.push({ id, verified, body: JSON.parse(raw) as WebhookPayload, at: Date.now() });
-      const refused = refusedSoFar.get(id) ?? 0;
-      // The first three attempts at each event fail: a 503, then a dropped connection, then a 500.
-      if (refused < 3) {
-        refusedSoFar.set(id, refused + 1);
-        if (refused === 1) return void req.socket.destroy();
-        res.writeHead(refused === 0 ? 503 : 500).end();
-        return;
-      }
-      res.writeHead(204).end();
-    });
+  receiver = await startWebhookReceiver(SECRET, (hook) => {
+    attempts.push({ id: hook.id, verified: hook.verified, body: JSON.parse(hook.raw) as WebhookPayload, at: hook.at });
+    const refused = refusedSoFar.get(hook.id) ?? 0;
+    if (refused >= 3) return 204;
+    // The first three attempts at each event fail: a 503, then a dropped connection, then a 500.
+    refusedSoFar.set(hook.id, refused + 1);
+    return refused === 0 ? 503 : refused === 1 ? 'drop' : 500;
   });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  receiverUrl = receiver.url('/hooks');
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'sightline-webhooks-'));
 });
 
 afterAll(async () => {
   await Promise.all([server?.stop(), nodeA?.stop(), nodeB?.stop()]);
   await redis?.stop();
-  await new Promise<void>((r) => receiver.close(() => r()));
+  await receiver?.close();
   await rm(dataDir, { recursive: true, force: true });
   if (redisDataDir) await rm(redisDataDir, { recursive: true, force: true });
 });

@@ -1,4 +1,4 @@
-import type { RecordingInfo, SessionEvent } from '@sightline/shared';
+import { SESSION_STATUSES, type RecordingInfo, type SessionEvent } from '@sightline/shared';
 import { t as text, type TextKey } from '../staff-i18n/index.js';
 
 /** The operational lanes, top to bottom, then the access lane (drawn apart, on its own time axis). */
@@ -40,19 +40,11 @@ export interface TimelineModel {
   summary: Summary;
 }
 
-/** Lifecycle statuses on the progress lane, with the word shown (PRODUCT.md's lifecycle, shortened). */
-const PROGRESS_TYPES: ReadonlySet<string> = new Set([
-  'created',
-  'sms_sent',
-  'sms_delivered',
-  'sms_failed',
-  'link_opened',
-  'consent_given',
-  'camera_granted',
-  'camera_denied',
-  'live',
-  'ended',
-]);
+/**
+ * Lifecycle statuses on the progress lane, with the word shown (PRODUCT.md's lifecycle, shortened):
+ * all but `reconnecting`, which the video lane shows as the picture lost.
+ */
+const PROGRESS_TYPES: ReadonlySet<string> = new Set(SESSION_STATUSES.filter((s) => s !== 'reconnecting'));
 const progressWord = (type: string) => (PROGRESS_TYPES.has(type) ? text(`audit.timeline.progress.${type}` as TextKey) : undefined);
 
 /** A supervisor's look or act on the record, and retention's: the access lane. */

@@ -1,4 +1,3 @@
-import { createClient } from 'redis';
 import type { SessionEvent, SessionStatus } from '@sightline/shared';
 import type {
   InviteRecord,
@@ -15,12 +14,7 @@ import type {
   UserRecord,
 } from './Store.js';
 import { matchesFilter } from './filter.js';
-
-type RedisClient = ReturnType<typeof createRedisClient>;
-
-function createRedisClient(url: string) {
-  return createClient({ url });
-}
+import { connectRedis, type RedisClient } from './redisClient.js';
 
 /*
  * Key layout (prefix default "sl:"):
@@ -119,11 +113,7 @@ export class RedisStore implements Store {
   ) {}
 
   static async connect(url: string, prefix = 'sl:'): Promise<RedisStore> {
-    const client = createRedisClient(url);
-    // Without a listener node-redis rethrows connection errors as uncaught; it reconnects by itself.
-    client.on('error', () => {});
-    await client.connect();
-    return new RedisStore(client, prefix);
+    return new RedisStore(await connectRedis(url), prefix);
   }
 
   /**

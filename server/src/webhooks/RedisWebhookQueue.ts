@@ -1,10 +1,5 @@
-import { createClient } from 'redis';
+import { connectRedis, type RedisClient } from '../store/redisClient.js';
 import type { Delivery, SharedWebhookQueue } from './WebhookQueue.js';
-
-function createRedisClient(url: string) {
-  return createClient({ url });
-}
-type RedisClient = ReturnType<typeof createRedisClient>;
 
 /*
  * Key layout (prefix default "sl:", as the store's):
@@ -82,11 +77,7 @@ export class RedisWebhookQueue implements SharedWebhookQueue {
 
   /** Connects its own client (`url`: REDIS_URL). @throws when Redis cannot be reached. */
   static async connect(url: string, prefix = 'sl:'): Promise<RedisWebhookQueue> {
-    const client = createRedisClient(url);
-    // Without a listener node-redis rethrows connection errors as uncaught; it reconnects by itself.
-    client.on('error', () => {});
-    await client.connect();
-    return new RedisWebhookQueue(client, prefix);
+    return new RedisWebhookQueue(await connectRedis(url), prefix);
   }
 
   #k(name: string): string {
