@@ -96,4 +96,9 @@ describe('GET /api/analytics/funnel and /sessions.csv, through the route gate', 
     for (const secret of [...ids, 'ann', 'bob', 'CAD-1', '91234567', '+47']) expect(text).not.toContain(secret);
     expect(accesses.at(-1)).toEqual({ actor: 'supervisor:sue', type: 'analytics_exported', details: { query: {}, sessions: 2 } });
   });
+
+  it('names the CSV by the UTC days its range covers, as its rows are in UTC', async () => {
+    const res = await get(`/api/analytics/sessions.csv?from=2026-11-02&to=${encodeURIComponent('2026-11-30T01:00:00+14:00')}`, supervisor);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="sightline-sessions-2026-11-02-2026-11-29.csv"');
+  });
 });

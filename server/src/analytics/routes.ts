@@ -63,7 +63,9 @@ export function analyticsRoutes(deps: AnalyticsDeps) {
         const sessions = await load(query);
         const text = sessionsCsv(sessions, await deps.pseudonyms());
         await deps.accessed(actorOf(principal), 'analytics_exported', { query, sessions: sessions.length });
-        const span = [query.from, query.to].filter(Boolean).map((d) => d!.slice(0, 10));
+        // The UTC days the range covers, as the rows' times are UTC (`to=…T01:00+14:00` is the day before in UTC).
+        const { from, to } = rangeOf(query);
+        const span = [from, to].filter((d) => d !== undefined).map((d) => d.slice(0, 10));
         res.set({
           'Content-Type': 'text/csv; charset=utf-8',
           'Content-Disposition': `attachment; filename="sightline-sessions${span.map((d) => `-${d}`).join('')}.csv"`,

@@ -72,6 +72,9 @@ describe('sessionFunnel: one session, from its log', () => {
     ['ended_before_video', [CREATED, 'sms_sent', 'link_opened', 'consent_given', 'camera_granted', 'ended']],
     ['ended_before_video', [CREATED, 'sms_sent', 'link_opened', 'consent_given', 'ended']],
     ['other', [CREATED, 'sms_sent', 'link_opened', 'consent_given', 'camera_granted', 'live', 'media_started', 'video_stopped', 'ended']],
+    // Ended by the service itself (a restart): its failure, never the caller's, whatever stage it had reached.
+    ['other', [CREATED, 'sms_sent', 'sms_delivered', ['ended', { reason: 'server_restart' }]]],
+    ['other', [CREATED, 'sms_sent', 'link_opened', ['ended', { reason: 'server_restart' }]]],
   ] as const)('puts an ended session without video in %s: %j', (cause, types) => {
     const f = sessionFunnel(log(...(types as unknown as SessionEventType[])));
     expect(f.outcome).toBe('failed');

@@ -1,4 +1,5 @@
 import { FUNNEL_STAGES, type FailureCause, type FunnelStage, type SessionEvent, type SessionEventType } from '@sightline/shared';
+import { SERVER_RESTART } from '../store/restoreMemoryIndex.js';
 
 /**
  * Where one session got on the way to video, read from its log alone (the log is the authority:
@@ -40,6 +41,8 @@ export interface SessionFunnel {
  * 8. `ended_before_video`: ended while the caller was still on the way (consented, camera granted
  *    or not yet decided, no media yet);
  * 9. `other`: nothing above fits (a log without these steps).
+ * Before all of them: a session the service itself ended (`ended` reason `server_restart`) is
+ * `other`, whatever stage it had reached: the failure is ours, not the caller's or the network's.
  */
 export function sessionFunnel(events: readonly SessionEvent[]): SessionFunnel {
   const reached: Partial<Record<FunnelStage, number>> = {};
@@ -53,12 +56,13 @@ export function sessionFunnel(events: readonly SessionEvent[]): SessionFunnel {
   const created = events.find((e) => e.type === 'created');
   const language = created?.details?.['language'];
   const outcome = seen.has('first_frame') ? 'video' : seen.has('ended') ? 'failed' : 'in_progress';
+  const endedBy = events.find((e) => e.type === 'ended')?.details?.['reason'];
   return {
     createdAt: created?.at ?? events[0]?.at ?? new Date(0).toISOString(),
     ...(typeof language === 'string' && { language }),
     reached,
     outcome,
-    ...(outcome === 'failed' && { cause: causeOf(seen, lastSms) }),
+    ...(outcome === 'failed' && { cause: endedBy === SERVER_RESTART ? 'other' : causeOf(seen, lastSms) }),
     synthetic: created?.details?.['synthetic'] === true,
   };
 }

@@ -18,7 +18,8 @@ export type FunnelStage = (typeof FUNNEL_STAGES)[number];
  * "no", so a caller who never tapped Start counts here); the camera was refused and never granted
  * (`camera_denied`); the camera was granted but no frame reached the console while media started or
  * the connection was lost (`network_failure`); the session ended with the caller still on the way
- * (`ended_before_video`); anything else (`other`).
+ * (`ended_before_video`); anything else (`other`). A session the service itself ended (a restart)
+ * is `other` whatever stage it had reached: the failure is ours, not the caller's.
  *
  * Operators name technical failures and callers who cannot follow instructions as the reasons video
  * is not used (issue #16, "Why"); the list separates the two.
