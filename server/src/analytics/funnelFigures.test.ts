@@ -98,6 +98,13 @@ describe('funnelOf: the funnel of many sessions', () => {
     expect(f.synthetic).toBe(2);
   });
 
+  it("takes a large centre's years of sessions (200,000 in one range) without overflowing the stack", () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => session({ sms_sent: 0, first_frame: 30 }, {}, i % 700));
+    const f = funnelOf(many);
+    expect(f.sessions).toBe(200_000);
+    expect(f.weeks.reduce((n, w) => n + w.sessions, 0)).toBe(200_000);
+  });
+
   it('holds for any sessions: causes sum to the failed ones, stages within sessions, weeks sum to sessions', () => {
     const stageSeconds = fc.dictionary(fc.constantFrom(...FUNNEL_STAGES.slice(1)), fc.nat({ max: 3600 }));
     const one = fc

@@ -65,7 +65,14 @@ function weeksOf(sessions: readonly SessionFunnel[]): FunnelWeek[] {
   if (sessions.length === 0) return [];
   const created = sessions.map((s) => Date.parse(s.createdAt));
   const byWeek = new Map<string, FunnelWeek>();
-  for (let monday = mondayOf(Math.min(...created)); monday <= Math.max(...created); monday += WEEK_MS) {
+  // A loop, not Math.min(...created): spreading a centre's years of sessions overflows the call stack.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const t of created) {
+    first = Math.min(first, t);
+    last = Math.max(last, t);
+  }
+  for (let monday = mondayOf(first); monday <= last; monday += WEEK_MS) {
     const week = isoWeek(monday);
     byWeek.set(week, { week, sessions: 0, withVideo: 0 });
   }
