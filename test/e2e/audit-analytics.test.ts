@@ -109,6 +109,22 @@ describe('/audit analytics view', () => {
     await expectShown(kari);
   });
 
+  it('says a reversed range in words and leaves no figures of the query before on screen', async () => {
+    const range = await formRange();
+    const set = (field: string, value: string) => page.$eval(sel(field), (el, v) => ((el as HTMLInputElement).value = v), value);
+    await set('analytics-from', range.to);
+    await set('analytics-to', range.from);
+    await page.click(sel('analytics-submit'));
+    await waitFor('the reversed range said', async () =>
+      (await page.$eval(sel('analytics-summary'), (el) => el.textContent ?? '')).includes('ends before it starts'),
+    );
+    expect(await page.$(sel('funnel-chart')), 'no chart of the query before').toBeNull();
+    await set('analytics-from', range.from);
+    await set('analytics-to', range.to);
+    await page.click(sel('analytics-submit'));
+    await page.waitForSelector(sel('funnel-chart'));
+  });
+
   it('exports sessions.csv of the same range and dispatcher, without a phone number', async () => {
     const kari = await funnelFromApi({ ...(await formRange()), dispatcher: 'demo-kari' });
     const downloads = await mkdtemp(path.join(os.tmpdir(), 'sightline-analytics-downloads-'));

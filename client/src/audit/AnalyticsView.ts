@@ -1,6 +1,7 @@
 import type { AnalyticsQuery } from '@sightline/shared';
 import { api, fetchWithToken } from '../common/api.js';
 import { h } from '../common/dom.js';
+import { errorText } from '../staff-i18n/index.js';
 import { analyticsModel, at, defaultRange, formatMs, type AnalyticsModel } from './analyticsModel.js';
 import type { AnalyticsCharts } from './AnalyticsCharts.js';
 
@@ -64,6 +65,8 @@ export class AnalyticsView {
   async load(): Promise<void> {
     const seq = ++this.#seq;
     const query = this.query();
+    // Bare dates compare as text; a reversed range is said here, in the supervisor's language.
+    if (query.from && query.to && query.to < query.from) return this.#failed(at('rangeReversed'));
     this.#summary.textContent = at('loading');
     const charting = import('./AnalyticsCharts.js');
     let model: AnalyticsModel;
@@ -74,7 +77,7 @@ export class AnalyticsView {
         dispatcher: query.dispatcher,
       });
     } catch (err) {
-      if (seq === this.#seq) this.#summary.textContent = at('loadFailed', { message: (err as Error).message });
+      if (seq === this.#seq) this.#failed(at('loadFailed', { message: errorText(err as Error) }));
       return;
     }
     const chartModule = await charting;
@@ -93,6 +96,15 @@ export class AnalyticsView {
     this.#charts?.dispose();
     this.#charts = new chartModule.AnalyticsCharts();
     this.#charts.render(model, { funnel, failures, uptake });
+  }
+
+  /** A query that failed leaves no figures of the one before on screen: they would read as its answer. */
+  #failed(message: string): void {
+    this.#charts?.dispose();
+    this.#charts = undefined;
+    this.#cards.replaceChildren();
+    this.#synthetic.hidden = true;
+    this.#summary.textContent = message;
   }
 
   dispose(): void {
@@ -119,6 +131,9 @@ export class AnalyticsView {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       this.#exportNote.textContent = '';
+    } catch (err) {
+      // A network failure: the note says so rather than "exporting…" for ever.
+      this.#exportNote.textContent = at('loadFailed', { message: errorText(err as Error) });
     } finally {
       button.disabled = false;
     }

@@ -42,6 +42,9 @@ describe('analyticsModel', () => {
     expect(m.funnelAlt).toContain('Video on screen 4 (40 %), median 30 s, 90th percentile 54 s after the SMS');
     expect(m.failuresAlt).toBe('Failure causes chart. SMS failed 1; Link never opened 2; Camera refused 1; 4 sessions with video.');
     expect(m.uptakeAlt).toBe('Uptake chart over 2 weeks: 10 sessions, 4 with video.');
+    expect(analyticsModel({ ...answer, weeks: answer.weeks.slice(0, 1) }, { from: 'a', to: 'b' }).uptakeAlt).toBe(
+      'Uptake chart over 1 week: 6 sessions, 3 with video.',
+    );
   });
 
   it('defaults to the last 8 weeks as whole days, and says durations for people', () => {

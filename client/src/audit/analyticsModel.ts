@@ -74,7 +74,7 @@ export function analyticsModel(r: FunnelResponse, range: { from: string; to: str
     funnelAlt: at('funnelAlt', { parts: stages.map(part).join('; ') }),
     failuresAlt: at('failuresAlt', { parts: failed.length ? failed.join('; ') : at('none'), video }),
     uptakeAlt: at('uptakeAlt', {
-      weeks: r.weeks.length,
+      count: r.weeks.length,
       sessions: r.weeks.reduce((n, w) => n + w.sessions, 0),
       video: r.weeks.reduce((n, w) => n + w.withVideo, 0),
     }),

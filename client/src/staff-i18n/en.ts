@@ -529,6 +529,7 @@ export const en = {
       exporting: 'Exporting…',
       exportFailed: 'Export failed (HTTP {status}).',
       loadFailed: 'Could not load the figures: {message}',
+      rangeReversed: 'The range ends before it starts: choose a To date on or after From.',
       loading: 'Loading…',
       logged: 'Opening this view and exporting are logged.',
       summary: {
@@ -559,7 +560,10 @@ export const en = {
       funnelTimes: '{stage} {reached} ({share}), median {p50}, 90th percentile {p90} after the SMS',
       failuresAlt: 'Failure causes chart. {parts}; {video} sessions with video.',
       none: 'none',
-      uptakeAlt: 'Uptake chart over {weeks} weeks: {sessions} sessions, {video} with video.',
+      uptakeAlt: {
+        one: 'Uptake chart over {count} week: {sessions} sessions, {video} with video.',
+        other: 'Uptake chart over {count} weeks: {sessions} sessions, {video} with video.',
+      },
       stages: {
         created: 'Session created',
         sms_sent: 'SMS sent',

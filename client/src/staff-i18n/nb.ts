@@ -529,6 +529,7 @@ export const nb: StaffCatalogue = {
       exporting: 'Eksporterer …',
       exportFailed: 'Eksporten mislyktes (HTTP {status}).',
       loadFailed: 'Fikk ikke hentet tallene: {message}',
+      rangeReversed: 'Perioden slutter før den begynner: velg en til-dato som er lik eller etter fra-datoen.',
       loading: 'Henter …',
       logged: 'Det blir logget når denne visningen åpnes og når noe eksporteres.',
       summary: {
@@ -559,7 +560,10 @@ export const nb: StaffCatalogue = {
       funnelTimes: '{stage} {reached} ({share}), median {p50}, 90-persentil {p90} etter SMS-en',
       failuresAlt: 'Diagram over årsaker. {parts}; {video} samtaler med video.',
       none: 'ingen',
-      uptakeAlt: 'Bruksdiagram over {weeks} uker: {sessions} samtaler, {video} med video.',
+      uptakeAlt: {
+        one: 'Bruksdiagram over {count} uke: {sessions} samtaler, {video} med video.',
+        other: 'Bruksdiagram over {count} uker: {sessions} samtaler, {video} med video.',
+      },
       stages: {
         created: 'Samtale opprettet',
         sms_sent: 'SMS sendt',
