@@ -1,6 +1,7 @@
 import './console.css';
 import type { Language, SessionStatus } from '@sightline/shared';
 import { api, ApiError, onUnauthorized } from '../common/api.js';
+import { h } from '../common/dom.js';
 import { usernameOf, wireLogin } from '../common/login.js';
 import { errorText, languageSwitch, localeForUser, t, translatePage } from '../staff-i18n/index.js';
 import { keepTokenFresh } from '../common/tokenRefresh.js';
@@ -25,14 +26,24 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 // The shell's static texts in the page's language (LOCALE until someone logs in), and the switch.
 translatePage(document);
 let user = '';
-document.querySelector('header.bar')!.insertBefore(
+/** Sessions on this console now (set once logged in): a language change waits while there are any. */
+let openSessions = () => 0;
+const languageNote = h('span', { class: 'muted', testid: 'staff-language-note', role: 'status' });
+const header = document.querySelector('header.bar')!;
+header.insertBefore(
   languageSwitch(
     () => user,
-    // The cards were written in the language of their moment: a logged-in console reloads into the new one (the shift carries on).
-    () => user && location.reload(),
+    // The cards were written in the language of their moment: a logged-in console reloads into the new
+    // one, but never under an open session (a reload drops drafts and sets the caller's video up again).
+    () => {
+      if (!user) return;
+      if (openSessions() === 0) return location.reload();
+      languageNote.textContent = t('console.languageLater');
+    },
   ),
   $('logout'),
 );
+header.insertBefore(languageNote, $('logout'));
 
 const loginForm = $<HTMLFormElement>('login');
 const login = wireLogin({
@@ -105,6 +116,7 @@ async function openConsole(token: string, username: string): Promise<void> {
     shift.signal,
   );
   const cards = new Map<string, SessionCard>();
+  openSessions = () => cards.size;
   const list = $('sessions');
   const desk = new Desk({
     alarms: alarmStore,

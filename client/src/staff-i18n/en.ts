@@ -34,6 +34,7 @@ export const en = {
     network: 'No contact with the server.',
   },
   console: {
+    languageLater: 'The page changes language at its next reload; sessions are open now.',
     phone: {
       idle: "Mobile number; without + it is taken as {country}'s",
       problem: {

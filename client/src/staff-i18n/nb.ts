@@ -31,6 +31,7 @@ export const nb: StaffCatalogue = {
     network: 'Ingen kontakt med serveren.',
   },
   console: {
+    languageLater: 'Siden bytter språk neste gang den lastes inn; det er åpne samtaler nå.',
     phone: {
       idle: 'Mobilnummer; uten + regnes det som et nummer i {country}',
       problem: {
