@@ -70,6 +70,8 @@ describe('sessionFunnel: one session, from its log', () => {
     ['network_failure', [CREATED, 'sms_sent', 'link_opened', 'consent_given', 'camera_granted', 'live', 'media_started', 'ended']],
     ['network_failure', [CREATED, 'sms_sent', 'link_opened', 'consent_given', 'camera_denied', 'camera_granted', 'reconnecting', 'ended']],
     ['ended_before_video', [CREATED, 'sms_sent', 'link_opened', 'consent_given', 'camera_granted', 'ended']],
+    // The camera granted, then nothing until the session timed out idle: the transport never connected.
+    ['network_failure', [CREATED, 'sms_sent', 'link_opened', 'consent_given', 'camera_granted', ['ended', { reason: 'idle' }]]],
     ['ended_before_video', [CREATED, 'sms_sent', 'link_opened', 'consent_given', 'ended']],
     ['other', [CREATED, 'sms_sent', 'link_opened', 'consent_given', 'camera_granted', 'live', 'media_started', 'video_stopped', 'ended']],
     // Ended by the service itself (a restart): its failure, never the caller's, whatever stage it had reached.

@@ -37,7 +37,8 @@ export interface SessionFunnel {
  * 5. `camera_denied`: consented, the camera was refused and never granted;
  * 6. `other`: the caller stopped the video for good (`video_stopped`) before any frame;
  * 7. `network_failure`: the camera was granted and media started (`media_started`) or the
- *    connection was lost (`reconnecting`, `media_reset`), yet no frame reached a console;
+ *    connection was lost (`reconnecting`, `media_reset`), yet no frame reached a console; or no
+ *    media ever came and the session ended idle (reason `idle`: its transport never connected);
  * 8. `ended_before_video`: ended while the caller was still on the way (consented, camera granted
  *    or not yet decided, no media yet);
  * 9. `other`: nothing above fits (a log without these steps).
@@ -62,18 +63,20 @@ export function sessionFunnel(events: readonly SessionEvent[]): SessionFunnel {
     ...(typeof language === 'string' && { language }),
     reached,
     outcome,
-    ...(outcome === 'failed' && { cause: endedBy === SERVER_RESTART ? 'other' : causeOf(seen, lastSms) }),
+    ...(outcome === 'failed' && { cause: endedBy === SERVER_RESTART ? 'other' : causeOf(seen, lastSms, endedBy) }),
     synthetic: created?.details?.['synthetic'] === true,
   };
 }
 
-function causeOf(seen: ReadonlySet<SessionEventType>, lastSms: SessionEventType | undefined): FailureCause {
+function causeOf(seen: ReadonlySet<SessionEventType>, lastSms: SessionEventType | undefined, endedBy: unknown): FailureCause {
   const has = (t: SessionEventType) => seen.has(t);
   if (!has('link_opened')) return lastSms === 'sms_failed' ? 'sms_failed' : 'never_opened';
   if (!has('consent_given')) return has('browser_unsupported') ? 'browser_unsupported' : 'consent_declined';
   if (has('camera_denied') && !has('camera_granted')) return 'camera_denied';
   if (has('video_stopped')) return 'other';
-  if (has('camera_granted') && (has('media_started') || has('reconnecting') || has('media_reset'))) return 'network_failure';
+  // A granted camera whose media never came until the session timed out idle: its transport never
+  // connected (ICE or DTLS on a weak network), the same failure as media that started and was lost.
+  if (has('camera_granted') && (has('media_started') || has('reconnecting') || has('media_reset') || endedBy === 'idle')) return 'network_failure';
   if (has('consent_given')) return 'ended_before_video';
   return 'other';
 }

@@ -1,5 +1,6 @@
 import { canTransition, FUNNEL_STAGES, isSessionStatus, isSmsPhase, SESSION_EVENT_TYPES, type SessionStatus } from '@sightline/shared';
 import { describe, expect, it } from 'vitest';
+import { sessionFunnel } from '../analytics/sessionFunnel.js';
 import { DEMO_DISPATCHERS, DEMO_OUTCOME_SHARES, demoSessions, type DemoEvent, type DemoSession } from './demoSessions.js';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
@@ -50,6 +51,9 @@ describe('demoSessions', () => {
       expect(reached.map((e) => e.type)).toEqual(FUNNEL_STAGES.slice(0, reached.length));
       expect(reached.map(ms)).toEqual([...reached.map(ms)].sort((x, y) => x - y));
       expect(causeOf(s)).toBe(s.outcome);
+      // And as the server's funnel reads it (what /audit shows): the generator's outcome, not another cause.
+      const funnel = sessionFunnel(s.events.map((e, i) => ({ ...e, seq: i + 1 })));
+      expect(funnel.cause ?? (funnel.outcome === 'video' ? 'video' : funnel.outcome), s.id).toBe(s.outcome);
       const frame = first(s, 'first_frame');
       if (frame) {
         // As FirstFrames logs it: the producer media_started named, times since it and since the SMS.
