@@ -30,6 +30,15 @@ describe('npx sightline demo-data', () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/refused: .* already holds 60 session\(s\).*Nothing was written/);
     expect(demo.cli('demo-data', '--sessions', 'many').status).toBe(2);
+    // Not a whole number in range, or a seed beyond the generator's 32 bits (it would repeat a smaller one's sessions).
+    for (const args of [
+      ['--sessions', '1e1'],
+      ['--sessions', ' 5 '],
+      ['--sessions', '0x5'],
+      ['--sessions', '5', '--seed', ''],
+      ['--sessions', '5', '--seed', '4294967297'],
+    ])
+      expect(demo.cli('demo-data', ...args).status, args.join(' ')).toBe(2);
     expect(demo.cli('demo-data').status).toBe(2);
   });
 
@@ -50,7 +59,12 @@ describe('npx sightline demo-data', () => {
     expect(one.body.phone).toMatch(/^\+44\*+\d{3}$/);
     // The run itself is in the supervisors' access log, with its size and seed.
     const access = await http('GET', `${server.url}/api/audit/access`, { token });
-    expect(access.body.records).toContainEqual(expect.objectContaining({ type: 'demo_data', details: { sessions: 60, seed: 4 } }));
+    // Started before the first session was written (a run cut short is on the record too), then finished.
+    const runs = (access.body.records as { type: string; details: unknown }[]).filter((r) => r.type === 'demo_data').map((r) => r.details);
+    expect(runs).toEqual([
+      { sessions: 60, seed: 4, phase: 'started' },
+      { sessions: 60, seed: 4, phase: 'finished' },
+    ]);
     // The command line's own verify, given only the public key, agrees.
     const cliVerify = demo.cli('verify', sessions[0]!.id, '--public-key', demo.publicKeyFile);
     expect(cliVerify.stdout, cliVerify.stderr).toMatch(/^intact: \d+ records/);

@@ -171,22 +171,33 @@ async function verifyWithStore(audit: AuditLogs, config: Config, sessionId: stri
  * rebuilt from the logs, so the sessions would not show).
  */
 async function demoDataCommand(audit: AuditLogs, config: Config, sessionsArg: string | undefined, seedArg: string | undefined): Promise<number> {
-  const n = Number(sessionsArg);
+  const n = /^\d+$/.test(sessionsArg ?? '') ? Number(sessionsArg) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 100_000) return say('--sessions must be a whole number from 1 to 100000', 2);
-  const seed = seedArg === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(seedArg);
-  if (!Number.isSafeInteger(seed)) return say('--seed must be a whole number', 2);
+  // The generator's seed is 32 bits: a larger one would repeat a smaller one's sessions.
+  const seed = seedArg === undefined ? Math.floor(Math.random() * 2 ** 31) : /^\d+$/.test(seedArg) ? Number(seedArg) : NaN;
+  if (!Number.isInteger(seed) || seed > 0xffff_ffff) return say('--seed must be a whole number from 0 to 4294967295', 2);
   if (config.redisUrl) return say('demo-data fills the memory mode data directory; unset REDIS_URL (a Redis store is not rebuilt from logs)', 2);
   const sessions = demoSessions({ sessions: n, seed, now: new Date() });
+  const actor = `cli:${process.env['USER'] ?? 'operator'}`;
   try {
-    await writeDemoData(audit, sessions);
+    // Recorded before the first session is written, so a run cut short is on the record too.
+    await writeDemoData(
+      audit,
+      sessions,
+      (done) => done % 1000 === 0 && done < n && process.stderr.write(`${done} of ${n} sessions written\n`),
+      () => audit.appendAccess(actor, 'demo_data', { sessions: n, seed, phase: 'started' }),
+    );
   } catch (err) {
     if (err instanceof DataDirNotEmptyError) return say(`demo-data refused: ${err.message}. Nothing was written.`, 1);
     throw err;
   }
-  await audit.appendAccess(`cli:${process.env['USER'] ?? 'operator'}`, 'demo_data', { sessions: n, seed });
+  await audit.appendAccess(actor, 'demo_data', { sessions: n, seed, phase: 'finished' });
   await audit.checkpoints?.flush();
   const video = sessions.filter((s) => s.outcome === 'video').length;
-  return say(`wrote ${n} synthetic session(s) into ${audit.dataDir}/sessions (seed ${seed}; ${video} with video), each marked synthetic in its log`, 0);
+  return say(
+    `wrote ${n} synthetic session(s) into ${audit.dataDir}/sessions (seed ${seed}; ${video} with video), each marked synthetic in its log; a server already running on this directory shows them after its next start`,
+    0,
+  );
 }
 
 /** `clip add|list|remove` (issue #15 §1): DATA_DIR/clips on this node's disk (in Redis mode, on every node). */

@@ -21,9 +21,16 @@ export class DataDirNotEmptyError extends Error {
  * after each session.
  * @throws DataDirNotEmptyError, before writing anything, when the directory holds a session already.
  */
-export async function writeDemoData(audit: AuditLogs, sessions: readonly DemoSession[], onSession?: (done: number) => void): Promise<void> {
+export async function writeDemoData(
+  audit: AuditLogs,
+  sessions: readonly DemoSession[],
+  onSession?: (done: number) => void,
+  /** Runs once the directory is found empty, before the first session is written (the run's record). */
+  onStart?: () => Promise<void>,
+): Promise<void> {
   const existing = await SessionFolder.ids(audit.dataDir);
   if (existing.length) throw new DataDirNotEmptyError(audit.dataDir, existing.length);
+  await onStart?.();
   let done = 0;
   for (const s of sessions) {
     for (const e of s.events) await audit.appendSession(s.id, e, e.type === 'ended');
