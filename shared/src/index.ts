@@ -10,6 +10,7 @@ export * from './api/routes.js';
 export * from './api/webhooks.js';
 export * from './api/eido.js';
 export * from './analytics/funnel.js';
+export * from './time/wallClock.js';
 export * from './signalling/messages.js';
 export * from './text.js';
 export * from './phone.js';

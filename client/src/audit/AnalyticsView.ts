@@ -7,7 +7,7 @@ import type { AnalyticsCharts } from './AnalyticsCharts.js';
 
 /**
  * The supervisor's time-to-video view in /audit (issue #16 §1): a date range (the last 8 weeks by
- * default, whole UTC days) and a dispatcher (the whole centre when empty); the funnel
+ * default, the centre's whole days) and a dispatcher (the whole centre when empty); the funnel
  * (`data-testid="funnel-chart"`: sessions reaching each stage, median and 90th percentile from the
  * SMS), the failure causes and uptake per week, each chart with its figures as a table beside it
  * and a sentence for screen readers; how many of the sessions are synthetic; and "Export CSV" of the

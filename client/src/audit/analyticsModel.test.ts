@@ -48,7 +48,9 @@ describe('analyticsModel', () => {
   });
 
   it('defaults to the last 8 weeks as whole days, and says durations for people', () => {
-    expect(defaultRange(new Date('2026-12-01T10:00:00Z'))).toEqual({ from: '2026-10-06', to: '2026-12-01' });
+    expect(defaultRange(new Date('2026-12-01T10:00:00Z'), 'UTC')).toEqual({ from: '2026-10-06', to: '2026-12-01' });
+    // 23:30 UTC on 30 November is already 1 December in Oslo: the centre's today.
+    expect(defaultRange(new Date('2026-11-30T23:30:00Z'), 'Europe/Oslo')).toEqual({ from: '2026-10-06', to: '2026-12-01' });
     expect([null, 850, 34_400, 125_000].map(formatMs)).toEqual(['—', '850 ms', '34 s', '2 min 05 s']);
   });
 });

@@ -1,5 +1,5 @@
-import { FAILURE_CAUSES, type FailureCause, type FunnelResponse, type FunnelStage } from '@sightline/shared';
-import { t, type TextKey } from '../staff-i18n/index.js';
+import { FAILURE_CAUSES, wallClockAt, type FailureCause, type FunnelResponse, type FunnelStage } from '@sightline/shared';
+import { t, timeZone, type TextKey } from '../staff-i18n/index.js';
 
 /** A text of the analytics view (the staff catalogue's `audit.analytics`). */
 export const at = (key: string, params?: Record<string, string | number>) => t(`audit.analytics.${key}` as TextKey, params);
@@ -38,15 +38,17 @@ export interface AnalyticsModel {
 const DAY = 86_400_000;
 
 /**
- * The default range: the last 8 weeks, as whole UTC days (`from` 56 days before today, `to` today;
- * the API takes a bare `to` date as its whole day).
+ * The default range: the last 8 weeks, as whole days on the centre's calendar (`from` 56 days before
+ * today there, `to` today; the API takes a bare date as the centre's whole day).
  */
-export function defaultRange(now = new Date()): { from: string; to: string } {
-  return { from: isoDay(new Date(now.getTime() - 56 * DAY)), to: isoDay(now) };
+export function defaultRange(now = new Date(), zone = timeZone()): { from: string; to: string } {
+  const w = wallClockAt(now, zone);
+  const today = Date.UTC(w.year, w.month - 1, w.day);
+  return { from: isoDay(today - 56 * DAY), to: isoDay(today) };
 }
 
-function isoDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
+function isoDay(utcMidnight: number): string {
+  return new Date(utcMidnight).toISOString().slice(0, 10);
 }
 
 export function analyticsModel(r: FunnelResponse, range: { from: string; to: string; dispatcher?: string }): AnalyticsModel {

@@ -98,6 +98,12 @@ describe('funnelOf: the funnel of many sessions', () => {
     expect(f.synthetic).toBe(2);
   });
 
+  it("counts weeks on the centre's calendar: Monday 00:30 in Oslo is Sunday night in UTC, yet its new week", () => {
+    const mondayOslo = { ...session({ sms_sent: 0 }), createdAt: '2026-11-29T23:30:00.000Z' };
+    expect(funnelOf([mondayOslo]).weeks.map((w) => w.week)).toEqual(['2026-W48']);
+    expect(funnelOf([mondayOslo], 'Europe/Oslo').weeks.map((w) => w.week)).toEqual(['2026-W49']);
+  });
+
   it("takes a large centre's years of sessions (200,000 in one range) without overflowing the stack", () => {
     const many = Array.from({ length: 200_000 }, (_, i) => session({ sms_sent: 0, first_frame: 30 }, {}, i % 700));
     const f = funnelOf(many);

@@ -1,4 +1,12 @@
-import { FAILURE_CAUSES, FUNNEL_STAGES, type FailureCause, type FunnelResponse, type FunnelStageFigures, type FunnelWeek } from '@sightline/shared';
+import {
+  FAILURE_CAUSES,
+  FUNNEL_STAGES,
+  wallClockAt,
+  type FailureCause,
+  type FunnelResponse,
+  type FunnelStageFigures,
+  type FunnelWeek,
+} from '@sightline/shared';
 import type { SessionFunnel } from './sessionFunnel.js';
 
 const DAY_MS = 86_400_000;
@@ -10,11 +18,12 @@ const WEEK_MS = 7 * DAY_MS;
  *   rank) of the ms from each session's first `sms_sent` to its first event of that stage, over the
  *   sessions that reached both; `null` for `created` and for a stage no such session reached;
  * - `failures`: every cause, zero included; sessions still in progress are in no cause;
- * - `weeks`: every ISO week (UTC) from the first session's to the last's, empty ones at 0;
+ * - `weeks`: every ISO week on the centre's calendar (`zone`, TZ: a week runs from Monday 00:00 on
+ *   its clocks) from the first session's to the last's, empty ones at 0;
  *   `withVideo` counts sessions with a first frame;
  * - `synthetic`: sessions marked synthetic.
  */
-export function funnelOf(sessions: readonly SessionFunnel[]): FunnelResponse {
+export function funnelOf(sessions: readonly SessionFunnel[], zone = 'UTC'): FunnelResponse {
   const stages = FUNNEL_STAGES.map((name): FunnelStageFigures => {
     const reached = sessions.filter((s) => s.reached[name] !== undefined).length;
     if (name === 'created') return { name, reached, p50Ms: null, p90Ms: null };
@@ -27,7 +36,7 @@ export function funnelOf(sessions: readonly SessionFunnel[]): FunnelResponse {
   });
   const failures = Object.fromEntries(FAILURE_CAUSES.map((c) => [c, 0])) as Record<FailureCause, number>;
   for (const s of sessions) if (s.cause) failures[s.cause]++;
-  return { sessions: sessions.length, stages, failures, weeks: weeksOf(sessions), synthetic: sessions.filter((s) => s.synthetic).length };
+  return { sessions: sessions.length, stages, failures, weeks: weeksOf(sessions, zone), synthetic: sessions.filter((s) => s.synthetic).length };
 }
 
 /**
@@ -61,9 +70,15 @@ function mondayOf(ms: number): number {
   return day - weekday * DAY_MS;
 }
 
-function weeksOf(sessions: readonly SessionFunnel[]): FunnelWeek[] {
+/** The date `zone`'s calendar shows at `ms`, as midnight UTC of that date (so UTC date arithmetic counts its days). */
+function localDay(ms: number, zone: string): number {
+  const w = wallClockAt(ms, zone);
+  return Date.UTC(w.year, w.month - 1, w.day);
+}
+
+function weeksOf(sessions: readonly SessionFunnel[], zone: string): FunnelWeek[] {
   if (sessions.length === 0) return [];
-  const created = sessions.map((s) => Date.parse(s.createdAt));
+  const created = sessions.map((s) => localDay(Date.parse(s.createdAt), zone));
   const byWeek = new Map<string, FunnelWeek>();
   // A loop, not Math.min(...created): spreading a centre's years of sessions overflows the call stack.
   let first = Infinity;

@@ -16,11 +16,19 @@ import { Pseudonyms } from './Pseudonyms.js';
 import { analyticsRoutes, rangeOf } from './routes.js';
 
 describe('rangeOf: the analytics date range', () => {
-  it('reads bare dates as whole UTC days, date-times as given, and refuses a range that ends before it starts', () => {
+  it('reads bare dates as whole days (UTC without a zone), date-times as given, and refuses a range that ends before it starts', () => {
     expect(rangeOf({ from: '2026-11-30', to: '2026-11-30' })).toEqual({ from: '2026-11-30T00:00:00.000Z', to: '2026-11-30T23:59:59.999Z' });
     expect(rangeOf({ from: '2026-11-30T10:00:00+01:00' })).toEqual({ from: '2026-11-30T09:00:00.000Z' });
     expect(rangeOf({})).toEqual({});
     expect(() => rangeOf({ from: '2026-12-01', to: '2026-11-30' })).toThrow(/before/);
+  });
+
+  it("takes a bare date as the centre's day (TZ), across a daylight-saving change and a month's end", () => {
+    // Oslo is UTC+1 in winter: 30 November runs from 23:00 UTC the day before.
+    expect(rangeOf({ from: '2026-11-30', to: '2026-11-30' }, 'Europe/Oslo')).toEqual({ from: '2026-11-29T23:00:00.000Z', to: '2026-11-30T22:59:59.999Z' });
+    // 29 March 2026 has 23 hours in Oslo (02:00 → 03:00): it ends at 21:59:59.999 UTC.
+    expect(rangeOf({ from: '2026-03-29', to: '2026-03-29' }, 'Europe/Oslo')).toEqual({ from: '2026-03-28T23:00:00.000Z', to: '2026-03-29T21:59:59.999Z' });
+    expect(rangeOf({ to: '2026-10-31' }, 'America/New_York')).toEqual({ to: '2026-11-01T03:59:59.999Z' });
   });
 });
 
@@ -97,7 +105,7 @@ describe('GET /api/analytics/funnel and /sessions.csv, through the route gate', 
     expect(accesses.at(-1)).toEqual({ actor: 'supervisor:sue', type: 'analytics_exported', details: { query: {}, sessions: 2 } });
   });
 
-  it('names the CSV by the UTC days its range covers, as its rows are in UTC', async () => {
+  it("names the CSV by the days its range covers on the centre's calendar", async () => {
     const res = await get(`/api/analytics/sessions.csv?from=2026-11-02&to=${encodeURIComponent('2026-11-30T01:00:00+14:00')}`, supervisor);
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="sightline-sessions-2026-11-02-2026-11-29.csv"');
   });

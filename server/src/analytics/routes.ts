@@ -1,4 +1,4 @@
-import type { AnalyticsQuery } from '@sightline/shared';
+import { instantAt, wallClockAt, type AnalyticsQuery } from '@sightline/shared';
 import { ValidationError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import { actorOf } from '../sessions/access.js';
@@ -18,6 +18,8 @@ export interface AnalyticsDeps {
   pseudonyms(): Promise<Pseudonyms>;
   /** Writes the supervisor's access to the access log (AuditLogs.appendAccess), before the answer leaves. */
   accessed(actor: string, type: AnalyticsAccess, details: { query: AnalyticsQuery; sessions: number }): Promise<void>;
+  /** The centre's time zone (TZ): a bare date is its day there, and weeks run on its calendar. */
+  timeZone?: string;
 }
 
 const supervisor = { staff: ['supervisor'] } as const;
@@ -35,7 +37,7 @@ const READ_AHEAD = 8;
  */
 export function analyticsRoutes(deps: AnalyticsDeps) {
   const load = async (query: AnalyticsQuery): Promise<CsvSession[]> => {
-    const filter: SessionFilter = { ...rangeOf(query), ...(query.dispatcher !== undefined && { dispatcher: query.dispatcher }) };
+    const filter: SessionFilter = { ...rangeOf(query, deps.timeZone), ...(query.dispatcher !== undefined && { dispatcher: query.dispatcher }) };
     const records = await deps.sessions.list(filter);
     const out: CsvSession[] = new Array(records.length);
     let next = 0;
@@ -54,7 +56,10 @@ export function analyticsRoutes(deps: AnalyticsDeps) {
       async handle({ query, principal }) {
         const sessions = await load(query);
         await deps.accessed(actorOf(principal), 'analytics_viewed', { query, sessions: sessions.length });
-        return funnelOf(sessions.map((s) => s.funnel));
+        return funnelOf(
+          sessions.map((s) => s.funnel),
+          deps.timeZone,
+        );
       },
     }),
     defineRoute('GET /api/analytics/sessions.csv', {
@@ -63,9 +68,9 @@ export function analyticsRoutes(deps: AnalyticsDeps) {
         const sessions = await load(query);
         const text = sessionsCsv(sessions, await deps.pseudonyms());
         await deps.accessed(actorOf(principal), 'analytics_exported', { query, sessions: sessions.length });
-        // The UTC days the range covers, as the rows' times are UTC (`to=…T01:00+14:00` is the day before in UTC).
-        const { from, to } = rangeOf(query);
-        const span = [from, to].filter((d) => d !== undefined).map((d) => d.slice(0, 10));
+        // The centre's days the range covers (`to=…T01:00+14:00` is the day before in Oslo or UTC).
+        const { from, to } = rangeOf(query, deps.timeZone);
+        const span = [from, to].filter((d) => d !== undefined).map((d) => calendarDay(d, deps.timeZone ?? 'UTC'));
         res.set({
           'Content-Type': 'text/csv; charset=utf-8',
           'Content-Disposition': `attachment; filename="sightline-sessions${span.map((d) => `-${d}`).join('')}.csv"`,
@@ -79,16 +84,30 @@ export function analyticsRoutes(deps: AnalyticsDeps) {
 
 /**
  * The creation-time bounds of an analytics query, inclusive, as ISO 8601 UTC: a bare date is its
- * whole day in UTC (`from` its first ms, `to` its last), a date-time with an offset the instant it names.
+ * whole day on the centre's calendar (`zone`, TZ: `from` its first ms, `to` its last, across a
+ * daylight-saving change too), a date-time with an offset the instant it names.
  * @throws ValidationError when `to` comes before `from`.
  */
-export function rangeOf(query: Pick<AnalyticsQuery, 'from' | 'to'>): { from?: string; to?: string } {
-  const from = query.from && instant(query.from, 'T00:00:00.000Z');
-  const to = query.to && instant(query.to, 'T23:59:59.999Z');
+export function rangeOf(query: Pick<AnalyticsQuery, 'from' | 'to'>, zone = 'UTC'): { from?: string; to?: string } {
+  const from = query.from && instant(query.from, zone, 0);
+  const to = query.to && instant(query.to, zone, 1);
   if (from && to && to < from) throw new ValidationError(`the range ends (${query.to}) before it starts (${query.from})`);
   return { ...(from && { from }), ...(to && { to }) };
 }
 
-function instant(value: string, dayPart: string): string {
-  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}${dayPart}` : value).toISOString();
+/** The date `zone`'s calendar shows at the ISO instant `at`, `yyyy-mm-dd`. */
+function calendarDay(at: string, zone: string): string {
+  const w = wallClockAt(Date.parse(at), zone);
+  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+}
+
+/** `value`'s instant: a bare date's first ms on `zone`'s calendar (`end` 1: its last ms, the next day's first less one). */
+function instant(value: string, zone: string, end: 0 | 1): string {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!day) return new Date(value).toISOString();
+  const [year, month, date] = day.slice(1).map(Number) as [number, number, number];
+  // Date.UTC rolls the day after the month's last over into the next month, as the calendar does.
+  const next = new Date(Date.UTC(year, month - 1, date + end));
+  const midnight = instantAt({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate(), hour: 0, minute: 0 }, zone);
+  return new Date(midnight - end).toISOString();
 }

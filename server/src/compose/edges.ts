@@ -57,6 +57,7 @@ function apiRoutes(config: Config, core: Core, media: Media, s: Services) {
       // In Redis mode the nodes share one key, so every node's export has the same pseudonyms.
       pseudonyms: Pseudonyms.opener(config.dataDir, redis && ((candidate) => redis.agreeOn('analytics-pseudonym-key', candidate))),
       accessed: (actor, type, details) => audit.appendAccess(actor, type, details),
+      timeZone: config.timeZone,
     }),
     ...eidoRoutes(s.sessions, s.eido),
   ];

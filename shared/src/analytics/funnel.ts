@@ -36,7 +36,7 @@ export const FAILURE_CAUSES = [
 ] as const;
 export type FailureCause = (typeof FAILURE_CAUSES)[number];
 
-/** An ISO 8601 date (`2026-11-30`, the whole day in UTC) or date-time with an offset. */
+/** An ISO 8601 date (`2026-11-30`, the whole day on the centre's calendar, TZ) or date-time with an offset. */
 const instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
 /**
@@ -63,7 +63,7 @@ export interface FunnelStageFigures {
   p90Ms: number | null;
 }
 
-/** Uptake in one ISO week (`2026-W48`, Monday to Sunday, UTC): sessions created, and how many showed video. */
+/** Uptake in one ISO week (`2026-W48`, Monday to Sunday on the centre's calendar, TZ): sessions created, and how many showed video. */
 export interface FunnelWeek {
   week: string;
   sessions: number;
