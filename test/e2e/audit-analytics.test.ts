@@ -81,6 +81,8 @@ describe('/audit analytics view', () => {
     await page.click(sel('analytics-link'));
     await page.waitForSelector(`${sel('funnel-chart')} svg`, { visible: true });
     expect(await page.$eval(sel('search-submit'), (el) => el.checkVisibility())).toBe(false);
+    // The keyboard carries on at the view's heading, not at the top of the page.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('analytics-title');
     const range = await formRange();
     expect(Date.parse(range.to) - Date.parse(range.from)).toBe(56 * 86_400_000);
     const api = await funnelFromApi(range);

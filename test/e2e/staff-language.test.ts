@@ -66,7 +66,7 @@ describe('staff pages in the staff language (LOCALE=nb, TZ=America/New_York)', (
     expect(time.text).toBe(clock(CENTRE_ZONE));
     expect(time.text).not.toBe(clock('UTC'));
     // The card speaks Norwegian too: its buttons, the rail's chip word.
-    expect(await text(page, `${sel('session-card')} ${sel('end-session-button')}`)).toBe('Avslutt samtale');
+    expect(await text(page, `${sel('session-card')} ${sel('end-session-button')}`)).toBe('Avslutt videosamtale');
     expect(await text(page, `${sel('session-card')} ${sel('record-button')}`)).toMatch(/^(Ta opp|Opptak \(alltid\))$/);
     expect(await text(page, `${sel('session-row')} .chip`)).toMatch(/(FORBEREDER|SMS SENDT|SMS LEVERT)$/);
     // The card's status in words beside its log name, which `session-status` keeps (CONTRACT.md).

@@ -149,7 +149,12 @@ function uptakeOption(m: AnalyticsModel): Option {
     legend: { ...legend, data: [at('sessions'), at('withVideo')] },
     tooltip: { trigger: 'axis', confine: true },
     grid: { left: 40, right: 16, top: 36, bottom: 40 },
-    xAxis: { type: 'category', data: m.weeks.map((w) => w.week.replace(/^\d{4}-/, '')), ...axis, axisLabel: { color: COLOR.text, hideOverlap: true } },
+    xAxis: {
+      type: 'category',
+      data: m.weeks.map((w) => at('weekLabel', { week: Number(w.week.slice(-2)) })),
+      ...axis,
+      axisLabel: { color: COLOR.text, hideOverlap: true },
+    },
     yAxis: { type: 'value', minInterval: 1, ...axis },
     series: [
       { type: 'bar', name: at('sessions'), data: m.weeks.map((w) => w.sessions), color: COLOR.sessions },

@@ -67,9 +67,9 @@ function open(initial: string, username: string): void {
   const analytics = new AnalyticsView(token);
   $('analytics').replaceChildren(analytics.el);
   $('analytics-link').hidden = false;
-  const route = () => showAnalytics(analytics, location.hash === '#analytics');
-  window.addEventListener('hashchange', route, { signal: sitting.signal });
-  route();
+  const route = (moveFocus: boolean) => showAnalytics(analytics, location.hash === '#analytics', moveFocus);
+  window.addEventListener('hashchange', () => route(true), { signal: sitting.signal });
+  route(false);
 }
 
 /**
@@ -77,7 +77,7 @@ function open(initial: string, username: string): void {
  * view's "Back to search"): one of the two is shown. Each opening loads the figures afresh (the
  * server logs each look).
  */
-function showAnalytics(view: AnalyticsView, on: boolean): void {
+function showAnalytics(view: AnalyticsView, on: boolean, moveFocus: boolean): void {
   $('app').hidden = on;
   $('analytics').hidden = !on;
   if (on) {
@@ -85,6 +85,13 @@ function showAnalytics(view: AnalyticsView, on: boolean): void {
     void view.load();
   } else {
     $('analytics-link').removeAttribute('aria-current');
+  }
+  // The link or button that switched the view is gone from sight: a keyboard or screen reader user
+  // continues at the shown view's heading, not at the top of the page.
+  const heading = (on ? $('analytics') : $('app')).querySelector<HTMLElement>('h1, h2');
+  if (heading && moveFocus) {
+    heading.tabIndex = -1;
+    heading.focus();
   }
 }
 
