@@ -56,8 +56,14 @@ describe('WebhookOutbox', () => {
     // Before: 2 and 3 went out, the cursor moved to 3 and event 1 (session.created) was lost for good.
     expect(queued).toEqual([]);
     expect(await queue.cursor('s1')).toBe(0);
-    await vi.waitFor(() => expect(queued).toEqual([1, 2, 3]), { timeout: 10_000 });
-    expect(await queue.cursor('s1')).toBe(3);
+    // The cursor moves just after each event is queued: both are awaited, not the one then the other.
+    await vi.waitFor(
+      async () => {
+        expect(queued).toEqual([1, 2, 3]);
+        expect(await queue.cursor('s1')).toBe(3);
+      },
+      { timeout: 10_000 },
+    );
   });
 
   it('drops at start the cursors of sessions no longer kept (retention removed them), and keeps the others', async () => {
